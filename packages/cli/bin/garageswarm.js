@@ -1,0 +1,7 @@
+#!/usr/bin/env node
+// Runs the TypeScript sources directly (tsx), so a checkout needs no build step.
+import { register } from "tsx/esm/api";
+
+register();
+const { main } = await import("../src/main.ts");
+await main(process.argv);

@@ -1,0 +1,73 @@
+import { envNames, loadServerConfig, startServer } from "@garageswarm/server";
+import type { Command } from "commander";
+
+interface ServerFlags {
+  host?: string;
+  port?: string;
+  dataDir?: string;
+  databaseUrl?: string;
+  redisUrl?: string;
+  heartbeatInterval?: string;
+  logLevel?: string;
+  localWorker?: boolean;
+}
+
+function addServerOptions(command: Command): Command {
+  return command
+    .option("--host <host>", `address to listen on (env ${envNames.host}, default 0.0.0.0)`)
+    .option("-p, --port <port>", `port to listen on (env ${envNames.port}, default 8000)`)
+    .option(
+      "--data-dir <dir>",
+      `where the embedded database and logs live (env ${envNames.dataDir}, default ./.garageswarm)`,
+    )
+    .option("--database-url <url>", `use this PostgreSQL instead of the embedded store (env ${envNames.databaseUrl})`)
+    .option("--redis-url <url>", `use Redis as the event bus, for several replicas (env ${envNames.redisUrl})`)
+    .option(
+      "--heartbeat-interval <seconds>",
+      `how often workers report (env ${envNames.heartbeatIntervalSeconds}, default 10)`,
+    )
+    .option("--log-level <level>", `fatal|error|warn|info|debug|trace|silent (env ${envNames.logLevel}, default info)`);
+}
+
+async function runServer(flags: ServerFlags, withLocalWorker: boolean): Promise<void> {
+  const config = loadServerConfig({
+    host: flags.host,
+    port: flags.port,
+    dataDir: flags.dataDir,
+    databaseUrl: flags.databaseUrl,
+    redisUrl: flags.redisUrl,
+    heartbeatIntervalSeconds: flags.heartbeatInterval,
+    logLevel: flags.logLevel,
+    localWorker: withLocalWorker ? flags.localWorker : false,
+  });
+  const server = await startServer(config);
+  const store = config.databaseUrl ? "PostgreSQL" : `embedded PGlite in ${config.dataDir}`;
+  console.log(`GarageSwarm is running at ${server.url}`);
+  console.log(`  store: ${store}; bus: ${config.redisUrl ? "Redis" : "in-process"}`);
+  console.log(`  API docs: ${server.url}/docs`);
+  for (const line of server.notices) console.log(line);
+
+  let stopping = false;
+  const stop = async (signal: string) => {
+    if (stopping) return;
+    stopping = true;
+    console.log(`\n${signal} received: stopping (running tasks are handed back)…`);
+    await server.close();
+    process.exit(0);
+  };
+  process.on("SIGINT", () => void stop("SIGINT"));
+  process.on("SIGTERM", () => void stop("SIGTERM"));
+}
+
+export function registerServerCommands(program: Command): void {
+  addServerOptions(
+    program
+      .command("up")
+      .description("Start the server with the dashboard and a local worker (embedded store, nothing to install)")
+      .option("--no-local-worker", "do not start a worker inside the server process"),
+  ).action((flags: ServerFlags) => runServer(flags, true));
+
+  addServerOptions(program.command("server").description("Start the server only (no local worker)")).action(
+    (flags: ServerFlags) => runServer(flags, false),
+  );
+}

@@ -1,0 +1,2 @@
+// The contract shared by server, worker, CLI and dashboard. Types come from these schemas, never beside them.
+export * from "./common.ts";

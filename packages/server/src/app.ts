@@ -1,0 +1,61 @@
+// Builds the HTTP app from resources. No listening and no background jobs here: see server.ts.
+import type { IncomingMessage, ServerResponse } from "node:http";
+import helmet from "@fastify/helmet";
+import rateLimit from "@fastify/rate-limit";
+import swagger from "@fastify/swagger";
+import swaggerUi from "@fastify/swagger-ui";
+import websocket from "@fastify/websocket";
+import Fastify, { type FastifyBaseLogger, type FastifyInstance, LogController, type RawServerDefault } from "fastify";
+import {
+  jsonSchemaTransform,
+  serializerCompiler,
+  validatorCompiler,
+  type ZodTypeProvider,
+} from "fastify-type-provider-zod";
+import { healthRoutes } from "./health/routes.ts";
+import { registerProblemHandlers } from "./http/problem.ts";
+import type { Resources } from "./resources.ts";
+
+/** The app as every route plugin sees it: zod schemas give the request and reply types. */
+export type App = FastifyInstance<
+  RawServerDefault,
+  IncomingMessage,
+  ServerResponse,
+  FastifyBaseLogger,
+  ZodTypeProvider
+>;
+
+export async function buildApp(resources: Resources): Promise<App> {
+  const { config } = resources;
+  const app = Fastify({
+    loggerInstance: resources.log as FastifyBaseLogger,
+    bodyLimit: config.bodyLimitBytes,
+    trustProxy: true,
+    // Per-request lines only when debugging: at info a busy swarm would log every heartbeat.
+    logController: new LogController({
+      disableRequestLogging: config.logLevel !== "debug" && config.logLevel !== "trace",
+    }),
+  }).withTypeProvider<ZodTypeProvider>();
+  app.setValidatorCompiler(validatorCompiler);
+  app.setSerializerCompiler(serializerCompiler);
+  registerProblemHandlers(app);
+
+  // The dashboard is served from this origin and needs inline styles from React Flow.
+  await app.register(helmet, { contentSecurityPolicy: false });
+  await app.register(rateLimit, { global: false });
+  await app.register(websocket, { options: { maxPayload: 1_048_576 } });
+  await app.register(swagger, {
+    openapi: {
+      info: { title: "GarageSwarm API", version: "0.1.0" },
+      components: {
+        securitySchemes: { bearer: { type: "http", scheme: "bearer" } },
+      },
+      security: [{ bearer: [] }],
+    },
+    transform: jsonSchemaTransform,
+  });
+  await app.register(swaggerUi, { routePrefix: "/docs" });
+
+  await app.register(healthRoutes(resources));
+  return app;
+}

@@ -1,0 +1,78 @@
+// Configuration is read and validated once, at start-up, from flags and env (flags win).
+import { resolve } from "node:path";
+import { z } from "zod";
+import { InvalidInputError } from "./errors.ts";
+
+const Port = z.coerce.number().int().min(0).max(65_535);
+const Seconds = z.coerce.number().positive();
+
+export const ServerConfig = z.object({
+  host: z.string().min(1).default("0.0.0.0"),
+  port: Port.default(8000),
+  dataDir: z.string().min(1).default(".garageswarm"),
+  databaseUrl: z
+    .string()
+    .regex(/^postgres(ql)?:\/\//, "must be a postgres:// or postgresql:// URL")
+    .optional(),
+  redisUrl: z
+    .string()
+    .regex(/^rediss?:\/\//, "must be a redis:// or rediss:// URL")
+    .optional(),
+  adminPassword: z.string().min(8, "must be at least 8 characters").optional(),
+  /** HS256 secret for access tokens; generated and stored in the database when absent. */
+  jwtSecret: z.string().min(32, "must be at least 32 characters").optional(),
+  accessTokenTtlSeconds: Seconds.default(900),
+  refreshTokenTtlSeconds: Seconds.default(30 * 24 * 3600),
+  heartbeatIntervalSeconds: Seconds.default(10),
+  /** Login/register attempts allowed per IP per minute. */
+  authRateLimitPerMinute: z.coerce.number().int().positive().default(20),
+  bodyLimitBytes: z.coerce.number().int().positive().default(1_048_576),
+  logLevel: z.enum(["fatal", "error", "warn", "info", "debug", "trace", "silent"]).default("info"),
+  localWorker: z.boolean().default(true),
+});
+export type ServerConfig = z.infer<typeof ServerConfig>;
+
+/** The env variables each setting reads, for the README and for error messages. */
+export const envNames: Record<keyof ServerConfig, string> = {
+  host: "HOST",
+  port: "PORT",
+  dataDir: "GARAGESWARM_DATA_DIR",
+  databaseUrl: "DATABASE_URL",
+  redisUrl: "REDIS_URL",
+  adminPassword: "GARAGESWARM_ADMIN_PASSWORD",
+  jwtSecret: "GARAGESWARM_JWT_SECRET",
+  accessTokenTtlSeconds: "GARAGESWARM_ACCESS_TOKEN_TTL",
+  refreshTokenTtlSeconds: "GARAGESWARM_REFRESH_TOKEN_TTL",
+  heartbeatIntervalSeconds: "GARAGESWARM_HEARTBEAT_INTERVAL",
+  authRateLimitPerMinute: "GARAGESWARM_AUTH_RATE_LIMIT",
+  bodyLimitBytes: "GARAGESWARM_BODY_LIMIT",
+  logLevel: "LOG_LEVEL",
+  localWorker: "GARAGESWARM_LOCAL_WORKER",
+};
+
+type RawConfig = { [K in keyof ServerConfig]?: unknown };
+
+/** Merges env and flags (flags win), validates, and names the offending setting on error. */
+export function loadServerConfig(flags: RawConfig, env: NodeJS.ProcessEnv = process.env): ServerConfig {
+  const raw: Record<string, unknown> = {};
+  for (const [key, envName] of Object.entries(envNames)) {
+    const fromEnv = env[envName];
+    if (fromEnv !== undefined && fromEnv !== "") {
+      raw[key] = key === "localWorker" ? !["0", "false", "no", "off"].includes(fromEnv.toLowerCase()) : fromEnv;
+    }
+  }
+  for (const [key, value] of Object.entries(flags)) if (value !== undefined) raw[key] = value;
+
+  const parsed = ServerConfig.safeParse(raw);
+  if (!parsed.success) {
+    const issue = parsed.error.issues[0];
+    const key = String(issue?.path[0] ?? "config") as keyof ServerConfig;
+    const name = envNames[key] ? `--${kebab(key)} / ${envNames[key]}` : key;
+    throw new InvalidInputError(`Invalid setting ${name}: ${issue?.message ?? "invalid"}`, key);
+  }
+  return { ...parsed.data, dataDir: resolve(parsed.data.dataDir) };
+}
+
+function kebab(name: string): string {
+  return name.replace(/[A-Z]/g, (c) => `-${c.toLowerCase()}`);
+}

@@ -1,0 +1,297 @@
+// The whole data model (DESIGN.md §2). Column names are the wire names: snake_case end to end.
+import { sql } from "drizzle-orm";
+import {
+  bigserial,
+  boolean,
+  doublePrecision,
+  index,
+  integer,
+  jsonb,
+  pgTable,
+  primaryKey,
+  text,
+  timestamp,
+  uniqueIndex,
+  uuid,
+} from "drizzle-orm/pg-core";
+
+const createdAt = () => timestamp("created_at", { withTimezone: true, mode: "date" }).notNull().defaultNow();
+const updatedAt = () => timestamp("updated_at", { withTimezone: true, mode: "date" }).notNull().defaultNow();
+const ts = (name: string) => timestamp(name, { withTimezone: true, mode: "date" });
+
+export const users = pgTable(
+  "users",
+  {
+    user_id: uuid("user_id").primaryKey().defaultRandom(),
+    username: text("username").notNull(),
+    email: text("email").notNull(),
+    password_hash: text("password_hash").notNull(),
+    is_admin: boolean("is_admin").notNull().default(false),
+    is_active: boolean("is_active").notNull().default(true),
+    created_at: createdAt(),
+    updated_at: updatedAt(),
+    last_login_at: ts("last_login_at"),
+  },
+  (t) => [
+    uniqueIndex("users_username_key").on(sql`lower(${t.username})`),
+    uniqueIndex("users_email_key").on(sql`lower(${t.email})`),
+  ],
+);
+
+export const apiKeys = pgTable(
+  "api_keys",
+  {
+    key_id: uuid("key_id").primaryKey().defaultRandom(),
+    user_id: uuid("user_id")
+      .notNull()
+      .references(() => users.user_id, { onDelete: "cascade" }),
+    name: text("name").notNull(),
+    prefix: text("prefix").notNull(),
+    key_hash: text("key_hash").notNull(),
+    created_at: createdAt(),
+    last_used_at: ts("last_used_at"),
+    revoked_at: ts("revoked_at"),
+  },
+  (t) => [uniqueIndex("api_keys_hash_key").on(t.key_hash), index("api_keys_user_idx").on(t.user_id)],
+);
+
+export const refreshTokens = pgTable(
+  "refresh_tokens",
+  {
+    token_id: uuid("token_id").primaryKey().defaultRandom(),
+    user_id: uuid("user_id")
+      .notNull()
+      .references(() => users.user_id, { onDelete: "cascade" }),
+    family_id: uuid("family_id").notNull(),
+    token_hash: text("token_hash").notNull(),
+    created_at: createdAt(),
+    expires_at: ts("expires_at").notNull(),
+    rotated_at: ts("rotated_at"),
+    revoked_at: ts("revoked_at"),
+  },
+  (t) => [uniqueIndex("refresh_tokens_hash_key").on(t.token_hash), index("refresh_tokens_family_idx").on(t.family_id)],
+);
+
+/** Access tokens revoked before expiry (logout, password change): checked on every request. */
+export const revokedAccessTokens = pgTable("revoked_access_tokens", {
+  jti: uuid("jti").primaryKey(),
+  expires_at: ts("expires_at").notNull(),
+});
+
+export const workers = pgTable(
+  "workers",
+  {
+    worker_id: uuid("worker_id").primaryKey().defaultRandom(),
+    owner_user_id: uuid("owner_user_id")
+      .notNull()
+      .references(() => users.user_id, { onDelete: "cascade" }),
+    machine_id: text("machine_id").notNull(),
+    machine_name: text("machine_name").notNull(),
+    platform: text("platform").notNull(),
+    status: text("status").notNull().default("offline"),
+    tools: jsonb("tools").notNull().default(sql`'[]'::jsonb`),
+    labels: jsonb("labels").notNull().default(sql`'{}'::jsonb`),
+    slots: integer("slots").notNull().default(1),
+    running_tasks: integer("running_tasks").notNull().default(0),
+    cpu_percent: doublePrecision("cpu_percent"),
+    memory_percent: doublePrecision("memory_percent"),
+    disk_percent: doublePrecision("disk_percent"),
+    version: text("version"),
+    draining: boolean("draining").notNull().default(false),
+    last_heartbeat_at: ts("last_heartbeat_at"),
+    created_at: createdAt(),
+    updated_at: updatedAt(),
+  },
+  (t) => [uniqueIndex("workers_owner_machine_key").on(t.owner_user_id, t.machine_id)],
+);
+
+export const userWorkers = pgTable(
+  "user_workers",
+  {
+    user_id: uuid("user_id")
+      .notNull()
+      .references(() => users.user_id, { onDelete: "cascade" }),
+    worker_id: uuid("worker_id")
+      .notNull()
+      .references(() => workers.worker_id, { onDelete: "cascade" }),
+    role: text("role").notNull(),
+    is_active: boolean("is_active").notNull().default(true),
+    created_at: createdAt(),
+  },
+  (t) => [primaryKey({ columns: [t.user_id, t.worker_id] }), index("user_workers_worker_idx").on(t.worker_id)],
+);
+
+export const workflows = pgTable(
+  "workflows",
+  {
+    workflow_id: uuid("workflow_id").primaryKey().defaultRandom(),
+    user_id: uuid("user_id")
+      .notNull()
+      .references(() => users.user_id, { onDelete: "cascade" }),
+    name: text("name").notNull(),
+    description: text("description").notNull().default(""),
+    workflow_type: text("workflow_type").notNull(),
+    definition: jsonb("definition").notNull(),
+    input: jsonb("input").notNull().default(sql`'{}'::jsonb`),
+    context: jsonb("context").notNull().default(sql`'{}'::jsonb`),
+    schedule: jsonb("schedule"),
+    status: text("status").notNull().default("active"),
+    created_at: createdAt(),
+    updated_at: updatedAt(),
+  },
+  (t) => [index("workflows_user_idx").on(t.user_id)],
+);
+
+export const workflowNodes = pgTable(
+  "workflow_nodes",
+  {
+    workflow_id: uuid("workflow_id")
+      .notNull()
+      .references(() => workflows.workflow_id, { onDelete: "cascade" }),
+    node_id: text("node_id").notNull(),
+    node_type: text("node_type").notNull(),
+    config: jsonb("config").notNull(),
+    position: integer("position").notNull().default(0),
+  },
+  (t) => [primaryKey({ columns: [t.workflow_id, t.node_id] })],
+);
+
+export const workflowEdges = pgTable(
+  "workflow_edges",
+  {
+    edge_id: bigserial("edge_id", { mode: "number" }).primaryKey(),
+    workflow_id: uuid("workflow_id")
+      .notNull()
+      .references(() => workflows.workflow_id, { onDelete: "cascade" }),
+    from_node: text("from_node").notNull(),
+    to_node: text("to_node").notNull(),
+    config: jsonb("config").notNull().default(sql`'{}'::jsonb`),
+  },
+  (t) => [index("workflow_edges_workflow_idx").on(t.workflow_id)],
+);
+
+export const workflowRuns = pgTable(
+  "workflow_runs",
+  {
+    run_id: uuid("run_id").primaryKey().defaultRandom(),
+    workflow_id: uuid("workflow_id")
+      .notNull()
+      .references(() => workflows.workflow_id, { onDelete: "cascade" }),
+    user_id: uuid("user_id")
+      .notNull()
+      .references(() => users.user_id, { onDelete: "cascade" }),
+    status: text("status").notNull().default("pending"),
+    trigger: text("trigger").notNull().default("manual"),
+    /** Unique per scheduled occurrence so two replicas cannot fire the same one. */
+    occurrence_key: text("occurrence_key"),
+    graph: jsonb("graph").notNull(),
+    input: jsonb("input").notNull().default(sql`'{}'::jsonb`),
+    state: jsonb("state").notNull().default(sql`'{}'::jsonb`),
+    result: jsonb("result"),
+    error: text("error"),
+    version: integer("version").notNull().default(0),
+    created_at: createdAt(),
+    updated_at: updatedAt(),
+    started_at: ts("started_at"),
+    finished_at: ts("finished_at"),
+  },
+  (t) => [
+    index("workflow_runs_workflow_idx").on(t.workflow_id),
+    uniqueIndex("workflow_runs_occurrence_key").on(t.workflow_id, t.occurrence_key),
+  ],
+);
+
+export const tasks = pgTable(
+  "tasks",
+  {
+    task_id: uuid("task_id").primaryKey().defaultRandom(),
+    user_id: uuid("user_id")
+      .notNull()
+      .references(() => users.user_id, { onDelete: "cascade" }),
+    workflow_id: uuid("workflow_id").references(() => workflows.workflow_id, { onDelete: "set null" }),
+    run_id: uuid("run_id").references(() => workflowRuns.run_id, { onDelete: "cascade" }),
+    node_id: text("node_id"),
+    description: text("description").notNull(),
+    prompt: text("prompt").notNull(),
+    tool: text("tool").notNull(),
+    model: text("model"),
+    options: jsonb("options").notNull().default(sql`'{}'::jsonb`),
+    priority: integer("priority").notNull().default(0),
+    requirements: jsonb("requirements").notNull().default(sql`'{}'::jsonb`),
+    timeout_seconds: integer("timeout_seconds").notNull().default(1800),
+    max_attempts: integer("max_attempts").notNull().default(3),
+    attempt: integer("attempt").notNull().default(0),
+    status: text("status").notNull().default("queued"),
+    progress: integer("progress").notNull().default(0),
+    worker_id: uuid("worker_id").references(() => workers.worker_id, { onDelete: "set null" }),
+    pinned_worker_id: uuid("pinned_worker_id").references(() => workers.worker_id, { onDelete: "set null" }),
+    lease_token: uuid("lease_token"),
+    lease_expires_at: ts("lease_expires_at"),
+    available_at: ts("available_at").notNull().defaultNow(),
+    score: jsonb("score"),
+    result: jsonb("result"),
+    error: text("error"),
+    created_at: createdAt(),
+    updated_at: updatedAt(),
+    started_at: ts("started_at"),
+    completed_at: ts("completed_at"),
+  },
+  (t) => [
+    index("tasks_user_created_idx").on(t.user_id, t.created_at),
+    index("tasks_queue_idx").on(t.priority.desc(), t.available_at, t.created_at).where(sql`${t.status} = 'queued'`),
+    index("tasks_lease_idx").on(t.lease_expires_at).where(sql`${t.status} in ('assigned', 'running')`),
+    index("tasks_worker_idx").on(t.worker_id),
+    index("tasks_run_idx").on(t.run_id),
+  ],
+);
+
+export const taskEvents = pgTable(
+  "task_events",
+  {
+    event_id: bigserial("event_id", { mode: "number" }).primaryKey(),
+    task_id: uuid("task_id")
+      .notNull()
+      .references(() => tasks.task_id, { onDelete: "cascade" }),
+    attempt: integer("attempt").notNull().default(0),
+    kind: text("kind").notNull(),
+    data: jsonb("data").notNull().default(sql`'{}'::jsonb`),
+    created_at: createdAt(),
+  },
+  (t) => [index("task_events_task_idx").on(t.task_id, t.event_id)],
+);
+
+export const taskTemplates = pgTable("task_templates", {
+  template_id: uuid("template_id").primaryKey().defaultRandom(),
+  user_id: uuid("user_id")
+    .notNull()
+    .references(() => users.user_id, { onDelete: "cascade" }),
+  name: text("name").notNull(),
+  tool: text("tool").notNull(),
+  model: text("model"),
+  prompt_template: text("prompt_template").notNull(),
+  requirements: jsonb("requirements").notNull().default(sql`'{}'::jsonb`),
+  created_at: createdAt(),
+  updated_at: updatedAt(),
+});
+
+export const auditLog = pgTable(
+  "audit_log",
+  {
+    audit_id: bigserial("audit_id", { mode: "number" }).primaryKey(),
+    user_id: uuid("user_id"),
+    action: text("action").notNull(),
+    object_type: text("object_type"),
+    object_id: text("object_id"),
+    ip: text("ip"),
+    detail: jsonb("detail").notNull().default(sql`'{}'::jsonb`),
+    created_at: createdAt(),
+  },
+  (t) => [index("audit_log_user_idx").on(t.user_id, t.created_at)],
+);
+
+/** Key/value settings shared by all replicas (allocator weights, first-start marker). */
+export const settings = pgTable("settings", {
+  key: text("key").primaryKey(),
+  value: jsonb("value").notNull(),
+  updated_at: updatedAt(),
+});

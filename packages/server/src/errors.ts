@@ -1,0 +1,25 @@
+// The domain errors. Services throw these; http/problem.ts maps them to HTTP in one place.
+
+export class DomainError extends Error {
+  constructor(
+    message: string,
+    /** The request field the error is about, when there is one (`body.email`). */
+    readonly field?: string,
+  ) {
+    super(message);
+    this.name = new.target.name;
+  }
+}
+
+/** The thing does not exist, or the caller may not see it (the two are indistinguishable on purpose). */
+export class NotFoundError extends DomainError {}
+/** The request is well-formed but contradicts the current state (duplicate name, task running). */
+export class ConflictError extends DomainError {}
+/** The request is well-formed but not acceptable (a rule the schema cannot express). */
+export class InvalidInputError extends DomainError {}
+/** No valid credentials. */
+export class UnauthorizedError extends DomainError {}
+/** Valid credentials, but not allowed to do this. */
+export class ForbiddenError extends DomainError {}
+/** A fencing token that is no longer current (stale attempt, rotated refresh token). */
+export class StaleTokenError extends DomainError {}

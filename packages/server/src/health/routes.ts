@@ -1,0 +1,30 @@
+import type { FastifyPluginAsyncZod } from "fastify-type-provider-zod";
+import { z } from "zod";
+import { sendProblem } from "../http/problem.ts";
+import type { Resources } from "../resources.ts";
+
+const Health = z.object({ status: z.literal("ok"), store: z.string().optional(), bus: z.string().optional() });
+
+export function healthRoutes({ store, bus }: Resources): FastifyPluginAsyncZod {
+  return async (app) => {
+    app.get(
+      "/health",
+      { schema: { tags: ["health"], summary: "Liveness", security: [], response: { 200: Health } } },
+      async () => ({ status: "ok" as const }),
+    );
+    app.get(
+      "/health/ready",
+      {
+        schema: { tags: ["health"], summary: "Readiness: the store answers", security: [], response: { 200: Health } },
+      },
+      async (_request, reply) => {
+        try {
+          await store.ping();
+        } catch (error) {
+          return sendProblem(reply, { status: 503, detail: `store unreachable: ${(error as Error).message}` });
+        }
+        return { status: "ok" as const, store: store.kind, bus: bus.kind };
+      },
+    );
+  };
+}

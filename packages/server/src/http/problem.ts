@@ -1,0 +1,87 @@
+// The one place where errors become HTTP: every error answer is application/problem+json.
+import type { Problem } from "@garageswarm/protocol";
+import type { FastifyError, FastifyInstance, FastifyReply } from "fastify";
+import { hasZodFastifySchemaValidationErrors } from "fastify-type-provider-zod";
+import {
+  ConflictError,
+  DomainError,
+  ForbiddenError,
+  InvalidInputError,
+  NotFoundError,
+  StaleTokenError,
+  UnauthorizedError,
+} from "../errors.ts";
+
+const statusByError = new Map<new (...args: never[]) => DomainError, number>([
+  [InvalidInputError, 400],
+  [UnauthorizedError, 401],
+  [ForbiddenError, 403],
+  [NotFoundError, 404],
+  [ConflictError, 409],
+  [StaleTokenError, 409],
+]);
+
+const titles: Record<number, string> = {
+  400: "Bad Request",
+  401: "Unauthorized",
+  403: "Forbidden",
+  404: "Not Found",
+  405: "Method Not Allowed",
+  409: "Conflict",
+  413: "Payload Too Large",
+  415: "Unsupported Media Type",
+  422: "Unprocessable Content",
+  429: "Too Many Requests",
+  500: "Internal Server Error",
+  503: "Service Unavailable",
+};
+
+export function sendProblem(reply: FastifyReply, problem: Omit<Problem, "type" | "title"> & { title?: string }) {
+  const body: Problem = { type: "about:blank", title: titles[problem.status] ?? "Error", ...problem };
+  if (problem.status === 401) reply.header("www-authenticate", 'Bearer realm="garageswarm"');
+  return reply.status(problem.status).type("application/problem+json").send(body);
+}
+
+const contextNames: Record<string, string> = { querystring: "query", params: "path" };
+
+export function registerProblemHandlers(app: FastifyInstance) {
+  app.setErrorHandler((error: FastifyError | DomainError, request, reply) => {
+    if (error instanceof DomainError) {
+      const status = [...statusByError].find(([type]) => error instanceof type)?.[1] ?? 400;
+      return sendProblem(reply, {
+        status,
+        detail: error.message,
+        ...(error.field ? { errors: [{ field: error.field, message: error.message }] } : {}),
+      });
+    }
+    if (hasZodFastifySchemaValidationErrors(error)) {
+      const context = contextNames[error.validationContext ?? "body"] ?? error.validationContext ?? "body";
+      const errors = error.validation.map((issue) => ({
+        field: [context, ...issue.instancePath.split("/").filter(Boolean)].join("."),
+        message: issue.message ?? "invalid",
+      }));
+      const first = errors[0];
+      return sendProblem(reply, {
+        status: 400,
+        detail: first ? `${first.field}: ${first.message}` : "Invalid request",
+        errors,
+      });
+    }
+    // Fastify's own client errors: malformed JSON, body too large, wrong content type, rate limit.
+    const status = error.statusCode ?? 500;
+    if (status >= 400 && status < 500) {
+      const field = error.code === "FST_ERR_CTP_INVALID_JSON_BODY" || status === 413 ? "body" : undefined;
+      return sendProblem(reply, {
+        status,
+        detail: error.message,
+        ...(field ? { errors: [{ field, message: error.message }] } : {}),
+      });
+    }
+    request.log.error({ err: error }, "unhandled error");
+    return sendProblem(reply, { status: 500, detail: "The server failed to handle this request; it has been logged." });
+  });
+
+  app.setNotFoundHandler((request, reply) =>
+    sendProblem(reply, { status: 404, detail: `No route ${request.method} ${request.url.split("?")[0]}` }),
+  );
+}

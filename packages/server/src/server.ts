@@ -1,0 +1,59 @@
+// Opens the store and bus, builds the app, listens, and starts the background parts.
+import type { FastifyInstance } from "fastify";
+import pino, { type Logger } from "pino";
+import { buildApp } from "./app.ts";
+import { type Bus, createMemoryBus, createRedisBus } from "./bus/bus.ts";
+import { type Clock, systemClock } from "./clock.ts";
+import type { ServerConfig } from "./config.ts";
+import { openStore, type Store } from "./db/store.ts";
+import type { Resources } from "./resources.ts";
+
+export interface RunningServer {
+  readonly url: string;
+  readonly app: FastifyInstance;
+  readonly resources: Resources;
+  /** Lines for the operator, printed once at start (e.g. the first admin's password). */
+  readonly notices: string[];
+  close(): Promise<void>;
+}
+
+export interface StartOptions {
+  /** Use this store instead of opening one from the config (tests share one per file). */
+  store?: Store;
+  bus?: Bus;
+  clock?: Clock;
+  log?: Logger;
+  /** Extra channel prefix for the Redis bus, so test runs sharing a Redis never see each other. */
+  busPrefix?: string;
+}
+
+export async function startServer(config: ServerConfig, options: StartOptions = {}): Promise<RunningServer> {
+  const log = options.log ?? pino({ level: config.logLevel });
+  const store = options.store ?? (await openStore({ databaseUrl: config.databaseUrl, dataDir: config.dataDir }));
+  const bus =
+    options.bus ??
+    (config.redisUrl ? await createRedisBus(config.redisUrl, options.busPrefix ?? "gs:") : createMemoryBus());
+  const resources: Resources = { config, store, db: store.db, bus, clock: options.clock ?? systemClock, log };
+
+  const notices: string[] = [];
+  const app = await buildApp(resources);
+  await app.listen({ host: config.host, port: config.port });
+  const address = app.server.address();
+  const port = typeof address === "object" && address ? address.port : config.port;
+  const shownHost = config.host === "0.0.0.0" || config.host === "::" ? "localhost" : config.host;
+
+  let closed = false;
+  return {
+    url: `http://${shownHost}:${port}`,
+    app,
+    resources,
+    notices,
+    close: async () => {
+      if (closed) return;
+      closed = true;
+      await app.close();
+      if (!options.bus) await bus.close();
+      if (!options.store) await store.close();
+    },
+  };
+}

@@ -1,0 +1,74 @@
+// Starts a real server on a free port over a fresh database of the stack under test.
+import { randomBytes } from "node:crypto";
+import type { RunningServer, StartOptions } from "@garageswarm/server";
+import { loadServerConfig, openStore, type ServerConfig, type Store, startServer } from "@garageswarm/server";
+import pg from "pg";
+import { inject } from "vitest";
+import { testPostgresUrl, testRedisUrl, testStack, withDatabase } from "./env.ts";
+
+export interface TestDatabase {
+  readonly store: Store;
+  /** Set on the postgres stack: lets a test open a second replica on the same database. */
+  readonly databaseUrl?: string;
+  close(): Promise<void>;
+}
+
+/** A fresh, migrated database: in-memory PGlite, or a clone of this run's PostgreSQL template. */
+export async function createTestDatabase(): Promise<TestDatabase> {
+  if (testStack === "embedded") {
+    const store = await openStore({});
+    return { store, close: () => store.close() };
+  }
+  const run = inject("pgRun");
+  if (!run) throw new Error(`postgres stack unavailable: ${inject("pgUnavailableReason")}`);
+  const name = `${run.prefix}_${randomBytes(4).toString("hex")}`;
+  const admin = new pg.Client({ connectionString: testPostgresUrl });
+  await admin.connect();
+  try {
+    await admin.query(`create database "${name}" template "${run.template}"`);
+  } finally {
+    await admin.end();
+  }
+  const databaseUrl = withDatabase(testPostgresUrl, name);
+  const store = await openStore({ databaseUrl });
+  return { store, databaseUrl, close: () => store.close() };
+}
+
+/** True when this file's tests should skip: the postgres stack is unreachable outside CI. */
+export function postgresStackMissing(): boolean {
+  return testStack === "postgres" && inject("pgRun") === null;
+}
+
+export interface TestServer extends RunningServer {
+  readonly database: TestDatabase;
+  readonly busPrefix: string;
+}
+
+export async function startTestServer(
+  settings: Partial<ServerConfig> = {},
+  options: StartOptions & { database?: TestDatabase } = {},
+): Promise<TestServer> {
+  const database = options.database ?? (await createTestDatabase());
+  const busPrefix = options.busPrefix ?? `gs-test-${randomBytes(4).toString("hex")}:`;
+  const config = loadServerConfig(
+    {
+      host: "127.0.0.1",
+      port: 0,
+      logLevel: "silent",
+      localWorker: false,
+      ...(testStack === "postgres" ? { redisUrl: testRedisUrl } : {}),
+      ...settings,
+    },
+    {},
+  );
+  const server = await startServer(config, { ...options, store: database.store, busPrefix });
+  return {
+    ...server,
+    database,
+    busPrefix,
+    close: async () => {
+      await server.close();
+      if (!options.database) await database.close();
+    },
+  };
+}

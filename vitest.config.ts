@@ -1,0 +1,28 @@
+import { defineConfig } from "vitest/config";
+
+// Unit tests (next to the code) run once. Integration tests (packages/*/test) run twice:
+// on the embedded stack (PGlite + in-process bus) and on PostgreSQL + Redis.
+const integration = ["packages/*/test/**/*.test.ts"];
+
+export default defineConfig({
+  test: {
+    testTimeout: 30_000,
+    hookTimeout: 60_000,
+    projects: [
+      { extends: true, test: { name: "unit", include: ["packages/*/src/**/*.test.ts"] } },
+      {
+        extends: true,
+        test: { name: "embedded", include: integration, env: { GS_TEST_STACK: "embedded" } },
+      },
+      {
+        extends: true,
+        test: {
+          name: "postgres",
+          include: integration,
+          env: { GS_TEST_STACK: "postgres" },
+          globalSetup: ["test/support/postgres-global-setup.ts"],
+        },
+      },
+    ],
+  },
+});
