@@ -1,2 +1,3 @@
 // The contract shared by server, worker, CLI and dashboard. Types come from these schemas, never beside them.
 export * from "./common.ts";
+export * from "./tools.ts";
