@@ -12,6 +12,7 @@ import {
   validatorCompiler,
   type ZodTypeProvider,
 } from "fastify-type-provider-zod";
+import { authRoutes } from "./auth/routes.ts";
 import { healthRoutes } from "./health/routes.ts";
 import { registerProblemHandlers } from "./http/problem.ts";
 import type { Resources } from "./resources.ts";
@@ -56,6 +57,9 @@ export async function buildApp(resources: Resources): Promise<App> {
   });
   await app.register(swaggerUi, { routePrefix: "/docs" });
 
+  app.decorateRequest("principal", null);
+
   await app.register(healthRoutes(resources));
+  await app.register(authRoutes(resources), { prefix: "/api/v1/auth" });
   return app;
 }

@@ -12,4 +12,6 @@ export interface Resources {
   readonly bus: Bus;
   readonly clock: Clock;
   readonly log: Logger;
+  /** Access-token signing key, shared by all replicas (auth/jwt-secret.ts). */
+  readonly jwtSecret: Uint8Array;
 }

@@ -2,6 +2,7 @@
 import type { FastifyInstance } from "fastify";
 import pino, { type Logger } from "pino";
 import { buildApp } from "./app.ts";
+import { loadJwtSecret } from "./auth/jwt-secret.ts";
 import { type Bus, createMemoryBus, createRedisBus } from "./bus/bus.ts";
 import { type Clock, systemClock } from "./clock.ts";
 import type { ServerConfig } from "./config.ts";
@@ -33,7 +34,16 @@ export async function startServer(config: ServerConfig, options: StartOptions = 
   const bus =
     options.bus ??
     (config.redisUrl ? await createRedisBus(config.redisUrl, options.busPrefix ?? "gs:") : createMemoryBus());
-  const resources: Resources = { config, store, db: store.db, bus, clock: options.clock ?? systemClock, log };
+  const jwtSecret = await loadJwtSecret(store.db, config.jwtSecret);
+  const resources: Resources = {
+    config,
+    store,
+    db: store.db,
+    bus,
+    clock: options.clock ?? systemClock,
+    log,
+    jwtSecret,
+  };
 
   const notices: string[] = [];
   const app = await buildApp(resources);

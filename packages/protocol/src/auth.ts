@@ -1,0 +1,50 @@
+import { z } from "zod";
+import { Timestamp, Uuid } from "./common.ts";
+
+export const Username = z
+  .string()
+  .trim()
+  .min(3, "must be at least 3 characters")
+  .max(64, "must be at most 64 characters")
+  .regex(/^[\p{L}\p{N}_.-]+$/u, "may contain letters, digits, '_', '.' and '-' only");
+export const Email = z.email("must be an email address").max(254);
+export const Password = z.string().min(8, "must be at least 8 characters").max(256, "must be at most 256 characters");
+
+export const RegisterRequest = z.object({ username: Username, email: Email, password: Password }).strict();
+export type RegisterRequest = z.infer<typeof RegisterRequest>;
+
+export const LoginRequest = z
+  .object({
+    /** The username or the email address. */
+    username: z.string().trim().min(1, "is required").max(254),
+    password: z.string().min(1, "is required").max(256),
+  })
+  .strict();
+export type LoginRequest = z.infer<typeof LoginRequest>;
+
+export const RefreshRequest = z.object({ refresh_token: z.string().min(1, "is required").max(512) }).strict();
+export const LogoutRequest = z.object({ refresh_token: z.string().max(512).optional() }).strict();
+
+export const ChangePasswordRequest = z
+  .object({ current_password: z.string().min(1, "is required").max(256), new_password: Password })
+  .strict();
+
+export const TokenPair = z.object({
+  access_token: z.string(),
+  refresh_token: z.string(),
+  token_type: z.literal("bearer"),
+  /** Seconds until the access token expires. */
+  expires_in: z.number().int(),
+});
+export type TokenPair = z.infer<typeof TokenPair>;
+
+export const User = z.object({
+  user_id: Uuid,
+  username: z.string(),
+  email: z.string(),
+  is_admin: z.boolean(),
+  is_active: z.boolean(),
+  created_at: Timestamp,
+  last_login_at: Timestamp.nullable(),
+});
+export type User = z.infer<typeof User>;

@@ -1,0 +1,84 @@
+// Who is calling: a user's access token (JWT) or an API key (`gs_…`, for workers and the CLI).
+import type { FastifyRequest } from "fastify";
+import { UnauthorizedError } from "../errors.ts";
+import { findActiveKeyByHash, touchKeyUsed } from "../keys/queries.ts";
+import type { Resources } from "../resources.ts";
+import { verifyAccessToken } from "./access-tokens.ts";
+import { findUserById, isAccessTokenDenied, isFamilyRevoked } from "./queries.ts";
+import { sha256 } from "./secrets.ts";
+
+export const API_KEY_PREFIX = "gs_";
+
+export interface Principal {
+  user_id: string;
+  username: string;
+  is_admin: boolean;
+  via: "access_token" | "api_key";
+  /** Set when authenticated by API key. */
+  key_id?: string;
+  /** Set when authenticated by access token: the session, for logout and change-password. */
+  session?: { jti: string; family_id: string; expires_at: Date };
+}
+
+declare module "fastify" {
+  interface FastifyRequest {
+    principal: Principal | null;
+  }
+}
+
+/** Resolves a bearer credential to a principal, or throws UnauthorizedError. */
+export async function authenticateCredential(resources: Resources, credential: string): Promise<Principal> {
+  const { db, clock } = resources;
+  if (credential.startsWith(API_KEY_PREFIX)) {
+    const key = await findActiveKeyByHash(db, sha256(credential));
+    if (!key) throw new UnauthorizedError("invalid or revoked API key");
+    const user = await findUserById(db, key.user_id);
+    if (!user?.is_active) throw new UnauthorizedError("the key's user is disabled");
+    await touchKeyUsed(db, key.key_id, clock.now());
+    return {
+      user_id: user.user_id,
+      username: user.username,
+      is_admin: user.is_admin,
+      via: "api_key",
+      key_id: key.key_id,
+    };
+  }
+  const claims = await verifyAccessToken(resources.jwtSecret, credential, clock.now());
+  const [denied, familyRevoked, user] = await Promise.all([
+    isAccessTokenDenied(db, claims.jti),
+    isFamilyRevoked(db, claims.family_id),
+    findUserById(db, claims.user_id),
+  ]);
+  // A revoked family (logout, refresh-token reuse, password change elsewhere) ends its access tokens too.
+  if (denied || familyRevoked) throw new UnauthorizedError("access token revoked");
+  if (!user?.is_active) throw new UnauthorizedError("user disabled or deleted");
+  return {
+    user_id: user.user_id,
+    username: user.username,
+    is_admin: user.is_admin,
+    via: "access_token",
+    session: { jti: claims.jti, family_id: claims.family_id, expires_at: claims.expires_at },
+  };
+}
+
+export function bearerCredential(request: FastifyRequest): string | null {
+  const header = request.headers.authorization;
+  if (!header) return null;
+  const match = /^Bearer\s+(\S+)$/i.exec(header);
+  return match?.[1] ?? null;
+}
+
+/** preHandler: the route needs a signed-in user (access token or API key). */
+export function requireUser(resources: Resources) {
+  return async (request: FastifyRequest): Promise<void> => {
+    const credential = bearerCredential(request);
+    if (!credential) throw new UnauthorizedError("missing bearer token (Authorization: Bearer <token or key>)");
+    request.principal = await authenticateCredential(resources, credential);
+  };
+}
+
+/** The principal set by `requireUser`; a route without that preHandler is a programming error. */
+export function principalOf(request: FastifyRequest): Principal {
+  if (!request.principal) throw new UnauthorizedError("not authenticated");
+  return request.principal;
+}

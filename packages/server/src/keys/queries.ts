@@ -1,0 +1,44 @@
+import { and, desc, eq, isNull, lt, or, sql } from "drizzle-orm";
+import { apiKeys } from "../db/schema.ts";
+import type { Db } from "../db/store.ts";
+
+export type ApiKeyRow = typeof apiKeys.$inferSelect;
+
+export async function insertApiKey(
+  db: Db,
+  values: { user_id: string; name: string; prefix: string; key_hash: string },
+): Promise<ApiKeyRow> {
+  const [row] = await db.insert(apiKeys).values(values).returning();
+  if (!row) throw new Error("insert api_keys returned nothing");
+  return row;
+}
+
+export async function findActiveKeyByHash(db: Db, keyHash: string): Promise<ApiKeyRow | undefined> {
+  const [row] = await db
+    .select()
+    .from(apiKeys)
+    .where(and(eq(apiKeys.key_hash, keyHash), isNull(apiKeys.revoked_at)));
+  return row;
+}
+
+/** Records use at most once a minute per key, so authentication stays a read on the hot path. */
+export async function touchKeyUsed(db: Db, keyId: string, now: Date): Promise<void> {
+  const aMinuteAgo = new Date(now.getTime() - 60_000);
+  await db
+    .update(apiKeys)
+    .set({ last_used_at: now })
+    .where(and(eq(apiKeys.key_id, keyId), or(isNull(apiKeys.last_used_at), lt(apiKeys.last_used_at, aMinuteAgo))));
+}
+
+export async function listKeysOfUser(db: Db, userId: string): Promise<ApiKeyRow[]> {
+  return db.select().from(apiKeys).where(eq(apiKeys.user_id, userId)).orderBy(desc(apiKeys.created_at));
+}
+
+export async function revokeKey(db: Db, userId: string, keyId: string, now: Date): Promise<ApiKeyRow | undefined> {
+  const [row] = await db
+    .update(apiKeys)
+    .set({ revoked_at: sql`coalesce(${apiKeys.revoked_at}, ${now.toISOString()}::timestamptz)` })
+    .where(and(eq(apiKeys.key_id, keyId), eq(apiKeys.user_id, userId)))
+    .returning();
+  return row;
+}
