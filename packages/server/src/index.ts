@@ -1,3 +1,3 @@
 export { envNames, loadServerConfig, type ServerConfig } from "./config.ts";
-export { type Db, migratePostgres, openStore, type Store } from "./db/store.ts";
+export { type Db, migratePostgres, openStore, type Store, selectRows } from "./db/store.ts";
 export { type RunningServer, type StartOptions, startServer } from "./server.ts";

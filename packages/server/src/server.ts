@@ -2,6 +2,7 @@
 import type { FastifyInstance } from "fastify";
 import pino, { type Logger } from "pino";
 import { buildApp } from "./app.ts";
+import { ensureFirstAdmin } from "./auth/first-admin.ts";
 import { loadJwtSecret } from "./auth/jwt-secret.ts";
 import { type Bus, createMemoryBus, createRedisBus } from "./bus/bus.ts";
 import { type Clock, systemClock } from "./clock.ts";
@@ -45,7 +46,7 @@ export async function startServer(config: ServerConfig, options: StartOptions = 
     jwtSecret,
   };
 
-  const notices: string[] = [];
+  const notices = await ensureFirstAdmin(resources);
   const app = await buildApp(resources);
   await app.listen({ host: config.host, port: config.port });
   const address = app.server.address();

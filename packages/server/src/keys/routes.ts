@@ -1,0 +1,60 @@
+import { ApiKey, ApiKeyCreate, ApiKeyCreated, IdParam, Problem } from "@garageswarm/protocol";
+import type { FastifyPluginAsyncZod } from "fastify-type-provider-zod";
+import { z } from "zod";
+import { principalOf, requireUser } from "../auth/authenticate.ts";
+import type { Resources } from "../resources.ts";
+import { createApiKey, listApiKeys, revokeApiKey } from "./service.ts";
+
+const errors = { 400: Problem, 401: Problem, 404: Problem };
+
+export function keyRoutes(resources: Resources): FastifyPluginAsyncZod {
+  return async (app) => {
+    app.addHook("preHandler", requireUser(resources));
+
+    app.post(
+      "/",
+      {
+        schema: {
+          tags: ["keys"],
+          summary: "Create an API key; the secret (`key`) is shown only in this answer",
+          body: ApiKeyCreate,
+          response: { 201: ApiKeyCreated, ...errors },
+        },
+      },
+      async (request, reply) => {
+        const created = await createApiKey(resources, principalOf(request).user_id, request.body.name, {
+          ip: request.ip,
+        });
+        return reply.status(201).send(created);
+      },
+    );
+
+    app.get(
+      "/",
+      {
+        schema: {
+          tags: ["keys"],
+          summary: "List API keys (never their secrets)",
+          response: { 200: z.object({ items: z.array(ApiKey), next_cursor: z.null() }), ...errors },
+        },
+      },
+      async (request) => ({ items: await listApiKeys(resources, principalOf(request).user_id), next_cursor: null }),
+    );
+
+    app.delete(
+      "/:id",
+      {
+        schema: {
+          tags: ["keys"],
+          summary: "Revoke an API key",
+          params: IdParam,
+          response: { 204: z.null().describe("Revoked"), ...errors },
+        },
+      },
+      async (request, reply) => {
+        await revokeApiKey(resources, principalOf(request).user_id, request.params.id, { ip: request.ip });
+        return reply.status(204).send(null);
+      },
+    );
+  };
+}
