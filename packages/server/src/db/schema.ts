@@ -90,7 +90,10 @@ export const workers = pgTable(
     platform: text("platform").notNull(),
     status: text("status").notNull().default("offline"),
     tools: jsonb("tools").notNull().default(sql`'[]'::jsonb`),
-    labels: jsonb("labels").notNull().default(sql`'{}'::jsonb`),
+    /** Free-form tags a task's `requirements.labels` must all be among (`gpu`, `os=linux`). */
+    labels: jsonb("labels").notNull().default(sql`'[]'::jsonb`),
+    /** What the machine has (`cpu_cores`, `memory_gb`), for a task's `requirements.min_*`. */
+    capacity: jsonb("capacity").notNull().default(sql`'{}'::jsonb`),
     slots: integer("slots").notNull().default(1),
     running_tasks: integer("running_tasks").notNull().default(0),
     cpu_percent: doublePrecision("cpu_percent"),
