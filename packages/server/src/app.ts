@@ -16,6 +16,7 @@ import { authRoutes } from "./auth/routes.ts";
 import { healthRoutes } from "./health/routes.ts";
 import { registerProblemHandlers } from "./http/problem.ts";
 import { keyRoutes } from "./keys/routes.ts";
+import { metricsRoutes } from "./metrics/routes.ts";
 import type { Resources } from "./resources.ts";
 
 /** The app as every route plugin sees it: zod schemas give the request and reply types. */
@@ -60,6 +61,7 @@ export async function buildApp(resources: Resources): Promise<App> {
 
   app.decorateRequest("principal", null);
 
+  await app.register(metricsRoutes(resources));
   await app.register(healthRoutes(resources));
   await app.register(authRoutes(resources), { prefix: "/api/v1/auth" });
   await app.register(keyRoutes(resources), { prefix: "/api/v1/keys" });

@@ -35,3 +35,24 @@ describe.skipIf(postgresStackMissing())("health", () => {
     expect(response.body.openapi).toMatch(/^3\./);
   });
 });
+
+describe.skipIf(postgresStackMissing())("metrics", () => {
+  let server: TestServer;
+  beforeAll(async () => {
+    server = await startTestServer();
+  });
+  afterAll(() => server?.close());
+
+  it("exposes Prometheus metrics including request durations and task counts", async () => {
+    const api = apiClient(server.url);
+    await api.get("/health");
+    const response = await api.get("/metrics");
+    expect(response.status).toBe(200);
+    expect(response.headers.get("content-type")).toContain("text/plain");
+    expect(response.body).toMatch(
+      /garageswarm_http_request_duration_seconds_count\{method="GET",route="\/health",status="200"\} 1/,
+    );
+    expect(response.body).toContain("# TYPE garageswarm_tasks gauge");
+    expect(response.body).toContain("process_resident_memory_bytes");
+  });
+});
