@@ -1,0 +1,507 @@
+// The workflow run state machine: a pure function of (run graph, run state, event) -> (new state, actions).
+// It does no I/O; the run driver stores the state, performs the actions and feeds events back.
+//
+// Run: pending -> running <-> paused; running <-> waiting_approval (some node waits for a person);
+//      -> completed (every node terminal, no unhandled failure) | failed | cancelled. Terminal runs ignore events.
+//
+// Node: pending -> ready            every non-loop incoming edge resolved, at least one taken (roots: at start)
+//       pending -> skipped          every non-loop incoming edge skipped; its outgoing edges are skipped in turn
+//       ready -> running            dispatch (tasks, aggregators, directors); not while the run is paused
+//       ready -> completed          condition nodes: evaluated on the spot, output is the boolean
+//       ready -> waiting_approval   approval nodes; approved -> completed, rejected -> failed
+//       running -> completed        node_completed for the current (iteration, attempt)
+//       running -> waiting_retry    node_failed/node_timed_out, retryable, attempts left; retry_due -> ready
+//       running -> failed           no attempts left: failure edges are taken, or the run fails
+//       director: running (plan expanded) -> completed once every plan node is terminal, so its outgoing
+//       edges wait for the whole plan
+//       any non-terminal -> cancelled   when the run is cancelled or fails
+//
+// Edges: pending -> taken | skipped when their source turns terminal (`on`, `when`, `condition` decide).
+// A taken loop edge re-enters its target: the target and everything downstream of it go back to pending
+// with iteration + 1 (keeping their latest output for templates), and the target is ready at once.
+//
+// Invariants: a node runs only after all its non-loop inputs resolved; one attempt per node is out at a
+// time, and events naming any other (iteration, attempt) are ignored, so a late or repeated result can
+// never complete a node twice; a loop edge is followed at most max_iterations times, the next try fails the
+// run naming the edge; nothing new is dispatched while paused.
+import { type NodeStatus, type RunResult, type RunStatus, ToolId } from "@garageswarm/protocol";
+import { evaluateCondition } from "../conditions.ts";
+import { type GraphIndex, indexGraph, type RunEdge, type RunGraph, type RunNode, reachableFrom } from "../graph.ts";
+import { renderTemplate } from "../template.ts";
+import { type BackoffOptions, defaultBackoff, retryDelay } from "./backoff.ts";
+import { type Expansion, expandPlan, planInstructions } from "./plan.ts";
+import { buildResult, conditionData, templateView } from "./view.ts";
+
+export interface NodeState {
+  status: NodeStatus;
+  iteration: number;
+  attempt: number;
+  output: string | null;
+  json: unknown;
+  exit_code: number | null;
+  error: string | null;
+  task_id: string | null;
+}
+
+export interface EdgeState {
+  status: "pending" | "taken" | "skipped";
+  /** How many times a loop edge has been followed. */
+  traversals: number;
+}
+
+export interface RunState {
+  status: RunStatus;
+  input: Record<string, unknown>;
+  context: Record<string, unknown>;
+  nodes: Record<string, NodeState>;
+  edges: Record<string, EdgeState>;
+  /** Director id -> the nodes and edges its plan added to this run. */
+  expansions: Record<string, Expansion>;
+  result: RunResult | null;
+  error: string | null;
+}
+
+/** Events name the attempt they are about: anything else is stale and ignored. */
+type AttemptRef = { node_id: string; iteration: number; attempt: number };
+export type RunEvent =
+  | (AttemptRef & { type: "task_created"; task_id: string })
+  | (AttemptRef & { type: "node_completed"; output: string; exit_code?: number | null; structured?: unknown })
+  | (AttemptRef & { type: "node_failed"; error: string; retryable?: boolean })
+  | (AttemptRef & { type: "node_timed_out" })
+  /** `attempt` is the attempt to start: the one schedule_retry named. */
+  | (AttemptRef & { type: "retry_due" })
+  | { type: "approval_decided"; node_id: string; iteration: number; approved: boolean; by?: string; comment?: string }
+  | { type: "pause" }
+  | { type: "resume" }
+  | { type: "cancel"; reason?: string };
+
+export type RunAction =
+  | (AttemptRef & {
+      type: "dispatch";
+      tool: ToolId;
+      model: string | null;
+      prompt: string;
+      timeout_seconds: number;
+      requirements: Record<string, unknown>;
+      pinned_worker_id: string | null;
+    })
+  | (AttemptRef & { type: "cancel_task"; task_id: string | null })
+  | (AttemptRef & { type: "schedule_retry"; delay_ms: number })
+  | { type: "request_approval"; node_id: string; iteration: number; message: string }
+  | {
+      type: "run_finished";
+      status: "completed" | "failed" | "cancelled";
+      result: RunResult | null;
+      error: string | null;
+    };
+
+export interface Transition {
+  state: RunState;
+  actions: RunAction[];
+}
+
+export interface EngineOptions {
+  /** In [0, 1): the jitter of retry delays. */
+  random?: () => number;
+  backoff?: BackoffOptions;
+}
+
+const terminalRun: ReadonlySet<RunStatus> = new Set(["completed", "failed", "cancelled"]);
+const terminalNode: ReadonlySet<NodeStatus> = new Set(["completed", "failed", "skipped", "cancelled"]);
+
+export function isRunTerminal(status: RunStatus): boolean {
+  return terminalRun.has(status);
+}
+
+/** The graph as this run sees it: compiled nodes plus what director plans added. */
+export function runGraphIndex(graph: RunGraph, state: RunState): GraphIndex {
+  const nodes: RunNode[] = [];
+  const edges: RunEdge[] = [...graph.edges];
+  const addWithPlan = (node: RunNode) => {
+    nodes.push(node);
+    const expansion = state.expansions[node.id];
+    if (!expansion) return;
+    for (const child of expansion.nodes) addWithPlan(child);
+    edges.push(...expansion.edges);
+  };
+  for (const node of graph.nodes) addWithPlan(node);
+  return indexGraph(nodes, edges);
+}
+
+class Step {
+  graph: GraphIndex;
+  readonly actions: RunAction[] = [];
+  constructor(
+    readonly base: RunGraph,
+    readonly state: RunState,
+    readonly options: EngineOptions,
+  ) {
+    this.graph = runGraphIndex(base, state);
+  }
+  reindex() {
+    this.graph = runGraphIndex(this.base, this.state);
+  }
+  node(id: string): RunNode {
+    return this.graph.nodes.get(id)!;
+  }
+}
+
+export function start(
+  graph: RunGraph,
+  init: { input?: Record<string, unknown>; context?: Record<string, unknown> },
+  options: EngineOptions = {},
+): Transition {
+  const fanned = graph.nodes.find((node) => node.replicas === "all");
+  if (fanned) throw new Error(`node "${fanned.id}" fans out to all workers: resolveReplicas before starting the run`);
+  const state: RunState = {
+    status: "running",
+    input: init.input ?? {},
+    context: init.context ?? {},
+    nodes: Object.fromEntries(graph.nodes.map((node) => [node.id, freshNode()])),
+    edges: Object.fromEntries(graph.edges.map((edge) => [edge.id, { status: "pending", traversals: 0 }])),
+    expansions: {},
+    result: null,
+    error: null,
+  };
+  const step = new Step(graph, state, options);
+  for (const id of step.graph.order) {
+    if (!step.graph.incoming.get(id)!.some((edge) => !edge.loop)) state.nodes[id]!.status = "ready";
+  }
+  advance(step);
+  return { state, actions: step.actions };
+}
+
+export function apply(graph: RunGraph, current: RunState, event: RunEvent, options: EngineOptions = {}): Transition {
+  if (isRunTerminal(current.status)) return { state: current, actions: [] };
+  const step = new Step(graph, structuredClone(current), options);
+  handle(step, event);
+  advance(step);
+  return { state: step.state, actions: step.actions };
+}
+
+function freshNode(): NodeState {
+  return {
+    status: "pending",
+    iteration: 0,
+    attempt: 0,
+    output: null,
+    json: null,
+    exit_code: null,
+    error: null,
+    task_id: null,
+  };
+}
+
+/** The node's state when the event names its current, outstanding attempt; otherwise null (stale). */
+function current(step: Step, event: AttemptRef, status: NodeStatus): NodeState | null {
+  const node = step.state.nodes[event.node_id];
+  if (!node || node.status !== status || node.iteration !== event.iteration || node.attempt !== event.attempt) {
+    return null;
+  }
+  // A director whose plan is running has finished its own attempt.
+  if (step.state.expansions[event.node_id]) return null;
+  return node;
+}
+
+function handle(step: Step, event: RunEvent) {
+  const { state } = step;
+  switch (event.type) {
+    case "pause":
+      if (state.status === "running" || state.status === "waiting_approval") state.status = "paused";
+      return;
+    case "resume":
+      if (state.status === "paused") state.status = "running";
+      return;
+    case "cancel":
+      return finishRun(step, "cancelled", event.reason ?? null);
+    case "task_created": {
+      const node = current(step, event, "running");
+      if (node) node.task_id = event.task_id;
+      return;
+    }
+    case "node_completed": {
+      const node = current(step, event, "running");
+      if (!node) return;
+      const definition = step.node(event.node_id);
+      if (definition.type === "director") return expandDirector(step, definition, node, event);
+      return completeNode(step, event.node_id, event.output, event.exit_code ?? null, event.structured);
+    }
+    case "node_failed":
+      if (current(step, event, "running")) failNode(step, event.node_id, event.error, event.retryable ?? true);
+      return;
+    case "node_timed_out": {
+      const node = current(step, event, "running");
+      if (!node) return;
+      step.actions.push({ type: "cancel_task", ...attemptOf(event.node_id, node), task_id: node.task_id });
+      return failNode(step, event.node_id, `timed out after ${step.node(event.node_id).timeout_seconds}s`, true);
+    }
+    case "retry_due": {
+      const node = state.nodes[event.node_id];
+      if (
+        node?.status === "waiting_retry" &&
+        node.iteration === event.iteration &&
+        node.attempt + 1 === event.attempt
+      ) {
+        node.status = "ready";
+      }
+      return;
+    }
+    case "approval_decided": {
+      const node = state.nodes[event.node_id];
+      if (node?.status !== "waiting_approval" || node.iteration !== event.iteration) return;
+      if (event.approved) {
+        const json = { approved: true, by: event.by ?? null, comment: event.comment ?? null };
+        return completeNode(step, event.node_id, event.comment ?? "approved", null, json);
+      }
+      const reason = `rejected${event.by ? ` by ${event.by}` : ""}${event.comment ? `: ${event.comment}` : ""}`;
+      return failNode(step, event.node_id, reason, false);
+    }
+  }
+}
+
+function attemptOf(nodeId: string, node: NodeState): AttemptRef {
+  return { node_id: nodeId, iteration: node.iteration, attempt: node.attempt };
+}
+
+function completeNode(step: Step, id: string, output: string, exitCode: number | null, json?: unknown) {
+  const node = step.state.nodes[id]!;
+  node.status = "completed";
+  node.output = output;
+  node.json = json !== undefined ? json : parseJson(output);
+  node.exit_code = exitCode;
+  node.error = null;
+  resolveOutgoing(step, id, "completed");
+}
+
+function failNode(step: Step, id: string, error: string, retryable: boolean) {
+  const node = step.state.nodes[id]!;
+  const definition = step.node(id);
+  node.error = error;
+  if (retryable && node.attempt < definition.retries + 1) {
+    node.status = "waiting_retry";
+    const delay = retryDelay(node.attempt, step.options.random ?? Math.random, step.options.backoff ?? defaultBackoff);
+    step.actions.push({
+      type: "schedule_retry",
+      node_id: id,
+      iteration: node.iteration,
+      attempt: node.attempt + 1,
+      delay_ms: delay,
+    });
+    return;
+  }
+  node.status = "failed";
+  if (!step.graph.outgoing.get(id)!.some((edge) => edge.on === "failure")) {
+    return finishRun(step, "failed", `node "${id}" failed: ${error}`);
+  }
+  resolveOutgoing(step, id, "failed");
+}
+
+function resolveOutgoing(step: Step, id: string, outcome: "completed" | "failed" | "skipped") {
+  const source = step.state.nodes[id]!;
+  const outgoing = step.graph.outgoing.get(id)!;
+  const loops: RunEdge[] = [];
+  for (const edge of outgoing) {
+    let taken = outcome !== "skipped" && (edge.on === "failure") === (outcome === "failed");
+    if (taken && edge.when !== undefined) taken = source.json === edge.when;
+    if (taken && edge.condition !== undefined) {
+      try {
+        const data = {
+          ...conditionData(step.graph, step.state),
+          output: source.output,
+          json: source.json,
+          exit_code: source.exit_code,
+        };
+        taken = evaluateCondition(edge.condition, data);
+      } catch (error) {
+        return finishRun(step, "failed", `edge "${edge.id}": condition failed: ${(error as Error).message}`);
+      }
+    }
+    if (edge.loop) {
+      if (taken) loops.push(edge);
+    } else {
+      step.state.edges[edge.id]!.status = taken ? "taken" : "skipped";
+    }
+  }
+  // One re-entry per completion: the first taken loop edge resets the body, the source included.
+  if (loops[0]) followLoop(step, loops[0]);
+}
+
+function followLoop(step: Step, edge: RunEdge) {
+  const { state } = step;
+  const edgeState = state.edges[edge.id]!;
+  const bound = edge.max_iterations ?? 1;
+  if (edgeState.traversals >= bound) {
+    return finishRun(
+      step,
+      "failed",
+      `loop edge "${edge.id}" reached its bound: max_iterations ${bound} (followed ${edgeState.traversals} times)`,
+    );
+  }
+  edgeState.traversals += 1;
+  const body = reachableFrom(edge.to, step.graph.outgoing);
+  for (const id of body) {
+    const node = state.nodes[id]!;
+    if (node.status === "running" && !state.expansions[id]) {
+      step.actions.push({ type: "cancel_task", ...attemptOf(id, node), task_id: node.task_id });
+    }
+  }
+  // Plans are made afresh on re-entry: drop the old plan's nodes and edges.
+  for (const id of body) {
+    const expansion = state.expansions[id];
+    if (!expansion) continue;
+    for (const child of expansion.nodes) delete state.nodes[child.id];
+    for (const planEdge of expansion.edges) delete state.edges[planEdge.id];
+    delete state.expansions[id];
+  }
+  for (const id of body) {
+    const node = state.nodes[id];
+    if (!node) continue;
+    state.nodes[id] = {
+      ...freshNode(),
+      iteration: node.iteration + 1,
+      output: node.output,
+      json: node.json,
+      exit_code: node.exit_code,
+    };
+  }
+  for (const bodyEdge of step.graph.edges) {
+    if (!bodyEdge.loop && body.has(bodyEdge.from) && state.edges[bodyEdge.id])
+      state.edges[bodyEdge.id]!.status = "pending";
+  }
+  step.reindex();
+  state.nodes[edge.to]!.status = "ready";
+}
+
+function expandDirector(
+  step: Step,
+  director: RunNode,
+  node: NodeState,
+  event: { output: string; exit_code?: number | null; structured?: unknown },
+) {
+  const upstream = reachableFrom(director.id, reverse(step.graph), () => true);
+  upstream.delete(director.id);
+  const plan = expandPlan(director, event.output, event.structured, upstream, new Set(step.graph.order));
+  if (!plan.ok) return failNode(step, director.id, plan.error, true);
+  node.output = event.output;
+  node.json = parseJson(event.output);
+  node.exit_code = event.exit_code ?? null;
+  step.state.expansions[director.id] = plan.expansion;
+  for (const child of plan.expansion.nodes) step.state.nodes[child.id] = freshNode();
+  for (const edge of plan.expansion.edges) {
+    step.state.edges[edge.id] = { status: edge.parent_link ? "taken" : "pending", traversals: 0 };
+  }
+  step.reindex();
+}
+
+function reverse(graph: GraphIndex): Map<string, { to: string; loop: boolean }[]> {
+  return new Map(
+    [...graph.incoming].map(([id, edges]) => [id, edges.map((edge) => ({ to: edge.from, loop: edge.loop }))]),
+  );
+}
+
+/** Moves every node that can move, until nothing changes; then settles the run's own status. */
+function advance(step: Step) {
+  const { state } = step;
+  for (let changed = true; changed && !isRunTerminal(state.status); ) {
+    changed = false;
+    for (const id of step.graph.order) {
+      if (isRunTerminal(state.status)) return;
+      // A loop re-entry may have dropped plan nodes this pass still lists.
+      const node = state.nodes[id];
+      if (!node) continue;
+      if (node.status === "pending") {
+        const incoming = step.graph.incoming.get(id)!.filter((edge) => !edge.loop);
+        const statuses = incoming.map((edge) => state.edges[edge.id]!.status);
+        if (statuses.length === 0 || statuses.includes("pending")) continue;
+        changed = true;
+        if (statuses.includes("taken")) {
+          node.status = "ready";
+        } else {
+          node.status = "skipped";
+          resolveOutgoing(step, id, "skipped");
+        }
+      } else if (node.status === "ready" && state.status !== "paused") {
+        changed = true;
+        activate(step, id);
+      } else if (node.status === "running" && state.expansions[id]) {
+        const children = state.expansions[id]!.nodes.map((child) => state.nodes[child.id]!);
+        if (children.every((child) => terminalNode.has(child.status))) {
+          changed = true;
+          completeNode(step, id, node.output ?? "", node.exit_code, node.json);
+        }
+      }
+    }
+  }
+  if (isRunTerminal(state.status)) return;
+  const nodes = step.graph.order.map((id) => state.nodes[id]!);
+  if (nodes.every((node) => terminalNode.has(node.status))) return finishRun(step, "completed", null);
+  if (state.status !== "paused") {
+    state.status = nodes.some((node) => node.status === "waiting_approval") ? "waiting_approval" : "running";
+  }
+}
+
+function activate(step: Step, id: string) {
+  const definition = step.node(id);
+  const node = step.state.nodes[id]!;
+  node.attempt += 1;
+  node.error = null;
+  node.task_id = null;
+  if (definition.type === "condition") {
+    node.status = "running";
+    let value: boolean;
+    try {
+      value = evaluateCondition(definition.expression, conditionData(step.graph, step.state));
+    } catch (error) {
+      return failNode(step, id, `condition failed: ${(error as Error).message}`, false);
+    }
+    return completeNode(step, id, String(value), null, value);
+  }
+  let text: string;
+  try {
+    text = renderTemplate(definition.message ?? definition.prompt ?? "", templateView(step.graph, step.state, id));
+  } catch (error) {
+    node.status = "running";
+    return failNode(step, id, `template failed: ${(error as Error).message}`, false);
+  }
+  if (definition.type === "approval") {
+    node.status = "waiting_approval";
+    step.actions.push({ type: "request_approval", node_id: id, iteration: node.iteration, message: text });
+    return;
+  }
+  node.status = "running";
+  if (definition.type === "director") text += planInstructions(definition, ToolId.options);
+  step.actions.push({
+    type: "dispatch",
+    ...attemptOf(id, node),
+    tool: definition.tool!,
+    model: definition.model ?? null,
+    prompt: text,
+    timeout_seconds: definition.timeout_seconds,
+    requirements: definition.requirements,
+    pinned_worker_id: definition.pinned_worker_id ?? null,
+  });
+}
+
+function finishRun(step: Step, status: "completed" | "failed" | "cancelled", error: string | null) {
+  const { state } = step;
+  for (const id of step.graph.order) {
+    const node = state.nodes[id]!;
+    if (terminalNode.has(node.status)) continue;
+    if (node.status === "running" && !state.expansions[id]) {
+      step.actions.push({ type: "cancel_task", ...attemptOf(id, node), task_id: node.task_id });
+    }
+    node.status = "cancelled";
+  }
+  state.status = status;
+  state.error = error;
+  state.result = status === "completed" ? buildResult(step.graph, state) : null;
+  step.actions.push({ type: "run_finished", status, result: state.result, error });
+}
+
+function parseJson(text: string): unknown {
+  try {
+    return JSON.parse(text);
+  } catch {
+    return null;
+  }
+}
