@@ -4,3 +4,4 @@ export * from "./auth.ts";
 export * from "./common.ts";
 export * from "./keys.ts";
 export * from "./tools.ts";
+export * from "./workflows.ts";
