@@ -1,0 +1,101 @@
+// What every CLI adapter (claude, gemini, codex, shell) shares: start the process, forward stderr,
+// and turn start failures and aborts into the typed tool errors.
+import { tmpdir } from "node:os";
+import type { ToolId } from "@garageswarm/protocol";
+import { abortReasonOf, ToolAbortedError, ToolUnavailableError } from "./errors.ts";
+import { ProcessAbortedError, type ProcessExit, ProcessStartError, runProcess } from "./process.ts";
+import type { RunContext } from "./tool.ts";
+
+/** Settings every subprocess tool shares. */
+export interface CliSettings {
+  /** The executable: a name looked up on the env's PATH, or an absolute path. */
+  command: string;
+  env: NodeJS.ProcessEnv;
+  killGraceMs: number;
+}
+
+export interface CliRun {
+  tool: ToolId;
+  settings: CliSettings;
+  args: string[];
+  context: RunContext;
+  onStdoutLine(line: string): void;
+  /** The output to attach to an abort error: whatever the adapter has gathered so far. */
+  outputSoFar(): string;
+}
+
+export interface CliOutcome extends ProcessExit {
+  /** The tail of stderr, for error messages. */
+  stderr: string;
+}
+
+const stderrKeptChars = 16_384;
+
+export async function runCli(run: CliRun): Promise<CliOutcome> {
+  let stderr = "";
+  try {
+    const exit = await runProcess({
+      command: run.settings.command,
+      args: run.args,
+      cwd: run.context.workdir,
+      env: run.context.env ?? run.settings.env,
+      signal: run.context.signal,
+      killGraceMs: run.settings.killGraceMs,
+      onLine: (line, stream) => {
+        if (stream === "stdout") return run.onStdoutLine(line);
+        stderr = `${stderr}${line}\n`.slice(-stderrKeptChars);
+        run.context.onOutput(`${line}\n`, "stderr");
+      },
+    });
+    return { ...exit, stderr };
+  } catch (error) {
+    if (error instanceof ProcessAbortedError) {
+      throw new ToolAbortedError(abortReasonOf(run.context.signal), run.tool, run.outputSoFar());
+    }
+    if (error instanceof ProcessStartError) {
+      throw new ToolUnavailableError(
+        `${run.settings.command} is not installed or not executable (${error.code})`,
+        run.tool,
+      );
+    }
+    throw error;
+  }
+}
+
+/** Runs `<command> --version`; the version it prints, or null when the command is absent or fails. */
+export async function detectCliVersion(settings: CliSettings): Promise<string | null> {
+  const lines: string[] = [];
+  try {
+    const exit = await runProcess({
+      command: settings.command,
+      args: ["--version"],
+      cwd: tmpdir(),
+      env: settings.env,
+      signal: AbortSignal.timeout(15_000),
+      killGraceMs: settings.killGraceMs,
+      onLine: (line, stream) => {
+        if (stream === "stdout" && line.trim() !== "") lines.push(line.trim());
+      },
+    });
+    if (exit.exitCode !== 0 || lines.length === 0) return null;
+  } catch {
+    return null;
+  }
+  // "2.0.14 (Claude Code)", "codex-cli 0.46.0", "0.24.0": keep the version number when there is one.
+  const first = lines[0]!;
+  return /\d+\.\d+\.\d+[\w.+-]*/.exec(first)?.[0] ?? first;
+}
+
+/** Parses one line of a JSON-lines stream; null when the line is not a JSON object. */
+export function parseJsonLine(line: string): Record<string, unknown> | null {
+  const trimmed = line.trim();
+  if (!trimmed.startsWith("{")) return null;
+  try {
+    const value: unknown = JSON.parse(trimmed);
+    return typeof value === "object" && value !== null && !Array.isArray(value)
+      ? (value as Record<string, unknown>)
+      : null;
+  } catch {
+    return null;
+  }
+}

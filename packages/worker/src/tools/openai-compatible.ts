@@ -1,0 +1,109 @@
+// Any OpenAI-compatible endpoint (OpenAI, vLLM, LM Studio, llama.cpp server): GET /models to detect,
+// chat.completions streaming with stream_options.include_usage so the last chunk carries usage.
+import type { TaskResult, WorkerTool } from "@garageswarm/protocol";
+import OpenAI from "openai";
+import { abortReasonOf, describe, statusOf, ToolAbortedError, ToolRunError } from "./errors.ts";
+import { costOf } from "./pricing.ts";
+import { buildResult } from "./result.ts";
+import { integerOption, type RunContext, stringOption, type Tool, type ToolHealth, type ToolTask } from "./tool.ts";
+
+export interface OpenAiCompatibleSettings {
+  /** Local servers often need none. */
+  apiKey?: string;
+  baseUrl?: string;
+  defaultModel?: string;
+}
+
+export class OpenAiCompatibleTool implements Tool {
+  readonly id = "openai_compatible" as const;
+  private readonly client: OpenAI;
+
+  constructor(private readonly settings: OpenAiCompatibleSettings) {
+    // The SDK refuses an empty key; local servers ignore whatever is sent.
+    this.client = new OpenAI({
+      apiKey: settings.apiKey || "not-needed",
+      baseURL: settings.baseUrl ?? "https://api.openai.com/v1",
+      maxRetries: 2,
+    });
+  }
+
+  async detect(): Promise<WorkerTool> {
+    try {
+      return { name: this.id, version: null, models: await this.listModels(), healthy: true };
+    } catch (error) {
+      return { name: this.id, version: null, models: [], healthy: false, detail: describe(error) };
+    }
+  }
+
+  async health(): Promise<ToolHealth> {
+    const detected = await this.detect();
+    return { healthy: detected.healthy, ...(detected.detail ? { detail: detected.detail } : {}) };
+  }
+
+  async run(task: ToolTask, context: RunContext): Promise<TaskResult> {
+    let output = "";
+    let inputTokens = 0;
+    let outputTokens = 0;
+    let finishReason: string | null = null;
+    let model = task.model || this.settings.defaultModel;
+    try {
+      model ||= (await this.listModels())[0];
+      if (!model) throw new ToolRunError("No model given and the endpoint lists none", this.id);
+      const system = stringOption(task.options, "system");
+      const maxTokens = integerOption(task.options, "max_tokens");
+      const stream = await this.client.chat.completions.create(
+        {
+          model,
+          messages: [
+            ...(system ? [{ role: "system" as const, content: system }] : []),
+            { role: "user", content: task.prompt },
+          ],
+          stream: true,
+          stream_options: { include_usage: true },
+          ...(maxTokens ? { max_tokens: maxTokens } : {}),
+        },
+        { signal: context.signal },
+      );
+      for await (const chunk of stream) {
+        const choice = chunk.choices[0];
+        const text = choice?.delta?.content;
+        if (text) {
+          output += text;
+          context.onOutput(text, "stdout");
+        }
+        finishReason = choice?.finish_reason ?? finishReason;
+        if (chunk.usage) {
+          inputTokens = chunk.usage.prompt_tokens;
+          outputTokens = chunk.usage.completion_tokens;
+        }
+      }
+    } catch (error) {
+      if (context.signal.aborted) throw new ToolAbortedError(abortReasonOf(context.signal), this.id, output);
+      if (error instanceof ToolRunError) throw error;
+      throw new ToolRunError(
+        `OpenAI-compatible API failed: ${describe(error)}`,
+        this.id,
+        output,
+        null,
+        statusOf(error),
+      );
+    }
+    const cost = costOf(model, inputTokens, outputTokens);
+    return buildResult({
+      output,
+      inputTokens,
+      outputTokens,
+      costUsd: cost.costUsd,
+      detail: { model, finish_reason: finishReason, ...(cost.note ? { cost_note: cost.note } : {}) },
+    });
+  }
+
+  private async listModels(): Promise<string[]> {
+    const models: string[] = [];
+    for await (const model of this.client.models.list()) {
+      models.push(model.id);
+      if (models.length >= 500) break;
+    }
+    return models;
+  }
+}

@@ -1,0 +1,104 @@
+// Runs one tool process: in the task's workdir, its own process group, stdout/stderr read line by line,
+// and on abort the whole tree killed before the promise settles — so "cancelled" means "nothing left running".
+import { spawn } from "node:child_process";
+import { createInterface } from "node:readline";
+import { killProcessTree, signalGroup } from "./kill-tree.ts";
+
+export interface ProcessSpec {
+  command: string;
+  args: string[];
+  cwd: string;
+  env: NodeJS.ProcessEnv;
+  signal: AbortSignal;
+  onLine(line: string, stream: "stdout" | "stderr"): void;
+  /** How long a SIGTERMed tree gets before SIGKILL. */
+  killGraceMs?: number;
+}
+
+export interface ProcessExit {
+  pid: number;
+  exitCode: number | null;
+  /** The signal that ended the process, when one did. */
+  exitSignal: NodeJS.Signals | null;
+}
+
+/** The executable could not be started (ENOENT: not installed, EACCES: not executable). */
+export class ProcessStartError extends Error {
+  constructor(
+    readonly command: string,
+    readonly code: string,
+  ) {
+    super(`Cannot start ${command}: ${code}`);
+    this.name = "ProcessStartError";
+  }
+}
+
+/** The signal fired; the process tree has been killed. */
+export class ProcessAbortedError extends Error {
+  constructor(readonly pid: number | null) {
+    super("Process aborted");
+    this.name = "ProcessAbortedError";
+  }
+}
+
+const isWindows = process.platform === "win32";
+
+export function runProcess(spec: ProcessSpec): Promise<ProcessExit> {
+  if (spec.signal.aborted) return Promise.reject(new ProcessAbortedError(null));
+  const graceMs = spec.killGraceMs ?? 2_000;
+
+  return new Promise<ProcessExit>((resolve, reject) => {
+    // stdin is closed: headless CLIs (codex exec) otherwise wait for piped input that never ends.
+    const child = spawn(spec.command, spec.args, {
+      cwd: spec.cwd,
+      env: spec.env,
+      detached: !isWindows,
+      stdio: ["ignore", "pipe", "pipe"],
+      windowsHide: true,
+    });
+    const exited = new Promise<void>((settle) => child.once("exit", () => settle()));
+    let aborted = false;
+    let exit: Pick<ProcessExit, "exitCode" | "exitSignal"> | null = null;
+    let openStreams = 2;
+
+    const onAbort = () => {
+      if (aborted || child.pid === undefined) return;
+      aborted = true;
+      const pid = child.pid;
+      // Settle only once the tool itself has been reaped, so its pid is really gone.
+      void killProcessTree(pid, graceMs)
+        .then(() => exited)
+        .then(() => reject(new ProcessAbortedError(pid)));
+    };
+    spec.signal.addEventListener("abort", onAbort, { once: true });
+
+    const finish = () => {
+      if (exit === null || openStreams > 0 || aborted) return;
+      spec.signal.removeEventListener("abort", onAbort);
+      resolve({ pid: child.pid ?? -1, ...exit });
+    };
+
+    for (const stream of ["stdout", "stderr"] as const) {
+      const lines = createInterface({ input: child[stream], crlfDelay: Number.POSITIVE_INFINITY });
+      lines.on("line", (line) => {
+        if (!aborted) spec.onLine(line, stream);
+      });
+      lines.on("close", () => {
+        openStreams -= 1;
+        finish();
+      });
+    }
+
+    child.once("error", (error: NodeJS.ErrnoException) => {
+      spec.signal.removeEventListener("abort", onAbort);
+      if (child.pid === undefined) reject(new ProcessStartError(spec.command, error.code ?? error.message));
+    });
+    child.once("exit", (exitCode, exitSignal) => {
+      exit = { exitCode, exitSignal };
+      // A tool must not leave helpers behind when it finishes, and a helper holding our pipes open
+      // would keep the run from ever completing.
+      if (!aborted && !isWindows && child.pid !== undefined) signalGroup(child.pid, "SIGTERM");
+      finish();
+    });
+  });
+}

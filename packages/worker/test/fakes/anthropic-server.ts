@@ -1,0 +1,104 @@
+// A fake Anthropic Messages API: GET /v1/models and POST /v1/messages streaming SSE (message_start,
+// content_block_start, ping, content_block_delta, content_block_stop, message_delta, message_stop).
+import { type FakeServer, lastUserText, pieces, sendJson, sendSse, startFakeServer, startSse } from "./http.ts";
+
+export interface FakeAnthropicOptions {
+  /** When set, requests must carry `x-api-key: <apiKey>`. */
+  apiKey?: string;
+  models?: string[];
+  reply?: string;
+}
+
+export function startFakeAnthropic(options: FakeAnthropicOptions = {}): Promise<FakeServer> {
+  const models = options.models ?? ["claude-sonnet-4-5-20250929", "claude-haiku-4-5-20251001"];
+  const error = (type: string, message: string) => ({ type: "error", error: { type, message } });
+  return startFakeServer(async (request, response, server) => {
+    if (options.apiKey && request.headers["x-api-key"] !== options.apiKey) {
+      return sendJson(response, 401, error("authentication_error", "invalid x-api-key"));
+    }
+    const path = request.path.split("?")[0];
+    if (request.method === "GET" && path === "/v1/models") {
+      return sendJson(response, 200, {
+        data: models.map((id) => ({ type: "model", id, display_name: id, created_at: "2025-09-29T00:00:00Z" })),
+        has_more: false,
+        first_id: models[0] ?? null,
+        last_id: models.at(-1) ?? null,
+      });
+    }
+    if (request.method === "POST" && path === "/v1/messages") {
+      const body = request.body as { model?: string; stream?: boolean; max_tokens?: number };
+      if (typeof body.max_tokens !== "number") {
+        return sendJson(response, 400, error("invalid_request_error", "max_tokens: Field required"));
+      }
+      if (server.mode === "fail") {
+        return sendJson(
+          response,
+          400,
+          error("invalid_request_error", "prompt is too long: 210000 tokens > 200000 maximum"),
+        );
+      }
+      const model = body.model ?? "";
+      const reply = options.reply ?? `Fake anthropic answer to: ${lastUserText(body)}`;
+      const parts = pieces(reply);
+      const id = "msg_01FakeXyZ";
+      const usage = { input_tokens: 25, cache_creation_input_tokens: 0, cache_read_input_tokens: 0, output_tokens: 1 };
+      if (!body.stream) {
+        return sendJson(response, 200, {
+          id,
+          type: "message",
+          role: "assistant",
+          model,
+          content: [{ type: "text", text: reply }],
+          stop_reason: "end_turn",
+          stop_sequence: null,
+          usage: { ...usage, output_tokens: parts.length },
+        });
+      }
+      startSse(response);
+      sendSse(
+        response,
+        {
+          type: "message_start",
+          message: {
+            id,
+            type: "message",
+            role: "assistant",
+            model,
+            content: [],
+            stop_reason: null,
+            stop_sequence: null,
+            usage,
+          },
+        },
+        "message_start",
+      );
+      sendSse(
+        response,
+        { type: "content_block_start", index: 0, content_block: { type: "text", text: "" } },
+        "content_block_start",
+      );
+      sendSse(response, { type: "ping" }, "ping");
+      for (const [index, text] of parts.entries()) {
+        sendSse(
+          response,
+          { type: "content_block_delta", index: 0, delta: { type: "text_delta", text } },
+          "content_block_delta",
+        );
+        if (index === 0 && server.mode === "hang") return;
+      }
+      sendSse(response, { type: "content_block_stop", index: 0 }, "content_block_stop");
+      sendSse(
+        response,
+        {
+          type: "message_delta",
+          delta: { stop_reason: "end_turn", stop_sequence: null },
+          usage: { output_tokens: parts.length },
+        },
+        "message_delta",
+      );
+      sendSse(response, { type: "message_stop" }, "message_stop");
+      return response.end();
+    }
+    sendJson(response, 404, error("not_found_error", `Not found: ${request.method} ${path}`));
+  });
+}
