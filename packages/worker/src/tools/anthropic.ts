@@ -73,6 +73,8 @@ export class AnthropicTool implements Tool {
           stopReason = event.delta.stop_reason ?? stopReason;
         }
       }
+      // Some SDK streams end quietly when aborted instead of throwing.
+      context.signal.throwIfAborted();
     } catch (error) {
       if (context.signal.aborted) throw new ToolAbortedError(abortReasonOf(context.signal), this.id, output);
       throw new ToolRunError(`Anthropic API failed: ${describe(error)}`, this.id, output, null, statusOf(error));

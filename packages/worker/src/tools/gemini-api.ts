@@ -79,6 +79,8 @@ export class GeminiApiTool implements Tool {
             (chunk.usageMetadata.candidatesTokenCount ?? 0) + (chunk.usageMetadata.thoughtsTokenCount ?? 0);
         }
       }
+      // Some SDK streams end quietly when aborted instead of throwing.
+      context.signal.throwIfAborted();
     } catch (error) {
       if (context.signal.aborted) throw new ToolAbortedError(abortReasonOf(context.signal), this.id, output);
       throw new ToolRunError(`Gemini API failed: ${describe(error)}`, this.id, output, null, statusOf(error));

@@ -78,6 +78,8 @@ export class OllamaTool implements Tool {
         }
         if (chunk.done === true) final = chunk;
       }
+      // A stream may end quietly when aborted instead of throwing.
+      context.signal.throwIfAborted();
       if (final === null) throw new ToolRunError("Ollama closed the stream before it was done", this.id, output);
 
       return buildResult({

@@ -77,6 +77,8 @@ export class OpenAiCompatibleTool implements Tool {
           outputTokens = chunk.usage.completion_tokens;
         }
       }
+      // Some SDK streams end quietly when aborted instead of throwing.
+      context.signal.throwIfAborted();
     } catch (error) {
       if (context.signal.aborted) throw new ToolAbortedError(abortReasonOf(context.signal), this.id, output);
       if (error instanceof ToolRunError) throw error;

@@ -3,7 +3,7 @@
 import { type FakeServer, lastUserText, pieces, sendJson, sendSse, startFakeServer, startSse } from "./http.ts";
 
 export interface FakeAnthropicOptions {
-  /** When set, requests must carry `x-api-key: <apiKey>`. */
+  /** When set, requests must carry the key (`x-api-key: <apiKey>` or `Authorization: Bearer <apiKey>`). */
   apiKey?: string;
   models?: string[];
   reply?: string;
@@ -13,7 +13,9 @@ export function startFakeAnthropic(options: FakeAnthropicOptions = {}): Promise<
   const models = options.models ?? ["claude-sonnet-4-5-20250929", "claude-haiku-4-5-20251001"];
   const error = (type: string, message: string) => ({ type: "error", error: { type, message } });
   return startFakeServer(async (request, response, server) => {
-    if (options.apiKey && request.headers["x-api-key"] !== options.apiKey) {
+    // The SDK sends the key as `x-api-key` or, in recent versions, as a bearer token; the API takes both.
+    const key = request.headers["x-api-key"] ?? request.headers.authorization?.replace(/^Bearer /, "");
+    if (options.apiKey && key !== options.apiKey) {
       return sendJson(response, 401, error("authentication_error", "invalid x-api-key"));
     }
     const path = request.path.split("?")[0];
@@ -38,6 +40,7 @@ export function startFakeAnthropic(options: FakeAnthropicOptions = {}): Promise<
         );
       }
       const model = body.model ?? "";
+      if (!models.includes(model)) return sendJson(response, 404, error("not_found_error", `model: ${model}`));
       const reply = options.reply ?? `Fake anthropic answer to: ${lastUserText(body)}`;
       const parts = pieces(reply);
       const id = "msg_01FakeXyZ";
