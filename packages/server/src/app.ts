@@ -17,7 +17,10 @@ import { healthRoutes } from "./health/routes.ts";
 import { registerProblemHandlers } from "./http/problem.ts";
 import { keyRoutes } from "./keys/routes.ts";
 import { metricsRoutes } from "./metrics/routes.ts";
+import { workerReportRoutes } from "./queue/routes.ts";
 import type { Resources } from "./resources.ts";
+import { taskRoutes } from "./tasks/routes.ts";
+import { workerRoutes } from "./workers/routes.ts";
 
 /** The app as every route plugin sees it: zod schemas give the request and reply types. */
 export type App = FastifyInstance<
@@ -65,5 +68,8 @@ export async function buildApp(resources: Resources): Promise<App> {
   await app.register(healthRoutes(resources));
   await app.register(authRoutes(resources), { prefix: "/api/v1/auth" });
   await app.register(keyRoutes(resources), { prefix: "/api/v1/keys" });
+  await app.register(taskRoutes(resources), { prefix: "/api/v1/tasks" });
+  await app.register(workerReportRoutes(resources), { prefix: "/api/v1/tasks" });
+  await app.register(workerRoutes(resources), { prefix: "/api/v1/workers" });
   return app;
 }

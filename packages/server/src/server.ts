@@ -8,6 +8,7 @@ import { type Bus, createMemoryBus, createRedisBus } from "./bus/bus.ts";
 import { type Clock, systemClock } from "./clock.ts";
 import type { ServerConfig } from "./config.ts";
 import { openStore, type Store } from "./db/store.ts";
+import { createReaper, type Reaper } from "./queue/reaper.ts";
 import type { Resources } from "./resources.ts";
 
 export interface RunningServer {
@@ -16,6 +17,8 @@ export interface RunningServer {
   readonly resources: Resources;
   /** Lines for the operator, printed once at start (e.g. the first admin's password). */
   readonly notices: string[];
+  /** The lease reaper, running on an interval; tests call `runOnce(now)` with their own clock. */
+  readonly reaper: Reaper;
   close(): Promise<void>;
 }
 
@@ -48,7 +51,9 @@ export async function startServer(config: ServerConfig, options: StartOptions = 
 
   const notices = await ensureFirstAdmin(resources);
   const app = await buildApp(resources);
+  const reaper = createReaper(resources);
   await app.listen({ host: config.host, port: config.port });
+  reaper.start();
   const address = app.server.address();
   const port = typeof address === "object" && address ? address.port : config.port;
   const shownHost = config.host === "0.0.0.0" || config.host === "::" ? "localhost" : config.host;
@@ -59,9 +64,11 @@ export async function startServer(config: ServerConfig, options: StartOptions = 
     app,
     resources,
     notices,
+    reaper,
     close: async () => {
       if (closed) return;
       closed = true;
+      await reaper.stop();
       await app.close();
       if (!options.bus) await bus.close();
       if (!options.store) await store.close();

@@ -1,0 +1,166 @@
+import { z } from "zod";
+import { CursorQuery, Timestamp, Uuid } from "./common.ts";
+import { TaskResult, ToolId } from "./tools.ts";
+
+/**
+ * Task statuses. `pending` waits on something else (a workflow's upstream node); `queued` may be
+ * claimed; `assigned` is claimed by a worker under a lease; `running` was started by it. The last
+ * four are terminal.
+ */
+export const TaskStatus = z.enum([
+  "pending",
+  "queued",
+  "assigned",
+  "running",
+  "completed",
+  "failed",
+  "cancelled",
+  "timed_out",
+]);
+export type TaskStatus = z.infer<typeof TaskStatus>;
+
+const loneSurrogate = /[\uD800-\uDBFF](?![\uDC00-\uDFFF])|(?<![\uD800-\uDBFF])[\uDC00-\uDFFF]/;
+
+/** True when PostgreSQL can store the text: no NUL character and no lone UTF-16 surrogate. */
+export function isStorableText(value: string): boolean {
+  return !value.includes("\u0000") && !loneSurrogate.test(value);
+}
+
+/** Text PostgreSQL can store (a NUL or a lone surrogate would make the database refuse the row). */
+export function storableText(max: number) {
+  return z.string().max(max).refine(isStorableText, "must not contain NUL or invalid unicode");
+}
+
+/** A JSON object PostgreSQL's jsonb can store, bounded by its serialized size. */
+export function storableObject(maxBytes: number) {
+  return z.record(z.string().max(200), z.unknown()).refine((value) => {
+    const json = JSON.stringify(value);
+    // JSON.stringify escapes NUL and lone surrogates, which jsonb refuses.
+    return json.length <= maxBytes && !/\\u0000|\\ud[89a-f]/i.test(json);
+  }, `must be JSON of at most ${maxBytes} bytes, without NUL or invalid unicode`);
+}
+
+/** A worker label: a free-form tag such as `gpu` or `os=linux`. */
+export const Label = storableText(100).pipe(z.string().min(1, "must not be empty"));
+
+/**
+ * What a worker must offer to run a task. A worker qualifies when it carries every label, and its
+ * registered capacity reaches each minimum.
+ */
+export const TaskRequirements = z
+  .object({
+    labels: z.array(Label).max(20).optional(),
+    min_memory_gb: z.number().nonnegative().max(100_000).optional(),
+    min_cpu_cores: z.number().int().nonnegative().max(10_000).optional(),
+  })
+  .strict();
+export type TaskRequirements = z.infer<typeof TaskRequirements>;
+
+export const Priority = z.number().int().min(-100).max(100);
+
+export const TaskCreate = z
+  .object({
+    description: storableText(10_000).pipe(z.string().trim().min(1, "is required")),
+    /** The text handed to the tool; defaults to the description. */
+    prompt: storableText(500_000).pipe(z.string().min(1, "must not be empty")).optional(),
+    tool: ToolId,
+    model: storableText(200).pipe(z.string().min(1)).optional(),
+    priority: Priority.default(0),
+    requirements: TaskRequirements.default({}),
+    /** Tool-specific options (max turns, permission mode, temperature…), passed to the tool as-is. */
+    options: storableObject(64_000).default({}),
+    timeout_seconds: z
+      .number()
+      .int()
+      .min(1)
+      .max(7 * 24 * 3600)
+      .default(1800),
+    max_attempts: z.number().int().min(1).max(10).default(3),
+    /** Pin the task to this worker: no other worker will be given it. */
+    worker_id: Uuid.optional(),
+  })
+  .strict();
+export type TaskCreate = z.infer<typeof TaskCreate>;
+
+/** A PATCH of a task, allowed only while it is not assigned or running. */
+export const TaskPatch = z
+  .object({
+    description: storableText(10_000).pipe(z.string().trim().min(1, "is required")).optional(),
+    priority: Priority.optional(),
+    requirements: TaskRequirements.optional(),
+  })
+  .strict()
+  .refine((value) => Object.keys(value).length > 0, "must change at least one field");
+export type TaskPatch = z.infer<typeof TaskPatch>;
+
+export const Task = z.object({
+  task_id: Uuid,
+  description: z.string(),
+  prompt: z.string(),
+  tool: ToolId,
+  model: z.string().nullable(),
+  priority: z.number().int(),
+  requirements: TaskRequirements,
+  options: z.record(z.string(), z.unknown()),
+  timeout_seconds: z.number().int(),
+  max_attempts: z.number().int(),
+  status: TaskStatus,
+  /** 0..100, as last reported by the worker. */
+  progress: z.number().int(),
+  /** The worker holding (or that last held) the task; null while queued. */
+  worker_id: Uuid.nullable(),
+  /** The worker the task is pinned to, if any. */
+  pinned_worker_id: Uuid.nullable(),
+  /** How many times the task has been claimed; the current attempt's number. */
+  attempt: z.number().int(),
+  result: TaskResult.nullable(),
+  error: z.string().nullable(),
+  /** Why the allocator chose the worker (set by push assignment), null otherwise. */
+  score: z.record(z.string(), z.unknown()).nullable(),
+  /** The earliest time the task may be claimed (later than now while backing off after a failure). */
+  available_at: Timestamp,
+  created_at: Timestamp,
+  updated_at: Timestamp,
+  started_at: Timestamp.nullable(),
+  completed_at: Timestamp.nullable(),
+  workflow_id: Uuid.nullable(),
+  run_id: Uuid.nullable(),
+  node_id: z.string().nullable(),
+});
+export type Task = z.infer<typeof Task>;
+
+export const TaskListQuery = CursorQuery.extend({
+  status: TaskStatus.optional(),
+  worker_id: Uuid.optional(),
+  workflow_id: Uuid.optional(),
+}).strict();
+export type TaskListQuery = z.infer<typeof TaskListQuery>;
+
+/** A task as handed to the worker that claimed it: the attempt token fences every later report. */
+export const ClaimedTask = Task.extend({
+  attempt_token: Uuid,
+  lease_expires_at: Timestamp,
+});
+export type ClaimedTask = z.infer<typeof ClaimedTask>;
+
+const AttemptToken = z.object({ attempt_token: Uuid });
+
+export const TaskStart = AttemptToken.strict();
+export type TaskStart = z.infer<typeof TaskStart>;
+
+export const TaskProgress = AttemptToken.extend({
+  progress: z.number().int().min(0).max(100),
+  message: z.string().max(2000).optional(),
+}).strict();
+export type TaskProgress = z.infer<typeof TaskProgress>;
+
+export const TaskComplete = AttemptToken.extend({ result: TaskResult }).strict();
+export type TaskComplete = z.infer<typeof TaskComplete>;
+
+export const TaskFail = AttemptToken.extend({
+  /** Tool output may be quoted here; NUL characters and broken unicode are cleaned by the server. */
+  error: z.string().min(1, "is required").max(20_000),
+  /** False when retrying cannot help (bad prompt, tool refused): the task fails at once. */
+  retryable: z.boolean().default(true),
+}).strict();
+export type TaskFail = z.infer<typeof TaskFail>;

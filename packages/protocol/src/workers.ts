@@ -1,0 +1,126 @@
+import { z } from "zod";
+import { Timestamp, Uuid } from "./common.ts";
+import { Label, storableText } from "./tasks.ts";
+import { WorkerTool } from "./tools.ts";
+
+/** How a user may use a worker: `owner` manages it, `operator` may run tasks on it, `viewer` may only see it. */
+export const WorkerRole = z.enum(["owner", "operator", "viewer"]);
+export type WorkerRole = z.infer<typeof WorkerRole>;
+
+export const WorkerStatus = z.enum(["online", "offline"]);
+export type WorkerStatus = z.infer<typeof WorkerStatus>;
+
+export const WorkerCapacity = z
+  .object({
+    cpu_cores: z.number().int().nonnegative().max(10_000).optional(),
+    memory_gb: z.number().nonnegative().max(100_000).optional(),
+    disk_gb: z.number().nonnegative().max(10_000_000).optional(),
+  })
+  .strict();
+export type WorkerCapacity = z.infer<typeof WorkerCapacity>;
+
+export const WorkerRegister = z
+  .object({
+    /** Generated once and kept in the worker's state dir; re-registering the same one updates the worker. */
+    machine_id: storableText(200).pipe(z.string().min(1, "is required")),
+    machine_name: storableText(200).pipe(z.string().min(1, "is required")),
+    platform: storableText(100).pipe(z.string().min(1, "is required")),
+    tools: z.array(WorkerTool).max(50),
+    /** How many tasks the worker runs at once. */
+    slots: z.number().int().min(1).max(256).default(1),
+    labels: z.array(Label).max(50).default([]),
+    capacity: WorkerCapacity.default({}),
+    version: storableText(100).optional(),
+  })
+  .strict();
+export type WorkerRegister = z.infer<typeof WorkerRegister>;
+
+export const Worker = z.object({
+  worker_id: Uuid,
+  owner_user_id: Uuid,
+  machine_id: z.string(),
+  machine_name: z.string(),
+  platform: z.string(),
+  status: WorkerStatus,
+  /** A draining worker finishes what it holds and takes nothing new. */
+  draining: z.boolean(),
+  tools: z.array(WorkerTool),
+  labels: z.array(z.string()),
+  capacity: WorkerCapacity,
+  slots: z.number().int(),
+  /** Tasks assigned to or running on the worker now. */
+  running_tasks: z.number().int(),
+  cpu_percent: z.number().nullable(),
+  memory_percent: z.number().nullable(),
+  disk_percent: z.number().nullable(),
+  version: z.string().nullable(),
+  last_heartbeat_at: Timestamp.nullable(),
+  created_at: Timestamp,
+  updated_at: Timestamp,
+  /** The caller's role on this worker. */
+  role: WorkerRole,
+});
+export type Worker = z.infer<typeof Worker>;
+
+/** Answer to register: the worker, and how often the server expects to hear from it. */
+export const WorkerRegistered = Worker.extend({ heartbeat_interval_seconds: z.number() });
+export type WorkerRegistered = z.infer<typeof WorkerRegistered>;
+
+const Percent = z.number().min(0).max(100);
+
+export const Heartbeat = z
+  .object({
+    cpu_percent: Percent,
+    memory_percent: Percent,
+    disk_percent: Percent,
+    /** Tasks the worker holds now; their leases are renewed. */
+    running_task_ids: z.array(Uuid).max(1000).default([]),
+    /** The tools as detected now (health changes); omitted means unchanged. */
+    tools: z.array(WorkerTool).max(50).optional(),
+  })
+  .strict();
+export type Heartbeat = z.infer<typeof Heartbeat>;
+
+export const HeartbeatAnswer = z.object({
+  heartbeat_interval_seconds: z.number(),
+  /** Reported tasks this worker must stop: cancelled, or no longer its own (lease lost, deleted). */
+  cancel_task_ids: z.array(Uuid),
+});
+export type HeartbeatAnswer = z.infer<typeof HeartbeatAnswer>;
+
+export const PullQuery = z
+  .object({
+    /** Seconds to wait for a task before answering 204 (long-poll). */
+    wait: z.coerce.number().int().min(0).max(30).default(0),
+  })
+  .strict();
+export type PullQuery = z.infer<typeof PullQuery>;
+
+export const WorkerShare = z
+  .object({
+    username: z.string().trim().min(1).max(254).optional(),
+    user_id: Uuid.optional(),
+    role: WorkerRole,
+  })
+  .strict()
+  .refine((value) => (value.username === undefined) !== (value.user_id === undefined), {
+    message: "give exactly one of username or user_id",
+    path: ["username"],
+  });
+export type WorkerShare = z.infer<typeof WorkerShare>;
+
+export const WorkerMember = z.object({
+  user_id: Uuid,
+  username: z.string(),
+  role: WorkerRole,
+  created_at: Timestamp,
+});
+export type WorkerMember = z.infer<typeof WorkerMember>;
+
+export const WorkerDrain = z
+  .object({ draining: z.boolean().default(true) })
+  .strict()
+  .default({ draining: true });
+export type WorkerDrain = z.infer<typeof WorkerDrain>;
+
+export const WorkerShareParams = z.object({ id: Uuid, user_id: Uuid });

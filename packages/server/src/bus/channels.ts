@@ -1,0 +1,45 @@
+// Every bus channel and its message, in one place. Messages are small hints; the database is the truth,
+// so a subscriber that needs more reads the row.
+import type { TaskStatus, WorkerStatus } from "@garageswarm/protocol";
+import type { Bus } from "./bus.ts";
+
+export interface BusMessages {
+  /** A task became claimable (created, or re-queued): wakes long-polling pullers and the dispatcher. */
+  "task.created": { task_id: string; user_id: string; tool: string; pinned_worker_id: string | null };
+  /** A task's status or progress changed: for the user's dashboards. */
+  "task.updated": {
+    task_id: string;
+    user_id: string;
+    status: TaskStatus;
+    progress: number;
+    attempt: number;
+    worker_id: string | null;
+    error: string | null;
+    run_id: string | null;
+    node_id: string | null;
+  };
+  /** The worker holding a task must stop it (cancelled, timed out): its connection forwards this. */
+  "task.cancel": { task_id: string; worker_id: string; reason: string };
+  /** A worker registered, changed status, drained, or was deleted. */
+  "worker.updated": {
+    worker_id: string;
+    owner_user_id: string;
+    status: WorkerStatus | "deleted";
+    draining: boolean;
+  };
+}
+
+export type Channel = keyof BusMessages;
+
+/** Publishes a typed message. A failed publish is dropped: the row is truth, and long-poll timeouts and leases cover a lost hint. */
+export function publish<C extends Channel>(bus: Bus, channel: C, message: BusMessages[C]): Promise<void> {
+  return bus.publish(channel, message).catch(() => {});
+}
+
+export function subscribe<C extends Channel>(
+  bus: Bus,
+  channel: C,
+  handler: (message: BusMessages[C]) => void,
+): Promise<() => Promise<void>> {
+  return bus.subscribe(channel, (message) => handler(message as BusMessages[C]));
+}

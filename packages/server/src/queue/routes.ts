@@ -1,0 +1,77 @@
+import { IdParam, Problem, Task, TaskComplete, TaskFail, TaskProgress, TaskStart } from "@garageswarm/protocol";
+import type { FastifyPluginAsyncZod } from "fastify-type-provider-zod";
+import { principalOf, requireUser } from "../auth/authenticate.ts";
+import type { Resources } from "../resources.ts";
+import * as queue from "./service.ts";
+
+const errors = { 400: Problem, 401: Problem, 404: Problem, 409: Problem };
+/** A result may carry a long output; it is the one body allowed past the usual limit. */
+const RESULT_BODY_LIMIT = 12 * 1024 * 1024;
+
+/**
+ * `/api/v1/tasks/{id}/start|progress|complete|fail`: a worker reporting on the attempt it claimed. Each
+ * needs the attempt's token; a superseded token gets 409, so a late report never overwrites a newer attempt.
+ */
+export function workerReportRoutes(resources: Resources): FastifyPluginAsyncZod {
+  return async (app) => {
+    app.addHook("preHandler", requireUser(resources));
+    const user = (request: Parameters<typeof principalOf>[0]) => principalOf(request).user_id;
+
+    app.post(
+      "/:id/start",
+      {
+        schema: {
+          tags: ["worker"],
+          summary: "The worker started the attempt (assigned → running)",
+          params: IdParam,
+          body: TaskStart,
+          response: { 200: Task, ...errors },
+        },
+      },
+      async (request) => queue.startTask(resources, user(request), request.params.id, request.body.attempt_token),
+    );
+
+    app.post(
+      "/:id/progress",
+      {
+        schema: {
+          tags: ["worker"],
+          summary: "Progress of the attempt; renews its lease",
+          params: IdParam,
+          body: TaskProgress,
+          response: { 200: Task, ...errors },
+        },
+      },
+      async (request) => queue.reportProgress(resources, user(request), request.params.id, request.body),
+    );
+
+    app.post(
+      "/:id/complete",
+      {
+        bodyLimit: RESULT_BODY_LIMIT,
+        schema: {
+          tags: ["worker"],
+          summary: "The attempt finished: store its result",
+          params: IdParam,
+          body: TaskComplete,
+          response: { 200: Task, ...errors },
+        },
+      },
+      async (request) => queue.completeTask(resources, user(request), request.params.id, request.body),
+    );
+
+    app.post(
+      "/:id/fail",
+      {
+        schema: {
+          tags: ["worker"],
+          summary: "The attempt failed: retried after a backoff while attempts remain, else failed",
+          params: IdParam,
+          body: TaskFail,
+          response: { 200: Task, ...errors },
+        },
+      },
+      async (request) => queue.failTask(resources, user(request), request.params.id, request.body),
+    );
+  };
+}

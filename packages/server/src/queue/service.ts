@@ -1,0 +1,170 @@
+// The worker's side of the queue over HTTP: pull a task (long-poll), then start, progress, complete or
+// fail it with the attempt token it was given. See queries.ts for the state machine.
+import { randomUUID } from "node:crypto";
+import type { ClaimedTask, Task, TaskComplete, TaskFail, TaskProgress, WorkerTool } from "@garageswarm/protocol";
+import { ConflictError, ForbiddenError, NotFoundError, StaleTokenError } from "../errors.ts";
+import type { Resources } from "../resources.ts";
+import { publishTaskUpdated } from "../tasks/events.ts";
+import type { TaskRow } from "../tasks/queries.ts";
+import { toClaimedTaskView, toTaskView } from "../tasks/view.ts";
+import { findWorkerForUser } from "../workers/queries.ts";
+import * as q from "./queries.ts";
+import { leaseSeconds } from "./timing.ts";
+import type { Wakeups } from "./wakeups.ts";
+
+function leaseFrom(resources: Resources, now: Date): Date {
+  return new Date(now.getTime() + leaseSeconds(resources.config) * 1000);
+}
+
+async function claimOnce(resources: Resources, principalId: string, workerId: string): Promise<TaskRow | undefined> {
+  const now = resources.clock.now();
+  return q.claimTask(resources.db, {
+    workerId,
+    principalId,
+    now,
+    leaseExpiresAt: leaseFrom(resources, now),
+    attemptToken: randomUUID(),
+  });
+}
+
+/**
+ * The best task this worker may run, claimed under a fresh lease; or null after waiting up to
+ * `waitSeconds` (wall time: this is transport, not engine time) for a `task.created` hint.
+ */
+export async function pullTask(
+  resources: Resources,
+  wakeups: Wakeups,
+  principalId: string,
+  workerId: string,
+  waitSeconds: number,
+  signal: AbortSignal,
+): Promise<ClaimedTask | null> {
+  // The fast path is one statement; who the worker is only matters when there is nothing to hand out.
+  const first = await claimOnce(resources, principalId, workerId);
+  if (first) return claimed(resources, first);
+
+  const worker = await findWorkerForUser(resources.db, principalId, workerId);
+  if (!worker) throw new NotFoundError("worker not found");
+  if (worker.role !== "owner") throw new ForbiddenError("only the worker's owner may pull tasks for it");
+  if (waitSeconds === 0) return null;
+
+  const tools = (worker.tools as WorkerTool[]).filter((tool) => tool.healthy !== false).map((tool) => tool.name);
+  const deadline = Date.now() + waitSeconds * 1000;
+  while (!signal.aborted) {
+    const registration = wakeups.register(workerId, tools);
+    const row = await claimOnce(resources, principalId, workerId);
+    if (row) {
+      registration.release();
+      return claimed(resources, row);
+    }
+    const remaining = deadline - Date.now();
+    if (remaining <= 0) {
+      registration.release();
+      break;
+    }
+    await registration.wait(remaining, signal);
+  }
+  return null;
+}
+
+async function claimed(resources: Resources, row: TaskRow): Promise<ClaimedTask> {
+  await publishTaskUpdated(resources, row);
+  return toClaimedTaskView(row);
+}
+
+export async function startTask(
+  resources: Resources,
+  principalId: string,
+  taskId: string,
+  token: string,
+): Promise<Task> {
+  const now = resources.clock.now();
+  const input = { taskId, attemptToken: token, principalId, now, leaseExpiresAt: leaseFrom(resources, now) };
+  const row = await q.startAttempt(resources.db, input);
+  if (!row) return refuse(resources, principalId, taskId, token);
+  await publishTaskUpdated(resources, row);
+  return toTaskView(row);
+}
+
+export async function reportProgress(
+  resources: Resources,
+  principalId: string,
+  taskId: string,
+  report: TaskProgress,
+): Promise<Task> {
+  const now = resources.clock.now();
+  const row = await q.recordProgress(resources.db, {
+    taskId,
+    attemptToken: report.attempt_token,
+    principalId,
+    now,
+    leaseExpiresAt: leaseFrom(resources, now),
+    progress: report.progress,
+    message: report.message === undefined ? undefined : storable(report.message),
+  });
+  if (!row) return refuse(resources, principalId, taskId, report.attempt_token);
+  await publishTaskUpdated(resources, row);
+  return toTaskView(row);
+}
+
+export async function completeTask(
+  resources: Resources,
+  principalId: string,
+  taskId: string,
+  report: TaskComplete,
+): Promise<Task> {
+  const row = await q.completeAttempt(resources.db, {
+    taskId,
+    attemptToken: report.attempt_token,
+    principalId,
+    now: resources.clock.now(),
+    result: storable(report.result),
+  });
+  if (!row) return refuse(resources, principalId, taskId, report.attempt_token);
+  await publishTaskUpdated(resources, row);
+  return toTaskView(row);
+}
+
+export async function failTask(
+  resources: Resources,
+  principalId: string,
+  taskId: string,
+  report: TaskFail,
+): Promise<Task> {
+  const row = await q.failAttempt(resources.db, {
+    taskId,
+    attemptToken: report.attempt_token,
+    principalId,
+    now: resources.clock.now(),
+    error: storable(report.error),
+    retryable: report.retryable,
+  });
+  if (!row) return refuse(resources, principalId, taskId, report.attempt_token);
+  await publishTaskUpdated(resources, row);
+  return toTaskView(row);
+}
+
+/** A fenced report changed nothing: say whether the task is not the caller's (404) or the token is stale (409). */
+async function refuse(resources: Resources, principalId: string, taskId: string, token: string): Promise<never> {
+  const found = await q.findForFencedReport(resources.db, taskId, principalId);
+  if (!found?.visible) throw new NotFoundError("task not found");
+  if (found.lease_token !== token) {
+    throw new StaleTokenError("attempt token is not the task's current one: this attempt was superseded");
+  }
+  throw new ConflictError(`task is ${found.status}; this attempt can no longer report`);
+}
+
+const loneSurrogate = /[\uD800-\uDBFF](?![\uDC00-\uDFFF])|(?<![\uD800-\uDBFF])[\uDC00-\uDFFF]/g;
+
+/**
+ * Tool output may hold NUL characters or broken UTF-16, which jsonb refuses: clean them rather than
+ * lose a finished result.
+ */
+function storable<T>(value: T): T {
+  if (typeof value === "string") return value.replaceAll("\u0000", "").replace(loneSurrogate, "\uFFFD") as T;
+  if (Array.isArray(value)) return value.map(storable) as T;
+  if (value && typeof value === "object") {
+    return Object.fromEntries(Object.entries(value).map(([key, item]) => [storable(key), storable(item)])) as T;
+  }
+  return value;
+}

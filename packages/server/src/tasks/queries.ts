@@ -1,0 +1,111 @@
+// SQL of the tasks a user manages: create, read, list, patch, delete, cancel, and the event log.
+// The worker-side transitions (claim, start, complete, fail, lease expiry) live in queue/queries.ts.
+import type { TaskPatch, TaskStatus } from "@garageswarm/protocol";
+import { and, desc, eq, inArray, notInArray, sql } from "drizzle-orm";
+import { taskEvents, tasks } from "../db/schema.ts";
+import type { Db } from "../db/store.ts";
+
+export type TaskRow = typeof tasks.$inferSelect;
+export type NewTaskRow = typeof tasks.$inferInsert;
+
+/** Statuses a worker holds the task in: it may not be edited or deleted then. */
+export const HELD_STATUSES = ["assigned", "running"] as const satisfies TaskStatus[];
+/** Statuses that can still be cancelled. */
+export const LIVE_STATUSES = ["pending", "queued", "assigned", "running"] as const satisfies TaskStatus[];
+
+export async function insertTask(db: Db, values: NewTaskRow): Promise<TaskRow> {
+  const [row] = await db.insert(tasks).values(values).returning();
+  if (!row) throw new Error("insert tasks returned nothing");
+  return row;
+}
+
+export async function findTaskOfUser(db: Db, userId: string, taskId: string): Promise<TaskRow | undefined> {
+  const [row] = await db
+    .select()
+    .from(tasks)
+    .where(and(eq(tasks.task_id, taskId), eq(tasks.user_id, userId)));
+  return row;
+}
+
+export interface TaskListFilter {
+  status?: TaskStatus | undefined;
+  worker_id?: string | undefined;
+  workflow_id?: string | undefined;
+}
+
+/** Where the previous page ended: `created_at` at full (microsecond) precision, then the id. */
+export interface TaskCursor {
+  created_at: string;
+  task_id: string;
+}
+
+/** Newest first, by keyset on (created_at, task_id), so pages never repeat or skip under inserts. */
+export async function listTasksOfUser(
+  db: Db,
+  userId: string,
+  filter: TaskListFilter,
+  after: TaskCursor | null,
+  limit: number,
+): Promise<Array<TaskRow & { cursor_created_at: string }>> {
+  const conditions = [eq(tasks.user_id, userId)];
+  if (filter.status) conditions.push(eq(tasks.status, filter.status));
+  if (filter.worker_id) conditions.push(eq(tasks.worker_id, filter.worker_id));
+  if (filter.workflow_id) conditions.push(eq(tasks.workflow_id, filter.workflow_id));
+  if (after) {
+    conditions.push(
+      sql`(${tasks.created_at}, ${tasks.task_id}) < (${after.created_at}::timestamptz, ${after.task_id}::uuid)`,
+    );
+  }
+  const rows = await db
+    .select({
+      task: tasks,
+      cursor_created_at: sql<string>`to_char(${tasks.created_at} at time zone 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.US"Z"')`,
+    })
+    .from(tasks)
+    .where(and(...conditions))
+    .orderBy(desc(tasks.created_at), desc(tasks.task_id))
+    .limit(limit);
+  return rows.map((row) => ({ ...row.task, cursor_created_at: row.cursor_created_at }));
+}
+
+/** Guarded: only while no worker holds the task. */
+export async function patchTask(
+  db: Db,
+  userId: string,
+  taskId: string,
+  patch: TaskPatch,
+  now: Date,
+): Promise<TaskRow | undefined> {
+  const [row] = await db
+    .update(tasks)
+    .set({ ...patch, updated_at: now })
+    .where(and(eq(tasks.task_id, taskId), eq(tasks.user_id, userId), notInArray(tasks.status, HELD_STATUSES)))
+    .returning();
+  return row;
+}
+
+/** Guarded: only while no worker holds the task. Its events go with it (cascade). */
+export async function deleteTask(db: Db, userId: string, taskId: string): Promise<boolean> {
+  const rows = await db
+    .delete(tasks)
+    .where(and(eq(tasks.task_id, taskId), eq(tasks.user_id, userId), notInArray(tasks.status, HELD_STATUSES)))
+    .returning({ task_id: tasks.task_id });
+  return rows.length > 0;
+}
+
+/** Guarded: only a live task. A held one keeps its `worker_id`, so the caller can tell that worker to stop. */
+export async function cancelTask(db: Db, userId: string, taskId: string, now: Date): Promise<TaskRow | undefined> {
+  const [row] = await db
+    .update(tasks)
+    .set({ status: "cancelled", lease_expires_at: null, completed_at: now, updated_at: now })
+    .where(and(eq(tasks.task_id, taskId), eq(tasks.user_id, userId), inArray(tasks.status, LIVE_STATUSES)))
+    .returning();
+  return row;
+}
+
+export async function insertTaskEvent(
+  db: Db,
+  event: { task_id: string; attempt: number; kind: string; data: Record<string, unknown>; created_at: Date },
+): Promise<void> {
+  await db.insert(taskEvents).values(event);
+}

@@ -1,0 +1,91 @@
+import { IdParam, Problem, page, Task, TaskCreate, TaskListQuery, TaskPatch } from "@garageswarm/protocol";
+import type { FastifyPluginAsyncZod } from "fastify-type-provider-zod";
+import { z } from "zod";
+import { principalOf, requireUser } from "../auth/authenticate.ts";
+import type { Resources } from "../resources.ts";
+import * as tasks from "./service.ts";
+
+const errors = { 400: Problem, 401: Problem, 404: Problem, 409: Problem };
+
+/** `/api/v1/tasks`: a user's own tasks. The worker's reports on them are in queue/routes.ts. */
+export function taskRoutes(resources: Resources): FastifyPluginAsyncZod {
+  return async (app) => {
+    app.addHook("preHandler", requireUser(resources));
+
+    app.get(
+      "/",
+      {
+        schema: {
+          tags: ["tasks"],
+          summary: "List your tasks, newest first",
+          querystring: TaskListQuery,
+          response: { 200: page(Task), ...errors },
+        },
+      },
+      async (request) => tasks.listTasks(resources, principalOf(request).user_id, request.query),
+    );
+
+    app.post(
+      "/",
+      {
+        schema: {
+          tags: ["tasks"],
+          summary: "Create a task; it is queued at once",
+          body: TaskCreate,
+          response: { 201: Task, ...errors },
+        },
+      },
+      async (request, reply) =>
+        reply.status(201).send(await tasks.createTask(resources, principalOf(request).user_id, request.body)),
+    );
+
+    app.get(
+      "/:id",
+      { schema: { tags: ["tasks"], summary: "Get a task", params: IdParam, response: { 200: Task, ...errors } } },
+      async (request) => tasks.getTask(resources, principalOf(request).user_id, request.params.id),
+    );
+
+    app.patch(
+      "/:id",
+      {
+        schema: {
+          tags: ["tasks"],
+          summary: "Change priority, description or requirements (409 while a worker holds the task)",
+          params: IdParam,
+          body: TaskPatch,
+          response: { 200: Task, ...errors },
+        },
+      },
+      async (request) => tasks.patchTask(resources, principalOf(request).user_id, request.params.id, request.body),
+    );
+
+    app.delete(
+      "/:id",
+      {
+        schema: {
+          tags: ["tasks"],
+          summary: "Delete a task with its events (409 while a worker holds it: cancel first)",
+          params: IdParam,
+          response: { 204: z.null().describe("Deleted"), ...errors },
+        },
+      },
+      async (request, reply) => {
+        await tasks.deleteTask(resources, principalOf(request).user_id, request.params.id);
+        return reply.status(204).send(null);
+      },
+    );
+
+    app.post(
+      "/:id/cancel",
+      {
+        schema: {
+          tags: ["tasks"],
+          summary: "Cancel a task; a worker holding it is told to stop",
+          params: IdParam,
+          response: { 200: Task, ...errors },
+        },
+      },
+      async (request) => tasks.cancelTask(resources, principalOf(request).user_id, request.params.id),
+    );
+  };
+}

@@ -1,0 +1,153 @@
+// What a user does with their own tasks. Another user's task is indistinguishable from a missing one.
+import type { Task, TaskCreate, TaskListQuery, TaskPatch } from "@garageswarm/protocol";
+import { publish } from "../bus/channels.ts";
+import type { Db } from "../db/store.ts";
+import { ConflictError, InvalidInputError, NotFoundError } from "../errors.ts";
+import type { Resources } from "../resources.ts";
+import { findMembership } from "../workers/queries.ts";
+import { publishTaskUpdated, recordStatus } from "./events.ts";
+import * as q from "./queries.ts";
+import { toTaskView } from "./view.ts";
+
+/** Set by the workflow engine: where the task belongs, and whether it waits (`pending`) for upstream nodes. */
+export interface TaskOrigin {
+  status?: "pending" | "queued";
+  workflow_id?: string;
+  run_id?: string;
+  node_id?: string;
+}
+
+export async function createTask(
+  resources: Resources,
+  userId: string,
+  input: TaskCreate,
+  origin: TaskOrigin = {},
+): Promise<Task> {
+  const { db, clock } = resources;
+  const now = clock.now();
+  if (input.worker_id) {
+    const membership = await findMembership(db, userId, input.worker_id);
+    if (!membership || !["owner", "operator"].includes(membership.role)) {
+      throw new InvalidInputError("no worker you may run tasks on has this id", "body.worker_id");
+    }
+  }
+  const row = await db.transaction(async (tx) => {
+    const inserted = await q.insertTask(tx as Db, {
+      user_id: userId,
+      description: input.description,
+      prompt: input.prompt ?? input.description,
+      tool: input.tool,
+      model: input.model ?? null,
+      priority: input.priority,
+      requirements: input.requirements,
+      options: input.options,
+      timeout_seconds: input.timeout_seconds,
+      max_attempts: input.max_attempts,
+      pinned_worker_id: input.worker_id ?? null,
+      status: origin.status ?? "queued",
+      workflow_id: origin.workflow_id ?? null,
+      run_id: origin.run_id ?? null,
+      node_id: origin.node_id ?? null,
+      available_at: now,
+      created_at: now,
+      updated_at: now,
+    });
+    await recordStatus(tx as Db, inserted, now);
+    return inserted;
+  });
+  if (row.status === "queued") await announceQueued(resources, row);
+  await publishTaskUpdated(resources, row);
+  return toTaskView(row);
+}
+
+/** Wakes pullers and the dispatcher: a task they may be able to run is waiting. */
+export function announceQueued(resources: Resources, row: q.TaskRow): Promise<void> {
+  return publish(resources.bus, "task.created", {
+    task_id: row.task_id,
+    user_id: row.user_id,
+    tool: row.tool,
+    pinned_worker_id: row.pinned_worker_id,
+  });
+}
+
+export async function getTask(resources: Resources, userId: string, taskId: string): Promise<Task> {
+  const row = await q.findTaskOfUser(resources.db, userId, taskId);
+  if (!row) throw new NotFoundError("task not found");
+  return toTaskView(row);
+}
+
+export async function listTasks(
+  resources: Resources,
+  userId: string,
+  query: TaskListQuery,
+): Promise<{ items: Task[]; next_cursor: string | null }> {
+  const after = query.cursor ? decodeCursor(query.cursor) : null;
+  // One extra row tells whether another page exists without a count query.
+  const rows = await q.listTasksOfUser(resources.db, userId, query, after, query.limit + 1);
+  const pageRows = rows.slice(0, query.limit);
+  const last = pageRows.at(-1);
+  return {
+    items: pageRows.map(toTaskView),
+    next_cursor:
+      rows.length > query.limit && last
+        ? encodeCursor({ created_at: last.cursor_created_at, task_id: last.task_id })
+        : null,
+  };
+}
+
+export async function patchTask(resources: Resources, userId: string, taskId: string, patch: TaskPatch): Promise<Task> {
+  const row = await q.patchTask(resources.db, userId, taskId, patch, resources.clock.now());
+  if (row) return toTaskView(row);
+  return explainRefusal(resources, userId, taskId, "updated");
+}
+
+export async function deleteTask(resources: Resources, userId: string, taskId: string): Promise<void> {
+  if (await q.deleteTask(resources.db, userId, taskId)) return;
+  await explainRefusal(resources, userId, taskId, "deleted");
+}
+
+/**
+ * Cancels a live task. A queued one simply stops; a held one is marked cancelled here, and its worker is
+ * told over the bus (and again at its next heartbeat, for pull-mode workers), so it kills the process.
+ */
+export async function cancelTask(resources: Resources, userId: string, taskId: string): Promise<Task> {
+  const { db, clock } = resources;
+  const now = clock.now();
+  const row = await db.transaction(async (tx) => {
+    const cancelled = await q.cancelTask(tx as Db, userId, taskId, now);
+    if (cancelled) await recordStatus(tx as Db, cancelled, now, "cancelled by user");
+    return cancelled;
+  });
+  if (!row) {
+    const existing = await q.findTaskOfUser(db, userId, taskId);
+    if (!existing) throw new NotFoundError("task not found");
+    throw new ConflictError(`task is already ${existing.status}`);
+  }
+  if (row.worker_id) {
+    await publish(resources.bus, "task.cancel", {
+      task_id: row.task_id,
+      worker_id: row.worker_id,
+      reason: "cancelled by user",
+    });
+  }
+  await publishTaskUpdated(resources, row);
+  return toTaskView(row);
+}
+
+async function explainRefusal(resources: Resources, userId: string, taskId: string, verb: string): Promise<never> {
+  const existing = await q.findTaskOfUser(resources.db, userId, taskId);
+  if (!existing) throw new NotFoundError("task not found");
+  throw new ConflictError(`task is ${existing.status} on a worker and cannot be ${verb}; cancel it first`);
+}
+
+function encodeCursor(cursor: q.TaskCursor): string {
+  return Buffer.from(`${cursor.created_at}|${cursor.task_id}`).toString("base64url");
+}
+
+const CURSOR_PATTERN = /^(\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d\.\d{6}Z)\|([0-9a-f-]{36})$/;
+
+function decodeCursor(raw: string): q.TaskCursor {
+  const match = CURSOR_PATTERN.exec(Buffer.from(raw, "base64url").toString());
+  if (!match?.[1] || !match[2]) throw new InvalidInputError("invalid cursor", "query.cursor");
+  return { created_at: match[1], task_id: match[2] };
+}

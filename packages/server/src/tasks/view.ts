@@ -1,0 +1,42 @@
+// Rows to wire shapes. Columns already carry the wire names; only timestamps and JSON need care.
+import type { ClaimedTask, Task, TaskRequirements, TaskResult, TaskStatus, ToolId } from "@garageswarm/protocol";
+import type { TaskRow } from "./queries.ts";
+
+const iso = (value: Date | null): string | null => value?.toISOString() ?? null;
+
+export function toTaskView(row: TaskRow): Task {
+  return {
+    task_id: row.task_id,
+    description: row.description,
+    prompt: row.prompt,
+    tool: row.tool as ToolId,
+    model: row.model,
+    priority: row.priority,
+    requirements: row.requirements as TaskRequirements,
+    options: row.options as Record<string, unknown>,
+    timeout_seconds: row.timeout_seconds,
+    max_attempts: row.max_attempts,
+    status: row.status as TaskStatus,
+    progress: row.progress,
+    worker_id: row.worker_id,
+    pinned_worker_id: row.pinned_worker_id,
+    attempt: row.attempt,
+    result: (row.result as TaskResult | null) ?? null,
+    error: row.error,
+    score: (row.score as Record<string, unknown> | null) ?? null,
+    available_at: row.available_at.toISOString(),
+    created_at: row.created_at.toISOString(),
+    updated_at: row.updated_at.toISOString(),
+    started_at: iso(row.started_at),
+    completed_at: iso(row.completed_at),
+    workflow_id: row.workflow_id,
+    run_id: row.run_id,
+    node_id: row.node_id,
+  };
+}
+
+/** A claimed row always carries its lease; this is the worker's copy, with the fencing token. */
+export function toClaimedTaskView(row: TaskRow): ClaimedTask {
+  if (!row.lease_token || !row.lease_expires_at) throw new Error(`task ${row.task_id} was claimed without a lease`);
+  return { ...toTaskView(row), attempt_token: row.lease_token, lease_expires_at: row.lease_expires_at.toISOString() };
+}

@@ -1,0 +1,232 @@
+// Workers and who may use them. Roles (user_workers): `owner` manages the worker and is the only one whose
+// credentials may act as it (heartbeat, pull, report results: it sees other users' prompts); `operator`
+// may run tasks on it and drain it; `viewer` may only see it. No role at all reads as "not found".
+import type {
+  Heartbeat,
+  HeartbeatAnswer,
+  Worker,
+  WorkerMember,
+  WorkerRegister,
+  WorkerRegistered,
+  WorkerRole,
+  WorkerShare,
+} from "@garageswarm/protocol";
+import { recordAudit } from "../audit/record.ts";
+import { publish } from "../bus/channels.ts";
+import type { Db } from "../db/store.ts";
+import { ConflictError, ForbiddenError, InvalidInputError, NotFoundError } from "../errors.ts";
+import { expireLeasesOfWorker, findTasksToStop, renewLeases } from "../queue/queries.ts";
+import { leaseSeconds } from "../queue/timing.ts";
+import type { Resources } from "../resources.ts";
+import * as q from "./queries.ts";
+import { toWorkerView } from "./view.ts";
+
+const MANAGING_ROLES: WorkerRole[] = ["owner", "operator"];
+
+/** The worker as `userId` may see it, or 404; with `roles`, 403 when the user's role is not among them. */
+async function accessWorker(
+  resources: Resources,
+  userId: string,
+  workerId: string,
+  roles?: WorkerRole[],
+): Promise<q.WorkerWithRole> {
+  const worker = await q.findWorkerForUser(resources.db, userId, workerId);
+  if (!worker) throw new NotFoundError("worker not found");
+  if (roles && !roles.includes(worker.role)) {
+    throw new ForbiddenError(`needs the ${roles.join(" or ")} role on this worker; you are ${worker.role}`);
+  }
+  return worker;
+}
+
+export async function registerWorker(
+  resources: Resources,
+  ownerId: string,
+  input: WorkerRegister,
+  meta: { ip?: string },
+): Promise<{ worker: WorkerRegistered; created: boolean }> {
+  const { db, clock } = resources;
+  const now = clock.now();
+  const { row, inserted } = await db.transaction(async (tx) => {
+    const upserted = await q.upsertWorker(tx as Db, {
+      owner_user_id: ownerId,
+      machine_id: input.machine_id,
+      machine_name: input.machine_name,
+      platform: input.platform,
+      tools: input.tools,
+      slots: input.slots,
+      labels: input.labels,
+      capacity: input.capacity,
+      version: input.version ?? null,
+      status: "online",
+      last_heartbeat_at: now,
+      updated_at: now,
+    });
+    await q.upsertMembership(tx as Db, ownerId, upserted.row.worker_id, "owner");
+    if (upserted.inserted) {
+      await recordAudit(tx as Db, {
+        user_id: ownerId,
+        action: "worker.register",
+        object_type: "worker",
+        object_id: upserted.row.worker_id,
+        ip: meta.ip,
+        detail: { machine_id: input.machine_id, machine_name: input.machine_name },
+      });
+    }
+    return upserted;
+  });
+  await publishWorkerUpdated(resources, row);
+  const worker = await accessWorker(resources, ownerId, row.worker_id);
+  return {
+    worker: {
+      ...toWorkerView(worker, worker.role, worker.held_tasks),
+      heartbeat_interval_seconds: resources.config.heartbeatIntervalSeconds,
+    },
+    created: inserted,
+  };
+}
+
+export async function listWorkers(resources: Resources, userId: string): Promise<Worker[]> {
+  const rows = await q.listWorkersForUser(resources.db, userId);
+  return rows.map((row) => toWorkerView(row, row.role, row.held_tasks));
+}
+
+export async function getWorker(resources: Resources, userId: string, workerId: string): Promise<Worker> {
+  const row = await accessWorker(resources, userId, workerId);
+  return toWorkerView(row, row.role, row.held_tasks);
+}
+
+/** Marks the worker online, renews the leases of the tasks it reports, and names those it must stop. */
+export async function recordHeartbeat(
+  resources: Resources,
+  userId: string,
+  workerId: string,
+  beat: Heartbeat,
+): Promise<HeartbeatAnswer> {
+  const { db, clock, config } = resources;
+  await accessWorker(resources, userId, workerId, ["owner"]);
+  const now = clock.now();
+  const updated = await q.recordHeartbeat(db, workerId, beat, now);
+  if (!updated) throw new NotFoundError("worker not found");
+  const leaseEnd = new Date(now.getTime() + leaseSeconds(config) * 1000);
+  await renewLeases(db, workerId, beat.running_task_ids, leaseEnd);
+  const cancel = await findTasksToStop(db, workerId, beat.running_task_ids);
+  if (updated.wasOffline) await publishWorkerUpdated(resources, updated.row);
+  return { heartbeat_interval_seconds: config.heartbeatIntervalSeconds, cancel_task_ids: cancel };
+}
+
+export async function setDraining(
+  resources: Resources,
+  userId: string,
+  workerId: string,
+  draining: boolean,
+): Promise<Worker> {
+  const access = await accessWorker(resources, userId, workerId, MANAGING_ROLES);
+  const row = await q.setDraining(resources.db, workerId, draining, resources.clock.now());
+  if (!row) throw new NotFoundError("worker not found");
+  await publishWorkerUpdated(resources, row);
+  return toWorkerView(row, access.role, access.held_tasks);
+}
+
+/** Deletes the worker; the leases it holds expire at once, so the reaper re-queues its tasks. */
+export async function deleteWorker(resources: Resources, userId: string, workerId: string, meta: { ip?: string }) {
+  await accessWorker(resources, userId, workerId, ["owner"]);
+  const { db, clock } = resources;
+  const row = await db.transaction(async (tx) => {
+    await expireLeasesOfWorker(tx as Db, workerId, clock.now());
+    const deleted = await q.deleteWorker(tx as Db, workerId);
+    await recordAudit(tx as Db, {
+      user_id: userId,
+      action: "worker.delete",
+      object_type: "worker",
+      object_id: workerId,
+      ip: meta.ip,
+    });
+    return deleted;
+  });
+  if (row) {
+    await publish(resources.bus, "worker.updated", {
+      worker_id: row.worker_id,
+      owner_user_id: row.owner_user_id,
+      status: "deleted",
+      draining: row.draining,
+    });
+  }
+}
+
+export async function shareWorker(
+  resources: Resources,
+  userId: string,
+  workerId: string,
+  share: WorkerShare,
+  meta: { ip?: string },
+): Promise<WorkerMember[]> {
+  const worker = await accessWorker(resources, userId, workerId, ["owner"]);
+  const { db } = resources;
+  const memberId = share.user_id
+    ? (await q.userExists(db, share.user_id))
+      ? share.user_id
+      : undefined
+    : await q.findUserIdByUsername(db, share.username ?? "");
+  if (!memberId) throw new InvalidInputError("no such user", share.user_id ? "body.user_id" : "body.username");
+  if (memberId === worker.owner_user_id && share.role !== "owner") {
+    throw new ConflictError("the worker's registering owner keeps the owner role");
+  }
+  await db.transaction(async (tx) => {
+    await q.upsertMembership(tx as Db, memberId, workerId, share.role);
+    await recordAudit(tx as Db, {
+      user_id: userId,
+      action: "worker.share",
+      object_type: "worker",
+      object_id: workerId,
+      ip: meta.ip,
+      detail: { member_user_id: memberId, role: share.role },
+    });
+  });
+  return listMembers(resources, userId, workerId);
+}
+
+export async function unshareWorker(
+  resources: Resources,
+  userId: string,
+  workerId: string,
+  memberId: string,
+  meta: { ip?: string },
+): Promise<void> {
+  const worker = await accessWorker(resources, userId, workerId, ["owner"]);
+  if (memberId === worker.owner_user_id) throw new ConflictError("the worker's registering owner cannot be removed");
+  const removed = await resources.db.transaction(async (tx) => {
+    const deleted = await q.deleteMembership(tx as Db, workerId, memberId);
+    if (deleted) {
+      await recordAudit(tx as Db, {
+        user_id: userId,
+        action: "worker.unshare",
+        object_type: "worker",
+        object_id: workerId,
+        ip: meta.ip,
+        detail: { member_user_id: memberId },
+      });
+    }
+    return deleted;
+  });
+  if (!removed) throw new NotFoundError("that user has no access to this worker");
+}
+
+export async function listMembers(resources: Resources, userId: string, workerId: string): Promise<WorkerMember[]> {
+  await accessWorker(resources, userId, workerId);
+  const rows = await q.listMembers(resources.db, workerId);
+  return rows.map((row) => ({
+    user_id: row.user_id,
+    username: row.username,
+    role: row.role as WorkerRole,
+    created_at: row.created_at.toISOString(),
+  }));
+}
+
+function publishWorkerUpdated(resources: Resources, row: q.WorkerRow): Promise<void> {
+  return publish(resources.bus, "worker.updated", {
+    worker_id: row.worker_id,
+    owner_user_id: row.owner_user_id,
+    status: row.status as "online" | "offline",
+    draining: row.draining,
+  });
+}

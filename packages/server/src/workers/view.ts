@@ -1,0 +1,27 @@
+import type { Worker, WorkerCapacity, WorkerRole, WorkerStatus, WorkerTool } from "@garageswarm/protocol";
+import type { WorkerRow } from "./queries.ts";
+
+export function toWorkerView(row: WorkerRow, role: WorkerRole, heldTasks: number): Worker {
+  return {
+    worker_id: row.worker_id,
+    owner_user_id: row.owner_user_id,
+    machine_id: row.machine_id,
+    machine_name: row.machine_name,
+    platform: row.platform,
+    status: row.status as WorkerStatus,
+    draining: row.draining,
+    tools: row.tools as WorkerTool[],
+    labels: row.labels as string[],
+    capacity: row.capacity as WorkerCapacity,
+    slots: row.slots,
+    running_tasks: heldTasks,
+    cpu_percent: row.cpu_percent,
+    memory_percent: row.memory_percent,
+    disk_percent: row.disk_percent,
+    version: row.version,
+    last_heartbeat_at: row.last_heartbeat_at?.toISOString() ?? null,
+    created_at: row.created_at.toISOString(),
+    updated_at: row.updated_at.toISOString(),
+    role,
+  };
+}

@@ -1,0 +1,65 @@
+// Helpers for the tasks, workers and queue tests: real HTTP calls, nothing stubbed.
+import { randomBytes } from "node:crypto";
+import type { ApiClient } from "../../../test/support/http.ts";
+import type { Clock } from "../src/clock.ts";
+
+/** A clock the test moves by hand, so lease and backoff tests never sleep. */
+export function manualClock(start = new Date()) {
+  let now = start.getTime();
+  const clock: Clock & { advance(seconds: number): Date } = {
+    now: () => new Date(now),
+    advance(seconds: number) {
+      now += seconds * 1000;
+      return new Date(now);
+    },
+  };
+  return clock;
+}
+
+export interface WorkerOptions {
+  tools?: Array<string | { name: string; models?: string[]; healthy?: boolean }>;
+  labels?: string[];
+  slots?: number;
+  capacity?: { cpu_cores?: number; memory_gb?: number };
+  machine_id?: string;
+}
+
+export async function registerWorker(api: ApiClient, credential: string, options: WorkerOptions = {}) {
+  const tools = (options.tools ?? ["claude_code"]).map((tool) =>
+    typeof tool === "string"
+      ? { name: tool, version: "1.0.0", models: [], healthy: true }
+      : { version: "1.0.0", ...tool },
+  );
+  const response = await api.post(
+    "/api/v1/workers/register",
+    {
+      machine_id: options.machine_id ?? `machine-${randomBytes(6).toString("hex")}`,
+      machine_name: "test box",
+      platform: "linux",
+      tools,
+      slots: options.slots ?? 1,
+      labels: options.labels ?? [],
+      capacity: options.capacity ?? {},
+    },
+    { token: credential },
+  );
+  if (response.status !== 201 && response.status !== 200) {
+    throw new Error(`register failed: ${response.status} ${JSON.stringify(response.body)}`);
+  }
+  return response.body as { worker_id: string; [key: string]: unknown };
+}
+
+export async function createTask(api: ApiClient, token: string, body: Record<string, unknown> = {}) {
+  const response = await api.post(
+    "/api/v1/tasks",
+    { description: "say hello", tool: "claude_code", ...body },
+    { token },
+  );
+  if (response.status !== 201)
+    throw new Error(`create task failed: ${response.status} ${JSON.stringify(response.body)}`);
+  return response.body as { task_id: string; [key: string]: unknown };
+}
+
+export function pull(api: ApiClient, credential: string, workerId: string, wait = 0) {
+  return api.get(`/api/v1/workers/${workerId}/pull-task?wait=${wait}`, { token: credential });
+}
