@@ -1,0 +1,182 @@
+import { mkdir, mkdtemp, writeFile } from "node:fs/promises";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { describe, expect, it, vi } from "vitest";
+import { fakeCliEnv, processGone, readFakePids } from "../../test/fakes/index.ts";
+import { createToolRegistry } from "../tools/registry.ts";
+import { Executor, type ExecutorEvents, type ExecutorTask, TaskRejectedError } from "./executor.ts";
+import { workdirOf } from "./workdir.ts";
+
+const posix = process.platform !== "win32";
+
+async function setup(options: { slots?: number; env?: NodeJS.ProcessEnv; enableShell?: boolean } = {}) {
+  const stateDir = await mkdtemp(join(tmpdir(), "gs-worker-state-"));
+  const tools = createToolRegistry({ env: options.env ?? fakeCliEnv(), enableShell: options.enableShell ?? true });
+  const executor = new Executor({ tools, stateDir, slots: options.slots ?? 2 });
+  const events: Array<{ name: keyof ExecutorEvents; data: { task_id: string } & Record<string, unknown> }> = [];
+  executor.on("output", (data) => events.push({ name: "output", data }));
+  executor.on("progress", (data) => events.push({ name: "progress", data }));
+  executor.on("complete", (data) => events.push({ name: "complete", data }));
+  executor.on("fail", (data) => events.push({ name: "fail", data }));
+  return { stateDir, executor, events };
+}
+
+/** A shell task that waits until the test creates `go` in its workdir: it finishes exactly when told. */
+function gatedTask(taskId: string): ExecutorTask {
+  return {
+    task_id: taskId,
+    tool: "shell",
+    prompt: "echo waiting; while [ ! -f go ]; do sleep 0.02; done; echo released",
+    options: {},
+  };
+}
+
+async function release(stateDir: string, taskId: string): Promise<void> {
+  // The executor may not have created the workdir yet; the task then finds `go` as soon as it starts.
+  await mkdir(workdirOf(stateDir, taskId), { recursive: true });
+  await writeFile(join(workdirOf(stateDir, taskId), "go"), "");
+}
+
+async function settleEventLoop(): Promise<void> {
+  for (let i = 0; i < 5; i++) await new Promise((resolve) => setImmediate(resolve));
+}
+
+function isEsrch(pid: number): boolean {
+  try {
+    process.kill(pid, 0);
+    return false;
+  } catch (error) {
+    return (error as NodeJS.ErrnoException).code === "ESRCH";
+  }
+}
+
+describe.skipIf(!posix)("Executor", () => {
+  it("runs a task in its own workdir and reports progress, output and completion", async () => {
+    const { stateDir, executor, events } = await setup();
+    const outcome = await executor.start({ task_id: "task-1", tool: "shell", prompt: "pwd", options: {} });
+
+    expect(outcome.status).toBe("completed");
+    const workdir = workdirOf(stateDir, "task-1");
+    expect(outcome.status === "completed" && outcome.result.output).toBe(`${workdir}\n`);
+    expect(events.map((event) => event.name)).toEqual(["progress", "output", "complete"]);
+    expect(events[0]!.data).toMatchObject({ task_id: "task-1", phase: "started" });
+    expect(events[1]!.data).toMatchObject({ task_id: "task-1", chunk: `${workdir}\n`, stream: "stdout" });
+    expect(executor.freeSlots).toBe(2);
+  });
+
+  it("never runs more tasks than it has slots", async () => {
+    const { stateDir, executor } = await setup({ slots: 2 });
+    const first = executor.start(gatedTask("a"));
+    const second = executor.start(gatedTask("b"));
+    expect(executor.freeSlots).toBe(0);
+    expect(() => executor.start(gatedTask("c"))).toThrow(expect.objectContaining({ reason: "no_free_slot" }));
+    expect(executor.runningTasks().map((task) => task.task_id)).toEqual(["a", "b"]);
+
+    await release(stateDir, "a");
+    expect((await first).status).toBe("completed");
+    expect(executor.freeSlots).toBe(1);
+    const third = executor.start(gatedTask("c"));
+    await release(stateDir, "b");
+    await release(stateDir, "c");
+    expect((await second).status).toBe("completed");
+    expect((await third).status).toBe("completed");
+  });
+
+  it("rejects a task id already running, an unsafe id, and a tool that is not configured", async () => {
+    const { stateDir, executor } = await setup();
+    const running = executor.start(gatedTask("same"));
+    expect(() => executor.start(gatedTask("same"))).toThrow(expect.objectContaining({ reason: "duplicate" }));
+    expect(() => executor.start(gatedTask("../escape"))).toThrow(
+      expect.objectContaining({ reason: "invalid_task_id" }),
+    );
+    expect(() => executor.start({ task_id: "x", tool: "anthropic", prompt: "hi", options: {} })).toThrow(
+      TaskRejectedError,
+    );
+    await release(stateDir, "same");
+    expect((await running).status).toBe("completed");
+  });
+
+  it("a task over its timeout is killed and reported timed_out", async () => {
+    const pidFile = join(await mkdtemp(join(tmpdir(), "gs-pids-")), "pids.json");
+    const { executor, events } = await setup({ env: fakeCliEnv({ mode: "hang", pidFile }) });
+    const outcome = await executor.start({
+      task_id: "slow",
+      tool: "claude_code",
+      prompt: "never ends",
+      options: {},
+      timeout_seconds: 0.5,
+    });
+
+    expect(outcome.status).toBe("timed_out");
+    expect(outcome.status !== "completed" && outcome.error.output).toBe("I'll look at the workspace first.");
+    expect(events.at(-1)).toMatchObject({ name: "fail", data: { task_id: "slow", status: "timed_out" } });
+    const pids = await readFakePids(pidFile);
+    expect(isEsrch(pids!.pid)).toBe(true);
+    expect(executor.freeSlots).toBe(2);
+  });
+
+  it("cancel kills the task's whole process tree and resolves with the outcome", async () => {
+    const pidFile = join(await mkdtemp(join(tmpdir(), "gs-pids-")), "pids.json");
+    const { executor, events } = await setup({ env: fakeCliEnv({ mode: "hang-child", pidFile }) });
+    const done = executor.start({ task_id: "doomed", tool: "codex_cli", prompt: "loop", options: {} });
+    const pids = await vi.waitFor(
+      async () => {
+        const found = await readFakePids(pidFile);
+        if (!found) throw new Error("not started yet");
+        return found;
+      },
+      { timeout: 15_000, interval: 25 },
+    );
+
+    const outcome = await executor.cancel("doomed");
+    expect(outcome?.status).toBe("cancelled");
+    expect(await done).toBe(outcome);
+    expect(isEsrch(pids.pid)).toBe(true);
+    expect(processGone(pids.child_pid!)).toBe(true);
+    expect(events.filter((event) => event.name === "fail")).toHaveLength(1);
+    expect(executor.runningTasks()).toEqual([]);
+    expect(await executor.cancel("doomed")).toBeNull();
+  });
+
+  it("a failing tool is reported with its output and exit code", async () => {
+    const { executor, events } = await setup();
+    const outcome = await executor.start({ task_id: "bad", tool: "shell", prompt: "echo oops; exit 4", options: {} });
+    expect(outcome).toMatchObject({ status: "failed", error: { kind: "run_error", output: "oops\n", exit_code: 4 } });
+    expect(events.at(-1)).toMatchObject({ name: "fail", data: { status: "failed" } });
+  });
+
+  it("a disabled shell fails the task as unavailable", async () => {
+    const { executor } = await setup({ enableShell: false });
+    const outcome = await executor.start({ task_id: "sh", tool: "shell", prompt: "echo hi", options: {} });
+    expect(outcome).toMatchObject({ status: "failed", error: { kind: "unavailable" } });
+  });
+
+  it("drain stops admissions and waits for running tasks to finish", async () => {
+    const { stateDir, executor } = await setup();
+    const task = executor.start(gatedTask("long"));
+    let drained = false;
+    const drain = executor.drain().then((report) => {
+      drained = true;
+      return report;
+    });
+    expect(executor.draining).toBe(true);
+    expect(() => executor.start(gatedTask("late"))).toThrow(expect.objectContaining({ reason: "draining" }));
+    await settleEventLoop();
+    expect(drained).toBe(false);
+
+    await release(stateDir, "long");
+    expect(await drain).toEqual({ finished: ["long"], still_running: [] });
+    expect((await task).status).toBe("completed");
+    executor.resume();
+    expect(executor.draining).toBe(false);
+  });
+
+  it("drain with a deadline hands back the tasks still running, without stopping them", async () => {
+    const { stateDir, executor } = await setup();
+    const task = executor.start(gatedTask("stays"));
+    expect(await executor.drain({ deadlineMs: 50 })).toEqual({ finished: [], still_running: ["stays"] });
+    expect(executor.runningTasks().map((running) => running.task_id)).toEqual(["stays"]);
+    await release(stateDir, "stays");
+    expect((await task).status).toBe("completed");
+  });
+});

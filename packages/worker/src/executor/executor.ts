@@ -1,0 +1,247 @@
+// Runs tasks on this worker, at most `slots` at a time.
+//
+// A task's life here:
+//   start(task)  → admitted (a slot is free, not draining, tool configured, id new) or TaskRejectedError
+//   admitted     → running: workdir created, tool.run with a signal that fires on cancel or timeout
+//   running      → completed | failed | cancelled | timed_out; the slot frees only after the tool settled,
+//                  which for subprocess tools means its whole process tree is gone.
+// Invariants: a running task is never dropped — drain() stops admissions and waits, and hands back the
+// ids still running if its deadline passes; it never kills them. Every admitted task emits exactly one
+// `complete` or `fail`.
+import { EventEmitter } from "node:events";
+import type { TaskResult, ToolId } from "@garageswarm/protocol";
+import { abortReasonOf, ToolAbortedError, ToolError, ToolUnavailableError } from "../tools/errors.ts";
+import type { ToolRegistry } from "../tools/registry.ts";
+import type { OutputStream, ToolTask } from "../tools/tool.ts";
+import { createWorkdir, isSafeTaskId, removeWorkdir } from "./workdir.ts";
+
+export interface ExecutorTask extends ToolTask {
+  tool: ToolId;
+  /** Wall-clock limit for the run; the executor's default when absent. */
+  timeout_seconds?: number | null;
+}
+
+export type TaskOutcome =
+  | { task_id: string; status: "completed"; result: TaskResult }
+  | { task_id: string; status: "failed" | "cancelled" | "timed_out"; error: TaskFailure };
+
+export interface TaskFailure {
+  message: string;
+  /** run_error: the tool failed; unavailable: not installed or not enabled; aborted: cancel or timeout. */
+  kind: "run_error" | "unavailable" | "aborted" | "internal";
+  output: string;
+  exit_code: number | null;
+  detail: Record<string, unknown>;
+}
+
+export interface ExecutorEvents {
+  output: [{ task_id: string; chunk: string; stream: OutputStream }];
+  /** The task is alive and doing something: started, or the tool reported activity. */
+  progress: [{ task_id: string; phase: "started" | "activity"; output_bytes: number; message?: string }];
+  complete: [{ task_id: string; result: TaskResult }];
+  fail: [{ task_id: string; status: "failed" | "cancelled" | "timed_out"; error: TaskFailure }];
+}
+
+export interface ExecutorOptions {
+  tools: Pick<ToolRegistry, "get">;
+  /** The worker's state dir; task workdirs go under <stateDir>/tasks. */
+  stateDir: string;
+  /** How many tasks may run at once. */
+  slots: number;
+  /** Used when a task sets no timeout. */
+  defaultTimeoutSeconds?: number;
+  /** Delete each task's workdir once it has ended (default: keep it). */
+  removeWorkdirs?: boolean;
+}
+
+export type RejectReason = "no_free_slot" | "draining" | "duplicate" | "tool_unavailable" | "invalid_task_id";
+
+/** The task was not admitted; nothing ran. The connection layer answers `task.reject` with the reason. */
+export class TaskRejectedError extends Error {
+  constructor(
+    readonly reason: RejectReason,
+    message: string,
+  ) {
+    super(message);
+    this.name = "TaskRejectedError";
+  }
+}
+
+export interface DrainReport {
+  /** Tasks that finished while draining. */
+  finished: string[];
+  /** Tasks still running when the deadline passed; they keep running. */
+  still_running: string[];
+}
+
+interface RunningTask {
+  tool: ToolId;
+  controller: AbortController;
+  done: Promise<TaskOutcome>;
+}
+
+export class Executor extends EventEmitter<ExecutorEvents> {
+  private readonly running = new Map<string, RunningTask>();
+  private isDraining = false;
+
+  constructor(private readonly options: ExecutorOptions) {
+    super();
+    if (!Number.isInteger(options.slots) || options.slots < 1) throw new RangeError("slots must be a positive integer");
+  }
+
+  get slots(): number {
+    return this.options.slots;
+  }
+
+  get freeSlots(): number {
+    return this.options.slots - this.running.size;
+  }
+
+  get draining(): boolean {
+    return this.isDraining;
+  }
+
+  /** Ids of the tasks running now, with their tool. */
+  runningTasks(): Array<{ task_id: string; tool: ToolId }> {
+    return [...this.running].map(([task_id, task]) => ({ task_id, tool: task.tool }));
+  }
+
+  /**
+   * Admits and starts a task. Throws TaskRejectedError synchronously when it cannot be admitted;
+   * otherwise the returned promise resolves (never rejects) with how the task ended.
+   */
+  start(task: ExecutorTask): Promise<TaskOutcome> {
+    const tool = this.options.tools.get(task.tool);
+    if (this.isDraining) throw new TaskRejectedError("draining", "The worker is draining and takes no new tasks");
+    if (!isSafeTaskId(task.task_id)) throw new TaskRejectedError("invalid_task_id", `Invalid task id: ${task.task_id}`);
+    if (this.running.has(task.task_id)) {
+      throw new TaskRejectedError("duplicate", `Task ${task.task_id} is already running here`);
+    }
+    if (this.running.size >= this.options.slots) {
+      throw new TaskRejectedError("no_free_slot", `All ${this.options.slots} slots are busy`);
+    }
+    if (!tool) throw new TaskRejectedError("tool_unavailable", `Tool ${task.tool} is not configured on this worker`);
+
+    const controller = new AbortController();
+    const timeoutSeconds = task.timeout_seconds ?? this.options.defaultTimeoutSeconds;
+    const signal =
+      timeoutSeconds && timeoutSeconds > 0
+        ? AbortSignal.any([controller.signal, AbortSignal.timeout(Math.ceil(timeoutSeconds * 1000))])
+        : controller.signal;
+
+    let outputBytes = 0;
+    const run = async (): Promise<TaskOutcome> => {
+      const workdir = await createWorkdir(this.options.stateDir, task.task_id);
+      this.emit("progress", { task_id: task.task_id, phase: "started", output_bytes: 0 });
+      const result = await tool.run(
+        { task_id: task.task_id, prompt: task.prompt, model: task.model ?? null, options: task.options },
+        {
+          signal,
+          workdir,
+          onOutput: (chunk, stream = "stdout") => {
+            outputBytes += Buffer.byteLength(chunk);
+            this.emit("output", { task_id: task.task_id, chunk, stream });
+            if (stream === "event") {
+              this.emit("progress", {
+                task_id: task.task_id,
+                phase: "activity",
+                output_bytes: outputBytes,
+                message: chunk,
+              });
+            }
+          },
+        },
+      );
+      return { task_id: task.task_id, status: "completed", result };
+    };
+
+    const done = run()
+      .catch((error: unknown) => failureOutcome(task.task_id, error, signal))
+      .then(async (outcome) => {
+        if (this.options.removeWorkdirs) await removeWorkdir(this.options.stateDir, task.task_id).catch(() => {});
+        this.running.delete(task.task_id);
+        if (outcome.status === "completed") this.emit("complete", { task_id: task.task_id, result: outcome.result });
+        else this.emit("fail", { task_id: task.task_id, status: outcome.status, error: outcome.error });
+        return outcome;
+      });
+    this.running.set(task.task_id, { tool: task.tool, controller, done });
+    return done;
+  }
+
+  /** Cancels a running task and resolves once it has ended (its process tree killed); null if unknown. */
+  async cancel(taskId: string): Promise<TaskOutcome | null> {
+    const task = this.running.get(taskId);
+    if (!task) return null;
+    task.controller.abort("cancelled");
+    return task.done;
+  }
+
+  /**
+   * Stops admitting tasks and waits for the running ones to finish. With a deadline, hands back when it
+   * passes, reporting which are still running (they are not stopped).
+   */
+  async drain(options: { deadlineMs?: number } = {}): Promise<DrainReport> {
+    this.isDraining = true;
+    const tasks = [...this.running];
+    const finished: string[] = [];
+    const all = Promise.all(tasks.map(([id, task]) => task.done.then(() => finished.push(id))));
+    if (options.deadlineMs === undefined) {
+      await all;
+    } else {
+      let timer: NodeJS.Timeout | undefined;
+      const deadline = new Promise<void>((resolve) => {
+        timer = setTimeout(resolve, options.deadlineMs);
+      });
+      await Promise.race([all, deadline]);
+      clearTimeout(timer);
+    }
+    const stillRunning = tasks.map(([id]) => id).filter((id) => this.running.has(id));
+    return { finished: [...finished], still_running: stillRunning };
+  }
+
+  /** Takes new tasks again after a drain. */
+  resume(): void {
+    this.isDraining = false;
+  }
+}
+
+function failureOutcome(taskId: string, error: unknown, signal: AbortSignal): TaskOutcome {
+  if (error instanceof ToolAbortedError || (signal.aborted && !(error instanceof ToolError))) {
+    const reason = error instanceof ToolAbortedError ? error.reason : abortReasonOf(signal);
+    return {
+      task_id: taskId,
+      status: reason,
+      error: {
+        message: reason === "timed_out" ? "The task timed out" : "The task was cancelled",
+        kind: "aborted",
+        output: error instanceof ToolError ? error.output : "",
+        exit_code: null,
+        detail: {},
+      },
+    };
+  }
+  if (error instanceof ToolError) {
+    return {
+      task_id: taskId,
+      status: "failed",
+      error: {
+        message: error.message,
+        kind: error instanceof ToolUnavailableError ? "unavailable" : "run_error",
+        output: error.output,
+        exit_code: error.exitCode,
+        detail: error.detail,
+      },
+    };
+  }
+  return {
+    task_id: taskId,
+    status: "failed",
+    error: {
+      message: error instanceof Error ? error.message : String(error),
+      kind: "internal",
+      output: "",
+      exit_code: null,
+      detail: {},
+    },
+  };
+}

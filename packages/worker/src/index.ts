@@ -1,0 +1,27 @@
+// The worker's building blocks: tools (detect, health, run), the executor that runs tasks in slots, and
+// the resource monitor. The connection to the server and the CLI command are built on these.
+export {
+  type DrainReport,
+  Executor,
+  type ExecutorEvents,
+  type ExecutorOptions,
+  type ExecutorTask,
+  type RejectReason,
+  type TaskFailure,
+  type TaskOutcome,
+  TaskRejectedError,
+} from "./executor/executor.ts";
+export { workdirOf } from "./executor/workdir.ts";
+export { ResourceMonitor, type ResourceSample } from "./resources/resources.ts";
+export { loadToolsConfig, ToolsConfig, type ToolsConfigInput, toolEnvNames } from "./tools/config.ts";
+export {
+  type AbortReason,
+  ToolAbortedError,
+  ToolError,
+  ToolRunError,
+  ToolUnavailableError,
+} from "./tools/errors.ts";
+export { killProcessTree } from "./tools/kill-tree.ts";
+export { costOf } from "./tools/pricing.ts";
+export { createToolRegistry, type ToolRegistry, type ToolRegistryOptions } from "./tools/registry.ts";
+export type { OutputStream, RunContext, Tool, ToolHealth, ToolTask } from "./tools/tool.ts";
