@@ -1,0 +1,152 @@
+// The allocator's judgement, as a pure function: which workers may run a task, and how well each fits.
+//
+// Filter: online, not draining, a free slot, the task's tool present and healthy (and its model, when the
+// tool lists models), cpu/memory/disk under the thresholds, every required label, enough capacity.
+// Score, each part in [0, 1], weighted (default 0.40/0.30/0.20/0.10):
+//   match        the model is listed (1) or the tool lists none, so it is unknown (0.5); no model asked: 1
+//   availability free slots as a share of slots × how idle cpu and memory are
+//   balance      how lightly loaded the worker is against the most loaded candidate
+//   affinity     1 for the preferred worker (the one that ran the upstream node, or named by the task)
+// Ties go to the lower worker_id, so the same inputs always give the same choice.
+import type { TaskRequirements, WorkerCapacity, WorkerTool } from "@garageswarm/protocol";
+
+export interface AllocatorWeights {
+  match: number;
+  availability: number;
+  balance: number;
+  affinity: number;
+}
+
+export const defaultWeights: AllocatorWeights = { match: 0.4, availability: 0.3, balance: 0.2, affinity: 0.1 };
+
+export interface ResourceThresholds {
+  cpu_percent: number;
+  memory_percent: number;
+  disk_percent: number;
+}
+
+export const defaultThresholds: ResourceThresholds = { cpu_percent: 95, memory_percent: 95, disk_percent: 98 };
+
+export interface CandidateWorker {
+  worker_id: string;
+  status: string;
+  draining: boolean;
+  tools: WorkerTool[];
+  labels: string[];
+  capacity: WorkerCapacity;
+  slots: number;
+  running_tasks: number;
+  cpu_percent: number | null;
+  memory_percent: number | null;
+  disk_percent: number | null;
+}
+
+export interface TaskNeeds {
+  tool: string;
+  model: string | null;
+  requirements: TaskRequirements;
+  /** The worker to prefer: the task's affinity hint (upstream node's worker). */
+  preferred_worker_id?: string | null;
+}
+
+export interface ScoreBreakdown {
+  worker_id: string;
+  total: number;
+  match: number;
+  availability: number;
+  balance: number;
+  affinity: number;
+}
+
+export interface Rejection {
+  worker_id: string;
+  reason: string;
+}
+
+export interface Allocation {
+  ranked: ScoreBreakdown[];
+  rejected: Rejection[];
+}
+
+/** Why this worker cannot take the task, or null when it can. */
+export function rejectionReason(
+  worker: CandidateWorker,
+  task: TaskNeeds,
+  thresholds: ResourceThresholds = defaultThresholds,
+): string | null {
+  if (worker.status !== "online") return "offline";
+  if (worker.draining) return "draining";
+  if (worker.running_tasks >= worker.slots) return "no free slot";
+  const tool = worker.tools.find((candidate) => candidate.name === task.tool);
+  if (!tool) return `does not have ${task.tool}`;
+  if (tool.healthy === false) return `${task.tool} is unhealthy`;
+  if (task.model && tool.models.length > 0 && !tool.models.includes(task.model)) {
+    return `${task.tool} has no model ${task.model}`;
+  }
+  if ((worker.cpu_percent ?? 0) > thresholds.cpu_percent) return "cpu busy";
+  if ((worker.memory_percent ?? 0) > thresholds.memory_percent) return "memory full";
+  if ((worker.disk_percent ?? 0) > thresholds.disk_percent) return "disk full";
+  const missing = (task.requirements.labels ?? []).filter((label) => !worker.labels.includes(label));
+  if (missing.length > 0) return `lacks label ${missing.join(", ")}`;
+  const { min_memory_gb, min_cpu_cores } = task.requirements;
+  if (min_memory_gb !== undefined && (worker.capacity.memory_gb ?? 0) < min_memory_gb) return "not enough memory";
+  if (min_cpu_cores !== undefined && (worker.capacity.cpu_cores ?? 0) < min_cpu_cores) return "not enough cpu cores";
+  return null;
+}
+
+export function allocate(
+  task: TaskNeeds,
+  workers: CandidateWorker[],
+  weights: AllocatorWeights = defaultWeights,
+  thresholds: ResourceThresholds = defaultThresholds,
+): Allocation {
+  const rejected: Rejection[] = [];
+  const eligible: CandidateWorker[] = [];
+  for (const worker of workers) {
+    const reason = rejectionReason(worker, task, thresholds);
+    if (reason) rejected.push({ worker_id: worker.worker_id, reason });
+    else eligible.push(worker);
+  }
+  const heaviest = Math.max(0, ...eligible.map(load));
+  const ranked = eligible
+    .map((worker) => {
+      const parts = {
+        match: matchScore(worker, task),
+        availability: availabilityScore(worker),
+        balance: heaviest === 0 ? 1 : 1 - load(worker) / heaviest,
+        affinity: task.preferred_worker_id === worker.worker_id ? 1 : 0,
+      };
+      const total =
+        weights.match * parts.match +
+        weights.availability * parts.availability +
+        weights.balance * parts.balance +
+        weights.affinity * parts.affinity;
+      return { worker_id: worker.worker_id, total: round(total), ...mapValues(parts, round) };
+    })
+    .sort((a, b) => b.total - a.total || a.worker_id.localeCompare(b.worker_id));
+  return { ranked, rejected };
+}
+
+function matchScore(worker: CandidateWorker, task: TaskNeeds): number {
+  if (!task.model) return 1;
+  const tool = worker.tools.find((candidate) => candidate.name === task.tool);
+  return tool?.models.includes(task.model) ? 1 : 0.5;
+}
+
+function availabilityScore(worker: CandidateWorker): number {
+  const freeShare = Math.max(0, worker.slots - worker.running_tasks) / worker.slots;
+  const idle = 1 - ((worker.cpu_percent ?? 0) + (worker.memory_percent ?? 0)) / 200;
+  return freeShare * Math.max(0, idle);
+}
+
+function load(worker: CandidateWorker): number {
+  return worker.running_tasks / worker.slots;
+}
+
+function round(value: number): number {
+  return Math.round(value * 10_000) / 10_000;
+}
+
+function mapValues<T extends Record<string, number>>(object: T, fn: (value: number) => number): T {
+  return Object.fromEntries(Object.entries(object).map(([key, value]) => [key, fn(value)])) as T;
+}
