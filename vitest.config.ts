@@ -23,6 +23,18 @@ export default defineConfig({
           globalSetup: ["test/support/postgres-global-setup.ts"],
         },
       },
+      {
+        // The dashboard in a real Chromium against a real server (embedded stack), one file at a time.
+        extends: true,
+        test: {
+          name: "browser",
+          include: ["packages/web/e2e/**/*.test.ts"],
+          env: { GS_TEST_STACK: "embedded" },
+          globalSetup: ["packages/web/e2e/support/global-setup.ts"],
+          fileParallelism: false,
+          testTimeout: 60_000,
+        },
+      },
     ],
   },
 });

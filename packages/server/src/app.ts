@@ -20,6 +20,7 @@ import { metricsRoutes } from "./metrics/routes.ts";
 import { workerReportRoutes } from "./queue/routes.ts";
 import type { Resources } from "./resources.ts";
 import { taskRoutes } from "./tasks/routes.ts";
+import { webRoutes } from "./web/routes.ts";
 import { workerRoutes } from "./workers/routes.ts";
 
 /** The app as every route plugin sees it: zod schemas give the request and reply types. */
@@ -71,5 +72,7 @@ export async function buildApp(resources: Resources): Promise<App> {
   await app.register(taskRoutes(resources), { prefix: "/api/v1/tasks" });
   await app.register(workerReportRoutes(resources), { prefix: "/api/v1/tasks" });
   await app.register(workerRoutes(resources), { prefix: "/api/v1/workers" });
+  // The dashboard's catch-all GET; every more specific route wins over it, whatever the order.
+  await app.register(webRoutes());
   return app;
 }

@@ -1,0 +1,173 @@
+// A person signs up, creates an API key and gets the add-worker command, all in a real browser.
+
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { startTestServer, type TestServer } from "../../../test/support/server.ts";
+import { type Browser, chromiumMissing, launchBrowser, newContext, screenshot } from "./support/browser.ts";
+import { goTo, newBrowserUser, register, signIn } from "./support/flows.ts";
+
+describe.skipIf(chromiumMissing())("dashboard: account, keys and workers", () => {
+  let server: TestServer;
+  let browser: Browser;
+  // Moved forward to expire sessions without waiting.
+  let clockOffsetMs = 0;
+
+  beforeAll(async () => {
+    server = await startTestServer({}, { clock: { now: () => new Date(Date.now() + clockOffsetMs) } });
+    browser = await launchBrowser();
+  });
+
+  afterAll(async () => {
+    await browser?.close();
+    await server?.close();
+  });
+
+  it("registers, lands on the overview, stays signed in across a reload, signs out and back in", async () => {
+    const context = await newContext(browser, server.url);
+    const page = await context.newPage();
+    const user = newBrowserUser();
+
+    await page.goto("/");
+    await page.getByRole("heading", { name: "Sign in" }).waitFor();
+    await screenshot(page, "login");
+    await register(page, user);
+    for (const name of ["Overview", "Tasks", "Workflows", "Workers", "Settings"]) {
+      expect(await page.getByRole("navigation", { name: "Main" }).getByRole("link", { name }).count()).toBe(1);
+    }
+    await screenshot(page, "overview");
+
+    await page.reload();
+    await page.getByRole("heading", { name: "Overview", level: 1 }).waitFor();
+
+    await page.getByRole("button", { name: "Sign out" }).click();
+    await page.getByRole("heading", { name: "Sign in" }).waitFor();
+    await signIn(page, user);
+    await page.getByRole("heading", { name: "Overview", level: 1 }).waitFor();
+    await context.close();
+  });
+
+  it("shows the register form's field errors from the server", async () => {
+    const context = await newContext(browser, server.url);
+    const page = await context.newPage();
+    await page.goto("/register");
+    await page.getByLabel("Username").fill("a b");
+    await page.getByLabel("Email").fill("someone@example.test");
+    await page.getByLabel("Password").fill("long enough password");
+    await page.getByRole("button", { name: "Create account" }).click();
+    const username = page.getByLabel("Username");
+    await expect.poll(() => username.getAttribute("aria-invalid")).toBe("true");
+    expect(await page.getByText("may contain letters, digits").count()).toBe(1);
+    await context.close();
+  });
+
+  it("creates an API key in Settings, shows it once, lists it, and revokes it", async () => {
+    const context = await newContext(browser, server.url);
+    const page = await context.newPage();
+    await register(page, newBrowserUser());
+    await goTo(page, "Settings");
+    await page.getByLabel("Key name").fill("laptop");
+    await page.getByRole("button", { name: "Create key" }).click();
+
+    const secret = await page.getByLabel("API key (shown once)").inputValue();
+    expect(secret).toMatch(/^gs_/);
+    await screenshot(page, "settings");
+    const row = page.getByRole("row", { name: /laptop/ });
+    await row.waitFor();
+
+    await page.getByRole("button", { name: "Done" }).click();
+    expect(await page.getByLabel("API key (shown once)").count()).toBe(0);
+    expect(await page.content()).not.toContain(secret);
+
+    page.once("dialog", (dialog) => void dialog.accept());
+    await page.getByRole("button", { name: "Revoke laptop" }).click();
+    await expect.poll(() => row.textContent()).toContain("Revoked");
+    await context.close();
+  });
+
+  it("changes the password, and the new one signs in", async () => {
+    const context = await newContext(browser, server.url);
+    const page = await context.newPage();
+    const user = newBrowserUser();
+    await register(page, user);
+    await goTo(page, "Settings");
+    await page.getByLabel("Current password").fill("wrong password");
+    await page.getByLabel("New password", { exact: true }).fill("a brand new password");
+    await page.getByLabel("Confirm new password").fill("a brand new password");
+    await page.getByRole("button", { name: "Change password" }).click();
+    await page.getByText("current password is wrong").waitFor();
+    expect(await page.getByLabel("Current password").getAttribute("aria-invalid")).toBe("true");
+
+    await page.getByLabel("Current password").fill(user.password);
+    await page.getByRole("button", { name: "Change password" }).click();
+    await page.getByText("Password changed.").waitFor();
+
+    await page.getByRole("button", { name: "Sign out" }).click();
+    await signIn(page, { ...user, password: "a brand new password" });
+    // Back where they were when they signed out.
+    await page.getByRole("heading", { name: "Settings", level: 1 }).waitFor();
+    await context.close();
+  });
+
+  it("Workers: says there are none yet, and Add worker shows the exact command with a fresh key", async () => {
+    const context = await newContext(browser, server.url);
+    const page = await context.newPage();
+    await register(page, newBrowserUser());
+    await goTo(page, "Workers");
+    await page.getByRole("button", { name: "Add worker" }).click();
+    await page.getByLabel("Machine name").fill("gpu-box");
+    await page.getByRole("button", { name: "Create key and show command" }).click();
+
+    const command = await page.getByLabel("Worker command").inputValue();
+    expect(command).toMatch(new RegExp(`^garageswarm worker --server ${escapeRegExp(server.url)} --key gs_\\S+$`));
+    await screenshot(page, "workers-add");
+
+    // The key behind the command is a real one: the API accepts it.
+    const key = command.split("--key ")[1]!;
+    const me = await fetch(`${server.url}/api/v1/keys`, { headers: { authorization: `Bearer ${key}` } });
+    expect(me.status).not.toBe(401);
+
+    await goTo(page, "Settings");
+    await page.getByRole("row", { name: /worker: gpu-box/ }).waitFor();
+    await context.close();
+  });
+
+  it("keeps what was typed when the session expires, and carries on after signing in again", async () => {
+    const context = await newContext(browser, server.url);
+    const page = await context.newPage();
+    const user = newBrowserUser();
+    await register(page, user);
+    await goTo(page, "Settings");
+    await page.getByLabel("Key name").fill("typed before expiry");
+
+    clockOffsetMs = 40 * 24 * 3600 * 1000; // past both the access and the refresh token's lifetime
+    try {
+      await page.getByRole("button", { name: "Create key" }).click();
+      const dialog = page.getByRole("dialog", { name: "Your session has expired" });
+      await dialog.waitFor();
+      await screenshot(page, "session-expired");
+      await dialog.getByLabel("Password").fill(user.password);
+      await dialog.getByRole("button", { name: "Sign in" }).click();
+      await dialog.waitFor({ state: "detached" });
+    } finally {
+      clockOffsetMs = 0;
+    }
+
+    expect(await page.getByLabel("Key name").inputValue()).toBe("typed before expiry");
+    await page.getByRole("button", { name: "Create key" }).click();
+    expect(await page.getByLabel("API key (shown once)").inputValue()).toMatch(/^gs_/);
+    await context.close();
+  });
+
+  it("serves the dashboard for any page address, and problem+json for unknown API routes", async () => {
+    const page = await fetch(`${server.url}/tasks/some-task`, { headers: { accept: "text/html" } });
+    expect(page.status).toBe(200);
+    expect(await page.text()).toContain('<div id="root">');
+
+    const api = await fetch(`${server.url}/api/v1/nothing-here`, { headers: { accept: "text/html" } });
+    expect(api.status).toBe(404);
+    expect(api.headers.get("content-type")).toContain("application/problem+json");
+  });
+});
+
+function escapeRegExp(text: string): string {
+  return text.replace(/[.*+?^${}()|[\]\\]/g, "\\$&");
+}

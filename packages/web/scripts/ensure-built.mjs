@@ -1,0 +1,54 @@
+// Builds the dashboard when dist/ is missing or older than its sources, so `npm start` serves it
+// and a second start is instant. A failed build never stops the server from starting.
+import { spawnSync } from "node:child_process";
+import { readdirSync, statSync } from "node:fs";
+import { createRequire } from "node:module";
+import { dirname, join } from "node:path";
+import { fileURLToPath } from "node:url";
+
+const web = dirname(dirname(fileURLToPath(import.meta.url)));
+const sources = [
+  join(web, "src"),
+  join(web, "index.html"),
+  join(web, "vite.config.ts"),
+  join(web, "package.json"),
+  join(web, "..", "protocol", "src"),
+];
+
+function newestMtime(path) {
+  let stats;
+  try {
+    stats = statSync(path);
+  } catch {
+    return 0;
+  }
+  if (!stats.isDirectory()) return stats.mtimeMs;
+  let newest = stats.mtimeMs;
+  for (const entry of readdirSync(path)) newest = Math.max(newest, newestMtime(join(path, entry)));
+  return newest;
+}
+
+function builtAt() {
+  try {
+    return statSync(join(web, "dist", "index.html")).mtimeMs;
+  } catch {
+    return 0;
+  }
+}
+
+const built = builtAt();
+const changed = Math.max(...sources.map(newestMtime));
+if (built > 0 && built >= changed) process.exit(0);
+
+console.log(built === 0 ? "Building the dashboard (first start)…" : "Dashboard sources changed: rebuilding…");
+let vite;
+try {
+  vite = join(dirname(createRequire(join(web, "package.json")).resolve("vite/package.json")), "bin", "vite.js");
+} catch {
+  console.warn("Vite is not installed (run `npm install`): the server starts without the dashboard.");
+  process.exit(0);
+}
+const result = spawnSync(process.execPath, [vite, "build", "--logLevel", "warn"], { cwd: web, stdio: "inherit" });
+if (result.status !== 0) {
+  console.warn("The dashboard could not be built; the server starts without it (the API still works).");
+}

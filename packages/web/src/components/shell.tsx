@@ -1,0 +1,63 @@
+// The signed-in frame: header, navigation named after the pages, live-connection status, sign out.
+import type { User } from "@garageswarm/protocol";
+import type { ReactNode } from "react";
+import { Link, useRoute } from "wouter";
+import { liveStatus } from "../api/realtime.ts";
+import { signOut } from "../api/session.ts";
+import { useStore } from "../api/store.ts";
+import { applyTheme, effectiveTheme, theme } from "../theme.ts";
+
+const pages = [
+  { href: "/", label: "Overview" },
+  { href: "/tasks", label: "Tasks" },
+  { href: "/workflows", label: "Workflows" },
+  { href: "/workers", label: "Workers" },
+  { href: "/settings", label: "Settings" },
+];
+
+function NavLink({ href, label }: { href: string; label: string }) {
+  const [exact] = useRoute(href);
+  const [nested] = useRoute(`${href}/*`);
+  const active = exact || (href !== "/" && nested);
+  return (
+    <Link href={href} aria-current={active ? "page" : undefined}>
+      {label}
+    </Link>
+  );
+}
+
+const liveText = { off: "Offline", connecting: "Connecting", live: "Live", reconnecting: "Reconnecting" } as const;
+
+export function Shell({ user, children }: { user: User; children: ReactNode }) {
+  const live = useStore(liveStatus);
+  const current = effectiveTheme(useStore(theme));
+  const next = current === "dark" ? "light" : "dark";
+  return (
+    <div className="shell">
+      <a className="skip-link" href="#main">
+        Skip to content
+      </a>
+      <header className="topbar">
+        <span className="brand">GarageSwarm</span>
+        <nav aria-label="Main">
+          {pages.map((page) => (
+            <NavLink key={page.href} {...page} />
+          ))}
+        </nav>
+        <div className="topbar-end">
+          <span className={`live live-${live}`} title="Live updates">
+            {liveText[live]}
+          </span>
+          <button type="button" className="ghost" onClick={() => applyTheme(next)}>
+            {next === "dark" ? "Dark theme" : "Light theme"}
+          </button>
+          <span className="muted">{user.username}</span>
+          <button type="button" className="ghost" onClick={() => void signOut()}>
+            Sign out
+          </button>
+        </div>
+      </header>
+      <main id="main">{children}</main>
+    </div>
+  );
+}

@@ -1,0 +1,65 @@
+// Human names for the protocol's enums. Records keyed by the protocol's types, so a value added to the
+// protocol fails the typecheck here until it gets a name (and the bundle stays free of zod).
+import type { NodeStatus, NodeType, RunStatus, TaskStatus, ToolId, WorkerRole } from "@garageswarm/protocol";
+
+export const toolLabels: Record<ToolId, string> = {
+  claude_code: "Claude Code",
+  gemini_cli: "Gemini CLI",
+  codex_cli: "Codex CLI",
+  ollama: "Ollama",
+  anthropic: "Anthropic API",
+  gemini_api: "Gemini API",
+  openai_compatible: "OpenAI-compatible API",
+  shell: "Shell",
+};
+export const toolIds = Object.keys(toolLabels) as ToolId[];
+
+export const taskStatusLabels: Record<TaskStatus, string> = {
+  pending: "Pending",
+  queued: "Queued",
+  assigned: "Assigned",
+  running: "Running",
+  completed: "Completed",
+  failed: "Failed",
+  cancelled: "Cancelled",
+  timed_out: "Timed out",
+};
+export const taskStatuses = Object.keys(taskStatusLabels) as TaskStatus[];
+
+export const workerRoleLabels: Record<WorkerRole, string> = {
+  owner: "Owner: manages the worker",
+  operator: "Operator: runs tasks on it",
+  viewer: "Viewer: sees it only",
+};
+export const workerRoles = Object.keys(workerRoleLabels) as WorkerRole[];
+
+export const nodeTypeLabels: Record<NodeType, string> = {
+  task: "Task",
+  condition: "Condition",
+  approval: "Approval",
+  director: "Director",
+  aggregator: "Aggregator",
+};
+export const nodeTypes = Object.keys(nodeTypeLabels) as NodeType[];
+
+export const runStatusLabels: Record<RunStatus, string> = {
+  pending: "Pending",
+  running: "Running",
+  paused: "Paused",
+  waiting_approval: "Waiting for approval",
+  completed: "Completed",
+  failed: "Failed",
+  cancelled: "Cancelled",
+};
+
+export const nodeStatusLabels: Record<NodeStatus, string> = {
+  pending: "Pending",
+  ready: "Ready",
+  running: "Running",
+  waiting_retry: "Waiting to retry",
+  waiting_approval: "Waiting for approval",
+  completed: "Completed",
+  failed: "Failed",
+  skipped: "Skipped",
+  cancelled: "Cancelled",
+};

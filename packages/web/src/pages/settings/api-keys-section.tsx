@@ -1,0 +1,110 @@
+import type { ApiKeyCreated } from "@garageswarm/protocol";
+import { useState } from "react";
+import { useApiKeys, useCreateApiKey, useRevokeApiKey } from "../../api/keys.ts";
+import { Field, FormError, fieldErrorsOf, formValues } from "../../components/form.tsx";
+import { formatAgo, formatDate } from "../../components/format.ts";
+import { Section } from "../../components/page.tsx";
+import { CopyableValue } from "../../components/secret.tsx";
+import { EmptyState, ErrorState, Loading } from "../../components/states.tsx";
+
+export function ApiKeysSection() {
+  const keys = useApiKeys();
+  const create = useCreateApiKey();
+  const revoke = useRevokeApiKey();
+  const [created, setCreated] = useState<ApiKeyCreated | null>(null);
+  const fields = fieldErrorsOf(create.error);
+
+  return (
+    <Section title="API keys">
+      <p className="muted">
+        Keys let workers and the CLI act as you. A key's secret is shown once, when it is created.
+      </p>
+      <form
+        className="inline-form"
+        onSubmit={(event) => {
+          event.preventDefault();
+          const form = event.currentTarget;
+          create.mutate(formValues(form).name ?? "", {
+            onSuccess: (key) => {
+              setCreated(key);
+              form.reset();
+            },
+          });
+        }}
+      >
+        <Field label="Key name" name="name" required maxLength={100} placeholder="laptop, ci, …" error={fields.name} />
+        <button type="submit" className="primary" disabled={create.isPending}>
+          Create key
+        </button>
+      </form>
+      <FormError error={create.error} fields={["name"]} />
+      {created ? (
+        <section className="callout" aria-label="New API key">
+          <p>
+            <strong>Key "{created.name}" created.</strong> Copy it now: it will not be shown again.
+          </p>
+          <CopyableValue label="API key (shown once)" value={created.key} copyLabel="Copy key" />
+          <button type="button" className="ghost" onClick={() => setCreated(null)}>
+            Done
+          </button>
+        </section>
+      ) : null}
+
+      {keys.isPending ? (
+        <Loading what="API keys" />
+      ) : keys.isError ? (
+        <ErrorState error={keys.error} what="API keys" onRetry={() => keys.refetch()} />
+      ) : keys.data.length === 0 ? (
+        <EmptyState title="No API keys yet.">
+          <p>Create one above, or use "Add worker" on the Workers page.</p>
+        </EmptyState>
+      ) : (
+        <div className="table-wrap">
+          <table>
+            <caption className="visually-hidden">Your API keys</caption>
+            <thead>
+              <tr>
+                <th scope="col">Name</th>
+                <th scope="col">Prefix</th>
+                <th scope="col">Created</th>
+                <th scope="col">Last used</th>
+                <th scope="col">Status</th>
+                <th scope="col">
+                  <span className="visually-hidden">Actions</span>
+                </th>
+              </tr>
+            </thead>
+            <tbody>
+              {keys.data.map((key) => (
+                <tr key={key.key_id}>
+                  <td>{key.name}</td>
+                  <td className="mono">{key.prefix}…</td>
+                  <td>{formatDate(key.created_at)}</td>
+                  <td>{formatAgo(key.last_used_at)}</td>
+                  <td>{key.revoked_at ? `Revoked ${formatAgo(key.revoked_at)}` : "Active"}</td>
+                  <td>
+                    {key.revoked_at ? null : (
+                      <button
+                        type="button"
+                        className="danger"
+                        aria-label={`Revoke ${key.name}`}
+                        disabled={revoke.isPending}
+                        onClick={() => {
+                          if (confirm(`Revoke the key "${key.name}"? Anything using it stops working.`))
+                            revoke.mutate(key.key_id);
+                        }}
+                      >
+                        Revoke
+                      </button>
+                    )}
+                  </td>
+                </tr>
+              ))}
+            </tbody>
+          </table>
+        </div>
+      )}
+      <FormError error={revoke.error} />
+    </Section>
+  );
+}

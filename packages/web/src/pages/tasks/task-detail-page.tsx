@@ -1,0 +1,197 @@
+import type { Task } from "@garageswarm/protocol";
+import { useEffect, useRef } from "react";
+import { Link, useLocation } from "wouter";
+import { useTaskOutput } from "../../api/task-output.ts";
+import { terminalStatuses, useTask, useTaskAction } from "../../api/tasks.ts";
+import { useWorkers } from "../../api/workers.ts";
+import { FormError } from "../../components/form.tsx";
+import { formatCost, formatDate, formatNumber } from "../../components/format.ts";
+import { Page, Section } from "../../components/page.tsx";
+import { ErrorState, Loading } from "../../components/states.tsx";
+import { StatusBadge } from "../../components/status-badge.tsx";
+import { taskStatusLabels, toolLabels } from "../../labels.ts";
+
+export function TaskDetailPage({ taskId }: { taskId: string }) {
+  const task = useTask(taskId);
+  if (task.isPending) return <Loading what="the task" />;
+  if (task.isError) {
+    return (
+      <Page title="Task">
+        <ErrorState error={task.error} what="the task" onRetry={() => task.refetch()} />
+        <Link href="/tasks">Back to tasks</Link>
+      </Page>
+    );
+  }
+  return <TaskDetail task={task.data} />;
+}
+
+function TaskDetail({ task }: { task: Task }) {
+  const [, navigate] = useLocation();
+  const action = useTaskAction();
+  const workers = useWorkers();
+  const worker = workers.data?.find((w) => w.worker_id === task.worker_id);
+  const finished = terminalStatuses.includes(task.status);
+  const run = (kind: "cancel" | "delete" | "retry") =>
+    action.mutate(
+      { task, action: kind },
+      {
+        onSuccess: (result) => {
+          if (kind === "delete") navigate("/tasks");
+          if (kind === "retry" && result) navigate(`/tasks/${result.task_id}`);
+        },
+      },
+    );
+
+  return (
+    <Page
+      title={task.description}
+      actions={
+        <>
+          {finished ? null : (
+            <button type="button" onClick={() => run("cancel")} disabled={action.isPending}>
+              Cancel task
+            </button>
+          )}
+          {finished ? (
+            <button type="button" onClick={() => run("retry")} disabled={action.isPending}>
+              Retry task
+            </button>
+          ) : null}
+          {finished ? (
+            <button
+              type="button"
+              className="danger"
+              disabled={action.isPending}
+              onClick={() => confirm("Delete this task and its log?") && run("delete")}
+            >
+              Delete task
+            </button>
+          ) : null}
+        </>
+      }
+    >
+      <p>
+        <Link href="/tasks">← All tasks</Link>
+      </p>
+      <FormError error={action.error} />
+      <div className="grid two">
+        <Section title="Details">
+          <dl className="facts">
+            <dt>Status</dt>
+            <dd>
+              <StatusBadge status={task.status} label={taskStatusLabels[task.status]} />
+              {task.status === "running" ? (
+                <progress max={100} value={task.progress} aria-label="Progress">
+                  {task.progress}%
+                </progress>
+              ) : null}
+            </dd>
+            <dt>Tool</dt>
+            <dd>
+              {toolLabels[task.tool]}
+              {task.model ? ` · ${task.model}` : ""}
+            </dd>
+            <dt>Priority</dt>
+            <dd>{task.priority}</dd>
+            <dt>Worker</dt>
+            <dd>{task.worker_id ? (worker?.machine_name ?? task.worker_id) : "Not assigned yet"}</dd>
+            <dt>Attempts</dt>
+            <dd>
+              {task.attempt} of {task.max_attempts}
+            </dd>
+            <dt>Created</dt>
+            <dd>{formatDate(task.created_at)}</dd>
+            <dt>Started</dt>
+            <dd>{formatDate(task.started_at)}</dd>
+            <dt>Finished</dt>
+            <dd>{formatDate(task.completed_at)}</dd>
+            {task.requirements.labels?.length ? (
+              <>
+                <dt>Labels</dt>
+                <dd>{task.requirements.labels.join(", ")}</dd>
+              </>
+            ) : null}
+          </dl>
+        </Section>
+        <Section title="Usage">
+          {task.result ? (
+            <dl className="facts">
+              <dt>Input tokens</dt>
+              <dd>{formatNumber(task.result.usage.input_tokens)}</dd>
+              <dt>Output tokens</dt>
+              <dd>{formatNumber(task.result.usage.output_tokens)}</dd>
+              <dt>Cost</dt>
+              <dd>{formatCost(task.result.usage.cost_usd)}</dd>
+              <dt>Exit code</dt>
+              <dd>{task.result.exit_code ?? "—"}</dd>
+            </dl>
+          ) : (
+            <p className="muted">Usage is reported when the task finishes.</p>
+          )}
+          <ScoreBreakdown score={task.score} />
+        </Section>
+      </div>
+      {task.error ? (
+        <Section title="Error">
+          <pre className="log error-text">{task.error}</pre>
+        </Section>
+      ) : null}
+      <LiveLog taskId={task.task_id} finished={finished} />
+      {task.result ? (
+        <Section title="Result">
+          <pre className="log">{task.result.output || "(no output)"}</pre>
+        </Section>
+      ) : null}
+      <Section title="Prompt">
+        <pre className="log">{task.prompt}</pre>
+      </Section>
+    </Page>
+  );
+}
+
+function ScoreBreakdown({ score }: { score: Record<string, unknown> | null }) {
+  if (!score) return <p className="muted">No allocator score: the task was not pushed to a worker.</p>;
+  const entries = Object.entries(score).filter(([, value]) => typeof value === "number") as [string, number][];
+  return (
+    <table>
+      <caption>Why this worker (allocator score)</caption>
+      <tbody>
+        {entries.map(([name, value]) => (
+          <tr key={name}>
+            <th scope="row">{name.replace(/_/g, " ")}</th>
+            <td>{value.toFixed(2)}</td>
+          </tr>
+        ))}
+      </tbody>
+    </table>
+  );
+}
+
+function LiveLog({ taskId, finished }: { taskId: string; finished: boolean }) {
+  const chunks = useTaskOutput(taskId);
+  const log = useRef<HTMLPreElement>(null);
+  // Follow the tail unless the reader has scrolled up.
+  // biome-ignore lint/correctness/useExhaustiveDependencies: runs after each new chunk on purpose.
+  useEffect(() => {
+    const element = log.current;
+    if (element && element.scrollHeight - element.scrollTop - element.clientHeight < 80) {
+      element.scrollTop = element.scrollHeight;
+    }
+  }, [chunks]);
+  return (
+    <Section title="Output">
+      {chunks.length === 0 ? (
+        <p className="muted">{finished ? "No output was recorded." : "Waiting for output…"}</p>
+      ) : (
+        // biome-ignore lint/a11y/noNoninteractiveTabindex: a scrollable log must be reachable by keyboard to scroll it.
+        <pre ref={log} className="log tail" role="log" aria-label="Task output" tabIndex={0}>
+          {chunks.map((chunk) => (
+            <span key={`${chunk.attempt}:${chunk.seq}`} className={`stream-${chunk.stream}`}>
+              {chunk.chunk}
+            </span>
+          ))}
+        </pre>
+      )}
+    </Section>
+  );
+}

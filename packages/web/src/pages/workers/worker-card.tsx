@@ -1,0 +1,157 @@
+import type { User, Worker, WorkerRole } from "@garageswarm/protocol";
+import { useState } from "react";
+import { useDrainWorker, useShareWorker, useUnshareWorker, useWorkerMembers, workerState } from "../../api/workers.ts";
+import { Field, FormError, fieldErrorsOf, formValues, SelectField } from "../../components/form.tsx";
+import { formatAgo } from "../../components/format.ts";
+import { ErrorState } from "../../components/states.tsx";
+import { StatusBadge } from "../../components/status-badge.tsx";
+import { toolLabels, workerRoleLabels, workerRoles } from "../../labels.ts";
+
+export function WorkerCard({ worker, user }: { worker: Worker; user: User }) {
+  const state = workerState(worker);
+  const drain = useDrainWorker();
+  const [sharing, setSharing] = useState(false);
+  const titleId = `worker-${worker.worker_id}`;
+  return (
+    <article className="card worker" aria-labelledby={titleId}>
+      <header className="section-head">
+        <h2 id={titleId}>{worker.machine_name}</h2>
+        <StatusBadge status={state} label={worker.draining ? `${state}, draining` : state} />
+      </header>
+      <p className="muted">
+        {worker.platform}
+        {worker.version ? ` · v${worker.version}` : ""} · last heard {formatAgo(worker.last_heartbeat_at)}
+        {worker.owner_user_id !== user.user_id ? ` · shared with you as ${worker.role}` : ""}
+      </p>
+      <Meter label="CPU" value={worker.cpu_percent} />
+      <Meter label="Memory" value={worker.memory_percent} />
+      <Meter label="Disk" value={worker.disk_percent} />
+      <p>
+        Running {worker.running_tasks} of {worker.slots} slot{worker.slots === 1 ? "" : "s"}
+      </p>
+      <h3>Tools</h3>
+      {worker.tools.length === 0 ? (
+        <p className="muted">No AI tools detected on this machine.</p>
+      ) : (
+        <ul className="tools">
+          {worker.tools.map((tool) => (
+            <li key={tool.name}>
+              <StatusBadge
+                status={tool.healthy ? "healthy" : "unhealthy"}
+                label={tool.healthy ? "healthy" : "unhealthy"}
+              />{" "}
+              {toolLabels[tool.name]}
+              {tool.version ? <span className="muted"> {tool.version}</span> : null}
+              {tool.models.length ? <span className="muted"> · {tool.models.slice(0, 4).join(", ")}</span> : null}
+              {!tool.healthy && tool.detail ? <small className="field-error"> {tool.detail}</small> : null}
+            </li>
+          ))}
+        </ul>
+      )}
+      {worker.labels.length ? (
+        <p>
+          Labels:{" "}
+          {worker.labels.map((label) => (
+            <span key={label} className="chip">
+              {label}
+            </span>
+          ))}
+        </p>
+      ) : null}
+      {worker.role === "owner" ? (
+        <div className="actions">
+          <button
+            type="button"
+            aria-label={`${worker.draining ? "Resume" : "Drain"} ${worker.machine_name}`}
+            onClick={() => drain.mutate({ workerId: worker.worker_id, draining: !worker.draining })}
+            disabled={drain.isPending}
+          >
+            {worker.draining ? "Resume" : "Drain"}
+          </button>
+          <button
+            type="button"
+            aria-expanded={sharing}
+            aria-label={`Share ${worker.machine_name}`}
+            onClick={() => setSharing(!sharing)}
+          >
+            Share
+          </button>
+        </div>
+      ) : null}
+      <FormError error={drain.error} />
+      {sharing ? <Sharing worker={worker} /> : null}
+    </article>
+  );
+}
+
+function Meter({ label, value }: { label: string; value: number | null }) {
+  return (
+    <div className="meter">
+      <span>{label}</span>
+      {value === null ? (
+        <span className="muted">—</span>
+      ) : (
+        <>
+          <meter min={0} max={100} low={70} high={90} optimum={0} value={value} aria-label={label} />
+          <span>{Math.round(value)}%</span>
+        </>
+      )}
+    </div>
+  );
+}
+
+function Sharing({ worker }: { worker: Worker }) {
+  const members = useWorkerMembers(worker.worker_id, true);
+  const share = useShareWorker(worker.worker_id);
+  const unshare = useUnshareWorker(worker.worker_id);
+  const fields = fieldErrorsOf(share.error);
+  return (
+    <div className="sharing">
+      <h3>Shared with</h3>
+      {members.isError ? (
+        <ErrorState error={members.error} what="members" />
+      ) : (
+        <ul>
+          {(members.data ?? []).map((member) => (
+            <li key={member.user_id}>
+              {member.username} · {member.role}{" "}
+              {member.role === "owner" ? null : (
+                <button
+                  type="button"
+                  className="ghost"
+                  aria-label={`Stop sharing with ${member.username}`}
+                  onClick={() => unshare.mutate(member.user_id)}
+                >
+                  Stop sharing
+                </button>
+              )}
+            </li>
+          ))}
+        </ul>
+      )}
+      <form
+        className="inline-form"
+        onSubmit={(event) => {
+          event.preventDefault();
+          const form = event.currentTarget;
+          const values = formValues(form);
+          share.mutate(
+            { username: values.username ?? "", role: (values.role ?? "operator") as WorkerRole },
+            { onSuccess: () => form.reset() },
+          );
+        }}
+      >
+        <Field label="Username or email" name="username" required error={fields.username} />
+        <SelectField
+          label="Role"
+          name="role"
+          defaultValue="operator"
+          options={workerRoles.map((role) => ({ value: role, label: workerRoleLabels[role] }))}
+          error={fields.role}
+        />
+        <button type="submit">Share worker</button>
+      </form>
+      <FormError error={share.error ?? unshare.error} fields={["username", "role"]} />
+    </div>
+  );
+}

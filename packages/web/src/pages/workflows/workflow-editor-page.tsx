@@ -1,0 +1,9 @@
+import { Page } from "../../components/page.tsx";
+
+export function WorkflowEditorPage(_props: { workflowId?: string | null; runId?: string }) {
+  return (
+    <Page title="Workflows">
+      <p className="muted">Workflows are coming soon.</p>
+    </Page>
+  );
+}
