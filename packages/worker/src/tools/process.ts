@@ -90,8 +90,10 @@ export function runProcess(spec: ProcessSpec): Promise<ProcessExit> {
     }
 
     child.once("error", (error: NodeJS.ErrnoException) => {
+      // With a pid the process did start (the error is about signalling it), and "exit" still follows.
+      if (child.pid !== undefined) return;
       spec.signal.removeEventListener("abort", onAbort);
-      if (child.pid === undefined) reject(new ProcessStartError(spec.command, error.code ?? error.message));
+      reject(new ProcessStartError(spec.command, error.code ?? error.message));
     });
     child.once("exit", (exitCode, exitSignal) => {
       exit = { exitCode, exitSignal };
