@@ -117,10 +117,11 @@ export const WorkerMember = z.object({
 });
 export type WorkerMember = z.infer<typeof WorkerMember>;
 
+/** The body may be omitted: draining is what the endpoint is for. */
 export const WorkerDrain = z
   .object({ draining: z.boolean().default(true) })
   .strict()
-  .default({ draining: true });
+  .nullish();
 export type WorkerDrain = z.infer<typeof WorkerDrain>;
 
 export const WorkerShareParams = z.object({ id: Uuid, user_id: Uuid });

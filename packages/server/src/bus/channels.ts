@@ -20,6 +20,19 @@ export interface BusMessages {
   };
   /** The worker holding a task must stop it (cancelled, timed out): its connection forwards this. */
   "task.cancel": { task_id: string; worker_id: string; reason: string };
+  /** A chunk of a running task's live output: for subscribed dashboards and `task logs --follow`. */
+  "task.output": {
+    task_id: string;
+    user_id: string;
+    attempt: number;
+    seq: number;
+    stream: "stdout" | "stderr" | "event";
+    chunk: string;
+  };
+  /** A workflow run changed status (the workflow engine publishes; dashboards listen). */
+  "run.updated": { run_id: string; workflow_id: string; user_id: string; status: string };
+  /** A node of a run changed status. */
+  "node.updated": { run_id: string; user_id: string; node_id: string; status: string; task_id: string | null };
   /** A worker registered, changed status, drained, or was deleted. */
   "worker.updated": {
     worker_id: string;

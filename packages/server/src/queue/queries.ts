@@ -61,6 +61,12 @@ export interface ClaimInput {
   now: Date;
   leaseExpiresAt: Date;
   attemptToken: string;
+  /** Claim this task only (the allocator chose this worker for it). */
+  taskId?: string;
+  /** Only tasks claimable since before this instant (the dispatcher's sweep leaves fresh ones to the allocator). */
+  queuedBefore?: Date;
+  /** The allocator's breakdown, stored with the assignment. */
+  score?: unknown;
 }
 
 /**
@@ -82,7 +88,8 @@ export async function claimTask(db: Db, input: ClaimInput): Promise<TaskRow | un
     ),
     candidate as (
       select t.task_id from tasks t, w
-      where t.status = 'queued' and t.available_at <= ${ts(now)}
+      where t.status = 'queued' and t.available_at <= ${ts(input.queuedBefore ?? now)}
+        and ${input.taskId ? sql`t.task_id = ${input.taskId}::uuid` : sql`true`}
         and (t.pinned_worker_id is null or t.pinned_worker_id = w.worker_id)
         and exists (
           select 1 from jsonb_array_elements(w.tools) as offered(entry)
@@ -107,7 +114,8 @@ export async function claimTask(db: Db, input: ClaimInput): Promise<TaskRow | un
     update tasks set
       status = 'assigned', worker_id = ${workerId}::uuid, attempt = tasks.attempt + 1,
       lease_token = ${input.attemptToken}::uuid, lease_expires_at = ${ts(input.leaseExpiresAt)},
-      progress = 0, updated_at = ${ts(now)}
+      progress = 0, updated_at = ${ts(now)},
+      score = ${input.score === undefined ? null : JSON.stringify(input.score)}::jsonb
     from candidate
     where tasks.task_id = candidate.task_id and tasks.status = 'queued'
     returning tasks.*`,
