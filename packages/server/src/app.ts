@@ -18,6 +18,7 @@ import { registerProblemHandlers } from "./http/problem.ts";
 import { keyRoutes } from "./keys/routes.ts";
 import { metricsRoutes } from "./metrics/routes.ts";
 import { workerReportRoutes } from "./queue/routes.ts";
+import { realtimeRoutes } from "./realtime/routes.ts";
 import type { Resources } from "./resources.ts";
 import { taskRoutes } from "./tasks/routes.ts";
 import { webRoutes } from "./web/routes.ts";
@@ -72,6 +73,7 @@ export async function buildApp(resources: Resources): Promise<App> {
   await app.register(taskRoutes(resources), { prefix: "/api/v1/tasks" });
   await app.register(workerReportRoutes(resources), { prefix: "/api/v1/tasks" });
   await app.register(workerRoutes(resources), { prefix: "/api/v1/workers" });
+  await app.register(realtimeRoutes(resources));
   // The dashboard's catch-all GET; every more specific route wins over it, whatever the order.
   await app.register(webRoutes());
   return app;

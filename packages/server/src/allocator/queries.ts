@@ -1,0 +1,32 @@
+import type { WorkerCapacity, WorkerTool } from "@garageswarm/protocol";
+import { sql } from "drizzle-orm";
+import { type Db, selectRows } from "../db/store.ts";
+import type { CandidateWorker } from "./score.ts";
+
+/** Online, undrained workers the user may run tasks on, with how many tasks each holds now. */
+export async function listCandidateWorkers(db: Db, userId: string): Promise<CandidateWorker[]> {
+  const rows = await selectRows<{
+    worker_id: string;
+    status: string;
+    draining: boolean;
+    tools: WorkerTool[];
+    labels: string[];
+    capacity: WorkerCapacity;
+    slots: number;
+    running_tasks: number;
+    cpu_percent: number | null;
+    memory_percent: number | null;
+    disk_percent: number | null;
+  }>(
+    db,
+    sql`select w.worker_id, w.status, w.draining, w.tools, w.labels, w.capacity, w.slots,
+               w.cpu_percent, w.memory_percent, w.disk_percent,
+               (select count(*) from tasks h where h.worker_id = w.worker_id
+                  and h.status in ('assigned', 'running'))::int as running_tasks
+        from workers w
+        join user_workers uw on uw.worker_id = w.worker_id
+        where uw.user_id = ${userId}::uuid and uw.is_active and uw.role in ('owner', 'operator')
+          and w.status = 'online' and not w.draining`,
+  );
+  return rows;
+}

@@ -1,0 +1,160 @@
+// Push assignment: hands queued tasks to workers connected to this replica.
+//
+// - A `task.created` hint: every replica runs the allocator over all eligible workers; only the replica
+//   holding the best worker's socket claims the task for it (with the score breakdown) and sends
+//   `task.assign`. Replicas agree without talking because they read the same rows.
+// - A worker connects or frees a slot: claim the best task for that worker (like a pull, on its behalf).
+// - A periodic sweep catches what hints missed (lost bus messages, best worker on a dead replica,
+//   retry backoffs ending): tasks waiting longer than the sweep age go to any free local worker.
+// Claims are guarded UPDATEs, so replicas racing for one task cannot both win.
+import { randomUUID } from "node:crypto";
+import type { AssignedTask } from "@garageswarm/protocol";
+import { eq, sql } from "drizzle-orm";
+import { listCandidateWorkers } from "../allocator/queries.ts";
+import { allocate } from "../allocator/score.ts";
+import { type BusMessages, subscribe } from "../bus/channels.ts";
+import { tasks } from "../db/schema.ts";
+import { selectRows } from "../db/store.ts";
+import { claimTask } from "../queue/queries.ts";
+import { leaseSeconds } from "../queue/timing.ts";
+import type { Resources } from "../resources.ts";
+import { publishTaskUpdated } from "../tasks/events.ts";
+import type { TaskRow } from "../tasks/queries.ts";
+import type { WorkerConnection, WorkerConnections } from "./worker-connections.ts";
+
+const SWEEP_INTERVAL_MS = 2_000;
+const SWEEP_MIN_AGE_MS = 2_000;
+
+export interface Dispatcher {
+  /** Fill the worker's free slots (it connected, or finished a task). */
+  fillWorker(connection: WorkerConnection): Promise<void>;
+  sweep(): Promise<void>;
+  close(): Promise<void>;
+}
+
+export async function createDispatcher(resources: Resources, connections: WorkerConnections): Promise<Dispatcher> {
+  const { db, clock, config, log } = resources;
+  // One claim at a time per worker, so concurrent triggers cannot overfill its slots.
+  const queues = new Map<string, Promise<unknown>>();
+
+  function serialized<T>(workerId: string, job: () => Promise<T>): Promise<T> {
+    const previous = queues.get(workerId) ?? Promise.resolve();
+    const next = previous.then(job, job);
+    const settled = next.catch(() => {});
+    queues.set(workerId, settled);
+    void settled.then(() => {
+      if (queues.get(workerId) === settled) queues.delete(workerId);
+    });
+    return next;
+  }
+
+  async function claimFor(
+    connection: WorkerConnection,
+    extra: { taskId?: string; queuedBefore?: Date; score?: unknown },
+  ): Promise<TaskRow | undefined> {
+    const now = clock.now();
+    const row = await claimTask(db, {
+      workerId: connection.worker_id,
+      principalId: connection.user_id,
+      now,
+      leaseExpiresAt: new Date(now.getTime() + leaseSeconds(config) * 1000),
+      attemptToken: randomUUID(),
+      ...extra,
+    });
+    if (row) {
+      connection.send({ type: "task.assign", id: randomUUID(), ts: now.toISOString(), data: toAssigned(row) });
+      await publishTaskUpdated(resources, row);
+    }
+    return row;
+  }
+
+  async function fillWorker(connection: WorkerConnection, queuedBefore?: Date): Promise<void> {
+    await serialized(connection.worker_id, async () => {
+      // Bounded: a worker never holds more than its slots, and claimTask checks that itself.
+      for (let i = 0; i < 256; i++) {
+        if (connections.get(connection.worker_id) !== connection) return;
+        const row = await claimFor(connection, queuedBefore ? { queuedBefore } : {});
+        if (!row) return;
+      }
+    });
+  }
+
+  async function onTaskCreated(hint: BusMessages["task.created"]): Promise<void> {
+    if (connections.size === 0) return;
+    if (hint.pinned_worker_id) {
+      const pinned = connections.get(hint.pinned_worker_id);
+      if (pinned) await fillWorker(pinned);
+      return;
+    }
+    const [task] = await db.select().from(tasks).where(eq(tasks.task_id, hint.task_id));
+    if (task?.status !== "queued") return;
+    const candidates = await listCandidateWorkers(db, task.user_id);
+    const preferred = typeof task.options === "object" && task.options ? (task.options as Record<string, unknown>) : {};
+    const allocation = allocate(
+      {
+        tool: task.tool,
+        model: task.model,
+        requirements: task.requirements as never,
+        preferred_worker_id: typeof preferred.prefer_worker_id === "string" ? preferred.prefer_worker_id : null,
+      },
+      candidates,
+    );
+    const best = allocation.ranked[0];
+    if (!best) return;
+    const connection = connections.get(best.worker_id);
+    if (!connection) return; // another replica holds it, or it pulls over HTTP
+    const score = { ...best, candidates: candidates.length, rejected: allocation.rejected };
+    await serialized(connection.worker_id, () => claimFor(connection, { taskId: task.task_id, score }));
+  }
+
+  async function sweep(): Promise<void> {
+    if (connections.size === 0) return;
+    const queuedBefore = new Date(clock.now().getTime() - SWEEP_MIN_AGE_MS);
+    const [waiting] = await selectRows<{ found: boolean }>(
+      db,
+      sql`select exists (select 1 from tasks where status = 'queued'
+            and available_at <= ${queuedBefore.toISOString()}::timestamptz) as found`,
+    );
+    if (!waiting?.found) return;
+    for (const connection of connections.all()) await fillWorker(connection, queuedBefore);
+  }
+
+  const unsubscribe = await subscribe(resources.bus, "task.created", (hint) => {
+    onTaskCreated(hint).catch((error) => log.warn({ err: error, task_id: hint.task_id }, "push allocation failed"));
+  });
+  let sweeping = false;
+  const timer = setInterval(() => {
+    if (sweeping) return;
+    sweeping = true;
+    sweep()
+      .catch((error) => log.warn({ err: error }, "dispatch sweep failed"))
+      .finally(() => {
+        sweeping = false;
+      });
+  }, SWEEP_INTERVAL_MS);
+  timer.unref();
+
+  return {
+    fillWorker: (connection) => fillWorker(connection),
+    sweep,
+    close: async () => {
+      clearInterval(timer);
+      await unsubscribe();
+      await Promise.allSettled(queues.values());
+    },
+  };
+}
+
+export function toAssigned(row: TaskRow): AssignedTask {
+  return {
+    task_id: row.task_id,
+    attempt: row.attempt,
+    attempt_token: row.lease_token ?? "",
+    lease_expires_at: (row.lease_expires_at ?? new Date()).toISOString(),
+    tool: row.tool as AssignedTask["tool"],
+    model: row.model,
+    prompt: row.prompt,
+    options: (row.options ?? {}) as Record<string, unknown>,
+    timeout_seconds: row.timeout_seconds,
+  };
+}

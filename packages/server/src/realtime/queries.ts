@@ -1,0 +1,40 @@
+import type { WorkerToServer } from "@garageswarm/protocol";
+import { and, eq, inArray, sql } from "drizzle-orm";
+import { tasks, workers } from "../db/schema.ts";
+import type { Db } from "../db/store.ts";
+
+type Hello = Extract<WorkerToServer, { type: "hello" }>["data"];
+
+/** Applies a worker's `hello`; undefined when the machine id is not this worker's (a misconfigured copy). */
+export async function updateWorkerFromHello(db: Db, workerId: string, hello: Hello, now: Date) {
+  const [row] = await db
+    .update(workers)
+    .set({
+      tools: hello.tools,
+      slots: hello.slots,
+      ...(hello.version ? { version: hello.version } : {}),
+      ...(hello.resources ?? {}),
+      status: "online",
+      last_heartbeat_at: now,
+      updated_at: now,
+    })
+    .where(and(eq(workers.worker_id, workerId), eq(workers.machine_id, hello.machine_id)))
+    .returning();
+  return row;
+}
+
+/** The attempt a worker streams output for, when its token is current. */
+export async function findCurrentAttempt(db: Db, workerId: string, taskId: string, attemptToken: string) {
+  const [row] = await db
+    .select({ task_id: tasks.task_id, user_id: tasks.user_id, attempt: tasks.attempt })
+    .from(tasks)
+    .where(
+      and(
+        eq(tasks.task_id, taskId),
+        eq(tasks.worker_id, workerId),
+        sql`${tasks.lease_token} = ${attemptToken}::uuid`,
+        inArray(tasks.status, ["assigned", "running"]),
+      ),
+    );
+  return row;
+}

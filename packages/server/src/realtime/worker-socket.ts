@@ -1,0 +1,272 @@
+// `/ws/worker/{worker_id}`: a worker's live link. Authenticated by the owner's API key (header or
+// `?token=`) before the upgrade. The worker says `hello`, the server answers `welcome`, then pushes
+// `task.assign` / `task.cancel` / `worker.drain`; every worker message gets an `ack` with its id, where
+// `error: "stale"` means the attempt was fenced off and the report changed nothing.
+import { randomUUID } from "node:crypto";
+import { type ServerToWorker, WorkerToServer } from "@garageswarm/protocol";
+import type { FastifyRequest } from "fastify";
+import type { FastifyPluginAsyncZod } from "fastify-type-provider-zod";
+import type { WebSocket } from "ws";
+import { z } from "zod";
+import { authenticateCredential, bearerCredential, principalOf } from "../auth/authenticate.ts";
+import { subscribe } from "../bus/channels.ts";
+import {
+  ConflictError,
+  DomainError,
+  ForbiddenError,
+  NotFoundError,
+  StaleTokenError,
+  UnauthorizedError,
+} from "../errors.ts";
+import { findTasksToStop, renewLeases } from "../queue/queries.ts";
+import * as queue from "../queue/service.ts";
+import { leaseSeconds } from "../queue/timing.ts";
+import type { Resources } from "../resources.ts";
+import { findWorkerForUser } from "../workers/queries.ts";
+import * as workersService from "../workers/service.ts";
+import type { Dispatcher } from "./dispatcher.ts";
+import type { OutputStore } from "./output-store.ts";
+import { findCurrentAttempt, updateWorkerFromHello } from "./queries.ts";
+import type { WorkerConnection, WorkerConnections } from "./worker-connections.ts";
+
+const SERVER_VERSION = "0.1.0";
+const HELLO_TIMEOUT_MS = 10_000;
+
+/** Authenticates a WebSocket upgrade: `Authorization: Bearer …`, or `?token=` where headers cannot be set. */
+export function socketAuthenticator(resources: Resources) {
+  return async (request: FastifyRequest): Promise<void> => {
+    const query = request.query as { token?: unknown };
+    const credential = bearerCredential(request) ?? (typeof query.token === "string" ? query.token : null);
+    if (!credential) throw new UnauthorizedError("missing credentials (Authorization header or ?token=)");
+    request.principal = await authenticateCredential(resources, credential);
+  };
+}
+
+export function workerSocketRoutes(
+  resources: Resources,
+  connections: WorkerConnections,
+  dispatcher: Dispatcher,
+  output: OutputStore,
+): FastifyPluginAsyncZod {
+  return async (app) => {
+    const unsubscribeCancel = await subscribe(resources.bus, "task.cancel", (message) => {
+      connections
+        .get(message.worker_id)
+        ?.send(envelope("task.cancel", { task_id: message.task_id, reason: message.reason }));
+    });
+    const unsubscribeWorker = await subscribe(resources.bus, "worker.updated", (message) => {
+      const connection = connections.get(message.worker_id);
+      if (!connection) return;
+      if (message.status === "deleted") connection.close(4404, "worker deleted");
+      else if (message.draining) connection.send(envelope("worker.drain", {}));
+    });
+    app.addHook("onClose", async () => {
+      await unsubscribeCancel();
+      await unsubscribeWorker();
+    });
+
+    app.get(
+      "/ws/worker/:worker_id",
+      {
+        websocket: true,
+        preValidation: socketAuthenticator(resources),
+        preHandler: async (request) => {
+          const { worker_id } = request.params as { worker_id: string };
+          const worker = await findWorkerForUser(resources.db, principalOf(request).user_id, worker_id);
+          if (!worker) throw new NotFoundError("worker not found");
+          if (worker.role !== "owner") throw new ForbiddenError("only the worker's owner key may connect as it");
+        },
+        schema: {
+          hide: true,
+          params: z.object({ worker_id: z.uuid() }),
+          querystring: z.object({ token: z.string().max(2000).optional() }),
+        },
+      },
+      (socket, request) => {
+        handleWorkerSocket(resources, connections, dispatcher, output, socket, request);
+      },
+    );
+  };
+}
+
+function envelope<T extends ServerToWorker["type"]>(
+  type: T,
+  data: Extract<ServerToWorker, { type: T }>["data"],
+  id: string = randomUUID(),
+): ServerToWorker {
+  return { type, id, ts: new Date().toISOString(), data } as ServerToWorker;
+}
+
+function handleWorkerSocket(
+  resources: Resources,
+  connections: WorkerConnections,
+  dispatcher: Dispatcher,
+  output: OutputStore,
+  socket: WebSocket,
+  request: FastifyRequest,
+) {
+  const { log, config, clock, db } = resources;
+  const principal = principalOf(request);
+  const { worker_id } = request.params as { worker_id: string };
+  const connection: WorkerConnection = {
+    worker_id,
+    user_id: principal.user_id,
+    send(message) {
+      if (socket.readyState === socket.OPEN) socket.send(JSON.stringify(message));
+    },
+    close(code, reason) {
+      socket.close(code, reason);
+    },
+  };
+  let greeted = false;
+  // Attempts whose token was checked: output chunks are the hot path and skip the lookup.
+  const attempts = new Map<string, { task_id: string; user_id: string; attempt: number }>();
+  const forgetAttempt = (taskId: string) => {
+    for (const key of attempts.keys()) if (key.startsWith(`${taskId}:`)) attempts.delete(key);
+  };
+  const helloTimer = setTimeout(() => {
+    if (!greeted) socket.close(4408, "expected hello");
+  }, HELLO_TIMEOUT_MS);
+
+  // Messages are handled one at a time, in order: output before completion, accept before progress.
+  let chain: Promise<void> = Promise.resolve();
+  socket.on("message", (raw) => {
+    chain = chain
+      .then(() => handle(raw.toString()))
+      .catch((error) => log.warn({ err: error }, "worker message failed"));
+  });
+  socket.on("close", () => {
+    clearTimeout(helloTimer);
+    connections.remove(connection);
+  });
+  socket.on("error", () => {});
+
+  const ack = (id: string, ok: boolean, error?: string) =>
+    connection.send(envelope("ack", error === undefined ? { ok } : { ok, error }, id));
+
+  async function handle(text: string): Promise<void> {
+    let json: unknown;
+    try {
+      json = JSON.parse(text);
+    } catch {
+      connection.send(envelope("ack", { ok: false, error: "invalid JSON" }));
+      return;
+    }
+    const parsed = WorkerToServer.safeParse(json);
+    if (!parsed.success) {
+      const id = typeof (json as { id?: unknown })?.id === "string" ? (json as { id: string }).id : randomUUID();
+      const issue = parsed.error.issues[0];
+      ack(id, false, `invalid message: ${issue?.path.join(".") || "message"}: ${issue?.message ?? "invalid"}`);
+      return;
+    }
+    const message = parsed.data;
+    if (message.type !== "hello" && !greeted) {
+      ack(message.id, false, "say hello first");
+      return;
+    }
+    try {
+      await dispatchMessage(message);
+    } catch (error) {
+      // Fenced off, gone, or already finished: the worker drops that task's reports.
+      if (error instanceof StaleTokenError || error instanceof NotFoundError || error instanceof ConflictError) {
+        ack(message.id, false, "stale");
+      } else if (error instanceof DomainError) ack(message.id, false, error.message);
+      else throw error;
+    }
+  }
+
+  async function dispatchMessage(message: WorkerToServer): Promise<void> {
+    const user = principal.user_id;
+    switch (message.type) {
+      case "hello": {
+        const data = message.data;
+        const updated = await updateWorkerFromHello(db, worker_id, data, clock.now());
+        if (!updated) {
+          ack(message.id, false, "machine_id does not match this worker; register first");
+          socket.close(4409, "machine_id mismatch");
+          return;
+        }
+        const now = clock.now();
+        const held = data.running.map((entry) => entry.task_id);
+        await renewLeases(db, worker_id, held, new Date(now.getTime() + leaseSeconds(config) * 1000));
+        greeted = true;
+        clearTimeout(helloTimer);
+        connections.add(connection);
+        connection.send(
+          envelope("welcome", {
+            worker_id,
+            heartbeat_interval_seconds: config.heartbeatIntervalSeconds,
+            server_version: SERVER_VERSION,
+          }),
+        );
+        ack(message.id, true);
+        for (const taskId of await findTasksToStop(db, worker_id, held)) {
+          connection.send(envelope("task.cancel", { task_id: taskId, reason: "no longer assigned to this worker" }));
+        }
+        await dispatcher.fillWorker(connection);
+        return;
+      }
+      case "heartbeat": {
+        const answer = await workersService.recordHeartbeat(resources, user, worker_id, message.data);
+        ack(message.id, true);
+        for (const taskId of answer.cancel_task_ids) {
+          connection.send(envelope("task.cancel", { task_id: taskId, reason: "cancelled" }));
+        }
+        return;
+      }
+      case "task.accept":
+        await queue.startTask(resources, user, message.data.task_id, message.data.attempt_token);
+        ack(message.id, true);
+        return;
+      case "task.reject":
+        await queue.failTask(resources, user, message.data.task_id, {
+          attempt_token: message.data.attempt_token,
+          error: `rejected by worker: ${message.data.reason}`,
+          retryable: true,
+        });
+        ack(message.id, true);
+        await dispatcher.fillWorker(connection);
+        return;
+      case "task.progress":
+        await queue.reportProgress(resources, user, message.data.task_id, message.data);
+        ack(message.id, true);
+        return;
+      case "task.output": {
+        const key = `${message.data.task_id}:${message.data.attempt_token}`;
+        let task = attempts.get(key);
+        if (!task) {
+          task = await findCurrentAttempt(db, worker_id, message.data.task_id, message.data.attempt_token);
+          if (!task) throw new StaleTokenError("attempt is not current");
+          attempts.set(key, task);
+        }
+        output.append({
+          task_id: task.task_id,
+          user_id: task.user_id,
+          attempt: task.attempt,
+          seq: message.data.seq,
+          stream: message.data.stream,
+          chunk: message.data.chunk,
+        });
+        return; // output is fire-and-forget: no ack, to keep the stream cheap
+      }
+      case "task.complete":
+        forgetAttempt(message.data.task_id);
+        await output.flush(message.data.task_id);
+        await queue.completeTask(resources, user, message.data.task_id, message.data);
+        ack(message.id, true);
+        await dispatcher.fillWorker(connection);
+        return;
+      case "task.fail":
+        forgetAttempt(message.data.task_id);
+        await output.flush(message.data.task_id);
+        await queue.failTask(resources, user, message.data.task_id, {
+          attempt_token: message.data.attempt_token,
+          error: message.data.error,
+          retryable: message.data.retryable,
+        });
+        ack(message.id, true);
+        await dispatcher.fillWorker(connection);
+        return;
+    }
+  }
+}

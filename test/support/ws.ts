@@ -1,0 +1,69 @@
+// A WebSocket peer for tests: collects every message and lets a test wait for the one it expects.
+import { randomUUID } from "node:crypto";
+import WebSocket from "ws";
+
+export interface Peer {
+  readonly socket: WebSocket;
+  readonly received: any[];
+  send(type: string, data: unknown, id?: string): string;
+  /** Resolves with the first message (already received or future) that matches; rejects after `timeoutMs`. */
+  next(match: (message: any) => boolean, timeoutMs?: number): Promise<any>;
+  close(): Promise<void>;
+}
+
+export function toWebSocketUrl(httpUrl: string, path: string): string {
+  const url = new URL(path, httpUrl);
+  url.protocol = url.protocol === "https:" ? "wss:" : "ws:";
+  return url.toString();
+}
+
+/** Opens a socket; rejects with the HTTP status when the upgrade is refused. */
+export function connectPeer(url: string, headers: Record<string, string> = {}): Promise<Peer> {
+  return new Promise((resolve, reject) => {
+    const socket = new WebSocket(url, { headers });
+    const received: any[] = [];
+    const waiters = new Set<{ match: (message: any) => boolean; resolve: (message: any) => void }>();
+    socket.on("message", (raw) => {
+      const message = JSON.parse(raw.toString());
+      received.push(message);
+      for (const waiter of waiters) {
+        if (waiter.match(message)) {
+          waiters.delete(waiter);
+          waiter.resolve(message);
+        }
+      }
+    });
+    socket.once("unexpected-response", (_request, response) => {
+      reject(Object.assign(new Error(`upgrade refused: ${response.statusCode}`), { status: response.statusCode }));
+    });
+    socket.once("error", reject);
+    socket.once("open", () => {
+      resolve({
+        socket,
+        received,
+        send(type, data, id = randomUUID()) {
+          socket.send(JSON.stringify({ type, id, ts: new Date().toISOString(), data }));
+          return id;
+        },
+        next(match, timeoutMs = 10_000) {
+          const found = received.find(match);
+          if (found) return Promise.resolve(found);
+          return new Promise((resolveNext, rejectNext) => {
+            const waiter = { match, resolve: resolveNext };
+            waiters.add(waiter);
+            setTimeout(() => {
+              if (waiters.delete(waiter)) rejectNext(new Error(`no matching message within ${timeoutMs} ms`));
+            }, timeoutMs).unref();
+          });
+        },
+        close() {
+          return new Promise((resolveClose) => {
+            if (socket.readyState === WebSocket.CLOSED) return resolveClose();
+            socket.once("close", () => resolveClose());
+            socket.close();
+          });
+        },
+      });
+    });
+  });
+}
