@@ -48,7 +48,12 @@ try {
   console.warn("Vite is not installed (run `npm install`): the server starts without the dashboard.");
   process.exit(0);
 }
-const result = spawnSync(process.execPath, [vite, "build", "--logLevel", "warn"], { cwd: web, stdio: "inherit" });
+// NODE_ENV pinned: run from a test runner it would be "test", and Vite would ship React's development build.
+const result = spawnSync(process.execPath, [vite, "build", "--logLevel", "warn"], {
+  cwd: web,
+  stdio: "inherit",
+  env: { ...process.env, NODE_ENV: "production" },
+});
 if (result.status !== 0) {
   console.warn("The dashboard could not be built; the server starts without it (the API still works).");
 }

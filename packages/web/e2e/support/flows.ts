@@ -24,7 +24,7 @@ export async function register(page: Page, user: BrowserUser): Promise<void> {
   await page.getByRole("heading", { name: "Overview", level: 1 }).waitFor();
 }
 
-export async function signIn(page: Page, user: BrowserUser): Promise<void> {
+export async function signIn(page: Page, user: Pick<BrowserUser, "username" | "password">): Promise<void> {
   await page.getByLabel("Username or email").fill(user.username);
   await page.getByLabel("Password").fill(user.password);
   await page.getByRole("button", { name: "Sign in" }).click();
@@ -36,11 +36,52 @@ export async function goTo(page: Page, name: "Overview" | "Tasks" | "Workflows" 
 }
 
 export async function createTask(page: Page, description: string): Promise<void> {
-  await goTo(page, "Tasks");
-  await page.getByRole("button", { name: "New task" }).click();
+  if ((await page.getByRole("form", { name: "New task" }).count()) === 0) {
+    await goTo(page, "Tasks");
+    await page.getByRole("button", { name: "New task" }).click();
+  }
   await page.getByLabel("Description").fill(description);
   await page.getByLabel("Tool").selectOption({ label: "Shell" });
   await page.getByLabel("Priority").fill("5");
   await page.getByRole("button", { name: "Create task" }).click();
   await expect.poll(() => page.getByRole("link", { name: description }).count()).toBe(1);
+}
+
+/** A user made through the API (as test/support/users.ts does), then signed in through the page. */
+export async function signInAs(page: Page, user: { username: string; password: string }): Promise<void> {
+  await page.goto("/login");
+  await signIn(page, user);
+  await page.getByRole("heading", { name: "Overview", level: 1 }).waitFor();
+}
+
+/** Registers a worker machine with a key, as `garageswarm worker` does, and reports its resources. */
+export async function registerWorkerMachine(
+  baseUrl: string,
+  key: string,
+  machine: { name: string; tools: { name: string; models?: string[]; healthy?: boolean; detail?: string }[] },
+): Promise<string> {
+  const headers = { authorization: `Bearer ${key}`, "content-type": "application/json" };
+  const registered = await fetch(`${baseUrl}/api/v1/workers/register`, {
+    method: "POST",
+    headers,
+    body: JSON.stringify({
+      machine_id: `machine-${randomBytes(4).toString("hex")}`,
+      machine_name: machine.name,
+      platform: "linux",
+      tools: machine.tools.map((tool) => ({ version: "1.0.0", models: [], healthy: true, ...tool })),
+      slots: 2,
+      labels: ["gpu"],
+      capacity: { cpu_cores: 8, memory_gb: 32 },
+      version: "0.1.0",
+    }),
+  });
+  if (!registered.ok) throw new Error(`register worker: ${registered.status} ${await registered.text()}`);
+  const { worker_id: workerId } = (await registered.json()) as { worker_id: string };
+  const heartbeat = await fetch(`${baseUrl}/api/v1/workers/${workerId}/heartbeat`, {
+    method: "POST",
+    headers,
+    body: JSON.stringify({ cpu_percent: 12, memory_percent: 48, disk_percent: 71, running_task_ids: [] }),
+  });
+  if (!heartbeat.ok) throw new Error(`heartbeat: ${heartbeat.status} ${await heartbeat.text()}`);
+  return workerId;
 }

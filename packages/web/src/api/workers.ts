@@ -5,14 +5,14 @@ import { api } from "./client.ts";
 export function useWorkers() {
   return useQuery({
     queryKey: ["workers"],
-    queryFn: () => api.get<{ items: Worker[] }>("/workers?limit=200").then((page) => page.items),
+    queryFn: () => api.get<{ items: Worker[] }>("/workers").then((page) => page.items),
   });
 }
 
 export function useWorkerMembers(workerId: string, enabled: boolean) {
   return useQuery({
     queryKey: ["workers", workerId, "members"],
-    queryFn: () => api.get<{ items: WorkerMember[] }>(`/workers/${workerId}/members`).then((page) => page.items),
+    queryFn: () => api.get<{ items: WorkerMember[] }>(`/workers/${workerId}/share`).then((page) => page.items),
     enabled,
   });
 }
@@ -21,15 +21,15 @@ export function useShareWorker(workerId: string) {
   const queryClient = useQueryClient();
   return useMutation({
     mutationFn: (body: { username: string; role: WorkerRole }) =>
-      api.post<WorkerMember>(`/workers/${workerId}/members`, body),
-    onSuccess: () => queryClient.invalidateQueries({ queryKey: ["workers", workerId, "members"] }),
+      api.post<{ items: WorkerMember[] }>(`/workers/${workerId}/share`, body),
+    onSuccess: (members) => queryClient.setQueryData(["workers", workerId, "members"], members.items),
   });
 }
 
 export function useUnshareWorker(workerId: string) {
   const queryClient = useQueryClient();
   return useMutation({
-    mutationFn: (userId: string) => api.delete<void>(`/workers/${workerId}/members/${userId}`),
+    mutationFn: (userId: string) => api.delete<void>(`/workers/${workerId}/share/${userId}`),
     onSuccess: () => queryClient.invalidateQueries({ queryKey: ["workers", workerId, "members"] }),
   });
 }
@@ -39,6 +39,14 @@ export function useDrainWorker() {
   return useMutation({
     mutationFn: ({ workerId, draining }: { workerId: string; draining: boolean }) =>
       api.post<Worker>(`/workers/${workerId}/drain`, { draining }),
+    onSuccess: () => queryClient.invalidateQueries({ queryKey: ["workers"] }),
+  });
+}
+
+export function useRemoveWorker() {
+  const queryClient = useQueryClient();
+  return useMutation({
+    mutationFn: (workerId: string) => api.delete<void>(`/workers/${workerId}`),
     onSuccess: () => queryClient.invalidateQueries({ queryKey: ["workers"] }),
   });
 }

@@ -1,6 +1,13 @@
 import type { User, Worker, WorkerRole } from "@garageswarm/protocol";
 import { useState } from "react";
-import { useDrainWorker, useShareWorker, useUnshareWorker, useWorkerMembers, workerState } from "../../api/workers.ts";
+import {
+  useDrainWorker,
+  useRemoveWorker,
+  useShareWorker,
+  useUnshareWorker,
+  useWorkerMembers,
+  workerState,
+} from "../../api/workers.ts";
 import { Field, FormError, fieldErrorsOf, formValues, SelectField } from "../../components/form.tsx";
 import { formatAgo } from "../../components/format.ts";
 import { ErrorState } from "../../components/states.tsx";
@@ -10,6 +17,7 @@ import { toolLabels, workerRoleLabels, workerRoles } from "../../labels.ts";
 export function WorkerCard({ worker, user }: { worker: Worker; user: User }) {
   const state = workerState(worker);
   const drain = useDrainWorker();
+  const remove = useRemoveWorker();
   const [sharing, setSharing] = useState(false);
   const titleId = `worker-${worker.worker_id}`;
   return (
@@ -58,8 +66,8 @@ export function WorkerCard({ worker, user }: { worker: Worker; user: User }) {
           ))}
         </p>
       ) : null}
-      {worker.role === "owner" ? (
-        <div className="actions">
+      <div className="actions">
+        {worker.role === "viewer" ? null : (
           <button
             type="button"
             aria-label={`${worker.draining ? "Resume" : "Drain"} ${worker.machine_name}`}
@@ -68,17 +76,34 @@ export function WorkerCard({ worker, user }: { worker: Worker; user: User }) {
           >
             {worker.draining ? "Resume" : "Drain"}
           </button>
-          <button
-            type="button"
-            aria-expanded={sharing}
-            aria-label={`Share ${worker.machine_name}`}
-            onClick={() => setSharing(!sharing)}
-          >
-            Share
-          </button>
-        </div>
-      ) : null}
-      <FormError error={drain.error} />
+        )}
+        {worker.role === "owner" ? (
+          <>
+            <button
+              type="button"
+              aria-expanded={sharing}
+              aria-label={`Share ${worker.machine_name}`}
+              onClick={() => setSharing(!sharing)}
+            >
+              Share
+            </button>
+            <button
+              type="button"
+              className="danger"
+              aria-label={`Remove ${worker.machine_name}`}
+              disabled={remove.isPending}
+              onClick={() => {
+                if (confirm(`Remove ${worker.machine_name}? Tasks it holds go back to the queue.`)) {
+                  remove.mutate(worker.worker_id);
+                }
+              }}
+            >
+              Remove
+            </button>
+          </>
+        ) : null}
+      </div>
+      <FormError error={drain.error ?? remove.error} />
       {sharing ? <Sharing worker={worker} /> : null}
     </article>
   );
@@ -141,7 +166,7 @@ function Sharing({ worker }: { worker: Worker }) {
           );
         }}
       >
-        <Field label="Username or email" name="username" required error={fields.username} />
+        <Field label="Username" name="username" required error={fields.username} />
         <SelectField
           label="Role"
           name="role"

@@ -1,0 +1,144 @@
+// Tasks and workers in a real browser: create, list, filter, open, cancel, retry, delete; worker cards.
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { apiClient } from "../../../test/support/http.ts";
+import { startTestServer, type TestServer } from "../../../test/support/server.ts";
+import { createApiKey, createUser } from "../../../test/support/users.ts";
+import { type Browser, chromiumMissing, launchBrowser, newContext, screenshot } from "./support/browser.ts";
+import { createTask, goTo, registerWorkerMachine, signInAs } from "./support/flows.ts";
+
+describe.skipIf(chromiumMissing())("dashboard: tasks and workers", () => {
+  let server: TestServer;
+  let browser: Browser;
+
+  beforeAll(async () => {
+    server = await startTestServer();
+    browser = await launchBrowser();
+  });
+
+  afterAll(async () => {
+    await browser?.close();
+    await server?.close();
+  });
+
+  it("creates a task on the Tasks page, sees it in the list, cancels it, retries it and deletes the copy", async () => {
+    const user = await createUser(apiClient(server.url));
+    const context = await newContext(browser, server.url);
+    const page = await context.newPage();
+    await signInAs(page, user);
+
+    await goTo(page, "Tasks");
+    await page.getByText("No tasks yet.").waitFor();
+    await page.getByRole("button", { name: "New task" }).click();
+    // No worker at all: the form says the task would only wait.
+    await page.getByText("You have no workers yet").waitFor();
+    await createTask(page, "Summarise the changelog");
+    const row = page.getByRole("row", { name: /Summarise the changelog/ });
+    expect(await row.textContent()).toContain("Queued");
+    await screenshot(page, "tasks");
+
+    await page.getByRole("link", { name: "Summarise the changelog" }).click();
+    await page.getByRole("heading", { name: "Summarise the changelog", level: 1 }).waitFor();
+    expect(await page.getByText("Shell").count()).toBeGreaterThan(0);
+    await screenshot(page, "task-detail");
+    await page.getByRole("button", { name: "Cancel task" }).click();
+    await page.getByText("Cancelled", { exact: true }).waitFor();
+
+    await page.getByRole("button", { name: "Retry task" }).click();
+    await page.getByRole("button", { name: "Cancel task" }).waitFor();
+    const copyUrl = page.url();
+    await page.getByRole("button", { name: "Cancel task" }).click();
+    page.once("dialog", (dialog) => void dialog.accept());
+    await page.getByRole("button", { name: "Delete task" }).click();
+    await page.getByRole("heading", { name: "Tasks", level: 1 }).waitFor();
+    expect(page.url()).not.toBe(copyUrl);
+    await expect.poll(() => page.getByRole("link", { name: "Summarise the changelog" }).count()).toBe(1);
+
+    await page.getByLabel("Status").selectOption({ label: "Queued" });
+    await page.getByText("No tasks match these filters.").waitFor();
+    await page.getByLabel("Status").selectOption({ label: "Cancelled" });
+    await expect.poll(() => page.getByRole("link", { name: "Summarise the changelog" }).count()).toBe(1);
+    await context.close();
+  });
+
+  it("shows the server's field errors on the task form", async () => {
+    const user = await createUser(apiClient(server.url));
+    const context = await newContext(browser, server.url);
+    const page = await context.newPage();
+    await signInAs(page, user);
+    await goTo(page, "Tasks");
+    await page.getByRole("button", { name: "New task" }).click();
+    await page.getByLabel("Description").fill("too important");
+    await page.getByLabel("Priority").fill("500");
+    // The browser's own range check would stop the form; the server's answer is what this is about.
+    await page.getByLabel("Priority").evaluate((input) => input.removeAttribute("max"));
+    await page.getByRole("button", { name: "Create task" }).click();
+    await expect.poll(() => page.getByLabel("Priority").getAttribute("aria-invalid")).toBe("true");
+    await context.close();
+  });
+
+  it("shows worker cards with tools, health and resources, and tells which workers lack a tool", async () => {
+    const api = apiClient(server.url);
+    const user = await createUser(api);
+    const key = await createApiKey(api, user, "worker: desktop");
+    await registerWorkerMachine(server.url, key, {
+      name: "desktop",
+      tools: [
+        { name: "claude_code", models: ["sonnet"] },
+        { name: "ollama", healthy: false, detail: "ollama is not running" },
+      ],
+    });
+    const context = await newContext(browser, server.url);
+    const page = await context.newPage();
+    await signInAs(page, user);
+    await goTo(page, "Workers");
+    const card = page.getByRole("article", { name: "desktop" });
+    await card.waitFor();
+    const text = await card.textContent();
+    expect(text).toContain("Claude Code");
+    expect(text).toContain("ollama is not running");
+    expect(await card.getByRole("meter", { name: "CPU" }).getAttribute("value")).toBe("12");
+    await screenshot(page, "workers");
+
+    await goTo(page, "Overview");
+    expect(await page.getByRole("list", { name: "Workers by state" }).textContent()).toContain("1online");
+
+    await goTo(page, "Tasks");
+    await page.getByRole("button", { name: "New task" }).click();
+    await page.getByLabel("Tool").selectOption({ label: "Ollama" });
+    await page.getByText("desktop's Ollama is unhealthy (ollama is not running)").waitFor();
+    await page.getByLabel("Tool").selectOption({ label: "Claude Code" });
+    await page.getByText("1 online worker can run Claude Code.").waitFor();
+    await context.close();
+  });
+
+  it("shares a worker with another user by role", async () => {
+    const api = apiClient(server.url);
+    const owner = await createUser(api);
+    const friend = await createUser(api);
+    await registerWorkerMachine(server.url, await createApiKey(api, owner), {
+      name: "shared-box",
+      tools: [{ name: "shell" }],
+    });
+
+    const context = await newContext(browser, server.url);
+    const page = await context.newPage();
+    await signInAs(page, owner);
+    await goTo(page, "Workers");
+    const card = page.getByRole("article", { name: "shared-box" });
+    await card.getByRole("button", { name: "Share shared-box" }).click();
+    await card.getByLabel("Username").fill(friend.username);
+    await card.getByLabel("Role").selectOption("viewer");
+    await card.getByRole("button", { name: "Share worker" }).click();
+    await card.getByText(`${friend.username} · viewer`).waitFor();
+    await context.close();
+
+    const friendContext = await newContext(browser, server.url);
+    const friendPage = await friendContext.newPage();
+    await signInAs(friendPage, friend);
+    await goTo(friendPage, "Workers");
+    const shared = friendPage.getByRole("article", { name: "shared-box" });
+    await shared.getByText("shared with you as viewer").waitFor();
+    expect(await shared.getByRole("button", { name: "Drain shared-box" }).count()).toBe(0);
+    await friendContext.close();
+  });
+});
