@@ -1,8 +1,10 @@
-import { defineConfig } from "vitest/config";
+import { configDefaults, defineConfig } from "vitest/config";
 
 // Unit tests (next to the code) run once. Integration tests (packages/*/test) run twice:
 // on the embedded stack (PGlite + in-process bus) and on PostgreSQL + Redis.
+// `*.replicas.test.ts` needs several server processes on one database: PostgreSQL + Redis only.
 const integration = ["packages/*/test/**/*.test.ts"];
+const postgresOnly = ["packages/*/test/**/*.replicas.test.ts"];
 
 export default defineConfig({
   test: {
@@ -12,7 +14,12 @@ export default defineConfig({
       { extends: true, test: { name: "unit", include: ["packages/*/src/**/*.test.ts"] } },
       {
         extends: true,
-        test: { name: "embedded", include: integration, env: { GS_TEST_STACK: "embedded" } },
+        test: {
+          name: "embedded",
+          include: integration,
+          exclude: [...configDefaults.exclude, ...postgresOnly],
+          env: { GS_TEST_STACK: "embedded" },
+        },
       },
       {
         extends: true,
