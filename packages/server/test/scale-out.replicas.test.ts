@@ -6,6 +6,7 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { type ApiClient, apiClient } from "../../../test/support/http.ts";
 import {
   createTestDatabase,
+  postgresStackMissing,
   startTestServer,
   type TestDatabase,
   type TestServer,
