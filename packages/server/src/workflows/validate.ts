@@ -121,8 +121,8 @@ export function definitionIssues(type: WorkflowType, definition: WorkflowDefinit
   for (const edge of all) forward.get(edge.from)!.push(edge);
 
   issues.push(...cycleIssues(definition, forward));
-  if (issues.length > 0) return issues;
-
+  // Start nodes are those with no non-loop input; with no unmarked cycle every node is reachable from one,
+  // so this reports the nodes an unmarked cycle cuts off.
   const hasIncoming = new Set(all.filter((edge) => !edge.loop).map((edge) => edge.to));
   const roots = nodes.filter((node) => !hasIncoming.has(node.id));
   const reached = new Set(roots.flatMap((root) => [...reachableFrom(root.id, forward)]));
@@ -131,6 +131,7 @@ export function definitionIssues(type: WorkflowType, definition: WorkflowDefinit
       issues.push({ path: nodePath(i), message: `node "${node.id}" is unreachable from every start node` });
     }
   });
+  if (issues.length > 0) return issues;
 
   // Upstream for templates follows loop edges too: a loop re-entry sees the outputs of the loop's body.
   const backward = new Map<string, { to: string; loop: boolean }[]>(nodes.map((node) => [node.id, []]));

@@ -1,6 +1,5 @@
 // Drives the pure state machine the way the run driver will: keeps the state, remembers what was
 // dispatched, and answers for a node's current attempt. Used by the engine's unit tests only.
-import type { WorkflowCreate } from "@garageswarm/protocol";
 import { compileWorkflow } from "../compile.ts";
 import type { RunGraph } from "../graph.ts";
 import { parseWorkflow } from "../validate.ts";
@@ -25,17 +24,11 @@ export class RunHarness {
     this.record(transition.actions);
   }
 
-  static fromWorkflow(
-    body: Omit<WorkflowCreate, "description" | "input" | "context" | "schedule"> & Partial<WorkflowCreate>,
-    input?: Record<string, unknown>,
-  ) {
+  /** Validates and compiles a definition (as the API would take it), then starts a run of it. */
+  static fromWorkflow(body: unknown, input: Record<string, unknown> = {}, options?: EngineOptions) {
     const workflow = parseWorkflow(body);
-    return new RunHarness(
-      compileWorkflow(workflow.workflow_type, workflow.definition),
-      { ...workflow.input, ...input },
-      undefined,
-      workflow.context,
-    );
+    const graph = compileWorkflow(workflow.workflow_type, workflow.definition);
+    return new RunHarness(graph, { ...workflow.input, ...input }, options, workflow.context);
   }
 
   send(event: RunEvent): RunAction[] {

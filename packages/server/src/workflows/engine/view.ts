@@ -68,7 +68,7 @@ function upstreamOutputs(graph: GraphIndex, state: RunState, nodeId: string): un
 /** Outputs of the completed final nodes (a final director answers with its plan's final nodes). */
 export function buildResult(graph: GraphIndex, state: RunState): RunResult {
   const outputs: Record<string, string> = {};
-  const isFinal = (id: string) => !graph.outgoing.get(id)?.some((edge) => !edge.loop);
+  const isFinal = (id: string) => !graph.outgoing.get(id)?.some((edge) => !edge.loop && !edge.parent_link);
   for (const id of graph.order) {
     const node = graph.nodes.get(id)!;
     if (node.parent_id || !isFinal(id)) continue;
