@@ -1,5 +1,10 @@
 import { Command, CommanderError } from "commander";
+import { CliError } from "./client.ts";
+import { registerKeyCommands } from "./commands/keys.ts";
+import { registerLoginCommands } from "./commands/login.ts";
 import { registerServerCommands } from "./commands/server.ts";
+import { registerTaskCommands } from "./commands/task.ts";
+import { registerWorkerCommand } from "./commands/worker.ts";
 
 export function buildProgram(): Command {
   const program = new Command()
@@ -9,6 +14,10 @@ export function buildProgram(): Command {
     .showHelpAfterError("(run with --help for usage)")
     .showSuggestionAfterError();
   registerServerCommands(program);
+  registerWorkerCommand(program);
+  registerLoginCommands(program);
+  registerTaskCommands(program);
+  registerKeyCommands(program);
   return program;
 }
 
@@ -17,6 +26,10 @@ export async function main(argv: string[]): Promise<void> {
     await buildProgram().parseAsync(argv);
   } catch (error) {
     if (error instanceof CommanderError) process.exit(error.exitCode);
+    if (error instanceof CliError) {
+      console.error(`garageswarm: ${error.message}`);
+      process.exit(error.exitCode);
+    }
     console.error(`garageswarm: ${(error as Error).message}`);
     process.exit(1);
   }

@@ -1,5 +1,10 @@
 // The worker's building blocks: tools (detect, health, run), the executor that runs tasks in slots, and
 // the resource monitor. The connection to the server and the CLI command are built on these.
+
+export { defaultStateDir, loadMachineId, readConfigFile, WorkerConfigFile } from "./agent/identity.ts";
+export { consoleLog, silentLog, type WorkerLog } from "./agent/log.ts";
+export { resolveWorkerSettings, type WorkerFlags, type WorkerSettings, workerEnvNames } from "./agent/settings.ts";
+export { type StartWorkerOptions, startWorker, WORKER_VERSION, type WorkerHandle } from "./agent/worker.ts";
 export {
   type DrainReport,
   Executor,

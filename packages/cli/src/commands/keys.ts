@@ -1,0 +1,52 @@
+import type { ApiKey, ApiKeyCreated } from "@garageswarm/protocol";
+import type { Command } from "commander";
+import { connect } from "../client.ts";
+import { printTable } from "../table.ts";
+import { withConnection } from "./connection.ts";
+
+interface Flags {
+  server?: string;
+  key?: string;
+  json?: boolean;
+}
+
+export function registerKeyCommands(program: Command): void {
+  const keys = program.command("keys").description("API keys for workers and scripts (shown once, at creation)");
+
+  withConnection(keys.command("create <name>").description("Create an API key; its secret is shown only now"))
+    .option("--json", "print the answer as JSON")
+    .action(async (name: string, flags: Flags) => {
+      const client = await connect(flags);
+      const created = await client.request<ApiKeyCreated>("POST", "/api/v1/keys", { name });
+      if (flags.json) return console.log(JSON.stringify(created, null, 2));
+      console.log(created.key);
+      console.error(`Created key "${created.name}" (${created.key_id}). Store it now: it is not shown again.`);
+    });
+
+  withConnection(keys.command("list").description("List your API keys"))
+    .option("--json", "print the answer as JSON")
+    .action(async (flags: Flags) => {
+      const client = await connect(flags);
+      const { items } = await client.request<{ items: ApiKey[] }>("GET", "/api/v1/keys");
+      if (flags.json) return console.log(JSON.stringify(items, null, 2));
+      printTable(
+        ["ID", "NAME", "PREFIX", "CREATED", "LAST USED", "REVOKED"],
+        items.map((key) => [
+          key.key_id,
+          key.name,
+          key.prefix,
+          key.created_at,
+          key.last_used_at ?? "-",
+          key.revoked_at ?? "-",
+        ]),
+      );
+    });
+
+  withConnection(keys.command("revoke <key_id>").description("Revoke an API key; workers using it are refused")).action(
+    async (keyId: string, flags: Flags) => {
+      const client = await connect(flags);
+      await client.request("DELETE", `/api/v1/keys/${encodeURIComponent(keyId)}`);
+      console.log(`Revoked key ${keyId}.`);
+    },
+  );
+}

@@ -1,0 +1,229 @@
+import type { Task } from "@garageswarm/protocol";
+import { type Command, Option } from "commander";
+import { CliError, connect } from "../client.ts";
+import { followTask, type OutputChunk } from "../follow.ts";
+import { printTable } from "../table.ts";
+import { withConnection } from "./connection.ts";
+
+const toolIds = [
+  "claude_code",
+  "gemini_cli",
+  "codex_cli",
+  "ollama",
+  "anthropic",
+  "gemini_api",
+  "openai_compatible",
+  "shell",
+];
+
+interface Flags {
+  server?: string;
+  key?: string;
+  json?: boolean;
+}
+
+interface CreateFlags extends Flags {
+  tool: string;
+  model?: string;
+  prompt?: string;
+  priority?: string;
+  timeout?: string;
+  maxAttempts?: string;
+  labels?: string;
+  worker?: string;
+  option?: string[];
+  wait?: boolean;
+}
+
+export function registerTaskCommands(program: Command): void {
+  const task = program.command("task").description("Create, inspect, follow and cancel tasks");
+
+  withConnection(
+    task
+      .command("create <description...>")
+      .description("Create a task; it is queued at once and runs on the best worker for it"),
+  )
+    .addOption(new Option("--tool <tool>", "the AI tool to run").choices(toolIds).makeOptionMandatory())
+    .option("--model <model>", "the model to use (default: the tool's)")
+    .option("--prompt <text>", "what the tool is given, when it differs from the description")
+    .option("--priority <n>", "-100..100, higher runs first (default 0)")
+    .option("--timeout <seconds>", "how long one attempt may run (default 1800)")
+    .option("--max-attempts <n>", "attempts before the task fails (default 3)")
+    .option("--labels <a,b>", "only workers carrying every one of these labels")
+    .option("--worker <id>", "pin the task to this worker")
+    .option("--option <key=value>", "a tool option (repeatable), e.g. --option max_turns=5", collect, [])
+    .option("--wait", "follow the task until it ends, showing its output; exit 1 unless it completed")
+    .option("--json", "print the created task as JSON")
+    .addHelpText(
+      "after",
+      '\nExample: garageswarm task create "Summarize README.md" --tool ollama --model llama3.2 --wait',
+    )
+    .action(async (words: string[], flags: CreateFlags) => {
+      const client = await connect(flags);
+      const body: Record<string, unknown> = { description: words.join(" "), tool: flags.tool };
+      if (flags.model) body.model = flags.model;
+      if (flags.prompt) body.prompt = flags.prompt;
+      if (flags.priority !== undefined) body.priority = integer(flags.priority, "--priority");
+      if (flags.timeout !== undefined) body.timeout_seconds = integer(flags.timeout, "--timeout");
+      if (flags.maxAttempts !== undefined) body.max_attempts = integer(flags.maxAttempts, "--max-attempts");
+      if (flags.labels) body.requirements = { labels: flags.labels.split(",").map((label) => label.trim()) };
+      if (flags.worker) body.worker_id = flags.worker;
+      if (flags.option && flags.option.length > 0) body.options = parseOptions(flags.option);
+      const created = await client.request<Task>("POST", "/api/v1/tasks", body);
+      if (flags.json && !flags.wait) return console.log(JSON.stringify(created, null, 2));
+      if (!flags.wait) {
+        console.log(created.task_id);
+        console.error(`Queued. Follow it with: garageswarm task logs ${created.task_id} --follow`);
+        return;
+      }
+      console.error(`Task ${created.task_id} queued; waiting for it…`);
+      const ended = await follow(client, created.task_id);
+      if (flags.json) console.log(JSON.stringify(ended, null, 2));
+      else console.error(summaryLine(ended));
+      if (ended.status !== "completed") process.exitCode = 1;
+    });
+
+  withConnection(task.command("list").description("List your tasks, newest first"))
+    .option("--status <status>", "only tasks in this status")
+    .option("--limit <n>", "how many (default 50)")
+    .option("--json", "print the answer as JSON")
+    .action(async (flags: Flags & { status?: string; limit?: string }) => {
+      const client = await connect(flags);
+      const query = new URLSearchParams();
+      if (flags.status) query.set("status", flags.status);
+      if (flags.limit) query.set("limit", String(integer(flags.limit, "--limit")));
+      const page = await client.request<{ items: Task[] }>("GET", `/api/v1/tasks${query.size ? `?${query}` : ""}`);
+      if (flags.json) return console.log(JSON.stringify(page.items, null, 2));
+      printTable(
+        ["ID", "STATUS", "TOOL", "ATTEMPT", "CREATED", "DESCRIPTION"],
+        page.items.map((item) => [
+          item.task_id,
+          item.status,
+          item.tool,
+          String(item.attempt),
+          item.created_at,
+          oneLine(item.description, 60),
+        ]),
+      );
+    });
+
+  withConnection(task.command("get <id>").description("Show a task: status, worker, usage, result"))
+    .option("--json", "print the task as JSON")
+    .action(async (id: string, flags: Flags) => {
+      const client = await connect(flags);
+      const found = await client.request<Task>("GET", `/api/v1/tasks/${encodeURIComponent(id)}`);
+      if (flags.json) return console.log(JSON.stringify(found, null, 2));
+      printTask(found);
+    });
+
+  withConnection(task.command("cancel <id>").description("Cancel a task; a worker running it is told to stop")).action(
+    async (id: string, flags: Flags) => {
+      const client = await connect(flags);
+      const cancelled = await client.request<Task>("POST", `/api/v1/tasks/${encodeURIComponent(id)}/cancel`);
+      console.log(`Task ${cancelled.task_id} is ${cancelled.status}.`);
+    },
+  );
+
+  withConnection(task.command("logs <id>").description("Show a task's output; with --follow, live until it ends"))
+    .option("-f, --follow", "stream the output live until the task ends")
+    .option("--events", "also show the tool's structured events (JSON lines)")
+    .action(async (id: string, flags: Flags & { follow?: boolean; events?: boolean }) => {
+      const client = await connect(flags);
+      if (!flags.follow) {
+        const found = await client.request<Task>("GET", `/api/v1/tasks/${encodeURIComponent(id)}`);
+        if (found.result) process.stdout.write(withNewline(found.result.output));
+        else console.error(`Task ${found.task_id} is ${found.status}; no result yet (use --follow to watch it).`);
+        return;
+      }
+      const ended = await follow(client, id, flags.events);
+      console.error(summaryLine(ended));
+      if (ended.status !== "completed") process.exitCode = 1;
+    });
+}
+
+/** Streams the task's output to the terminal until it ends; prints the result when nothing streamed. */
+async function follow(client: Awaited<ReturnType<typeof connect>>, id: string, events = false): Promise<Task> {
+  let last = "\n";
+  const write = ({ stream, chunk }: OutputChunk) => {
+    if (stream === "event" && !events) return;
+    if (stream === "stdout") process.stdout.write(chunk);
+    else process.stderr.write(stream === "event" ? withNewline(chunk) : chunk);
+    if (stream === "stdout") last = chunk;
+  };
+  const { task, streamed } = await followTask(client, id, write);
+  if (!streamed && task.result) {
+    process.stdout.write(withNewline(task.result.output));
+  } else if (!last.endsWith("\n")) {
+    process.stdout.write("\n");
+  }
+  return task;
+}
+
+function printTask(task: Task): void {
+  const rows: Array<[string, string]> = [
+    ["task", task.task_id],
+    ["description", oneLine(task.description, 200)],
+    ["status", `${task.status} (attempt ${task.attempt} of ${task.max_attempts})`],
+    ["tool", task.model ? `${task.tool} (${task.model})` : task.tool],
+    ["worker", task.worker_id ?? "-"],
+    ["created", task.created_at],
+  ];
+  if (task.started_at) rows.push(["started", task.started_at]);
+  if (task.completed_at) rows.push(["ended", task.completed_at]);
+  if (task.result) {
+    const usage = task.result.usage;
+    rows.push(["usage", `${usage.input_tokens} in, ${usage.output_tokens} out, $${usage.cost_usd.toFixed(4)}`]);
+  }
+  if (task.error) rows.push(["error", oneLine(task.error, 500)]);
+  const width = Math.max(...rows.map(([name]) => name.length));
+  for (const [name, value] of rows) console.log(`${name.padEnd(width)}  ${value}`);
+  if (task.result) {
+    console.log("--- output ---");
+    process.stdout.write(withNewline(task.result.output));
+  }
+}
+
+function summaryLine(task: Task): string {
+  const usage = task.result?.usage;
+  const cost = usage
+    ? `; ${usage.input_tokens} tokens in, ${usage.output_tokens} out, $${usage.cost_usd.toFixed(4)}`
+    : "";
+  return `Task ${task.task_id} ${task.status}${task.error && task.status !== "completed" ? `: ${oneLine(task.error, 300)}` : ""}${cost}`;
+}
+
+function integer(text: string, flag: string): number {
+  const value = Number(text);
+  if (!Number.isInteger(value)) throw new CliError(`${flag} must be a whole number, got "${text}"`);
+  return value;
+}
+
+function collect(value: string, previous: string[]): string[] {
+  return [...previous, value];
+}
+
+/** `key=value` pairs; values that read as JSON (numbers, booleans, lists) are passed as such. */
+function parseOptions(pairs: string[]): Record<string, unknown> {
+  const options: Record<string, unknown> = {};
+  for (const pair of pairs) {
+    const at = pair.indexOf("=");
+    if (at <= 0) throw new CliError(`--option must be key=value, got "${pair}"`);
+    const raw = pair.slice(at + 1);
+    let value: unknown = raw;
+    try {
+      value = JSON.parse(raw);
+    } catch {
+      // plain text
+    }
+    options[pair.slice(0, at)] = value;
+  }
+  return options;
+}
+
+function oneLine(text: string, max: number): string {
+  const flat = text.replace(/\s+/g, " ").trim();
+  return flat.length > max ? `${flat.slice(0, max - 1)}…` : flat;
+}
+
+function withNewline(text: string): string {
+  return text.endsWith("\n") || text === "" ? text : `${text}\n`;
+}

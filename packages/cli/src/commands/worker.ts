@@ -1,0 +1,69 @@
+import type { WorkerFlags } from "@garageswarm/worker";
+import type { Command } from "commander";
+
+// Spelled out here so `--help` does not load the worker and its tool SDKs.
+const workerEnvNames = {
+  server: "GARAGESWARM_SERVER",
+  key: "GARAGESWARM_KEY",
+  stateDir: "GARAGESWARM_WORKER_STATE_DIR",
+  name: "GARAGESWARM_WORKER_NAME",
+  slots: "GARAGESWARM_WORKER_SLOTS",
+  labels: "GARAGESWARM_WORKER_LABELS",
+};
+
+interface Flags extends WorkerFlags {
+  healthInterval?: string;
+}
+
+export function registerWorkerCommand(program: Command): void {
+  program
+    .command("worker")
+    .description("Connect this machine to a GarageSwarm server and run the tasks it is given")
+    .option("--server <url>", `the server, e.g. http://host:8000 (env ${workerEnvNames.server})`)
+    .option("--key <gs_…>", `an API key of the worker's owner (env ${workerEnvNames.key})`)
+    .option(
+      "--state-dir <dir>",
+      `machine id, config.json and task workdirs (env ${workerEnvNames.stateDir}, default ~/.garageswarm/worker)`,
+    )
+    .option("--name <name>", `how the worker is shown (env ${workerEnvNames.name}, default the host name)`)
+    .option("--slots <n>", `tasks run at once (env ${workerEnvNames.slots}, default 1)`)
+    .option("--pull", "never use the WebSocket: ask for work over HTTP long-poll only")
+    .option("--labels <a,b>", `labels tasks can require, comma-separated (env ${workerEnvNames.labels})`)
+    .option("--enable-shell", "offer the shell tool: tasks may run any command as this user")
+    .option(
+      "--drain-timeout <seconds>",
+      "on Ctrl-C/SIGTERM, how long running tasks may finish before they are handed back (default 60)",
+    )
+    .option("--health-interval <seconds>", "how often the tools are checked again (default 60)")
+    .addHelpText(
+      "after",
+      "\nFlags win over env, env over <state-dir>/config.json (keys: server, key, name, slots, labels,\n" +
+        "enable_shell, pull, drain_timeout_seconds). Tools are found on PATH (claude, gemini, codex), at\n" +
+        "OLLAMA_HOST, and through ANTHROPIC_API_KEY, GEMINI_API_KEY, OPENAI_API_KEY / OPENAI_BASE_URL.\n" +
+        "Ctrl-C once drains (finish running tasks); twice hands them back at once.",
+    )
+    .action(async (flags: Flags) => {
+      const { consoleLog, resolveWorkerSettings, startWorker } = await import("@garageswarm/worker");
+      const settings = await resolveWorkerSettings(flags);
+      const healthInterval = flags.healthInterval === undefined ? undefined : Number(flags.healthInterval);
+      if (healthInterval !== undefined && !(healthInterval > 0)) {
+        throw new Error("--health-interval must be a positive number of seconds");
+      }
+      const worker = await startWorker({ ...settings, healthCheckIntervalSeconds: healthInterval, log: consoleLog });
+      let signals = 0;
+      const onSignal = (signal: NodeJS.Signals) => {
+        signals += 1;
+        if (signals === 1) {
+          consoleLog.info(`${signal}: draining (again to hand running tasks back now)`);
+          void worker.drain();
+        } else {
+          consoleLog.info(`${signal}: handing running tasks back`);
+          void worker.stop();
+        }
+      };
+      process.on("SIGINT", onSignal);
+      process.on("SIGTERM", onSignal);
+      await worker.stopped;
+      process.exit(0);
+    });
+}

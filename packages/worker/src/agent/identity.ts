@@ -1,0 +1,64 @@
+// A worker's identity lives in its state dir, not in hardware ids, so several workers can share one
+// machine: `machine-id` (generated once) and an optional `config.json` written by the owner.
+import { randomUUID } from "node:crypto";
+import { mkdir, readFile, writeFile } from "node:fs/promises";
+import { homedir } from "node:os";
+import { join } from "node:path";
+import { z } from "zod";
+
+export function defaultStateDir(): string {
+  return join(homedir(), ".garageswarm", "worker");
+}
+
+/** `config.json` in the state dir: every field optional, flags and env win over it. */
+export const WorkerConfigFile = z
+  .object({
+    server: z.url().optional(),
+    key: z.string().startsWith("gs_", "must be an API key (gs_…)").optional(),
+    name: z.string().min(1).max(200).optional(),
+    slots: z.number().int().min(1).max(256).optional(),
+    labels: z.array(z.string().min(1).max(100)).max(50).optional(),
+    enable_shell: z.boolean().optional(),
+    pull: z.boolean().optional(),
+    drain_timeout_seconds: z.number().positive().optional(),
+  })
+  .strict();
+export type WorkerConfigFile = z.infer<typeof WorkerConfigFile>;
+
+/** Reads `config.json`, or `{}` when there is none; a malformed file is an error naming the file. */
+export async function readConfigFile(stateDir: string): Promise<WorkerConfigFile> {
+  const file = join(stateDir, "config.json");
+  let text: string;
+  try {
+    text = await readFile(file, "utf8");
+  } catch (error) {
+    if ((error as NodeJS.ErrnoException).code === "ENOENT") return {};
+    throw error;
+  }
+  let json: unknown;
+  try {
+    json = JSON.parse(text);
+  } catch (error) {
+    throw new Error(`${file} is not valid JSON: ${(error as Error).message}`);
+  }
+  const parsed = WorkerConfigFile.safeParse(json);
+  if (!parsed.success) {
+    const issue = parsed.error.issues[0];
+    throw new Error(`${file}: ${issue?.path.join(".") || "config"} ${issue?.message ?? "is invalid"}`);
+  }
+  return parsed.data;
+}
+
+/** The machine id of this state dir, generated on first use. Two processes racing agree on one id. */
+export async function loadMachineId(stateDir: string): Promise<string> {
+  const file = join(stateDir, "machine-id");
+  await mkdir(stateDir, { recursive: true, mode: 0o700 });
+  try {
+    await writeFile(file, `${randomUUID()}\n`, { flag: "wx", mode: 0o600 });
+  } catch (error) {
+    if ((error as NodeJS.ErrnoException).code !== "EEXIST") throw error;
+  }
+  const id = (await readFile(file, "utf8")).trim();
+  if (id === "") throw new Error(`${file} is empty: delete it to generate a new machine id`);
+  return id;
+}

@@ -1,0 +1,65 @@
+// How a finished run becomes the report the server stores: a result within the wire's limits, or an
+// error saying what went wrong with the tail of the output, and whether another attempt could help.
+import type { TaskResult } from "@garageswarm/protocol";
+import type { TaskOutcome } from "../executor/executor.ts";
+import type { Report } from "./outbox.ts";
+
+/** The REST fail body takes at most this much error text (the WebSocket takes more; REST is the floor). */
+const MAX_ERROR_CHARS = 20_000;
+/** Below the protocol's 10 MB output limit, leaving room for the rest of the body. */
+const MAX_OUTPUT_CHARS = 9_000_000;
+/** Output chunks on the wire: small enough that one envelope stays far below the server's frame limit. */
+export const MAX_CHUNK_CHARS = 65_536;
+
+export interface ReportContext {
+  attempt_token: string;
+  /** The worker gave the task back (draining past its deadline): another worker should run it. */
+  handedBack: boolean;
+}
+
+export function reportOf(outcome: TaskOutcome, context: ReportContext): Report {
+  const base = { task_id: outcome.task_id, attempt_token: context.attempt_token };
+  if (outcome.status === "completed") return { ...base, kind: "complete", result: boundResult(outcome.result) };
+  if (context.handedBack) {
+    return {
+      ...base,
+      kind: "fail",
+      error: "the worker shut down before the task finished; handed back",
+      retryable: true,
+    };
+  }
+  const { error } = outcome;
+  const tail = error.output ? `\n--- output (tail) ---\n${error.output.slice(-4_000)}` : "";
+  return {
+    ...base,
+    kind: "fail",
+    error: `${error.message}${tail}`.slice(0, MAX_ERROR_CHARS),
+    // A cancelled or timed-out run would end the same way again; a tool failure may not (another worker,
+    // a passing outage), and the server's max_attempts bounds the retries.
+    retryable: outcome.status === "failed",
+  };
+}
+
+function boundResult(result: TaskResult): TaskResult {
+  if (result.output.length <= MAX_OUTPUT_CHARS) return result;
+  return {
+    ...result,
+    output: `[output truncated to its last ${MAX_OUTPUT_CHARS} characters]\n${result.output.slice(-MAX_OUTPUT_CHARS)}`,
+    detail: { ...result.detail, output_truncated: true, output_chars: result.output.length },
+  };
+}
+
+/** Splits a chunk for the wire, keeping surrogate pairs whole. */
+export function splitChunk(chunk: string, max = MAX_CHUNK_CHARS): string[] {
+  if (chunk.length <= max) return [chunk];
+  const pieces: string[] = [];
+  let start = 0;
+  while (start < chunk.length) {
+    let end = Math.min(start + max, chunk.length);
+    const last = chunk.charCodeAt(end - 1);
+    if (end < chunk.length && last >= 0xd800 && last <= 0xdbff) end -= 1;
+    pieces.push(chunk.slice(start, end));
+    start = end;
+  }
+  return pieces;
+}

@@ -1,0 +1,156 @@
+// One WebSocket session to `/ws/worker/{worker_id}`: hello → welcome, then messages both ways. Requests
+// that need an answer (accept, complete, fail, heartbeat…) wait for the `ack` carrying their envelope id;
+// output chunks are sent without waiting. A session ends once; reconnecting makes a new one.
+import { EventEmitter } from "node:events";
+import { envelope, ServerToWorker, type WorkerToServer } from "@garageswarm/protocol";
+import WebSocket from "ws";
+
+type WorkerMessage = WorkerToServer;
+type MessageData<T extends WorkerMessage["type"]> = Extract<WorkerMessage, { type: T }>["data"];
+export type Welcome = Extract<ServerToWorker, { type: "welcome" }>["data"];
+export type Ack = { ok: boolean; error?: string };
+
+export interface SocketEvents {
+  message: [ServerToWorker];
+  close: [{ code: number; reason: string }];
+}
+
+export class SessionClosedError extends Error {
+  constructor() {
+    super("the WebSocket session closed before the server answered");
+    this.name = "SessionClosedError";
+  }
+}
+
+const ACK_TIMEOUT_MS = 15_000;
+
+export class WorkerSocket extends EventEmitter<SocketEvents> {
+  private readonly pending = new Map<
+    string,
+    { resolve(ack: Ack): void; reject(error: Error): void; timer: NodeJS.Timeout }
+  >();
+  private closed = false;
+
+  private constructor(private readonly ws: WebSocket) {
+    super();
+    ws.on("message", (raw) => this.receive(raw.toString()));
+    ws.on("close", (code, reason) => this.finish(code, reason.toString()));
+    ws.on("error", () => {
+      // "close" follows every error; the session ends there.
+    });
+  }
+
+  /**
+   * Opens a session and says hello; resolves with the server's welcome. Rejects when the server cannot
+   * be reached, refuses the key, has no WebSocket endpoint, or does not welcome in time.
+   */
+  static async open(
+    serverUrl: string,
+    workerId: string,
+    key: string,
+    hello: MessageData<"hello">,
+    timeoutMs = 10_000,
+  ): Promise<{ socket: WorkerSocket; welcome: Welcome }> {
+    const url = `${serverUrl.replace(/^http/, "ws")}/ws/worker/${workerId}`;
+    const ws = new WebSocket(url, { headers: { authorization: `Bearer ${key}` }, handshakeTimeout: timeoutMs });
+    const socket = new WorkerSocket(ws);
+    try {
+      await new Promise<void>((resolve, reject) => {
+        ws.once("open", () => resolve());
+        ws.once("unexpected-response", (_request, response) => {
+          reject(new Error(`the server answered the WebSocket upgrade with HTTP ${response.statusCode}`));
+          ws.terminate();
+        });
+        ws.once("error", reject);
+        ws.once("close", () => reject(new SessionClosedError()));
+      });
+      const welcome = new Promise<Welcome>((resolve, reject) => {
+        const timer = setTimeout(() => reject(new Error("no welcome from the server")), timeoutMs);
+        socket.on("message", (message) => {
+          if (message.type !== "welcome") return;
+          clearTimeout(timer);
+          resolve(message.data);
+        });
+        socket.once("close", ({ code, reason }) => {
+          clearTimeout(timer);
+          reject(new Error(`the server closed the WebSocket (${code}${reason ? `: ${reason}` : ""})`));
+        });
+      });
+      socket.send("hello", hello);
+      return { socket, welcome: await welcome };
+    } catch (error) {
+      socket.close();
+      throw error;
+    }
+  }
+
+  get isOpen(): boolean {
+    return !this.closed && this.ws.readyState === WebSocket.OPEN;
+  }
+
+  /** Sends without waiting for the answer. Returns false when the session is gone. */
+  send<T extends WorkerMessage["type"]>(type: T, data: MessageData<T>, id?: string): boolean {
+    if (!this.isOpen) return false;
+    this.ws.send(JSON.stringify(envelope<WorkerMessage>(type, data as never, id)));
+    return true;
+  }
+
+  /** Sends and waits for the server's ack; rejects when the session closes first or no ack comes. */
+  request<T extends WorkerMessage["type"]>(type: T, data: MessageData<T>, timeoutMs = ACK_TIMEOUT_MS): Promise<Ack> {
+    const id = crypto.randomUUID();
+    return new Promise<Ack>((resolve, reject) => {
+      const timer = setTimeout(() => {
+        this.pending.delete(id);
+        reject(new Error(`no ack for ${type} within ${timeoutMs} ms`));
+      }, timeoutMs);
+      this.pending.set(id, { resolve, reject, timer });
+      if (!this.send(type, data, id)) {
+        clearTimeout(timer);
+        this.pending.delete(id);
+        reject(new SessionClosedError());
+      }
+    });
+  }
+
+  close(): void {
+    if (this.ws.readyState === WebSocket.CONNECTING || this.ws.readyState === WebSocket.OPEN) {
+      this.ws.close(1000, "worker closing");
+      // A peer that never answers the close handshake must not keep the process alive.
+      setTimeout(() => this.ws.terminate(), 2_000).unref();
+    }
+    this.finish(1000, "worker closing");
+  }
+
+  private receive(text: string): void {
+    let json: unknown;
+    try {
+      json = JSON.parse(text);
+    } catch {
+      return;
+    }
+    const parsed = ServerToWorker.safeParse(json);
+    if (!parsed.success) return;
+    const message = parsed.data;
+    if (message.type === "ack") {
+      const waiting = this.pending.get(message.id);
+      if (waiting) {
+        clearTimeout(waiting.timer);
+        this.pending.delete(message.id);
+        waiting.resolve(message.data);
+      }
+      return;
+    }
+    this.emit("message", message);
+  }
+
+  private finish(code: number, reason: string): void {
+    if (this.closed) return;
+    this.closed = true;
+    for (const [id, waiting] of this.pending) {
+      clearTimeout(waiting.timer);
+      waiting.reject(new SessionClosedError());
+      this.pending.delete(id);
+    }
+    this.emit("close", { code, reason });
+  }
+}
