@@ -12,6 +12,7 @@ import {
   validatorCompiler,
   type ZodTypeProvider,
 } from "fastify-type-provider-zod";
+import { Redis } from "ioredis";
 import { authRoutes } from "./auth/routes.ts";
 import { healthRoutes } from "./health/routes.ts";
 import { registerProblemHandlers } from "./http/problem.ts";
@@ -23,6 +24,7 @@ import type { Resources } from "./resources.ts";
 import { taskRoutes } from "./tasks/routes.ts";
 import { webRoutes } from "./web/routes.ts";
 import { workerRoutes } from "./workers/routes.ts";
+import { workflowRoutes } from "./workflows/routes.ts";
 
 /** The app as every route plugin sees it: zod schemas give the request and reply types. */
 export type App = FastifyInstance<
@@ -50,7 +52,13 @@ export async function buildApp(resources: Resources): Promise<App> {
 
   // The dashboard is served from this origin and needs inline styles from React Flow.
   await app.register(helmet, { contentSecurityPolicy: false });
-  await app.register(rateLimit, { global: false });
+  // With several replicas the counters must be shared, or each replica would allow the full rate.
+  const rateLimitRedis = config.redisUrl ? new Redis(config.redisUrl, { maxRetriesPerRequest: 1 }) : undefined;
+  if (rateLimitRedis) app.addHook("onClose", async () => rateLimitRedis.disconnect());
+  await app.register(rateLimit, {
+    global: false,
+    ...(rateLimitRedis ? { redis: rateLimitRedis, nameSpace: "gs-rate-limit:" } : {}),
+  });
   await app.register(websocket, { options: { maxPayload: 1_048_576 } });
   await app.register(swagger, {
     openapi: {
@@ -73,6 +81,7 @@ export async function buildApp(resources: Resources): Promise<App> {
   await app.register(taskRoutes(resources), { prefix: "/api/v1/tasks" });
   await app.register(workerReportRoutes(resources), { prefix: "/api/v1/tasks" });
   await app.register(workerRoutes(resources), { prefix: "/api/v1/workers" });
+  await app.register(workflowRoutes(resources), { prefix: "/api/v1/workflows" });
   await app.register(realtimeRoutes(resources));
   // The dashboard's catch-all GET; every more specific route wins over it, whatever the order.
   await app.register(webRoutes());

@@ -1,0 +1,149 @@
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { type ApiClient, apiClient } from "../../../test/support/http.ts";
+import { postgresStackMissing, startTestServer, type TestServer } from "../../../test/support/server.ts";
+import { createUser, type TestUser } from "../../../test/support/users.ts";
+import { shipFeature } from "../src/workflows/engine/test-examples.ts";
+
+describe.skipIf(postgresStackMissing())("workflows API", () => {
+  let server: TestServer;
+  let api: ApiClient;
+  let user: TestUser;
+  beforeAll(async () => {
+    server = await startTestServer();
+    api = apiClient(server.url);
+    user = await createUser(api);
+  });
+  afterAll(() => server?.close());
+
+  const as = (who: TestUser) => ({ token: who.access_token });
+
+  it("creates, reads, updates and deletes a workflow", async () => {
+    const created = await api.post("/api/v1/workflows", shipFeature, as(user));
+    expect(created.status).toBe(201);
+    expect(created.body).toMatchObject({
+      name: "ship-feature",
+      workflow_type: "graph",
+      status: "active",
+      input: { feature: "dark mode" },
+      schedule: { cron: "0 9 * * 1-5", timezone: "Europe/Berlin" },
+    });
+    expect(created.body.definition.nodes).toHaveLength(6);
+    expect(created.body.definition.nodes[1]).toMatchObject({ id: "review", retries: 0, timeout_seconds: 1800 });
+    expect(created.body.definition.edges[6]).toEqual({
+      from: "fix",
+      to: "generate",
+      loop: true,
+      max_iterations: 3,
+      on: "success",
+    });
+    const id = created.body.workflow_id;
+
+    const read = await api.get(`/api/v1/workflows/${id}`, as(user));
+    expect(read.status).toBe(200);
+    expect(read.body).toEqual(created.body);
+
+    const renamed = await api.patch(
+      `/api/v1/workflows/${id}`,
+      { name: "ship it", status: "disabled", schedule: null },
+      as(user),
+    );
+    expect(renamed.status).toBe(200);
+    expect(renamed.body).toMatchObject({ name: "ship it", status: "disabled", schedule: null });
+    expect(renamed.body.definition).toEqual(created.body.definition);
+
+    const retyped = await api.patch(
+      `/api/v1/workflows/${id}`,
+      {
+        workflow_type: "sequential",
+        definition: {
+          nodes: [{ id: "only", type: "task", tool: "ollama", model: "llama3", prompt: "Hi {{input.feature}}" }],
+        },
+      },
+      as(user),
+    );
+    expect(retyped.status).toBe(200);
+    expect(retyped.body.definition).toEqual({
+      nodes: [
+        {
+          id: "only",
+          type: "task",
+          tool: "ollama",
+          model: "llama3",
+          prompt: "Hi {{input.feature}}",
+          retries: 0,
+          timeout_seconds: 1800,
+          requirements: {},
+        },
+      ],
+      edges: [],
+    });
+
+    expect((await api.delete(`/api/v1/workflows/${id}`, as(user))).status).toBe(204);
+    expect((await api.get(`/api/v1/workflows/${id}`, as(user))).status).toBe(404);
+    expect((await api.delete(`/api/v1/workflows/${id}`, as(user))).status).toBe(404);
+  });
+
+  it("keeps the node and edge index in step with the definition", async () => {
+    const created = await api.post("/api/v1/workflows", shipFeature, as(user));
+    const { workflowNodes, workflowEdges } = await import("../src/db/schema.ts");
+    const { eq } = await import("drizzle-orm");
+    const db = server.resources.db;
+    const nodes = await db.select().from(workflowNodes).where(eq(workflowNodes.workflow_id, created.body.workflow_id));
+    expect(nodes.sort((a, b) => a.position - b.position).map((node) => [node.node_id, node.node_type])).toEqual([
+      ["generate", "task"],
+      ["review", "task"],
+      ["test", "task"],
+      ["passed", "condition"],
+      ["deploy", "task"],
+      ["fix", "task"],
+    ]);
+    const edges = await db.select().from(workflowEdges).where(eq(workflowEdges.workflow_id, created.body.workflow_id));
+    expect(edges).toHaveLength(7);
+    expect(edges.find((edge) => edge.from_node === "fix")?.config).toMatchObject({ loop: true, max_iterations: 3 });
+  });
+
+  it("lists only the caller's workflows, newest first, a page at a time", async () => {
+    const owner = await createUser(api);
+    const other = await createUser(api);
+    const names = ["one", "two", "three", "four", "five"];
+    for (const name of names) {
+      const created = await api.post("/api/v1/workflows", { ...shipFeature, name }, as(owner));
+      expect(created.status).toBe(201);
+    }
+    await api.post("/api/v1/workflows", { ...shipFeature, name: "not yours" }, as(other));
+
+    const seen: string[] = [];
+    let cursor: string | null = null;
+    let pages = 0;
+    do {
+      const query: string = cursor ? `?limit=2&cursor=${cursor}` : "?limit=2";
+      const listed = await api.get(`/api/v1/workflows${query}`, as(owner));
+      expect(listed.status).toBe(200);
+      expect(listed.body.items.length).toBeLessThanOrEqual(2);
+      seen.push(...listed.body.items.map((item: { name: string }) => item.name));
+      cursor = listed.body.next_cursor;
+      pages += 1;
+    } while (cursor);
+    expect(pages).toBe(3);
+    expect(seen).toEqual([...names].reverse());
+  });
+
+  it("answers 404 for another user's workflow, whatever the verb, and leaves it untouched", async () => {
+    const owner = await createUser(api);
+    const stranger = await createUser(api);
+    const created = await api.post("/api/v1/workflows", shipFeature, as(owner));
+    const path = `/api/v1/workflows/${created.body.workflow_id}`;
+    expect((await api.get(path, as(stranger))).status).toBe(404);
+    const patched = await api.patch(path, { name: "mine now" }, as(stranger));
+    expect(patched.status).toBe(404);
+    expect(patched.headers.get("content-type")).toContain("application/problem+json");
+    expect((await api.delete(path, as(stranger))).status).toBe(404);
+    expect((await api.get(path, as(owner))).body.name).toBe("ship-feature");
+  });
+
+  it("needs a signed-in user", async () => {
+    const response = await api.get("/api/v1/workflows");
+    expect(response.status).toBe(401);
+    expect(response.headers.get("content-type")).toContain("application/problem+json");
+  });
+});
