@@ -41,31 +41,32 @@ export function postgresStackMissing(): boolean {
 
 export interface TestServer extends RunningServer {
   readonly database: TestDatabase;
-  readonly busPrefix: string;
+  /** Redis key/channel prefix of this server; a second replica must use the same one. */
+  readonly redisPrefix: string;
 }
 
 export async function startTestServer(
   settings: Partial<ServerConfig> = {},
-  options: StartOptions & { database?: TestDatabase } = {},
+  options: StartOptions & { database?: TestDatabase; redisPrefix?: string } = {},
 ): Promise<TestServer> {
   const database = options.database ?? (await createTestDatabase());
-  const busPrefix = options.busPrefix ?? `gs-test-${randomBytes(4).toString("hex")}:`;
+  const redisPrefix = options.redisPrefix ?? `gs-test-${randomBytes(4).toString("hex")}:`;
   const config = loadServerConfig(
     {
       host: "127.0.0.1",
       port: 0,
       logLevel: "silent",
       localWorker: false,
-      ...(testStack === "postgres" ? { redisUrl: testRedisUrl } : {}),
+      ...(testStack === "postgres" ? { redisUrl: testRedisUrl, redisPrefix } : {}),
       ...settings,
     },
     {},
   );
-  const server = await startServer(config, { ...options, store: database.store, busPrefix });
+  const server = await startServer(config, { ...options, store: database.store });
   return {
     ...server,
     database,
-    busPrefix,
+    redisPrefix,
     close: async () => {
       await server.close();
       if (!options.database) await database.close();

@@ -12,6 +12,7 @@ import {
   validatorCompiler,
   type ZodTypeProvider,
 } from "fastify-type-provider-zod";
+import { Redis } from "ioredis";
 import { authRoutes } from "./auth/routes.ts";
 import { healthRoutes } from "./health/routes.ts";
 import { registerProblemHandlers } from "./http/problem.ts";
@@ -51,7 +52,13 @@ export async function buildApp(resources: Resources): Promise<App> {
 
   // The dashboard is served from this origin and needs inline styles from React Flow.
   await app.register(helmet, { contentSecurityPolicy: false });
-  await app.register(rateLimit, { global: false });
+  // With several replicas the counters must be shared, or each replica would allow the full rate.
+  const rateLimitRedis = config.redisUrl ? new Redis(config.redisUrl, { maxRetriesPerRequest: 1 }) : undefined;
+  if (rateLimitRedis) app.addHook("onClose", async () => rateLimitRedis.disconnect());
+  await app.register(rateLimit, {
+    global: false,
+    ...(rateLimitRedis ? { redis: rateLimitRedis, nameSpace: `${config.redisPrefix}rate-limit:` } : {}),
+  });
   await app.register(websocket, { options: { maxPayload: 1_048_576 } });
   await app.register(swagger, {
     openapi: {

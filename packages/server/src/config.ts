@@ -18,6 +18,8 @@ export const ServerConfig = z.object({
     .string()
     .regex(/^rediss?:\/\//, "must be a redis:// or rediss:// URL")
     .optional(),
+  /** Prefix of every Redis key and channel, so deployments (or test runs) can share one Redis. */
+  redisPrefix: z.string().min(1).max(100).default("gs:"),
   adminPassword: z.string().min(8, "must be at least 8 characters").optional(),
   /** HS256 secret for access tokens; generated and stored in the database when absent. */
   jwtSecret: z.string().min(32, "must be at least 32 characters").optional(),
@@ -39,6 +41,7 @@ export const envNames: Record<keyof ServerConfig, string> = {
   dataDir: "GARAGESWARM_DATA_DIR",
   databaseUrl: "DATABASE_URL",
   redisUrl: "REDIS_URL",
+  redisPrefix: "GARAGESWARM_REDIS_PREFIX",
   adminPassword: "GARAGESWARM_ADMIN_PASSWORD",
   jwtSecret: "GARAGESWARM_JWT_SECRET",
   accessTokenTtlSeconds: "GARAGESWARM_ACCESS_TOKEN_TTL",

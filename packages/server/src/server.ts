@@ -28,16 +28,13 @@ export interface StartOptions {
   bus?: Bus;
   clock?: Clock;
   log?: Logger;
-  /** Extra channel prefix for the Redis bus, so test runs sharing a Redis never see each other. */
-  busPrefix?: string;
 }
 
 export async function startServer(config: ServerConfig, options: StartOptions = {}): Promise<RunningServer> {
   const log = options.log ?? pino({ level: config.logLevel });
   const store = options.store ?? (await openStore({ databaseUrl: config.databaseUrl, dataDir: config.dataDir }));
   const bus =
-    options.bus ??
-    (config.redisUrl ? await createRedisBus(config.redisUrl, options.busPrefix ?? "gs:") : createMemoryBus());
+    options.bus ?? (config.redisUrl ? await createRedisBus(config.redisUrl, config.redisPrefix) : createMemoryBus());
   const jwtSecret = await loadJwtSecret(store.db, config.jwtSecret);
   const resources: Resources = {
     config,

@@ -27,11 +27,11 @@ describe.skipIf(postgresStackMissing())("two replicas on PostgreSQL + Redis", ()
   beforeAll(async () => {
     database = await createTestDatabase();
     secondStore = await openStore({ databaseUrl: database.databaseUrl });
-    const busPrefix = `gs-replicas-${randomUUID()}:`;
-    replicaA = await startTestServer({}, { database, busPrefix });
+    const redisPrefix = `gs-replicas-${randomUUID()}:`;
+    replicaA = await startTestServer({}, { database, redisPrefix });
     replicaB = await startTestServer(
       {},
-      { database: { store: secondStore, close: () => secondStore.close() }, busPrefix },
+      { database: { store: secondStore, close: () => secondStore.close() }, redisPrefix },
     );
     apiA = apiClient(replicaA.url);
     apiB = apiClient(replicaB.url);
