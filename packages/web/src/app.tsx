@@ -1,6 +1,6 @@
 // Which screen shows: a splash while the session is restored, the sign-in pages when signed out,
 // otherwise the dashboard (with the sign-in dialog over it when the session has expired).
-import { useEffect } from "react";
+import { lazy, Suspense, useEffect } from "react";
 import { Redirect, Route, Switch } from "wouter";
 import { startLive } from "./api/realtime.ts";
 import { session } from "./api/session.ts";
@@ -10,14 +10,19 @@ import { SessionExpiredDialog } from "./auth/session-expired-dialog.tsx";
 import { ConnectionBanner } from "./components/connection-banner.tsx";
 import { Page } from "./components/page.tsx";
 import { Shell } from "./components/shell.tsx";
+import { Loading } from "./components/states.tsx";
 import { OverviewPage } from "./pages/overview-page.tsx";
 import { SettingsPage } from "./pages/settings/settings-page.tsx";
 import { TaskDetailPage } from "./pages/tasks/task-detail-page.tsx";
 import { TasksPage } from "./pages/tasks/tasks-page.tsx";
 import { WorkersPage } from "./pages/workers/workers-page.tsx";
-import { RunPage } from "./pages/workflows/run-page.tsx";
-import { WorkflowEditorPage } from "./pages/workflows/workflow-editor-page.tsx";
 import { WorkflowsPage } from "./pages/workflows/workflows-page.tsx";
+
+// The editor and run view carry React Flow and YAML: loaded only when a workflow is opened.
+const WorkflowEditorPage = lazy(() =>
+  import("./pages/workflows/workflow-editor-page.tsx").then((module) => ({ default: module.WorkflowEditorPage })),
+);
+const RunPage = lazy(() => import("./pages/workflows/run-page.tsx").then((module) => ({ default: module.RunPage })));
 
 export function App() {
   const current = useStore(session);
@@ -47,42 +52,44 @@ export function App() {
     <>
       <ConnectionBanner />
       <Shell user={user}>
-        <Switch>
-          <Route path="/">
-            <OverviewPage />
-          </Route>
-          <Route path="/tasks">
-            <TasksPage />
-          </Route>
-          <Route path="/tasks/:id">{(params) => <TaskDetailPage taskId={params.id} />}</Route>
-          <Route path="/workflows">
-            <WorkflowsPage />
-          </Route>
-          <Route path="/workflows/new">
-            <WorkflowEditorPage workflowId={null} />
-          </Route>
-          <Route path="/workflows/:id">{(params) => <WorkflowEditorPage workflowId={params.id} />}</Route>
-          <Route path="/workflows/:id/runs/:runId">
-            {(params) => <RunPage workflowId={params.id} runId={params.runId} />}
-          </Route>
-          <Route path="/workers">
-            <WorkersPage user={user} />
-          </Route>
-          <Route path="/settings">
-            <SettingsPage user={user} />
-          </Route>
-          <Route path="/login">
-            <Redirect to="/" replace />
-          </Route>
-          <Route path="/register">
-            <Redirect to="/" replace />
-          </Route>
-          <Route>
-            <Page title="Page not found">
-              <p>There is no page at this address.</p>
-            </Page>
-          </Route>
-        </Switch>
+        <Suspense fallback={<Loading what="the page" />}>
+          <Switch>
+            <Route path="/">
+              <OverviewPage />
+            </Route>
+            <Route path="/tasks">
+              <TasksPage />
+            </Route>
+            <Route path="/tasks/:id">{(params) => <TaskDetailPage taskId={params.id} />}</Route>
+            <Route path="/workflows">
+              <WorkflowsPage />
+            </Route>
+            <Route path="/workflows/new">
+              <WorkflowEditorPage workflowId={null} />
+            </Route>
+            <Route path="/workflows/:id">{(params) => <WorkflowEditorPage workflowId={params.id} />}</Route>
+            <Route path="/workflows/:id/runs/:runId">
+              {(params) => <RunPage workflowId={params.id} runId={params.runId} />}
+            </Route>
+            <Route path="/workers">
+              <WorkersPage user={user} />
+            </Route>
+            <Route path="/settings">
+              <SettingsPage user={user} />
+            </Route>
+            <Route path="/login">
+              <Redirect to="/" replace />
+            </Route>
+            <Route path="/register">
+              <Redirect to="/" replace />
+            </Route>
+            <Route>
+              <Page title="Page not found">
+                <p>There is no page at this address.</p>
+              </Page>
+            </Route>
+          </Switch>
+        </Suspense>
       </Shell>
       {current.status === "expired" ? <SessionExpiredDialog user={user} /> : null}
     </>

@@ -1,7 +1,6 @@
 import { QueryClient, QueryClientProvider } from "@tanstack/react-query";
 import { StrictMode } from "react";
 import { createRoot } from "react-dom/client";
-import "@xyflow/react/dist/style.css";
 import "./styles.css";
 import { ApiError, UnreachableError } from "./api/client.ts";
 import { onReconnect } from "./api/connectivity.ts";

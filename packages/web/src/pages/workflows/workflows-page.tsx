@@ -1,9 +1,62 @@
+import { Link } from "wouter";
+import { useWorkflows } from "../../api/workflows.ts";
+import { formatAgo } from "../../components/format.ts";
 import { Page } from "../../components/page.tsx";
+import { EmptyState, ErrorState, Loading } from "../../components/states.tsx";
+import { StatusBadge } from "../../components/status-badge.tsx";
 
-export function WorkflowsPage(_props: { workflowId?: string | null; runId?: string }) {
+export function WorkflowsPage() {
+  const workflows = useWorkflows();
   return (
-    <Page title="Workflows">
-      <p className="muted">Workflows are coming soon.</p>
+    <Page
+      title="Workflows"
+      actions={
+        <Link href="/workflows/new" className="button primary">
+          New workflow
+        </Link>
+      }
+    >
+      {workflows.isPending ? (
+        <Loading what="workflows" />
+      ) : workflows.isError ? (
+        <ErrorState error={workflows.error} what="workflows" onRetry={() => workflows.refetch()} />
+      ) : workflows.data.length === 0 ? (
+        <EmptyState title="No workflows yet.">
+          <p>A workflow chains tasks, conditions and approvals into one run. Start with "New workflow".</p>
+        </EmptyState>
+      ) : (
+        <div className="table-wrap">
+          <table>
+            <caption className="visually-hidden">Your workflows</caption>
+            <thead>
+              <tr>
+                <th scope="col">Name</th>
+                <th scope="col">Type</th>
+                <th scope="col">Nodes</th>
+                <th scope="col">Status</th>
+                <th scope="col">Schedule</th>
+                <th scope="col">Updated</th>
+              </tr>
+            </thead>
+            <tbody>
+              {workflows.data.map((workflow) => (
+                <tr key={workflow.workflow_id}>
+                  <td className="wrap">
+                    <Link href={`/workflows/${workflow.workflow_id}`}>{workflow.name}</Link>
+                  </td>
+                  <td>{workflow.workflow_type}</td>
+                  <td>{workflow.definition.nodes.length}</td>
+                  <td>
+                    <StatusBadge status={workflow.status} />
+                  </td>
+                  <td className="mono">{workflow.schedule ? workflow.schedule.cron : "—"}</td>
+                  <td>{formatAgo(workflow.updated_at)}</td>
+                </tr>
+              ))}
+            </tbody>
+          </table>
+        </div>
+      )}
     </Page>
   );
 }

@@ -1,0 +1,165 @@
+// The workflow editor in a real browser: build a 4-node workflow with the mouse, save it, get the
+// server's validation errors on the node they name, and round-trip the definition through YAML/JSON.
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { parse } from "yaml";
+import { apiClient } from "../../../test/support/http.ts";
+import { startTestServer, type TestServer } from "../../../test/support/server.ts";
+import { createUser } from "../../../test/support/users.ts";
+import { type Browser, chromiumMissing, launchBrowser, newContext, type Page, screenshot } from "./support/browser.ts";
+import { goTo, signInAs } from "./support/flows.ts";
+
+async function dragPaletteItem(page: Page, name: string, to: { x: number; y: number }) {
+  const canvas = page.getByRole("application", { name: "Workflow canvas" });
+  await page.getByRole("button", { name }).dragTo(canvas, { targetPosition: to });
+}
+
+/** Drags from one node's output handle to another's input handle, as a person would. */
+async function connect(page: Page, from: string, to: string) {
+  const source = await page.getByLabel(`Output of ${from}`).boundingBox();
+  const target = await page.getByLabel(`Input of ${to}`).boundingBox();
+  if (!source || !target) throw new Error("handle not on screen");
+  await page.mouse.move(source.x + source.width / 2, source.y + source.height / 2);
+  await page.mouse.down();
+  await page.mouse.move(target.x + target.width / 2, target.y + target.height / 2, { steps: 12 });
+  await page.mouse.up();
+}
+
+async function definitionText(page: Page) {
+  return page.getByRole("textbox", { name: /^Definition \((YAML|JSON)\)$/ }).inputValue();
+}
+
+describe.skipIf(chromiumMissing())("dashboard: workflow editor", () => {
+  let server: TestServer;
+  let browser: Browser;
+
+  beforeAll(async () => {
+    server = await startTestServer();
+    browser = await launchBrowser();
+  });
+
+  afterAll(async () => {
+    await browser?.close();
+    await server?.close();
+  });
+
+  it("builds a 4-node workflow with the mouse, saves it, and shows it after a reload", async () => {
+    const user = await createUser(apiClient(server.url));
+    const context = await newContext(browser, server.url);
+    const page = await context.newPage();
+    await signInAs(page, user);
+    await goTo(page, "Workflows");
+    await page.getByText("No workflows yet.").waitFor();
+    await page.getByRole("link", { name: "New workflow" }).click();
+    await page.getByRole("heading", { name: "New workflow", level: 1 }).waitFor();
+
+    // The new workflow starts with one task node; three more come from the palette.
+    await page.getByRole("group", { name: "Task node task_1" }).waitFor();
+    await dragPaletteItem(page, "Add condition node", { x: 120, y: 330 });
+    await dragPaletteItem(page, "Add approval node", { x: 420, y: 330 });
+    await dragPaletteItem(page, "Add aggregator node", { x: 420, y: 480 });
+    for (const name of ["Condition node condition_1", "Approval node approval_1", "Aggregator node aggregator_1"]) {
+      await page.getByRole("group", { name }).waitFor();
+    }
+    await page.getByRole("button", { name: "Fit View" }).click();
+    await connect(page, "task_1", "condition_1");
+    await connect(page, "condition_1", "approval_1");
+    await connect(page, "approval_1", "aggregator_1");
+
+    const drawn = parse(await definitionText(page));
+    expect(drawn.nodes.map((node: { id: string }) => node.id)).toEqual([
+      "task_1",
+      "condition_1",
+      "approval_1",
+      "aggregator_1",
+    ]);
+    expect(drawn.edges.map((edge: { from: string; to: string }) => `${edge.from}->${edge.to}`)).toEqual([
+      "task_1->condition_1",
+      "condition_1->approval_1",
+      "approval_1->aggregator_1",
+    ]);
+
+    // The condition's true branch leads to the approval.
+    await page.getByRole("group", { name: "Condition node condition_1" }).click();
+    await page.getByLabel("Display name").fill("Long enough?");
+    await page.getByRole("button", { name: "Fit View" }).click();
+    await screenshot(page, "workflow-editor");
+
+    await page.getByLabel("Name", { exact: true }).fill("Review pipeline");
+    await page.getByRole("button", { name: "Save workflow" }).click();
+    await page.getByRole("heading", { name: "Review pipeline", level: 1 }).waitFor();
+    await page.getByRole("status").filter({ hasText: "Saved" }).waitFor();
+
+    await page.reload();
+    await page.getByRole("heading", { name: "Review pipeline", level: 1 }).waitFor();
+    expect(parse(await definitionText(page))).toEqual(parse(await definitionText(page)));
+    const saved = parse(await definitionText(page));
+    expect(saved.nodes).toHaveLength(4);
+    expect(saved.edges).toHaveLength(3);
+    expect(saved.nodes[1].name).toBe("Long enough?");
+
+    await goTo(page, "Workflows");
+    await page.getByRole("link", { name: "Review pipeline" }).waitFor();
+    await screenshot(page, "workflows");
+    await context.close();
+  });
+
+  it("puts the server's validation error on the node it names", async () => {
+    const user = await createUser(apiClient(server.url));
+    const context = await newContext(browser, server.url);
+    const page = await context.newPage();
+    await signInAs(page, user);
+    await page.goto("/workflows/new");
+    await page.getByLabel("Name", { exact: true }).fill("Broken");
+    await page.getByRole("group", { name: "Task node task_1" }).click();
+    await page.getByLabel("Prompt").fill("");
+    await page.getByRole("button", { name: "Save workflow" }).click();
+    const node = page.getByRole("group", { name: "Task node task_1" });
+    await expect.poll(() => node.textContent()).toMatch(/prompt/i);
+    await page.getByRole("list", { name: "Problems with this node" }).waitFor();
+    await context.close();
+  });
+
+  it("round-trips the definition through the YAML and JSON views", async () => {
+    const user = await createUser(apiClient(server.url));
+    const context = await newContext(browser, server.url);
+    const page = await context.newPage();
+    await signInAs(page, user);
+    await page.goto("/workflows/new");
+    await page.getByRole("group", { name: "Task node task_1" }).waitFor();
+
+    const yamlText = [
+      "nodes:",
+      "  - id: fetch",
+      "    type: task",
+      "    tool: shell",
+      "    prompt: curl example.org",
+      "  - id: summarise",
+      "    type: aggregator",
+      "    tool: ollama",
+      "    model: llama3",
+      "    prompt: 'Summarise {{upstream}}'",
+      "edges:",
+      "  - from: fetch",
+      "    to: summarise",
+      "    on: success",
+      "    loop: false",
+      "",
+    ].join("\n");
+    await page.getByLabel("Definition (YAML)").fill(yamlText);
+    await page.getByRole("button", { name: "Apply text" }).click();
+    await page.getByRole("group", { name: "Task node fetch" }).waitFor();
+    await page.getByRole("group", { name: "Aggregator node summarise" }).waitFor();
+    expect(await page.getByRole("group", { name: "Task node task_1" }).count()).toBe(0);
+
+    await page.getByLabel("Format").selectOption("JSON");
+    const json = JSON.parse(await page.getByLabel("Definition (JSON)").inputValue());
+    expect(json).toEqual(parse(yamlText));
+    await page.getByLabel("Format").selectOption("YAML");
+    expect(parse(await page.getByLabel("Definition (YAML)").inputValue())).toEqual(parse(yamlText));
+
+    await page.getByLabel("Definition (YAML)").fill("nodes: [");
+    await page.getByRole("button", { name: "Apply text" }).click();
+    await page.getByText(/Not valid YAML/).waitFor();
+    await context.close();
+  });
+});

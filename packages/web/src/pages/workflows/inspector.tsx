@@ -1,0 +1,248 @@
+// Properties of the selected node or edge. Text fields that must parse (JSON Logic) commit on blur.
+import type { EdgeDefinition, NodeDefinition, ToolId } from "@garageswarm/protocol";
+import { useEffect, useState } from "react";
+import { Field, SelectField, TextAreaField } from "../../components/form.tsx";
+import { nodeTypeLabels, toolIds, toolLabels } from "../../labels.ts";
+
+const nodeIdPattern = /^[A-Za-z0-9_-]{1,64}$/;
+
+export function NodeInspector({
+  node,
+  takenIds,
+  onChange,
+  onRename,
+  errors,
+}: {
+  node: NodeDefinition;
+  takenIds: ReadonlySet<string>;
+  onChange: (next: NodeDefinition) => void;
+  onRename: (nextId: string) => void;
+  errors: string[];
+}) {
+  const [id, setId] = useState(node.id);
+  useEffect(() => setId(node.id), [node.id]);
+  const idError =
+    id === node.id
+      ? undefined
+      : !nodeIdPattern.test(id)
+        ? "letters, digits, '_' and '-' only"
+        : takenIds.has(id)
+          ? "another node has this id"
+          : undefined;
+  const update = (patch: Partial<NodeDefinition>) => onChange({ ...node, ...patch } as NodeDefinition);
+  const numberOf = (text: string, fallback: number) => (text.trim() === "" ? fallback : Number(text));
+
+  return (
+    <section className="inspector" aria-label={`${nodeTypeLabels[node.type]} node ${node.id}`}>
+      <h3>
+        {nodeTypeLabels[node.type]} node {node.id}
+      </h3>
+      {errors.length ? (
+        <ul className="field-error" aria-label="Problems with this node">
+          {errors.map((error) => (
+            <li key={error}>{error}</li>
+          ))}
+        </ul>
+      ) : null}
+      <Field
+        label="Node id"
+        value={id}
+        onChange={(event) => setId(event.target.value)}
+        onBlur={() => (idError || id === node.id ? setId(node.id) : onRename(id))}
+        error={idError}
+        hint="Used in templates: {{nodes.ID.output}}"
+      />
+      <Field
+        label="Display name"
+        value={node.name ?? ""}
+        onChange={(event) => update({ name: event.target.value || undefined })}
+      />
+      {"tool" in node ? (
+        <>
+          <SelectField
+            label="Tool"
+            value={node.tool}
+            onChange={(event) => update({ tool: event.target.value as ToolId })}
+            options={toolIds.map((tool) => ({ value: tool, label: toolLabels[tool] }))}
+          />
+          <Field
+            label="Model"
+            value={node.model ?? ""}
+            placeholder="tool default"
+            onChange={(event) => update({ model: event.target.value || undefined })}
+          />
+          <TextAreaField
+            label="Prompt"
+            rows={5}
+            value={node.prompt}
+            onChange={(event) => update({ prompt: event.target.value })}
+            hint="Templates: {{input.x}}, {{context.x}}, {{nodes.ID.output}}, {{upstream}}"
+          />
+          <div className="grid two">
+            <Field
+              label="Retries"
+              type="number"
+              min={0}
+              max={10}
+              value={node.retries}
+              onChange={(event) => update({ retries: numberOf(event.target.value, 0) })}
+            />
+            <Field
+              label="Timeout (seconds)"
+              type="number"
+              min={1}
+              value={node.timeout_seconds}
+              onChange={(event) => update({ timeout_seconds: numberOf(event.target.value, 1800) })}
+            />
+          </div>
+        </>
+      ) : null}
+      {node.type === "director" ? (
+        <Field
+          label="Largest plan (tasks)"
+          type="number"
+          min={1}
+          max={100}
+          value={node.max_tasks}
+          onChange={(event) => update({ max_tasks: numberOf(event.target.value, 20) })}
+        />
+      ) : null}
+      {node.type === "condition" ? (
+        <JsonLogicField
+          label="Expression (JSON Logic)"
+          value={node.expression}
+          required
+          onCommit={(expression) => update({ expression })}
+        />
+      ) : null}
+      {node.type === "approval" ? (
+        <TextAreaField
+          label="Message to the approver"
+          rows={3}
+          value={node.message ?? ""}
+          onChange={(event) => update({ message: event.target.value || undefined })}
+        />
+      ) : null}
+    </section>
+  );
+}
+
+export function EdgeInspector({
+  edge,
+  onChange,
+  errors,
+}: {
+  edge: EdgeDefinition;
+  onChange: (next: EdgeDefinition) => void;
+  errors: string[];
+}) {
+  const update = (patch: Partial<EdgeDefinition>) => {
+    const next: EdgeDefinition = { ...edge, ...patch };
+    for (const key of Object.keys(next) as (keyof EdgeDefinition)[]) if (next[key] === undefined) delete next[key];
+    onChange(next);
+  };
+  return (
+    <section className="inspector" aria-label={`Edge ${edge.from} to ${edge.to}`}>
+      <h3>
+        Edge {edge.from} → {edge.to}
+      </h3>
+      {errors.length ? (
+        <ul className="field-error" aria-label="Problems with this edge">
+          {errors.map((error) => (
+            <li key={error}>{error}</li>
+          ))}
+        </ul>
+      ) : null}
+      <SelectField
+        label="Follow when the source"
+        value={edge.on}
+        onChange={(event) => update({ on: event.target.value as "success" | "failure" })}
+        options={[
+          { value: "success", label: "succeeds" },
+          { value: "failure", label: "fails for good" },
+        ]}
+      />
+      <SelectField
+        label="Condition node branch"
+        value={edge.when === undefined ? "" : String(edge.when)}
+        onChange={(event) => update({ when: event.target.value === "" ? undefined : event.target.value === "true" })}
+        options={[
+          { value: "", label: "always" },
+          { value: "true", label: "when true" },
+          { value: "false", label: "when false" },
+        ]}
+      />
+      <JsonLogicField
+        label="Condition (JSON Logic, optional)"
+        value={edge.condition}
+        onCommit={(condition) => update({ condition })}
+      />
+      <div className="checkbox">
+        <input
+          id={`loop-${edge.from}-${edge.to}`}
+          type="checkbox"
+          checked={edge.loop}
+          onChange={(event) =>
+            update({
+              loop: event.target.checked,
+              max_iterations: event.target.checked ? (edge.max_iterations ?? 3) : undefined,
+            })
+          }
+        />
+        <label htmlFor={`loop-${edge.from}-${edge.to}`}>Loop back (closes a cycle)</label>
+      </div>
+      {edge.loop ? (
+        <Field
+          label="Maximum iterations"
+          type="number"
+          min={1}
+          max={1000}
+          value={edge.max_iterations ?? ""}
+          onChange={(event) => update({ max_iterations: event.target.value ? Number(event.target.value) : undefined })}
+        />
+      ) : null}
+    </section>
+  );
+}
+
+function JsonLogicField({
+  label,
+  value,
+  required = false,
+  onCommit,
+}: {
+  label: string;
+  value: unknown;
+  required?: boolean;
+  onCommit: (value: unknown) => void;
+}) {
+  const shown = value === undefined ? "" : JSON.stringify(value);
+  const [text, setText] = useState(shown);
+  const [error, setError] = useState<string>();
+  useEffect(() => setText(shown), [shown]);
+  return (
+    <TextAreaField
+      label={label}
+      rows={3}
+      className="mono"
+      value={text}
+      error={error}
+      hint='For example {"==": [{"var": "json.ok"}, true]}'
+      onChange={(event) => setText(event.target.value)}
+      onBlur={() => {
+        if (text.trim() === "") {
+          if (required) return setError("is required");
+          setError(undefined);
+          return onCommit(undefined);
+        }
+        try {
+          const parsed = JSON.parse(text);
+          setError(undefined);
+          onCommit(parsed);
+        } catch {
+          setError("must be JSON");
+        }
+      }}
+    />
+  );
+}
