@@ -141,6 +141,16 @@ describe.skipIf(postgresStackMissing())("workflows API", () => {
     expect((await api.get(path, as(owner))).body.name).toBe("ship-feature");
   });
 
+  it("is described in the OpenAPI document", async () => {
+    const docs = await api.get("/docs/json");
+    expect(Object.keys(docs.body.paths)).toEqual(
+      expect.arrayContaining(["/api/v1/workflows/", "/api/v1/workflows/{id}"]),
+    );
+    expect(Object.keys(docs.body.paths["/api/v1/workflows/{id}"])).toEqual(
+      expect.arrayContaining(["get", "patch", "delete"]),
+    );
+  });
+
   it("needs a signed-in user", async () => {
     const response = await api.get("/api/v1/workflows");
     expect(response.status).toBe(401);

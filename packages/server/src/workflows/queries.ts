@@ -96,17 +96,15 @@ function workflowColumns(workflow: WorkflowCreate) {
 
 async function insertNodesAndEdges(db: Db, workflowId: string, workflow: WorkflowCreate) {
   const { nodes, edges } = workflow.definition;
-  await db
-    .insert(workflowNodes)
-    .values(
-      nodes.map((node, position) => ({
-        workflow_id: workflowId,
-        node_id: node.id,
-        node_type: node.type,
-        config: node,
-        position,
-      })),
-    );
+  await db.insert(workflowNodes).values(
+    nodes.map((node, position) => ({
+      workflow_id: workflowId,
+      node_id: node.id,
+      node_type: node.type,
+      config: node,
+      position,
+    })),
+  );
   if (edges.length === 0) return;
   await db
     .insert(workflowEdges)

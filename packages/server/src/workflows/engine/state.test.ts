@@ -549,3 +549,104 @@ describe("pause, resume, cancel and approval", () => {
     expect(run.finished()).toMatchObject({ status: "failed", error: 'node "ok" failed: rejected by ana: not today' });
   });
 });
+
+describe("loops", () => {
+  it("re-entry cancels what still runs in the loop body, and the late result of the old iteration is ignored", () => {
+    const run = RunHarness.fromWorkflow({
+      name: "loop",
+      workflow_type: "graph",
+      definition: {
+        nodes: [task("draft"), task("slow"), task("judge")],
+        edges: [
+          { from: "draft", to: "slow" },
+          { from: "draft", to: "judge" },
+          {
+            from: "judge",
+            to: "draft",
+            loop: true,
+            max_iterations: 1,
+            condition: { in: ["again", { var: "output" }] },
+          },
+        ],
+      },
+    });
+    run.complete("draft", "v1");
+    run.send({ type: "task_created", node_id: "slow", iteration: 0, attempt: 1, task_id: "t-slow" });
+    const actions = run.complete("judge", "again please");
+    expect(actions).toEqual([
+      { type: "cancel_task", node_id: "slow", iteration: 0, attempt: 1, task_id: "t-slow" },
+      expect.objectContaining({ type: "dispatch", node_id: "draft", iteration: 1, attempt: 1 }),
+    ]);
+    expect(run.send({ type: "node_completed", node_id: "slow", iteration: 0, attempt: 1, output: "late" })).toEqual([]);
+    run.complete("draft", "v2");
+    run.complete("slow", "slow v2");
+    run.complete("judge", "fine");
+    expect(run.state.edges["judge->draft"]!.traversals).toBe(1);
+    expect(run.finished()).toMatchObject({
+      status: "completed",
+      result: { outputs: { slow: "slow v2", judge: "fine" } },
+    });
+  });
+
+  it("a director re-entered by a loop plans afresh", () => {
+    const run = RunHarness.fromWorkflow({
+      name: "replan",
+      workflow_type: "graph",
+      definition: {
+        nodes: [
+          { id: "lead", type: "director", tool: "claude_code", prompt: "Plan" },
+          { id: "check", type: "condition", expression: { "!=": [{ var: "input.never" }, null] } },
+          task("retry_plan"),
+        ],
+        edges: [
+          { from: "lead", to: "check" },
+          { from: "check", to: "retry_plan", when: false },
+          { from: "retry_plan", to: "lead", loop: true, max_iterations: 1 },
+        ],
+      },
+    });
+    run.complete("lead", JSON.stringify({ tasks: [{ id: "a", prompt: "A", tool: "shell" }] }));
+    run.complete("lead/a", "done a");
+    run.complete("retry_plan", "try again");
+    expect(run.state.nodes["lead/a"]).toBeUndefined();
+    expect(run.state.expansions).toEqual({});
+    run.complete("lead", JSON.stringify({ tasks: [{ id: "b", prompt: "B", tool: "shell" }] }));
+    expect(run.running()).toEqual(["lead/b"]);
+    run.complete("lead/b", "done b");
+    expect(run.prompts("retry_plan")).toHaveLength(2);
+    run.complete("retry_plan", "and again");
+    expect(run.finished()).toMatchObject({
+      status: "failed",
+      error: expect.stringContaining('loop edge "retry_plan->lead"'),
+    });
+  });
+});
+
+describe("nodeRuns", () => {
+  it("lists every node with status, output, attempts, iteration and task", async () => {
+    const { nodeRuns } = await import("./view.ts");
+    const { runGraphIndex } = await import("./state.ts");
+    const run = RunHarness.fromWorkflow(shipFeature);
+    run.send({
+      type: "task_created",
+      node_id: "generate",
+      iteration: 0,
+      attempt: 1,
+      task_id: "11111111-1111-4111-8111-111111111111",
+    });
+    run.complete("generate", "CODE");
+    const rows = nodeRuns(runGraphIndex(run.graph, run.state), run.state);
+    expect(rows[0]).toEqual({
+      node_id: "generate",
+      type: "task",
+      status: "completed",
+      output: "CODE",
+      error: null,
+      attempts: 1,
+      iteration: 0,
+      task_id: "11111111-1111-4111-8111-111111111111",
+      parent_id: null,
+    });
+    expect(rows.map((row) => row.status)).toEqual(["completed", "running", "running", "pending", "pending", "pending"]);
+  });
+});
