@@ -1,5 +1,6 @@
 import { envNames, loadServerConfig, startServer } from "@garageswarm/server";
 import type { Command } from "commander";
+import { startLocalWorker } from "../local-worker.ts";
 
 interface ServerFlags {
   host?: string;
@@ -46,12 +47,15 @@ async function runServer(flags: ServerFlags, withLocalWorker: boolean): Promise<
   console.log(`  store: ${store}; bus: ${config.redisUrl ? "Redis" : "in-process"}`);
   console.log(`  API docs: ${server.url}/docs`);
   for (const line of server.notices) console.log(line);
+  const localWorker = config.localWorker ? await startLocalWorker(server) : null;
+  if (localWorker) console.log(`  local worker: ${localWorker.worker_id} (turn off with --no-local-worker)`);
 
   let stopping = false;
   const stop = async (signal: string) => {
     if (stopping) return;
     stopping = true;
     console.log(`\n${signal} received: stopping (running tasks are handed back)…`);
+    await localWorker?.stop();
     await server.close();
     process.exit(0);
   };

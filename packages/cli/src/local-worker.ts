@@ -1,0 +1,29 @@
+// `garageswarm up` runs a worker inside the server process, so the quick start runs tasks with no extra
+// step. It is an ordinary worker: it registers with a key of the first admin and talks to the server over
+// the loopback interface, with its state dir under the data dir.
+import { hostname } from "node:os";
+import { join } from "node:path";
+import { ensureLocalWorkerKey, type RunningServer } from "@garageswarm/server";
+import type { WorkerHandle } from "@garageswarm/worker";
+
+export async function startLocalWorker(server: RunningServer): Promise<WorkerHandle> {
+  const { config, log } = server.resources;
+  const { startWorker } = await import("@garageswarm/worker");
+  const key = await ensureLocalWorkerKey(server.resources);
+  const port = new URL(server.url).port;
+  // Listening on every interface: loopback is the shortest way in, and never leaves the machine.
+  const url = ["0.0.0.0", "::"].includes(config.host) ? `http://127.0.0.1:${port}` : server.url;
+  const workerLog = log.child({ component: "local-worker" });
+  return startWorker({
+    server: url,
+    key,
+    stateDir: join(config.dataDir, "worker"),
+    name: `${hostname()} (local)`,
+    slots: 2,
+    log: {
+      info: (message) => workerLog.info(message),
+      warn: (message) => workerLog.warn(message),
+      error: (message) => workerLog.error(message),
+    },
+  });
+}
