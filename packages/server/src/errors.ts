@@ -1,13 +1,23 @@
 // The domain errors. Services throw these; http/problem.ts maps them to HTTP in one place.
 
+export interface FieldIssue {
+  field: string;
+  message: string;
+}
+
 export class DomainError extends Error {
+  /** Every field at fault, when there are several (a workflow definition can have many). */
+  readonly issues: FieldIssue[];
+
   constructor(
     message: string,
     /** The request field the error is about, when there is one (`body.email`). */
     readonly field?: string,
+    issues?: FieldIssue[],
   ) {
     super(message);
     this.name = new.target.name;
+    this.issues = issues ?? (field ? [{ field, message }] : []);
   }
 }
 

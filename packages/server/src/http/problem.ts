@@ -51,7 +51,7 @@ export function registerProblemHandlers(app: FastifyInstance) {
       return sendProblem(reply, {
         status,
         detail: error.message,
-        ...(error.field ? { errors: [{ field: error.field, message: error.message }] } : {}),
+        ...(error.issues.length > 0 ? { errors: error.issues } : {}),
       });
     }
     if (hasZodFastifySchemaValidationErrors(error)) {

@@ -29,12 +29,13 @@ export function validateWorkflow(body: unknown): ValidationResult {
   return issues.length === 0 ? { ok: true, workflow: parsed.data, issues: [] } : { ok: false, workflow: null, issues };
 }
 
-/** The workflow, or an InvalidInputError for the first issue with its field (`body.definition.nodes[3].prompt`). */
+/** The workflow, or an InvalidInputError naming the first issue's field (`body.definition.nodes[3].prompt`) and listing all. */
 export function parseWorkflow(body: unknown, prefix = "body"): WorkflowCreate {
   const result = validateWorkflow(body);
   if (result.ok) return result.workflow;
   const first = result.issues[0]!;
-  throw new InvalidInputError(first.message, `${prefix}.${first.path}`);
+  const issues = result.issues.map((issue) => ({ field: `${prefix}.${issue.path}`, message: issue.message }));
+  throw new InvalidInputError(first.message, `${prefix}.${first.path}`, issues);
 }
 
 export function formatPath(path: readonly PropertyKey[]): string {
