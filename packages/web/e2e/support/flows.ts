@@ -35,12 +35,13 @@ export async function goTo(page: Page, name: "Overview" | "Tasks" | "Workflows" 
   await page.getByRole("heading", { name, level: 1 }).waitFor();
 }
 
-export async function createTask(page: Page, description: string): Promise<void> {
+export async function createTask(page: Page, description: string, prompt?: string): Promise<void> {
   if ((await page.getByRole("form", { name: "New task" }).count()) === 0) {
     await goTo(page, "Tasks");
     await page.getByRole("button", { name: "New task" }).click();
   }
   await page.getByLabel("Description").fill(description);
+  if (prompt) await page.getByLabel("Prompt").fill(prompt);
   await page.getByLabel("Tool").selectOption({ label: "Shell" });
   await page.getByLabel("Priority").fill("5");
   await page.getByRole("button", { name: "Create task" }).click();

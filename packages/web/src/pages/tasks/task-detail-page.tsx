@@ -149,17 +149,23 @@ function TaskDetail({ task }: { task: Task }) {
   );
 }
 
+const scoreOrder = ["total", "match", "availability", "balance", "affinity"];
+const scoreNames: Record<string, string> = { total: "Total (weighted)", candidates: "Workers considered" };
+
 function ScoreBreakdown({ score }: { score: Record<string, unknown> | null }) {
   if (!score) return <p className="muted">No allocator score: the task was not pushed to a worker.</p>;
-  const entries = Object.entries(score).filter(([, value]) => typeof value === "number") as [string, number][];
+  const rank = (name: string) => (scoreOrder.includes(name) ? scoreOrder.indexOf(name) : scoreOrder.length);
+  const entries = (Object.entries(score).filter(([, value]) => typeof value === "number") as [string, number][]).sort(
+    ([a], [b]) => rank(a) - rank(b),
+  );
   return (
     <table>
       <caption>Why this worker (allocator score)</caption>
       <tbody>
         {entries.map(([name, value]) => (
           <tr key={name}>
-            <th scope="row">{name.replace(/_/g, " ")}</th>
-            <td>{value.toFixed(2)}</td>
+            <th scope="row">{scoreNames[name] ?? name.replace(/_/g, " ")}</th>
+            <td>{Number.isInteger(value) && name !== "total" ? value : value.toFixed(2)}</td>
           </tr>
         ))}
       </tbody>

@@ -1,0 +1,72 @@
+// The whole loop in a real browser with a real worker process (`garageswarm worker`, shell tool on):
+// register → add a worker from the page's command → it appears live → create a task → its output
+// streams in → cancel another, running task. No reloads: everything arrives over the client WebSocket.
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { startTestServer, type TestServer } from "../../../test/support/server.ts";
+import { cleanUpWorkers, spawnWorker } from "../../worker/test/e2e/support.ts";
+import { type Browser, chromiumMissing, launchBrowser, newContext, screenshot } from "./support/browser.ts";
+import { createTask, goTo, newBrowserUser, register } from "./support/flows.ts";
+
+describe.skipIf(chromiumMissing())("dashboard: live with a real worker", () => {
+  let server: TestServer;
+  let browser: Browser;
+
+  beforeAll(async () => {
+    server = await startTestServer();
+    browser = await launchBrowser();
+  });
+
+  afterAll(async () => {
+    await cleanUpWorkers();
+    await browser?.close();
+    await server?.close();
+  });
+
+  it("adds a worker, watches it appear, streams a task's output, and cancels a running task", async () => {
+    const context = await newContext(browser, server.url);
+    const page = await context.newPage();
+    await register(page, newBrowserUser("live"));
+    await page.getByText("Live", { exact: true }).waitFor();
+
+    await goTo(page, "Workers");
+    await page.getByText("No workers yet.").waitFor();
+    await page.getByRole("button", { name: "Add worker" }).click();
+    await page.getByLabel("Machine name").fill("garage-pc");
+    await page.getByRole("button", { name: "Create key and show command" }).click();
+    const command = await page.getByLabel("Worker command").inputValue();
+    const [, serverUrl, key] = /--server (\S+) --key (\S+)$/.exec(command) ?? [];
+    await page.getByRole("button", { name: "Done" }).click();
+
+    // Exactly the command the page showed, plus what this test needs from the worker.
+    await spawnWorker({
+      server: serverUrl!,
+      key: key!,
+      args: ["--name", "garage-pc", "--enable-shell", "--slots", "2"],
+    });
+    const card = page.getByRole("article", { name: "garage-pc" });
+    await card.waitFor();
+    await expect.poll(() => card.textContent()).toContain("Shell");
+    await screenshot(page, "workers-live");
+
+    await createTask(page, "Say two lines", "echo first line; sleep 1; echo second line");
+    await page.getByRole("link", { name: "Say two lines" }).click();
+    const log = page.getByRole("log", { name: "Task output" });
+    await log.waitFor();
+    await expect.poll(() => log.textContent(), { timeout: 20_000 }).toContain("first line");
+    await expect.poll(() => log.textContent(), { timeout: 20_000 }).toContain("second line");
+    await page.getByText("Completed", { exact: true }).waitFor();
+    await screenshot(page, "task-output");
+
+    await createTask(page, "Wait forever", "sleep 600");
+    await page.getByRole("link", { name: "Wait forever" }).click();
+    await page.getByText("Running", { exact: true }).waitFor({ timeout: 20_000 });
+    await page.getByRole("button", { name: "Cancel task" }).click();
+    await page.getByText("Cancelled", { exact: true }).waitFor();
+
+    await goTo(page, "Overview");
+    const tasks = page.getByRole("list", { name: "Tasks by status" });
+    await expect.poll(() => tasks.textContent()).toContain("1Completed");
+    await expect.poll(() => tasks.textContent()).toContain("1Cancelled");
+    await context.close();
+  });
+});
