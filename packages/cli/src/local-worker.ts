@@ -4,9 +4,13 @@
 import { hostname } from "node:os";
 import { join } from "node:path";
 import { ensureLocalWorkerKey, type RunningServer } from "@garageswarm/server";
-import type { WorkerHandle } from "@garageswarm/worker";
+import type { StartWorkerOptions, WorkerHandle } from "@garageswarm/worker";
 
-export async function startLocalWorker(server: RunningServer): Promise<WorkerHandle> {
+/** `overrides` lets tests point the worker's tools elsewhere (env, tool settings). */
+export async function startLocalWorker(
+  server: RunningServer,
+  overrides: Partial<StartWorkerOptions> = {},
+): Promise<WorkerHandle> {
   const { config, log } = server.resources;
   const { startWorker } = await import("@garageswarm/worker");
   const key = await ensureLocalWorkerKey(server.resources);
@@ -25,5 +29,6 @@ export async function startLocalWorker(server: RunningServer): Promise<WorkerHan
       warn: (message) => workerLog.warn(message),
       error: (message) => workerLog.error(message),
     },
+    ...overrides,
   });
 }
