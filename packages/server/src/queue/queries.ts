@@ -80,34 +80,40 @@ export async function claimTask(db: Db, input: ClaimInput): Promise<TaskRow | un
   const [row] = await updateLogged(
     db,
     sql`
-    with w as (
-      select w.worker_id, w.tools, w.labels, w.capacity from workers w
+    with w as materialized (
+      select w.labels, w.capacity,
+        -- {tool name: models} of the healthy tools; an empty list means the tool takes any model.
+        (select coalesce(jsonb_object_agg(offered.entry->>'name', coalesce(offered.entry->'models', '[]'::jsonb)), '{}'::jsonb)
+         from jsonb_array_elements(w.tools) as offered(entry)
+         where coalesce((offered.entry->>'healthy')::boolean, true)) as models_by_tool,
+        array(select uw.user_id from user_workers uw
+              where uw.worker_id = w.worker_id and uw.is_active and uw.role in ('owner', 'operator')) as user_ids
+      from workers w
       where w.worker_id = ${workerId}::uuid and not w.draining
         and ${principalActsAs(input.principalId, sql`w.worker_id`)}
         and (select count(*) from tasks h where h.worker_id = w.worker_id and h.status in ('assigned', 'running')) < w.slots
     ),
+    -- The worker's fields are read once (scalar subqueries over a materialized row) and every test on a
+    -- task is a plain filter, so the planner walks tasks_queue_idx in order and stops at the first
+    -- eligible row instead of joining and sorting the whole queue.
     candidate as (
-      select t.task_id from tasks t, w
-      where t.status = 'queued' and t.available_at <= ${ts(input.queuedBefore ?? now)}
+      select t.task_id from tasks t
+      where exists (select 1 from w)
+        and t.status = 'queued' and t.available_at <= ${ts(input.queuedBefore ?? now)}
         and ${input.taskId ? sql`t.task_id = ${input.taskId}::uuid` : sql`true`}
-        and (t.pinned_worker_id is null or t.pinned_worker_id = w.worker_id)
-        and exists (
-          select 1 from jsonb_array_elements(w.tools) as offered(entry)
-          where offered.entry->>'name' = t.tool
-            and coalesce((offered.entry->>'healthy')::boolean, true)
-            and (t.model is null
-                 or jsonb_array_length(coalesce(offered.entry->'models', '[]'::jsonb)) = 0
-                 or offered.entry->'models' @> to_jsonb(t.model)))
-        and w.labels @> coalesce(t.requirements->'labels', '[]'::jsonb)
+        and (t.pinned_worker_id is null or t.pinned_worker_id = ${workerId}::uuid)
+        and (select models_by_tool from w)->t.tool is not null
+        and (t.model is null
+             or jsonb_array_length((select models_by_tool from w)->t.tool) = 0
+             or (select models_by_tool from w)->t.tool @> to_jsonb(t.model))
+        and (select labels from w) @> coalesce(t.requirements->'labels', '[]'::jsonb)
         and (t.requirements->'min_cpu_cores' is null
-             or (w.capacity->>'cpu_cores')::numeric >= (t.requirements->>'min_cpu_cores')::numeric)
+             or ((select capacity from w)->>'cpu_cores')::numeric >= (t.requirements->>'min_cpu_cores')::numeric)
         and (t.requirements->'min_memory_gb' is null
-             or (w.capacity->>'memory_gb')::numeric >= (t.requirements->>'min_memory_gb')::numeric)
-        and exists (
-          select 1 from user_workers uw
-          where uw.worker_id = w.worker_id and uw.user_id = t.user_id and uw.is_active
-            and uw.role in ('owner', 'operator'))
-      order by t.priority desc, t.available_at, t.created_at
+             or ((select capacity from w)->>'memory_gb')::numeric >= (t.requirements->>'min_memory_gb')::numeric)
+        and t.user_id = any((select user_ids from w)::uuid[])
+      -- Exactly tasks_queue_idx's order (drizzle writes DESC NULLS LAST), or the planner sorts the queue.
+      order by t.priority desc nulls last, t.available_at, t.created_at
       limit 1
       for update of t skip locked
     )
