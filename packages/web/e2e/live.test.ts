@@ -67,6 +67,9 @@ describe.skipIf(chromiumMissing())("dashboard: live with a real worker", () => {
     const tasks = page.getByRole("list", { name: "Tasks by status" });
     await expect.poll(() => tasks.textContent()).toContain("1Completed");
     await expect.poll(() => tasks.textContent()).toContain("1Cancelled");
+    await page.getByRole("img", { name: /^1 task finished in the last 24 hours, 0 of them failed/ }).waitFor();
+    await page.getByRole("region", { name: "Latency" }).waitFor();
+    await screenshot(page, "overview-live");
     await context.close();
   });
 });

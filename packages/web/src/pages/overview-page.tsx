@@ -7,6 +7,7 @@ import { formatAgo } from "../components/format.ts";
 import { Page, Section } from "../components/page.tsx";
 import { ErrorState, Loading } from "../components/states.tsx";
 import { taskStatuses, taskStatusLabels } from "../labels.ts";
+import { LatencySummary, ThroughputChart } from "./overview-charts.tsx";
 import { RunningWorkflows } from "./workflows/running-workflows.tsx";
 
 const sampleSize = 200;
@@ -18,6 +19,7 @@ export function OverviewPage() {
         <WorkersSummary />
         <TasksSummary />
       </div>
+      <Charts />
       <div className="grid two">
         <RecentFailures />
         <RunningWorkflows />
@@ -102,6 +104,18 @@ function TasksSummary() {
         </>
       )}
     </Section>
+  );
+}
+
+function Charts() {
+  // The same query as the status counts: one request feeds both.
+  const tasks = useTasks({ limit: sampleSize });
+  if (!tasks.data || tasks.data.items.length === 0) return null;
+  return (
+    <div className="grid two">
+      <ThroughputChart tasks={tasks.data.items} sampled={tasks.data.items.length >= sampleSize} />
+      <LatencySummary tasks={tasks.data.items} />
+    </div>
   );
 }
 
