@@ -1,7 +1,7 @@
 // A worker's identity lives in its state dir, not in hardware ids, so several workers can share one
 // machine: `machine-id` (generated once) and an optional `config.json` written by the owner.
 import { randomUUID } from "node:crypto";
-import { mkdir, readFile, writeFile } from "node:fs/promises";
+import { link, mkdir, readFile, unlink, writeFile } from "node:fs/promises";
 import { homedir } from "node:os";
 import { join } from "node:path";
 import { z } from "zod";
@@ -53,10 +53,17 @@ export async function readConfigFile(stateDir: string): Promise<WorkerConfigFile
 export async function loadMachineId(stateDir: string): Promise<string> {
   const file = join(stateDir, "machine-id");
   await mkdir(stateDir, { recursive: true, mode: 0o700 });
+  const existing = await readFile(file, "utf8").catch(() => "");
+  if (existing.trim() !== "") return existing.trim();
+  // Written aside, then linked into place: the id appears whole or not at all, and only the first link wins.
+  const candidate = `${file}.${randomUUID()}.tmp`;
+  await writeFile(candidate, `${randomUUID()}\n`, { mode: 0o600 });
   try {
-    await writeFile(file, `${randomUUID()}\n`, { flag: "wx", mode: 0o600 });
+    await link(candidate, file);
   } catch (error) {
     if ((error as NodeJS.ErrnoException).code !== "EEXIST") throw error;
+  } finally {
+    await unlink(candidate);
   }
   const id = (await readFile(file, "utf8")).trim();
   if (id === "") throw new Error(`${file} is empty: delete it to generate a new machine id`);
