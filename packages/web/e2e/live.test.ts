@@ -2,10 +2,20 @@
 // register → add a worker from the page's command → it appears live → create a task → its output
 // streams in → cancel another, running task. No reloads: everything arrives over the client WebSocket.
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { apiClient } from "../../../test/support/http.ts";
 import { startTestServer, type TestServer } from "../../../test/support/server.ts";
+import { createApiKey, createUser } from "../../../test/support/users.ts";
 import { cleanUpWorkers, spawnWorker } from "../../worker/test/e2e/support.ts";
 import { type Browser, chromiumMissing, launchBrowser, newContext, screenshot } from "./support/browser.ts";
-import { createTask, goTo, newBrowserUser, register } from "./support/flows.ts";
+import {
+  connectNodes,
+  createTask,
+  dragPaletteItem,
+  goTo,
+  newBrowserUser,
+  register,
+  signInAs,
+} from "./support/flows.ts";
 
 describe.skipIf(chromiumMissing())("dashboard: live with a real worker", () => {
   let server: TestServer;
@@ -70,6 +80,63 @@ describe.skipIf(chromiumMissing())("dashboard: live with a real worker", () => {
     await page.getByRole("img", { name: /^1 task finished in the last 24 hours, 0 of them failed/ }).waitFor();
     await page.getByRole("region", { name: "Latency" }).waitFor();
     await screenshot(page, "overview-live");
+    await context.close();
+  });
+
+  it("builds a 4-node workflow with the mouse, runs it, approves, and sees every node turn green", async () => {
+    const api = apiClient(server.url);
+    const user = await createUser(api);
+    await spawnWorker({
+      server: server.url,
+      key: await createApiKey(api, user),
+      args: ["--enable-shell", "--slots", "2"],
+    });
+    const context = await newContext(browser, server.url);
+    const page = await context.newPage();
+    await signInAs(page, user);
+    await page.goto("/workflows/new");
+
+    await page.getByRole("group", { name: "Task node task_1" }).click();
+    await page.getByLabel("Tool").selectOption({ label: "Shell" });
+    await page.getByLabel("Prompt").fill("echo drafted 42");
+    await dragPaletteItem(page, "Add condition node", { x: 120, y: 330 });
+    await dragPaletteItem(page, "Add approval node", { x: 420, y: 330 });
+    await dragPaletteItem(page, "Add aggregator node", { x: 420, y: 480 });
+    await page.getByRole("group", { name: "Aggregator node aggregator_1" }).click();
+    await page.getByLabel("Tool").selectOption({ label: "Shell" });
+    await page.getByLabel("Prompt").fill("echo shipped");
+    await page.getByRole("button", { name: "Fit View" }).click();
+    await connectNodes(page, "task_1", "condition_1");
+    await connectNodes(page, "condition_1", "approval_1");
+    await connectNodes(page, "approval_1", "aggregator_1");
+    await page.getByLabel("Name", { exact: true }).fill("Ship it");
+    await page.getByRole("button", { name: "Save workflow" }).click();
+    await page.getByRole("heading", { name: "Ship it", level: 1 }).waitFor();
+
+    await page.getByRole("button", { name: "Run workflow" }).click();
+    await page.getByRole("heading", { name: "Ship it: run", level: 1 }).waitFor();
+    const approval = page.getByRole("region", { name: "Approval for approval_1" });
+    await approval.waitFor({ timeout: 30_000 });
+    await page.getByRole("group", { name: "Task node task_1: Completed" }).waitFor();
+    await screenshot(page, "workflow-run-approval");
+    await approval.getByLabel("Comment").fill("looks right");
+    await approval.getByRole("button", { name: "Approve" }).click();
+
+    for (const name of [
+      "Task node task_1",
+      "Condition node condition_1",
+      "Approval node approval_1",
+      "Aggregator node aggregator_1",
+    ]) {
+      await page.getByRole("group", { name: `${name}: Completed` }).waitFor({ timeout: 30_000 });
+    }
+    await page.getByText("shipped").first().waitFor();
+    await screenshot(page, "workflow-run");
+
+    await goTo(page, "Workflows");
+    await page.getByRole("link", { name: "Ship it" }).click();
+    await page.getByRole("heading", { name: "Ship it", level: 1 }).waitFor();
+    await page.getByRole("region", { name: "Runs" }).getByText("Completed").waitFor();
     await context.close();
   });
 });

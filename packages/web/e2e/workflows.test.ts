@@ -6,23 +6,7 @@ import { apiClient } from "../../../test/support/http.ts";
 import { startTestServer, type TestServer } from "../../../test/support/server.ts";
 import { createUser } from "../../../test/support/users.ts";
 import { type Browser, chromiumMissing, launchBrowser, newContext, type Page, screenshot } from "./support/browser.ts";
-import { goTo, signInAs } from "./support/flows.ts";
-
-async function dragPaletteItem(page: Page, name: string, to: { x: number; y: number }) {
-  const canvas = page.getByRole("application", { name: "Workflow canvas" });
-  await page.getByRole("button", { name }).dragTo(canvas, { targetPosition: to });
-}
-
-/** Drags from one node's output handle to another's input handle, as a person would. */
-async function connect(page: Page, from: string, to: string) {
-  const source = await page.getByLabel(`Output of ${from}`).boundingBox();
-  const target = await page.getByLabel(`Input of ${to}`).boundingBox();
-  if (!source || !target) throw new Error("handle not on screen");
-  await page.mouse.move(source.x + source.width / 2, source.y + source.height / 2);
-  await page.mouse.down();
-  await page.mouse.move(target.x + target.width / 2, target.y + target.height / 2, { steps: 12 });
-  await page.mouse.up();
-}
+import { connectNodes as connect, dragPaletteItem, goTo, signInAs } from "./support/flows.ts";
 
 async function definitionText(page: Page) {
   return page.getByRole("textbox", { name: /^Definition \((YAML|JSON)\)$/ }).inputValue();
