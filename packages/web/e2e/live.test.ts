@@ -139,4 +139,41 @@ describe.skipIf(chromiumMissing())("dashboard: live with a real worker", () => {
     await page.getByRole("region", { name: "Runs" }).getByText("Completed").waitFor();
     await context.close();
   });
+
+  it("pauses, resumes and cancels a running workflow run", async () => {
+    const api = apiClient(server.url);
+    const user = await createUser(api);
+    await spawnWorker({ server: server.url, key: await createApiKey(api, user), args: ["--enable-shell"] });
+    const created = await api.post(
+      "/api/v1/workflows",
+      {
+        name: "Long haul",
+        definition: {
+          nodes: [
+            { id: "wait", type: "task", tool: "shell", prompt: "sleep 600" },
+            { id: "after", type: "task", tool: "shell", prompt: "echo after" },
+          ],
+          edges: [{ from: "wait", to: "after" }],
+        },
+      },
+      { token: user.access_token },
+    );
+    expect(created.status).toBe(201);
+    const context = await newContext(browser, server.url);
+    const page = await context.newPage();
+    await signInAs(page, user);
+    await page.goto(`/workflows/${created.body.workflow_id}`);
+    await page.getByRole("button", { name: "Run workflow" }).click();
+    await page.getByRole("group", { name: "Task node wait: Running" }).waitFor({ timeout: 30_000 });
+
+    await page.getByRole("button", { name: "Pause run" }).click();
+    await page.getByRole("button", { name: "Resume run" }).waitFor();
+    await page.getByRole("button", { name: "Resume run" }).click();
+    await page.getByRole("button", { name: "Pause run" }).waitFor();
+    await page.getByRole("button", { name: "Cancel run" }).click();
+    await page.getByText("Cancelled", { exact: true }).first().waitFor();
+    expect(await page.getByRole("button", { name: "Cancel run" }).count()).toBe(0);
+    await page.getByRole("group", { name: /^Task node after: (Pending|Cancelled|Skipped)$/ }).waitFor();
+    await context.close();
+  });
 });
