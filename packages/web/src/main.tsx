@@ -5,7 +5,7 @@ import "./styles.css";
 import { ApiError, UnreachableError } from "./api/client.ts";
 import { onReconnect } from "./api/connectivity.ts";
 import { invalidateOnLiveMessages } from "./api/realtime.ts";
-import { onUserChange, restoreSession } from "./api/session.ts";
+import { onUserChange, restoreSession, session } from "./api/session.ts";
 import { App } from "./app.tsx";
 import { applyTheme, theme } from "./theme.ts";
 
@@ -20,6 +20,13 @@ const queryClient = new QueryClient({
   },
 });
 onUserChange(() => queryClient.clear());
+// Back from an expired session as the same user: what failed meanwhile is fetched again.
+let previousStatus = session.get().status;
+session.subscribe(() => {
+  const { status } = session.get();
+  if (previousStatus === "expired" && status === "signed_in") void queryClient.invalidateQueries();
+  previousStatus = status;
+});
 onReconnect(() => void queryClient.invalidateQueries());
 invalidateOnLiveMessages(queryClient);
 applyTheme(theme.get());

@@ -95,6 +95,14 @@ function TaskDetail({ task }: { task: Task }) {
             <dd>{task.priority}</dd>
             <dt>Worker</dt>
             <dd>{task.worker_id ? (worker?.machine_name ?? task.worker_id) : "Not assigned yet"}</dd>
+            {task.workflow_id && task.run_id ? (
+              <>
+                <dt>Workflow</dt>
+                <dd>
+                  <Link href={`/workflows/${task.workflow_id}/runs/${task.run_id}`}>Node {task.node_id} of a run</Link>
+                </dd>
+              </>
+            ) : null}
             <dt>Attempts</dt>
             <dd>
               {task.attempt} of {task.max_attempts}
