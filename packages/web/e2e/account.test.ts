@@ -34,6 +34,9 @@ describe.skipIf(chromiumMissing())("dashboard: account, keys and workers", () =>
       expect(await page.getByRole("navigation", { name: "Main" }).getByRole("link", { name }).count()).toBe(1);
     }
     await screenshot(page, "overview");
+    await page.getByRole("button", { name: "Dark theme" }).click();
+    await page.getByRole("button", { name: "Light theme" }).waitFor();
+    await screenshot(page, "overview-dark");
 
     await page.reload();
     await page.getByRole("heading", { name: "Overview", level: 1 }).waitFor();
