@@ -15,6 +15,8 @@ const passed = report.numPassedTests + (2 - failedChecks);
 const failed = report.numFailedTests + failedChecks + (report.numRuntimeErrors ?? 0);
 const skipped = report.numPendingTests + report.numTodoTests;
 // A test file that failed to load has no test entries: count it so it cannot pass silently.
-const brokenSuites = report.testResults.filter((suite) => suite.status === "failed" && suite.assertionResults.length === 0).length;
+const brokenSuites = report.testResults.filter(
+  (suite) => suite.status === "failed" && suite.assertionResults.length === 0,
+).length;
 console.log(`${passed} passed, ${failed + brokenSuites} failed, ${skipped} skipped`);
 process.exit(failed + brokenSuites > 0 || report.numTotalTests === 0 ? 1 : 0);

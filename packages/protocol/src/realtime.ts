@@ -72,7 +72,12 @@ export const WorkerToServer = z.discriminatedUnion("type", [
   message("task.complete", z.object({ ...Fence, result: TaskResult })),
   message(
     "task.fail",
-    z.object({ ...Fence, error: z.string().max(100_000), retryable: z.boolean().default(true), result: TaskResult.optional() }),
+    z.object({
+      ...Fence,
+      error: z.string().max(100_000),
+      retryable: z.boolean().default(true),
+      result: TaskResult.optional(),
+    }),
   ),
 ]);
 export type WorkerToServer = z.infer<typeof WorkerToServer>;
