@@ -14,6 +14,8 @@ const TASKS = positiveInt(process.argv[2], 2000);
 const PULLERS = positiveInt(process.argv[3], 16);
 /** The whole run for one store stops after this, whatever is left. */
 const TIME_LIMIT_MS = 180_000;
+/** Each puller heartbeats this often (the server's default interval is 10 s). */
+const HEARTBEAT_EVERY_MS = 5_000;
 const postgresUrl = process.env.GARAGESWARM_BENCH_DATABASE_URL ?? "postgres://postgres@127.0.0.1:5432/postgres";
 
 function positiveInt(raw: string | undefined, fallback: number): number {
@@ -95,7 +97,18 @@ async function run(label: string, store: Store): Promise<Figures> {
     const deadline = started + TIME_LIMIT_MS;
     await Promise.all(
       workerIds.map(async (workerId) => {
+        let lastBeat = performance.now();
         while (performance.now() < deadline) {
+          // Like a real pull-mode worker: a silent one would be marked offline and its leases expired.
+          if (performance.now() - lastBeat > HEARTBEAT_EVERY_MS) {
+            lastBeat = performance.now();
+            await call(base, "POST", `/api/v1/workers/${workerId}/heartbeat`, key, {
+              cpu_percent: 50,
+              memory_percent: 50,
+              disk_percent: 50,
+              running_task_ids: [],
+            });
+          }
           const t0 = performance.now();
           const claimed = await call(base, "GET", `/api/v1/workers/${workerId}/pull-task?wait=0`, key);
           claimMs.push(performance.now() - t0);
