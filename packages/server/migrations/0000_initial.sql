@@ -155,6 +155,16 @@ CREATE TABLE "workflow_nodes" (
 	CONSTRAINT "workflow_nodes_workflow_id_node_id_pk" PRIMARY KEY("workflow_id","node_id")
 );
 --> statement-breakpoint
+CREATE TABLE "workflow_run_tasks" (
+	"run_id" uuid NOT NULL,
+	"node_id" text NOT NULL,
+	"iteration" integer NOT NULL,
+	"attempt" integer NOT NULL,
+	"task_id" uuid NOT NULL,
+	"settled" boolean DEFAULT false NOT NULL,
+	CONSTRAINT "workflow_run_tasks_run_id_node_id_iteration_attempt_pk" PRIMARY KEY("run_id","node_id","iteration","attempt")
+);
+--> statement-breakpoint
 CREATE TABLE "workflow_runs" (
 	"run_id" uuid PRIMARY KEY DEFAULT gen_random_uuid() NOT NULL,
 	"workflow_id" uuid NOT NULL,
@@ -168,6 +178,8 @@ CREATE TABLE "workflow_runs" (
 	"result" jsonb,
 	"error" text,
 	"version" integer DEFAULT 0 NOT NULL,
+	"timers" jsonb DEFAULT '[]'::jsonb NOT NULL,
+	"wake_at" timestamp with time zone,
 	"created_at" timestamp with time zone DEFAULT now() NOT NULL,
 	"updated_at" timestamp with time zone DEFAULT now() NOT NULL,
 	"started_at" timestamp with time zone,
@@ -203,6 +215,8 @@ ALTER TABLE "user_workers" ADD CONSTRAINT "user_workers_worker_id_workers_worker
 ALTER TABLE "workers" ADD CONSTRAINT "workers_owner_user_id_users_user_id_fk" FOREIGN KEY ("owner_user_id") REFERENCES "public"."users"("user_id") ON DELETE cascade ON UPDATE no action;--> statement-breakpoint
 ALTER TABLE "workflow_edges" ADD CONSTRAINT "workflow_edges_workflow_id_workflows_workflow_id_fk" FOREIGN KEY ("workflow_id") REFERENCES "public"."workflows"("workflow_id") ON DELETE cascade ON UPDATE no action;--> statement-breakpoint
 ALTER TABLE "workflow_nodes" ADD CONSTRAINT "workflow_nodes_workflow_id_workflows_workflow_id_fk" FOREIGN KEY ("workflow_id") REFERENCES "public"."workflows"("workflow_id") ON DELETE cascade ON UPDATE no action;--> statement-breakpoint
+ALTER TABLE "workflow_run_tasks" ADD CONSTRAINT "workflow_run_tasks_run_id_workflow_runs_run_id_fk" FOREIGN KEY ("run_id") REFERENCES "public"."workflow_runs"("run_id") ON DELETE cascade ON UPDATE no action;--> statement-breakpoint
+ALTER TABLE "workflow_run_tasks" ADD CONSTRAINT "workflow_run_tasks_task_id_tasks_task_id_fk" FOREIGN KEY ("task_id") REFERENCES "public"."tasks"("task_id") ON DELETE cascade ON UPDATE no action;--> statement-breakpoint
 ALTER TABLE "workflow_runs" ADD CONSTRAINT "workflow_runs_workflow_id_workflows_workflow_id_fk" FOREIGN KEY ("workflow_id") REFERENCES "public"."workflows"("workflow_id") ON DELETE cascade ON UPDATE no action;--> statement-breakpoint
 ALTER TABLE "workflow_runs" ADD CONSTRAINT "workflow_runs_user_id_users_user_id_fk" FOREIGN KEY ("user_id") REFERENCES "public"."users"("user_id") ON DELETE cascade ON UPDATE no action;--> statement-breakpoint
 ALTER TABLE "workflows" ADD CONSTRAINT "workflows_user_id_users_user_id_fk" FOREIGN KEY ("user_id") REFERENCES "public"."users"("user_id") ON DELETE cascade ON UPDATE no action;--> statement-breakpoint
@@ -222,6 +236,9 @@ CREATE UNIQUE INDEX "users_username_key" ON "users" USING btree (lower("username
 CREATE UNIQUE INDEX "users_email_key" ON "users" USING btree (lower("email"));--> statement-breakpoint
 CREATE UNIQUE INDEX "workers_owner_machine_key" ON "workers" USING btree ("owner_user_id","machine_id");--> statement-breakpoint
 CREATE INDEX "workflow_edges_workflow_idx" ON "workflow_edges" USING btree ("workflow_id");--> statement-breakpoint
-CREATE INDEX "workflow_runs_workflow_idx" ON "workflow_runs" USING btree ("workflow_id");--> statement-breakpoint
+CREATE UNIQUE INDEX "workflow_run_tasks_task_key" ON "workflow_run_tasks" USING btree ("task_id");--> statement-breakpoint
+CREATE INDEX "workflow_run_tasks_unsettled_idx" ON "workflow_run_tasks" USING btree ("run_id") WHERE not "workflow_run_tasks"."settled";--> statement-breakpoint
+CREATE INDEX "workflow_runs_workflow_idx" ON "workflow_runs" USING btree ("workflow_id","created_at");--> statement-breakpoint
 CREATE UNIQUE INDEX "workflow_runs_occurrence_key" ON "workflow_runs" USING btree ("workflow_id","occurrence_key");--> statement-breakpoint
+CREATE INDEX "workflow_runs_wake_idx" ON "workflow_runs" USING btree ("wake_at") WHERE "workflow_runs"."status" in ('pending', 'running', 'paused', 'waiting_approval');--> statement-breakpoint
 CREATE INDEX "workflows_user_idx" ON "workflows" USING btree ("user_id");

@@ -25,6 +25,7 @@ import { taskRoutes } from "./tasks/routes.ts";
 import { webRoutes } from "./web/routes.ts";
 import { workerRoutes } from "./workers/routes.ts";
 import { workflowRoutes } from "./workflows/routes.ts";
+import { runRoutes, workflowRunRoutes } from "./workflows/runs/routes.ts";
 
 /** The app as every route plugin sees it: zod schemas give the request and reply types. */
 export type App = FastifyInstance<
@@ -82,6 +83,8 @@ export async function buildApp(resources: Resources): Promise<App> {
   await app.register(workerReportRoutes(resources), { prefix: "/api/v1/tasks" });
   await app.register(workerRoutes(resources), { prefix: "/api/v1/workers" });
   await app.register(workflowRoutes(resources), { prefix: "/api/v1/workflows" });
+  await app.register(workflowRunRoutes(resources), { prefix: "/api/v1/workflows" });
+  await app.register(runRoutes(resources), { prefix: "/api/v1/runs" });
   await app.register(realtimeRoutes(resources));
   // The dashboard's catch-all GET; every more specific route wins over it, whatever the order.
   await app.register(webRoutes());

@@ -10,6 +10,8 @@ import type { ServerConfig } from "./config.ts";
 import { openStore, type Store } from "./db/store.ts";
 import { createReaper, type Reaper } from "./queue/reaper.ts";
 import type { Resources } from "./resources.ts";
+import { createScheduler, type Scheduler } from "./workflows/cron/scheduler.ts";
+import { type Advancer, createAdvancer } from "./workflows/runs/advancer.ts";
 
 export interface RunningServer {
   readonly url: string;
@@ -19,6 +21,10 @@ export interface RunningServer {
   readonly notices: string[];
   /** The lease reaper, running on an interval; tests call `runOnce(now)` with their own clock. */
   readonly reaper: Reaper;
+  /** The workflow advancer; tests call `runOnce(now)` to step runs with their own clock. */
+  readonly advancer: Advancer;
+  /** The cron scheduler; tests call `runOnce(now)`. */
+  readonly scheduler: Scheduler;
   close(): Promise<void>;
 }
 
@@ -49,8 +55,13 @@ export async function startServer(config: ServerConfig, options: StartOptions = 
   const notices = await ensureFirstAdmin(resources);
   const app = await buildApp(resources);
   const reaper = createReaper(resources);
+  const advancer = createAdvancer(resources);
+  const scheduler = createScheduler(resources);
+  // Before listening: the restart grace stretches held leases before any worker can report.
+  await reaper.start();
   await app.listen({ host: config.host, port: config.port });
-  reaper.start();
+  await advancer.start();
+  scheduler.start();
   const address = app.server.address();
   const port = typeof address === "object" && address ? address.port : config.port;
   const shownHost = config.host === "0.0.0.0" || config.host === "::" ? "localhost" : config.host;
@@ -62,9 +73,13 @@ export async function startServer(config: ServerConfig, options: StartOptions = 
     resources,
     notices,
     reaper,
+    advancer,
+    scheduler,
     close: async () => {
       if (closed) return;
       closed = true;
+      await scheduler.stop();
+      await advancer.stop();
       await reaper.stop();
       await app.close();
       if (!options.bus) await bus.close();

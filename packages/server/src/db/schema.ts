@@ -193,14 +193,21 @@ export const workflowRuns = pgTable(
     result: jsonb("result"),
     error: text("error"),
     version: integer("version").notNull().default(0),
+    /** Retries waiting for their time, `[{node_id, iteration, attempt, due_at}]`; kept apart from the engine's state. */
+    timers: jsonb("timers").notNull().default(sql`'[]'::jsonb`),
+    /** The earliest timer's due time: the workflow advancer looks at the run again then. */
+    wake_at: ts("wake_at"),
     created_at: createdAt(),
     updated_at: updatedAt(),
     started_at: ts("started_at"),
     finished_at: ts("finished_at"),
   },
   (t) => [
-    index("workflow_runs_workflow_idx").on(t.workflow_id),
+    index("workflow_runs_workflow_idx").on(t.workflow_id, t.created_at),
     uniqueIndex("workflow_runs_occurrence_key").on(t.workflow_id, t.occurrence_key),
+    index("workflow_runs_wake_idx")
+      .on(t.wake_at)
+      .where(sql`${t.status} in ('pending', 'running', 'paused', 'waiting_approval')`),
   ],
 );
 
@@ -245,6 +252,32 @@ export const tasks = pgTable(
     index("tasks_lease_idx").on(t.lease_expires_at).where(sql`${t.status} in ('assigned', 'running')`),
     index("tasks_worker_idx").on(t.worker_id),
     index("tasks_run_idx").on(t.run_id),
+  ],
+);
+
+/**
+ * The task of each node attempt of a run. The primary key makes a dispatch idempotent: one task per
+ * (run, node, iteration, attempt), whatever crashes or races. `settled` turns true once the run's state
+ * has taken in the task's outcome, so the advancer finds unconsumed outcomes by an index.
+ */
+export const workflowRunTasks = pgTable(
+  "workflow_run_tasks",
+  {
+    run_id: uuid("run_id")
+      .notNull()
+      .references(() => workflowRuns.run_id, { onDelete: "cascade" }),
+    node_id: text("node_id").notNull(),
+    iteration: integer("iteration").notNull(),
+    attempt: integer("attempt").notNull(),
+    task_id: uuid("task_id")
+      .notNull()
+      .references(() => tasks.task_id, { onDelete: "cascade" }),
+    settled: boolean("settled").notNull().default(false),
+  },
+  (t) => [
+    primaryKey({ columns: [t.run_id, t.node_id, t.iteration, t.attempt] }),
+    uniqueIndex("workflow_run_tasks_task_key").on(t.task_id),
+    index("workflow_run_tasks_unsettled_idx").on(t.run_id).where(sql`not ${t.settled}`),
   ],
 );
 

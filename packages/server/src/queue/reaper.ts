@@ -6,7 +6,8 @@ import type { Resources } from "../resources.ts";
 import { publishTaskUpdated } from "../tasks/events.ts";
 import { announceQueued } from "../tasks/service.ts";
 import { expireLeases, markSilentWorkersOffline, timeOutOverdueTasks } from "./queries.ts";
-import { MISSED_HEARTBEATS_UNTIL_OFFLINE } from "./timing.ts";
+import { extendLeasesHeldAtStart } from "./restart-grace.ts";
+import { leaseSeconds, MISSED_HEARTBEATS_UNTIL_OFFLINE } from "./timing.ts";
 
 /** Rows per statement, so one pass never holds many locks for long; a full batch loops at once. */
 const BATCH = 500;
@@ -21,7 +22,8 @@ export interface ReaperPass {
 
 export interface Reaper {
   runOnce(now: Date): Promise<ReaperPass>;
-  start(): void;
+  /** Stretches the leases held at start-up (the grace), then passes on an interval. */
+  start(): Promise<void>;
   stop(): Promise<void>;
 }
 
@@ -29,10 +31,13 @@ export function createReaper(resources: Resources): Reaper {
   const { db, config, log } = resources;
   let timer: NodeJS.Timeout | null = null;
   let running: Promise<unknown> | null = null;
+  // After a (re)start, workers get one lease length to reconnect before their silence counts
+  // (restart-grace.ts): no worker is marked offline, and leases held at start are stretched in start().
+  const graceUntil = new Date(resources.clock.now().getTime() + leaseSeconds(config) * 1000);
 
   async function runOnce(now: Date): Promise<ReaperPass> {
     const cutoff = new Date(now.getTime() - MISSED_HEARTBEATS_UNTIL_OFFLINE * config.heartbeatIntervalSeconds * 1000);
-    const offline = await markSilentWorkersOffline(db, cutoff, now);
+    const offline = now < graceUntil ? [] : await markSilentWorkersOffline(db, cutoff, now);
     for (const worker of offline) {
       await publish(resources.bus, "worker.updated", { ...worker, status: "offline" });
     }
@@ -77,8 +82,9 @@ export function createReaper(resources: Resources): Reaper {
 
   return {
     runOnce,
-    start() {
+    async start() {
       if (timer) return;
+      await extendLeasesHeldAtStart(db, graceUntil);
       // Twice per heartbeat interval: a lease is three intervals long, so expiry is noticed well in time.
       const everyMs = Math.max(500, (config.heartbeatIntervalSeconds * 1000) / 2);
       timer = setInterval(() => {

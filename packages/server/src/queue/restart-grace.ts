@@ -1,0 +1,12 @@
+// The lease grace after a (re)start. While the server was down no worker could renew a lease or report a
+// result, so every lease held at start-up is stretched to at least one lease length from now: a worker
+// still running the task (or holding its result in its outbox) reconnects and reports, and the task is
+// not handed to a second worker meanwhile. Leases that end later than that keep their time.
+import { sql } from "drizzle-orm";
+import type { Db } from "../db/store.ts";
+
+export async function extendLeasesHeldAtStart(db: Db, until: Date): Promise<void> {
+  await db.execute(sql`
+    update tasks set lease_expires_at = ${until.toISOString()}::timestamptz
+    where status in ('assigned', 'running') and lease_expires_at < ${until.toISOString()}::timestamptz`);
+}

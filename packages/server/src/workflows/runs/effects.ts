@@ -1,0 +1,125 @@
+// Feeds events to the pure engine and collects what its actions ask for, without I/O: the step then
+// writes all of it in one transaction. Task ids are made here, so a dispatch and the state that records
+// its task id are decided together, and a task cancelled within the same step is simply never created.
+import { randomUUID } from "node:crypto";
+import type { TaskResult } from "@garageswarm/protocol";
+import {
+  apply,
+  type EngineOptions,
+  type RunAction,
+  type RunEvent,
+  type RunState,
+  type Transition,
+} from "../engine/state.ts";
+import type { RunGraph } from "../graph.ts";
+import type { NodeOutcome } from "./queries.ts";
+
+/** A retry waiting for its time; stored on the run row (`timers`), so a restart loses none. */
+export interface RetryTimer {
+  node_id: string;
+  iteration: number;
+  attempt: number;
+  due_at: string;
+}
+
+export type Dispatch = Extract<RunAction, { type: "dispatch" }> & { task_id: string };
+export type RunFinished = Extract<RunAction, { type: "run_finished" }>;
+
+export class Effects {
+  /** Keyed by task id; insertion order is dispatch order. */
+  readonly dispatches = new Map<string, Dispatch>();
+  /** Existing tasks to cancel. */
+  readonly cancels: string[] = [];
+  finished: RunFinished | null = null;
+
+  constructor(
+    private readonly graph: RunGraph,
+    public state: RunState,
+    public timers: RetryTimer[],
+    private readonly now: Date,
+    private readonly options: EngineOptions = {},
+  ) {}
+
+  feed(event: RunEvent): void {
+    this.take(apply(this.graph, this.state, event, this.options));
+  }
+
+  take(transition: Transition): void {
+    this.state = transition.state;
+    for (const action of transition.actions) this.perform(action);
+  }
+
+  private perform(action: RunAction): void {
+    switch (action.type) {
+      case "dispatch": {
+        const task_id = randomUUID();
+        this.dispatches.set(task_id, { ...action, task_id });
+        const { node_id, iteration, attempt } = action;
+        this.feed({ type: "task_created", node_id, iteration, attempt, task_id });
+        return;
+      }
+      case "cancel_task":
+        if (!action.task_id) return;
+        if (!this.dispatches.delete(action.task_id)) this.cancels.push(action.task_id);
+        return;
+      case "schedule_retry":
+        this.timers.push({
+          node_id: action.node_id,
+          iteration: action.iteration,
+          attempt: action.attempt,
+          due_at: new Date(this.now.getTime() + action.delay_ms).toISOString(),
+        });
+        return;
+      case "request_approval":
+        // The node's waiting_approval status is the request: dashboards hear it as node.updated.
+        return;
+      case "run_finished":
+        this.finished = action;
+        this.timers = [];
+        return;
+    }
+  }
+
+  /** The earliest timer, when the advancer must look at the run again. */
+  wakeAt(): Date | null {
+    const times = this.timers.map((timer) => Date.parse(timer.due_at));
+    return times.length > 0 ? new Date(Math.min(...times)) : null;
+  }
+}
+
+/** Retries due at `now` become events; the rest stay. */
+export function takeDueTimers(timers: RetryTimer[], now: Date): { due: RunEvent[]; remaining: RetryTimer[] } {
+  const due: RunEvent[] = [];
+  const remaining: RetryTimer[] = [];
+  for (const timer of timers) {
+    if (Date.parse(timer.due_at) <= now.getTime()) {
+      due.push({ type: "retry_due", node_id: timer.node_id, iteration: timer.iteration, attempt: timer.attempt });
+    } else {
+      remaining.push(timer);
+    }
+  }
+  return { due, remaining };
+}
+
+/** What a finished task means to its node. Every failure may be retried (the node's `retries` decide), except a cancel. */
+export function outcomeEvent(outcome: NodeOutcome): RunEvent {
+  const ref = { node_id: outcome.node_id, iteration: outcome.iteration, attempt: outcome.attempt };
+  switch (outcome.status) {
+    case "completed": {
+      const result = (outcome.result ?? {}) as Partial<TaskResult>;
+      return {
+        type: "node_completed",
+        ...ref,
+        output: typeof result.output === "string" ? result.output : "",
+        exit_code: result.exit_code ?? null,
+        structured: result.structured,
+      };
+    }
+    case "timed_out":
+      return { type: "node_timed_out", ...ref };
+    case "cancelled":
+      return { type: "node_failed", ...ref, error: outcome.error ?? "its task was cancelled", retryable: false };
+    case "failed":
+      return { type: "node_failed", ...ref, error: outcome.error ?? "its task failed", retryable: true };
+  }
+}

@@ -1,0 +1,61 @@
+// After a step commits: wake workers for the new tasks, tell workers to stop cancelled ones, and tell
+// dashboards what changed. Hints only (the rows are the truth), so this runs outside the transaction.
+import { publish } from "../../bus/channels.ts";
+import type { Resources } from "../../resources.ts";
+import { publishTaskUpdated } from "../../tasks/events.ts";
+import type { TaskRow } from "../../tasks/queries.ts";
+import { announceQueued } from "../../tasks/service.ts";
+import type { RunState } from "../engine/state.ts";
+import type { RunGraph } from "../graph.ts";
+import type { RunRow } from "./queries.ts";
+
+export interface StepRecord {
+  row: RunRow;
+  /** False when nothing was waiting for the run: nothing to tell. */
+  changed: boolean;
+  /** The row before the step; null for a new run. */
+  previous: RunRow | null;
+  graph: RunGraph;
+  created: TaskRow[];
+  cancelled: TaskRow[];
+}
+
+export async function publishStep(resources: Resources, record: StepRecord): Promise<void> {
+  const { bus } = resources;
+  for (const task of record.created) {
+    await announceQueued(resources, task);
+    await publishTaskUpdated(resources, task);
+  }
+  for (const task of record.cancelled) {
+    if (task.worker_id) {
+      await publish(bus, "task.cancel", {
+        task_id: task.task_id,
+        worker_id: task.worker_id,
+        reason: "cancelled by its workflow run",
+      });
+    }
+    await publishTaskUpdated(resources, task);
+  }
+  const { row, previous } = record;
+  const before = (previous?.state ?? { nodes: {} }) as Pick<RunState, "nodes">;
+  const after = row.state as RunState;
+  for (const [nodeId, node] of Object.entries(after.nodes)) {
+    const old = before.nodes[nodeId];
+    if (old && old.status === node.status && old.task_id === node.task_id && old.iteration === node.iteration) continue;
+    await publish(bus, "node.updated", {
+      run_id: row.run_id,
+      user_id: row.user_id,
+      node_id: nodeId,
+      status: node.status,
+      task_id: node.task_id,
+    });
+  }
+  if (previous?.status !== row.status) {
+    await publish(bus, "run.updated", {
+      run_id: row.run_id,
+      workflow_id: row.workflow_id,
+      user_id: row.user_id,
+      status: row.status,
+    });
+  }
+}

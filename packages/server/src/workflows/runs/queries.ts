@@ -1,0 +1,245 @@
+// SQL of workflow runs: the run row (state guarded by `version`), the task of each node attempt
+// (workflow_run_tasks), and the scans the advancer and the API need.
+import { and, desc, eq, inArray, lte, or, sql } from "drizzle-orm";
+import { taskEvents, tasks, userWorkers, workers, workflowRuns, workflowRunTasks, workflows } from "../../db/schema.ts";
+import type { Db } from "../../db/store.ts";
+import type { NewTaskRow, TaskRow } from "../../tasks/queries.ts";
+
+export type RunRow = typeof workflowRuns.$inferSelect;
+export type NewRunRow = typeof workflowRuns.$inferInsert;
+export type WorkflowRow = typeof workflows.$inferSelect;
+
+export const ACTIVE_RUN_STATUSES = ["pending", "running", "paused", "waiting_approval"] as const;
+const TERMINAL_TASK_STATUSES = ["completed", "failed", "cancelled", "timed_out"] as const;
+
+/** The run row, or undefined when it is not there (or, with `userId`, not that user's). */
+export async function findRun(db: Db, runId: string, userId?: string): Promise<RunRow | undefined> {
+  const conditions = [eq(workflowRuns.run_id, runId)];
+  if (userId) conditions.push(eq(workflowRuns.user_id, userId));
+  const [row] = await db
+    .select()
+    .from(workflowRuns)
+    .where(and(...conditions));
+  return row;
+}
+
+/** Inserts a run; a scheduled run whose occurrence another replica already fired inserts nothing (null). */
+export async function insertRun(db: Db, values: NewRunRow): Promise<RunRow | null> {
+  const [row] = await db
+    .insert(workflowRuns)
+    .values(values)
+    .onConflictDoNothing({ target: [workflowRuns.workflow_id, workflowRuns.occurrence_key] })
+    .returning();
+  return row ?? null;
+}
+
+/** The guarded write of a step: changes nothing (undefined) when another step got there first. */
+export async function updateRunState(
+  db: Db,
+  runId: string,
+  readVersion: number,
+  values: Partial<Pick<RunRow, "state" | "timers" | "wake_at" | "status" | "result" | "error" | "finished_at">> & {
+    updated_at: Date;
+  },
+): Promise<RunRow | undefined> {
+  const [row] = await db
+    .update(workflowRuns)
+    .set({ ...values, version: readVersion + 1 })
+    .where(and(eq(workflowRuns.run_id, runId), eq(workflowRuns.version, readVersion)))
+    .returning();
+  return row;
+}
+
+export interface NodeOutcome {
+  task_id: string;
+  node_id: string;
+  iteration: number;
+  attempt: number;
+  status: (typeof TERMINAL_TASK_STATUSES)[number];
+  result: unknown;
+  error: string | null;
+}
+
+/** Finished tasks of the run whose outcome its state has not taken in yet. */
+export async function findUnsettledOutcomes(db: Db, runId: string): Promise<NodeOutcome[]> {
+  const rows = await db
+    .select({
+      task_id: workflowRunTasks.task_id,
+      node_id: workflowRunTasks.node_id,
+      iteration: workflowRunTasks.iteration,
+      attempt: workflowRunTasks.attempt,
+      status: tasks.status,
+      result: tasks.result,
+      error: tasks.error,
+    })
+    .from(workflowRunTasks)
+    .innerJoin(tasks, eq(tasks.task_id, workflowRunTasks.task_id))
+    .where(
+      and(
+        eq(workflowRunTasks.run_id, runId),
+        eq(workflowRunTasks.settled, false),
+        inArray(tasks.status, TERMINAL_TASK_STATUSES),
+      ),
+    );
+  return rows as NodeOutcome[];
+}
+
+export async function settleRunTasks(db: Db, taskIds: string[]): Promise<void> {
+  if (taskIds.length === 0) return;
+  await db.update(workflowRunTasks).set({ settled: true }).where(inArray(workflowRunTasks.task_id, taskIds));
+}
+
+/** Node tasks and their attempt rows, in as few statements as the driver allows (one per 500 rows). */
+export async function insertNodeTasks(
+  db: Db,
+  rows: Array<{ task: NewTaskRow & { task_id: string }; node_id: string; iteration: number; attempt: number }>,
+  runId: string,
+): Promise<TaskRow[]> {
+  const inserted: TaskRow[] = [];
+  for (let start = 0; start < rows.length; start += 500) {
+    const chunk = rows.slice(start, start + 500);
+    const created = await db
+      .insert(tasks)
+      .values(chunk.map((row) => row.task))
+      .returning();
+    // The attempt rows' primary key refuses a second task for the same node attempt, rolling back the step.
+    await db.insert(workflowRunTasks).values(
+      chunk.map((row) => ({
+        run_id: runId,
+        node_id: row.node_id,
+        iteration: row.iteration,
+        attempt: row.attempt,
+        task_id: row.task.task_id,
+      })),
+    );
+    await db.insert(taskEvents).values(
+      created.map((task) => ({
+        task_id: task.task_id,
+        attempt: task.attempt,
+        kind: "status",
+        data: { status: task.status, worker_id: task.worker_id },
+        created_at: task.created_at,
+      })),
+    );
+    inserted.push(...created);
+  }
+  return inserted;
+}
+
+/** The worker that ran each of these tasks (for affinity: a node prefers its upstream node's worker). */
+export async function findTaskWorkers(db: Db, taskIds: string[]): Promise<Map<string, string>> {
+  if (taskIds.length === 0) return new Map();
+  const rows = await db
+    .select({ task_id: tasks.task_id, worker_id: tasks.worker_id })
+    .from(tasks)
+    .where(inArray(tasks.task_id, taskIds));
+  return new Map(rows.flatMap((row) => (row.worker_id ? [[row.task_id, row.worker_id] as const] : [])));
+}
+
+/** Online workers the user may run `tool` on: the fan-out targets of `replicas: "all"`. */
+export async function findEligibleWorkerIds(db: Db, userId: string, tool: string): Promise<string[]> {
+  const rows = await db
+    .select({ worker_id: workers.worker_id })
+    .from(workers)
+    .innerJoin(userWorkers, eq(userWorkers.worker_id, workers.worker_id))
+    .where(
+      and(
+        eq(userWorkers.user_id, userId),
+        eq(userWorkers.is_active, true),
+        inArray(userWorkers.role, ["owner", "operator"]),
+        eq(workers.draining, false),
+        sql`${workers.status} <> 'offline'`,
+        sql`exists (select 1 from jsonb_array_elements(${workers.tools}) as offered(entry)
+                    where offered.entry->>'name' = ${tool}
+                      and coalesce((offered.entry->>'healthy')::boolean, true))`,
+      ),
+    )
+    .orderBy(workers.created_at, workers.worker_id);
+  return rows.map((row) => row.worker_id);
+}
+
+/** Active runs with work waiting: a due timer, or a finished task the state has not taken in. */
+export async function findRunsNeedingWork(db: Db, now: Date, limit: number): Promise<string[]> {
+  const rows = await db
+    .select({ run_id: workflowRuns.run_id })
+    .from(workflowRuns)
+    .where(
+      and(
+        inArray(workflowRuns.status, ACTIVE_RUN_STATUSES),
+        or(
+          lte(workflowRuns.wake_at, now),
+          sql`exists (select 1 from ${workflowRunTasks} rt join ${tasks} t on t.task_id = rt.task_id
+                      where rt.run_id = ${workflowRuns.run_id} and not rt.settled
+                        and t.status in ('completed', 'failed', 'cancelled', 'timed_out'))`,
+        ),
+      ),
+    )
+    .limit(limit);
+  return rows.map((row) => row.run_id);
+}
+
+export async function findActiveRunIdsOfWorkflow(db: Db, userId: string, workflowId: string): Promise<string[]> {
+  const rows = await db
+    .select({ run_id: workflowRuns.run_id })
+    .from(workflowRuns)
+    .where(
+      and(
+        eq(workflowRuns.workflow_id, workflowId),
+        eq(workflowRuns.user_id, userId),
+        inArray(workflowRuns.status, ACTIVE_RUN_STATUSES),
+      ),
+    );
+  return rows.map((row) => row.run_id);
+}
+
+export interface RunCursor {
+  created_at: string;
+  run_id: string;
+}
+
+/** Newest first, keyset-paged like every other list. */
+export async function listRunsOfWorkflow(
+  db: Db,
+  userId: string,
+  workflowId: string,
+  filter: { status?: string | undefined },
+  after: RunCursor | null,
+  limit: number,
+): Promise<Array<RunRow & { cursor_created_at: string }>> {
+  const conditions = [eq(workflowRuns.workflow_id, workflowId), eq(workflowRuns.user_id, userId)];
+  if (filter.status) conditions.push(eq(workflowRuns.status, filter.status));
+  if (after) {
+    conditions.push(
+      sql`(${workflowRuns.created_at}, ${workflowRuns.run_id}) < (${after.created_at}::timestamptz, ${after.run_id}::uuid)`,
+    );
+  }
+  const rows = await db
+    .select({
+      run: workflowRuns,
+      cursor_created_at: sql<string>`to_char(${workflowRuns.created_at} at time zone 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.US"Z"')`,
+    })
+    .from(workflowRuns)
+    .where(and(...conditions))
+    .orderBy(desc(workflowRuns.created_at), desc(workflowRuns.run_id))
+    .limit(limit);
+  return rows.map((row) => ({ ...row.run, cursor_created_at: row.cursor_created_at }));
+}
+
+export async function findWorkflowById(db: Db, workflowId: string): Promise<WorkflowRow | undefined> {
+  const [row] = await db.select().from(workflows).where(eq(workflows.workflow_id, workflowId));
+  return row;
+}
+
+/** Active workflows with a schedule, for the cron scheduler. */
+export async function listScheduledWorkflows(db: Db): Promise<WorkflowRow[]> {
+  return db
+    .select()
+    .from(workflows)
+    .where(
+      and(
+        eq(workflows.status, "active"),
+        sql`${workflows.schedule} is not null`,
+        sql`${workflows.schedule} <> 'null'::jsonb`,
+      ),
+    );
+}
