@@ -1,4 +1,5 @@
 // Opens the store and bus, builds the app, listens, and starts the background parts.
+import { join } from "node:path";
 import type { FastifyInstance } from "fastify";
 import pino, { type Logger } from "pino";
 import { buildApp } from "./app.ts";
@@ -38,7 +39,8 @@ export interface StartOptions {
 
 export async function startServer(config: ServerConfig, options: StartOptions = {}): Promise<RunningServer> {
   const log = options.log ?? pino({ level: config.logLevel });
-  const store = options.store ?? (await openStore({ databaseUrl: config.databaseUrl, dataDir: config.dataDir }));
+  const store =
+    options.store ?? (await openStore({ databaseUrl: config.databaseUrl, dataDir: join(config.dataDir, "db") }));
   const bus =
     options.bus ?? (config.redisUrl ? await createRedisBus(config.redisUrl, config.redisPrefix) : createMemoryBus());
   const jwtSecret = await loadJwtSecret(store.db, config.jwtSecret);

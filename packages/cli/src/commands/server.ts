@@ -1,6 +1,7 @@
-import { envNames, loadServerConfig, startServer } from "@garageswarm/server";
+// Only the settings are loaded eagerly: the server itself is imported when a server command runs, so
+// every other command starts fast.
+import { envNames, loadServerConfig } from "@garageswarm/server/config";
 import type { Command } from "commander";
-import { startLocalWorker } from "../local-worker.ts";
 
 interface ServerFlags {
   host?: string;
@@ -41,12 +42,14 @@ async function runServer(flags: ServerFlags, withLocalWorker: boolean): Promise<
     logLevel: flags.logLevel,
     localWorker: withLocalWorker ? flags.localWorker : false,
   });
+  const { startServer } = await import("@garageswarm/server");
   const server = await startServer(config);
   const store = config.databaseUrl ? "PostgreSQL" : `embedded PGlite in ${config.dataDir}`;
   console.log(`GarageSwarm is running at ${server.url}`);
   console.log(`  store: ${store}; bus: ${config.redisUrl ? "Redis" : "in-process"}`);
   console.log(`  API docs: ${server.url}/docs`);
   for (const line of server.notices) console.log(line);
+  const { startLocalWorker } = await import("../local-worker.ts");
   const localWorker = config.localWorker ? await startLocalWorker(server) : null;
   if (localWorker) console.log(`  local worker: ${localWorker.worker_id} (turn off with --no-local-worker)`);
 
