@@ -82,25 +82,27 @@ export async function revokeOtherFamilies(db: Db, userId: string, keepFamilyId: 
     .where(and(eq(refreshTokens.user_id, userId), isNull(refreshTokens.revoked_at), others));
 }
 
-export async function isFamilyRevoked(db: Db, familyId: string): Promise<boolean> {
-  const [row] = await db
-    .select({ token_id: refreshTokens.token_id })
-    .from(refreshTokens)
-    .where(and(eq(refreshTokens.family_id, familyId), isNull(refreshTokens.revoked_at)))
-    .limit(1);
-  return row === undefined;
-}
-
 export async function denyAccessToken(db: Db, jti: string, expiresAt: Date): Promise<void> {
   await db.insert(revokedAccessTokens).values({ jti, expires_at: expiresAt }).onConflictDoNothing();
-}
-
-export async function isAccessTokenDenied(db: Db, jti: string): Promise<boolean> {
-  const [row] = await db.select().from(revokedAccessTokens).where(eq(revokedAccessTokens.jti, jti));
-  return row !== undefined;
 }
 
 export async function purgeExpiredAuthRows(db: Db, now: Date): Promise<void> {
   await db.delete(revokedAccessTokens).where(lt(revokedAccessTokens.expires_at, now));
   await db.delete(refreshTokens).where(lt(refreshTokens.expires_at, now));
+}
+
+/** The session's user, and whether its token was denylisted or its family revoked: one round trip. */
+export async function findSessionUser(db: Db, claims: { user_id: string; jti: string; family_id: string }) {
+  const [row] = await db
+    .select({
+      user_id: users.user_id,
+      username: users.username,
+      is_admin: users.is_admin,
+      is_active: users.is_active,
+      denied: sql<boolean>`exists (select 1 from ${revokedAccessTokens} where ${revokedAccessTokens.jti} = ${claims.jti}::uuid)`,
+      family_revoked: sql<boolean>`not exists (select 1 from ${refreshTokens} where ${refreshTokens.family_id} = ${claims.family_id}::uuid and ${refreshTokens.revoked_at} is null)`,
+    })
+    .from(users)
+    .where(eq(users.user_id, claims.user_id));
+  return row;
 }

@@ -1,5 +1,5 @@
 import { and, desc, eq, isNull, lt, or, sql } from "drizzle-orm";
-import { apiKeys } from "../db/schema.ts";
+import { apiKeys, users } from "../db/schema.ts";
 import type { Db } from "../db/store.ts";
 
 export type ApiKeyRow = typeof apiKeys.$inferSelect;
@@ -21,8 +21,36 @@ export async function findActiveKeyByHash(db: Db, keyHash: string): Promise<ApiK
   return row;
 }
 
-/** Records use at most once a minute per key, so authentication stays a read on the hot path. */
-export async function touchKeyUsed(db: Db, keyId: string, now: Date): Promise<void> {
+export async function findActiveKeyWithUser(db: Db, keyHash: string) {
+  const [row] = await db
+    .select({
+      key_id: apiKeys.key_id,
+      user_id: users.user_id,
+      username: users.username,
+      is_admin: users.is_admin,
+      is_active: users.is_active,
+    })
+    .from(apiKeys)
+    .innerJoin(users, eq(users.user_id, apiKeys.user_id))
+    .where(and(eq(apiKeys.key_hash, keyHash), isNull(apiKeys.revoked_at)));
+  return row;
+}
+
+/**
+ * `last_used_at` is written at most once a minute per key and process, so authentication stays a
+ * read on the hot path; the guarded UPDATE keeps replicas from writing it more often than that.
+ */
+export const keyUsage = {
+  lastWritten: new Map<string, number>(),
+  async touch(db: Db, keyId: string, now: Date): Promise<void> {
+    const last = this.lastWritten.get(keyId);
+    if (last !== undefined && now.getTime() - last < 60_000) return;
+    this.lastWritten.set(keyId, now.getTime());
+    await touchKeyUsed(db, keyId, now);
+  },
+};
+
+async function touchKeyUsed(db: Db, keyId: string, now: Date): Promise<void> {
   const aMinuteAgo = new Date(now.getTime() - 60_000);
   await db
     .update(apiKeys)
