@@ -5,6 +5,7 @@ import { registerLoginCommands } from "./commands/login.ts";
 import { registerServerCommands } from "./commands/server.ts";
 import { registerTaskCommands } from "./commands/task.ts";
 import { registerWorkerCommand } from "./commands/worker.ts";
+import { registerWorkflowCommands } from "./commands/workflow.ts";
 
 export function buildProgram(): Command {
   const program = new Command()
@@ -18,6 +19,7 @@ export function buildProgram(): Command {
   registerLoginCommands(program);
   registerTaskCommands(program);
   registerKeyCommands(program);
+  registerWorkflowCommands(program);
   return program;
 }
 

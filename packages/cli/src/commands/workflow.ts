@@ -1,0 +1,261 @@
+// `garageswarm workflow …`: create a workflow from a YAML or JSON file, run it, watch its nodes live,
+// pause, resume, cancel, approve. The live view polls the run (one request a second) and redraws in place
+// on a terminal; piped, it prints one line per node change instead.
+import { readFile } from "node:fs/promises";
+import type { Workflow, WorkflowRun } from "@garageswarm/protocol";
+import type { Command } from "commander";
+import { parse as parseYaml } from "yaml";
+import { CliError, type Client, connect } from "../client.ts";
+import { printTable } from "../table.ts";
+import { withConnection } from "./connection.ts";
+
+interface Flags {
+  server?: string;
+  key?: string;
+  json?: boolean;
+}
+
+const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
+const finished = new Set(["completed", "failed", "cancelled"]);
+const POLL_MS = 1_000;
+
+export function registerWorkflowCommands(program: Command): void {
+  const workflow = program.command("workflow").description("Create, run and watch workflows (YAML or JSON files)");
+
+  withConnection(workflow.command("create <file>").description("Create a workflow from a YAML or JSON file"))
+    .option("--json", "print the created workflow as JSON")
+    .action(async (file: string, flags: Flags) => {
+      const client = await connect(flags);
+      const created = await client.request<Workflow>("POST", "/api/v1/workflows", await readDefinition(file));
+      if (flags.json) return console.log(JSON.stringify(created, null, 2));
+      console.log(created.workflow_id);
+      console.error(`Created "${created.name}". Run it with: garageswarm workflow run ${created.workflow_id}`);
+    });
+
+  withConnection(
+    workflow
+      .command("run <file-or-id>")
+      .description("Run a workflow (a file is created first) and watch its nodes until it ends"),
+  )
+    .option(
+      "--input <key=value>",
+      "run input (repeatable); values are JSON when they parse, text otherwise",
+      collect,
+      [],
+    )
+    .option("--detach", "print the run id and return at once")
+    .option("--json", "print the finished run as JSON")
+    .addHelpText("after", "\nExample: garageswarm workflow run ship-feature.yaml --input feature='dark mode'")
+    .action(async (target: string, flags: Flags & { input: string[]; detach?: boolean }) => {
+      const client = await connect(flags);
+      const workflowId = UUID.test(target)
+        ? target
+        : (await client.request<Workflow>("POST", "/api/v1/workflows", await readDefinition(target))).workflow_id;
+      const run = await client.request<WorkflowRun>(
+        "POST",
+        `/api/v1/workflows/${workflowId}/execute`,
+        flags.input.length > 0 ? { input: parseInputs(flags.input) } : {},
+      );
+      if (flags.detach) {
+        console.log(run.run_id);
+        console.error(`Started. Watch it with: garageswarm workflow status ${run.run_id} --watch`);
+        return;
+      }
+      console.error(`Run ${run.run_id} started.`);
+      await finish(await watch(client, run.run_id), flags.json);
+    });
+
+  withConnection(workflow.command("status <run>").description("Show a run and each node's state"))
+    .option("-w, --watch", "keep the view live until the run ends")
+    .option("--json", "print the run as JSON")
+    .action(async (runId: string, flags: Flags & { watch?: boolean }) => {
+      const client = await connect(flags);
+      if (flags.watch) return finish(await watch(client, runId), flags.json);
+      const run = await getRun(client, runId);
+      if (flags.json) return console.log(JSON.stringify(run, null, 2));
+      for (const line of renderRun(run)) console.log(line);
+    });
+
+  for (const control of ["pause", "resume", "cancel"] as const) {
+    const what = {
+      pause: "Pause a run: nothing new starts, running nodes finish",
+      resume: "Resume a paused run",
+      cancel: "Cancel a run; its running tasks are stopped",
+    }[control];
+    withConnection(workflow.command(`${control} <run>`).description(what)).action(
+      async (runId: string, flags: Flags) => {
+        const client = await connect(flags);
+        const run = await client.request<WorkflowRun>("POST", `/api/v1/runs/${encodeURIComponent(runId)}/${control}`);
+        console.log(`Run ${run.run_id} is ${run.status}.`);
+      },
+    );
+  }
+
+  for (const verdict of ["approve", "reject"] as const) {
+    withConnection(
+      workflow
+        .command(`${verdict} <run> <node>`)
+        .description(`${verdict === "approve" ? "Approve" : "Reject"} a node waiting for approval`),
+    )
+      .option("--comment <text>", "why (shown on the node)")
+      .action(async (runId: string, nodeId: string, flags: Flags & { comment?: string }) => {
+        const client = await connect(flags);
+        const run = await client.request<WorkflowRun>(
+          "POST",
+          `/api/v1/runs/${encodeURIComponent(runId)}/nodes/${encodeURIComponent(nodeId)}/${verdict}`,
+          flags.comment ? { comment: flags.comment } : {},
+        );
+        console.log(
+          `Node ${nodeId} ${verdict === "approve" ? "approved" : "rejected"}; run ${run.run_id} is ${run.status}.`,
+        );
+      });
+  }
+
+  withConnection(workflow.command("list").description("List your workflows, newest first"))
+    .option("--json", "print the answer as JSON")
+    .action(async (flags: Flags) => {
+      const client = await connect(flags);
+      const page = await client.request<{ items: Workflow[] }>("GET", "/api/v1/workflows?limit=200");
+      if (flags.json) return console.log(JSON.stringify(page.items, null, 2));
+      printTable(
+        ["ID", "NAME", "TYPE", "STATUS", "SCHEDULE"],
+        page.items.map((item) => [
+          item.workflow_id,
+          item.name,
+          item.workflow_type,
+          item.status,
+          item.schedule ? `${item.schedule.cron} (${item.schedule.timezone})` : "-",
+        ]),
+      );
+    });
+
+  withConnection(workflow.command("runs <workflow>").description("List a workflow's runs, newest first"))
+    .option("--json", "print the answer as JSON")
+    .action(async (workflowId: string, flags: Flags) => {
+      const client = await connect(flags);
+      const page = await client.request<{ items: WorkflowRun[] }>(
+        "GET",
+        `/api/v1/workflows/${encodeURIComponent(workflowId)}/runs?limit=50`,
+      );
+      if (flags.json) return console.log(JSON.stringify(page.items, null, 2));
+      printTable(
+        ["RUN", "STATUS", "TRIGGER", "CREATED", "ERROR"],
+        page.items.map((run) => [run.run_id, run.status, run.trigger, run.created_at, oneLine(run.error ?? "", 60)]),
+      );
+    });
+}
+
+async function readDefinition(file: string): Promise<unknown> {
+  let text: string;
+  try {
+    text = await readFile(file, "utf8");
+  } catch (error) {
+    throw new CliError(`cannot read ${file}: ${(error as NodeJS.ErrnoException).code ?? (error as Error).message}`);
+  }
+  try {
+    // YAML is a superset of JSON: one parser reads both.
+    return parseYaml(text);
+  } catch (error) {
+    throw new CliError(`${file} is neither YAML nor JSON: ${(error as Error).message.split("\n")[0]}`);
+  }
+}
+
+export function parseInputs(pairs: string[]): Record<string, unknown> {
+  const input: Record<string, unknown> = {};
+  for (const pair of pairs) {
+    const at = pair.indexOf("=");
+    if (at <= 0) throw new CliError(`--input must be key=value, got "${pair}"`);
+    const raw = pair.slice(at + 1);
+    let value: unknown = raw;
+    try {
+      value = JSON.parse(raw);
+    } catch {
+      // Not JSON: the text itself.
+    }
+    input[pair.slice(0, at)] = value;
+  }
+  return input;
+}
+
+function getRun(client: Client, runId: string): Promise<WorkflowRun> {
+  return client.request<WorkflowRun>("GET", `/api/v1/runs/${encodeURIComponent(runId)}`);
+}
+
+/** Polls the run until it ends, redrawing the node table (TTY) or printing each change (pipe). */
+async function watch(client: Client, runId: string): Promise<WorkflowRun> {
+  const tty = process.stderr.isTTY === true;
+  let drawn = 0;
+  const seen = new Map<string, string>();
+  for (;;) {
+    const run = await getRun(client, runId);
+    if (tty) {
+      const lines = renderRun(run);
+      // Move up over the previous frame and clear it, then draw the new one.
+      if (drawn > 0) process.stderr.write(`\x1b[${drawn}A\x1b[0J`);
+      process.stderr.write(`${lines.join("\n")}\n`);
+      drawn = lines.length;
+    } else {
+      for (const node of run.nodes) {
+        const line = `${node.status}${node.iteration > 0 ? ` (iteration ${node.iteration})` : ""}${node.error ? `: ${oneLine(node.error, 80)}` : ""}`;
+        if (seen.get(node.node_id) !== line) {
+          seen.set(node.node_id, line);
+          process.stderr.write(`${node.node_id}: ${line}\n`);
+        }
+      }
+      if (seen.get("") !== run.status) {
+        seen.set("", run.status);
+        process.stderr.write(`run: ${run.status}\n`);
+      }
+    }
+    if (finished.has(run.status)) return run;
+    await new Promise((resolve) => setTimeout(resolve, POLL_MS));
+  }
+}
+
+async function finish(run: WorkflowRun, json: boolean | undefined): Promise<void> {
+  if (json) console.log(JSON.stringify(run, null, 2));
+  else if (run.status === "completed") {
+    if (run.result?.output !== null && run.result?.output !== undefined) console.log(run.result.output);
+    else console.log(JSON.stringify(run.result?.outputs ?? {}, null, 2));
+  } else console.error(`Run ${run.run_id} ${run.status}${run.error ? `: ${run.error}` : ""}`);
+  if (run.status !== "completed") process.exitCode = 1;
+}
+
+const marks: Record<string, string> = {
+  pending: "·",
+  ready: "○",
+  running: "▶",
+  waiting_retry: "↻",
+  waiting_approval: "?",
+  completed: "✓",
+  failed: "✗",
+  skipped: "-",
+  cancelled: "■",
+};
+
+export function renderRun(run: WorkflowRun): string[] {
+  const lines = [`run ${run.run_id}  ${run.status}${run.error ? `  ${oneLine(run.error, 80)}` : ""}`];
+  const width = Math.max(4, ...run.nodes.map((node) => node.node_id.length));
+  for (const node of run.nodes) {
+    const detail = [
+      node.attempts > 1 ? `attempt ${node.attempts}` : "",
+      node.iteration > 0 ? `iteration ${node.iteration}` : "",
+      node.error ? oneLine(node.error, 60) : node.output ? oneLine(node.output, 60) : "",
+    ]
+      .filter(Boolean)
+      .join("  ");
+    lines.push(
+      `  ${marks[node.status] ?? " "} ${node.node_id.padEnd(width)}  ${node.status.padEnd(16)}${detail}`.trimEnd(),
+    );
+  }
+  return lines;
+}
+
+function oneLine(text: string, max: number): string {
+  const flat = text.replace(/\s+/g, " ").trim();
+  return flat.length > max ? `${flat.slice(0, max - 1)}…` : flat;
+}
+
+function collect(value: string, previous: string[]): string[] {
+  return [...previous, value];
+}
