@@ -27,7 +27,10 @@ describe.skipIf(postgresStackMissing())("the local worker of garageswarm up", ()
     await rm(dataDir, { recursive: true, force: true });
   });
 
-  it("runs tasks with a key of the first admin, kept in the data dir and reused on the next start", async () => {
+  // Starts a server-side key, a worker and a task on a loaded 2-core machine: give it room.
+  it("runs tasks with a key of the first admin, kept in the data dir and reused on the next start", {
+    timeout: 90_000,
+  }, async () => {
     const api = apiClient(server.url);
     const env = { PATH: process.env.PATH, OLLAMA_HOST: ollama.url };
     const first = await startLocalWorker(server, { env });

@@ -2,6 +2,7 @@
 // fail it with the attempt token it was given. See queries.ts for the state machine.
 import { randomUUID } from "node:crypto";
 import type { ClaimedTask, Task, TaskComplete, TaskFail, TaskProgress, WorkerTool } from "@garageswarm/protocol";
+import { recordClaimScore } from "../allocator/record-score.ts";
 import { ConflictError, ForbiddenError, NotFoundError, StaleTokenError } from "../errors.ts";
 import type { Resources } from "../resources.ts";
 import { publishTaskUpdated } from "../tasks/events.ts";
@@ -68,8 +69,9 @@ export async function pullTask(
 }
 
 async function claimed(resources: Resources, row: TaskRow): Promise<ClaimedTask> {
-  await publishTaskUpdated(resources, row);
-  return toClaimedTaskView(row);
+  const scored = await recordClaimScore(resources, row, "pull");
+  await publishTaskUpdated(resources, scored);
+  return toClaimedTaskView(scored);
 }
 
 export async function startTask(

@@ -11,6 +11,7 @@ import { randomUUID } from "node:crypto";
 import type { AssignedTask } from "@garageswarm/protocol";
 import { eq, sql } from "drizzle-orm";
 import { listCandidateWorkers } from "../allocator/queries.ts";
+import { recordClaimScore, taskNeeds } from "../allocator/record-score.ts";
 import { allocate } from "../allocator/score.ts";
 import { type BusMessages, subscribe } from "../bus/channels.ts";
 import { tasks } from "../db/schema.ts";
@@ -63,6 +64,7 @@ export async function createDispatcher(resources: Resources, connections: Worker
     });
     if (row) {
       connection.send({ type: "task.assign", id: randomUUID(), ts: now.toISOString(), data: toAssigned(row) });
+      if (extra.score === undefined) await recordClaimScore(resources, row, "free_slot");
       await publishTaskUpdated(resources, row);
     }
     return row;
@@ -89,21 +91,12 @@ export async function createDispatcher(resources: Resources, connections: Worker
     const [task] = await db.select().from(tasks).where(eq(tasks.task_id, hint.task_id));
     if (task?.status !== "queued") return;
     const candidates = await listCandidateWorkers(db, task.user_id);
-    const preferred = typeof task.options === "object" && task.options ? (task.options as Record<string, unknown>) : {};
-    const allocation = allocate(
-      {
-        tool: task.tool,
-        model: task.model,
-        requirements: task.requirements as never,
-        preferred_worker_id: typeof preferred.prefer_worker_id === "string" ? preferred.prefer_worker_id : null,
-      },
-      candidates,
-    );
+    const allocation = allocate(taskNeeds(task), candidates);
     const best = allocation.ranked[0];
     if (!best) return;
     const connection = connections.get(best.worker_id);
     if (!connection) return; // another replica holds it, or it pulls over HTTP
-    const score = { ...best, candidates: candidates.length, rejected: allocation.rejected };
+    const score = { ...best, via: "allocator", rank: 1, candidates: candidates.length, rejected: allocation.rejected };
     await serialized(connection.worker_id, () => claimFor(connection, { taskId: task.task_id, score }));
   }
 

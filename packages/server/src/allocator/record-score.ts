@@ -1,0 +1,37 @@
+// A task claimed by its worker (a pull, or a push on a freed slot) was not chosen by the allocator
+// first; its breakdown is computed right after, against the same fleet, so every assignment shows why.
+import { and, eq, sql } from "drizzle-orm";
+import { tasks } from "../db/schema.ts";
+import type { Resources } from "../resources.ts";
+import type { TaskRow } from "../tasks/queries.ts";
+import { listCandidateWorkers } from "./queries.ts";
+import { allocate, type TaskNeeds } from "./score.ts";
+
+export type ClaimPath = "allocator" | "pull" | "free_slot";
+
+export function taskNeeds(row: TaskRow): TaskNeeds {
+  const options = (row.options ?? {}) as Record<string, unknown>;
+  return {
+    tool: row.tool,
+    model: row.model,
+    requirements: (row.requirements ?? {}) as TaskNeeds["requirements"],
+    preferred_worker_id: typeof options.prefer_worker_id === "string" ? options.prefer_worker_id : null,
+  };
+}
+
+export async function recordClaimScore(resources: Resources, row: TaskRow, via: ClaimPath): Promise<TaskRow> {
+  if (!row.worker_id || !row.lease_token) return row;
+  const candidates = (await listCandidateWorkers(resources.db, row.user_id)).map((worker) =>
+    // Judge the fleet as it was just before this claim.
+    worker.worker_id === row.worker_id ? { ...worker, running_tasks: Math.max(0, worker.running_tasks - 1) } : worker,
+  );
+  const allocation = allocate(taskNeeds(row), candidates);
+  const mine = allocation.ranked.find((entry) => entry.worker_id === row.worker_id);
+  if (!mine) return row;
+  const score = { ...mine, via, rank: allocation.ranked.indexOf(mine) + 1, candidates: candidates.length };
+  await resources.db
+    .update(tasks)
+    .set({ score })
+    .where(and(eq(tasks.task_id, row.task_id), sql`${tasks.lease_token} = ${row.lease_token}::uuid`));
+  return { ...row, score };
+}
