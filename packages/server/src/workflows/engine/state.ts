@@ -179,6 +179,28 @@ export function apply(graph: RunGraph, current: RunState, event: RunEvent, optio
   return { state: step.state, actions: step.actions };
 }
 
+/**
+ * Several events in one transition: as `apply` for each in turn, except that the state is cloned, and
+ * ready nodes are dispatched, once at the end. The run driver feeds a step's whole batch of finished tasks
+ * this way, so a step costs O(nodes) rather than O(nodes × events). Events after one that ends the run
+ * are ignored, as `apply` would.
+ */
+export function applyAll(
+  graph: RunGraph,
+  current: RunState,
+  events: readonly RunEvent[],
+  options: EngineOptions = {},
+): Transition {
+  if (isRunTerminal(current.status) || events.length === 0) return { state: current, actions: [] };
+  const step = new Step(graph, structuredClone(current), options);
+  for (const event of events) {
+    if (isRunTerminal(step.state.status)) break;
+    handle(step, event);
+  }
+  advance(step);
+  return { state: step.state, actions: step.actions };
+}
+
 function freshNode(): NodeState {
   return {
     status: "pending",

@@ -74,7 +74,7 @@ async function step(
   if (events.length === 0) return unchanged;
 
   const effects = new Effects(unchanged.graph, state, remaining, now, options.engine);
-  for (const event of events) effects.feed(event);
+  effects.feed(events);
   const updated = await q.updateRunState(tx, runId, row.version, runColumns(effects, now));
   if (!updated) throw new VersionConflict();
   const written = await writeEffects(tx, updated, unchanged.graph, effects, now);

@@ -4,7 +4,7 @@
 import { randomUUID } from "node:crypto";
 import type { TaskResult } from "@garageswarm/protocol";
 import {
-  apply,
+  applyAll,
   type EngineOptions,
   type RunAction,
   type RunEvent,
@@ -40,22 +40,26 @@ export class Effects {
     private readonly options: EngineOptions = {},
   ) {}
 
-  feed(event: RunEvent): void {
-    this.take(apply(this.graph, this.state, event, this.options));
+  /** One transition for the whole batch (applyAll): a step costs O(nodes), not O(nodes × events). */
+  feed(events: readonly RunEvent[]): void {
+    this.take(applyAll(this.graph, this.state, events, this.options));
   }
 
   take(transition: Transition): void {
     this.state = transition.state;
-    for (const action of transition.actions) this.perform(action);
+    const created: RunEvent[] = [];
+    for (const action of transition.actions) this.perform(action, created);
+    // The state records each new task's id before anything else can happen to its node.
+    if (created.length > 0) this.feed(created);
   }
 
-  private perform(action: RunAction): void {
+  private perform(action: RunAction, created: RunEvent[]): void {
     switch (action.type) {
       case "dispatch": {
         const task_id = randomUUID();
         this.dispatches.set(task_id, { ...action, task_id });
         const { node_id, iteration, attempt } = action;
-        this.feed({ type: "task_created", node_id, iteration, attempt, task_id });
+        created.push({ type: "task_created", node_id, iteration, attempt, task_id });
         return;
       }
       case "cancel_task":
