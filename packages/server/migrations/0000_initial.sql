@@ -228,6 +228,8 @@ CREATE INDEX "refresh_tokens_family_idx" ON "refresh_tokens" USING btree ("famil
 CREATE INDEX "task_events_task_idx" ON "task_events" USING btree ("task_id","event_id");--> statement-breakpoint
 CREATE INDEX "tasks_user_created_idx" ON "tasks" USING btree ("user_id","created_at");--> statement-breakpoint
 CREATE INDEX "tasks_queue_idx" ON "tasks" USING btree ("priority" DESC NULLS LAST,"available_at","created_at") WHERE "tasks"."status" = 'queued';--> statement-breakpoint
+CREATE INDEX "tasks_queue_user_idx" ON "tasks" USING btree ("user_id","priority" DESC NULLS LAST,"available_at","created_at") WHERE "tasks"."status" = 'queued';--> statement-breakpoint
+CREATE INDEX "tasks_held_user_idx" ON "tasks" USING btree ("user_id") WHERE "tasks"."status" in ('assigned', 'running');--> statement-breakpoint
 CREATE INDEX "tasks_lease_idx" ON "tasks" USING btree ("lease_expires_at") WHERE "tasks"."status" in ('assigned', 'running');--> statement-breakpoint
 CREATE INDEX "tasks_worker_idx" ON "tasks" USING btree ("worker_id");--> statement-breakpoint
 CREATE INDEX "tasks_run_idx" ON "tasks" USING btree ("run_id");--> statement-breakpoint

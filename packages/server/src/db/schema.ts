@@ -249,6 +249,11 @@ export const tasks = pgTable(
   (t) => [
     index("tasks_user_created_idx").on(t.user_id, t.created_at),
     index("tasks_queue_idx").on(t.priority.desc(), t.available_at, t.created_at).where(sql`${t.status} = 'queued'`),
+    // Fair share: each user's best queued task, and how many tasks each user holds right now.
+    index("tasks_queue_user_idx")
+      .on(t.user_id, t.priority.desc(), t.available_at, t.created_at)
+      .where(sql`${t.status} = 'queued'`),
+    index("tasks_held_user_idx").on(t.user_id).where(sql`${t.status} in ('assigned', 'running')`),
     index("tasks_lease_idx").on(t.lease_expires_at).where(sql`${t.status} in ('assigned', 'running')`),
     index("tasks_worker_idx").on(t.worker_id),
     index("tasks_run_idx").on(t.run_id),

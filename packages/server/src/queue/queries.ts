@@ -72,7 +72,8 @@ export interface ClaimInput {
 /**
  * Claims the best queued task this worker may run: the tool present and healthy (and the model, when
  * the tool lists models), every required label, enough capacity, the task's user allowed to run on the
- * worker, pinned tasks only to their worker; highest priority first, then the longest waiting.
+ * worker, pinned tasks only to their worker; highest priority first, then the user holding the fewest
+ * tasks (fair share), then the longest waiting.
  * Nothing when the worker is draining or has no free slot.
  */
 export async function claimTask(db: Db, input: ClaimInput): Promise<TaskRow | undefined> {
@@ -93,29 +94,41 @@ export async function claimTask(db: Db, input: ClaimInput): Promise<TaskRow | un
         and ${principalActsAs(input.principalId, sql`w.worker_id`)}
         and (select count(*) from tasks h where h.worker_id = w.worker_id and h.status in ('assigned', 'running')) < w.slots
     ),
-    -- The worker's fields are read once (scalar subqueries over a materialized row) and every test on a
-    -- task is a plain filter, so the planner walks tasks_queue_idx in order and stops at the first
-    -- eligible row instead of joining and sorting the whole queue.
+    -- Fair share: each user allowed on the worker offers their best eligible task (one short walk of
+    -- tasks_queue_user_idx per user; the worker's fields are read once from the materialized row), then
+    -- the highest priority wins and, among equals, the user holding the fewest tasks right now — so one
+    -- user's 10 000 queued tasks cannot starve another's one. Each offer is locked SKIP LOCKED, so
+    -- concurrent claimers move on to the next task instead of waiting.
+    offers as (
+      select c.task_id, c.priority, c.available_at, c.created_at,
+        (select count(*) from tasks h where h.user_id = u.user_id and h.status in ('assigned', 'running')) as held
+      from unnest((select user_ids from w)::uuid[]) as u(user_id)
+      cross join lateral (
+        select t.task_id, t.priority, t.available_at, t.created_at from tasks t
+        where exists (select 1 from w)
+          and t.user_id = u.user_id
+          and t.status = 'queued' and t.available_at <= ${ts(input.queuedBefore ?? now)}
+          and ${input.taskId ? sql`t.task_id = ${input.taskId}::uuid` : sql`true`}
+          and (t.pinned_worker_id is null or t.pinned_worker_id = ${workerId}::uuid)
+          and (select models_by_tool from w)->t.tool is not null
+          and (t.model is null
+               or jsonb_array_length((select models_by_tool from w)->t.tool) = 0
+               or (select models_by_tool from w)->t.tool @> to_jsonb(t.model))
+          and (select labels from w) @> coalesce(t.requirements->'labels', '[]'::jsonb)
+          and (t.requirements->'min_cpu_cores' is null
+               or ((select capacity from w)->>'cpu_cores')::numeric >= (t.requirements->>'min_cpu_cores')::numeric)
+          and (t.requirements->'min_memory_gb' is null
+               or ((select capacity from w)->>'memory_gb')::numeric >= (t.requirements->>'min_memory_gb')::numeric)
+        -- Exactly tasks_queue_user_idx's order (drizzle writes DESC NULLS LAST), or the planner sorts.
+        order by t.priority desc nulls last, t.available_at, t.created_at
+        limit 1
+        for update of t skip locked
+      ) c
+    ),
     candidate as (
-      select t.task_id from tasks t
-      where exists (select 1 from w)
-        and t.status = 'queued' and t.available_at <= ${ts(input.queuedBefore ?? now)}
-        and ${input.taskId ? sql`t.task_id = ${input.taskId}::uuid` : sql`true`}
-        and (t.pinned_worker_id is null or t.pinned_worker_id = ${workerId}::uuid)
-        and (select models_by_tool from w)->t.tool is not null
-        and (t.model is null
-             or jsonb_array_length((select models_by_tool from w)->t.tool) = 0
-             or (select models_by_tool from w)->t.tool @> to_jsonb(t.model))
-        and (select labels from w) @> coalesce(t.requirements->'labels', '[]'::jsonb)
-        and (t.requirements->'min_cpu_cores' is null
-             or ((select capacity from w)->>'cpu_cores')::numeric >= (t.requirements->>'min_cpu_cores')::numeric)
-        and (t.requirements->'min_memory_gb' is null
-             or ((select capacity from w)->>'memory_gb')::numeric >= (t.requirements->>'min_memory_gb')::numeric)
-        and t.user_id = any((select user_ids from w)::uuid[])
-      -- Exactly tasks_queue_idx's order (drizzle writes DESC NULLS LAST), or the planner sorts the queue.
-      order by t.priority desc nulls last, t.available_at, t.created_at
+      select task_id from offers
+      order by priority desc, held, available_at, created_at
       limit 1
-      for update of t skip locked
     )
     update tasks set
       status = 'assigned', worker_id = ${workerId}::uuid, attempt = tasks.attempt + 1,
