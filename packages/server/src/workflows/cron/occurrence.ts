@@ -1,4 +1,4 @@
-// Which occurrence of a schedule is due. Policy for occurrences missed while no server ran (docs/workflows-cron.md):
+// Which occurrence of a schedule is due. Policy for occurrences missed while no server ran (docs/workflow-schedules.md):
 // only the latest one that passed fires, once; older ones are skipped; none from before the schedule was set.
 import type { Schedule } from "@garageswarm/protocol";
 import { Cron } from "croner";
