@@ -4,6 +4,7 @@ export * from "./auth.ts";
 export * from "./common.ts";
 export * from "./keys.ts";
 export * from "./realtime.ts";
+export * from "./settings.ts";
 export * from "./tasks.ts";
 export * from "./tools.ts";
 export * from "./workers.ts";

@@ -21,6 +21,7 @@ import { metricsRoutes } from "./metrics/routes.ts";
 import { workerReportRoutes } from "./queue/routes.ts";
 import { realtimeRoutes } from "./realtime/routes.ts";
 import type { Resources } from "./resources.ts";
+import { settingsRoutes } from "./settings/routes.ts";
 import { taskRoutes } from "./tasks/routes.ts";
 import { webRoutes } from "./web/routes.ts";
 import { workerRoutes } from "./workers/routes.ts";
@@ -85,6 +86,7 @@ export async function buildApp(resources: Resources): Promise<App> {
   await app.register(workflowRoutes(resources), { prefix: "/api/v1/workflows" });
   await app.register(workflowRunRoutes(resources), { prefix: "/api/v1/workflows" });
   await app.register(runRoutes(resources), { prefix: "/api/v1/runs" });
+  await app.register(settingsRoutes(resources), { prefix: "/api/v1/settings" });
   await app.register(realtimeRoutes(resources));
   // The dashboard's catch-all GET; every more specific route wins over it, whatever the order.
   await app.register(webRoutes());

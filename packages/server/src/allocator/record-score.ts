@@ -3,6 +3,7 @@
 import { and, eq, sql } from "drizzle-orm";
 import { tasks } from "../db/schema.ts";
 import type { Resources } from "../resources.ts";
+import { readAllocatorSettings } from "../settings/allocator.ts";
 import type { TaskRow } from "../tasks/queries.ts";
 import { listCandidateWorkers } from "./queries.ts";
 import { allocate, type TaskNeeds } from "./score.ts";
@@ -25,7 +26,8 @@ export async function recordClaimScore(resources: Resources, row: TaskRow, via: 
     // Judge the fleet as it was just before this claim.
     worker.worker_id === row.worker_id ? { ...worker, running_tasks: Math.max(0, worker.running_tasks - 1) } : worker,
   );
-  const allocation = allocate(taskNeeds(row), candidates);
+  const { weights, thresholds } = await readAllocatorSettings(resources);
+  const allocation = allocate(taskNeeds(row), candidates, weights, thresholds);
   const mine = allocation.ranked.find((entry) => entry.worker_id === row.worker_id);
   if (!mine) return row;
   const score = { ...mine, via, rank: allocation.ranked.indexOf(mine) + 1, candidates: candidates.length };

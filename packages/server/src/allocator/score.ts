@@ -2,28 +2,21 @@
 //
 // Filter: online, not draining, a free slot, the task's tool present and healthy (and its model, when the
 // tool lists models), cpu/memory/disk under the thresholds, every required label, enough capacity.
-// Score, each part in [0, 1], weighted (default 0.40/0.30/0.20/0.10):
+// Score, each part in [0, 1], weighted (default 0.40/0.30/0.20/0.10; admins change them, settings/allocator.ts):
 //   match        the model is listed (1) or the tool lists none, so it is unknown (0.5); no model asked: 1
 //   availability free slots as a share of slots × how idle cpu and memory are
 //   balance      how lightly loaded the worker is against the most loaded candidate
 //   affinity     1 for the preferred worker (the one that ran the upstream node, or named by the task)
 // Ties go to the lower worker_id, so the same inputs always give the same choice.
-import type { TaskRequirements, WorkerCapacity, WorkerTool } from "@garageswarm/protocol";
-
-export interface AllocatorWeights {
-  match: number;
-  availability: number;
-  balance: number;
-  affinity: number;
-}
+import type {
+  AllocatorWeights,
+  ResourceThresholds,
+  TaskRequirements,
+  WorkerCapacity,
+  WorkerTool,
+} from "@garageswarm/protocol";
 
 export const defaultWeights: AllocatorWeights = { match: 0.4, availability: 0.3, balance: 0.2, affinity: 0.1 };
-
-export interface ResourceThresholds {
-  cpu_percent: number;
-  memory_percent: number;
-  disk_percent: number;
-}
 
 export const defaultThresholds: ResourceThresholds = { cpu_percent: 95, memory_percent: 95, disk_percent: 98 };
 

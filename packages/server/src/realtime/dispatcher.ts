@@ -19,6 +19,7 @@ import { selectRows } from "../db/store.ts";
 import { claimTask } from "../queue/queries.ts";
 import { leaseSeconds } from "../queue/timing.ts";
 import type { Resources } from "../resources.ts";
+import { readAllocatorSettings } from "../settings/allocator.ts";
 import { publishTaskUpdated } from "../tasks/events.ts";
 import type { TaskRow } from "../tasks/queries.ts";
 import type { WorkerConnection, WorkerConnections } from "./worker-connections.ts";
@@ -91,7 +92,8 @@ export async function createDispatcher(resources: Resources, connections: Worker
     const [task] = await db.select().from(tasks).where(eq(tasks.task_id, hint.task_id));
     if (task?.status !== "queued") return;
     const candidates = await listCandidateWorkers(db, task.user_id);
-    const allocation = allocate(taskNeeds(task), candidates);
+    const { weights, thresholds } = await readAllocatorSettings(resources);
+    const allocation = allocate(taskNeeds(task), candidates, weights, thresholds);
     const best = allocation.ranked[0];
     if (!best) return;
     const connection = connections.get(best.worker_id);
