@@ -103,7 +103,7 @@ async function measure(store: Store, label: string, scenario: string, graph: Run
   const { resources } = server;
   try {
     const base = server.url;
-    const call = async (path: string, token: string | null, body: unknown) => {
+    const call = async (path: string, token: string | null, body: unknown): Promise<any> => {
       const response = await fetch(base + path, {
         method: "POST",
         headers: { "content-type": "application/json", ...(token ? { authorization: `Bearer ${token}` } : {}) },
