@@ -130,6 +130,11 @@ export const ServerToClient = z.discriminatedUnion("type", [
     "worker.updated",
     z.object({ worker_id: Uuid, status: z.string(), running_tasks: z.number().int().optional() }),
   ),
+  /** A worker's resources at a heartbeat (the envelope's `ts` is when); dashboards draw sparklines from these. */
+  message(
+    "worker.heartbeat",
+    ResourceSample.extend({ worker_id: Uuid, running_tasks: z.number().int().nonnegative().optional() }),
+  ),
   message("run.updated", z.object({ run_id: Uuid, workflow_id: Uuid, status: z.string() })),
   message(
     "node.updated",

@@ -40,6 +40,15 @@ export interface BusMessages {
     status: WorkerStatus | "deleted";
     draining: boolean;
   };
+  /** A worker's heartbeat: its resources now, for the sparklines of dashboards that can see it. */
+  "worker.heartbeat": {
+    worker_id: string;
+    owner_user_id: string;
+    cpu_percent: number;
+    memory_percent: number;
+    disk_percent: number;
+    running_tasks: number;
+  };
 }
 
 export type Channel = keyof BusMessages;

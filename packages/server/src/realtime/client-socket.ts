@@ -15,6 +15,7 @@ import { NotFoundError } from "../errors.ts";
 import type { Resources } from "../resources.ts";
 import { findTaskOfUser } from "../tasks/queries.ts";
 import type { OutputStore } from "./output-store.ts";
+import { createWorkerAudience } from "./worker-audience.ts";
 import { socketAuthenticator } from "./worker-socket.ts";
 
 type Output = Extract<ServerToClient, { type: "task.output" }>["data"];
@@ -40,6 +41,7 @@ export function clientSocketRoutes(resources: Resources, output: OutputStore): F
     const toUser = (userId: string, message: ServerToClient) => {
       for (const connection of byUser.get(userId) ?? []) connection.send(message);
     };
+    const audience = createWorkerAudience(resources);
 
     const unsubscribers = await Promise.all([
       subscribe(resources.bus, "task.updated", (message) => {
@@ -67,6 +69,18 @@ export function clientSocketRoutes(resources: Resources, output: OutputStore): F
             toUser(userId, envelope("worker.updated", { worker_id: message.worker_id, status: message.status }));
           }
         })().catch(() => {});
+      }),
+      subscribe(resources.bus, "worker.heartbeat", (message) => {
+        if (byUser.size === 0) return;
+        const { owner_user_id, ...sample } = message;
+        void audience
+          .usersOf(message.worker_id, owner_user_id)
+          .then((users) => {
+            // One envelope for all: a busy fleet sends many of these.
+            const event = envelope("worker.heartbeat", sample);
+            for (const userId of users) toUser(userId, event);
+          })
+          .catch(() => {});
       }),
       subscribe(resources.bus, "run.updated", (message) => {
         const { user_id, ...run } = message;

@@ -111,6 +111,14 @@ export async function recordHeartbeat(
   await renewLeases(db, workerId, beat.running_task_ids, leaseEnd);
   const cancel = await findTasksToStop(db, workerId, beat.running_task_ids);
   if (updated.wasOffline) await publishWorkerUpdated(resources, updated.row);
+  await publish(resources.bus, "worker.heartbeat", {
+    worker_id: workerId,
+    owner_user_id: updated.row.owner_user_id,
+    cpu_percent: beat.cpu_percent,
+    memory_percent: beat.memory_percent,
+    disk_percent: beat.disk_percent,
+    running_tasks: beat.running_task_ids.length,
+  });
   return { heartbeat_interval_seconds: config.heartbeatIntervalSeconds, cancel_task_ids: cancel };
 }
 
