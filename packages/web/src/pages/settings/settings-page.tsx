@@ -5,6 +5,7 @@ import { api } from "../../api/client.ts";
 import { Field, FormError, fieldErrorsOf, formValues } from "../../components/form.tsx";
 import { formatDate } from "../../components/format.ts";
 import { Page, Section } from "../../components/page.tsx";
+import { AllocatorSection } from "./allocator-section.tsx";
 import { ApiKeysSection } from "./api-keys-section.tsx";
 
 export function SettingsPage({ user }: { user: User }) {
@@ -26,6 +27,7 @@ export function SettingsPage({ user }: { user: User }) {
         <ChangePasswordSection />
       </div>
       <ApiKeysSection />
+      <AllocatorSection isAdmin={user.is_admin} />
     </Page>
   );
 }

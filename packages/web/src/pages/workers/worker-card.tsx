@@ -1,5 +1,6 @@
 import type { User, Worker, WorkerRole } from "@garageswarm/protocol";
 import { useState } from "react";
+import { useWorkerSamples, type WorkerSample } from "../../api/worker-samples.ts";
 import {
   useDrainWorker,
   useRemoveWorker,
@@ -10,6 +11,7 @@ import {
 } from "../../api/workers.ts";
 import { Field, FormError, fieldErrorsOf, formValues, SelectField } from "../../components/form.tsx";
 import { formatAgo } from "../../components/format.ts";
+import { Sparkline } from "../../components/sparkline.tsx";
 import { ErrorState } from "../../components/states.tsx";
 import { StatusBadge } from "../../components/status-badge.tsx";
 import { toolLabels, workerRoleLabels, workerRoles } from "../../labels.ts";
@@ -19,6 +21,8 @@ export function WorkerCard({ worker, user }: { worker: Worker; user: User }) {
   const drain = useDrainWorker();
   const remove = useRemoveWorker();
   const [sharing, setSharing] = useState(false);
+  const samples = useWorkerSamples(worker.worker_id);
+  const latest = samples.at(-1);
   const titleId = `worker-${worker.worker_id}`;
   return (
     <article className="card worker" aria-labelledby={titleId}>
@@ -31,9 +35,14 @@ export function WorkerCard({ worker, user }: { worker: Worker; user: User }) {
         {worker.version ? ` · v${worker.version}` : ""} · last heard {formatAgo(worker.last_heartbeat_at)}
         {worker.owner_user_id !== user.user_id ? ` · shared with you as ${worker.role}` : ""}
       </p>
-      <Meter label="CPU" value={worker.cpu_percent} />
-      <Meter label="Memory" value={worker.memory_percent} />
-      <Meter label="Disk" value={worker.disk_percent} />
+      <Meter label="CPU" value={latest?.cpu_percent ?? worker.cpu_percent} samples={samples} of="cpu_percent" />
+      <Meter
+        label="Memory"
+        value={latest?.memory_percent ?? worker.memory_percent}
+        samples={samples}
+        of="memory_percent"
+      />
+      <Meter label="Disk" value={latest?.disk_percent ?? worker.disk_percent} samples={samples} of="disk_percent" />
       <p>
         Running {worker.running_tasks} of {worker.slots} slot{worker.slots === 1 ? "" : "s"}
       </p>
@@ -109,7 +118,19 @@ export function WorkerCard({ worker, user }: { worker: Worker; user: User }) {
   );
 }
 
-function Meter({ label, value }: { label: string; value: number | null }) {
+function Meter({
+  label,
+  value,
+  samples,
+  of,
+}: {
+  label: string;
+  value: number | null;
+  /** Live heartbeats since the page loaded, drawn as a sparkline beside the meter. */
+  samples: readonly WorkerSample[];
+  of: "cpu_percent" | "memory_percent" | "disk_percent";
+}) {
+  const spanMs = (samples.at(-1)?.at ?? 0) - (samples[0]?.at ?? 0);
   return (
     <div className="meter">
       <span>{label}</span>
@@ -121,6 +142,7 @@ function Meter({ label, value }: { label: string; value: number | null }) {
           <span>{Math.round(value)}%</span>
         </>
       )}
+      <Sparkline label={label} values={samples.map((sample) => sample[of])} spanMs={spanMs} />
     </div>
   );
 }
