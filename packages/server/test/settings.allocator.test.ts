@@ -136,18 +136,19 @@ describe.skipIf(postgresStackMissing())("allocator settings", () => {
   }
 
   it("pushes by the weights in force: all on affinity sends a task to its preferred worker", async () => {
-    const owner = await createUser(api);
-    const key = await createApiKey(api, owner);
+    // The same fresh fleet for each weighting (a push changes the loads, so a fleet is used once):
     // `preferred` is busier, so it loses on availability; affinity alone can make it win.
-    const preferred = await connectWorker(key, "preferred", 80);
-    const idle = await connectWorker(key, "idle", 0);
-
-    expect((await putSettings(defaults)).status).toBe(200);
-    expect((await pushedTo(owner, preferred.worker_id, [preferred, idle])).assigned).toBe(idle.worker_id);
-
-    const affinityOnly = { ...defaults, weights: { match: 0, availability: 0, balance: 0, affinity: 1 } };
-    expect((await putSettings(affinityOnly)).status).toBe(200);
-    expect((await pushedTo(owner, preferred.worker_id, [preferred, idle])).assigned).toBe(preferred.worker_id);
+    async function choiceUnder(weights: typeof defaults.weights) {
+      expect((await putSettings({ ...defaults, weights })).status).toBe(200);
+      const owner = await createUser(api);
+      const key = await createApiKey(api, owner);
+      const preferred = await connectWorker(key, "preferred", 80);
+      const idle = await connectWorker(key, "idle", 0);
+      const { assigned } = await pushedTo(owner, preferred.worker_id, [preferred, idle]);
+      return assigned === preferred.worker_id ? "preferred" : "idle";
+    }
+    expect(await choiceUnder(defaults.weights)).toBe("idle");
+    expect(await choiceUnder({ match: 0, availability: 0, balance: 0, affinity: 1 })).toBe("preferred");
   });
 
   it("keeps a worker above a changed threshold out of the push", async () => {
