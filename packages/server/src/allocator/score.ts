@@ -102,22 +102,35 @@ export function allocate(
   }
   const heaviest = Math.max(0, ...eligible.map(load));
   const ranked = eligible
-    .map((worker) => {
-      const parts = {
-        match: matchScore(worker, task),
-        availability: availabilityScore(worker),
-        balance: heaviest === 0 ? 1 : 1 - load(worker) / heaviest,
-        affinity: task.preferred_worker_id === worker.worker_id ? 1 : 0,
-      };
-      const total =
-        weights.match * parts.match +
-        weights.availability * parts.availability +
-        weights.balance * parts.balance +
-        weights.affinity * parts.affinity;
-      return { worker_id: worker.worker_id, total: round(total), ...mapValues(parts, round) };
-    })
+    .map((worker) => scoreWorker(worker, task, heaviest, weights))
     .sort((a, b) => b.total - a.total || a.worker_id.localeCompare(b.worker_id));
   return { ranked, rejected };
+}
+
+/** One worker's breakdown, given the heaviest load among the candidates it is compared with. */
+export function scoreWorker(
+  worker: CandidateWorker,
+  task: TaskNeeds,
+  heaviest: number,
+  weights: AllocatorWeights = defaultWeights,
+): ScoreBreakdown {
+  const parts = {
+    match: matchScore(worker, task),
+    availability: availabilityScore(worker),
+    balance: heaviest === 0 ? 1 : Math.max(0, 1 - load(worker) / heaviest),
+    affinity: task.preferred_worker_id === worker.worker_id ? 1 : 0,
+  };
+  const total =
+    weights.match * parts.match +
+    weights.availability * parts.availability +
+    weights.balance * parts.balance +
+    weights.affinity * parts.affinity;
+  return { worker_id: worker.worker_id, total: round(total), ...mapValues(parts, round) };
+}
+
+/** The load share of a worker: held tasks over slots. */
+export function load(worker: CandidateWorker): number {
+  return worker.running_tasks / worker.slots;
 }
 
 function matchScore(worker: CandidateWorker, task: TaskNeeds): number {
@@ -130,10 +143,6 @@ function availabilityScore(worker: CandidateWorker): number {
   const freeShare = Math.max(0, worker.slots - worker.running_tasks) / worker.slots;
   const idle = 1 - ((worker.cpu_percent ?? 0) + (worker.memory_percent ?? 0)) / 200;
   return freeShare * Math.max(0, idle);
-}
-
-function load(worker: CandidateWorker): number {
-  return worker.running_tasks / worker.slots;
 }
 
 function round(value: number): number {
