@@ -6,7 +6,7 @@ import type { Resources } from "../resources.ts";
 import { readAllocatorSettings } from "../settings/allocator.ts";
 import type { TaskRow } from "../tasks/queries.ts";
 import { listCandidateWorkers } from "./queries.ts";
-import { allocate, type TaskNeeds } from "./score.ts";
+import { allocate, load, rejectionReason, scoreWorker, type TaskNeeds } from "./score.ts";
 
 export type ClaimPath = "allocator" | "pull" | "free_slot";
 
@@ -27,10 +27,25 @@ export async function recordClaimScore(resources: Resources, row: TaskRow, via: 
     worker.worker_id === row.worker_id ? { ...worker, running_tasks: Math.max(0, worker.running_tasks - 1) } : worker,
   );
   const { weights, thresholds } = await readAllocatorSettings(resources);
-  const allocation = allocate(taskNeeds(row), candidates, weights, thresholds);
-  const mine = allocation.ranked.find((entry) => entry.worker_id === row.worker_id);
-  if (!mine) return row;
-  const score = { ...mine, via, rank: allocation.ranked.indexOf(mine) + 1, candidates: candidates.length };
+  const needs = taskNeeds(row);
+  const allocation = allocate(needs, candidates, weights, thresholds);
+  const claimer = candidates.find((worker) => worker.worker_id === row.worker_id);
+  if (!claimer) return row;
+  // The claimer may be one the allocator would have passed over (cpu above the threshold, say): its
+  // breakdown is stored all the same, with the reason, so the task page shows why it ran where it did.
+  const heaviest = Math.max(
+    load(claimer),
+    ...candidates.filter((worker) => !rejectionReason(worker, needs, thresholds)).map(load),
+  );
+  const rank = allocation.ranked.findIndex((entry) => entry.worker_id === row.worker_id) + 1;
+  const passedOver = allocation.rejected.find((entry) => entry.worker_id === row.worker_id)?.reason;
+  const score = {
+    ...scoreWorker(claimer, needs, heaviest, weights),
+    via,
+    rank: rank > 0 ? rank : null,
+    candidates: candidates.length,
+    ...(passedOver ? { note: `the allocator would have passed it over: ${passedOver}` } : {}),
+  };
   await resources.db
     .update(tasks)
     .set({ score })
