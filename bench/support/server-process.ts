@@ -1,0 +1,48 @@
+// Child-process entry: one GarageSwarm server on 127.0.0.1, so the benchmark can read the server's own
+// RSS apart from the simulated workers'. Store from env: BENCH_DATABASE_URL (PostgreSQL) or PGlite in
+// BENCH_PGLITE_DIR (a data dir, so a second server process can open what the first one set up).
+// IPC: sends {type:"ready", url}; answers {type:"memory"} with the memory after a GC; {type:"stop"} closes.
+import { readFileSync } from "node:fs";
+import { loadServerConfig, openStore, startServer } from "@garageswarm/server";
+
+const databaseUrl = process.env.BENCH_DATABASE_URL || undefined;
+const dataDir = process.env.BENCH_PGLITE_DIR || undefined;
+const store = await openStore(databaseUrl ? { databaseUrl } : { dataDir });
+const server = await startServer(
+  loadServerConfig(
+    { host: "127.0.0.1", port: 0, logLevel: "warn", localWorker: false, authRateLimitPerMinute: 10_000 },
+    {},
+  ),
+  { store },
+);
+
+type Request = { type: "memory" } | { type: "stop" };
+
+process.on("message", async (request: Request) => {
+  if (request.type === "memory") {
+    // GC, let V8 hand freed pages back (it does so lazily), GC again: otherwise garbage from the set-up
+    // before the first reading outweighs the sockets measured by the second.
+    globalThis.gc?.();
+    await new Promise((resolve) => setTimeout(resolve, 1_000));
+    globalThis.gc?.();
+    const { rss, heapUsed } = process.memoryUsage();
+    process.send?.({ type: "memory", rss, anonymous: anonymousRss(), heapUsed });
+  } else if (request.type === "stop") {
+    await server.close();
+    await store.close();
+    process.exit(0);
+  }
+});
+/** Linux: resident anonymous memory (RssAnon), which leaves out code and files the kernel may drop and map again. */
+function anonymousRss(): number | null {
+  try {
+    const match = /^RssAnon:\s+(\d+) kB$/m.exec(readFileSync("/proc/self/status", "utf8"));
+    return match ? Number(match[1]) * 1024 : null;
+  } catch {
+    return null;
+  }
+}
+
+// Orphaned (the benchmark died): stop rather than linger.
+process.on("disconnect", () => process.exit(0));
+process.send?.({ type: "ready", url: server.url });
