@@ -28,6 +28,7 @@ import { type Memory, type StoreLocation, startServerChild } from "./support/ser
 import { connectWorker, type DispatchLog, type SimulatedWorker } from "./support/sim-worker.ts";
 import { latencies, percentile } from "./support/stats.ts";
 import { postgresUnavailable, withFreshDatabase, withTemporaryDir } from "./support/stores.ts";
+import { settleWithin, sleep } from "./support/time.ts";
 
 const { values: flags } = parseArgs({
   options: {
@@ -143,7 +144,7 @@ async function runGarageSwarm(store: StoreKind, workerCount: number): Promise<Ro
         });
         sent.set(created.body.task_id, at);
       });
-      await Promise.race([done, sleep(Math.max(0, deadline - performance.now()))]);
+      await settleWithin(done, deadline - performance.now());
 
       const finished = [...log.completed.values()];
       const last = finished.length > 0 ? Math.max(...finished) : performance.now();
@@ -214,10 +215,6 @@ function distinct(lines: string[], limit: number): string[] {
   const counts = new Map<string, number>();
   for (const line of lines) counts.set(line, (counts.get(line) ?? 0) + 1);
   return [...counts].slice(0, limit).map(([line, count]) => (count > 1 ? `${line} (×${count})` : line));
-}
-
-function sleep(ms: number): Promise<void> {
-  return new Promise((resolve) => setTimeout(resolve, ms));
 }
 
 const columns: [string, number, (row: Row) => string][] = [

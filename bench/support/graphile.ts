@@ -6,6 +6,7 @@ import { Logger, makeWorkerUtils, run } from "graphile-worker";
 import pg from "pg";
 import { inParallel } from "./http.ts";
 import { withFreshDatabase } from "./stores.ts";
+import { settleWithin, sleep } from "./time.ts";
 
 /** graphile-worker's default maxPoolSize (its config.js), which these runs keep. */
 export const GRAPHILE_DEFAULT_POOL_SIZE = 10;
@@ -68,7 +69,7 @@ export async function drainWithGraphile(
         const job = await utils.addJob("noop", {});
         added.set(job.id, sent);
       });
-      await Promise.race([handledAll, sleep(Math.max(0, deadline - performance.now()))]);
+      await settleWithin(handledAll, deadline - performance.now());
       // graphile-worker emits job:complete before its (unawaited) delete commits: wait for the table to empty.
       while (performance.now() < deadline) {
         const { rows } = await probe.query<{ left: string }>(
@@ -103,8 +104,4 @@ function quietPool(connectionString: string): pg.Pool {
   pool.on("error", () => {});
   pool.on("connect", (client) => client.on("error", () => {}));
   return pool;
-}
-
-function sleep(ms: number): Promise<void> {
-  return new Promise((resolve) => setTimeout(resolve, ms));
 }
