@@ -245,7 +245,9 @@ class Agent {
         resolve();
       };
       socket.once("close", done);
-      this.stopping.signal.addEventListener("abort", done, { once: true });
+      // A stop that came while the socket was opening has already fired its abort event.
+      if (this.stopping.signal.aborted) done();
+      else this.stopping.signal.addEventListener("abort", done, { once: true });
     });
     if (this.socket === socket) this.socket = null;
     socket.close();
