@@ -232,6 +232,7 @@ CREATE INDEX "tasks_queue_user_idx" ON "tasks" USING btree ("user_id","priority"
 CREATE INDEX "tasks_held_user_idx" ON "tasks" USING btree ("user_id") WHERE "tasks"."status" in ('assigned', 'running');--> statement-breakpoint
 CREATE INDEX "tasks_lease_idx" ON "tasks" USING btree ("lease_expires_at") WHERE "tasks"."status" in ('assigned', 'running');--> statement-breakpoint
 CREATE INDEX "tasks_worker_idx" ON "tasks" USING btree ("worker_id");--> statement-breakpoint
+CREATE INDEX "tasks_held_worker_idx" ON "tasks" USING btree ("worker_id") WHERE "tasks"."status" in ('assigned', 'running');--> statement-breakpoint
 CREATE INDEX "tasks_run_idx" ON "tasks" USING btree ("run_id");--> statement-breakpoint
 CREATE INDEX "user_workers_worker_idx" ON "user_workers" USING btree ("worker_id");--> statement-breakpoint
 CREATE UNIQUE INDEX "users_username_key" ON "users" USING btree (lower("username"));--> statement-breakpoint

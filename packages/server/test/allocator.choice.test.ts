@@ -85,10 +85,9 @@ describe.skipIf(postgresStackMissing())("allocator choice", () => {
       balance: 1,
       match: 1,
     });
-    expect(stored.body.score.rejected).toContainEqual({
-      worker_id: other.worker_id,
-      reason: "does not have claude_code",
-    });
+    // `other` lacks the tool: it is not even a candidate, and hears nothing.
+    expect(stored.body.score.candidates).toBe(2);
+    expect(other.peer.received.some((message) => message.type === "task.assign")).toBe(false);
     expect(
       busy.peer.received.some(
         (message) => message.type === "task.assign" && message.data.task_id === task.body.task_id,

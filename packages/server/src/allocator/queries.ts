@@ -3,8 +3,20 @@ import { sql } from "drizzle-orm";
 import { type Db, selectRows } from "../db/store.ts";
 import type { CandidateWorker } from "./score.ts";
 
-/** Online, undrained workers the user may run tasks on, with how many tasks each holds now. */
-export async function listCandidateWorkers(db: Db, userId: string): Promise<CandidateWorker[]> {
+export interface CandidateFilter {
+  userId: string;
+  /** Only workers offering this tool. */
+  tool: string;
+  /** This worker is listed even when its slots are full (it just claimed a task and is being scored). */
+  alwaysInclude?: string;
+}
+
+/**
+ * Online, undrained workers the user may run tasks on that offer the tool and have a free slot, with
+ * how many tasks each holds now. Workers that could never take the task stay out of the scan, so a big
+ * fleet costs only its eligible part.
+ */
+export async function listCandidateWorkers(db: Db, filter: CandidateFilter): Promise<CandidateWorker[]> {
   const rows = await selectRows<{
     worker_id: string;
     status: string;
@@ -25,8 +37,12 @@ export async function listCandidateWorkers(db: Db, userId: string): Promise<Cand
                   and h.status in ('assigned', 'running'))::int as running_tasks
         from workers w
         join user_workers uw on uw.worker_id = w.worker_id
-        where uw.user_id = ${userId}::uuid and uw.is_active and uw.role in ('owner', 'operator')
-          and w.status = 'online' and not w.draining`,
+        where uw.user_id = ${filter.userId}::uuid and uw.is_active and uw.role in ('owner', 'operator')
+          and w.status = 'online' and not w.draining
+          and w.tools @> jsonb_build_array(jsonb_build_object('name', ${filter.tool}::text))
+          and (w.worker_id = ${filter.alwaysInclude ?? null}::uuid
+               or (select count(*) from tasks h where h.worker_id = w.worker_id
+                     and h.status in ('assigned', 'running')) < w.slots)`,
   );
   return rows;
 }

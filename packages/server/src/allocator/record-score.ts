@@ -22,7 +22,9 @@ export function taskNeeds(row: TaskRow): TaskNeeds {
 
 export async function recordClaimScore(resources: Resources, row: TaskRow, via: ClaimPath): Promise<TaskRow> {
   if (!row.worker_id || !row.lease_token) return row;
-  const candidates = (await listCandidateWorkers(resources.db, row.user_id)).map((worker) =>
+  const candidates = (
+    await listCandidateWorkers(resources.db, { userId: row.user_id, tool: row.tool, alwaysInclude: row.worker_id })
+  ).map((worker) =>
     // Judge the fleet as it was just before this claim.
     worker.worker_id === row.worker_id ? { ...worker, running_tasks: Math.max(0, worker.running_tasks - 1) } : worker,
   );

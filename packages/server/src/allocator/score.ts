@@ -125,7 +125,14 @@ export function scoreWorker(
     weights.availability * parts.availability +
     weights.balance * parts.balance +
     weights.affinity * parts.affinity;
-  return { worker_id: worker.worker_id, total: round(total), ...mapValues(parts, round) };
+  return {
+    worker_id: worker.worker_id,
+    total: round(total),
+    match: round(parts.match),
+    availability: round(parts.availability),
+    balance: round(parts.balance),
+    affinity: round(parts.affinity),
+  };
 }
 
 /** The load share of a worker: held tasks over slots. */
@@ -147,8 +154,4 @@ function availabilityScore(worker: CandidateWorker): number {
 
 function round(value: number): number {
   return Math.round(value * 10_000) / 10_000;
-}
-
-function mapValues<T extends Record<string, number>>(object: T, fn: (value: number) => number): T {
-  return Object.fromEntries(Object.entries(object).map(([key, value]) => [key, fn(value)])) as T;
 }

@@ -256,6 +256,8 @@ export const tasks = pgTable(
     index("tasks_held_user_idx").on(t.user_id).where(sql`${t.status} in ('assigned', 'running')`),
     index("tasks_lease_idx").on(t.lease_expires_at).where(sql`${t.status} in ('assigned', 'running')`),
     index("tasks_worker_idx").on(t.worker_id),
+    // Free-slot checks count a worker's held tasks, not its whole history.
+    index("tasks_held_worker_idx").on(t.worker_id).where(sql`${t.status} in ('assigned', 'running')`),
     index("tasks_run_idx").on(t.run_id),
   ],
 );

@@ -64,6 +64,7 @@ export async function createDispatcher(resources: Resources, connections: Worker
       ...extra,
     });
     if (row) {
+      connection.capacity.held.set(row.task_id, Date.now());
       connection.send({ type: "task.assign", id: randomUUID(), ts: now.toISOString(), data: toAssigned(row) });
       if (extra.score === undefined) await recordClaimScore(resources, row, "free_slot");
       await publishTaskUpdated(resources, row);
@@ -75,7 +76,7 @@ export async function createDispatcher(resources: Resources, connections: Worker
     await serialized(connection.worker_id, async () => {
       // Bounded: a worker never holds more than its slots, and claimTask checks that itself.
       for (let i = 0; i < 256; i++) {
-        if (connections.get(connection.worker_id) !== connection) return;
+        if (connections.get(connection.worker_id) !== connection || !connection.capacity.hasRoom()) return;
         const row = await claimFor(connection, queuedBefore ? { queuedBefore } : {});
         if (!row) return;
       }
@@ -83,15 +84,17 @@ export async function createDispatcher(resources: Resources, connections: Worker
   }
 
   async function onTaskCreated(hint: BusMessages["task.created"]): Promise<void> {
-    if (connections.size === 0) return;
     if (hint.pinned_worker_id) {
       const pinned = connections.get(hint.pinned_worker_id);
       if (pinned) await fillWorker(pinned);
       return;
     }
+    // Only the replica holding the winner acts: one with no local worker that could take the task
+    // skips the allocation (and its queries) altogether.
+    if (![...connections.all()].some((connection) => connection.capacity.hasRoom(hint.tool))) return;
     const [task] = await db.select().from(tasks).where(eq(tasks.task_id, hint.task_id));
     if (task?.status !== "queued") return;
-    const candidates = await listCandidateWorkers(db, task.user_id);
+    const candidates = await listCandidateWorkers(db, { userId: task.user_id, tool: task.tool });
     const { weights, thresholds } = await readAllocatorSettings(resources);
     const allocation = allocate(taskNeeds(task), candidates, weights, thresholds);
     const best = allocation.ranked[0];
@@ -103,7 +106,7 @@ export async function createDispatcher(resources: Resources, connections: Worker
   }
 
   async function sweep(): Promise<void> {
-    if (connections.size === 0) return;
+    if (![...connections.all()].some((connection) => connection.capacity.hasRoom())) return;
     const queuedBefore = new Date(clock.now().getTime() - SWEEP_MIN_AGE_MS);
     const [waiting] = await selectRows<{ found: boolean }>(
       db,
@@ -111,7 +114,9 @@ export async function createDispatcher(resources: Resources, connections: Worker
             and available_at <= ${queuedBefore.toISOString()}::timestamptz) as found`,
     );
     if (!waiting?.found) return;
-    for (const connection of connections.all()) await fillWorker(connection, queuedBefore);
+    for (const connection of connections.all()) {
+      if (connection.capacity.hasRoom()) await fillWorker(connection, queuedBefore);
+    }
   }
 
   const unsubscribe = await subscribe(resources.bus, "task.created", (hint) => {

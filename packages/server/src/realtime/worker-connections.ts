@@ -6,8 +6,38 @@ export interface WorkerConnection {
   readonly worker_id: string;
   /** The owner whose API key the worker connected with: the identity it acts as. */
   readonly user_id: string;
+  /** What the worker said in `hello` (and later heartbeats): a local hint to skip hopeless claims. */
+  capacity: LocalCapacity;
   send(message: ServerToWorker): void;
   close(code: number, reason: string): void;
+}
+
+/**
+ * This replica's view of a connected worker's room. Only a hint to avoid queries that cannot succeed:
+ * the claim statement checks the real slots in the database.
+ */
+export class LocalCapacity {
+  slots = 1;
+  tools = new Set<string>();
+  /** Tasks the worker holds as far as this replica knows, with when each was handed to it. */
+  readonly held = new Map<string, number>();
+
+  hasRoom(tool?: string): boolean {
+    return this.held.size < this.slots && (tool === undefined || this.tools.has(tool));
+  }
+
+  setTools(tools: ReadonlyArray<{ name: string; healthy?: boolean }>): void {
+    this.tools = new Set(tools.filter((tool) => tool.healthy !== false).map((tool) => tool.name));
+  }
+
+  /** A heartbeat lists what the worker runs; assignments younger than `graceMs` may not have started yet. */
+  reconcile(runningTaskIds: readonly string[], nowMs: number, graceMs: number): void {
+    const running = new Set(runningTaskIds);
+    for (const [taskId, since] of this.held) {
+      if (!running.has(taskId) && nowMs - since > graceMs) this.held.delete(taskId);
+    }
+    for (const taskId of running) if (!this.held.has(taskId)) this.held.set(taskId, nowMs);
+  }
 }
 
 export class WorkerConnections {

@@ -27,7 +27,7 @@ import * as workersService from "../workers/service.ts";
 import type { Dispatcher } from "./dispatcher.ts";
 import type { OutputStore } from "./output-store.ts";
 import { findCurrentAttempt, updateWorkerFromHello } from "./queries.ts";
-import type { WorkerConnection, WorkerConnections } from "./worker-connections.ts";
+import { LocalCapacity, type WorkerConnection, type WorkerConnections } from "./worker-connections.ts";
 
 const SERVER_VERSION = "0.1.0";
 const HELLO_TIMEOUT_MS = 10_000;
@@ -111,6 +111,7 @@ function handleWorkerSocket(
   const connection: WorkerConnection = {
     worker_id,
     user_id: principal.user_id,
+    capacity: new LocalCapacity(),
     send(message) {
       if (socket.readyState === socket.OPEN) socket.send(JSON.stringify(message));
     },
@@ -200,7 +201,11 @@ function handleWorkerSocket(
           }),
         );
         ack(message.id, true);
-        for (const taskId of await findTasksToStop(db, worker_id, held)) {
+        const stop = await findTasksToStop(db, worker_id, held);
+        connection.capacity.slots = data.slots;
+        connection.capacity.setTools(data.tools);
+        for (const taskId of held) if (!stop.includes(taskId)) connection.capacity.held.set(taskId, Date.now());
+        for (const taskId of stop) {
           connection.send(envelope("task.cancel", { task_id: taskId, reason: "no longer assigned to this worker" }));
         }
         await dispatcher.fillWorker(connection);
@@ -209,6 +214,12 @@ function handleWorkerSocket(
       case "heartbeat": {
         const answer = await workersService.recordHeartbeat(resources, user, worker_id, message.data);
         ack(message.id, true);
+        if (message.data.tools) connection.capacity.setTools(message.data.tools);
+        connection.capacity.reconcile(
+          message.data.running_task_ids,
+          Date.now(),
+          2 * config.heartbeatIntervalSeconds * 1000,
+        );
         for (const taskId of answer.cancel_task_ids) {
           connection.send(envelope("task.cancel", { task_id: taskId, reason: "cancelled" }));
         }
@@ -219,6 +230,7 @@ function handleWorkerSocket(
         ack(message.id, true);
         return;
       case "task.reject":
+        connection.capacity.held.delete(message.data.task_id);
         await queue.failTask(resources, user, message.data.task_id, {
           attempt_token: message.data.attempt_token,
           error: `rejected by worker: ${message.data.reason}`,
@@ -250,6 +262,7 @@ function handleWorkerSocket(
         return; // output is fire-and-forget: no ack, to keep the stream cheap
       }
       case "task.complete":
+        connection.capacity.held.delete(message.data.task_id);
         forgetAttempt(message.data.task_id);
         await output.flush(message.data.task_id);
         await queue.completeTask(resources, user, message.data.task_id, message.data);
@@ -257,6 +270,7 @@ function handleWorkerSocket(
         await dispatcher.fillWorker(connection);
         return;
       case "task.fail":
+        connection.capacity.held.delete(message.data.task_id);
         forgetAttempt(message.data.task_id);
         await output.flush(message.data.task_id);
         await queue.failTask(resources, user, message.data.task_id, {
