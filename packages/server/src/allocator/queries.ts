@@ -1,4 +1,3 @@
-import type { WorkerCapacity, WorkerTool } from "@garageswarm/protocol";
 import { sql } from "drizzle-orm";
 import { type Db, selectRows } from "../db/store.ts";
 import type { CandidateWorker } from "./score.ts";
@@ -17,19 +16,8 @@ export interface CandidateFilter {
  * fleet costs only its eligible part.
  */
 export async function listCandidateWorkers(db: Db, filter: CandidateFilter): Promise<CandidateWorker[]> {
-  const rows = await selectRows<{
-    worker_id: string;
-    status: string;
-    draining: boolean;
-    tools: WorkerTool[];
-    labels: string[];
-    capacity: WorkerCapacity;
-    slots: number;
-    running_tasks: number;
-    cpu_percent: number | null;
-    memory_percent: number | null;
-    disk_percent: number | null;
-  }>(
+  // The columns are exactly CandidateWorker's fields.
+  const rows = await selectRows<CandidateWorker>(
     db,
     sql`select w.worker_id, w.status, w.draining, w.tools, w.labels, w.capacity, w.slots,
                w.cpu_percent, w.memory_percent, w.disk_percent,
