@@ -29,6 +29,15 @@ const TimeoutSeconds = z
   .min(1)
   .max(7 * 24 * 3600)
   .default(1800);
+/**
+ * A whole run's limit, counted from its start (paused and waiting-for-approval time included): past it
+ * the run fails and its running tasks are cancelled. Null: no limit beyond the nodes' own timeouts.
+ */
+export const RunTimeoutSeconds = z
+  .number({ error: "must be a whole number of seconds" })
+  .int("must be a whole number of seconds")
+  .min(1, "must be at least 1 second")
+  .max(30 * 24 * 3600, "must be at most 30 days (2592000 seconds)");
 /** Worker requirements, matched by the allocator: labels, minimum resources, a preferred worker. */
 const Requirements = z.record(z.string(), z.unknown()).default({});
 const toolError = {
@@ -147,6 +156,7 @@ export const WorkflowCreate = z
     input: JsonObject.default({}),
     context: JsonObject.default({}),
     schedule: Schedule.nullable().default(null),
+    timeout_seconds: RunTimeoutSeconds.nullable().default(null),
     definition: WorkflowDefinition,
   })
   .strict();
@@ -161,6 +171,7 @@ export const WorkflowUpdate = z
     input: JsonObject.optional(),
     context: JsonObject.optional(),
     schedule: Schedule.nullable().optional(),
+    timeout_seconds: RunTimeoutSeconds.nullable().optional(),
     definition: WorkflowDefinition.optional(),
     status: WorkflowStatus.optional(),
   })
@@ -175,6 +186,7 @@ export const Workflow = z.object({
   input: JsonObject,
   context: JsonObject,
   schedule: Schedule.nullable(),
+  timeout_seconds: z.number().int().nullable(),
   definition: WorkflowDefinition,
   status: WorkflowStatus,
   created_at: Timestamp,
@@ -267,5 +279,8 @@ export const WorkflowRun = z.object({
 });
 export type WorkflowRun = z.infer<typeof WorkflowRun>;
 
-export const WorkflowRunCreate = z.object({ input: JsonObject.default({}) }).strict();
+/** `timeout_seconds` replaces the workflow's run timeout for this run only. */
+export const WorkflowRunCreate = z
+  .object({ input: JsonObject.default({}), timeout_seconds: RunTimeoutSeconds.optional() })
+  .strict();
 export const ApprovalDecision = z.object({ approved: z.boolean(), comment: z.string().max(5000).optional() }).strict();

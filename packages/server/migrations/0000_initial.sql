@@ -196,6 +196,7 @@ CREATE TABLE "workflows" (
 	"input" jsonb DEFAULT '{}'::jsonb NOT NULL,
 	"context" jsonb DEFAULT '{}'::jsonb NOT NULL,
 	"schedule" jsonb,
+	"timeout_seconds" integer,
 	"status" text DEFAULT 'active' NOT NULL,
 	"created_at" timestamp with time zone DEFAULT now() NOT NULL,
 	"updated_at" timestamp with time zone DEFAULT now() NOT NULL

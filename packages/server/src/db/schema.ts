@@ -138,6 +138,8 @@ export const workflows = pgTable(
     input: jsonb("input").notNull().default(sql`'{}'::jsonb`),
     context: jsonb("context").notNull().default(sql`'{}'::jsonb`),
     schedule: jsonb("schedule"),
+    /** A run's limit from its start, in seconds; null: none. */
+    timeout_seconds: integer("timeout_seconds"),
     status: text("status").notNull().default("active"),
     created_at: createdAt(),
     updated_at: updatedAt(),
@@ -193,7 +195,10 @@ export const workflowRuns = pgTable(
     result: jsonb("result"),
     error: text("error"),
     version: integer("version").notNull().default(0),
-    /** Retries waiting for their time, `[{node_id, iteration, attempt, due_at}]`; kept apart from the engine's state. */
+    /**
+     * Retries waiting for their time, `[{node_id, iteration, attempt, due_at}]`, and the run's deadline,
+     * `{kind: "run_deadline", timeout_seconds, due_at}`; kept apart from the engine's state.
+     */
     timers: jsonb("timers").notNull().default(sql`'[]'::jsonb`),
     /** The earliest timer's due time: the workflow advancer looks at the run again then. */
     wake_at: ts("wake_at"),

@@ -91,6 +91,7 @@ function workflowColumns(workflow: WorkflowCreate) {
     input: workflow.input,
     context: workflow.context,
     schedule: workflow.schedule,
+    timeout_seconds: workflow.timeout_seconds,
   };
 }
 

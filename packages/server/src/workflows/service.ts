@@ -20,6 +20,7 @@ export function toWorkflowView(row: q.WorkflowRow): Workflow {
     input: row.input as Workflow["input"],
     context: row.context as Workflow["context"],
     schedule: (row.schedule as Workflow["schedule"]) ?? null,
+    timeout_seconds: row.timeout_seconds,
     definition: row.definition as Workflow["definition"],
     status: row.status as Workflow["status"],
     created_at: row.created_at.toISOString(),

@@ -3,6 +3,7 @@
 //
 // Run: pending -> running <-> paused; running <-> waiting_approval (some node waits for a person);
 //      -> completed (every node terminal, no unhandled failure) | failed | cancelled. Terminal runs ignore events.
+//      Any non-terminal run -> failed on run_timed_out (the driver keeps the deadline; paused time counts).
 //
 // Node: pending -> ready            every non-loop incoming edge resolved, at least one taken (roots: at start)
 //       pending -> skipped          every non-loop incoming edge skipped; its outgoing edges are skipped in turn
@@ -73,7 +74,9 @@ export type RunEvent =
   | { type: "approval_decided"; node_id: string; iteration: number; approved: boolean; by?: string; comment?: string }
   | { type: "pause" }
   | { type: "resume" }
-  | { type: "cancel"; reason?: string };
+  | { type: "cancel"; reason?: string }
+  /** The run's own deadline passed: it fails, and its running tasks are cancelled as on cancel. */
+  | { type: "run_timed_out"; timeout_seconds: number };
 
 export type RunAction =
   | (AttemptRef & {
@@ -236,6 +239,8 @@ function handle(step: Step, event: RunEvent) {
       return;
     case "cancel":
       return finishRun(step, "cancelled", event.reason ?? null);
+    case "run_timed_out":
+      return finishRun(step, "failed", `run timed out after ${event.timeout_seconds} s`);
     case "task_created": {
       const node = current(step, event, "running");
       if (node) node.task_id = event.task_id;

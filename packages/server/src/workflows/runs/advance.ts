@@ -14,7 +14,7 @@ import { recordStatus } from "../../tasks/events.ts";
 import { cancelTask, type TaskRow } from "../../tasks/queries.ts";
 import { type EngineOptions, isRunTerminal, type RunEvent, type RunState, runGraphIndex } from "../engine/state.ts";
 import type { RunGraph } from "../graph.ts";
-import { type Dispatch, Effects, outcomeEvent, type RetryTimer, takeDueTimers } from "./effects.ts";
+import { type Dispatch, Effects, outcomeEvent, type RunTimer, takeDueTimers } from "./effects.ts";
 import { publishStep, type StepRecord } from "./publish.ts";
 import * as q from "./queries.ts";
 
@@ -69,7 +69,7 @@ async function step(
   const now = resources.clock.now();
   const outcomes = await q.findUnsettledOutcomes(tx, runId);
   events.push(...outcomes.map(outcomeEvent));
-  const { due, remaining } = takeDueTimers(row.timers as RetryTimer[], now);
+  const { due, remaining } = takeDueTimers(row.timers as RunTimer[], now);
   events.push(...due);
   if (events.length === 0) return unchanged;
 

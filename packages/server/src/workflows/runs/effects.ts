@@ -16,10 +16,31 @@ import type { NodeOutcome } from "./queries.ts";
 
 /** A retry waiting for its time; stored on the run row (`timers`), so a restart loses none. */
 export interface RetryTimer {
+  kind?: "retry";
   node_id: string;
   iteration: number;
   attempt: number;
   due_at: string;
+}
+
+/**
+ * The run's deadline (its timeout from the start), a timer like the retries: `wake_at` covers it, so the
+ * advancer's rescan fires it on whichever replica looks first, after a restart too.
+ */
+export interface DeadlineTimer {
+  kind: "run_deadline";
+  timeout_seconds: number;
+  due_at: string;
+}
+
+export type RunTimer = RetryTimer | DeadlineTimer;
+
+export function deadlineTimer(startedAt: Date, timeoutSeconds: number): DeadlineTimer {
+  return {
+    kind: "run_deadline",
+    timeout_seconds: timeoutSeconds,
+    due_at: new Date(startedAt.getTime() + timeoutSeconds * 1000).toISOString(),
+  };
 }
 
 export type Dispatch = Extract<RunAction, { type: "dispatch" }> & { task_id: string };
@@ -35,7 +56,7 @@ export class Effects {
   constructor(
     private readonly graph: RunGraph,
     public state: RunState,
-    public timers: RetryTimer[],
+    public timers: RunTimer[],
     private readonly now: Date,
     private readonly options: EngineOptions = {},
   ) {}
@@ -91,15 +112,17 @@ export class Effects {
   }
 }
 
-/** Retries due at `now` become events; the rest stay. */
-export function takeDueTimers(timers: RetryTimer[], now: Date): { due: RunEvent[]; remaining: RetryTimer[] } {
+/** Timers due at `now` become events (a retry's, or the run's timeout); the rest stay. */
+export function takeDueTimers(timers: RunTimer[], now: Date): { due: RunEvent[]; remaining: RunTimer[] } {
   const due: RunEvent[] = [];
-  const remaining: RetryTimer[] = [];
+  const remaining: RunTimer[] = [];
   for (const timer of timers) {
-    if (Date.parse(timer.due_at) <= now.getTime()) {
-      due.push({ type: "retry_due", node_id: timer.node_id, iteration: timer.iteration, attempt: timer.attempt });
-    } else {
+    if (Date.parse(timer.due_at) > now.getTime()) {
       remaining.push(timer);
+    } else if (timer.kind === "run_deadline") {
+      due.push({ type: "run_timed_out", timeout_seconds: timer.timeout_seconds });
+    } else {
+      due.push({ type: "retry_due", node_id: timer.node_id, iteration: timer.iteration, attempt: timer.attempt });
     }
   }
   return { due, remaining };

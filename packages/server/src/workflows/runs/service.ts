@@ -37,6 +37,7 @@ export async function executeWorkflow(
     userId,
     trigger: origin.via === "api_key" ? "api" : "manual",
     input: parsed.data.input,
+    ...(parsed.data.timeout_seconds === undefined ? {} : { timeoutSeconds: parsed.data.timeout_seconds }),
   });
   await recordAudit(resources.db, {
     user_id: userId,

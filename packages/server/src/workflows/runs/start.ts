@@ -9,7 +9,7 @@ import { compileWorkflow, resolveReplicas } from "../compile.ts";
 import { type EngineOptions, start } from "../engine/state.ts";
 import type { RunGraph } from "../graph.ts";
 import { newRunId, runColumns, writeEffects } from "./advance.ts";
-import { Effects } from "./effects.ts";
+import { deadlineTimer, Effects } from "./effects.ts";
 import { publishStep } from "./publish.ts";
 import * as q from "./queries.ts";
 
@@ -19,6 +19,8 @@ export interface RunRequest {
   trigger: "manual" | "schedule" | "api";
   /** Merged over the workflow's own input. */
   input?: Record<string, unknown>;
+  /** This run's timeout instead of the workflow's (`timeout_seconds`). */
+  timeoutSeconds?: number;
   /** Scheduled runs: the occurrence, unique per workflow, so each fires once across replicas. */
   occurrenceKey?: string;
   /** A prepared graph instead of compiling the workflow's definition (benchmarks of graphs beyond the API's limits). */
@@ -41,6 +43,9 @@ export async function startRun(resources: Resources, request: RunRequest): Promi
   const now = clock.now();
   const effects = new Effects(graph, { nodes: {} } as never, [], now, request.engine);
   effects.take(start(graph, { input, context: workflow.context as Record<string, unknown> }, request.engine));
+  const timeoutSeconds = request.timeoutSeconds ?? workflow.timeout_seconds;
+  // A run that finished on the spot (conditions and skips only) has no deadline to keep.
+  if (timeoutSeconds != null && !effects.finished) effects.timers.push(deadlineTimer(now, timeoutSeconds));
 
   const record = await db.transaction(async (tx) => {
     const row = await q.insertRun(tx as Db, {
