@@ -5,7 +5,16 @@ import type { Bus } from "./bus.ts";
 
 export interface BusMessages {
   /** A task became claimable (created, or re-queued): wakes long-polling pullers and the dispatcher. */
-  "task.created": { task_id: string; user_id: string; tool: string; pinned_worker_id: string | null };
+  "task.created": {
+    task_id: string;
+    user_id: string;
+    tool: string;
+    pinned_worker_id: string | null;
+    /** What the allocator needs, so a replica need not read the task back to place it. */
+    model: string | null;
+    requirements: Record<string, unknown>;
+    preferred_worker_id: string | null;
+  };
   /** A task's status or progress changed: for the user's dashboards. */
   "task.updated": {
     task_id: string;

@@ -9,12 +9,11 @@
 // Claims are guarded UPDATEs, so replicas racing for one task cannot both win.
 import { randomUUID } from "node:crypto";
 import type { AssignedTask } from "@garageswarm/protocol";
-import { eq, sql } from "drizzle-orm";
+import { sql } from "drizzle-orm";
 import { listCandidateWorkers } from "../allocator/queries.ts";
-import { recordClaimScore, taskNeeds } from "../allocator/record-score.ts";
-import { allocate } from "../allocator/score.ts";
+import { recordClaimScore } from "../allocator/record-score.ts";
+import { allocate, type TaskNeeds } from "../allocator/score.ts";
 import { type BusMessages, subscribe } from "../bus/channels.ts";
-import { tasks } from "../db/schema.ts";
 import { selectRows } from "../db/store.ts";
 import { claimTask } from "../queue/queries.ts";
 import { leaseSeconds } from "../queue/timing.ts";
@@ -85,24 +84,32 @@ export async function createDispatcher(resources: Resources, connections: Worker
 
   async function onTaskCreated(hint: BusMessages["task.created"]): Promise<void> {
     if (hint.pinned_worker_id) {
+      // Only this task: filling the worker's other slots here would beat the allocator to later tasks.
       const pinned = connections.get(hint.pinned_worker_id);
-      if (pinned) await fillWorker(pinned);
+      if (pinned?.capacity.hasRoom()) {
+        await serialized(pinned.worker_id, () => claimFor(pinned, { taskId: hint.task_id }));
+      }
       return;
     }
     // Only the replica holding the winner acts: one with no local worker that could take the task
     // skips the allocation (and its queries) altogether.
     if (![...connections.all()].some((connection) => connection.capacity.hasRoom(hint.tool))) return;
-    const [task] = await db.select().from(tasks).where(eq(tasks.task_id, hint.task_id));
-    if (task?.status !== "queued") return;
-    const candidates = await listCandidateWorkers(db, { userId: task.user_id, tool: task.tool });
+    // The hint carries what the allocator needs; the claim below checks the task is still queued.
+    const candidates = await listCandidateWorkers(db, { userId: hint.user_id, tool: hint.tool });
     const { weights, thresholds } = await readAllocatorSettings(resources);
-    const allocation = allocate(taskNeeds(task), candidates, weights, thresholds);
+    const needs = {
+      tool: hint.tool,
+      model: hint.model,
+      requirements: hint.requirements as TaskNeeds["requirements"],
+      preferred_worker_id: hint.preferred_worker_id,
+    };
+    const allocation = allocate(needs, candidates, weights, thresholds);
     const best = allocation.ranked[0];
     if (!best) return;
     const connection = connections.get(best.worker_id);
     if (!connection) return; // another replica holds it, or it pulls over HTTP
     const score = { ...best, via: "allocator", rank: 1, candidates: candidates.length, rejected: allocation.rejected };
-    await serialized(connection.worker_id, () => claimFor(connection, { taskId: task.task_id, score }));
+    await serialized(connection.worker_id, () => claimFor(connection, { taskId: hint.task_id, score }));
   }
 
   async function sweep(): Promise<void> {

@@ -1,5 +1,6 @@
 // What a user does with their own tasks. Another user's task is indistinguishable from a missing one.
 import type { Task, TaskCreate, TaskListQuery, TaskPatch } from "@garageswarm/protocol";
+import { taskNeeds } from "../allocator/record-score.ts";
 import { publish } from "../bus/channels.ts";
 import type { Db } from "../db/store.ts";
 import { ConflictError, InvalidInputError, NotFoundError } from "../errors.ts";
@@ -67,6 +68,9 @@ export function announceQueued(resources: Resources, row: q.TaskRow): Promise<vo
     user_id: row.user_id,
     tool: row.tool,
     pinned_worker_id: row.pinned_worker_id,
+    model: row.model,
+    requirements: (row.requirements ?? {}) as Record<string, unknown>,
+    preferred_worker_id: taskNeeds(row).preferred_worker_id ?? null,
   });
 }
 
