@@ -157,6 +157,21 @@ export type TaskProgress = z.infer<typeof TaskProgress>;
 export const TaskComplete = AttemptToken.extend({ result: TaskResult }).strict();
 export type TaskComplete = z.infer<typeof TaskComplete>;
 
+/** Live output from a worker without a WebSocket (pull mode), in order, a batch at a time. */
+export const TaskOutput = AttemptToken.extend({
+  chunks: z
+    .array(
+      z.object({
+        seq: z.number().int().nonnegative(),
+        stream: z.enum(["stdout", "stderr", "event"]),
+        chunk: z.string().max(262_144),
+      }),
+    )
+    .min(1)
+    .max(256),
+}).strict();
+export type TaskOutput = z.infer<typeof TaskOutput>;
+
 export const TaskFail = AttemptToken.extend({
   /** Tool output may be quoted here; NUL characters and broken unicode are cleaned by the server. */
   error: z.string().min(1, "is required").max(20_000),

@@ -38,3 +38,20 @@ export async function findCurrentAttempt(db: Db, workerId: string, taskId: strin
     );
   return row;
 }
+
+/** The attempt a caller reports for, when the token is current and the caller owns the worker holding it. */
+export async function findAttemptOfReporter(db: Db, taskId: string, attemptToken: string, principalId: string) {
+  const [row] = await db
+    .select({ task_id: tasks.task_id, user_id: tasks.user_id, attempt: tasks.attempt })
+    .from(tasks)
+    .where(
+      and(
+        eq(tasks.task_id, taskId),
+        sql`${tasks.lease_token} = ${attemptToken}::uuid`,
+        inArray(tasks.status, ["assigned", "running"]),
+        sql`exists (select 1 from user_workers m where m.worker_id = ${tasks.worker_id}
+                    and m.user_id = ${principalId}::uuid and m.role = 'owner' and m.is_active)`,
+      ),
+    );
+  return row;
+}

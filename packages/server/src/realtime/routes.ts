@@ -3,6 +3,7 @@ import type { FastifyPluginAsyncZod } from "fastify-type-provider-zod";
 import type { Resources } from "../resources.ts";
 import { clientSocketRoutes } from "./client-socket.ts";
 import { createDispatcher } from "./dispatcher.ts";
+import { outputRoutes } from "./output-routes.ts";
 import { createOutputStore } from "./output-store.ts";
 import { WorkerConnections } from "./worker-connections.ts";
 import { workerSocketRoutes } from "./worker-socket.ts";
@@ -19,5 +20,6 @@ export function realtimeRoutes(resources: Resources): FastifyPluginAsyncZod {
     });
     await app.register(workerSocketRoutes(resources, connections, dispatcher, output));
     await app.register(clientSocketRoutes(resources, output));
+    await app.register(outputRoutes(resources, output));
   };
 }

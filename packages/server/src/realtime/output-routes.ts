@@ -1,0 +1,46 @@
+// `POST /api/v1/tasks/{id}/output`: live output from a worker that has no WebSocket (pull mode). The
+// chunks join the same store and live feed as those sent over a socket.
+import { IdParam, Problem, TaskOutput } from "@garageswarm/protocol";
+import type { FastifyPluginAsyncZod } from "fastify-type-provider-zod";
+import { z } from "zod";
+import { principalOf, requireUser } from "../auth/authenticate.ts";
+import { ConflictError, NotFoundError, StaleTokenError } from "../errors.ts";
+import { findForFencedReport } from "../queue/queries.ts";
+import type { Resources } from "../resources.ts";
+import type { OutputStore } from "./output-store.ts";
+import { findAttemptOfReporter } from "./queries.ts";
+
+export function outputRoutes(resources: Resources, output: OutputStore): FastifyPluginAsyncZod {
+  return async (app) => {
+    app.post(
+      "/api/v1/tasks/:id/output",
+      {
+        preHandler: requireUser(resources),
+        schema: {
+          tags: ["worker"],
+          summary: "Live output of the attempt (for workers without a WebSocket)",
+          params: IdParam,
+          body: TaskOutput,
+          response: { 204: z.null().describe("Stored"), 400: Problem, 401: Problem, 404: Problem, 409: Problem },
+        },
+      },
+      async (request, reply) => {
+        const principalId = principalOf(request).user_id;
+        const { id } = request.params;
+        const attempt = await findAttemptOfReporter(resources.db, id, request.body.attempt_token, principalId);
+        if (!attempt) {
+          const found = await findForFencedReport(resources.db, id, principalId);
+          if (!found?.visible) throw new NotFoundError("task not found");
+          if (found.lease_token !== request.body.attempt_token) {
+            throw new StaleTokenError("attempt token is not the task's current one: this attempt was superseded");
+          }
+          throw new ConflictError(`task is ${found.status}; this attempt can no longer report`);
+        }
+        for (const chunk of request.body.chunks) {
+          output.append({ task_id: id, user_id: attempt.user_id, attempt: attempt.attempt, ...chunk });
+        }
+        return reply.status(204).send(null);
+      },
+    );
+  };
+}
