@@ -5,6 +5,7 @@ import {
   HeartbeatAnswer,
   type TaskComplete,
   type TaskFail,
+  type TaskOutput,
   type TaskProgress,
   type WorkerRegister,
   WorkerRegistered,
@@ -69,6 +70,10 @@ export class RestClient {
 
   async startTask(taskId: string, attemptToken: string): Promise<void> {
     await this.call("POST", `/api/v1/tasks/${taskId}/start`, { attempt_token: attemptToken });
+  }
+
+  async reportOutput(taskId: string, body: TaskOutput): Promise<void> {
+    await this.call("POST", `/api/v1/tasks/${taskId}/output`, body);
   }
 
   async reportProgress(taskId: string, body: TaskProgress): Promise<void> {

@@ -93,6 +93,9 @@ export async function startWorker(options: StartWorkerOptions): Promise<WorkerHa
 interface Attempt {
   task: AssignedTask;
   seq: number;
+  /** Output waiting to go over REST (no WebSocket): sent in batches, best effort. */
+  pendingOutput: Array<{ seq: number; stream: OutputStream; chunk: string }>;
+  outputTimer: NodeJS.Timeout | null;
   lastProgressAt: number;
   handedBack: boolean;
   /** Resolves once the attempt's report is in the outbox. */
@@ -100,6 +103,9 @@ interface Attempt {
 }
 
 const PROGRESS_EVERY_MS = 2_000;
+/** Without a WebSocket, output is sent over REST this often, in bodies under the server's limit. */
+const OUTPUT_FLUSH_MS = 500;
+const OUTPUT_BATCH_BYTES = 256 * 1024;
 const FLUSH_DEADLINE_MS = 10_000;
 
 class Agent {
@@ -384,13 +390,23 @@ class Agent {
       options: task.options,
       timeout_seconds: task.timeout_seconds,
     });
-    const attempt: Attempt = { task, seq: 0, lastProgressAt: 0, handedBack: false, settled: Promise.resolve() };
+    const attempt: Attempt = {
+      task,
+      seq: 0,
+      pendingOutput: [],
+      outputTimer: null,
+      lastProgressAt: 0,
+      handedBack: false,
+      settled: Promise.resolve(),
+    };
     attempt.settled = done.then((outcome) => this.finish(attempt, outcome));
     this.attempts.set(task.task_id, attempt);
     this.log.info(`task ${task.task_id}: running ${task.tool} (attempt ${task.attempt})`);
   }
 
   private async finish(attempt: Attempt, outcome: TaskOutcome): Promise<void> {
+    // The last output goes out before the result, so a follower sees the whole log.
+    await this.flushOutput(attempt);
     const report = reportOf(outcome, {
       attempt_token: attempt.task.attempt_token,
       handedBack: attempt.handedBack,
@@ -410,8 +426,13 @@ class Agent {
 
   private forwardOutput(taskId: string, chunk: string, stream: OutputStream): void {
     const attempt = this.attempts.get(taskId);
+    if (!attempt) return;
     const socket = this.socket;
-    if (!attempt || !socket?.isOpen) return;
+    if (!socket?.isOpen) {
+      for (const piece of splitChunk(chunk)) attempt.pendingOutput.push({ seq: attempt.seq++, stream, chunk: piece });
+      attempt.outputTimer ??= setTimeout(() => void this.flushOutput(attempt), OUTPUT_FLUSH_MS);
+      return;
+    }
     for (const piece of splitChunk(chunk)) {
       socket.send("task.output", {
         task_id: taskId,
@@ -420,6 +441,36 @@ class Agent {
         stream,
         chunk: piece,
       });
+    }
+  }
+
+  /** Sends buffered output over REST in batches that fit a request body; a fenced answer stops the task. */
+  private async flushOutput(attempt: Attempt): Promise<void> {
+    if (attempt.outputTimer) clearTimeout(attempt.outputTimer);
+    attempt.outputTimer = null;
+    while (attempt.pendingOutput.length > 0) {
+      const batch: Attempt["pendingOutput"] = [];
+      let bytes = 0;
+      while (attempt.pendingOutput.length > 0 && batch.length < 256) {
+        const next = attempt.pendingOutput[0];
+        if (!next || (batch.length > 0 && bytes + next.chunk.length > OUTPUT_BATCH_BYTES)) break;
+        bytes += next.chunk.length;
+        batch.push(next);
+        attempt.pendingOutput.shift();
+      }
+      try {
+        await this.rest.reportOutput(attempt.task.task_id, {
+          attempt_token: attempt.task.attempt_token,
+          chunks: batch,
+        });
+      } catch (error) {
+        if (error instanceof ApiError && error.fenced) {
+          attempt.pendingOutput.length = 0;
+          void this.executor.cancel(attempt.task.task_id);
+        }
+        // Otherwise best effort: the final result carries the whole output anyway.
+        return;
+      }
     }
   }
 

@@ -92,15 +92,32 @@ describe.skipIf(postgresStackMissing())("worker processes run tasks", () => {
     }
   });
 
-  it("a pull-only worker (--pull) never opens a WebSocket and still gets work", async () => {
+  it("a pull-only worker (--pull) never opens a WebSocket, still gets work, and streams its output over REST", async () => {
     const worker = await spawnWorker({ server: server.url, key, args: ["--pull"], env: { OLLAMA_HOST: ollama.url } });
     const workerId = await worker.workerId();
-    const taskId = await createTask({ description: "hello over http", tool: "ollama", model: "llama3.2:latest" });
-    const task = await finished(taskId);
-    expect(task).toMatchObject({ status: "completed", worker_id: workerId });
-    expect(task.result.output).toBe("Fake ollama answer to: hello over http");
-    expect(task.result.usage).toMatchObject({ input_tokens: 26 });
-    expect(worker.log()).not.toMatch(/connected over WebSocket/);
+    const dashboard = await connectPeer(
+      toWebSocketUrl(server.url, `/ws/client/${user.user_id}?token=${user.access_token}`),
+    );
+    try {
+      const taskId = await createTask({ description: "hello over http", tool: "ollama", model: "llama3.2:latest" });
+      dashboard.send("subscribe", { task_id: taskId });
+      const task = await finished(taskId);
+      expect(task).toMatchObject({ status: "completed", worker_id: workerId });
+      expect(task.result.output).toBe("Fake ollama answer to: hello over http");
+      expect(task.result.usage).toMatchObject({ input_tokens: 26 });
+      expect(worker.log()).not.toMatch(/connected over WebSocket/);
+      // The output went out before the result, so the dashboard has it (backlog or live tail).
+      await dashboard.next(
+        (message) => message.type === "task.output" && message.data.task_id === taskId && message.data.chunk.length > 0,
+      );
+      const streamed = dashboard.received
+        .filter((message) => message.type === "task.output" && message.data.task_id === taskId)
+        .map((message) => message.data.chunk)
+        .join("");
+      expect(streamed).toContain("Fake ollama answer");
+    } finally {
+      await dashboard.close();
+    }
   });
 
   it("a worker without the required tool never receives the task; one with it does", async () => {
