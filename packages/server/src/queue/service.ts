@@ -147,7 +147,7 @@ export async function failTask(
 }
 
 /** A fenced report changed nothing: say whether the task is not the caller's (404) or the token is stale (409). */
-async function refuse(resources: Resources, principalId: string, taskId: string, token: string): Promise<never> {
+export async function refuse(resources: Resources, principalId: string, taskId: string, token: string): Promise<never> {
   const found = await q.findForFencedReport(resources.db, taskId, principalId);
   if (!found?.visible) throw new NotFoundError("task not found");
   if (found.lease_token !== token) {

@@ -4,8 +4,7 @@ import { IdParam, Problem, TaskOutput } from "@garageswarm/protocol";
 import type { FastifyPluginAsyncZod } from "fastify-type-provider-zod";
 import { z } from "zod";
 import { principalOf, requireUser } from "../auth/authenticate.ts";
-import { ConflictError, NotFoundError, StaleTokenError } from "../errors.ts";
-import { findForFencedReport } from "../queue/queries.ts";
+import { refuse } from "../queue/service.ts";
 import type { Resources } from "../resources.ts";
 import type { OutputStore } from "./output-store.ts";
 import { findAttemptOfReporter } from "./queries.ts";
@@ -28,14 +27,7 @@ export function outputRoutes(resources: Resources, output: OutputStore): Fastify
         const principalId = principalOf(request).user_id;
         const { id } = request.params;
         const attempt = await findAttemptOfReporter(resources.db, id, request.body.attempt_token, principalId);
-        if (!attempt) {
-          const found = await findForFencedReport(resources.db, id, principalId);
-          if (!found?.visible) throw new NotFoundError("task not found");
-          if (found.lease_token !== request.body.attempt_token) {
-            throw new StaleTokenError("attempt token is not the task's current one: this attempt was superseded");
-          }
-          throw new ConflictError(`task is ${found.status}; this attempt can no longer report`);
-        }
+        if (!attempt) return refuse(resources, principalId, id, request.body.attempt_token);
         for (const chunk of request.body.chunks) {
           output.append({ task_id: id, user_id: attempt.user_id, attempt: attempt.attempt, ...chunk });
         }
