@@ -5,7 +5,15 @@ import type { TaskResult, WorkerTool } from "@garageswarm/protocol";
 import { abortReasonOf, describe, statusOf, ToolAbortedError, ToolRunError } from "./errors.ts";
 import { costOf } from "./pricing.ts";
 import { buildResult } from "./result.ts";
-import { integerOption, type RunContext, stringOption, type Tool, type ToolHealth, type ToolTask } from "./tool.ts";
+import {
+  healthOf,
+  integerOption,
+  type RunContext,
+  stringOption,
+  type Tool,
+  type ToolHealth,
+  type ToolTask,
+} from "./tool.ts";
 
 export interface AnthropicSettings {
   apiKey: string;
@@ -33,8 +41,7 @@ export class AnthropicTool implements Tool {
   }
 
   async health(): Promise<ToolHealth> {
-    const detected = await this.detect();
-    return { healthy: detected.healthy, ...(detected.detail ? { detail: detected.detail } : {}) };
+    return healthOf(await this.detect());
   }
 
   async run(task: ToolTask, context: RunContext): Promise<TaskResult> {

@@ -2,7 +2,7 @@
 // The stream is NDJSON: a `system`/`init` event, `assistant` and `user` messages (Anthropic message
 // objects under `message`), and a final `result` event carrying the answer, usage and total_cost_usd.
 import type { TaskResult, WorkerTool } from "@garageswarm/protocol";
-import { type CliSettings, detectCliVersion, parseJsonLine, runCli } from "./cli.ts";
+import { type CliSettings, cliHealth, detectCliVersion, parseJsonLine, runCli } from "./cli.ts";
 import { ToolRunError } from "./errors.ts";
 import { buildResult, numberField, stringField } from "./result.ts";
 import {
@@ -29,11 +29,8 @@ export class ClaudeCodeTool implements Tool {
     return { name: this.id, version, models: ["sonnet", "opus", "haiku"], healthy: true };
   }
 
-  async health(): Promise<ToolHealth> {
-    const version = await detectCliVersion(this.settings);
-    return version === null
-      ? { healthy: false, detail: `${this.settings.command} --version failed` }
-      : { healthy: true };
+  health(): Promise<ToolHealth> {
+    return cliHealth(this.settings);
   }
 
   async run(task: ToolTask, context: RunContext): Promise<TaskResult> {

@@ -4,7 +4,7 @@ import { tmpdir } from "node:os";
 import type { ToolId } from "@garageswarm/protocol";
 import { abortReasonOf, ToolAbortedError, ToolUnavailableError } from "./errors.ts";
 import { ProcessAbortedError, type ProcessExit, ProcessStartError, runProcess } from "./process.ts";
-import type { RunContext } from "./tool.ts";
+import type { RunContext, ToolHealth } from "./tool.ts";
 
 /** Settings every subprocess tool shares. */
 export interface CliSettings {
@@ -60,6 +60,13 @@ export async function runCli(run: CliRun): Promise<CliOutcome> {
     }
     throw error;
   }
+}
+
+/** A CLI tool is healthy when `<command> --version` answers. */
+export async function cliHealth(settings: CliSettings): Promise<ToolHealth> {
+  return (await detectCliVersion(settings)) === null
+    ? { healthy: false, detail: `${settings.command} --version failed` }
+    : { healthy: true };
 }
 
 /** Runs `<command> --version`; the version it prints, or null when the command is absent or fails. */

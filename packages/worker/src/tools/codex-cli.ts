@@ -2,7 +2,7 @@
 // `item.started|updated|completed` (agent_message, reasoning, command_execution, file_change, …),
 // then `turn.completed` with usage, or `turn.failed` / `error`.
 import type { TaskResult, WorkerTool } from "@garageswarm/protocol";
-import { type CliSettings, detectCliVersion, parseJsonLine, runCli } from "./cli.ts";
+import { type CliSettings, cliHealth, detectCliVersion, parseJsonLine, runCli } from "./cli.ts";
 import { ToolRunError } from "./errors.ts";
 import { costOf } from "./pricing.ts";
 import { buildResult, numberField, stringField } from "./result.ts";
@@ -23,11 +23,8 @@ export class CodexCliTool implements Tool {
     return { name: this.id, version, models: [], healthy: true };
   }
 
-  async health(): Promise<ToolHealth> {
-    const version = await detectCliVersion(this.settings);
-    return version === null
-      ? { healthy: false, detail: `${this.settings.command} --version failed` }
-      : { healthy: true };
+  health(): Promise<ToolHealth> {
+    return cliHealth(this.settings);
   }
 
   async run(task: ToolTask, context: RunContext): Promise<TaskResult> {

@@ -6,7 +6,15 @@ import { GoogleGenAI } from "@google/genai";
 import { abortReasonOf, describe, statusOf, ToolAbortedError, ToolRunError } from "./errors.ts";
 import { costOf } from "./pricing.ts";
 import { buildResult } from "./result.ts";
-import { integerOption, type RunContext, stringOption, type Tool, type ToolHealth, type ToolTask } from "./tool.ts";
+import {
+  healthOf,
+  integerOption,
+  type RunContext,
+  stringOption,
+  type Tool,
+  type ToolHealth,
+  type ToolTask,
+} from "./tool.ts";
 
 export interface GeminiApiSettings {
   apiKey: string;
@@ -43,8 +51,7 @@ export class GeminiApiTool implements Tool {
   }
 
   async health(): Promise<ToolHealth> {
-    const detected = await this.detect();
-    return { healthy: detected.healthy, ...(detected.detail ? { detail: detected.detail } : {}) };
+    return healthOf(await this.detect());
   }
 
   async run(task: ToolTask, context: RunContext): Promise<TaskResult> {

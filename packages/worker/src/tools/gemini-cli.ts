@@ -1,7 +1,7 @@
 // Gemini CLI in headless mode: `gemini -p <prompt> --output-format json`. It prints one JSON object
 // when done: `{session_id, response, stats: {models: {<name>: {tokens: {prompt, candidates, …}}}, …}, error?}`.
 import type { TaskResult, WorkerTool } from "@garageswarm/protocol";
-import { type CliSettings, detectCliVersion, runCli } from "./cli.ts";
+import { type CliSettings, cliHealth, detectCliVersion, runCli } from "./cli.ts";
 import { ToolRunError } from "./errors.ts";
 import { costOf } from "./pricing.ts";
 import { buildResult, numberField, stringField } from "./result.ts";
@@ -20,11 +20,8 @@ export class GeminiCliTool implements Tool {
     return { name: this.id, version, models: ["gemini-2.5-pro", "gemini-2.5-flash"], healthy: true };
   }
 
-  async health(): Promise<ToolHealth> {
-    const version = await detectCliVersion(this.settings);
-    return version === null
-      ? { healthy: false, detail: `${this.settings.command} --version failed` }
-      : { healthy: true };
+  health(): Promise<ToolHealth> {
+    return cliHealth(this.settings);
   }
 
   async run(task: ToolTask, context: RunContext): Promise<TaskResult> {

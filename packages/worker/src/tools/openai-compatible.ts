@@ -5,7 +5,15 @@ import OpenAI from "openai";
 import { abortReasonOf, describe, statusOf, ToolAbortedError, ToolRunError } from "./errors.ts";
 import { costOf } from "./pricing.ts";
 import { buildResult } from "./result.ts";
-import { integerOption, type RunContext, stringOption, type Tool, type ToolHealth, type ToolTask } from "./tool.ts";
+import {
+  healthOf,
+  integerOption,
+  type RunContext,
+  stringOption,
+  type Tool,
+  type ToolHealth,
+  type ToolTask,
+} from "./tool.ts";
 
 export interface OpenAiCompatibleSettings {
   /** Local servers often need none. */
@@ -36,8 +44,7 @@ export class OpenAiCompatibleTool implements Tool {
   }
 
   async health(): Promise<ToolHealth> {
-    const detected = await this.detect();
-    return { healthy: detected.healthy, ...(detected.detail ? { detail: detected.detail } : {}) };
+    return healthOf(await this.detect());
   }
 
   async run(task: ToolTask, context: RunContext): Promise<TaskResult> {

@@ -56,3 +56,8 @@ export function listOption(options: Record<string, unknown>, name: string): stri
   if (Array.isArray(value) && value.every((item) => typeof item === "string") && value.length > 0) return value;
   return undefined;
 }
+
+/** For tools whose detection is a live call (listing models): healthy exactly when detection worked. */
+export function healthOf(detected: WorkerTool): ToolHealth {
+  return { healthy: detected.healthy, ...(detected.detail ? { detail: detected.detail } : {}) };
+}
