@@ -85,6 +85,23 @@ describe.skipIf(postgresStackMissing())("workflow runs: retries, timeouts, pause
     expect(nodeOf(run, "b").status).toBe("cancelled");
   });
 
+  it("does not retry a node whose worker says another try cannot help", async () => {
+    const workflowId = await createWorkflow(api, owner, chain({ retries: 2 }));
+    const runId = await execute(api, owner, workflowId);
+    const first = (await pullOne(api, owner))!;
+    await answer(api, owner, first, { error: "claude is not installed", retryable: false });
+    await server.advancer.runOnce();
+
+    const run = await getRun(api, owner, runId);
+    expect(run.status).toBe("failed");
+    expect(run.error).toBe('node "a" failed: claude is not installed');
+    expect(nodeOf(run, "a")).toMatchObject({ status: "failed", attempts: 1 });
+    clock.advance(5 * 60);
+    await server.advancer.runOnce();
+    expect(await pullOne(api, owner)).toBeNull();
+    expect(countByNode(await tasksOfWorkflow(api, owner, workflowId))).toEqual({ a: 1 });
+  });
+
   it("times out a node whose task runs past its timeout, and retries it", async () => {
     const workflowId = await createWorkflow(api, owner, chain({ timeout_seconds: 10, retries: 1 }));
     const runId = await execute(api, owner, workflowId);

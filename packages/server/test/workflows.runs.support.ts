@@ -18,7 +18,7 @@ export type Claimed = {
 };
 
 /** What the worker does with a claimed task: complete it, fail it, or keep it running. */
-export type Reply = { output: string; exit_code?: number } | { error: string } | "hold";
+export type Reply = { output: string; exit_code?: number } | { error: string; retryable?: boolean } | "hold";
 
 export interface Owner extends TestUser {
   key: string;
@@ -75,7 +75,7 @@ export async function answer(api: ApiClient, owner: Owner, task: Claimed, reply:
     "error" in reply
       ? await api.post(
           `/api/v1/tasks/${task.task_id}/fail`,
-          { attempt_token: task.attempt_token, error: reply.error, retryable: true },
+          { attempt_token: task.attempt_token, error: reply.error, retryable: reply.retryable ?? true },
           token,
         )
       : await api.post(

@@ -246,6 +246,8 @@ export const tasks = pgTable(
     score: jsonb("score"),
     result: jsonb("result"),
     error: text("error"),
+    /** Whether the last failure may go better on another try (the worker's say); null until one fails. */
+    failure_retryable: boolean("failure_retryable"),
     created_at: createdAt(),
     updated_at: updatedAt(),
     started_at: ts("started_at"),

@@ -216,7 +216,8 @@ export async function failAttempt(
           worker_id = case when ${retry} then null else tasks.worker_id end,
           lease_token = case when ${retry} then null else tasks.lease_token end,
           completed_at = case when ${retry} then null else ${ts(input.now)} end,
-          lease_expires_at = null, error = ${input.error}, updated_at = ${ts(input.now)}
+          lease_expires_at = null, error = ${input.error}, failure_retryable = ${input.retryable},
+          updated_at = ${ts(input.now)}
         where ${fenced(input)} returning tasks.*`,
     sql`${input.error}`,
   );

@@ -128,7 +128,10 @@ export function takeDueTimers(timers: RunTimer[], now: Date): { due: RunEvent[];
   return { due, remaining };
 }
 
-/** What a finished task means to its node. Every failure may be retried (the node's `retries` decide), except a cancel. */
+/**
+ * What a finished task means to its node. A failure may be retried (the node's `retries` decide) unless
+ * it was a cancel or the worker said another try cannot help (a missing tool, a refused request).
+ */
 export function outcomeEvent(outcome: NodeOutcome): RunEvent {
   const ref = { node_id: outcome.node_id, iteration: outcome.iteration, attempt: outcome.attempt };
   switch (outcome.status) {
@@ -147,6 +150,11 @@ export function outcomeEvent(outcome: NodeOutcome): RunEvent {
     case "cancelled":
       return { type: "node_failed", ...ref, error: outcome.error ?? "its task was cancelled", retryable: false };
     case "failed":
-      return { type: "node_failed", ...ref, error: outcome.error ?? "its task failed", retryable: true };
+      return {
+        type: "node_failed",
+        ...ref,
+        error: outcome.error ?? "its task failed",
+        retryable: outcome.failure_retryable !== false,
+      };
   }
 }

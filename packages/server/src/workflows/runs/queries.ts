@@ -58,6 +58,8 @@ export interface NodeOutcome {
   status: (typeof TERMINAL_TASK_STATUSES)[number];
   result: unknown;
   error: string | null;
+  /** The worker's word on the last failure: false means another try cannot help. */
+  failure_retryable: boolean | null;
 }
 
 /** Finished tasks of the run whose outcome its state has not taken in yet. */
@@ -71,6 +73,7 @@ export async function findUnsettledOutcomes(db: Db, runId: string): Promise<Node
       status: tasks.status,
       result: tasks.result,
       error: tasks.error,
+      failure_retryable: tasks.failure_retryable,
     })
     .from(workflowRunTasks)
     .innerJoin(tasks, eq(tasks.task_id, workflowRunTasks.task_id))
