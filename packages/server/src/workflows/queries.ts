@@ -11,10 +11,16 @@ export interface WorkflowCursor {
   workflow_id: string;
 }
 
-export async function insertWorkflow(db: Db, userId: string, workflow: WorkflowCreate): Promise<WorkflowRow> {
+/** `now` is the server's clock, not the database's: a schedule counts from it (cron/occurrence.ts). */
+export async function insertWorkflow(
+  db: Db,
+  userId: string,
+  workflow: WorkflowCreate,
+  now: Date,
+): Promise<WorkflowRow> {
   const [row] = await db
     .insert(workflows)
-    .values({ user_id: userId, ...workflowColumns(workflow) })
+    .values({ user_id: userId, ...workflowColumns(workflow), created_at: now, updated_at: now })
     .returning();
   await insertNodesAndEdges(db, row!.workflow_id, workflow);
   return row!;

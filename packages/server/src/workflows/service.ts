@@ -37,7 +37,7 @@ export async function createWorkflow(
 ): Promise<Workflow> {
   const workflow = parseWorkflow(body);
   const row = await resources.db.transaction(async (tx) => {
-    const created = await q.insertWorkflow(tx as Db, userId, workflow);
+    const created = await q.insertWorkflow(tx as Db, userId, workflow, resources.clock.now());
     await recordAudit(tx as Db, {
       user_id: userId,
       action: "workflow.create",
