@@ -5,6 +5,7 @@
 //
 //   npm run bench:dispatch [-- --workers 10,100,1000 --tasks 2000 --producers 8 --stores pglite,postgres]
 //   npm run bench:dispatch -- --quick          smoke run: W = 10,50, T = 200
+//   npm run bench:dispatch -- --statements     also list the SQL statements a task costs (PostgreSQL)
 //
 // Figures, per case:
 // - tasks/s: completed tasks / (first create request sent → last `task.complete` acked by the server).
@@ -39,6 +40,7 @@ const { values: flags } = parseArgs({
     "skip-graphile": { type: "boolean", default: false },
     "time-limit": { type: "string", default: "120" },
     quick: { type: "boolean", default: false },
+    statements: { type: "boolean", default: false },
   },
 });
 
@@ -98,6 +100,7 @@ interface Row {
   rssPerWorkerKb?: number;
   heapPerWorkerKb?: number;
   ratio?: number;
+  statementsPerTask?: number;
 }
 
 async function runGarageSwarm(store: StoreKind, workerCount: number): Promise<Row> {
@@ -124,6 +127,7 @@ async function runGarageSwarm(store: StoreKind, workerCount: number): Promise<Ro
       const connectSeconds = (performance.now() - connectStart) / 1000;
       await sleep(500); // let the hello round (fill attempts on an empty queue) settle
       const after = await server.memory();
+      const statementsBefore = await server.statements();
 
       const sent = new Map<string, number>(); // task_id → create request sent
       let resolveDone: () => void = () => {};
@@ -146,6 +150,14 @@ async function runGarageSwarm(store: StoreKind, workerCount: number): Promise<Ro
       });
       await settleWithin(done, deadline - performance.now());
 
+      const statementsAfter = await server.statements();
+      const spent = statementsSpent(statementsBefore, statementsAfter);
+      const statementCount = [...spent.values()].reduce((sum, count) => sum + count, 0);
+      if (flags.statements && statementCount > 0) {
+        for (const [label, count] of [...spent].sort((a, b) => b[1] - a[1]).slice(0, 12)) {
+          notes.push(`${store} W=${workerCount} SQL ${(count / log.completed.size).toFixed(2)}/task: ${label}`);
+        }
+      }
       const finished = [...log.completed.values()];
       const last = finished.length > 0 ? Math.max(...finished) : performance.now();
       const seconds = (last - begin) / 1000;
@@ -170,6 +182,7 @@ async function runGarageSwarm(store: StoreKind, workerCount: number): Promise<Ro
         connectSeconds,
         rssPerWorkerKb: (resident(after) - resident(before)) / workerCount / 1024,
         heapPerWorkerKb: (after.heapUsed - before.heapUsed) / workerCount / 1024,
+        ...(statementCount > 0 ? { statementsPerTask: statementCount / log.completed.size } : {}),
       };
     } finally {
       for (const worker of workers) worker.close();
@@ -194,6 +207,16 @@ async function runGraphile(workerCount: number): Promise<Row> {
     p50: percentile(waits, 50),
     p99: percentile(waits, 99),
   };
+}
+
+/** Statements sent between two readings, by label (heartbeats and sweeps in that window included). */
+function statementsSpent(before: Record<string, number>, after: Record<string, number>): Map<string, number> {
+  const spent = new Map<string, number>();
+  for (const [label, count] of Object.entries(after)) {
+    const delta = count - (before[label] ?? 0);
+    if (delta > 0) spent.set(label, delta);
+  }
+  return spent;
 }
 
 /** Linux's RssAnon where there is one: code pages the kernel drops and maps again make plain RSS jump. */
@@ -229,6 +252,7 @@ const columns: [string, number, (row: Row) => string][] = [
   ["RSS/worker", 10, (row) => (row.rssPerWorkerKb === undefined ? "" : `${row.rssPerWorkerKb.toFixed(1)} KB`)],
   ["heap/worker", 11, (row) => (row.heapPerWorkerKb === undefined ? "" : `${row.heapPerWorkerKb.toFixed(1)} KB`)],
   ["connect s", 9, (row) => (row.connectSeconds === undefined ? "" : row.connectSeconds.toFixed(2))],
+  ["SQL/task", 8, (row) => (row.statementsPerTask === undefined ? "" : row.statementsPerTask.toFixed(1))],
 ];
 
 function formatRow(cells: string[]): string {
@@ -281,6 +305,7 @@ console.log(
     `(after W hellos − before) / W, after a forced GC; RSS is ${process.platform === "linux" ? "RssAnon" : "rss"}`,
 );
 // Everything here shares the machine's CPUs; a busy machine moves every figure (the ratio less so).
+console.log("SQL/task: statements the server sent to PostgreSQL from the first create to the last ack, / tasks done");
 console.log(`load average at the end: ${loadavg()[0]!.toFixed(1)}`);
 for (const note of notes) console.log(`note: ${note}`);
 process.exitCode = rows.every((row) => row.completed === TASKS) ? 0 : 1;

@@ -13,6 +13,8 @@ export interface ServerChild {
   url: string;
   /** Server process memory after a forced GC, in bytes; `anonymous` is Linux's RssAnon, null elsewhere. */
   memory(): Promise<Memory>;
+  /** SQL statements the server has sent so far, by their first words (PostgreSQL only; empty on PGlite). */
+  statements(): Promise<Record<string, number>>;
   /** Warn/error log lines the server printed (pino JSON), for the report. */
   warnings: string[];
   stop(): Promise<void>;
@@ -57,6 +59,10 @@ export async function startServerChild(location: StoreLocation, timeoutMs = 60_0
       child.send({ type: "memory" });
       const { rss, anonymous, heapUsed } = await reply<Memory & { type: "memory" }>(child, "memory", 30_000);
       return { rss, anonymous, heapUsed };
+    },
+    statements: async () => {
+      child.send({ type: "statements" });
+      return (await reply<{ type: "statements"; counts: Record<string, number> }>(child, "statements", 30_000)).counts;
     },
     stop: async () => {
       if (child.exitCode !== null || child.signalCode !== null) return;

@@ -1,9 +1,23 @@
 // Child-process entry: one GarageSwarm server on 127.0.0.1, so the benchmark can read the server's own
 // RSS apart from the simulated workers'. Store from env: BENCH_DATABASE_URL (PostgreSQL) or PGlite in
 // BENCH_PGLITE_DIR (a data dir, so a second server process can open what the first one set up).
-// IPC: sends {type:"ready", url}; answers {type:"memory"} with the memory after a GC; {type:"stop"} closes.
+// IPC: sends {type:"ready", url}; answers {type:"memory"} with the memory after a GC, {type:"statements"}
+// with the SQL statements sent so far (PostgreSQL only: counted at pg.Client.query); {type:"stop"} closes.
 import { readFileSync } from "node:fs";
 import { loadServerConfig, openStore, startServer } from "@garageswarm/server";
+import pg from "pg";
+
+// Every statement the server sends to PostgreSQL goes through pg.Client.query (the pool's clients too),
+// counted by its first words so a run can say which statements a task costs.
+const statements = new Map<string, number>();
+const query = pg.Client.prototype.query;
+pg.Client.prototype.query = function (this: pg.Client, ...args: unknown[]) {
+  const first = args[0] as string | { text?: string } | undefined;
+  const text = typeof first === "string" ? first : (first?.text ?? "");
+  const label = text.replace(/\s+/g, " ").trim().slice(0, 90);
+  statements.set(label, (statements.get(label) ?? 0) + 1);
+  return (query as (...a: unknown[]) => unknown).apply(this, args);
+} as typeof query;
 
 const databaseUrl = process.env.BENCH_DATABASE_URL || undefined;
 const dataDir = process.env.BENCH_PGLITE_DIR || undefined;
@@ -16,7 +30,7 @@ const server = await startServer(
   { store },
 );
 
-type Request = { type: "memory" } | { type: "stop" };
+type Request = { type: "memory" } | { type: "statements" } | { type: "stop" };
 
 process.on("message", async (request: Request) => {
   if (request.type === "memory") {
@@ -27,6 +41,8 @@ process.on("message", async (request: Request) => {
     globalThis.gc?.();
     const { rss, heapUsed } = process.memoryUsage();
     process.send?.({ type: "memory", rss, anonymous: anonymousRss(), heapUsed });
+  } else if (request.type === "statements") {
+    process.send?.({ type: "statements", counts: Object.fromEntries(statements) });
   } else if (request.type === "stop") {
     await server.close();
     await store.close();
