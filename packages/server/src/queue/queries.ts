@@ -19,7 +19,7 @@
 // Every transition appends a `status` row to task_events in the same statement or transaction.
 import { type SQL, sql } from "drizzle-orm";
 import type { Db } from "../db/store.ts";
-import type { TaskRow } from "../tasks/queries.ts";
+import { asTaskRow, type TaskRow } from "../tasks/queries.ts";
 import { retryAvailableAtSql } from "./timing.ts";
 
 const ts = (date: Date) => sql`${date.toISOString()}::timestamptz`;
@@ -349,25 +349,6 @@ export async function markSilentWorkersOffline(
     select * from gone`,
   );
   return rows as unknown as Array<{ worker_id: string; owner_user_id: string; draining: boolean }>;
-}
-
-const timestampColumns = [
-  "available_at",
-  "created_at",
-  "updated_at",
-  "started_at",
-  "completed_at",
-  "lease_expires_at",
-] as const;
-
-/** Raw rows come back from both drivers with the column names; timestamps may arrive as text. */
-function asTaskRow(raw: Record<string, unknown>): TaskRow {
-  const row = { ...raw };
-  for (const column of timestampColumns) {
-    const value = row[column];
-    if (value !== null && value !== undefined && !(value instanceof Date)) row[column] = new Date(String(value));
-  }
-  return row as TaskRow;
 }
 
 /** The worker is going away: its leases end now, and the reaper re-queues its tasks on its next pass. */

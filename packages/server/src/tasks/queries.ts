@@ -3,7 +3,7 @@
 import type { TaskPatch, TaskStatus } from "@garageswarm/protocol";
 import { and, desc, eq, inArray, notInArray, sql } from "drizzle-orm";
 import { taskEvents, tasks } from "../db/schema.ts";
-import type { Db } from "../db/store.ts";
+import { type Db, selectRows } from "../db/store.ts";
 
 export type TaskRow = typeof tasks.$inferSelect;
 export type NewTaskRow = typeof tasks.$inferInsert;
@@ -13,10 +13,21 @@ export const HELD_STATUSES = ["assigned", "running"] as const satisfies TaskStat
 /** Statuses that can still be cancelled. */
 export const LIVE_STATUSES = ["pending", "queued", "assigned", "running"] as const satisfies TaskStatus[];
 
+/** Inserts the task and its first `status` event in one statement: one round trip, atomic without a transaction. */
 export async function insertTask(db: Db, values: NewTaskRow): Promise<TaskRow> {
-  const [row] = await db.insert(tasks).values(values).returning();
+  const [row] = await selectRows<Record<string, unknown>>(
+    db,
+    sql`
+    with inserted as (${db.insert(tasks).values(values).returning().getSQL()}),
+    logged as (
+      insert into task_events (task_id, attempt, kind, data, created_at)
+      select task_id, attempt, 'status', jsonb_build_object('status', status, 'worker_id', worker_id), created_at
+      from inserted
+    )
+    select * from inserted`,
+  );
   if (!row) throw new Error("insert tasks returned nothing");
-  return row;
+  return asTaskRow(row);
 }
 
 export async function findTaskOfUser(db: Db, userId: string, taskId: string): Promise<TaskRow | undefined> {
@@ -108,4 +119,23 @@ export async function insertTaskEvent(
   event: { task_id: string; attempt: number; kind: string; data: Record<string, unknown>; created_at: Date },
 ): Promise<void> {
   await db.insert(taskEvents).values(event);
+}
+
+const timestampColumns = [
+  "available_at",
+  "created_at",
+  "updated_at",
+  "started_at",
+  "completed_at",
+  "lease_expires_at",
+] as const;
+
+/** A row of a raw `… returning tasks.*`: both drivers answer with the column names; timestamps may arrive as text. */
+export function asTaskRow(raw: Record<string, unknown>): TaskRow {
+  const row = { ...raw };
+  for (const column of timestampColumns) {
+    const value = row[column];
+    if (value !== null && value !== undefined && !(value instanceof Date)) row[column] = new Date(String(value));
+  }
+  return row as TaskRow;
 }

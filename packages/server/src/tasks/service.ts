@@ -32,29 +32,25 @@ export async function createTask(
       throw new InvalidInputError("no worker you may run tasks on has this id", "body.worker_id");
     }
   }
-  const row = await db.transaction(async (tx) => {
-    const inserted = await q.insertTask(tx as Db, {
-      user_id: userId,
-      description: input.description,
-      prompt: input.prompt ?? input.description,
-      tool: input.tool,
-      model: input.model ?? null,
-      priority: input.priority,
-      requirements: input.requirements,
-      options: input.options,
-      timeout_seconds: input.timeout_seconds,
-      max_attempts: input.max_attempts,
-      pinned_worker_id: input.worker_id ?? null,
-      status: origin.status ?? "queued",
-      workflow_id: origin.workflow_id ?? null,
-      run_id: origin.run_id ?? null,
-      node_id: origin.node_id ?? null,
-      available_at: now,
-      created_at: now,
-      updated_at: now,
-    });
-    await recordStatus(tx as Db, inserted, now);
-    return inserted;
+  const row = await q.insertTask(db, {
+    user_id: userId,
+    description: input.description,
+    prompt: input.prompt ?? input.description,
+    tool: input.tool,
+    model: input.model ?? null,
+    priority: input.priority,
+    requirements: input.requirements,
+    options: input.options,
+    timeout_seconds: input.timeout_seconds,
+    max_attempts: input.max_attempts,
+    pinned_worker_id: input.worker_id ?? null,
+    status: origin.status ?? "queued",
+    workflow_id: origin.workflow_id ?? null,
+    run_id: origin.run_id ?? null,
+    node_id: origin.node_id ?? null,
+    available_at: now,
+    created_at: now,
+    updated_at: now,
   });
   if (row.status === "queued") await announceQueued(resources, row);
   await publishTaskUpdated(resources, row);
