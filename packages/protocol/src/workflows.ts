@@ -209,6 +209,11 @@ export const DirectorPlanTask = z
 export const DirectorPlan = z.object({ tasks: z.array(DirectorPlanTask).min(1, "needs at least one task") });
 export type DirectorPlan = z.infer<typeof DirectorPlan>;
 
+/**
+ * pending: created, its work not begun (no worker has picked up a task, no condition or approval acted);
+ * running; paused: dispatches nothing new; waiting_approval: some node waits for a person; then completed,
+ * failed or cancelled.
+ */
 export const RunStatus = z.enum([
   "pending",
   "running",
@@ -274,8 +279,13 @@ export const WorkflowRun = z.object({
   error: z.string().nullable(),
   created_at: Timestamp,
   updated_at: Timestamp,
+  /** When the run left pending (its work began); null while pending, or if it ended without beginning. */
   started_at: Timestamp.nullable(),
   finished_at: Timestamp.nullable(),
+  /** The run's own timeout, counted from `created_at`; null when it has none. */
+  timeout_seconds: z.number().int().nullable(),
+  /** When the run fails unless it finished: `created_at` + `timeout_seconds`; null when it has no timeout. */
+  deadline_at: Timestamp.nullable(),
 });
 export type WorkflowRun = z.infer<typeof WorkflowRun>;
 

@@ -39,7 +39,7 @@ describe.skipIf(postgresStackMissing())("cron schedules", () => {
     await server.scheduler.runOnce(first);
     const once = await runsOf(workflowId);
     expect(once).toHaveLength(1);
-    expect(once[0]).toMatchObject({ trigger: "schedule", status: "running" });
+    expect(once[0]).toMatchObject({ trigger: "schedule", status: "pending", started_at: null });
     expect(once[0].nodes[0]).toMatchObject({ node_id: "tick", status: "running" });
 
     // Five occurrences pass while no scheduler runs: only the latest fires.

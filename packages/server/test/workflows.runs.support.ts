@@ -1,10 +1,14 @@
-// Helpers for the run tests: a test "worker" that pulls node tasks over HTTP and answers them, and a
-// loop that drives a run until it settles. Nothing of ours is stubbed: real API, queue and advancer.
+// Helpers for the run tests: a test "worker" that pulls node tasks over HTTP and answers them, a loop that
+// drives a run until it settles, and `useRunTest`, the server, clock and owner every run test file starts
+// with. Nothing of ours is stubbed: real API, queue and advancer.
+
 import { ToolId } from "@garageswarm/protocol";
-import type { ApiClient } from "../../../test/support/http.ts";
-import type { TestServer } from "../../../test/support/server.ts";
+import type { ServerConfig } from "@garageswarm/server";
+import { afterAll, beforeAll } from "vitest";
+import { type ApiClient, apiClient } from "../../../test/support/http.ts";
+import { startTestServer, type TestServer } from "../../../test/support/server.ts";
 import { createApiKey, createUser, type TestUser } from "../../../test/support/users.ts";
-import { pull, registerWorker } from "./queue.support.ts";
+import { manualClock, pull, registerWorker } from "./queue.support.ts";
 
 export type Claimed = {
   task_id: string;
@@ -128,4 +132,60 @@ export function countByNode(tasks: Array<{ node_id: string }>): Record<string, n
   const counts: Record<string, number> = {};
   for (const task of tasks) counts[task.node_id] = (counts[task.node_id] ?? 0) + 1;
   return counts;
+}
+
+/**
+ * What a run test file works with: one server over a fresh database, a clock moved by hand, and an owner
+ * whose worker offers every tool; the helpers above with the server, client and owner filled in.
+ */
+export class RunTest {
+  readonly clock = manualClock();
+  server!: TestServer;
+  api!: ApiClient;
+  owner!: Owner;
+
+  /** The owner's access token, as request options. */
+  as() {
+    return { token: this.owner.access_token };
+  }
+  createWorkflow(body: Record<string, unknown>) {
+    return createWorkflow(this.api, this.owner, body);
+  }
+  execute(workflowId: string, input?: Record<string, unknown>) {
+    return execute(this.api, this.owner, workflowId, input);
+  }
+  getRun(runId: string) {
+    return getRun(this.api, this.owner, runId);
+  }
+  pullOne(workerId?: string) {
+    return pullOne(this.api, this.owner, workerId);
+  }
+  answer(task: Claimed, reply: Reply) {
+    return answer(this.api, this.owner, task, reply);
+  }
+  drive(runId: string, respond: (task: Claimed) => Reply, options?: Parameters<typeof drive>[5]) {
+    return drive(this.server, this.api, this.owner, runId, respond, options);
+  }
+  tasksOfWorkflow(workflowId: string) {
+    return tasksOfWorkflow(this.api, this.owner, workflowId);
+  }
+  /** Steps every run with work waiting, as the advancer's scan would. */
+  step() {
+    return this.server.advancer.runOnce();
+  }
+}
+
+/**
+ * Registers the file's beforeAll/afterAll: starts the server with `settings` (long-lived access tokens, so
+ * a clock moved by days keeps the owner signed in) and closes it after the file.
+ */
+export function useRunTest(settings: Partial<ServerConfig> = {}): RunTest {
+  const t = new RunTest();
+  beforeAll(async () => {
+    t.server = await startTestServer({ accessTokenTtlSeconds: 7 * 24 * 3600, ...settings }, { clock: t.clock });
+    t.api = apiClient(t.server.url);
+    t.owner = await ownerWithWorker(t.api);
+  });
+  afterAll(() => t.server?.close());
+  return t;
 }

@@ -1,37 +1,16 @@
 // Real runs end to end, one per workflow type: the API starts them, the advancer steps them, a test worker
 // pulls every node task over HTTP and answers it. The clock is moved by hand where time matters.
-import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { type ApiClient, apiClient } from "../../../test/support/http.ts";
-import { postgresStackMissing, startTestServer, type TestServer } from "../../../test/support/server.ts";
+import { describe, expect, it } from "vitest";
+import { postgresStackMissing } from "../../../test/support/server.ts";
 import { shipFeature } from "../src/workflows/engine/test-examples.ts";
-import { manualClock, registerWorker } from "./queue.support.ts";
-import {
-  countByNode,
-  createWorkflow,
-  drive,
-  execute,
-  getRun,
-  nodeOf,
-  type Owner,
-  ownerWithWorker,
-  tasksOfWorkflow,
-} from "./workflows.runs.support.ts";
+import { registerWorker } from "./queue.support.ts";
+import { countByNode, nodeOf, useRunTest } from "./workflows.runs.support.ts";
 
 describe.skipIf(postgresStackMissing())("workflow runs: each type end to end", () => {
-  const clock = manualClock();
-  let server: TestServer;
-  let api: ApiClient;
-  let owner: Owner;
-
-  beforeAll(async () => {
-    server = await startTestServer({ heartbeatIntervalSeconds: 60 }, { clock });
-    api = apiClient(server.url);
-    owner = await ownerWithWorker(api);
-  });
-  afterAll(() => server?.close());
+  const t = useRunTest({ heartbeatIntervalSeconds: 60 });
 
   it("sequential: each node's output feeds the next; one task per node; affinity to the upstream worker", async () => {
-    const workflowId = await createWorkflow(api, owner, {
+    const workflowId = await t.createWorkflow({
       workflow_type: "sequential",
       input: { topic: "owls" },
       definition: {
@@ -42,8 +21,8 @@ describe.skipIf(postgresStackMissing())("workflow runs: each type end to end", (
         ],
       },
     });
-    const runId = await execute(api, owner, workflowId, { topic: "bats" });
-    const { run, tasks } = await drive(server, api, owner, runId, (task) => ({ output: `${task.node_id} done` }));
+    const runId = await t.execute(workflowId, { topic: "bats" });
+    const { run, tasks } = await t.drive(runId, (task) => ({ output: `${task.node_id} done` }));
 
     expect(run.status).toBe("completed");
     expect(run.result).toEqual({ output: "polish done", outputs: { polish: "polish done" } });
@@ -53,18 +32,18 @@ describe.skipIf(postgresStackMissing())("workflow runs: each type end to end", (
       ["polish", "Polish: draft done"],
     ]);
     expect(tasks[0]).toMatchObject({ run_id: runId, max_attempts: 1, workflow_id: workflowId });
-    expect(tasks[1]!.options).toEqual({ prefer_worker_id: owner.workerId });
+    expect(tasks[1]!.options).toEqual({ prefer_worker_id: t.owner.workerId });
     expect(run.nodes.map((node: any) => [node.node_id, node.status, node.attempts, node.iteration])).toEqual([
       ["outline", "completed", 1, 0],
       ["draft", "completed", 1, 0],
       ["polish", "completed", 1, 0],
     ]);
     expect(nodeOf(run, "draft")).toMatchObject({ output: "draft done", task_id: tasks[1]!.task_id, error: null });
-    expect(countByNode(await tasksOfWorkflow(api, owner, workflowId))).toEqual({ outline: 1, draft: 1, polish: 1 });
+    expect(countByNode(await t.tasksOfWorkflow(workflowId))).toEqual({ outline: 1, draft: 1, polish: 1 });
   });
 
   it("concurrent: one task fanned out to N replicas, then an aggregator sees every output", async () => {
-    const workflowId = await createWorkflow(api, owner, {
+    const workflowId = await t.createWorkflow({
       workflow_type: "concurrent",
       definition: {
         nodes: [
@@ -73,9 +52,9 @@ describe.skipIf(postgresStackMissing())("workflow runs: each type end to end", (
         ],
       },
     });
-    const runId = await execute(api, owner, workflowId);
+    const runId = await t.execute(workflowId);
     let n = 0;
-    const { run, tasks } = await drive(server, api, owner, runId, () => ({ output: `n${++n}` }));
+    const { run, tasks } = await t.drive(runId, () => ({ output: `n${++n}` }));
     expect(run.status).toBe("completed");
     expect(tasks.map((task) => task.node_id).sort()).toEqual(["guess/1", "guess/2", "guess/3", "pick"]);
     const pick = tasks.find((task) => task.node_id === "pick")!;
@@ -84,29 +63,29 @@ describe.skipIf(postgresStackMissing())("workflow runs: each type end to end", (
   });
 
   it('concurrent with replicas "all": one node per eligible worker, each pinned to its worker', async () => {
-    const other = await registerWorker(api, owner.key, { tools: ["ollama"], slots: 4 });
-    const workflowId = await createWorkflow(api, owner, {
+    const other = await registerWorker(t.api, t.owner.key, { tools: ["ollama"], slots: 4 });
+    const workflowId = await t.createWorkflow({
       workflow_type: "concurrent",
       definition: { nodes: [{ id: "probe", type: "task", tool: "ollama", prompt: "uname", replicas: "all" }] },
     });
-    const runId = await execute(api, owner, workflowId);
-    const run = await getRun(api, owner, runId);
-    const probes = (await tasksOfWorkflow(api, owner, workflowId)).map((task) => task.pinned_worker_id).sort();
+    const runId = await t.execute(workflowId);
+    const run = await t.getRun(runId);
+    const probes = (await t.tasksOfWorkflow(workflowId)).map((task) => task.pinned_worker_id).sort();
     expect(run.nodes.map((node: any) => node.node_id)).toEqual(["probe/1", "probe/2"]);
-    expect(probes).toEqual([owner.workerId, other.worker_id].sort());
+    expect(probes).toEqual([t.owner.workerId, other.worker_id].sort());
     // Each pinned task goes only to its worker.
-    const { run: done, tasks } = await drive(server, api, owner, runId, () => ({ output: "linux" }), {
+    const { run: done, tasks } = await t.drive(runId, () => ({ output: "linux" }), {
       until: (current) => current.nodes.filter((node: any) => node.status === "completed").length === 1,
     });
-    expect(tasks.map((task) => task.pinned_worker_id)).toEqual([owner.workerId]);
+    expect(tasks.map((task) => task.pinned_worker_id)).toEqual([t.owner.workerId]);
     expect(done.status).toBe("running");
-    await api.post(`/api/v1/runs/${runId}/cancel`, undefined, { token: owner.access_token });
+    await t.api.post(`/api/v1/runs/${runId}/cancel`, undefined, t.as());
   });
 
   it("graph: the ship-feature example takes the true branch when the tests pass", async () => {
-    const workflowId = await createWorkflow(api, owner, shipFeature);
-    const runId = await execute(api, owner, workflowId);
-    const { run, tasks } = await drive(server, api, owner, runId, (task) =>
+    const workflowId = await t.createWorkflow(shipFeature);
+    const runId = await t.execute(workflowId);
+    const { run, tasks } = await t.drive(runId, (task) =>
       task.node_id === "test" ? { output: "PASS: 12 tests" } : { output: `${task.node_id} ok` },
     );
     expect(run.status).toBe("completed");
@@ -119,9 +98,9 @@ describe.skipIf(postgresStackMissing())("workflow runs: each type end to end", (
   });
 
   it("graph: failing tests loop back through fix, and the run fails when the loop reaches max_iterations", async () => {
-    const workflowId = await createWorkflow(api, owner, shipFeature);
-    const runId = await execute(api, owner, workflowId);
-    const { run, tasks } = await drive(server, api, owner, runId, (task) =>
+    const workflowId = await t.createWorkflow(shipFeature);
+    const runId = await t.execute(workflowId);
+    const { run, tasks } = await t.drive(runId, (task) =>
       task.node_id === "test" ? { output: "FAIL: 2 tests" } : { output: `${task.node_id} ok` },
     );
     expect(run.status).toBe("failed");
@@ -129,7 +108,7 @@ describe.skipIf(postgresStackMissing())("workflow runs: each type end to end", (
     const perNode = countByNode(tasks);
     // The first pass plus three loop-backs: four times generate, review, test and fix; never deploy.
     expect(perNode).toEqual({ generate: 4, review: 4, test: 4, fix: 4 });
-    expect(countByNode(await tasksOfWorkflow(api, owner, workflowId))).toEqual(perNode);
+    expect(countByNode(await t.tasksOfWorkflow(workflowId))).toEqual(perNode);
     expect(tasks.filter((task) => task.node_id === "fix").map((task) => task.prompt)).toEqual(
       Array(4).fill("Fix: FAIL: 2 tests"),
     );
@@ -137,10 +116,10 @@ describe.skipIf(postgresStackMissing())("workflow runs: each type end to end", (
   });
 
   it("graph: a loop that turns green in its second pass deploys", async () => {
-    const workflowId = await createWorkflow(api, owner, shipFeature);
-    const runId = await execute(api, owner, workflowId);
+    const workflowId = await t.createWorkflow(shipFeature);
+    const runId = await t.execute(workflowId);
     let testRuns = 0;
-    const { run, tasks } = await drive(server, api, owner, runId, (task) =>
+    const { run, tasks } = await t.drive(runId, (task) =>
       task.node_id === "test" ? { output: ++testRuns >= 2 ? "PASS" : "FAIL" } : { output: `${task.node_id} ok` },
     );
     expect(run.status).toBe("completed");
@@ -149,7 +128,7 @@ describe.skipIf(postgresStackMissing())("workflow runs: each type end to end", (
   });
 
   it("hierarchical: the director's plan becomes nodes of the run, then the aggregator sums up", async () => {
-    const workflowId = await createWorkflow(api, owner, {
+    const workflowId = await t.createWorkflow({
       workflow_type: "hierarchical",
       definition: {
         nodes: [
@@ -158,14 +137,14 @@ describe.skipIf(postgresStackMissing())("workflow runs: each type end to end", (
         ],
       },
     });
-    const runId = await execute(api, owner, workflowId);
+    const runId = await t.execute(workflowId);
     const plan = {
       tasks: [
         { id: "docs", prompt: "Write docs", tool: "gemini_cli" },
         { id: "notes", prompt: "Notes from {{nodes.docs.output}}", tool: "codex_cli", depends_on: ["docs"] },
       ],
     };
-    const { run, tasks } = await drive(server, api, owner, runId, (task) =>
+    const { run, tasks } = await t.drive(runId, (task) =>
       task.node_id === "lead"
         ? { output: `Here is the plan:\n\`\`\`json\n${JSON.stringify(plan)}\n\`\`\`` }
         : { output: `${task.node_id} ok` },
@@ -179,12 +158,12 @@ describe.skipIf(postgresStackMissing())("workflow runs: each type end to end", (
   });
 
   it("hierarchical: a malformed plan fails the director and the run with a clear error", async () => {
-    const workflowId = await createWorkflow(api, owner, {
+    const workflowId = await t.createWorkflow({
       workflow_type: "hierarchical",
       definition: { nodes: [{ id: "lead", type: "director", tool: "claude_code", prompt: "Plan" }] },
     });
-    const runId = await execute(api, owner, workflowId);
-    const { run, tasks } = await drive(server, api, owner, runId, () => ({
+    const runId = await t.execute(workflowId);
+    const { run, tasks } = await t.drive(runId, () => ({
       output: JSON.stringify({ tasks: [{ id: "a", prompt: "x", tool: "claude_code", depends_on: ["ghost"] }] }),
     }));
     expect(tasks).toHaveLength(1);
@@ -194,7 +173,7 @@ describe.skipIf(postgresStackMissing())("workflow runs: each type end to end", (
   });
 
   it("mixture: the same prompt to several experts, then an aggregator", async () => {
-    const workflowId = await createWorkflow(api, owner, {
+    const workflowId = await t.createWorkflow({
       workflow_type: "mixture",
       input: { q: "Is P = NP?" },
       definition: {
@@ -211,8 +190,8 @@ describe.skipIf(postgresStackMissing())("workflow runs: each type end to end", (
         ],
       },
     });
-    const runId = await execute(api, owner, workflowId);
-    const { run, tasks } = await drive(server, api, owner, runId, (task) => ({ output: `${task.node_id} says no` }));
+    const runId = await t.execute(workflowId);
+    const { run, tasks } = await t.drive(runId, (task) => ({ output: `${task.node_id} says no` }));
     expect(run.status).toBe("completed");
     expect(tasks.slice(0, 3).map((task) => task.prompt)).toEqual(Array(3).fill("Is P = NP?"));
     expect(tasks.find((task) => task.node_id === "local")!.model).toBe("llama3");

@@ -1,5 +1,6 @@
-// Property: on any DAG, driven in any completion order (with pauses, resumes and stale replays mixed in),
-// every node runs exactly once, never before all its dependencies completed, and the run finishes.
+// Property: on any DAG, driven in any completion order (with pauses, resumes, pickups and stale replays mixed
+// in), every node runs exactly once, never before all its dependencies completed, and the run finishes; it is
+// pending exactly until a task is picked up or completes.
 import fc from "fast-check";
 import { describe, expect, it } from "vitest";
 import { compileWorkflow } from "../compile.ts";
@@ -54,12 +55,17 @@ describe("the run state machine on random DAGs", () => {
           seen = run.dispatched.length;
         };
         checkNewDispatches();
+        let begun = false;
         const done: { id: string; attempt: number }[] = [];
         for (const choice of choices) {
           if (run.finished()) break;
           const running = run.running();
           if (choice % 10 === 0) run.send({ type: run.state.status === "paused" ? "resume" : "pause" });
-          else if (choice % 10 === 1 && done.length > 0) {
+          else if (choice % 10 === 2 && running.length > 0) {
+            const id = running[choice % running.length]!;
+            expect(run.send({ type: "task_started", node_id: id, iteration: 0, attempt: 1 })).toEqual([]);
+            begun = true;
+          } else if (choice % 10 === 1 && done.length > 0) {
             // A duplicate of an old result must change nothing.
             const old = done[choice % done.length]!;
             const actions = run.send({
@@ -74,10 +80,14 @@ describe("the run state machine on random DAGs", () => {
             const id = running[choice % running.length]!;
             done.push({ id, attempt: run.state.nodes[id]!.attempt });
             run.complete(id, `out ${id}`);
+            begun = true;
           } else if (run.state.status === "paused") {
             run.send({ type: "resume" });
           }
           checkNewDispatches();
+          if (!run.finished() && run.state.status !== "paused") {
+            expect(run.state.status).toBe(begun ? "running" : "pending");
+          }
         }
         // Whatever is left (the choices ran out): resume and finish in definition order.
         if (run.state.status === "paused") run.send({ type: "resume" });

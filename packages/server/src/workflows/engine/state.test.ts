@@ -550,6 +550,94 @@ describe("pause, resume, cancel and approval", () => {
   });
 });
 
+describe("pending until its work begins", () => {
+  const pair = {
+    name: "pair",
+    workflow_type: "graph",
+    definition: { nodes: [task("a"), task("b")], edges: [] },
+  };
+  const started = (node_id: string, attempt = 1) => ({ type: "task_started" as const, node_id, iteration: 0, attempt });
+
+  it("is pending with its tasks dispatched, and running once a worker picks one up", () => {
+    const run = RunHarness.fromWorkflow(pair);
+    expect(run.state.status).toBe("pending");
+    expect(run.running().sort()).toEqual(["a", "b"]);
+    run.send({ type: "task_created", node_id: "a", iteration: 0, attempt: 1, task_id: "t-a" });
+    expect(run.state.status).toBe("pending");
+    expect(run.send(started("b"))).toEqual([]);
+    expect(run.state).toMatchObject({ status: "running", started: true });
+    // A second pickup, or a stale one, changes nothing more.
+    run.send(started("a"));
+    run.send(started("a", 7));
+    expect(run.state.status).toBe("running");
+  });
+
+  it("begins with a task's outcome when the pickup went unseen (a fast worker)", () => {
+    const failing = RunHarness.fromWorkflow({
+      ...pair,
+      definition: { nodes: [task("a", "A", { retries: 1 }), task("b")], edges: [] },
+    });
+    failing.fail("a", "flaky");
+    expect(failing.state.status).toBe("running");
+    const completing = RunHarness.fromWorkflow(pair);
+    completing.complete("a", "A");
+    expect(completing.state.status).toBe("running");
+  });
+
+  it("begins at once when a node that needs no worker acts first: a condition, an approval", () => {
+    const gated = RunHarness.fromWorkflow({
+      name: "gated",
+      workflow_type: "graph",
+      input: { go: true },
+      definition: {
+        nodes: [{ id: "check", type: "condition", expression: { var: "input.go" } }, task("work")],
+        edges: [{ from: "check", to: "work", when: true }],
+      },
+    });
+    expect(gated.state.status).toBe("running");
+    expect(gated.running()).toEqual(["work"]);
+    const approval = RunHarness.fromWorkflow({
+      name: "ask",
+      workflow_type: "sequential",
+      definition: { nodes: [{ id: "ok", type: "approval", message: "go?" }, task("work")] },
+    });
+    expect(approval.state.status).toBe("waiting_approval");
+  });
+
+  it("pauses from pending and resumes to pending, or to running when a task was picked up meanwhile", () => {
+    const run = RunHarness.fromWorkflow(pair);
+    run.send({ type: "pause" });
+    expect(run.state.status).toBe("paused");
+    run.send({ type: "resume" });
+    expect(run.state.status).toBe("pending");
+    run.send({ type: "pause" });
+    run.send(started("a"));
+    expect(run.state.status).toBe("paused");
+    run.send({ type: "resume" });
+    expect(run.state.status).toBe("running");
+  });
+
+  it("cancels and times out from pending, cancelling the queued tasks", () => {
+    const cancelled = RunHarness.fromWorkflow(pair);
+    expect(cancelled.send({ type: "cancel", reason: "no workers" })).toEqual([
+      { type: "cancel_task", node_id: "a", iteration: 0, attempt: 1, task_id: null },
+      { type: "cancel_task", node_id: "b", iteration: 0, attempt: 1, task_id: null },
+      { type: "run_finished", status: "cancelled", result: null, error: "no workers" },
+    ]);
+    expect(cancelled.state).toMatchObject({ status: "cancelled", started: false });
+    const timedOut = RunHarness.fromWorkflow(pair);
+    timedOut.send({ type: "run_timed_out", timeout_seconds: 60 });
+    expect(timedOut.state).toMatchObject({ status: "failed", error: "run timed out after 60 s", started: false });
+  });
+
+  it("treats a run stored before pending existed (no `started`) as begun", () => {
+    const run = RunHarness.fromWorkflow(pair);
+    const { started: _, ...legacy } = run.state;
+    const resumed = apply(run.graph, { ...legacy, status: "paused" }, { type: "resume" });
+    expect(resumed.state.status).toBe("running");
+  });
+});
+
 describe("loops", () => {
   it("re-entry cancels what still runs in the loop body, and the late result of the old iteration is ignored", () => {
     const run = RunHarness.fromWorkflow({

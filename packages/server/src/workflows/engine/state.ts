@@ -1,9 +1,15 @@
 // The workflow run state machine: a pure function of (run graph, run state, event) -> (new state, actions).
 // It does no I/O; the run driver stores the state, performs the actions and feeds events back.
 //
-// Run: pending -> running <-> paused; running <-> waiting_approval (some node waits for a person);
+// Run: pending -> running once its work has begun (`started`): a worker picked up one of its tasks
+//      (task_started, or any outcome of a task), or a node that needs no worker acted (a condition was
+//      evaluated, an approval requested, a template failed). Until then a run on a fleet with no eligible
+//      worker stays pending.
+//      pending | running | waiting_approval -> paused; paused -> pending or running (resume, by `started`);
+//      running <-> waiting_approval (some node waits for a person);
 //      -> completed (every node terminal, no unhandled failure) | failed | cancelled. Terminal runs ignore events.
-//      Any non-terminal run -> failed on run_timed_out (the driver keeps the deadline; paused time counts).
+//      Any non-terminal run -> failed on run_timed_out (the driver keeps the deadline; pending and paused
+//      time count), -> cancelled on cancel.
 //
 // Node: pending -> ready            every non-loop incoming edge resolved, at least one taken (roots: at start)
 //       pending -> skipped          every non-loop incoming edge skipped; its outgoing edges are skipped in turn
@@ -52,6 +58,8 @@ export interface EdgeState {
 
 export interface RunState {
   status: RunStatus;
+  /** Work has begun (see the run states above). Absent on runs stored before `pending` existed: they had begun. */
+  started?: boolean;
   input: Record<string, unknown>;
   context: Record<string, unknown>;
   nodes: Record<string, NodeState>;
@@ -66,6 +74,8 @@ export interface RunState {
 type AttemptRef = { node_id: string; iteration: number; attempt: number };
 export type RunEvent =
   | (AttemptRef & { type: "task_created"; task_id: string })
+  /** A worker picked up one of the run's tasks (it left `queued`), whichever attempt it was: the run has begun. */
+  | (AttemptRef & { type: "task_started" })
   | (AttemptRef & { type: "node_completed"; output: string; exit_code?: number | null; structured?: unknown })
   | (AttemptRef & { type: "node_failed"; error: string; retryable?: boolean })
   | (AttemptRef & { type: "node_timed_out" })
@@ -116,6 +126,10 @@ export function isRunTerminal(status: RunStatus): boolean {
   return terminalRun.has(status);
 }
 
+export function hasStarted(state: Pick<RunState, "started">): boolean {
+  return state.started !== false;
+}
+
 /** The graph as this run sees it: compiled nodes plus what director plans added. */
 export function runGraphIndex(graph: RunGraph, state: RunState): GraphIndex {
   const nodes: RunNode[] = [];
@@ -157,7 +171,8 @@ export function start(
   const fanned = graph.nodes.find((node) => node.replicas === "all");
   if (fanned) throw new Error(`node "${fanned.id}" fans out to all workers: resolveReplicas before starting the run`);
   const state: RunState = {
-    status: "running",
+    status: "pending",
+    started: false,
     input: init.input ?? {},
     context: init.context ?? {},
     nodes: Object.fromEntries(graph.nodes.map((node) => [node.id, freshNode()])),
@@ -232,10 +247,12 @@ function handle(step: Step, event: RunEvent) {
   const { state } = step;
   switch (event.type) {
     case "pause":
-      if (state.status === "running" || state.status === "waiting_approval") state.status = "paused";
+      if (state.status === "pending" || state.status === "running" || state.status === "waiting_approval") {
+        state.status = "paused";
+      }
       return;
     case "resume":
-      if (state.status === "paused") state.status = "running";
+      if (state.status === "paused") state.status = hasStarted(state) ? "running" : "pending";
       return;
     case "cancel":
       return finishRun(step, "cancelled", event.reason ?? null);
@@ -246,19 +263,25 @@ function handle(step: Step, event: RunEvent) {
       if (node) node.task_id = event.task_id;
       return;
     }
+    case "task_started":
+      state.started = true;
+      return;
     case "node_completed": {
       const node = current(step, event, "running");
       if (!node) return;
+      state.started = true;
       const definition = step.node(event.node_id);
       if (definition.type === "director") return expandDirector(step, definition, node, event);
       return completeNode(step, event.node_id, event.output, event.exit_code ?? null, event.structured);
     }
     case "node_failed":
-      if (current(step, event, "running")) failNode(step, event.node_id, event.error, event.retryable ?? true);
-      return;
+      if (!current(step, event, "running")) return;
+      state.started = true;
+      return failNode(step, event.node_id, event.error, event.retryable ?? true);
     case "node_timed_out": {
       const node = current(step, event, "running");
       if (!node) return;
+      state.started = true;
       step.actions.push({ type: "cancel_task", ...attemptOf(event.node_id, node), task_id: node.task_id });
       return failNode(step, event.node_id, `timed out after ${step.node(event.node_id).timeout_seconds}s`, true);
     }
@@ -463,7 +486,8 @@ function advance(step: Step) {
   const nodes = step.graph.order.map((id) => state.nodes[id]!);
   if (nodes.every((node) => terminalNode.has(node.status))) return finishRun(step, "completed", null);
   if (state.status !== "paused") {
-    state.status = nodes.some((node) => node.status === "waiting_approval") ? "waiting_approval" : "running";
+    if (nodes.some((node) => node.status === "waiting_approval")) state.status = "waiting_approval";
+    else state.status = hasStarted(state) ? "running" : "pending";
   }
 }
 
@@ -473,6 +497,8 @@ function activate(step: Step, id: string) {
   node.attempt += 1;
   node.error = null;
   node.task_id = null;
+  // Every node but a dispatched task acts on the spot: the run has begun.
+  if (definition.type === "condition" || definition.type === "approval") step.state.started = true;
   if (definition.type === "condition") {
     node.status = "running";
     let value: boolean;
@@ -488,6 +514,7 @@ function activate(step: Step, id: string) {
     text = renderTemplate(definition.message ?? definition.prompt ?? "", templateView(step.graph, step.state, id));
   } catch (error) {
     node.status = "running";
+    step.state.started = true;
     return failNode(step, id, `template failed: ${(error as Error).message}`, false);
   }
   if (definition.type === "approval") {

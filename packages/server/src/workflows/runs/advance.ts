@@ -12,7 +12,14 @@ import type { Db } from "../../db/store.ts";
 import type { Resources } from "../../resources.ts";
 import { recordStatus } from "../../tasks/events.ts";
 import { cancelTask, type TaskRow } from "../../tasks/queries.ts";
-import { type EngineOptions, isRunTerminal, type RunEvent, type RunState, runGraphIndex } from "../engine/state.ts";
+import {
+  type EngineOptions,
+  hasStarted,
+  isRunTerminal,
+  type RunEvent,
+  type RunState,
+  runGraphIndex,
+} from "../engine/state.ts";
 import type { RunGraph } from "../graph.ts";
 import { type Dispatch, Effects, outcomeEvent, type RunTimer, takeDueTimers } from "./effects.ts";
 import { publishStep, type StepRecord } from "./publish.ts";
@@ -69,13 +76,17 @@ async function step(
   const now = resources.clock.now();
   const outcomes = await q.findUnsettledOutcomes(tx, runId);
   events.push(...outcomes.map(outcomeEvent));
+  if (!hasStarted(state)) {
+    const pickedUp = await q.findStartedTask(tx, runId);
+    if (pickedUp) events.push({ type: "task_started", ...pickedUp });
+  }
   const { due, remaining } = takeDueTimers(row.timers as RunTimer[], now);
   events.push(...due);
   if (events.length === 0) return unchanged;
 
   const effects = new Effects(unchanged.graph, state, remaining, now, options.engine);
   effects.feed(events);
-  const updated = await q.updateRunState(tx, runId, row.version, runColumns(effects, now));
+  const updated = await q.updateRunState(tx, runId, row.version, runColumns(effects, now, row.started_at));
   if (!updated) throw new VersionConflict();
   const written = await writeEffects(tx, updated, unchanged.graph, effects, now);
   await q.settleRunTasks(
@@ -85,10 +96,11 @@ async function step(
   return { row: updated, changed: true, previous: row, graph: unchanged.graph, ...written };
 }
 
-/** The run row's columns after a step or a start. */
-export function runColumns(effects: Effects, now: Date) {
+/** The run row's columns after a step or a start; `started_at` is when the run left pending (null before). */
+export function runColumns(effects: Effects, now: Date, startedAt: Date | null) {
   const { state } = effects;
   return {
+    started_at: startedAt ?? (hasStarted(state) ? now : null),
     state,
     timers: effects.timers,
     wake_at: effects.wakeAt(),

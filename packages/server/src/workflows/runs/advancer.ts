@@ -1,6 +1,8 @@
 // The workflow advancer: takes a step of every run that has work waiting. A `task.updated` for a run's
-// task that finished marks the run dirty at once; a periodic scan of the database (due retries, finished
-// tasks not yet settled) catches whatever the bus lost or a restart interrupted, so a lost hint only delays.
+// task that finished marks the run dirty at once, and so does one for a task picked up (assigned, running)
+// while the run may still be pending; a periodic scan of the database (due retries, finished tasks not yet
+// settled, picked-up tasks of runs not begun) catches whatever the bus lost or a restart interrupted, so a
+// lost hint only delays.
 // Steps of one process run one at a time; other replicas' steps are kept apart by the run's version guard.
 import { subscribe } from "../../bus/channels.ts";
 import type { Resources } from "../../resources.ts";
@@ -8,7 +10,10 @@ import { advanceRun } from "./advance.ts";
 import { findRunsNeedingWork } from "./queries.ts";
 
 const FINISHED = new Set(["completed", "failed", "cancelled", "timed_out"]);
+const PICKED_UP = new Set(["assigned", "running"]);
 const SCAN_BATCH = 500;
+/** Runs this process saw begun: a pickup of their tasks needs no step (a run never goes back to pending). */
+const BEGUN_CACHE_SIZE = 10_000;
 
 export interface Advancer {
   /** Marks a run as having work; it is stepped soon. */
@@ -34,10 +39,15 @@ export function createAdvancer(resources: Resources, options: AdvancerOptions = 
   let scanning: Promise<unknown> | null = null;
   let unsubscribe: (() => Promise<void>) | null = null;
   let stopped = false;
+  const begun = new Set<string>();
 
   async function stepRun(runId: string): Promise<void> {
     try {
-      await advanceRun(resources, runId);
+      const row = await advanceRun(resources, runId);
+      if (row?.started_at && !begun.has(runId)) {
+        if (begun.size >= BEGUN_CACHE_SIZE) begun.delete(begun.values().next().value!);
+        begun.add(runId);
+      }
     } catch (error) {
       // The run stays as it was; the next scan tries again.
       log.error({ err: error, run_id: runId }, "workflow run step failed");
@@ -88,7 +98,10 @@ export function createAdvancer(resources: Resources, options: AdvancerOptions = 
     },
     async start() {
       unsubscribe = await subscribe(resources.bus, "task.updated", (message) => {
-        if (message.run_id && FINISHED.has(message.status)) kick(message.run_id);
+        if (!message.run_id) return;
+        if (FINISHED.has(message.status) || (PICKED_UP.has(message.status) && !begun.has(message.run_id))) {
+          kick(message.run_id);
+        }
       });
       const scan = () => {
         if (stopped) return;

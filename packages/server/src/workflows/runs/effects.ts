@@ -99,20 +99,22 @@ export class Effects {
         // The node's waiting_approval status is the request: dashboards hear it as node.updated.
         return;
       case "run_finished":
+        // The deadline stays on the row for the API to show; wakeAt ignores it from now on.
         this.finished = action;
-        this.timers = [];
+        this.timers = this.timers.filter((timer) => timer.kind === "run_deadline");
         return;
     }
   }
 
   /** The earliest timer, when the advancer must look at the run again. */
   wakeAt(): Date | null {
+    if (this.finished) return null;
     const times = this.timers.map((timer) => Date.parse(timer.due_at));
     return times.length > 0 ? new Date(Math.min(...times)) : null;
   }
 }
 
-/** Timers due at `now` become events (a retry's, or the run's timeout); the rest stay. */
+/** Timers due at `now` become events (a retry's, or the run's timeout); the rest stay, and so does the deadline. */
 export function takeDueTimers(timers: RunTimer[], now: Date): { due: RunEvent[]; remaining: RunTimer[] } {
   const due: RunEvent[] = [];
   const remaining: RunTimer[] = [];
@@ -120,6 +122,8 @@ export function takeDueTimers(timers: RunTimer[], now: Date): { due: RunEvent[];
     if (Date.parse(timer.due_at) > now.getTime()) {
       remaining.push(timer);
     } else if (timer.kind === "run_deadline") {
+      // Kept: the run it ends still shows its deadline.
+      remaining.push(timer);
       due.push({ type: "run_timed_out", timeout_seconds: timer.timeout_seconds });
     } else {
       due.push({ type: "retry_due", node_id: timer.node_id, iteration: timer.iteration, attempt: timer.attempt });

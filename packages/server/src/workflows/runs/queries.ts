@@ -1,6 +1,6 @@
 // SQL of workflow runs: the run row (state guarded by `version`), the task of each node attempt
 // (workflow_run_tasks), and the scans the advancer and the API need.
-import { and, desc, eq, inArray, lte, or, sql } from "drizzle-orm";
+import { and, desc, eq, inArray, lte, notInArray, or, sql } from "drizzle-orm";
 import { taskEvents, tasks, userWorkers, workers, workflowRuns, workflowRunTasks, workflows } from "../../db/schema.ts";
 import type { Db } from "../../db/store.ts";
 import type { NewTaskRow, TaskRow } from "../../tasks/queries.ts";
@@ -11,6 +11,7 @@ export type WorkflowRow = typeof workflows.$inferSelect;
 
 export const ACTIVE_RUN_STATUSES = ["pending", "running", "paused", "waiting_approval"] as const;
 const TERMINAL_TASK_STATUSES = ["completed", "failed", "cancelled", "timed_out"] as const;
+const UNSTARTED_TASK_STATUSES = ["pending", "queued"] as const;
 
 /** The run row, or undefined when it is not there (or, with `userId`, not that user's). */
 export async function findRun(db: Db, runId: string, userId?: string): Promise<RunRow | undefined> {
@@ -38,7 +39,9 @@ export async function updateRunState(
   db: Db,
   runId: string,
   readVersion: number,
-  values: Partial<Pick<RunRow, "state" | "timers" | "wake_at" | "status" | "result" | "error" | "finished_at">> & {
+  values: Partial<
+    Pick<RunRow, "state" | "timers" | "wake_at" | "status" | "result" | "error" | "started_at" | "finished_at">
+  > & {
     updated_at: Date;
   },
 ): Promise<RunRow | undefined> {
@@ -85,6 +88,27 @@ export async function findUnsettledOutcomes(db: Db, runId: string): Promise<Node
       ),
     );
   return rows as NodeOutcome[];
+}
+
+/**
+ * One task of the run a worker has picked up (it left `queued`), or none: what ends a run's `pending`.
+ * Asked only while the run has not begun, so a run costs this query until its first pickup, never after.
+ */
+export async function findStartedTask(
+  db: Db,
+  runId: string,
+): Promise<{ node_id: string; iteration: number; attempt: number } | undefined> {
+  const [row] = await db
+    .select({
+      node_id: workflowRunTasks.node_id,
+      iteration: workflowRunTasks.iteration,
+      attempt: workflowRunTasks.attempt,
+    })
+    .from(workflowRunTasks)
+    .innerJoin(tasks, eq(tasks.task_id, workflowRunTasks.task_id))
+    .where(and(eq(workflowRunTasks.run_id, runId), notInArray(tasks.status, [...UNSTARTED_TASK_STATUSES])))
+    .limit(1);
+  return row;
 }
 
 export async function settleRunTasks(db: Db, taskIds: string[]): Promise<void> {
@@ -161,7 +185,10 @@ export async function findEligibleWorkerIds(db: Db, userId: string, tool: string
   return rows.map((row) => row.worker_id);
 }
 
-/** Active runs with work waiting: a due timer, or a finished task the state has not taken in. */
+/**
+ * Active runs with work waiting: a due timer, a finished task the state has not taken in, or (a run not yet
+ * begun, `started_at` null) a task a worker picked up.
+ */
 export async function findRunsNeedingWork(db: Db, now: Date, limit: number): Promise<string[]> {
   const rows = await db
     .select({ run_id: workflowRuns.run_id })
@@ -174,6 +201,9 @@ export async function findRunsNeedingWork(db: Db, now: Date, limit: number): Pro
           sql`exists (select 1 from ${workflowRunTasks} rt join ${tasks} t on t.task_id = rt.task_id
                       where rt.run_id = ${workflowRuns.run_id} and not rt.settled
                         and t.status in ('completed', 'failed', 'cancelled', 'timed_out'))`,
+          sql`(${workflowRuns.started_at} is null
+               and exists (select 1 from ${workflowRunTasks} rt join ${tasks} t on t.task_id = rt.task_id
+                           where rt.run_id = ${workflowRuns.run_id} and t.status not in ('pending', 'queued')))`,
         ),
       ),
     )

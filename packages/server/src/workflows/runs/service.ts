@@ -78,12 +78,14 @@ export async function listRuns(
 
 export type RunControl = "pause" | "resume" | "cancel";
 
+const PAUSABLE: ReadonlySet<RunStatus> = new Set(["pending", "running", "waiting_approval"]);
+
 /** The event for a control, or a ConflictError saying why the run's status refuses it. */
 function controlEvents(control: RunControl): ExternalEvents {
   return (state) => {
     const status = state.status;
-    if (control === "pause" && status !== "running" && status !== "waiting_approval") {
-      throw new ConflictError(`run is ${status}; only a running run can be paused`);
+    if (control === "pause" && !PAUSABLE.has(status)) {
+      throw new ConflictError(`run is ${status}; only a pending or running run can be paused`);
     }
     if (control === "resume" && status !== "paused")
       throw new ConflictError(`run is ${status}; only a paused run can be resumed`);
@@ -167,10 +169,7 @@ export async function controlWorkflowRuns(
   const items: WorkflowRun[] = [];
   for (const runId of await q.findActiveRunIdsOfWorkflow(resources.db, userId, workflowId)) {
     const row = await advanceRun(resources, runId, (state) => {
-      const applies =
-        control === "pause"
-          ? state.status === "running" || state.status === "waiting_approval"
-          : state.status === "paused";
+      const applies = control === "pause" ? PAUSABLE.has(state.status) : state.status === "paused";
       return applies ? [{ type: control }] : [];
     });
     if (row) items.push(toRunView(row));

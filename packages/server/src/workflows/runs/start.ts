@@ -58,8 +58,7 @@ export async function startRun(resources: Resources, request: RunRequest): Promi
       input,
       version: 0,
       created_at: now,
-      started_at: now,
-      ...runColumns(effects, now),
+      ...runColumns(effects, now, null),
     });
     if (!row) return null;
     const written = await writeEffects(tx as Db, row, graph, effects, now);

@@ -1,0 +1,133 @@
+// A run is pending from its creation until its work begins: a worker picks up one of its tasks, or a node
+// that needs no worker acts. Real runs; the clock is moved by hand.
+import { describe, expect, it } from "vitest";
+import { postgresStackMissing } from "../../../test/support/server.ts";
+import { createApiKey, createUser } from "../../../test/support/users.ts";
+import { registerWorker } from "./queue.support.ts";
+import { nodeOf, useRunTest } from "./workflows.runs.support.ts";
+
+const single = (extra: Record<string, unknown> = {}) => ({
+  workflow_type: "sequential",
+  definition: { nodes: [{ id: "a", type: "task", tool: "claude_code", prompt: "first" }] },
+  ...extra,
+});
+
+/** Polls the run until `until` holds: the advancer hears of a pickup on the bus, or its next scan finds it. */
+async function eventually(read: () => Promise<any>, until: (run: any) => boolean): Promise<any> {
+  for (let tries = 0; ; tries++) {
+    const run = await read();
+    if (until(run) || tries >= 200) return run;
+    await new Promise((resolve) => setTimeout(resolve, 100));
+  }
+}
+
+describe.skipIf(postgresStackMissing())("workflow runs: pending until work begins", () => {
+  // A long heartbeat keeps a picked-up task's lease alive while the clock moves.
+  const t = useRunTest({ heartbeatIntervalSeconds: 600 });
+
+  it("stays pending, not started, while no worker can take its task; pause, resume and cancel work from there", async () => {
+    // A user whose only worker offers another tool: nothing can pick the node up.
+    const user = await createUser(t.api);
+    const key = await createApiKey(t.api, user);
+    await registerWorker(t.api, key, { tools: ["ollama"], slots: 4 });
+    const as = { token: user.access_token };
+    const created = await t.api.post("/api/v1/workflows", { name: "wf", ...single() }, as);
+    const started = await t.api.post(`/api/v1/workflows/${created.body.workflow_id}/execute`, undefined, as);
+    expect(started.status).toBe(201);
+    expect(started.body).toMatchObject({ status: "pending", started_at: null });
+    const runId = started.body.run_id;
+
+    t.clock.advance(60);
+    await t.step();
+    expect((await t.api.get(`/api/v1/runs/${runId}`, as)).body).toMatchObject({ status: "pending", started_at: null });
+
+    expect((await t.api.post(`/api/v1/runs/${runId}/pause`, undefined, as)).body.status).toBe("paused");
+    expect((await t.api.post(`/api/v1/runs/${runId}/resume`, undefined, as)).body.status).toBe("pending");
+
+    const cancelled = await t.api.post(`/api/v1/runs/${runId}/cancel`, undefined, as);
+    expect(cancelled.body).toMatchObject({ status: "cancelled", started_at: null, error: "cancelled by user" });
+    expect(cancelled.body.finished_at).not.toBeNull();
+    const task = nodeOf(cancelled.body, "a").task_id;
+    expect((await t.api.get(`/api/v1/tasks/${task}`, as)).body.status).toBe("cancelled");
+  });
+
+  it("times out from pending: the deadline counts from the run's creation", async () => {
+    const workflowId = await t.createWorkflow(single({ timeout_seconds: 60 }));
+    const runId = await t.execute(workflowId);
+    const pending = await t.getRun(runId);
+    expect(pending.status).toBe("pending");
+    expect(pending.deadline_at).toBe(new Date(Date.parse(pending.created_at) + 60_000).toISOString());
+    t.clock.advance(60);
+    await t.step();
+    const run = await t.getRun(runId);
+    expect(run).toMatchObject({
+      status: "failed",
+      error: "run timed out after 60 s",
+      started_at: null,
+      timeout_seconds: 60,
+      deadline_at: pending.deadline_at,
+    });
+    expect(await t.pullOne()).toBeNull();
+  });
+
+  it("leaves pending when a worker picks up its first task, and started_at is that moment", async () => {
+    const workflowId = await t.createWorkflow({
+      workflow_type: "sequential",
+      definition: {
+        nodes: [
+          { id: "a", type: "task", tool: "claude_code", prompt: "first" },
+          { id: "b", type: "task", tool: "claude_code", prompt: "second" },
+        ],
+      },
+    });
+    const runId = await t.execute(workflowId);
+    const { created_at } = await t.getRun(runId);
+    t.clock.advance(30);
+    const a = (await t.pullOne())!;
+    expect(a.node_id).toBe("a");
+
+    // No step by hand: the pickup alone moves the run.
+    const run = await eventually(
+      () => t.getRun(runId),
+      (current) => current.status !== "pending",
+    );
+    expect(run.status).toBe("running");
+    expect(run.started_at).toBe(new Date(Date.parse(created_at) + 30_000).toISOString());
+
+    t.clock.advance(30);
+    await t.answer(a, { output: "A" });
+    const { run: done } = await t.drive(runId, () => ({ output: "B" }));
+    expect(done).toMatchObject({ status: "completed", started_at: run.started_at });
+  });
+
+  it("a run paused while pending resumes to running once its task was picked up meanwhile", async () => {
+    const workflowId = await t.createWorkflow(single());
+    const runId = await t.execute(workflowId);
+    expect((await t.api.post(`/api/v1/runs/${runId}/pause`, undefined, t.as())).body.status).toBe("paused");
+    // A task dispatched before the pause may still be taken.
+    const a = (await t.pullOne())!;
+    await t.answer(a, "hold");
+    await t.step();
+    const paused = await t.getRun(runId);
+    expect(paused.status).toBe("paused");
+    expect(paused.started_at).not.toBeNull();
+    expect((await t.api.post(`/api/v1/runs/${runId}/resume`, undefined, t.as())).body.status).toBe("running");
+    await t.api.post(`/api/v1/runs/${runId}/cancel`, undefined, t.as());
+  });
+
+  it("begins at once when its first node needs no worker (an approval)", async () => {
+    const workflowId = await t.createWorkflow({
+      workflow_type: "sequential",
+      definition: {
+        nodes: [
+          { id: "gate", type: "approval", message: "go?" },
+          { id: "a", type: "task", tool: "claude_code", prompt: "first" },
+        ],
+      },
+    });
+    const run = await t.getRun(await t.execute(workflowId));
+    expect(run.status).toBe("waiting_approval");
+    expect(run.started_at).toBe(run.created_at);
+    await t.api.post(`/api/v1/runs/${run.run_id}/cancel`, undefined, t.as());
+  });
+});
