@@ -1,6 +1,8 @@
 // One WebSocket session to `/ws/worker/{worker_id}`: hello → welcome, then messages both ways. Requests
 // that need an answer (accept, complete, fail, heartbeat…) wait for the `ack` carrying their envelope id;
 // output chunks are sent without waiting. A session ends once; reconnecting makes a new one.
+// What the server sends after its welcome is held until the session subscribes with `receive()`: the
+// server pushes tasks right behind the welcome, often in the same TCP read, before the session's turn.
 import { EventEmitter } from "node:events";
 import { envelope, ServerToWorker, type WorkerToServer } from "@garageswarm/protocol";
 import WebSocket from "ws";
@@ -11,9 +13,10 @@ export type Welcome = Extract<ServerToWorker, { type: "welcome" }>["data"];
 export type Ack = { ok: boolean; error?: string };
 
 export interface SocketEvents {
-  message: [ServerToWorker];
   close: [{ code: number; reason: string }];
 }
+
+type Incoming = Exclude<ServerToWorker, { type: "ack" }>;
 
 export class SessionClosedError extends Error {
   constructor() {
@@ -30,10 +33,13 @@ export class WorkerSocket extends EventEmitter<SocketEvents> {
     { resolve(ack: Ack): void; reject(error: Error): void; timer: NodeJS.Timeout }
   >();
   private closed = false;
+  private onWelcome: ((welcome: Welcome) => void) | null = null;
+  private subscriber: ((message: Incoming) => void) | null = null;
+  private held: Incoming[] = [];
 
   private constructor(private readonly ws: WebSocket) {
     super();
-    ws.on("message", (raw) => this.receive(raw.toString()));
+    ws.on("message", (raw) => this.onFrame(raw.toString()));
     ws.on("close", (code, reason) => this.finish(code, reason.toString()));
     ws.on("error", () => {
       // "close" follows every error; the session ends there.
@@ -66,11 +72,10 @@ export class WorkerSocket extends EventEmitter<SocketEvents> {
       });
       const welcome = new Promise<Welcome>((resolve, reject) => {
         const timer = setTimeout(() => reject(new Error("no welcome from the server")), timeoutMs);
-        socket.on("message", (message) => {
-          if (message.type !== "welcome") return;
+        socket.onWelcome = (data) => {
           clearTimeout(timer);
-          resolve(message.data);
-        });
+          resolve(data);
+        };
         socket.once("close", ({ code, reason }) => {
           clearTimeout(timer);
           reject(new Error(`the server closed the WebSocket (${code}${reason ? `: ${reason}` : ""})`));
@@ -82,6 +87,14 @@ export class WorkerSocket extends EventEmitter<SocketEvents> {
       socket.close();
       throw error;
     }
+  }
+
+  /** Subscribes the session: first what arrived since the welcome, in order, then each message as it comes. */
+  receive(subscriber: (message: Incoming) => void): void {
+    this.subscriber = subscriber;
+    const held = this.held;
+    this.held = [];
+    for (const message of held) subscriber(message);
   }
 
   get isOpen(): boolean {
@@ -121,7 +134,7 @@ export class WorkerSocket extends EventEmitter<SocketEvents> {
     this.finish(1000, "worker closing");
   }
 
-  private receive(text: string): void {
+  private onFrame(text: string): void {
     let json: unknown;
     try {
       json = JSON.parse(text);
@@ -140,7 +153,14 @@ export class WorkerSocket extends EventEmitter<SocketEvents> {
       }
       return;
     }
-    this.emit("message", message);
+    if (message.type === "welcome") {
+      this.onWelcome?.(message.data);
+      this.onWelcome = null;
+    } else if (this.subscriber) {
+      this.subscriber(message);
+    } else {
+      this.held.push(message);
+    }
   }
 
   private finish(code: number, reason: string): void {

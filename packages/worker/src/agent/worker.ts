@@ -243,7 +243,7 @@ class Agent {
     this.mode = "websocket";
     this.heartbeatMs = welcome.heartbeat_interval_seconds * 1000;
     this.log.info("connected over WebSocket");
-    socket.on("message", (message) => this.onServerMessage(socket, message));
+    socket.receive((message) => this.onServerMessage(socket, message));
     this.outbox.retryNow();
     await new Promise<void>((resolve) => {
       const done = () => {

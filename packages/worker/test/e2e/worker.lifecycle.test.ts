@@ -20,7 +20,7 @@ describe.skipIf(postgresStackMissing())("worker processes: cancel, crash, drain"
   let key: string;
 
   beforeAll(async () => {
-    server = await startTestServer({ heartbeatIntervalSeconds: 2 });
+    server = await startTestServer({ heartbeatIntervalSeconds: 1 });
     api = apiClient(server.url);
     user = await createUser(api);
     key = await createApiKey(api, user, "e2e worker");

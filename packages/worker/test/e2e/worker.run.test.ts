@@ -18,7 +18,7 @@ describe.skipIf(postgresStackMissing())("worker processes run tasks", () => {
   let key: string;
 
   beforeAll(async () => {
-    server = await startTestServer({ heartbeatIntervalSeconds: 2 });
+    server = await startTestServer({ heartbeatIntervalSeconds: 1 });
     api = apiClient(server.url);
     ollama = await startFakeOllama();
     user = await createUser(api);
