@@ -109,17 +109,33 @@ describe.skipIf(postgresStackMissing())("garageswarm workflow", () => {
     const listed = await startCli(["workflow", "list"], env).done;
     expect(listed.stdout).toMatch(new RegExp(`${workflowId}\\s+json-flow\\s+sequential\\s+active`));
 
-    const started = await startCli(["workflow", "run", workflowId, "--detach"], env).done;
+    const started = await startCli(["workflow", "run", workflowId, "--detach", "--timeout", "600"], env).done;
     expect(started.code).toBe(0);
     const runId = started.stdout.trim();
+    // No worker has taken its first task yet: pending, with the deadline the timeout set.
     const status = await startCli(["workflow", "status", runId], env).done;
-    expect(status.stdout).toContain(`run ${runId}  running`);
+    const run = await getRun(api, owner, runId);
+    expect(run.deadline_at).toBe(new Date(Date.parse(run.created_at) + 600_000).toISOString());
+    expect(status.stdout).toContain(`run ${runId}  pending`);
+    expect(status.stdout).toContain(
+      `  created ${run.created_at}  not started: waiting for a worker  deadline ${run.deadline_at} (timeout 600 s)`,
+    );
     expect(status.stdout).toMatch(/▶ research\s+running/);
     expect(status.stdout).toMatch(/· write\s+pending/);
 
     expect((await startCli(["workflow", "pause", runId], env).done).stdout).toContain(`Run ${runId} is paused.`);
     expect((await getRun(api, owner, runId)).status).toBe("paused");
-    expect((await startCli(["workflow", "resume", runId], env).done).stdout).toContain("is running.");
+    expect((await startCli(["workflow", "resume", runId], env).done).stdout).toContain("is pending.");
+
+    // A worker takes the task: the run has begun.
+    await answer(api, owner, await pullUntil(owner), "hold");
+    const begun = await waitForRun(runId, (current) => current.status === "running");
+    const shown = await startCli(["workflow", "status", runId], env).done;
+    expect(shown.stdout).toContain(`run ${runId}  running`);
+    expect(shown.stdout).toContain(`  started ${begun.started_at}  deadline ${run.deadline_at}`);
+    const bad = await startCli(["workflow", "run", workflowId, "--timeout", "soon"], env).done;
+    expect(bad.code).not.toBe(0);
+    expect(bad.stderr).toContain("must be a whole number of seconds");
     expect((await startCli(["workflow", "cancel", runId], env).done).stdout).toContain("is cancelled.");
     const again = await startCli(["workflow", "cancel", runId], env).done;
     expect(again.code).toBe(1);
@@ -138,6 +154,15 @@ describe.skipIf(postgresStackMissing())("garageswarm workflow", () => {
     const missing = await startCli(["workflow", "run", join(dir, "nope.yaml")], env).done;
     expect(missing.stderr).toContain("cannot read");
   });
+
+  /** The advancer hears of a pickup on the bus or finds it on its next scan: poll, boundedly. */
+  async function waitForRun(runId: string, until: (run: any) => boolean) {
+    for (let tries = 0; ; tries++) {
+      const run = await getRun(api, owner, runId);
+      if (until(run) || tries >= 200) return run;
+      await new Promise((resolveWait) => setTimeout(resolveWait, 100));
+    }
+  }
 
   async function pullUntil(who: Owner) {
     for (;;) {

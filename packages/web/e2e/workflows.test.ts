@@ -4,7 +4,8 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { parse } from "yaml";
 import { apiClient } from "../../../test/support/http.ts";
 import { startTestServer, type TestServer } from "../../../test/support/server.ts";
-import { createUser } from "../../../test/support/users.ts";
+import { createApiKey, createUser } from "../../../test/support/users.ts";
+import { pull, registerWorker } from "../../server/test/queue.support.ts";
 import { type Browser, chromiumMissing, launchBrowser, newContext, type Page, screenshot } from "./support/browser.ts";
 import { connectNodes as connect, dragPaletteItem, goTo, signInAs } from "./support/flows.ts";
 
@@ -169,6 +170,60 @@ describe.skipIf(chromiumMissing())("dashboard: workflow editor", () => {
     await expect
       .poll(async () => parse(await definitionText(page)).edges)
       .toEqual([{ from: "task_1", to: "approval_1", on: "success", loop: false }]);
+    await context.close();
+  });
+
+  it("sets the run timeout and a node's timeout and retries; a run waits pending for a worker and shows its deadline", async () => {
+    const api = apiClient(server.url);
+    const user = await createUser(api);
+    const context = await newContext(browser, server.url);
+    const page = await context.newPage();
+    await signInAs(page, user);
+    await page.goto("/workflows/new");
+    await page.getByLabel("Name", { exact: true }).fill("Timed");
+    const runTimeout = page.getByLabel("Run timeout (seconds)");
+    await runTimeout.fill("0");
+    await page.getByRole("button", { name: "Save workflow" }).click();
+    await expect.poll(() => runTimeout.getAttribute("aria-invalid")).toBe("true");
+
+    await runTimeout.fill("600");
+    await page.getByRole("group", { name: "Task node task_1" }).click();
+    const inspector = page.getByRole("region", { name: "Task node task_1" });
+    await inspector.getByLabel("Tool").selectOption({ label: "Shell" });
+    await inspector.getByLabel("Retries").fill("2");
+    await inspector.getByLabel("Timeout (seconds)").fill("120");
+    await page.getByRole("button", { name: "Save workflow" }).click();
+    await page.getByRole("heading", { name: "Timed", level: 1 }).waitFor();
+    await page.getByRole("status").filter({ hasText: "Saved" }).waitFor();
+
+    const workflowId = new URL(page.url()).pathname.split("/").at(-1)!;
+    const saved = (await api.get(`/api/v1/workflows/${workflowId}`, { token: user.access_token })).body;
+    expect(saved.timeout_seconds).toBe(600);
+    expect(saved.definition.nodes[0]).toMatchObject({ tool: "shell", retries: 2, timeout_seconds: 120 });
+    await page.reload();
+    expect(await page.getByLabel("Run timeout (seconds)").inputValue()).toBe("600");
+
+    // No worker yet: the run is pending, and says so.
+    await page.getByRole("button", { name: "Run workflow" }).click();
+    const times = page.getByLabel("Run times");
+    await times.waitFor();
+    const runStatus = page.getByRole("status", { name: "Run status" });
+    await expect.poll(() => runStatus.textContent()).toBe("Pending");
+    await expect.poll(() => times.textContent()).toContain("not yet: waiting for a worker");
+    expect(await times.textContent()).toContain("(timeout 10 min)");
+    const runId = new URL(page.url()).pathname.split("/").at(-1)!;
+    const run = (await api.get(`/api/v1/runs/${runId}`, { token: user.access_token })).body;
+    expect(run.deadline_at).toBe(new Date(Date.parse(run.created_at) + 600_000).toISOString());
+    await screenshot(page, "workflow-run-pending");
+
+    // A worker picks the task up: the page turns to Running by itself.
+    const key = await createApiKey(api, user);
+    const worker = await registerWorker(api, key, { tools: ["shell"] });
+    expect((await pull(api, key, worker.worker_id)).status).toBe(200);
+    await expect.poll(() => runStatus.textContent(), { timeout: 30_000 }).toBe("Running");
+    await expect.poll(() => times.textContent()).not.toContain("not yet");
+    await page.getByRole("button", { name: "Cancel run" }).click();
+    await expect.poll(() => runStatus.textContent()).toBe("Cancelled");
     await context.close();
   });
 });

@@ -3,7 +3,7 @@
 // on a terminal; piped, it prints one line per node change instead.
 import { readFile } from "node:fs/promises";
 import type { Workflow, WorkflowRun } from "@garageswarm/protocol";
-import type { Command } from "commander";
+import { type Command, InvalidArgumentError } from "commander";
 import { parse as parseYaml } from "yaml";
 import { CliError, type Client, connect } from "../client.ts";
 import { printTable } from "../table.ts";
@@ -43,19 +43,19 @@ export function registerWorkflowCommands(program: Command): void {
       collect,
       [],
     )
+    .option("--timeout <seconds>", "this run's timeout instead of the workflow's", wholeSeconds)
     .option("--detach", "print the run id and return at once")
     .option("--json", "print the finished run as JSON")
     .addHelpText("after", "\nExample: garageswarm workflow run ship-feature.yaml --input feature='dark mode'")
-    .action(async (target: string, flags: Flags & { input: string[]; detach?: boolean }) => {
+    .action(async (target: string, flags: Flags & { input: string[]; timeout?: number; detach?: boolean }) => {
       const client = await connect(flags);
       const workflowId = UUID.test(target)
         ? target
         : (await client.request<Workflow>("POST", "/api/v1/workflows", await readDefinition(target))).workflow_id;
-      const run = await client.request<WorkflowRun>(
-        "POST",
-        `/api/v1/workflows/${workflowId}/execute`,
-        flags.input.length > 0 ? { input: parseInputs(flags.input) } : {},
-      );
+      const run = await client.request<WorkflowRun>("POST", `/api/v1/workflows/${workflowId}/execute`, {
+        ...(flags.input.length > 0 ? { input: parseInputs(flags.input) } : {}),
+        ...(flags.timeout === undefined ? {} : { timeout_seconds: flags.timeout }),
+      });
       if (flags.detach) {
         console.log(run.run_id);
         console.error(`Started. Watch it with: garageswarm workflow status ${run.run_id} --watch`);
@@ -235,6 +235,14 @@ const marks: Record<string, string> = {
 
 export function renderRun(run: WorkflowRun): string[] {
   const lines = [`run ${run.run_id}  ${run.status}${run.error ? `  ${oneLine(run.error, 80)}` : ""}`];
+  const started = run.started_at
+    ? `started ${run.started_at}`
+    : finished.has(run.status)
+      ? "never started"
+      : "not started: waiting for a worker";
+  const deadline = run.deadline_at ? `deadline ${run.deadline_at} (timeout ${run.timeout_seconds} s)` : "no timeout";
+  const ended = run.finished_at ? `  finished ${run.finished_at}` : "";
+  lines.push(`  created ${run.created_at}  ${started}  ${deadline}${ended}`);
   const width = Math.max(4, ...run.nodes.map((node) => node.node_id.length));
   for (const node of run.nodes) {
     const detail = [
@@ -254,6 +262,11 @@ export function renderRun(run: WorkflowRun): string[] {
 function oneLine(text: string, max: number): string {
   const flat = text.replace(/\s+/g, " ").trim();
   return flat.length > max ? `${flat.slice(0, max - 1)}…` : flat;
+}
+
+function wholeSeconds(value: string): number {
+  if (!/^[1-9]\d*$/.test(value)) throw new InvalidArgumentError("must be a whole number of seconds, 1 or more");
+  return Number(value);
 }
 
 function collect(value: string, previous: string[]): string[] {

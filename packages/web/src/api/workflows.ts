@@ -34,6 +34,8 @@ export interface WorkflowDraft {
   description: string;
   workflow_type: WorkflowType;
   definition: WorkflowDefinition;
+  /** The run timeout; null: none. */
+  timeout_seconds: number | null;
 }
 
 export function useSaveWorkflow(workflowId: string | null) {

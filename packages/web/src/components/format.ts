@@ -31,3 +31,12 @@ export function formatPercent(value: number | null | undefined): string {
 export function formatNumber(value: number | null | undefined): string {
   return value === null || value === undefined ? "—" : value.toLocaleString();
 }
+
+/** 90 -> "90 s", 3600 -> "1 h", 5400 -> "1 h 30 min". */
+export function formatSeconds(total: number): string {
+  const hours = Math.floor(total / 3600);
+  const minutes = Math.floor((total % 3600) / 60);
+  const seconds = total % 60;
+  const parts = [hours ? `${hours} h` : "", minutes ? `${minutes} min` : "", seconds ? `${seconds} s` : ""];
+  return parts.filter(Boolean).join(" ") || "0 s";
+}

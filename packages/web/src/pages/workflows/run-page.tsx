@@ -6,7 +6,7 @@ import { Link } from "wouter";
 import { useStore } from "../../api/store.ts";
 import { useApproval, useRun, useRunControl, useWorkflow } from "../../api/workflows.ts";
 import { FormError, formValues, TextAreaField } from "../../components/form.tsx";
-import { formatDate } from "../../components/format.ts";
+import { formatDate, formatSeconds } from "../../components/format.ts";
 import { Page, Section } from "../../components/page.tsx";
 import { ErrorState, Loading } from "../../components/states.tsx";
 import { StatusBadge } from "../../components/status-badge.tsx";
@@ -32,6 +32,46 @@ export function RunPage({ workflowId, runId }: { workflowId: string; runId: stri
   return <RunView workflow={workflow.data} run={run.data} />;
 }
 
+/** When the run was created, began, must end by (its timeout) and ended. */
+function RunTimes({ run }: { run: WorkflowRun }) {
+  return (
+    <dl className="facts run-times" aria-label="Run times">
+      <dt>Created</dt>
+      <dd>
+        <time dateTime={run.created_at}>{formatDate(run.created_at)}</time>
+      </dd>
+      <dt>Started</dt>
+      <dd>
+        {run.started_at ? (
+          <time dateTime={run.started_at}>{formatDate(run.started_at)}</time>
+        ) : finished.has(run.status) ? (
+          "never: it ended before any work began"
+        ) : (
+          "not yet: waiting for a worker to pick up its first task"
+        )}
+      </dd>
+      <dt>Deadline</dt>
+      <dd>
+        {run.deadline_at ? (
+          <time dateTime={run.deadline_at}>
+            {formatDate(run.deadline_at)} (timeout {formatSeconds(run.timeout_seconds ?? 0)})
+          </time>
+        ) : (
+          "none: the run has no timeout"
+        )}
+      </dd>
+      {run.finished_at ? (
+        <>
+          <dt>Finished</dt>
+          <dd>
+            <time dateTime={run.finished_at}>{formatDate(run.finished_at)}</time>
+          </dd>
+        </>
+      ) : null}
+    </dl>
+  );
+}
+
 /** The latest state of each node (a loop re-enters a node: the highest iteration wins). */
 function latestByNode(nodes: NodeRun[]): Map<string, NodeRun> {
   const latest = new Map<string, NodeRun>();
@@ -54,8 +94,10 @@ function RunView({ workflow, run }: { workflow: Workflow; run: WorkflowRun }) {
       title={`${workflow.name}: run`}
       actions={
         <>
-          <StatusBadge status={run.status} label={runStatusLabels[run.status]} />
-          {run.status === "running" || run.status === "waiting_approval" ? (
+          <span role="status" aria-label="Run status">
+            <StatusBadge status={run.status} label={runStatusLabels[run.status]} />
+          </span>
+          {run.status === "pending" || run.status === "running" || run.status === "waiting_approval" ? (
             <button type="button" onClick={() => control.mutate("pause")} disabled={control.isPending}>
               Pause run
             </button>
@@ -79,10 +121,9 @@ function RunView({ workflow, run }: { workflow: Workflow; run: WorkflowRun }) {
       }
     >
       <p>
-        <Link href={`/workflows/${workflow.workflow_id}`}>← {workflow.name}</Link> · started{" "}
-        {formatDate(run.started_at)}
-        {run.finished_at ? ` · finished ${formatDate(run.finished_at)}` : ""}
+        <Link href={`/workflows/${workflow.workflow_id}`}>← {workflow.name}</Link>
       </p>
+      <RunTimes run={run} />
       <FormError error={control.error} />
       {run.error ? (
         <p className="form-error" role="alert">

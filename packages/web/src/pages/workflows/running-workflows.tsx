@@ -43,7 +43,9 @@ export function RunningWorkflows() {
             <li key={run.run_id}>
               <Link href={`/workflows/${run.workflow_id}/runs/${run.run_id}`}>{names.get(run.workflow_id)}</Link>{" "}
               <StatusBadge status={run.status} label={runStatusLabels[run.status]} />{" "}
-              <span className="muted">started {formatAgo(run.started_at ?? run.created_at)}</span>
+              <span className="muted">
+                {run.started_at ? `started ${formatAgo(run.started_at)}` : `created ${formatAgo(run.created_at)}`}
+              </span>
             </li>
           ))}
         </ul>

@@ -87,6 +87,8 @@ function Editor({ workflow }: { workflow: Workflow | null }) {
   const [name, setName] = useState(workflow?.name ?? "");
   const [description, setDescription] = useState(workflow?.description ?? "");
   const [workflowType, setWorkflowType] = useState<WorkflowType>(workflow?.workflow_type ?? "graph");
+  // Kept as typed: "" is no timeout; the server names a bad value (body.timeout_seconds).
+  const [runTimeout, setRunTimeout] = useState(String(workflow?.timeout_seconds ?? ""));
   const initial = useMemo(() => toGraph(workflow?.definition ?? starter), [workflow]);
   const [nodes, setNodes, onNodesChange] = useNodesState<WorkflowFlowNode>(initial.nodes.map(toFlowNode));
   const [edges, setEdges, onEdgesChange] = useEdgesState<WorkflowFlowEdge>(initial.edges.map(toFlowEdge));
@@ -94,15 +96,16 @@ function Editor({ workflow }: { workflow: Workflow | null }) {
   const remove = useDeleteWorkflow();
   // What was last sent, so the server's indexed errors can be put on the right node and edge.
   const [sent, setSent] = useState<{ definition: WorkflowDefinition; edgeIds: string[] } | null>(null);
-  const [savedSnapshot, setSavedSnapshot] = useState(() =>
-    workflow ? JSON.stringify([workflow.name, workflow.description, workflow.workflow_type, workflow.definition]) : "",
-  );
+  const snapshotOf = (saved: Workflow) =>
+    JSON.stringify([saved.name, saved.description, saved.workflow_type, saved.definition, saved.timeout_seconds]);
+  const [savedSnapshot, setSavedSnapshot] = useState(() => (workflow ? snapshotOf(workflow) : ""));
+  const timeoutSeconds = runTimeout.trim() === "" ? null : Number(runTimeout);
 
   const definition = useMemo<WorkflowDefinition>(
     () => ({ nodes: nodes.map((node) => node.data.definition), edges: edges.map((edge) => edge.data!.definition) }),
     [nodes, edges],
   );
-  const dirty = JSON.stringify([name, description, workflowType, definition]) !== savedSnapshot;
+  const dirty = JSON.stringify([name, description, workflowType, definition, timeoutSeconds]) !== savedSnapshot;
   const placed = useMemo(() => {
     if (!(save.error instanceof ApiError) || !sent) return null;
     return errorsByElement(save.error.problem?.errors ?? [], sent.definition);
@@ -207,10 +210,10 @@ function Editor({ workflow }: { workflow: Workflow | null }) {
 
   function saveWorkflow() {
     setSent({ definition, edgeIds: edges.map((edge) => edge.id) });
-    const draft = { name, description, workflow_type: workflowType, definition };
+    const draft = { name, description, workflow_type: workflowType, definition, timeout_seconds: timeoutSeconds };
     save.mutate(draft, {
       onSuccess: (saved) => {
-        setSavedSnapshot(JSON.stringify([saved.name, saved.description, saved.workflow_type, saved.definition]));
+        setSavedSnapshot(snapshotOf(saved));
         if (!workflow) navigate(`/workflows/${saved.workflow_id}`, { replace: true });
       },
     });
@@ -250,8 +253,19 @@ function Editor({ workflow }: { workflow: Workflow | null }) {
           error={fields.workflow_type}
         />
         <Field label="Description" value={description} onChange={(event) => setDescription(event.target.value)} />
+        <Field
+          label="Run timeout (seconds)"
+          type="number"
+          min={1}
+          step={1}
+          placeholder="none"
+          value={runTimeout}
+          onChange={(event) => setRunTimeout(event.target.value)}
+          error={fields.timeout_seconds}
+          hint="A run still going this long after it was created fails, and its running tasks are cancelled."
+        />
       </div>
-      <FormError error={save.error} fields={["name", "workflow_type"]} />
+      <FormError error={save.error} fields={["name", "workflow_type", "timeout_seconds"]} />
       {placed?.other.length ? (
         <ul className="form-error" role="alert">
           {placed.other.map((text) => (
