@@ -215,6 +215,13 @@ describe.skipIf(chromiumMissing())("dashboard: workflow editor", () => {
     const run = (await api.get(`/api/v1/runs/${runId}`, { token: user.access_token })).body;
     expect(run.deadline_at).toBe(new Date(Date.parse(run.created_at) + 600_000).toISOString());
     await screenshot(page, "workflow-run-pending");
+    // The overview lists it among the active runs, as pending.
+    await goTo(page, "Overview");
+    const active = page.getByRole("region", { name: "Running workflows" });
+    await active.getByRole("link", { name: "Timed" }).waitFor();
+    expect(await active.textContent()).toContain("Pending");
+    await active.getByRole("link", { name: "Timed" }).click();
+    await times.waitFor();
 
     // A worker picks the task up: the page turns to Running by itself.
     const key = await createApiKey(api, user);

@@ -12,7 +12,7 @@ import { StatusBadge } from "../../components/status-badge.tsx";
 import { runStatusLabels } from "../../labels.ts";
 
 const shownWorkflows = 20;
-const active = ["running", "paused", "waiting_approval"] as const;
+const active = ["pending", "running", "paused", "waiting_approval"] as const;
 
 export function RunningWorkflows() {
   const workflows = useWorkflows();
