@@ -4,31 +4,35 @@
 //   holding the best worker's socket claims the task for it (with the score breakdown) and sends
 //   `task.assign`. Replicas agree without talking because they read the same rows.
 // - A worker connects or frees a slot: claim the best task for that worker (like a pull, on its behalf).
+//   After a finished task the claim is skipped when this replica has heard of no queued task the worker
+//   could take (QueuedHints) and its last sweep found no old one waiting: it would come back empty.
 // - A periodic sweep catches what hints missed (lost bus messages, best worker on a dead replica,
 //   retry backoffs ending): tasks waiting longer than the sweep age go to any free local worker.
 // Claims are guarded UPDATEs, so replicas racing for one task cannot both win.
 import { randomUUID } from "node:crypto";
 import type { AssignedTask } from "@garageswarm/protocol";
-import { sql } from "drizzle-orm";
 import { listCandidateWorkers } from "../allocator/queries.ts";
 import { recordClaimScore } from "../allocator/record-score.ts";
 import { allocate, type TaskNeeds } from "../allocator/score.ts";
 import { type BusMessages, subscribe } from "../bus/channels.ts";
-import { selectRows } from "../db/store.ts";
 import { claimTask } from "../queue/queries.ts";
 import { leaseSeconds } from "../queue/timing.ts";
 import type { Resources } from "../resources.ts";
 import { readAllocatorSettings } from "../settings/allocator.ts";
 import { publishTaskUpdated } from "../tasks/events.ts";
 import type { TaskRow } from "../tasks/queries.ts";
+import { anyTaskQueuedBefore } from "./queries.ts";
+import { QueuedHints } from "./queued-hints.ts";
 import type { WorkerConnection, WorkerConnections } from "./worker-connections.ts";
 
 const SWEEP_INTERVAL_MS = 2_000;
 const SWEEP_MIN_AGE_MS = 2_000;
 
 export interface Dispatcher {
-  /** Fill the worker's free slots (it connected, or finished a task). */
+  /** Fill the worker's free slots (it connected). */
   fillWorker(connection: WorkerConnection): Promise<void>;
+  /** The worker finished (or gave back) a task: fill the slot if there may be something to claim. */
+  slotFreed(connection: WorkerConnection): Promise<void>;
   sweep(): Promise<void>;
   close(): Promise<void>;
 }
@@ -37,6 +41,10 @@ export async function createDispatcher(resources: Resources, connections: Worker
   const { db, clock, config, log } = resources;
   // One claim at a time per worker, so concurrent triggers cannot overfill its slots.
   const queues = new Map<string, Promise<unknown>>();
+  const hints = new QueuedHints();
+  // Whether the last sweep found a queued task older than the sweep age; at start, whether any task is
+  // queued (set below, once the hints are subscribed): those were never heard of.
+  let oldTasksWaiting = true;
 
   function serialized<T>(workerId: string, job: () => Promise<T>): Promise<T> {
     const previous = queues.get(workerId) ?? Promise.resolve();
@@ -63,6 +71,7 @@ export async function createDispatcher(resources: Resources, connections: Worker
       ...extra,
     });
     if (row) {
+      hints.left(row.task_id);
       connection.capacity.held.set(row.task_id, Date.now());
       connection.send({ type: "task.assign", id: randomUUID(), ts: now.toISOString(), data: toAssigned(row) });
       if (extra.score === undefined) await recordClaimScore(resources, row, "free_slot");
@@ -71,11 +80,18 @@ export async function createDispatcher(resources: Resources, connections: Worker
     return row;
   }
 
-  async function fillWorker(connection: WorkerConnection, queuedBefore?: Date): Promise<void> {
+  const mayHaveWork = (connection: WorkerConnection) =>
+    oldTasksWaiting || hints.mayHaveWorkFor(connection.worker_id, connection.capacity.tools);
+
+  async function fillWorker(
+    connection: WorkerConnection,
+    { queuedBefore, onlyIfHeard = false }: { queuedBefore?: Date; onlyIfHeard?: boolean } = {},
+  ): Promise<void> {
     await serialized(connection.worker_id, async () => {
       // Bounded: a worker never holds more than its slots, and claimTask checks that itself.
       for (let i = 0; i < 256; i++) {
         if (connections.get(connection.worker_id) !== connection || !connection.capacity.hasRoom()) return;
+        if (onlyIfHeard && !mayHaveWork(connection)) return;
         const row = await claimFor(connection, queuedBefore ? { queuedBefore } : {});
         if (!row) return;
       }
@@ -83,6 +99,7 @@ export async function createDispatcher(resources: Resources, connections: Worker
   }
 
   async function onTaskCreated(hint: BusMessages["task.created"]): Promise<void> {
+    hints.heard(hint, clock.now().getTime());
     if (hint.pinned_worker_id) {
       // Only this task: filling the worker's other slots here would beat the allocator to later tasks.
       const pinned = connections.get(hint.pinned_worker_id);
@@ -109,26 +126,33 @@ export async function createDispatcher(resources: Resources, connections: Worker
     const connection = connections.get(best.worker_id);
     if (!connection) return; // another replica holds it, or it pulls over HTTP
     const score = { ...best, via: "allocator", rank: 1, candidates: candidates.length, rejected: allocation.rejected };
-    await serialized(connection.worker_id, () => claimFor(connection, { taskId: hint.task_id, score }));
+    await serialized(connection.worker_id, async () => {
+      // Taken meanwhile (a freed slot here claimed it, or another replica did): the claim would be empty.
+      if (hints.has(hint.task_id)) await claimFor(connection, { taskId: hint.task_id, score });
+    });
   }
 
   async function sweep(): Promise<void> {
     if (![...connections.all()].some((connection) => connection.capacity.hasRoom())) return;
     const queuedBefore = new Date(clock.now().getTime() - SWEEP_MIN_AGE_MS);
-    const [waiting] = await selectRows<{ found: boolean }>(
-      db,
-      sql`select exists (select 1 from tasks where status = 'queued'
-            and available_at <= ${queuedBefore.toISOString()}::timestamptz) as found`,
-    );
-    if (!waiting?.found) return;
+    oldTasksWaiting = await anyTaskQueuedBefore(db, queuedBefore);
+    if (!oldTasksWaiting) {
+      // Nothing queued since before queuedBefore: entries heard well before it are stale (deleted tasks).
+      hints.forgetHeardBefore(queuedBefore.getTime() - SWEEP_MIN_AGE_MS);
+      return;
+    }
     for (const connection of connections.all()) {
-      if (connection.capacity.hasRoom()) await fillWorker(connection, queuedBefore);
+      if (connection.capacity.hasRoom()) await fillWorker(connection, { queuedBefore });
     }
   }
 
-  const unsubscribe = await subscribe(resources.bus, "task.created", (hint) => {
+  const unsubscribeCreated = await subscribe(resources.bus, "task.created", (hint) => {
     onTaskCreated(hint).catch((error) => log.warn({ err: error, task_id: hint.task_id }, "push allocation failed"));
   });
+  const unsubscribeUpdated = await subscribe(resources.bus, "task.updated", (update) => {
+    if (update.status !== "queued") hints.left(update.task_id);
+  });
+  oldTasksWaiting = await anyTaskQueuedBefore(db, clock.now());
   let sweeping = false;
   const timer = setInterval(() => {
     if (sweeping) return;
@@ -143,10 +167,12 @@ export async function createDispatcher(resources: Resources, connections: Worker
 
   return {
     fillWorker: (connection) => fillWorker(connection),
+    slotFreed: (connection) => fillWorker(connection, { onlyIfHeard: true }),
     sweep,
     close: async () => {
       clearInterval(timer);
-      await unsubscribe();
+      await unsubscribeCreated();
+      await unsubscribeUpdated();
       await Promise.allSettled(queues.values());
     },
   };

@@ -1,7 +1,7 @@
 import type { WorkerToServer } from "@garageswarm/protocol";
 import { and, eq, inArray, sql } from "drizzle-orm";
 import { tasks, workers } from "../db/schema.ts";
-import type { Db } from "../db/store.ts";
+import { type Db, selectRows } from "../db/store.ts";
 
 type Hello = Extract<WorkerToServer, { type: "hello" }>["data"];
 
@@ -54,4 +54,14 @@ export async function findAttemptOfReporter(db: Db, taskId: string, attemptToken
       ),
     );
   return row;
+}
+
+/** Whether any task is queued and claimable since before `before`: the dispatcher's sweep looks first. */
+export async function anyTaskQueuedBefore(db: Db, before: Date): Promise<boolean> {
+  const [row] = await selectRows<{ found: boolean }>(
+    db,
+    sql`select exists (select 1 from tasks where status = 'queued'
+          and available_at <= ${before.toISOString()}::timestamptz) as found`,
+  );
+  return Boolean(row?.found);
 }

@@ -237,7 +237,7 @@ function handleWorkerSocket(
           retryable: true,
         });
         ack(message.id, true);
-        await dispatcher.fillWorker(connection);
+        await dispatcher.slotFreed(connection);
         return;
       case "task.progress":
         await queue.reportProgress(resources, user, message.data.task_id, message.data);
@@ -267,7 +267,7 @@ function handleWorkerSocket(
         await output.flush(message.data.task_id);
         await queue.completeTask(resources, user, message.data.task_id, message.data);
         ack(message.id, true);
-        await dispatcher.fillWorker(connection);
+        await dispatcher.slotFreed(connection);
         return;
       case "task.fail":
         connection.capacity.held.delete(message.data.task_id);
@@ -279,7 +279,7 @@ function handleWorkerSocket(
           retryable: message.data.retryable,
         });
         ack(message.id, true);
-        await dispatcher.fillWorker(connection);
+        await dispatcher.slotFreed(connection);
         return;
     }
   }

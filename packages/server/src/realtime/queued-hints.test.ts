@@ -1,0 +1,48 @@
+import { describe, expect, it } from "vitest";
+import { QueuedHints } from "./queued-hints.ts";
+
+const shell = new Set(["shell"]);
+
+describe("queued hints", () => {
+  it("says a worker may have work while a task for one of its tools is heard of and not yet taken", () => {
+    const hints = new QueuedHints();
+    expect(hints.mayHaveWorkFor("w1", shell)).toBe(false);
+    hints.heard({ task_id: "t1", tool: "shell", pinned_worker_id: null }, 0);
+    hints.heard({ task_id: "t2", tool: "claude_code", pinned_worker_id: null }, 0);
+    expect(hints.mayHaveWorkFor("w1", shell)).toBe(true);
+    expect(hints.mayHaveWorkFor("w1", new Set(["codex"]))).toBe(false);
+    hints.left("t1");
+    expect(hints.has("t1")).toBe(false);
+    expect(hints.mayHaveWorkFor("w1", shell)).toBe(false);
+    expect(hints.mayHaveWorkFor("w1", new Set(["claude_code"]))).toBe(true);
+  });
+
+  it("counts a pinned task for its worker only, whatever tools the others have", () => {
+    const hints = new QueuedHints();
+    hints.heard({ task_id: "t1", tool: "shell", pinned_worker_id: "w2" }, 0);
+    expect(hints.mayHaveWorkFor("w1", shell)).toBe(false);
+    expect(hints.mayHaveWorkFor("w2", new Set())).toBe(true);
+    hints.left("t1");
+    expect(hints.mayHaveWorkFor("w2", new Set())).toBe(false);
+  });
+
+  it("counts a task heard twice once, and ignores a task it never heard of leaving", () => {
+    const hints = new QueuedHints();
+    hints.heard({ task_id: "t1", tool: "shell", pinned_worker_id: null }, 0);
+    hints.heard({ task_id: "t1", tool: "shell", pinned_worker_id: null }, 5);
+    hints.left("unknown");
+    expect(hints.size).toBe(1);
+    hints.left("t1");
+    expect(hints.mayHaveWorkFor("w1", shell)).toBe(false);
+  });
+
+  it("forgets entries heard before a cutoff and keeps later ones", () => {
+    const hints = new QueuedHints();
+    hints.heard({ task_id: "old", tool: "shell", pinned_worker_id: null }, 1_000);
+    hints.heard({ task_id: "new", tool: "codex", pinned_worker_id: null }, 9_000);
+    hints.forgetHeardBefore(5_000);
+    expect(hints.has("old")).toBe(false);
+    expect(hints.has("new")).toBe(true);
+    expect(hints.mayHaveWorkFor("w1", shell)).toBe(false);
+  });
+});

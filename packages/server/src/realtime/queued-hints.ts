@@ -1,0 +1,60 @@
+// What this replica has heard is queued: `task.created` hints not yet followed by a `task.updated` that
+// took the task out of `queued`. Only a hint to skip claims that cannot succeed: a task it never heard of
+// (a retry's backoff ending, a lost bus message, one queued before this replica started) is the sweep's.
+//
+// It may err towards "there may be work" (an entry for a task deleted without a bus message costs an empty
+// claim, until `forgetHeardBefore` drops it), never towards "nothing": an entry leaves only when the bus
+// says the task left `queued`, or when the sweep's own query found no queued task old enough to be it.
+
+interface Heard {
+  tool: string;
+  pinnedWorkerId: string | null;
+  heardAt: number;
+}
+
+export class QueuedHints {
+  readonly #tasks = new Map<string, Heard>();
+  /** Unpinned entries per tool, and pinned entries per worker: what `mayHaveWorkFor` reads. */
+  readonly #byTool = new Map<string, number>();
+  readonly #byPinnedWorker = new Map<string, number>();
+
+  heard(task: { task_id: string; tool: string; pinned_worker_id: string | null }, nowMs: number): void {
+    if (this.#tasks.has(task.task_id)) return;
+    this.#tasks.set(task.task_id, { tool: task.tool, pinnedWorkerId: task.pinned_worker_id, heardAt: nowMs });
+    this.#count(task.pinned_worker_id ?? task.tool, task.pinned_worker_id !== null, 1);
+  }
+
+  /** The task is no longer queued (claimed, cancelled, finished). */
+  left(taskId: string): void {
+    const entry = this.#tasks.get(taskId);
+    if (!entry) return;
+    this.#tasks.delete(taskId);
+    this.#count(entry.pinnedWorkerId ?? entry.tool, entry.pinnedWorkerId !== null, -1);
+  }
+
+  has(taskId: string): boolean {
+    return this.#tasks.has(taskId);
+  }
+
+  /** Whether a task heard of may suit this worker: pinned to it, or for one of its tools. */
+  mayHaveWorkFor(workerId: string, tools: ReadonlySet<string>): boolean {
+    if (this.#byPinnedWorker.has(workerId)) return true;
+    for (const tool of tools) if (this.#byTool.has(tool)) return true;
+    return false;
+  }
+
+  forgetHeardBefore(cutoffMs: number): void {
+    for (const [taskId, entry] of this.#tasks) if (entry.heardAt < cutoffMs) this.left(taskId);
+  }
+
+  get size(): number {
+    return this.#tasks.size;
+  }
+
+  #count(key: string, pinned: boolean, delta: number): void {
+    const counts = pinned ? this.#byPinnedWorker : this.#byTool;
+    const next = (counts.get(key) ?? 0) + delta;
+    if (next > 0) counts.set(key, next);
+    else counts.delete(key);
+  }
+}

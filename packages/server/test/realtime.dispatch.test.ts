@@ -1,0 +1,92 @@
+// Push dispatch when a worker frees a slot: the next queued task follows at once, and a task no hint
+// announced (a retry whose backoff ended) still reaches an idle worker through the sweep. The clock is
+// the test's: a task never ages past the sweep's age unless the test moves it.
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { type ApiClient, apiClient } from "../../../test/support/http.ts";
+import { postgresStackMissing, startTestServer, type TestServer } from "../../../test/support/server.ts";
+import { createApiKey, createUser, type TestUser } from "../../../test/support/users.ts";
+import { connectPeer, type Peer, toWebSocketUrl } from "../../../test/support/ws.ts";
+import { createTask, manualClock, registerWorker } from "./queue.support.ts";
+
+describe.skipIf(postgresStackMissing())("push dispatch on a freed slot", () => {
+  const clock = manualClock();
+  let server: TestServer;
+  let api: ApiClient;
+  let owner: TestUser & { key: string };
+
+  beforeAll(async () => {
+    server = await startTestServer({}, { clock });
+    api = apiClient(server.url);
+    const user = await createUser(api);
+    owner = { ...user, key: await createApiKey(api, user) };
+  });
+  afterAll(() => server?.close());
+
+  async function connect(tool: string): Promise<Peer> {
+    const tools = [{ name: tool, version: "1.0.0", models: [], healthy: true }];
+    const worker = await registerWorker(api, owner.key, { tools, machine_id: `machine-${tool}` });
+    const peer = await connectPeer(toWebSocketUrl(server.url, `/ws/worker/${worker.worker_id}`), {
+      authorization: `Bearer ${owner.key}`,
+    });
+    peer.send("hello", { machine_id: `machine-${tool}`, tools, slots: 1, running: [] });
+    await peer.next((message) => message.type === "welcome");
+    return peer;
+  }
+
+  const assignments = (peer: Peer) => peer.received.filter((message) => message.type === "task.assign");
+
+  it("hands a task created while the worker was busy to it when it completes, without the clock moving", async () => {
+    const peer = await connect("shell");
+    try {
+      const first = await createTask(api, owner.access_token, { tool: "shell" });
+      const assigned = await peer.next((message) => message.type === "task.assign");
+      expect(assigned.data.task_id).toBe(first.task_id);
+      const second = await createTask(api, owner.access_token, { tool: "shell" });
+      await server.resources.bus.publish("noop", {});
+      expect(assignments(peer)).toHaveLength(1);
+
+      const done = peer.send("task.complete", {
+        task_id: first.task_id,
+        attempt_token: assigned.data.attempt_token,
+        result: { output: "ok" },
+      });
+      expect((await peer.next((message) => message.type === "ack" && message.id === done)).data).toEqual({ ok: true });
+      const next = await peer.next(
+        (message) => message.type === "task.assign" && message.data.task_id === second.task_id,
+      );
+      expect(next.data.attempt).toBe(1);
+    } finally {
+      await peer.close();
+    }
+  });
+
+  it("gives a retried task, which no hint announces, to the idle worker once its backoff has passed", async () => {
+    const peer = await connect("codex_cli");
+    try {
+      const task = await createTask(api, owner.access_token, { tool: "codex_cli", max_attempts: 2 });
+      const assigned = await peer.next((message) => message.type === "task.assign");
+      const failed = peer.send("task.fail", {
+        task_id: task.task_id,
+        attempt_token: assigned.data.attempt_token,
+        error: "flaky",
+        retryable: true,
+      });
+      expect((await peer.next((message) => message.type === "ack" && message.id === failed)).data).toEqual({
+        ok: true,
+      });
+      expect((await api.get(`/api/v1/tasks/${task.task_id}`, { token: owner.access_token })).body.status).toBe(
+        "queued",
+      );
+
+      clock.advance(60); // past the backoff and the sweep's age
+      const retried = await peer.next(
+        (message) =>
+          message.type === "task.assign" && message.data.task_id === task.task_id && message.data.attempt === 2,
+        20_000,
+      );
+      expect(retried.data.attempt_token).not.toBe(assigned.data.attempt_token);
+    } finally {
+      await peer.close();
+    }
+  });
+});
