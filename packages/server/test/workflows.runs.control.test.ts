@@ -115,10 +115,10 @@ describe.skipIf(postgresStackMissing())("workflow runs: retries, timeouts, pause
     const a = (await t.pullOne())!;
     await t.answer(a, "hold");
 
-    const paused = await t.api.post(`/api/v1/runs/${runId}/pause`, undefined, t.as());
+    const paused = await t.control(runId, "pause");
     expect(paused.status).toBe(200);
     expect(paused.body.status).toBe("paused");
-    expect((await t.api.post(`/api/v1/runs/${runId}/pause`, undefined, t.as())).status).toBe(409);
+    expect((await t.control(runId, "pause")).status).toBe(409);
 
     await t.api.post(
       `/api/v1/tasks/${a.task_id}/complete`,
@@ -132,7 +132,7 @@ describe.skipIf(postgresStackMissing())("workflow runs: retries, timeouts, pause
     expect(nodeOf(held, "b").status).toBe("ready");
     expect(await t.pullOne()).toBeNull();
 
-    const resumed = await t.api.post(`/api/v1/runs/${runId}/resume`, undefined, t.as());
+    const resumed = await t.control(runId, "resume");
     expect(resumed.body.status).toBe("running");
     expect(nodeOf(resumed.body, "b").status).toBe("running");
     const { run } = await t.drive(runId, () => ({ output: "B" }));
@@ -149,7 +149,7 @@ describe.skipIf(postgresStackMissing())("workflow runs: retries, timeouts, pause
     // No worker picked up their tasks yet: they resume to pending.
     const resumed = await t.api.post(`/api/v1/workflows/${workflowId}/resume`, undefined, t.as());
     expect(resumed.body.items.map((run: any) => run.status)).toEqual(["pending", "pending"]);
-    for (const runId of runs) await t.api.post(`/api/v1/runs/${runId}/cancel`, undefined, t.as());
+    for (const runId of runs) await t.control(runId, "cancel");
   });
 
   it("cancel stops the run and cancels its running task, which the worker can no longer report", async () => {
@@ -157,7 +157,7 @@ describe.skipIf(postgresStackMissing())("workflow runs: retries, timeouts, pause
     const runId = await t.execute(workflowId);
     const a = (await t.pullOne())!;
     await t.answer(a, "hold");
-    const cancelled = await t.api.post(`/api/v1/runs/${runId}/cancel`, undefined, t.as());
+    const cancelled = await t.control(runId, "cancel");
     expect(cancelled.status).toBe(200);
     expect(cancelled.body).toMatchObject({ status: "cancelled", error: "cancelled by user" });
     expect(cancelled.body.nodes.map((node: any) => node.status)).toEqual(["cancelled", "cancelled"]);
@@ -168,8 +168,8 @@ describe.skipIf(postgresStackMissing())("workflow runs: retries, timeouts, pause
       { token: t.owner.key },
     );
     expect(late.status).toBe(409);
-    expect((await t.api.post(`/api/v1/runs/${runId}/cancel`, undefined, t.as())).status).toBe(409);
-    expect((await t.api.post(`/api/v1/runs/${runId}/resume`, undefined, t.as())).status).toBe(409);
+    expect((await t.control(runId, "cancel")).status).toBe(409);
+    expect((await t.control(runId, "resume")).status).toBe(409);
   });
 
   it("an approval node waits for a person: approve continues, reject fails the run", async () => {
@@ -228,6 +228,6 @@ describe.skipIf(postgresStackMissing())("workflow runs: retries, timeouts, pause
     expect((await t.api.get(`/api/v1/workflows/${workflowId}/runs/${first}`, theirs)).status).toBe(404);
     expect((await t.api.post(`/api/v1/workflows/${workflowId}/execute`, { input: "x" }, t.as())).status).toBe(400);
     expect((await t.api.get("/api/v1/runs/not-a-uuid", t.as())).status).toBe(400);
-    for (const runId of [first, second]) await t.api.post(`/api/v1/runs/${runId}/cancel`, undefined, t.as());
+    for (const runId of [first, second]) await t.control(runId, "cancel");
   });
 });

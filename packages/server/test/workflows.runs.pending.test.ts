@@ -12,15 +12,6 @@ const single = (extra: Record<string, unknown> = {}) => ({
   ...extra,
 });
 
-/** Polls the run until `until` holds: the advancer hears of a pickup on the bus, or its next scan finds it. */
-async function eventually(read: () => Promise<any>, until: (run: any) => boolean): Promise<any> {
-  for (let tries = 0; ; tries++) {
-    const run = await read();
-    if (until(run) || tries >= 200) return run;
-    await new Promise((resolve) => setTimeout(resolve, 100));
-  }
-}
-
 describe.skipIf(postgresStackMissing())("workflow runs: pending until work begins", () => {
   // A long heartbeat keeps a picked-up task's lease alive while the clock moves.
   const t = useRunTest({ heartbeatIntervalSeconds: 600 });
@@ -87,10 +78,7 @@ describe.skipIf(postgresStackMissing())("workflow runs: pending until work begin
     expect(a.node_id).toBe("a");
 
     // No step by hand: the pickup alone moves the run.
-    const run = await eventually(
-      () => t.getRun(runId),
-      (current) => current.status !== "pending",
-    );
+    const run = await t.waitForRun(runId, (current) => current.status !== "pending");
     expect(run.status).toBe("running");
     expect(run.started_at).toBe(new Date(Date.parse(created_at) + 30_000).toISOString());
 
@@ -103,7 +91,7 @@ describe.skipIf(postgresStackMissing())("workflow runs: pending until work begin
   it("a run paused while pending resumes to running once its task was picked up meanwhile", async () => {
     const workflowId = await t.createWorkflow(single());
     const runId = await t.execute(workflowId);
-    expect((await t.api.post(`/api/v1/runs/${runId}/pause`, undefined, t.as())).body.status).toBe("paused");
+    expect((await t.control(runId, "pause")).body.status).toBe("paused");
     // A task dispatched before the pause may still be taken.
     const a = (await t.pullOne())!;
     await t.answer(a, "hold");
@@ -111,8 +99,8 @@ describe.skipIf(postgresStackMissing())("workflow runs: pending until work begin
     const paused = await t.getRun(runId);
     expect(paused.status).toBe("paused");
     expect(paused.started_at).not.toBeNull();
-    expect((await t.api.post(`/api/v1/runs/${runId}/resume`, undefined, t.as())).body.status).toBe("running");
-    await t.api.post(`/api/v1/runs/${runId}/cancel`, undefined, t.as());
+    expect((await t.control(runId, "resume")).body.status).toBe("running");
+    await t.control(runId, "cancel");
   });
 
   it("begins at once when its first node needs no worker (an approval)", async () => {
@@ -128,6 +116,6 @@ describe.skipIf(postgresStackMissing())("workflow runs: pending until work begin
     const run = await t.getRun(await t.execute(workflowId));
     expect(run.status).toBe("waiting_approval");
     expect(run.started_at).toBe(run.created_at);
-    await t.api.post(`/api/v1/runs/${run.run_id}/cancel`, undefined, t.as());
+    await t.control(run.run_id, "cancel");
   });
 });

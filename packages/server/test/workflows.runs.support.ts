@@ -169,6 +169,21 @@ export class RunTest {
   tasksOfWorkflow(workflowId: string) {
     return tasksOfWorkflow(this.api, this.owner, workflowId);
   }
+  /** Pauses, resumes or cancels the run as its owner; the response as it came. */
+  control(runId: string, control: "pause" | "resume" | "cancel") {
+    return this.api.post(`/api/v1/runs/${runId}/${control}`, undefined, this.as());
+  }
+  /**
+   * Reads the run until `until` holds (or 20 s of tries pass): for what the advancer does on its own, on a
+   * bus hint or its next scan, without a step by hand.
+   */
+  async waitForRun(runId: string, until: (run: any) => boolean): Promise<any> {
+    for (let tries = 0; ; tries++) {
+      const run = await this.getRun(runId);
+      if (until(run) || tries >= 200) return run;
+      await new Promise((resolve) => setTimeout(resolve, 100));
+    }
+  }
   /** Steps every run with work waiting, as the advancer's scan would. */
   step() {
     return this.server.advancer.runOnce();

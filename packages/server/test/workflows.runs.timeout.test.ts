@@ -54,7 +54,7 @@ describe.skipIf(postgresStackMissing())("workflow runs: per-run timeout", () => 
     });
     const runId = await t.execute(workflowId);
     const a = (await t.pullOne())!;
-    expect((await t.api.post(`/api/v1/runs/${runId}/pause`, undefined, t.as())).body.status).toBe("paused");
+    expect((await t.control(runId, "pause")).body.status).toBe("paused");
     await t.answer(a, { output: "A" });
     await t.step();
     expect(nodeOf(await t.getRun(runId), "b").status).toBe("ready");
@@ -97,7 +97,7 @@ describe.skipIf(postgresStackMissing())("workflow runs: per-run timeout", () => 
       error: "run timed out after 30 s",
     });
     expect((await t.getRun(plain)).status).toBe("running");
-    await t.api.post(`/api/v1/runs/${plain}/cancel`, undefined, t.as());
+    await t.control(plain, "cancel");
   });
 
   it("a PATCH sets and clears the workflow's timeout", async () => {
