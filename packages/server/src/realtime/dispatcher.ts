@@ -62,6 +62,7 @@ export async function createDispatcher(resources: Resources, connections: Worker
     extra: { taskId?: string; queuedBefore?: Date; score?: unknown },
   ): Promise<TaskRow | undefined> {
     const now = clock.now();
+    connection.capacity.claiming++;
     const row = await claimTask(db, {
       workerId: connection.worker_id,
       principalId: connection.user_id,
@@ -69,7 +70,7 @@ export async function createDispatcher(resources: Resources, connections: Worker
       leaseExpiresAt: new Date(now.getTime() + leaseSeconds(config) * 1000),
       attemptToken: randomUUID(),
       ...extra,
-    });
+    }).finally(() => connection.capacity.claiming--);
     if (row) {
       hints.left(row.task_id);
       connection.capacity.held.set(row.task_id, Date.now());
@@ -121,15 +122,29 @@ export async function createDispatcher(resources: Resources, connections: Worker
       preferred_worker_id: hint.preferred_worker_id,
     };
     const allocation = allocate(needs, candidates, weights, thresholds);
-    const best = allocation.ranked[0];
-    if (!best) return;
-    const connection = connections.get(best.worker_id);
-    if (!connection) return; // another replica holds it, or it pulls over HTTP
-    const score = { ...best, via: "allocator", rank: 1, candidates: candidates.length, rejected: allocation.rejected };
-    await serialized(connection.worker_id, async () => {
-      // Taken meanwhile (a freed slot here claimed it, or another replica did): the claim would be empty.
-      if (hints.has(hint.task_id)) await claimFor(connection, { taskId: hint.task_id, score });
-    });
+    // The ranking is from the rows as they were a moment ago; a local worker that has filled its slot
+    // since (it finished a task and claimed the next) is passed over for the next one. The walk stops at
+    // a worker this replica does not hold: another replica, or a puller, decides for it.
+    for (const [index, entry] of allocation.ranked.entries()) {
+      const connection = connections.get(entry.worker_id);
+      if (!connection) return;
+      if (!connection.capacity.hasRoom(hint.tool)) continue;
+      const score = {
+        ...entry,
+        via: "allocator",
+        rank: index + 1,
+        candidates: candidates.length,
+        rejected: allocation.rejected,
+      };
+      await serialized(connection.worker_id, async () => {
+        // Taken meanwhile (a freed slot here claimed it, or another replica did), or the slot filled
+        // while this waited its turn: the claim would be empty.
+        if (hints.has(hint.task_id) && connection.capacity.hasRoom(hint.tool)) {
+          await claimFor(connection, { taskId: hint.task_id, score });
+        }
+      });
+      return;
+    }
   }
 
   async function sweep(): Promise<void> {

@@ -21,9 +21,11 @@ export class LocalCapacity {
   tools = new Set<string>();
   /** Tasks the worker holds as far as this replica knows, with when each was handed to it. */
   readonly held = new Map<string, number>();
+  /** Claims in flight for it: a slot being filled is not room for another claim. */
+  claiming = 0;
 
   hasRoom(tool?: string): boolean {
-    return this.held.size < this.slots && (tool === undefined || this.tools.has(tool));
+    return this.held.size + this.claiming < this.slots && (tool === undefined || this.tools.has(tool));
   }
 
   setTools(tools: ReadonlyArray<{ name: string; healthy?: boolean }>): void {
