@@ -93,6 +93,7 @@ export async function findUnsettledOutcomes(db: Db, runId: string): Promise<Node
 /**
  * One task of the run a worker has picked up (it left `queued`), or none: what ends a run's `pending`.
  * Asked only while the run has not begun, so a run costs this query until its first pickup, never after.
+ * Settled tasks are left out (their outcome, taken in, already began the run), so the partial index serves.
  */
 export async function findStartedTask(
   db: Db,
@@ -106,7 +107,13 @@ export async function findStartedTask(
     })
     .from(workflowRunTasks)
     .innerJoin(tasks, eq(tasks.task_id, workflowRunTasks.task_id))
-    .where(and(eq(workflowRunTasks.run_id, runId), notInArray(tasks.status, [...UNSTARTED_TASK_STATUSES])))
+    .where(
+      and(
+        eq(workflowRunTasks.run_id, runId),
+        eq(workflowRunTasks.settled, false),
+        notInArray(tasks.status, [...UNSTARTED_TASK_STATUSES]),
+      ),
+    )
     .limit(1);
   return row;
 }
@@ -203,7 +210,8 @@ export async function findRunsNeedingWork(db: Db, now: Date, limit: number): Pro
                         and t.status in ('completed', 'failed', 'cancelled', 'timed_out'))`,
           sql`(${workflowRuns.started_at} is null
                and exists (select 1 from ${workflowRunTasks} rt join ${tasks} t on t.task_id = rt.task_id
-                           where rt.run_id = ${workflowRuns.run_id} and t.status not in ('pending', 'queued')))`,
+                           where rt.run_id = ${workflowRuns.run_id} and not rt.settled
+                             and t.status not in ('pending', 'queued')))`,
         ),
       ),
     )
