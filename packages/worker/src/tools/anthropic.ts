@@ -2,9 +2,7 @@
 // message_delta (output tokens, stop reason), message_stop. Cost from the price table.
 import Anthropic from "@anthropic-ai/sdk";
 import type { TaskResult, WorkerTool } from "@garageswarm/protocol";
-import { abortReasonOf, describe, statusOf, ToolAbortedError, ToolRunError } from "./errors.ts";
-import { costOf } from "./pricing.ts";
-import { buildResult } from "./result.ts";
+import { detectByListing, runStreamedCall } from "./streamed-api.ts";
 import {
   healthOf,
   integerOption,
@@ -30,28 +28,25 @@ export class AnthropicTool implements Tool {
     this.client = new Anthropic({ apiKey: settings.apiKey, baseURL: settings.baseUrl ?? null, maxRetries: 2 });
   }
 
-  async detect(): Promise<WorkerTool> {
-    try {
+  detect(): Promise<WorkerTool> {
+    return detectByListing(this.id, async () => {
       const models: string[] = [];
       for await (const model of this.client.models.list({ limit: 100 })) models.push(model.id);
-      return { name: this.id, version: null, models, healthy: true };
-    } catch (error) {
-      return { name: this.id, version: null, models: [], healthy: false, detail: describe(error) };
-    }
+      return models;
+    });
   }
 
   async health(): Promise<ToolHealth> {
     return healthOf(await this.detect());
   }
 
-  async run(task: ToolTask, context: RunContext): Promise<TaskResult> {
+  run(task: ToolTask, context: RunContext): Promise<TaskResult> {
     const model = task.model || this.settings.defaultModel;
-    let output = "";
-    let inputTokens = 0;
-    let outputTokens = 0;
-    let stopReason: string | null = null;
-    let messageId: string | undefined;
-    try {
+    return runStreamedCall(this.id, "Anthropic API", context, async (emit) => {
+      let inputTokens = 0;
+      let outputTokens = 0;
+      let stopReason: string | null = null;
+      let messageId: string | undefined;
       const system = stringOption(task.options, "system");
       const stream = await this.client.messages.create(
         {
@@ -72,27 +67,14 @@ export class AnthropicTool implements Tool {
             (event.message.usage.cache_read_input_tokens ?? 0);
           outputTokens = event.message.usage.output_tokens;
         } else if (event.type === "content_block_delta" && event.delta.type === "text_delta") {
-          output += event.delta.text;
-          context.onOutput(event.delta.text, "stdout");
+          emit(event.delta.text);
         } else if (event.type === "message_delta") {
           // message_delta usage is cumulative for the message.
           outputTokens = event.usage.output_tokens;
           stopReason = event.delta.stop_reason ?? stopReason;
         }
       }
-      // Some SDK streams end quietly when aborted instead of throwing.
-      context.signal.throwIfAborted();
-    } catch (error) {
-      if (context.signal.aborted) throw new ToolAbortedError(abortReasonOf(context.signal), this.id, output);
-      throw new ToolRunError(`Anthropic API failed: ${describe(error)}`, this.id, output, null, statusOf(error));
-    }
-    const cost = costOf(model, inputTokens, outputTokens);
-    return buildResult({
-      output,
-      inputTokens,
-      outputTokens,
-      costUsd: cost.costUsd,
-      detail: { model, message_id: messageId, stop_reason: stopReason, ...(cost.note ? { cost_note: cost.note } : {}) },
+      return { model, inputTokens, outputTokens, detail: { message_id: messageId, stop_reason: stopReason } };
     });
   }
 }

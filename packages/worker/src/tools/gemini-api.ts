@@ -3,9 +3,7 @@
 
 import type { TaskResult, WorkerTool } from "@garageswarm/protocol";
 import { GoogleGenAI } from "@google/genai";
-import { abortReasonOf, describe, statusOf, ToolAbortedError, ToolRunError } from "./errors.ts";
-import { costOf } from "./pricing.ts";
-import { buildResult } from "./result.ts";
+import { detectByListing, runStreamedCall } from "./streamed-api.ts";
 import {
   healthOf,
   integerOption,
@@ -34,8 +32,8 @@ export class GeminiApiTool implements Tool {
     });
   }
 
-  async detect(): Promise<WorkerTool> {
-    try {
+  detect(): Promise<WorkerTool> {
+    return detectByListing(this.id, async () => {
       const models: string[] = [];
       const pager = await this.client.models.list({ config: { pageSize: 100 } });
       for await (const model of pager) {
@@ -44,23 +42,20 @@ export class GeminiApiTool implements Tool {
         }
         if (models.length >= 500) break;
       }
-      return { name: this.id, version: null, models, healthy: true };
-    } catch (error) {
-      return { name: this.id, version: null, models: [], healthy: false, detail: describe(error) };
-    }
+      return models;
+    });
   }
 
   async health(): Promise<ToolHealth> {
     return healthOf(await this.detect());
   }
 
-  async run(task: ToolTask, context: RunContext): Promise<TaskResult> {
+  run(task: ToolTask, context: RunContext): Promise<TaskResult> {
     const model = task.model || this.settings.defaultModel;
-    let output = "";
-    let inputTokens = 0;
-    let outputTokens = 0;
-    let modelVersion: string | undefined;
-    try {
+    return runStreamedCall(this.id, "Gemini API", context, async (emit) => {
+      let inputTokens = 0;
+      let outputTokens = 0;
+      let modelVersion: string | undefined;
       const system = stringOption(task.options, "system");
       const maxOutputTokens = integerOption(task.options, "max_tokens");
       const stream = await this.client.models.generateContentStream({
@@ -73,11 +68,7 @@ export class GeminiApiTool implements Tool {
         },
       });
       for await (const chunk of stream) {
-        const text = chunk.text;
-        if (text) {
-          output += text;
-          context.onOutput(text, "stdout");
-        }
+        emit(chunk.text);
         modelVersion = chunk.modelVersion ?? modelVersion;
         // usageMetadata is cumulative; the last chunk holds the totals. Thinking is billed as output.
         if (chunk.usageMetadata) {
@@ -86,19 +77,7 @@ export class GeminiApiTool implements Tool {
             (chunk.usageMetadata.candidatesTokenCount ?? 0) + (chunk.usageMetadata.thoughtsTokenCount ?? 0);
         }
       }
-      // Some SDK streams end quietly when aborted instead of throwing.
-      context.signal.throwIfAborted();
-    } catch (error) {
-      if (context.signal.aborted) throw new ToolAbortedError(abortReasonOf(context.signal), this.id, output);
-      throw new ToolRunError(`Gemini API failed: ${describe(error)}`, this.id, output, null, statusOf(error));
-    }
-    const cost = costOf(model, inputTokens, outputTokens);
-    return buildResult({
-      output,
-      inputTokens,
-      outputTokens,
-      costUsd: cost.costUsd,
-      detail: { model, model_version: modelVersion, ...(cost.note ? { cost_note: cost.note } : {}) },
+      return { model, inputTokens, outputTokens, detail: { model_version: modelVersion } };
     });
   }
 }

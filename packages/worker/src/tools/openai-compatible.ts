@@ -2,9 +2,8 @@
 // chat.completions streaming with stream_options.include_usage so the last chunk carries usage.
 import type { TaskResult, WorkerTool } from "@garageswarm/protocol";
 import OpenAI from "openai";
-import { abortReasonOf, describe, statusOf, ToolAbortedError, ToolRunError } from "./errors.ts";
-import { costOf } from "./pricing.ts";
-import { buildResult } from "./result.ts";
+import { ToolRunError } from "./errors.ts";
+import { detectByListing, runStreamedCall } from "./streamed-api.ts";
 import {
   healthOf,
   integerOption,
@@ -35,26 +34,20 @@ export class OpenAiCompatibleTool implements Tool {
     });
   }
 
-  async detect(): Promise<WorkerTool> {
-    try {
-      return { name: this.id, version: null, models: await this.listModels(), healthy: true };
-    } catch (error) {
-      return { name: this.id, version: null, models: [], healthy: false, detail: describe(error) };
-    }
+  detect(): Promise<WorkerTool> {
+    return detectByListing(this.id, () => this.listModels());
   }
 
   async health(): Promise<ToolHealth> {
     return healthOf(await this.detect());
   }
 
-  async run(task: ToolTask, context: RunContext): Promise<TaskResult> {
-    let output = "";
-    let inputTokens = 0;
-    let outputTokens = 0;
-    let finishReason: string | null = null;
-    let model = task.model || this.settings.defaultModel;
-    try {
-      model ||= (await this.listModels())[0];
+  run(task: ToolTask, context: RunContext): Promise<TaskResult> {
+    return runStreamedCall(this.id, "OpenAI-compatible API", context, async (emit) => {
+      let inputTokens = 0;
+      let outputTokens = 0;
+      let finishReason: string | null = null;
+      const model = task.model || this.settings.defaultModel || (await this.listModels())[0];
       if (!model) throw new ToolRunError("No model given and the endpoint lists none", this.id);
       const system = stringOption(task.options, "system");
       const maxTokens = integerOption(task.options, "max_tokens");
@@ -73,37 +66,14 @@ export class OpenAiCompatibleTool implements Tool {
       );
       for await (const chunk of stream) {
         const choice = chunk.choices[0];
-        const text = choice?.delta?.content;
-        if (text) {
-          output += text;
-          context.onOutput(text, "stdout");
-        }
+        emit(choice?.delta?.content);
         finishReason = choice?.finish_reason ?? finishReason;
         if (chunk.usage) {
           inputTokens = chunk.usage.prompt_tokens;
           outputTokens = chunk.usage.completion_tokens;
         }
       }
-      // Some SDK streams end quietly when aborted instead of throwing.
-      context.signal.throwIfAborted();
-    } catch (error) {
-      if (context.signal.aborted) throw new ToolAbortedError(abortReasonOf(context.signal), this.id, output);
-      if (error instanceof ToolRunError) throw error;
-      throw new ToolRunError(
-        `OpenAI-compatible API failed: ${describe(error)}`,
-        this.id,
-        output,
-        null,
-        statusOf(error),
-      );
-    }
-    const cost = costOf(model, inputTokens, outputTokens);
-    return buildResult({
-      output,
-      inputTokens,
-      outputTokens,
-      costUsd: cost.costUsd,
-      detail: { model, finish_reason: finishReason, ...(cost.note ? { cost_note: cost.note } : {}) },
+      return { model, inputTokens, outputTokens, detail: { finish_reason: finishReason } };
     });
   }
 
