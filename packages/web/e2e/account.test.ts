@@ -48,6 +48,28 @@ describe.skipIf(chromiumMissing())("dashboard: account, keys and workers", () =>
     await context.close();
   });
 
+  it("follows the system's colour scheme until a theme is picked, and the pick outranks the system", async () => {
+    const context = await newContext(browser, server.url);
+    const page = await context.newPage();
+    const background = () => page.evaluate(() => getComputedStyle(document.body).backgroundColor);
+    const light = "rgb(246, 247, 249)";
+    const dark = "rgb(15, 17, 21)";
+    await page.emulateMedia({ colorScheme: "light" });
+    await register(page, newBrowserUser());
+    await expect.poll(background).toBe(light);
+    await page.emulateMedia({ colorScheme: "dark" });
+    await expect.poll(background).toBe(dark);
+
+    // The toggle's label is read when the header renders, so reload to show the one for a dark system.
+    await page.reload();
+    await page.getByRole("button", { name: "Light theme" }).click();
+    await expect.poll(background).toBe(light);
+    await page.getByRole("button", { name: "Dark theme" }).click();
+    await page.emulateMedia({ colorScheme: "light" });
+    await expect.poll(background).toBe(dark);
+    await context.close();
+  });
+
   it("shows the register form's field errors from the server", async () => {
     const context = await newContext(browser, server.url);
     const page = await context.newPage();
