@@ -51,7 +51,7 @@ describe.skipIf(chromiumMissing())("dashboard: account, keys and workers", () =>
   it("follows the system's colour scheme until a theme is picked, and the pick outranks the system", async () => {
     const context = await newContext(browser, server.url);
     const page = await context.newPage();
-    const background = () => page.evaluate(() => getComputedStyle(document.body).backgroundColor);
+    const background = () => page.evaluate<string>("getComputedStyle(document.body).backgroundColor");
     const light = "rgb(246, 247, 249)";
     const dark = "rgb(15, 17, 21)";
     await page.emulateMedia({ colorScheme: "light" });
