@@ -22,13 +22,13 @@ describe.skipIf(postgresStackMissing())("push dispatch on a freed slot", () => {
   });
   afterAll(() => server?.close());
 
-  async function connect(tool: string): Promise<Peer> {
+  async function connect(tool: string, machine_id = `machine-${tool}`): Promise<Peer> {
     const tools = [{ name: tool, version: "1.0.0", models: [], healthy: true }];
-    const worker = await registerWorker(api, owner.key, { tools, machine_id: `machine-${tool}` });
+    const worker = await registerWorker(api, owner.key, { tools, machine_id });
     const peer = await connectPeer(toWebSocketUrl(server.url, `/ws/worker/${worker.worker_id}`), {
       authorization: `Bearer ${owner.key}`,
     });
-    peer.send("hello", { machine_id: `machine-${tool}`, tools, slots: 1, running: [] });
+    peer.send("hello", { machine_id, tools, slots: 1, running: [] });
     await peer.next((message) => message.type === "welcome");
     return peer;
   }
@@ -57,6 +57,39 @@ describe.skipIf(postgresStackMissing())("push dispatch on a freed slot", () => {
       expect(next.data.attempt).toBe(1);
     } finally {
       await peer.close();
+    }
+  });
+
+  it("gives one queued task to one of two workers finishing together, and the next task to the other", async () => {
+    const peers = [await connect("gemini_cli", "machine-a"), await connect("gemini_cli", "machine-b")];
+    try {
+      const assignedTo = async (taskId: string) => {
+        const waits = peers.map((peer) =>
+          peer.next((message) => message.type === "task.assign" && message.data.task_id === taskId, 15_000),
+        );
+        const assign = await Promise.any(waits);
+        return { peer: peers.find((peer) => peer.received.includes(assign))!, assign };
+      };
+      const first = await assignedTo((await createTask(api, owner.access_token, { tool: "gemini_cli" })).task_id);
+      const second = await assignedTo((await createTask(api, owner.access_token, { tool: "gemini_cli" })).task_id);
+      expect(first.peer).not.toBe(second.peer);
+      const third = await createTask(api, owner.access_token, { tool: "gemini_cli" });
+
+      for (const { peer, assign } of [first, second]) {
+        peer.send("task.complete", {
+          task_id: assign.data.task_id,
+          attempt_token: assign.data.attempt_token,
+          result: { output: "ok" },
+        });
+      }
+      const got = await assignedTo(third.task_id);
+      const fourth = await createTask(api, owner.access_token, { tool: "gemini_cli" });
+      const other = await assignedTo(fourth.task_id);
+      expect(other.peer).not.toBe(got.peer);
+      const thirds = peers.flatMap((peer) => peer.received).filter((m) => m.data?.task_id === third.task_id);
+      expect(thirds.filter((message) => message.type === "task.assign")).toHaveLength(1);
+    } finally {
+      for (const peer of peers) await peer.close();
     }
   });
 

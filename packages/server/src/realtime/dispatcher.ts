@@ -45,6 +45,12 @@ export async function createDispatcher(resources: Resources, connections: Worker
   // Whether the last sweep found a queued task older than the sweep age; at start, whether any task is
   // queued (set below, once the hints are subscribed): those were never heard of.
   let oldTasksWaiting = true;
+  // Claims in flight, by the tools of the tasks they may take: a task heard of is spoken for while one
+  // runs, so a freed slot does not race it for the same row. Workers that held back for that reason are
+  // asked again when a claim ends (it may have come back empty).
+  const claimsInFlight = new Map<string, number>();
+  const untargetedClaims = new Set<Promise<unknown>>();
+  const heldBack = new Set<WorkerConnection>();
 
   function serialized<T>(workerId: string, job: () => Promise<T>): Promise<T> {
     const previous = queues.get(workerId) ?? Promise.resolve();
@@ -57,22 +63,40 @@ export async function createDispatcher(resources: Resources, connections: Worker
     return next;
   }
 
+  /** `tools`: of the tasks this claim may take (the hinted task's, or all the worker's). */
   async function claimFor(
     connection: WorkerConnection,
+    tools: Iterable<string>,
     extra: { taskId?: string; queuedBefore?: Date; score?: unknown },
   ): Promise<TaskRow | undefined> {
     const now = clock.now();
+    const counted = [...tools];
+    for (const tool of counted) claimsInFlight.set(tool, (claimsInFlight.get(tool) ?? 0) + 1);
     connection.capacity.claiming++;
-    const row = await claimTask(db, {
+    const claim = claimTask(db, {
       workerId: connection.worker_id,
       principalId: connection.user_id,
       now,
       leaseExpiresAt: new Date(now.getTime() + leaseSeconds(config) * 1000),
       attemptToken: randomUUID(),
       ...extra,
-    }).finally(() => connection.capacity.claiming--);
+    });
+    if (!extra.taskId) untargetedClaims.add(claim);
+    let row: TaskRow | undefined;
+    try {
+      row = await claim;
+    } finally {
+      if (row) hints.left(row.task_id);
+      connection.capacity.claiming--;
+      for (const tool of counted) {
+        const left = (claimsInFlight.get(tool) ?? 1) - 1;
+        if (left > 0) claimsInFlight.set(tool, left);
+        else claimsInFlight.delete(tool);
+      }
+      untargetedClaims.delete(claim);
+      askHeldBackAgain();
+    }
     if (row) {
-      hints.left(row.task_id);
       connection.capacity.held.set(row.task_id, Date.now());
       connection.send({ type: "task.assign", id: randomUUID(), ts: now.toISOString(), data: toAssigned(row) });
       if (extra.score === undefined) await recordClaimScore(resources, row, "free_slot");
@@ -81,8 +105,25 @@ export async function createDispatcher(resources: Resources, connections: Worker
     return row;
   }
 
+  const inFlightFor = (tool: string) => claimsInFlight.get(tool) ?? 0;
   const mayHaveWork = (connection: WorkerConnection) =>
-    oldTasksWaiting || hints.mayHaveWorkFor(connection.worker_id, connection.capacity.tools);
+    oldTasksWaiting || hints.mayHaveWorkFor(connection.worker_id, connection.capacity.tools, inFlightFor);
+
+  /** Waits for the untargeted claims in flight now (and those they set off, a few rounds at most). */
+  async function claimsLanded(): Promise<void> {
+    for (let i = 0; i < 4 && untargetedClaims.size > 0; i++) await Promise.allSettled([...untargetedClaims]);
+  }
+
+  function askHeldBackAgain(): void {
+    if (heldBack.size === 0) return;
+    const again = [...heldBack];
+    heldBack.clear();
+    for (const connection of again) {
+      fillWorker(connection, { onlyIfHeard: true }).catch((error) =>
+        log.warn({ err: error, worker_id: connection.worker_id }, "dispatch fill failed"),
+      );
+    }
+  }
 
   async function fillWorker(
     connection: WorkerConnection,
@@ -92,8 +133,12 @@ export async function createDispatcher(resources: Resources, connections: Worker
       // Bounded: a worker never holds more than its slots, and claimTask checks that itself.
       for (let i = 0; i < 256; i++) {
         if (connections.get(connection.worker_id) !== connection || !connection.capacity.hasRoom()) return;
-        if (onlyIfHeard && !mayHaveWork(connection)) return;
-        const row = await claimFor(connection, queuedBefore ? { queuedBefore } : {});
+        if (onlyIfHeard && !mayHaveWork(connection)) {
+          // Tasks are heard of, but the claims in flight may take them all: ask again when one ends.
+          if (hints.anyFor(connection.capacity.tools)) heldBack.add(connection);
+          return;
+        }
+        const row = await claimFor(connection, connection.capacity.tools, queuedBefore ? { queuedBefore } : {});
         if (!row) return;
       }
     });
@@ -105,13 +150,17 @@ export async function createDispatcher(resources: Resources, connections: Worker
       // Only this task: filling the worker's other slots here would beat the allocator to later tasks.
       const pinned = connections.get(hint.pinned_worker_id);
       if (pinned?.capacity.hasRoom()) {
-        await serialized(pinned.worker_id, () => claimFor(pinned, { taskId: hint.task_id }));
+        await serialized(pinned.worker_id, () => claimFor(pinned, [hint.tool], { taskId: hint.task_id }));
       }
       return;
     }
     // Only the replica holding the winner acts: one with no local worker that could take the task
     // skips the allocation (and its queries) altogether.
     if (![...connections.all()].some((connection) => connection.capacity.hasRoom(hint.tool))) return;
+    // Claims running here may be taking this very task (a freed slot takes the oldest queued one): let
+    // them land first, and skip the allocation if one did.
+    await claimsLanded();
+    if (!hints.has(hint.task_id)) return;
     // The hint carries what the allocator needs; the claim below checks the task is still queued.
     const candidates = await listCandidateWorkers(db, { userId: hint.user_id, tool: hint.tool });
     const { weights, thresholds } = await readAllocatorSettings(resources);
@@ -137,10 +186,11 @@ export async function createDispatcher(resources: Resources, connections: Worker
         rejected: allocation.rejected,
       };
       await serialized(connection.worker_id, async () => {
+        await claimsLanded();
         // Taken meanwhile (a freed slot here claimed it, or another replica did), or the slot filled
         // while this waited its turn: the claim would be empty.
         if (hints.has(hint.task_id) && connection.capacity.hasRoom(hint.tool)) {
-          await claimFor(connection, { taskId: hint.task_id, score });
+          await claimFor(connection, [hint.tool], { taskId: hint.task_id, score });
         }
       });
       return;

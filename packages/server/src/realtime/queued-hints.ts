@@ -36,9 +36,18 @@ export class QueuedHints {
     return this.#tasks.has(taskId);
   }
 
-  /** Whether a task heard of may suit this worker: pinned to it, or for one of its tools. */
-  mayHaveWorkFor(workerId: string, tools: ReadonlySet<string>): boolean {
+  /**
+   * Whether a task heard of may be left for this worker: one pinned to it, or more tasks for one of its
+   * tools than the claims in flight for that tool are about to take.
+   */
+  mayHaveWorkFor(workerId: string, tools: ReadonlySet<string>, claimsInFlight: (tool: string) => number): boolean {
     if (this.#byPinnedWorker.has(workerId)) return true;
+    for (const tool of tools) if ((this.#byTool.get(tool) ?? 0) > claimsInFlight(tool)) return true;
+    return false;
+  }
+
+  /** Whether any task heard of is for one of these tools, whoever is claiming it. */
+  anyFor(tools: ReadonlySet<string>): boolean {
     for (const tool of tools) if (this.#byTool.has(tool)) return true;
     return false;
   }

@@ -176,6 +176,20 @@ function handleWorkerSocket(
     }
   }
 
+  // The worker is done with a task: its slot counts as being refilled until the follow-up claim, so a
+  // hint arriving while the report is written leaves the slot to that claim instead of racing it.
+  // Refilled even when the report is refused (stale): the worker is free either way.
+  async function givingBack(taskId: string, report: () => Promise<void>): Promise<void> {
+    connection.capacity.held.delete(taskId);
+    connection.capacity.claiming++;
+    try {
+      await report();
+    } finally {
+      connection.capacity.claiming--;
+      await dispatcher.slotFreed(connection);
+    }
+  }
+
   async function dispatchMessage(message: WorkerToServer): Promise<void> {
     const user = principal.user_id;
     switch (message.type) {
@@ -230,14 +244,14 @@ function handleWorkerSocket(
         ack(message.id, true);
         return;
       case "task.reject":
-        connection.capacity.held.delete(message.data.task_id);
-        await queue.failTask(resources, user, message.data.task_id, {
-          attempt_token: message.data.attempt_token,
-          error: `rejected by worker: ${message.data.reason}`,
-          retryable: true,
+        await givingBack(message.data.task_id, async () => {
+          await queue.failTask(resources, user, message.data.task_id, {
+            attempt_token: message.data.attempt_token,
+            error: `rejected by worker: ${message.data.reason}`,
+            retryable: true,
+          });
+          ack(message.id, true);
         });
-        ack(message.id, true);
-        await dispatcher.slotFreed(connection);
         return;
       case "task.progress":
         await queue.reportProgress(resources, user, message.data.task_id, message.data);
@@ -262,24 +276,24 @@ function handleWorkerSocket(
         return; // output is fire-and-forget: no ack, to keep the stream cheap
       }
       case "task.complete":
-        connection.capacity.held.delete(message.data.task_id);
         forgetAttempt(message.data.task_id);
-        await output.flush(message.data.task_id);
-        await queue.completeTask(resources, user, message.data.task_id, message.data);
-        ack(message.id, true);
-        await dispatcher.slotFreed(connection);
+        await givingBack(message.data.task_id, async () => {
+          await output.flush(message.data.task_id);
+          await queue.completeTask(resources, user, message.data.task_id, message.data);
+          ack(message.id, true);
+        });
         return;
       case "task.fail":
-        connection.capacity.held.delete(message.data.task_id);
         forgetAttempt(message.data.task_id);
-        await output.flush(message.data.task_id);
-        await queue.failTask(resources, user, message.data.task_id, {
-          attempt_token: message.data.attempt_token,
-          error: message.data.error,
-          retryable: message.data.retryable,
+        await givingBack(message.data.task_id, async () => {
+          await output.flush(message.data.task_id);
+          await queue.failTask(resources, user, message.data.task_id, {
+            attempt_token: message.data.attempt_token,
+            error: message.data.error,
+            retryable: message.data.retryable,
+          });
+          ack(message.id, true);
         });
-        ack(message.id, true);
-        await dispatcher.slotFreed(connection);
         return;
     }
   }
