@@ -2,7 +2,7 @@
 import type { WorkerRole } from "@garageswarm/protocol";
 import { and, asc, eq, getTableColumns, ne, sql } from "drizzle-orm";
 import { tasks, users, userWorkers, workers } from "../db/schema.ts";
-import type { Db } from "../db/store.ts";
+import { type Db, selectRows } from "../db/store.ts";
 
 export type WorkerRow = typeof workers.$inferSelect;
 export type WorkerWithRole = WorkerRow & { role: WorkerRole; held_tasks: number };
@@ -113,37 +113,79 @@ export async function userExists(db: Db, userId: string): Promise<boolean> {
   return Boolean(row);
 }
 
+export interface HeartbeatOutcome {
+  /** The caller's role on the worker; null when it has none (or the worker is gone). */
+  role: WorkerRole | null;
+  /** Set when the heartbeat was recorded (the caller is the owner). */
+  worker: Pick<WorkerRow, "worker_id" | "owner_user_id" | "status" | "draining"> | null;
+  wasOffline: boolean;
+  /** Of the reported tasks, those the worker no longer holds (cancelled, re-queued, gone): it must stop them. */
+  stop: string[];
+}
+
+/**
+ * A heartbeat in one statement: checks the caller owns the worker, marks it online with its sample,
+ * renews the leases of the reported tasks it still holds, and names those it must stop.
+ */
 export async function recordHeartbeat(
   db: Db,
-  workerId: string,
-  sample: {
-    cpu_percent: number;
-    memory_percent: number;
-    disk_percent: number;
-    tools?: unknown[] | undefined;
+  input: {
+    userId: string;
+    workerId: string;
+    sample: { cpu_percent: number; memory_percent: number; disk_percent: number; tools?: unknown[] | undefined };
+    runningTaskIds: string[];
+    now: Date;
+    leaseExpiresAt: Date;
   },
-  now: Date,
-): Promise<{ row: WorkerRow; wasOffline: boolean } | undefined> {
-  const [row] = await db
-    .update(workers)
-    .set({
-      cpu_percent: sample.cpu_percent,
-      memory_percent: sample.memory_percent,
-      disk_percent: sample.disk_percent,
-      ...(sample.tools ? { tools: sample.tools } : {}),
-      status: "online",
-      last_heartbeat_at: now,
-      updated_at: now,
-    })
-    .where(eq(workers.worker_id, workerId))
-    .returning({
-      ...getTableColumns(workers),
-      // The pre-update status, read from the same statement's snapshot.
-      was_offline: sql<boolean>`(select w.status = 'offline' from ${workers} w where w.worker_id = ${workerId})`,
-    });
-  if (!row) return undefined;
-  const { was_offline, ...worker } = row;
-  return { row: worker, wasOffline: was_offline };
+): Promise<HeartbeatOutcome> {
+  const { userId, workerId, sample, now } = input;
+  const ids = `{${input.runningTaskIds.join(",")}}`;
+  const [row] = await selectRows<{
+    role: WorkerRole | null;
+    was_offline: boolean | null;
+    worker_id: string | null;
+    owner_user_id: string;
+    status: string;
+    draining: boolean;
+    stop: string[];
+  }>(
+    db,
+    sql`
+    with access as (
+      select m.role from user_workers m
+      where m.worker_id = ${workerId}::uuid and m.user_id = ${userId}::uuid and m.is_active
+    ),
+    before as (select status from workers where worker_id = ${workerId}::uuid),
+    updated as (
+      update workers set cpu_percent = ${sample.cpu_percent}, memory_percent = ${sample.memory_percent},
+        disk_percent = ${sample.disk_percent},
+        tools = coalesce(${sample.tools ? JSON.stringify(sample.tools) : null}::jsonb, workers.tools),
+        status = 'online', last_heartbeat_at = ${now.toISOString()}::timestamptz,
+        updated_at = ${now.toISOString()}::timestamptz
+      where worker_id = ${workerId}::uuid and exists (select 1 from access where role = 'owner')
+      returning worker_id, owner_user_id, status, draining
+    ),
+    renewed as (
+      update tasks set lease_expires_at = ${input.leaseExpiresAt.toISOString()}::timestamptz
+      where task_id = any(${ids}::uuid[]) and worker_id = ${workerId}::uuid
+        and status in ('assigned', 'running') and exists (select 1 from updated)
+    )
+    select (select role from access) as role, (select status = 'offline' from before) as was_offline,
+      u.worker_id, u.owner_user_id, u.status, u.draining,
+      array(select id::text from unnest(${ids}::uuid[]) as id where not exists (
+        select 1 from tasks t where t.task_id = id and t.worker_id = ${workerId}::uuid
+          and t.status in ('assigned', 'running'))) as stop
+    from (select 1) as one left join updated u on true`,
+  );
+  if (!row) throw new Error("heartbeat statement returned nothing");
+  return {
+    role: row.role,
+    worker: row.worker_id
+      ? { worker_id: row.worker_id, owner_user_id: row.owner_user_id, status: row.status, draining: row.draining }
+      : null,
+    wasOffline: row.was_offline === true,
+    stop: row.stop ?? [],
+  };
 }
 
 export async function setDraining(

@@ -15,7 +15,7 @@ import { recordAudit } from "../audit/record.ts";
 import { publish } from "../bus/channels.ts";
 import type { Db } from "../db/store.ts";
 import { ConflictError, ForbiddenError, InvalidInputError, NotFoundError } from "../errors.ts";
-import { expireLeasesOfWorker, findTasksToStop, renewLeases } from "../queue/queries.ts";
+import { expireLeasesOfWorker } from "../queue/queries.ts";
 import { leaseSeconds } from "../queue/timing.ts";
 import type { Resources } from "../resources.ts";
 import * as q from "./queries.ts";
@@ -103,23 +103,27 @@ export async function recordHeartbeat(
   beat: Heartbeat,
 ): Promise<HeartbeatAnswer> {
   const { db, clock, config } = resources;
-  await accessWorker(resources, userId, workerId, ["owner"]);
   const now = clock.now();
-  const updated = await q.recordHeartbeat(db, workerId, beat, now);
-  if (!updated) throw new NotFoundError("worker not found");
-  const leaseEnd = new Date(now.getTime() + leaseSeconds(config) * 1000);
-  await renewLeases(db, workerId, beat.running_task_ids, leaseEnd);
-  const cancel = await findTasksToStop(db, workerId, beat.running_task_ids);
-  if (updated.wasOffline) await publishWorkerUpdated(resources, updated.row);
+  const outcome = await q.recordHeartbeat(db, {
+    userId,
+    workerId,
+    sample: beat,
+    runningTaskIds: beat.running_task_ids,
+    now,
+    leaseExpiresAt: new Date(now.getTime() + leaseSeconds(config) * 1000),
+  });
+  if (!outcome.role) throw new NotFoundError("worker not found");
+  if (!outcome.worker) throw new ForbiddenError(`needs the owner role on this worker; you are ${outcome.role}`);
+  if (outcome.wasOffline) await publishWorkerUpdated(resources, outcome.worker);
   await publish(resources.bus, "worker.heartbeat", {
     worker_id: workerId,
-    owner_user_id: updated.row.owner_user_id,
+    owner_user_id: outcome.worker.owner_user_id,
     cpu_percent: beat.cpu_percent,
     memory_percent: beat.memory_percent,
     disk_percent: beat.disk_percent,
     running_tasks: beat.running_task_ids.length,
   });
-  return { heartbeat_interval_seconds: config.heartbeatIntervalSeconds, cancel_task_ids: cancel };
+  return { heartbeat_interval_seconds: config.heartbeatIntervalSeconds, cancel_task_ids: outcome.stop };
 }
 
 export async function setDraining(
@@ -230,7 +234,10 @@ export async function listMembers(resources: Resources, userId: string, workerId
   }));
 }
 
-function publishWorkerUpdated(resources: Resources, row: q.WorkerRow): Promise<void> {
+function publishWorkerUpdated(
+  resources: Resources,
+  row: Pick<q.WorkerRow, "worker_id" | "owner_user_id" | "status" | "draining">,
+): Promise<void> {
   return publish(resources.bus, "worker.updated", {
     worker_id: row.worker_id,
     owner_user_id: row.owner_user_id,
