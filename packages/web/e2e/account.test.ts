@@ -1,29 +1,17 @@
 // A person signs up, creates an API key and gets the add-worker command, all in a real browser.
 
-import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { startTestServer, type TestServer } from "../../../test/support/server.ts";
-import { type Browser, chromiumMissing, launchBrowser, newContext, screenshot } from "./support/browser.ts";
+import { describe, expect } from "vitest";
+import { startTestServer } from "../../../test/support/server.ts";
+import { chromiumMissing, screenshot } from "./support/browser.ts";
+import { dashboardTest } from "./support/fixtures.ts";
 import { goTo, newBrowserUser, register, signIn } from "./support/flows.ts";
 
+// Moved forward to expire sessions without waiting.
+let clockOffsetMs = 0;
+const it = dashboardTest(() => startTestServer({}, { clock: { now: () => new Date(Date.now() + clockOffsetMs) } }));
+
 describe.skipIf(chromiumMissing())("dashboard: account, keys and workers", () => {
-  let server: TestServer;
-  let browser: Browser;
-  // Moved forward to expire sessions without waiting.
-  let clockOffsetMs = 0;
-
-  beforeAll(async () => {
-    server = await startTestServer({}, { clock: { now: () => new Date(Date.now() + clockOffsetMs) } });
-    browser = await launchBrowser();
-  });
-
-  afterAll(async () => {
-    await browser?.close();
-    await server?.close();
-  });
-
-  it("registers, lands on the overview, stays signed in across a reload, signs out and back in", async () => {
-    const context = await newContext(browser, server.url);
-    const page = await context.newPage();
+  it("registers, lands on the overview, stays signed in across a reload, signs out and back in", async ({ page }) => {
     const user = newBrowserUser();
 
     await page.goto("/");
@@ -45,12 +33,11 @@ describe.skipIf(chromiumMissing())("dashboard: account, keys and workers", () =>
     await page.getByRole("heading", { name: "Sign in" }).waitFor();
     await signIn(page, user);
     await page.getByRole("heading", { name: "Overview", level: 1 }).waitFor();
-    await context.close();
   });
 
-  it("follows the system's colour scheme until a theme is picked, and the pick outranks the system", async () => {
-    const context = await newContext(browser, server.url);
-    const page = await context.newPage();
+  it("follows the system's colour scheme until a theme is picked, and the pick outranks the system", async ({
+    page,
+  }) => {
     const background = () => page.evaluate<string>("getComputedStyle(document.body).backgroundColor");
     const light = "rgb(246, 247, 249)";
     const dark = "rgb(15, 17, 21)";
@@ -67,12 +54,9 @@ describe.skipIf(chromiumMissing())("dashboard: account, keys and workers", () =>
     await page.getByRole("button", { name: "Dark theme" }).click();
     await page.emulateMedia({ colorScheme: "light" });
     await expect.poll(background).toBe(dark);
-    await context.close();
   });
 
-  it("shows the register form's field errors from the server", async () => {
-    const context = await newContext(browser, server.url);
-    const page = await context.newPage();
+  it("shows the register form's field errors from the server", async ({ page }) => {
     await page.goto("/register");
     await page.getByLabel("Username").fill("a b");
     await page.getByLabel("Email").fill("someone@example.test");
@@ -81,12 +65,9 @@ describe.skipIf(chromiumMissing())("dashboard: account, keys and workers", () =>
     const username = page.getByLabel("Username");
     await expect.poll(() => username.getAttribute("aria-invalid")).toBe("true");
     expect(await page.getByText("may contain letters, digits").count()).toBe(1);
-    await context.close();
   });
 
-  it("creates an API key in Settings, shows it once, lists it, and revokes it", async () => {
-    const context = await newContext(browser, server.url);
-    const page = await context.newPage();
+  it("creates an API key in Settings, shows it once, lists it, and revokes it", async ({ page }) => {
     await register(page, newBrowserUser());
     await goTo(page, "Settings");
     await page.getByLabel("Key name").fill("laptop");
@@ -105,12 +86,9 @@ describe.skipIf(chromiumMissing())("dashboard: account, keys and workers", () =>
     page.once("dialog", (dialog) => void dialog.accept());
     await page.getByRole("button", { name: "Revoke laptop" }).click();
     await expect.poll(() => row.textContent()).toContain("Revoked");
-    await context.close();
   });
 
-  it("changes the password, and the new one signs in", async () => {
-    const context = await newContext(browser, server.url);
-    const page = await context.newPage();
+  it("changes the password, and the new one signs in", async ({ page }) => {
     const user = newBrowserUser();
     await register(page, user);
     await goTo(page, "Settings");
@@ -129,12 +107,12 @@ describe.skipIf(chromiumMissing())("dashboard: account, keys and workers", () =>
     await signIn(page, { ...user, password: "a brand new password" });
     // Back where they were when they signed out.
     await page.getByRole("heading", { name: "Settings", level: 1 }).waitFor();
-    await context.close();
   });
 
-  it("Workers: says there are none yet, and Add worker shows the exact command with a fresh key", async () => {
-    const context = await newContext(browser, server.url);
-    const page = await context.newPage();
+  it("Workers: says there are none yet, and Add worker shows the exact command with a fresh key", async ({
+    server,
+    page,
+  }) => {
     await register(page, newBrowserUser());
     await goTo(page, "Workers");
     await page.getByRole("button", { name: "Add worker" }).click();
@@ -152,12 +130,9 @@ describe.skipIf(chromiumMissing())("dashboard: account, keys and workers", () =>
 
     await goTo(page, "Settings");
     await page.getByRole("row", { name: /worker: gpu-box/ }).waitFor();
-    await context.close();
   });
 
-  it("keeps what was typed when the session expires, and carries on after signing in again", async () => {
-    const context = await newContext(browser, server.url);
-    const page = await context.newPage();
+  it("keeps what was typed when the session expires, and carries on after signing in again", async ({ page }) => {
     const user = newBrowserUser();
     await register(page, user);
     await goTo(page, "Settings");
@@ -179,10 +154,9 @@ describe.skipIf(chromiumMissing())("dashboard: account, keys and workers", () =>
     expect(await page.getByLabel("Key name").inputValue()).toBe("typed before expiry");
     await page.getByRole("button", { name: "Create key" }).click();
     expect(await page.getByLabel("API key (shown once)").inputValue()).toMatch(/^gs_/);
-    await context.close();
   });
 
-  it("serves the dashboard for any page address, and problem+json for unknown API routes", async () => {
+  it("serves the dashboard for any page address, and problem+json for unknown API routes", async ({ server }) => {
     const page = await fetch(`${server.url}/tasks/some-task`, { headers: { accept: "text/html" } });
     expect(page.status).toBe(200);
     expect(await page.text()).toContain('<div id="root">');

@@ -1,31 +1,23 @@
 // An admin tunes the allocator on the Settings page; the server's refusal shows on the field; a user
 // who is not an admin sees the values but cannot change them.
-import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { describe, expect } from "vitest";
 import { apiClient } from "../../../test/support/http.ts";
-import { startTestServer, type TestServer } from "../../../test/support/server.ts";
+import { startTestServer } from "../../../test/support/server.ts";
 import { createUser } from "../../../test/support/users.ts";
-import { type Browser, chromiumMissing, launchBrowser, newContext, screenshot } from "./support/browser.ts";
+import { chromiumMissing, screenshot } from "./support/browser.ts";
+import { dashboardTest } from "./support/fixtures.ts";
 import { goTo, signInAs } from "./support/flows.ts";
 
 const ADMIN_PASSWORD = "admin-password-for-tests";
 
+const it = dashboardTest(() => startTestServer({ adminPassword: ADMIN_PASSWORD }));
+
 describe.skipIf(chromiumMissing())("dashboard: allocator settings", () => {
-  let server: TestServer;
-  let browser: Browser;
-
-  beforeAll(async () => {
-    server = await startTestServer({ adminPassword: ADMIN_PASSWORD });
-    browser = await launchBrowser();
-  });
-
-  afterAll(async () => {
-    await browser?.close();
-    await server?.close();
-  });
-
-  it("lets an admin change the weights, shows a refused value on its field, and shows others read-only", async () => {
-    const context = await newContext(browser, server.url);
-    const page = await context.newPage();
+  it("lets an admin change the weights, shows a refused value on its field, and shows others read-only", async ({
+    server,
+    page,
+    newPage,
+  }) => {
     await signInAs(page, { username: "admin", password: ADMIN_PASSWORD });
     await goTo(page, "Settings");
     const form = page.getByRole("form", { name: "Allocator settings" });
@@ -53,10 +45,8 @@ describe.skipIf(chromiumMissing())("dashboard: allocator settings", () => {
       weights: { match: 0, availability: 0, balance: 0, affinity: 1 },
       thresholds: { cpu_percent: 80 },
     });
-    await context.close();
 
-    const userContext = await newContext(browser, server.url);
-    const userPage = await userContext.newPage();
+    const userPage = await newPage();
     await signInAs(userPage, user);
     await goTo(userPage, "Settings");
     const section = userPage.getByRole("region", { name: "Allocator" });
@@ -64,6 +54,5 @@ describe.skipIf(chromiumMissing())("dashboard: allocator settings", () => {
     expect(await section.getByRole("spinbutton").count()).toBe(0);
     await expect.poll(() => section.textContent()).toContain("CPU threshold (%)80");
     await screenshot(userPage, "settings-allocator-readonly");
-    await userContext.close();
   });
 });

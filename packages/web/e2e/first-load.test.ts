@@ -5,11 +5,11 @@ import { mkdirSync, readdirSync, readFileSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { fileURLToPath } from "node:url";
 import { gzipSync } from "node:zlib";
-import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { describe, expect } from "vitest";
 import { apiClient } from "../../../test/support/http.ts";
-import { startTestServer, type TestServer } from "../../../test/support/server.ts";
 import { createUser } from "../../../test/support/users.ts";
-import { type Browser, chromiumMissing, launchBrowser, newContext } from "./support/browser.ts";
+import { chromiumMissing } from "./support/browser.ts";
+import { dashboardTest } from "./support/fixtures.ts";
 import { signIn } from "./support/flows.ts";
 
 const dist = fileURLToPath(new URL("../dist/", import.meta.url));
@@ -19,28 +19,18 @@ function gzipKb(file: string): number {
   return Math.round((gzipSync(readFileSync(join(dist, "assets", file))).length / 1024) * 10) / 10;
 }
 
+const it = dashboardTest();
+
 describe.skipIf(chromiumMissing())("dashboard: first load", () => {
-  let server: TestServer;
-  let browser: Browser;
-
-  beforeAll(async () => {
-    server = await startTestServer();
-    browser = await launchBrowser();
-  });
-
-  afterAll(async () => {
-    await browser?.close();
-    await server?.close();
-  });
-
-  it("becomes usable from a cold load, and records the bundle size and time to interactive", async () => {
+  it("becomes usable from a cold load, and records the bundle size and time to interactive", async ({
+    server,
+    page,
+  }) => {
     const index = readFileSync(join(dist, "index.html"), "utf8");
     const entry = /assets\/(index-[\w-]+\.js)/.exec(index)?.[1];
     expect(entry).toBeDefined();
     const scripts = readdirSync(join(dist, "assets")).filter((file) => file.endsWith(".js"));
 
-    const context = await newContext(browser, server.url);
-    const page = await context.newPage();
     await page.goto("/");
     const signInButton = page.getByRole("button", { name: "Sign in" });
     await signInButton.waitFor();
@@ -58,7 +48,6 @@ describe.skipIf(chromiumMissing())("dashboard: first load", () => {
     const domContentLoadedMs = await page.evaluate<number>(
       "performance.getEntriesByType('navigation')[0]?.domContentLoadedEventEnd ?? 0",
     );
-    await context.close();
 
     const figures = {
       entry_js_gzip_kb: gzipKb(entry!),

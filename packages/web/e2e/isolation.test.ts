@@ -1,28 +1,15 @@
 // Two people in two browser contexts at once: each sees only their own keys, tasks and workers.
-import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { startTestServer, type TestServer } from "../../../test/support/server.ts";
-import { type Browser, chromiumMissing, launchBrowser, newContext, screenshot } from "./support/browser.ts";
+import { describe, expect } from "vitest";
+import { chromiumMissing, screenshot } from "./support/browser.ts";
+import { dashboardTest } from "./support/fixtures.ts";
 import { createTask, goTo, newBrowserUser, register, registerWorkerMachine } from "./support/flows.ts";
 
+const it = dashboardTest();
+
 describe.skipIf(chromiumMissing())("dashboard: two users side by side", () => {
-  let server: TestServer;
-  let browser: Browser;
-
-  beforeAll(async () => {
-    server = await startTestServer();
-    browser = await launchBrowser();
-  });
-
-  afterAll(async () => {
-    await browser?.close();
-    await server?.close();
-  });
-
-  it("shows each user only their own keys, tasks and workers", async () => {
-    const alice = await newContext(browser, server.url);
-    const bob = await newContext(browser, server.url, { mobile: true });
-    const alicePage = await alice.newPage();
-    const bobPage = await bob.newPage();
+  it("shows each user only their own keys, tasks and workers", async ({ server, newPage }) => {
+    const alicePage = await newPage();
+    const bobPage = await newPage({ mobile: true });
     await register(alicePage, newBrowserUser("alice"));
     await register(bobPage, newBrowserUser("bob"));
 
@@ -55,8 +42,5 @@ describe.skipIf(chromiumMissing())("dashboard: two users side by side", () => {
     expect(await alicePage.getByRole("row", { name: /bob-key/ }).count()).toBe(0);
     await goTo(alicePage, "Workers");
     await alicePage.getByRole("article", { name: "alice-box" }).waitFor();
-
-    await alice.close();
-    await bob.close();
   });
 });

@@ -1,12 +1,12 @@
 // The whole loop in a real browser with a real worker process (`garageswarm worker`, shell tool on):
 // register → add a worker from the page's command → it appears live → create a task → its output
 // streams in → cancel another, running task. No reloads: everything arrives over the client WebSocket.
-import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { afterAll, describe, expect } from "vitest";
 import { apiClient } from "../../../test/support/http.ts";
-import { startTestServer, type TestServer } from "../../../test/support/server.ts";
 import { createApiKey, createUser } from "../../../test/support/users.ts";
 import { cleanUpWorkers, spawnWorker } from "../../worker/test/e2e/support.ts";
-import { type Browser, chromiumMissing, launchBrowser, newContext, screenshot } from "./support/browser.ts";
+import { chromiumMissing, screenshot } from "./support/browser.ts";
+import { dashboardTest } from "./support/fixtures.ts";
 import {
   connectNodes,
   createTask,
@@ -17,24 +17,14 @@ import {
   signInAs,
 } from "./support/flows.ts";
 
+const it = dashboardTest();
+
 describe.skipIf(chromiumMissing())("dashboard: live with a real worker", () => {
-  let server: TestServer;
-  let browser: Browser;
-
-  beforeAll(async () => {
-    server = await startTestServer();
-    browser = await launchBrowser();
-  });
-
   afterAll(async () => {
     await cleanUpWorkers();
-    await browser?.close();
-    await server?.close();
   });
 
-  it("adds a worker, watches it appear, streams a task's output, and cancels a running task", async () => {
-    const context = await newContext(browser, server.url);
-    const page = await context.newPage();
+  it("adds a worker, watches it appear, streams a task's output, and cancels a running task", async ({ page }) => {
     await register(page, newBrowserUser("live"));
     await page.getByText("Live", { exact: true }).waitFor();
 
@@ -80,10 +70,12 @@ describe.skipIf(chromiumMissing())("dashboard: live with a real worker", () => {
     await page.getByRole("img", { name: /^1 task finished in the last 24 hours, 0 of them failed/ }).waitFor();
     await page.getByRole("region", { name: "Latency" }).waitFor();
     await screenshot(page, "overview-live");
-    await context.close();
   });
 
-  it("builds a 4-node workflow with the mouse, runs it, approves, and sees every node turn green", async () => {
+  it("builds a 4-node workflow with the mouse, runs it, approves, and sees every node turn green", async ({
+    server,
+    page,
+  }) => {
     const api = apiClient(server.url);
     const user = await createUser(api);
     await spawnWorker({
@@ -91,8 +83,6 @@ describe.skipIf(chromiumMissing())("dashboard: live with a real worker", () => {
       key: await createApiKey(api, user),
       args: ["--enable-shell", "--slots", "2"],
     });
-    const context = await newContext(browser, server.url);
-    const page = await context.newPage();
     await signInAs(page, user);
     await page.goto("/workflows/new");
 
@@ -137,10 +127,9 @@ describe.skipIf(chromiumMissing())("dashboard: live with a real worker", () => {
     await page.getByRole("link", { name: "Ship it" }).click();
     await page.getByRole("heading", { name: "Ship it", level: 1 }).waitFor();
     await page.getByRole("region", { name: "Runs" }).getByText("Completed").waitFor();
-    await context.close();
   });
 
-  it("pauses, resumes and cancels a running workflow run", async () => {
+  it("pauses, resumes and cancels a running workflow run", async ({ server, page }) => {
     const api = apiClient(server.url);
     const user = await createUser(api);
     await spawnWorker({ server: server.url, key: await createApiKey(api, user), args: ["--enable-shell"] });
@@ -159,8 +148,6 @@ describe.skipIf(chromiumMissing())("dashboard: live with a real worker", () => {
       { token: user.access_token },
     );
     expect(created.status).toBe(201);
-    const context = await newContext(browser, server.url);
-    const page = await context.newPage();
     await signInAs(page, user);
     await page.goto(`/workflows/${created.body.workflow_id}`);
     await page.getByRole("button", { name: "Run workflow" }).click();
@@ -174,6 +161,5 @@ describe.skipIf(chromiumMissing())("dashboard: live with a real worker", () => {
     await page.getByText("Cancelled", { exact: true }).first().waitFor();
     expect(await page.getByRole("button", { name: "Cancel run" }).count()).toBe(0);
     await page.getByRole("group", { name: /^Task node after: (Pending|Cancelled|Skipped)$/ }).waitFor();
-    await context.close();
   });
 });

@@ -1,32 +1,19 @@
 // A worker's heartbeats arrive live on the Workers page and draw cpu/memory/disk sparklines on its card.
-import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { describe, expect } from "vitest";
 import { apiClient } from "../../../test/support/http.ts";
-import { startTestServer, type TestServer } from "../../../test/support/server.ts";
 import { createApiKey, createUser } from "../../../test/support/users.ts";
-import { type Browser, chromiumMissing, launchBrowser, newContext, screenshot } from "./support/browser.ts";
+import { chromiumMissing, screenshot } from "./support/browser.ts";
+import { dashboardTest } from "./support/fixtures.ts";
 import { goTo, registerWorkerMachine, signInAs } from "./support/flows.ts";
 
+const it = dashboardTest();
+
 describe.skipIf(chromiumMissing())("dashboard: worker sparklines", () => {
-  let server: TestServer;
-  let browser: Browser;
-
-  beforeAll(async () => {
-    server = await startTestServer();
-    browser = await launchBrowser();
-  });
-
-  afterAll(async () => {
-    await browser?.close();
-    await server?.close();
-  });
-
-  it("draws each heartbeat into the card's sparklines, labelled with the latest value", async () => {
+  it("draws each heartbeat into the card's sparklines, labelled with the latest value", async ({ server, page }) => {
     const api = apiClient(server.url);
     const user = await createUser(api);
     const key = await createApiKey(api, user);
     const workerId = await registerWorkerMachine(server.url, key, { name: "spark-box", tools: [{ name: "shell" }] });
-    const context = await newContext(browser, server.url);
-    const page = await context.newPage();
     await signInAs(page, user);
     await page.getByText("Live", { exact: true }).waitFor();
     await goTo(page, "Workers");
@@ -57,6 +44,5 @@ describe.skipIf(chromiumMissing())("dashboard: worker sparklines", () => {
     // The meter beside it shows the live value too.
     await expect.poll(() => card.textContent()).toContain("35%");
     await screenshot(page, "workers-sparklines");
-    await context.close();
   });
 });

@@ -1,30 +1,19 @@
 // Tasks and workers in a real browser: create, list, filter, open, cancel, retry, delete; worker cards.
-import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { describe, expect } from "vitest";
 import { apiClient } from "../../../test/support/http.ts";
-import { startTestServer, type TestServer } from "../../../test/support/server.ts";
 import { createApiKey, createUser } from "../../../test/support/users.ts";
-import { type Browser, chromiumMissing, launchBrowser, newContext, screenshot } from "./support/browser.ts";
-import { createTask, goTo, registerWorkerMachine, signInAs } from "./support/flows.ts";
+import { chromiumMissing, screenshot } from "./support/browser.ts";
+import { dashboardTest } from "./support/fixtures.ts";
+import { createTask, goTo, registerWorkerMachine, signInAs, signInAsNewUser } from "./support/flows.ts";
+
+const it = dashboardTest();
 
 describe.skipIf(chromiumMissing())("dashboard: tasks and workers", () => {
-  let server: TestServer;
-  let browser: Browser;
-
-  beforeAll(async () => {
-    server = await startTestServer();
-    browser = await launchBrowser();
-  });
-
-  afterAll(async () => {
-    await browser?.close();
-    await server?.close();
-  });
-
-  it("creates a task on the Tasks page, sees it in the list, cancels it, retries it and deletes the copy", async () => {
-    const user = await createUser(apiClient(server.url));
-    const context = await newContext(browser, server.url);
-    const page = await context.newPage();
-    await signInAs(page, user);
+  it("creates a task on the Tasks page, sees it in the list, cancels it, retries it and deletes the copy", async ({
+    server,
+    page,
+  }) => {
+    await signInAsNewUser(page, server.url);
 
     await goTo(page, "Tasks");
     await page.getByText("No tasks yet.").waitFor();
@@ -57,14 +46,10 @@ describe.skipIf(chromiumMissing())("dashboard: tasks and workers", () => {
     await page.getByText("No tasks match these filters.").waitFor();
     await page.getByLabel("Status").selectOption({ label: "Cancelled" });
     await expect.poll(() => page.getByRole("link", { name: "Summarise the changelog" }).count()).toBe(1);
-    await context.close();
   });
 
-  it("shows the server's field errors on the task form", async () => {
-    const user = await createUser(apiClient(server.url));
-    const context = await newContext(browser, server.url);
-    const page = await context.newPage();
-    await signInAs(page, user);
+  it("shows the server's field errors on the task form", async ({ server, page }) => {
+    await signInAsNewUser(page, server.url);
     await goTo(page, "Tasks");
     await page.getByRole("button", { name: "New task" }).click();
     await page.getByLabel("Description").fill("too important");
@@ -73,10 +58,12 @@ describe.skipIf(chromiumMissing())("dashboard: tasks and workers", () => {
     await page.getByLabel("Priority").evaluate((input) => input.removeAttribute("max"));
     await page.getByRole("button", { name: "Create task" }).click();
     await expect.poll(() => page.getByLabel("Priority").getAttribute("aria-invalid")).toBe("true");
-    await context.close();
   });
 
-  it("shows worker cards with tools, health and resources, and tells which workers lack a tool", async () => {
+  it("shows worker cards with tools, health and resources, and tells which workers lack a tool", async ({
+    server,
+    page,
+  }) => {
     const api = apiClient(server.url);
     const user = await createUser(api);
     const key = await createApiKey(api, user, "worker: desktop");
@@ -87,8 +74,6 @@ describe.skipIf(chromiumMissing())("dashboard: tasks and workers", () => {
         { name: "ollama", healthy: false, detail: "ollama is not running" },
       ],
     });
-    const context = await newContext(browser, server.url);
-    const page = await context.newPage();
     await signInAs(page, user);
     await goTo(page, "Workers");
     const card = page.getByRole("article", { name: "desktop" });
@@ -108,10 +93,9 @@ describe.skipIf(chromiumMissing())("dashboard: tasks and workers", () => {
     await page.getByText("desktop's Ollama is unhealthy (ollama is not running)").waitFor();
     await page.getByLabel("Tool").selectOption({ label: "Claude Code" });
     await page.getByText("1 online worker can run Claude Code.").waitFor();
-    await context.close();
   });
 
-  it("shares a worker with another user by role", async () => {
+  it("shares a worker with another user by role", async ({ server, page, newPage }) => {
     const api = apiClient(server.url);
     const owner = await createUser(api);
     const friend = await createUser(api);
@@ -120,8 +104,6 @@ describe.skipIf(chromiumMissing())("dashboard: tasks and workers", () => {
       tools: [{ name: "shell" }],
     });
 
-    const context = await newContext(browser, server.url);
-    const page = await context.newPage();
     await signInAs(page, owner);
     await goTo(page, "Workers");
     const card = page.getByRole("article", { name: "shared-box" });
@@ -130,15 +112,12 @@ describe.skipIf(chromiumMissing())("dashboard: tasks and workers", () => {
     await card.getByLabel("Role").selectOption("viewer");
     await card.getByRole("button", { name: "Share worker" }).click();
     await card.getByText(`${friend.username} · viewer`).waitFor();
-    await context.close();
 
-    const friendContext = await newContext(browser, server.url);
-    const friendPage = await friendContext.newPage();
+    const friendPage = await newPage();
     await signInAs(friendPage, friend);
     await goTo(friendPage, "Workers");
     const shared = friendPage.getByRole("article", { name: "shared-box" });
     await shared.getByText("shared with you as viewer").waitFor();
     expect(await shared.getByRole("button", { name: "Drain shared-box" }).count()).toBe(0);
-    await friendContext.close();
   });
 });

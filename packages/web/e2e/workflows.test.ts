@@ -1,37 +1,23 @@
 // The workflow editor in a real browser: build a 4-node workflow with the mouse, save it, get the
 // server's validation errors on the node they name, and round-trip the definition through YAML/JSON.
-import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { describe, expect } from "vitest";
 import { parse } from "yaml";
 import { apiClient } from "../../../test/support/http.ts";
-import { startTestServer, type TestServer } from "../../../test/support/server.ts";
 import { createApiKey, createUser } from "../../../test/support/users.ts";
 import { pull, registerWorker } from "../../server/test/queue.support.ts";
-import { type Browser, chromiumMissing, launchBrowser, newContext, type Page, screenshot } from "./support/browser.ts";
-import { connectNodes as connect, dragPaletteItem, goTo, signInAs } from "./support/flows.ts";
+import { chromiumMissing, type Page, screenshot } from "./support/browser.ts";
+import { dashboardTest } from "./support/fixtures.ts";
+import { connectNodes as connect, dragPaletteItem, goTo, signInAs, signInAsNewUser } from "./support/flows.ts";
 
 async function definitionText(page: Page) {
   return page.getByRole("textbox", { name: /^Definition \((YAML|JSON)\)$/ }).inputValue();
 }
 
+const it = dashboardTest();
+
 describe.skipIf(chromiumMissing())("dashboard: workflow editor", () => {
-  let server: TestServer;
-  let browser: Browser;
-
-  beforeAll(async () => {
-    server = await startTestServer();
-    browser = await launchBrowser();
-  });
-
-  afterAll(async () => {
-    await browser?.close();
-    await server?.close();
-  });
-
-  it("builds a 4-node workflow with the mouse, saves it, and shows it after a reload", async () => {
-    const user = await createUser(apiClient(server.url));
-    const context = await newContext(browser, server.url);
-    const page = await context.newPage();
-    await signInAs(page, user);
+  it("builds a 4-node workflow with the mouse, saves it, and shows it after a reload", async ({ server, page }) => {
+    await signInAsNewUser(page, server.url);
     await goTo(page, "Workflows");
     await page.getByText("No workflows yet.").waitFor();
     await page.getByRole("link", { name: "New workflow" }).click();
@@ -84,14 +70,10 @@ describe.skipIf(chromiumMissing())("dashboard: workflow editor", () => {
     await goTo(page, "Workflows");
     await page.getByRole("link", { name: "Review pipeline" }).waitFor();
     await screenshot(page, "workflows");
-    await context.close();
   });
 
-  it("puts the server's validation error on the node it names", async () => {
-    const user = await createUser(apiClient(server.url));
-    const context = await newContext(browser, server.url);
-    const page = await context.newPage();
-    await signInAs(page, user);
+  it("puts the server's validation error on the node it names", async ({ server, page }) => {
+    await signInAsNewUser(page, server.url);
     await page.goto("/workflows/new");
     await page.getByLabel("Name", { exact: true }).fill("Broken");
     await page.getByRole("group", { name: "Task node task_1" }).click();
@@ -100,14 +82,10 @@ describe.skipIf(chromiumMissing())("dashboard: workflow editor", () => {
     const node = page.getByRole("group", { name: "Task node task_1" });
     await expect.poll(() => node.textContent()).toMatch(/prompt/i);
     await page.getByRole("list", { name: "Problems with this node" }).waitFor();
-    await context.close();
   });
 
-  it("round-trips the definition through the YAML and JSON views", async () => {
-    const user = await createUser(apiClient(server.url));
-    const context = await newContext(browser, server.url);
-    const page = await context.newPage();
-    await signInAs(page, user);
+  it("round-trips the definition through the YAML and JSON views", async ({ server, page }) => {
+    await signInAsNewUser(page, server.url);
     await page.goto("/workflows/new");
     await page.getByRole("group", { name: "Task node task_1" }).waitFor();
 
@@ -144,14 +122,10 @@ describe.skipIf(chromiumMissing())("dashboard: workflow editor", () => {
     await page.getByLabel("Definition (YAML)").fill("nodes: [");
     await page.getByRole("button", { name: "Apply text" }).click();
     await page.getByText(/Not valid YAML/).waitFor();
-    await context.close();
   });
 
-  it("builds and connects nodes with the keyboard alone", async () => {
-    const user = await createUser(apiClient(server.url));
-    const context = await newContext(browser, server.url);
-    const page = await context.newPage();
-    await signInAs(page, user);
+  it("builds and connects nodes with the keyboard alone", async ({ server, page }) => {
+    await signInAsNewUser(page, server.url);
     await page.goto("/workflows/new");
     await page.getByRole("group", { name: "Task node task_1" }).waitFor();
 
@@ -170,14 +144,14 @@ describe.skipIf(chromiumMissing())("dashboard: workflow editor", () => {
     await expect
       .poll(async () => parse(await definitionText(page)).edges)
       .toEqual([{ from: "task_1", to: "approval_1", on: "success", loop: false }]);
-    await context.close();
   });
 
-  it("sets the run timeout and a node's timeout and retries; a run waits pending for a worker and shows its deadline", async () => {
+  it("sets the run timeout and a node's timeout and retries; a run waits pending for a worker and shows its deadline", async ({
+    server,
+    page,
+  }) => {
     const api = apiClient(server.url);
     const user = await createUser(api);
-    const context = await newContext(browser, server.url);
-    const page = await context.newPage();
     await signInAs(page, user);
     await page.goto("/workflows/new");
     await page.getByLabel("Name", { exact: true }).fill("Timed");
@@ -231,6 +205,5 @@ describe.skipIf(chromiumMissing())("dashboard: workflow editor", () => {
     await expect.poll(() => times.textContent()).not.toContain("not yet");
     await page.getByRole("button", { name: "Cancel run" }).click();
     await expect.poll(() => runStatus.textContent()).toBe("Cancelled");
-    await context.close();
   });
 });

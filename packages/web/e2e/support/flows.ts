@@ -1,6 +1,8 @@
 // What a person does in the dashboard, step by step, by role and label only.
 import { randomBytes } from "node:crypto";
 import { expect } from "vitest";
+import { apiClient } from "../../../../test/support/http.ts";
+import { createUser, type TestUser } from "../../../../test/support/users.ts";
 import type { Page } from "./browser.ts";
 
 export interface BrowserUser {
@@ -53,6 +55,13 @@ export async function signInAs(page: Page, user: { username: string; password: s
   await page.goto("/login");
   await signIn(page, user);
   await page.getByRole("heading", { name: "Overview", level: 1 }).waitFor();
+}
+
+/** A new user made through the API, signed in through the page. */
+export async function signInAsNewUser(page: Page, baseUrl: string): Promise<TestUser> {
+  const user = await createUser(apiClient(baseUrl));
+  await signInAs(page, user);
+  return user;
 }
 
 /** Registers a worker machine with a key, as `garageswarm worker` does, and reports its resources. */
