@@ -55,6 +55,13 @@ describe.skipIf(postgresStackMissing())("push dispatch on a freed slot", () => {
         (message) => message.type === "task.assign" && message.data.task_id === second.task_id,
       );
       expect(next.data.attempt).toBe(1);
+      // Its score is written in a batch after the push; the task page shows it was a freed slot's claim.
+      let score: Record<string, unknown> | null = null;
+      for (let i = 0; i < 100 && !score; i++) {
+        score = (await api.get(`/api/v1/tasks/${second.task_id}`, { token: owner.access_token })).body.score;
+        if (!score) await new Promise((resolve) => setTimeout(resolve, 50));
+      }
+      expect(score).toMatchObject({ via: "free_slot", rank: 1, candidates: 1 });
     } finally {
       await peer.close();
     }

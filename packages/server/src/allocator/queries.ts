@@ -6,8 +6,8 @@ export interface CandidateFilter {
   userId: string;
   /** Only workers offering this tool. */
   tool: string;
-  /** This worker is listed even when its slots are full (it just claimed a task and is being scored). */
-  alwaysInclude?: string;
+  /** These workers are listed even when their slots are full (they just claimed a task and are being scored). */
+  alwaysInclude?: string[];
 }
 
 /**
@@ -28,9 +28,27 @@ export async function listCandidateWorkers(db: Db, filter: CandidateFilter): Pro
         where uw.user_id = ${filter.userId}::uuid and uw.is_active and uw.role in ('owner', 'operator')
           and w.status = 'online' and not w.draining
           and w.tools @> jsonb_build_array(jsonb_build_object('name', ${filter.tool}::text))
-          and (w.worker_id = ${filter.alwaysInclude ?? null}::uuid
+          and (w.worker_id = any(${`{${(filter.alwaysInclude ?? []).join(",")}}`}::uuid[])
                or (select count(*) from tasks h where h.worker_id = w.worker_id
                      and h.status in ('assigned', 'running')) < w.slots)`,
   );
   return rows;
+}
+
+export interface ScoreEntry {
+  task_id: string;
+  lease_token: string;
+  score: unknown;
+}
+
+/** Stores claim scores, each only while its attempt is current (the token is the fence). */
+export async function writeScores(db: Db, entries: ScoreEntry[]): Promise<void> {
+  if (entries.length === 0) return;
+  const values = entries.map(
+    (entry) => sql`(${entry.task_id}::uuid, ${entry.lease_token}::uuid, ${JSON.stringify(entry.score)}::jsonb)`,
+  );
+  await db.execute(sql`
+    update tasks set score = v.score
+    from (values ${sql.join(values, sql`, `)}) as v(task_id, lease_token, score)
+    where tasks.task_id = v.task_id and tasks.lease_token = v.lease_token`);
 }

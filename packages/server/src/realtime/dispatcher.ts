@@ -12,7 +12,7 @@
 import { randomUUID } from "node:crypto";
 import type { AssignedTask } from "@garageswarm/protocol";
 import { listCandidateWorkers } from "../allocator/queries.ts";
-import { recordClaimScore } from "../allocator/record-score.ts";
+import { createScoreRecorder } from "../allocator/record-score.ts";
 import { allocate, type TaskNeeds } from "../allocator/score.ts";
 import { type BusMessages, subscribe } from "../bus/channels.ts";
 import { claimTask } from "../queue/queries.ts";
@@ -42,6 +42,7 @@ export async function createDispatcher(resources: Resources, connections: Worker
   // One claim at a time per worker, so concurrent triggers cannot overfill its slots.
   const queues = new Map<string, Promise<unknown>>();
   const hints = new QueuedHints();
+  const scores = createScoreRecorder(resources, "free_slot");
   // Whether the last sweep found a queued task older than the sweep age; at start, whether any task is
   // queued (set below, once the hints are subscribed): those were never heard of.
   let oldTasksWaiting = true;
@@ -99,7 +100,7 @@ export async function createDispatcher(resources: Resources, connections: Worker
     if (row) {
       connection.capacity.held.set(row.task_id, Date.now());
       connection.send({ type: "task.assign", id: randomUUID(), ts: now.toISOString(), data: toAssigned(row) });
-      if (extra.score === undefined) await recordClaimScore(resources, row, "free_slot");
+      if (extra.score === undefined) scores.record(row);
       await publishTaskUpdated(resources, row);
     }
     return row;
@@ -239,6 +240,7 @@ export async function createDispatcher(resources: Resources, connections: Worker
       await unsubscribeCreated();
       await unsubscribeUpdated();
       await Promise.allSettled(queues.values());
+      await scores.flush();
     },
   };
 }
