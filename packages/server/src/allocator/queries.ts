@@ -20,17 +20,16 @@ export async function listCandidateWorkers(db: Db, filter: CandidateFilter): Pro
   const rows = await selectRows<CandidateWorker>(
     db,
     sql`select w.worker_id, w.status, w.draining, w.tools, w.labels, w.capacity, w.slots,
-               w.cpu_percent, w.memory_percent, w.disk_percent,
-               (select count(*) from tasks h where h.worker_id = w.worker_id
-                  and h.status in ('assigned', 'running'))::int as running_tasks
+               w.cpu_percent, w.memory_percent, w.disk_percent, held.running_tasks
         from workers w
         join user_workers uw on uw.worker_id = w.worker_id
+        cross join lateral (select count(*)::int as running_tasks from tasks h
+                            where h.worker_id = w.worker_id and h.status in ('assigned', 'running')) held
         where uw.user_id = ${filter.userId}::uuid and uw.is_active and uw.role in ('owner', 'operator')
           and w.status = 'online' and not w.draining
           and w.tools @> jsonb_build_array(jsonb_build_object('name', ${filter.tool}::text))
           and (w.worker_id = any(${`{${(filter.alwaysInclude ?? []).join(",")}}`}::uuid[])
-               or (select count(*) from tasks h where h.worker_id = w.worker_id
-                     and h.status in ('assigned', 'running')) < w.slots)`,
+               or held.running_tasks < w.slots)`,
   );
   return rows;
 }
