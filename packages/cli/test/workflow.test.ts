@@ -120,7 +120,9 @@ describe.skipIf(postgresStackMissing())("garageswarm workflow", () => {
     expect(status.stdout).toContain(
       `  created ${run.created_at}  not started: waiting for a worker  deadline ${run.deadline_at} (timeout 600 s)`,
     );
-    expect(status.stdout).toMatch(/▶ research\s+running/);
+    // Its first node is dispatched, but its task waits in the queue: not running on any worker.
+    expect(status.stdout).toMatch(/… research\s+waiting for a worker\s*$/m);
+    expect(status.stdout).not.toMatch(/research\s+running/);
     expect(status.stdout).toMatch(/· write\s+pending/);
 
     expect((await startCli(["workflow", "pause", runId], env).done).stdout).toContain(`Run ${runId} is paused.`);
@@ -132,6 +134,7 @@ describe.skipIf(postgresStackMissing())("garageswarm workflow", () => {
     const begun = await waitForRun(runId, (current) => current.status === "running");
     const shown = await startCli(["workflow", "status", runId], env).done;
     expect(shown.stdout).toContain(`run ${runId}  running`);
+    expect(shown.stdout).toMatch(new RegExp(`▶ research\\s+running\\s+on worker ${owner.workerId.slice(0, 8)}$`, "m"));
     expect(shown.stdout).toContain(`  started ${begun.started_at}  deadline ${run.deadline_at}`);
     const bad = await startCli(["workflow", "run", workflowId, "--timeout", "soon"], env).done;
     expect(bad.code).not.toBe(0);

@@ -1,5 +1,6 @@
 import { z } from "zod";
 import { Timestamp, Uuid } from "./common.ts";
+import { TaskStatus } from "./tasks.ts";
 import { ToolId } from "./tools.ts";
 
 /**
@@ -255,6 +256,14 @@ export const NodeRun = z.object({
   /** How many times a loop has re-entered this node (0 the first time). */
   iteration: z.number().int(),
   task_id: Uuid.nullable(),
+  task_status: TaskStatus.nullable().describe(
+    "Status of the node's current task (task_id) as the queue has it now: queued while it waits for a worker " +
+      "(the node is running all the same), assigned or running once a worker took it, then its outcome. " +
+      "Null when the node has no task.",
+  ),
+  worker_id: Uuid.nullable().describe(
+    "The worker that holds or ran the node's current task; null while it waits for one, or with no task.",
+  ),
   /** Set on nodes a director's plan created. */
   parent_id: z.string().nullable(),
 });

@@ -88,6 +88,67 @@ describe.skipIf(postgresStackMissing())("workflow runs: pending until work begin
     expect(done).toMatchObject({ status: "completed", started_at: run.started_at });
   });
 
+  it("tells where each node's task is: queued while it waits for a worker, then on the worker that took it", async () => {
+    const workflowId = await t.createWorkflow({
+      workflow_type: "sequential",
+      definition: {
+        nodes: [
+          { id: "a", type: "task", tool: "claude_code", prompt: "first" },
+          { id: "b", type: "task", tool: "claude_code", prompt: "second" },
+        ],
+      },
+    });
+    const runId = await t.execute(workflowId);
+    const waiting = await t.getRun(runId);
+    // The node is running from the run's point of view, but its task is still in the queue.
+    expect(nodeOf(waiting, "a")).toMatchObject({ status: "running", task_status: "queued", worker_id: null });
+    expect(nodeOf(waiting, "b")).toMatchObject({
+      status: "pending",
+      task_id: null,
+      task_status: null,
+      worker_id: null,
+    });
+
+    const a = (await t.pullOne())!;
+    expect(nodeOf(await t.getRun(runId), "a")).toMatchObject({
+      status: "running",
+      task_id: a.task_id,
+      task_status: "assigned",
+      worker_id: t.owner.workerId,
+    });
+    await t.answer(a, "hold");
+    expect(nodeOf(await t.getRun(runId), "a")).toMatchObject({ task_status: "running", worker_id: t.owner.workerId });
+
+    // A list answers the same, for every run on the page.
+    const second = await t.execute(workflowId);
+    const listed = await t.api.get(`/api/v1/workflows/${workflowId}/runs`, t.as());
+    expect(listed.status).toBe(200);
+    const byId = new Map(listed.body.items.map((run: { run_id: string }) => [run.run_id, run]));
+    expect(nodeOf(byId.get(runId) as never, "a")).toMatchObject({
+      task_status: "running",
+      worker_id: t.owner.workerId,
+    });
+    expect(nodeOf(byId.get(second) as never, "a")).toMatchObject({ task_status: "queued", worker_id: null });
+    const cancelled = (await t.control(second, "cancel")).body;
+    expect(nodeOf(cancelled, "a")).toMatchObject({ status: "cancelled", task_status: "cancelled", worker_id: null });
+
+    const completed = await t.api.post(
+      `/api/v1/tasks/${a.task_id}/complete`,
+      { attempt_token: a.attempt_token, result: { output: "A", exit_code: 0 } },
+      { token: t.owner.key },
+    );
+    expect(completed.status).toBe(200);
+    const { run: done } = await t.drive(runId, () => ({ output: "B" }));
+    expect(done.status).toBe("completed");
+    for (const id of ["a", "b"]) {
+      expect(nodeOf(done, id)).toMatchObject({
+        status: "completed",
+        task_status: "completed",
+        worker_id: t.owner.workerId,
+      });
+    }
+  });
+
   it("a run paused while pending resumes to running once its task was picked up meanwhile", async () => {
     const workflowId = await t.createWorkflow(single());
     const runId = await t.execute(workflowId);

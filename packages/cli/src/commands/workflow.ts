@@ -2,7 +2,7 @@
 // pause, resume, cancel, approve. The live view polls the run (one request a second) and redraws in place
 // on a terminal; piped, it prints one line per node change instead.
 import { readFile } from "node:fs/promises";
-import type { Workflow, WorkflowRun } from "@garageswarm/protocol";
+import type { NodeRun, Workflow, WorkflowRun } from "@garageswarm/protocol";
 import { type Command, InvalidArgumentError } from "commander";
 import { parse as parseYaml } from "yaml";
 import { CliError, type Client, connect } from "../client.ts";
@@ -196,7 +196,7 @@ async function watch(client: Client, runId: string): Promise<WorkflowRun> {
       drawn = lines.length;
     } else {
       for (const node of run.nodes) {
-        const line = `${node.status}${node.iteration > 0 ? ` (iteration ${node.iteration})` : ""}${node.error ? `: ${oneLine(node.error, 80)}` : ""}`;
+        const line = `${nodeState(node)}${node.iteration > 0 ? ` (iteration ${node.iteration})` : ""}${node.error ? `: ${oneLine(node.error, 80)}` : ""}`;
         if (seen.get(node.node_id) !== line) {
           seen.set(node.node_id, line);
           process.stderr.write(`${node.node_id}: ${line}\n`);
@@ -221,7 +221,19 @@ async function finish(run: WorkflowRun, json: boolean | undefined): Promise<void
   if (run.status !== "completed") process.exitCode = 1;
 }
 
+const WAITING_FOR_WORKER = "waiting for a worker";
+
+/**
+ * The node's state as a person reads it: a running node whose task no worker has taken yet is waiting for
+ * a worker, not running.
+ */
+function nodeState(node: NodeRun): string {
+  const queued = node.task_status === "queued" || node.task_status === "pending";
+  return node.status === "running" && queued ? WAITING_FOR_WORKER : node.status;
+}
+
 const marks: Record<string, string> = {
+  [WAITING_FOR_WORKER]: "…",
   pending: "·",
   ready: "○",
   running: "▶",
@@ -244,8 +256,12 @@ export function renderRun(run: WorkflowRun): string[] {
   const ended = run.finished_at ? `  finished ${run.finished_at}` : "";
   lines.push(`  created ${run.created_at}  ${started}  ${deadline}${ended}`);
   const width = Math.max(4, ...run.nodes.map((node) => node.node_id.length));
-  for (const node of run.nodes) {
+  const states = run.nodes.map(nodeState);
+  const stateWidth = Math.max(15, ...states.map((state) => state.length)) + 1;
+  for (const [index, node] of run.nodes.entries()) {
+    const state = states[index]!;
     const detail = [
+      node.status === "running" && node.worker_id ? `on worker ${node.worker_id.slice(0, 8)}` : "",
       node.attempts > 1 ? `attempt ${node.attempts}` : "",
       node.iteration > 0 ? `iteration ${node.iteration}` : "",
       node.error ? oneLine(node.error, 60) : node.output ? oneLine(node.output, 60) : "",
@@ -253,7 +269,7 @@ export function renderRun(run: WorkflowRun): string[] {
       .filter(Boolean)
       .join("  ");
     lines.push(
-      `  ${marks[node.status] ?? " "} ${node.node_id.padEnd(width)}  ${node.status.padEnd(16)}${detail}`.trimEnd(),
+      `  ${marks[state] ?? " "} ${node.node_id.padEnd(width)}  ${state.padEnd(stateWidth)}${detail}`.trimEnd(),
     );
   }
   return lines;

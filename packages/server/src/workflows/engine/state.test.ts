@@ -711,7 +711,7 @@ describe("loops", () => {
 });
 
 describe("nodeRuns", () => {
-  it("lists every node with status, output, attempts, iteration and task", async () => {
+  it("lists every node with status, output, attempts, iteration, and its task and where that task is", async () => {
     const { nodeRuns } = await import("./view.ts");
     const { runGraphIndex } = await import("./state.ts");
     const run = RunHarness.fromWorkflow(shipFeature);
@@ -723,7 +723,11 @@ describe("nodeRuns", () => {
       task_id: "11111111-1111-4111-8111-111111111111",
     });
     run.complete("generate", "CODE");
-    const rows = nodeRuns(runGraphIndex(run.graph, run.state), run.state);
+    const worker = "22222222-2222-4222-8222-222222222222";
+    const tasks = new Map([
+      ["11111111-1111-4111-8111-111111111111", { status: "completed" as const, worker_id: worker }],
+    ]);
+    const rows = nodeRuns(runGraphIndex(run.graph, run.state), run.state, tasks);
     expect(rows[0]).toEqual({
       node_id: "generate",
       type: "task",
@@ -733,6 +737,8 @@ describe("nodeRuns", () => {
       attempts: 1,
       iteration: 0,
       task_id: "11111111-1111-4111-8111-111111111111",
+      task_status: "completed",
+      worker_id: worker,
       parent_id: null,
     });
     expect(rows.map((row) => row.status)).toEqual(["completed", "running", "running", "pending", "pending", "pending"]);

@@ -1,5 +1,5 @@
 // Read-only views of a run: what templates and conditions see, the run's result, the API's node list.
-import type { NodeRun, RunResult } from "@garageswarm/protocol";
+import type { NodeRun, RunResult, TaskStatus } from "@garageswarm/protocol";
 import type { GraphIndex } from "../graph.ts";
 import type { NodeTemplateView, TemplateView } from "../template.ts";
 import type { RunState } from "./state.ts";
@@ -83,11 +83,21 @@ export function buildResult(graph: GraphIndex, state: RunState): RunResult {
   return { output: values.length === 1 ? values[0]! : null, outputs };
 }
 
-/** The run's nodes as the API shows them, in graph order (plan nodes after their director). */
-export function nodeRuns(graph: GraphIndex, state: RunState): NodeRun[] {
+/** Where a task is now: its status and the worker holding it, as the tasks table says. */
+export interface TaskPlace {
+  status: TaskStatus;
+  worker_id: string | null;
+}
+
+/**
+ * The run's nodes as the API shows them, in graph order (plan nodes after their director); `tasks` holds
+ * the current task of each node that has one (a task missing from it shows as unknown: null).
+ */
+export function nodeRuns(graph: GraphIndex, state: RunState, tasks: ReadonlyMap<string, TaskPlace>): NodeRun[] {
   return graph.order.map((id) => {
     const node = graph.nodes.get(id)!;
     const run = state.nodes[id]!;
+    const task = run.task_id ? tasks.get(run.task_id) : undefined;
     return {
       node_id: id,
       type: node.type,
@@ -97,6 +107,8 @@ export function nodeRuns(graph: GraphIndex, state: RunState): NodeRun[] {
       attempts: run.attempt,
       iteration: run.iteration,
       task_id: run.task_id,
+      task_status: task?.status ?? null,
+      worker_id: task?.worker_id ?? null,
       parent_id: node.parent_id ?? null,
     };
   });

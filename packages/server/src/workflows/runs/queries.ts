@@ -1,9 +1,11 @@
 // SQL of workflow runs: the run row (state guarded by `version`), the task of each node attempt
 // (workflow_run_tasks), and the scans the advancer and the API need.
+import type { TaskStatus } from "@garageswarm/protocol";
 import { and, desc, eq, inArray, lte, notInArray, or, sql } from "drizzle-orm";
 import { taskEvents, tasks, userWorkers, workers, workflowRuns, workflowRunTasks, workflows } from "../../db/schema.ts";
 import type { Db } from "../../db/store.ts";
 import type { NewTaskRow, TaskRow } from "../../tasks/queries.ts";
+import type { TaskPlace } from "../engine/view.ts";
 
 export type RunRow = typeof workflowRuns.$inferSelect;
 export type NewRunRow = typeof workflowRuns.$inferInsert;
@@ -168,6 +170,19 @@ export async function findTaskWorkers(db: Db, taskIds: string[]): Promise<Map<st
     .from(tasks)
     .where(inArray(tasks.task_id, taskIds));
   return new Map(rows.flatMap((row) => (row.worker_id ? [[row.task_id, row.worker_id] as const] : [])));
+}
+
+/**
+ * Status and worker of each of these tasks (the nodes' current tasks of one run or of a page of runs), in one
+ * statement by primary key however many runs asked.
+ */
+export async function findTaskPlaces(db: Db, taskIds: string[]): Promise<Map<string, TaskPlace>> {
+  if (taskIds.length === 0) return new Map();
+  const rows = await db
+    .select({ task_id: tasks.task_id, status: tasks.status, worker_id: tasks.worker_id })
+    .from(tasks)
+    .where(sql`${tasks.task_id} = any(${`{${taskIds.join(",")}}`}::uuid[])`);
+  return new Map(rows.map((row) => [row.task_id, { status: row.status as TaskStatus, worker_id: row.worker_id }]));
 }
 
 /** Online workers the user may run `tool` on: the fan-out targets of `replicas: "all"`. */

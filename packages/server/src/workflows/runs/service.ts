@@ -10,7 +10,7 @@ import { findWorkflowOfUser } from "../queries.ts";
 import { advanceRun, type ExternalEvents } from "./advance.ts";
 import * as q from "./queries.ts";
 import { startRun } from "./start.ts";
-import { toRunView } from "./view.ts";
+import { toRunView, toRunViews } from "./view.ts";
 
 export interface RequestOrigin {
   ip: string;
@@ -47,13 +47,13 @@ export async function executeWorkflow(
     ip: origin.ip,
     detail: { workflow_id: workflowId },
   });
-  return toRunView(row!);
+  return toRunView(resources.db, row!);
 }
 
 export async function getRun(resources: Resources, userId: string, runId: string): Promise<WorkflowRun> {
   const row = await q.findRun(resources.db, runId, userId);
   if (!row) throw new NotFoundError("run not found");
-  return toRunView(row);
+  return toRunView(resources.db, row);
 }
 
 export async function listRuns(
@@ -68,7 +68,7 @@ export async function listRuns(
   const pageRows = rows.slice(0, query.limit);
   const last = pageRows.at(-1);
   return {
-    items: pageRows.map(toRunView),
+    items: await toRunViews(resources.db, pageRows),
     next_cursor:
       rows.length > query.limit && last
         ? encodeCursor({ created_at: last.cursor_created_at, run_id: last.run_id })
@@ -113,7 +113,7 @@ export async function controlRun(
     object_id: runId,
     ip: origin.ip,
   });
-  return toRunView(row!);
+  return toRunView(resources.db, row!);
 }
 
 export async function decideApproval(
@@ -154,7 +154,7 @@ export async function decideApproval(
     ip: origin.ip,
     detail: { node_id: nodeId },
   });
-  return toRunView(row!);
+  return toRunView(resources.db, row!);
 }
 
 /** Pause or resume every active run of a workflow; runs whose status does not allow it are left alone. */
@@ -166,14 +166,15 @@ export async function controlWorkflowRuns(
   origin: RequestOrigin,
 ): Promise<{ items: WorkflowRun[] }> {
   if (!(await findWorkflowOfUser(resources.db, userId, workflowId))) throw new NotFoundError("workflow not found");
-  const items: WorkflowRun[] = [];
+  const rows: q.RunRow[] = [];
   for (const runId of await q.findActiveRunIdsOfWorkflow(resources.db, userId, workflowId)) {
     const row = await advanceRun(resources, runId, (state) => {
       const applies = control === "pause" ? PAUSABLE.has(state.status) : state.status === "paused";
       return applies ? [{ type: control }] : [];
     });
-    if (row) items.push(toRunView(row));
+    if (row) rows.push(row);
   }
+  const items = await toRunViews(resources.db, rows);
   await recordAudit(resources.db, {
     user_id: userId,
     action: `workflow.${control}`,
