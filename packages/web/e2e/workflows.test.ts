@@ -5,9 +5,25 @@ import { parse } from "yaml";
 import { apiClient } from "../../../test/support/http.ts";
 import { createApiKey, createUser } from "../../../test/support/users.ts";
 import { pull, registerWorker } from "../../server/test/queue.support.ts";
+import { answer, type Claimed, type Owner, pullOne } from "../../server/test/workflows.runs.support.ts";
 import { chromiumMissing, type Page, screenshot } from "./support/browser.ts";
 import { dashboardTest } from "./support/fixtures.ts";
 import { connectNodes as connect, dragPaletteItem, goTo, signInAs, signInAsNewUser } from "./support/flows.ts";
+
+/** The row of a node in the run page's node table. */
+function nodeRow(page: Page, nodeId: string) {
+  return page.getByRole("row").filter({ has: page.getByRole("rowheader", { name: nodeId, exact: true }) });
+}
+
+/** Pulls as the worker until a task comes (the advancer queues the next node on its own), boundedly. */
+async function pullNext(api: ReturnType<typeof apiClient>, owner: Owner): Promise<Claimed> {
+  for (let tries = 0; tries < 200; tries++) {
+    const task = await pullOne(api, owner);
+    if (task) return task;
+    await new Promise((resolve) => setTimeout(resolve, 100));
+  }
+  throw new Error("no task came to pull");
+}
 
 async function definitionText(page: Page) {
   return page.getByRole("textbox", { name: /^Definition \((YAML|JSON)\)$/ }).inputValue();
@@ -205,5 +221,66 @@ describe.skipIf(chromiumMissing())("dashboard: workflow editor", () => {
     await expect.poll(() => times.textContent()).not.toContain("not yet");
     await page.getByRole("button", { name: "Cancel run" }).click();
     await expect.poll(() => runStatus.textContent()).toBe("Cancelled");
+  });
+
+  it("shows a node whose task no worker has taken as waiting for a worker, and live as it runs and completes", async ({
+    server,
+    page,
+  }) => {
+    const api = apiClient(server.url);
+    const user = await signInAsNewUser(page, server.url);
+    const key = await createApiKey(api, user);
+    const worker = await registerWorker(api, key, { tools: ["shell"] });
+    const owner: Owner = { ...user, key, workerId: worker.worker_id };
+    const as = { token: user.access_token };
+    const created = await api.post(
+      "/api/v1/workflows",
+      {
+        name: "Two steps",
+        workflow_type: "sequential",
+        definition: {
+          nodes: [
+            { id: "research", type: "task", tool: "shell", prompt: "echo research" },
+            { id: "write", type: "task", tool: "shell", prompt: "echo write" },
+          ],
+        },
+      },
+      as,
+    );
+    const workflowId = created.body.workflow_id;
+    const runId = (await api.post(`/api/v1/workflows/${workflowId}/execute`, undefined, as)).body.run_id;
+    await page.goto(`/workflows/${workflowId}/runs/${runId}`);
+    const graph = page.getByRole("img", { name: /^Run graph:/ });
+    await graph.waitFor();
+    // Live: the page hears events over its socket, and does not poll.
+    await page.getByText("Live", { exact: true }).waitFor();
+
+    // Dispatched, but its task is still in the queue: waiting, not running.
+    await expect.poll(() => nodeRow(page, "research").textContent()).toContain("Waiting for a worker");
+    expect(await graph.getAttribute("aria-label")).toBe("Run graph: research Waiting for a worker, write Pending");
+    expect(await graph.textContent()).toContain("Waiting for a worker");
+    await screenshot(page, "workflow-run-waiting-for-worker");
+
+    const research = await pullNext(api, owner);
+    expect(research.node_id).toBe("research");
+    await answer(api, owner, research, { output: "notes" });
+    // The next node is dispatched and waits in its turn; the run is running by now.
+    await expect
+      .poll(() => nodeRow(page, "write").textContent(), { timeout: 30_000 })
+      .toContain("Waiting for a worker");
+    expect(await nodeRow(page, "research").textContent()).toContain("Completed");
+
+    // A worker taking the task changes neither the run nor the node, only the task: the page hears of it all the same.
+    const write = await pullNext(api, owner);
+    expect(write.node_id).toBe("write");
+    await expect
+      .poll(() => graph.getAttribute("aria-label"), { timeout: 30_000 })
+      .toBe("Run graph: research Completed, write Running");
+    expect(await nodeRow(page, "write").textContent()).toContain("Running");
+
+    await answer(api, owner, write, { output: "text" });
+    const runStatus = page.getByRole("status", { name: "Run status" });
+    await expect.poll(() => runStatus.textContent(), { timeout: 30_000 }).toBe("Completed");
+    expect(await graph.getAttribute("aria-label")).toBe("Run graph: research Completed, write Completed");
   });
 });

@@ -1,6 +1,6 @@
 // Human names for the protocol's enums. Records keyed by the protocol's types, so a value added to the
 // protocol fails the typecheck here until it gets a name (and the bundle stays free of zod).
-import type { NodeStatus, NodeType, RunStatus, TaskStatus, ToolId, WorkerRole } from "@garageswarm/protocol";
+import type { NodeRun, NodeStatus, NodeType, RunStatus, TaskStatus, ToolId, WorkerRole } from "@garageswarm/protocol";
 
 export const toolLabels: Record<ToolId, string> = {
   claude_code: "Claude Code",
@@ -52,9 +52,19 @@ export const runStatusLabels: Record<RunStatus, string> = {
   cancelled: "Cancelled",
 };
 
-export const nodeStatusLabels: Record<NodeStatus, string> = {
+/** A node's state as the dashboard shows it: the protocol's, with `running` split by where its task is. */
+export type NodeState = NodeStatus | "waiting_for_worker";
+
+/** A node is `running` once its task is dispatched; until a worker takes that task it waits for one. */
+export function nodeState(node: Pick<NodeRun, "status" | "task_status">): NodeState {
+  const queued = node.task_status === "queued" || node.task_status === "pending";
+  return node.status === "running" && queued ? "waiting_for_worker" : node.status;
+}
+
+export const nodeStatusLabels: Record<NodeState, string> = {
   pending: "Pending",
   ready: "Ready",
+  waiting_for_worker: "Waiting for a worker",
   running: "Running",
   waiting_retry: "Waiting to retry",
   waiting_approval: "Waiting for approval",

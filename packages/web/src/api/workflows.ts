@@ -8,8 +8,9 @@ import type {
   WorkflowUpdate,
 } from "@garageswarm/protocol";
 import { useMutation, useQuery, useQueryClient } from "@tanstack/react-query";
+import { useEffect } from "react";
 import { api } from "./client.ts";
-import { liveStatus } from "./realtime.ts";
+import { liveStatus, onLiveMessage } from "./realtime.ts";
 
 const runPath = (workflowId: string, runId: string) => `/workflows/${workflowId}/runs/${runId}`;
 
@@ -81,7 +82,33 @@ export function useRuns(workflowId: string | null, status?: string) {
 
 const runFinished = new Set<string>(["completed", "failed", "cancelled"]);
 
+/** How long a run waits after a change to one of its tasks before it is read again, gathering a burst into one read. */
+const TASK_CHANGE_DELAY_MS = 300;
+
 export function useRun(workflowId: string, runId: string) {
+  const queryClient = useQueryClient();
+  // A worker taking, starting or finishing a node's task changes where that task is, but not the run's row:
+  // no run or node event comes, so the run is read again after its tasks' own events — not after progress
+  // reports (the task's status and worker as shown), and once for a burst.
+  useEffect(() => {
+    let timer: ReturnType<typeof setTimeout> | undefined;
+    const stop = onLiveMessage((message) => {
+      if (message.type !== "task.updated" || message.data.run_id !== runId || timer) return;
+      const { task_id, status, worker_id } = message.data;
+      const shown = queryClient
+        .getQueryData<WorkflowRun>(["run", runId])
+        ?.nodes.find((node) => node.task_id === task_id);
+      if (shown && shown.task_status === status && shown.worker_id === worker_id) return;
+      timer = setTimeout(() => {
+        timer = undefined;
+        void queryClient.invalidateQueries({ queryKey: ["run", runId] });
+      }, TASK_CHANGE_DELAY_MS);
+    });
+    return () => {
+      stop();
+      clearTimeout(timer);
+    };
+  }, [queryClient, runId]);
   return useQuery({
     queryKey: ["run", runId],
     queryFn: () => api.get<WorkflowRun>(runPath(workflowId, runId)),

@@ -10,7 +10,7 @@ import { formatDate, formatSeconds } from "../../components/format.ts";
 import { Page, Section } from "../../components/page.tsx";
 import { ErrorState, Loading } from "../../components/states.tsx";
 import { StatusBadge } from "../../components/status-badge.tsx";
-import { nodeStatusLabels, runStatusLabels } from "../../labels.ts";
+import { nodeState, nodeStatusLabels, runStatusLabels } from "../../labels.ts";
 import { effectiveTheme, theme } from "../../theme.ts";
 import { layout } from "./definition.ts";
 import { edgeLabel, nodeAriaLabel, nodeTypes, type WorkflowFlowNode } from "./workflow-node.tsx";
@@ -172,7 +172,7 @@ function RunView({ workflow, run }: { workflow: Workflow; run: WorkflowRun }) {
                     {node.iteration ? <span className="muted"> (iteration {node.iteration + 1})</span> : null}
                   </th>
                   <td>
-                    <StatusBadge status={node.status} label={nodeStatusLabels[node.status]} />
+                    <StatusBadge status={nodeState(node)} label={nodeStatusLabels[nodeState(node)]} />
                   </td>
                   <td>{node.attempts}</td>
                   <td>{node.task_id ? <Link href={`/tasks/${node.task_id}`}>Open task</Link> : "—"}</td>
@@ -195,15 +195,19 @@ function RunView({ workflow, run }: { workflow: Workflow; run: WorkflowRun }) {
 }
 
 function describe(states: Map<string, NodeRun>): string {
-  return [...states.values()].map((node) => `${node.node_id} ${nodeStatusLabels[node.status]}`).join(", ");
+  return [...states.values()].map((node) => `${node.node_id} ${nodeStatusLabels[nodeState(node)]}`).join(", ");
 }
 
 /** The saved graph plus the nodes a director's plan added at run time (ids `DIRECTOR/TASK`), under it. */
 function runGraph(workflow: Workflow, run: WorkflowRun) {
   const states = latestByNode(run.nodes);
   const positions = layout(workflow.definition);
+  const flowing = new Set(
+    [...states.values()].filter((node) => nodeState(node) === "running").map((node) => node.node_id),
+  );
   const nodes: WorkflowFlowNode[] = workflow.definition.nodes.map((definition) => {
-    const status = states.get(definition.id)?.status;
+    const state = states.get(definition.id);
+    const status = state ? nodeState(state) : undefined;
     return {
       id: definition.id,
       type: "workflow",
@@ -218,7 +222,8 @@ function runGraph(workflow: Workflow, run: WorkflowRun) {
     target: edge.to,
     label: edgeLabel(edge),
     markerEnd: { type: MarkerType.ArrowClosed },
-    animated: states.get(edge.from)?.status === "completed" && states.get(edge.to)?.status === "running",
+    // Flowing only into a node that runs on a worker, not one whose task still waits in the queue.
+    animated: states.get(edge.from)?.status === "completed" && flowing.has(edge.to),
   }));
   const children = [...states.values()].filter((node) => node.parent_id);
   children.forEach((child, index) => {
@@ -238,7 +243,7 @@ function runGraph(workflow: Workflow, run: WorkflowRun) {
           requirements: {},
           name: child.node_id,
         },
-        status: child.status,
+        status: nodeState(child),
       },
     });
     edges.push({

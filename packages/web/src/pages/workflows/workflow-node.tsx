@@ -1,13 +1,13 @@
 // How a node looks on the canvas, in the editor and in the run view: type, id, tool, state, errors.
-import type { EdgeDefinition, NodeDefinition, NodeStatus } from "@garageswarm/protocol";
+import type { EdgeDefinition, NodeDefinition } from "@garageswarm/protocol";
 import { Handle, type Node, type NodeProps, Position } from "@xyflow/react";
 import "@xyflow/react/dist/style.css";
-import { nodeStatusLabels, nodeTypeLabels, toolLabels } from "../../labels.ts";
+import { type NodeState, nodeStatusLabels, nodeTypeLabels, toolLabels } from "../../labels.ts";
 
 export interface NodeData extends Record<string, unknown> {
   definition: NodeDefinition;
   errors?: string[];
-  status?: NodeStatus;
+  status?: NodeState;
 }
 
 export type WorkflowFlowNode = Node<NodeData, "workflow">;
@@ -52,7 +52,7 @@ export function edgeLabel(edge: EdgeDefinition): string {
 }
 
 /** A node's accessible name on the canvas, so a screen reader hears more than "group". */
-export function nodeAriaLabel(definition: NodeDefinition, status?: NodeStatus): string {
+export function nodeAriaLabel(definition: NodeDefinition, status?: NodeState): string {
   const base = `${nodeTypeLabels[definition.type]} node ${definition.id}`;
   return status ? `${base}: ${nodeStatusLabels[status]}` : base;
 }
