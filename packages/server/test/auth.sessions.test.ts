@@ -1,20 +1,14 @@
 import { eq } from "drizzle-orm";
-import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { type ApiClient, apiClient } from "../../../test/support/http.ts";
-import { postgresStackMissing, startTestServer, type TestServer } from "../../../test/support/server.ts";
+import { describe, expect } from "vitest";
+import { serverTest } from "../../../test/support/fixtures.ts";
+import { postgresStackMissing } from "../../../test/support/server.ts";
 import { createUser } from "../../../test/support/users.ts";
 import { auditLog } from "../src/db/schema.ts";
 
-describe.skipIf(postgresStackMissing())("auth sessions", () => {
-  let server: TestServer;
-  let api: ApiClient;
-  beforeAll(async () => {
-    server = await startTestServer();
-    api = apiClient(server.url);
-  });
-  afterAll(() => server?.close());
+const it = serverTest();
 
-  it("registers, logs in by username or email, and answers me without any hash", async () => {
+describe.skipIf(postgresStackMissing())("auth sessions", () => {
+  it("registers, logs in by username or email, and answers me without any hash", async ({ api }) => {
     const user = await createUser(api);
     const byEmail = await api.post("/api/v1/auth/login", {
       username: user.email.toUpperCase(),
@@ -28,7 +22,7 @@ describe.skipIf(postgresStackMissing())("auth sessions", () => {
     expect(JSON.stringify(me.body)).not.toMatch(/hash|argon/i);
   });
 
-  it("refuses a wrong password and an unknown user the same way", async () => {
+  it("refuses a wrong password and an unknown user the same way", async ({ api }) => {
     const user = await createUser(api);
     const wrong = await api.post("/api/v1/auth/login", { username: user.username, password: "not-the-password" });
     const unknown = await api.post("/api/v1/auth/login", { username: "nobody-here", password: "whatever-pw" });
@@ -38,7 +32,7 @@ describe.skipIf(postgresStackMissing())("auth sessions", () => {
     expect(wrong.headers.get("content-type")).toContain("application/problem+json");
   });
 
-  it("rejects a duplicate username or email with 409 naming the field", async () => {
+  it("rejects a duplicate username or email with 409 naming the field", async ({ api }) => {
     const user = await createUser(api);
     const sameName = await api.post("/api/v1/auth/register", {
       username: user.username.toUpperCase(),
@@ -56,7 +50,7 @@ describe.skipIf(postgresStackMissing())("auth sessions", () => {
     expect(sameEmail.body.errors[0].field).toBe("body.email");
   });
 
-  it("rotates refresh tokens, and reusing a rotated one revokes the whole family", async () => {
+  it("rotates refresh tokens, and reusing a rotated one revokes the whole family", async ({ api }) => {
     const user = await createUser(api);
     const first = await api.post("/api/v1/auth/refresh", { refresh_token: user.refresh_token });
     expect(first.status).toBe(200);
@@ -73,7 +67,7 @@ describe.skipIf(postgresStackMissing())("auth sessions", () => {
     expect(me.status).toBe(401);
   });
 
-  it("logout revokes the access token and the refresh family", async () => {
+  it("logout revokes the access token and the refresh family", async ({ api }) => {
     const user = await createUser(api);
     const out = await api.post("/api/v1/auth/logout", {}, { token: user.access_token });
     expect(out.status).toBe(204);
@@ -81,7 +75,7 @@ describe.skipIf(postgresStackMissing())("auth sessions", () => {
     expect((await api.post("/api/v1/auth/refresh", { refresh_token: user.refresh_token })).status).toBe(401);
   });
 
-  it("change-password keeps this session and signs out every other one", async () => {
+  it("change-password keeps this session and signs out every other one", async ({ api }) => {
     const user = await createUser(api);
     const other = await api.post("/api/v1/auth/login", { username: user.username, password: user.password });
     const wrong = await api.post(
@@ -107,7 +101,7 @@ describe.skipIf(postgresStackMissing())("auth sessions", () => {
     expect(newPassword.status).toBe(200);
   });
 
-  it("refuses tampered, foreign and missing tokens", async () => {
+  it("refuses tampered, foreign and missing tokens", async ({ api }) => {
     const user = await createUser(api);
     const [header, payload] = user.access_token.split(".");
     const forged = `${header}.${payload}.c2lnbmF0dXJl`;
@@ -118,7 +112,7 @@ describe.skipIf(postgresStackMissing())("auth sessions", () => {
     expect(missing.headers.get("www-authenticate")).toMatch(/Bearer/);
   });
 
-  it("writes every auth event to the audit log", async () => {
+  it("writes every auth event to the audit log", async ({ server, api }) => {
     const user = await createUser(api);
     await api.post("/api/v1/auth/login", { username: user.username, password: "bad-password!" });
     const rows = await server.resources.db.select().from(auditLog).where(eq(auditLog.user_id, user.user_id));

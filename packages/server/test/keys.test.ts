@@ -1,18 +1,14 @@
-import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { type ApiClient, apiClient } from "../../../test/support/http.ts";
-import { postgresStackMissing, startTestServer, type TestServer } from "../../../test/support/server.ts";
+import { describe, expect } from "vitest";
+import { serverTest } from "../../../test/support/fixtures.ts";
+import { postgresStackMissing } from "../../../test/support/server.ts";
 import { createUser } from "../../../test/support/users.ts";
 
-describe.skipIf(postgresStackMissing())("API keys", () => {
-  let server: TestServer;
-  let api: ApiClient;
-  beforeAll(async () => {
-    server = await startTestServer();
-    api = apiClient(server.url);
-  });
-  afterAll(() => server?.close());
+const it = serverTest();
 
-  it("shows the secret once, authenticates with it, never lists it, and stops working when revoked", async () => {
+describe.skipIf(postgresStackMissing())("API keys", () => {
+  it("shows the secret once, authenticates with it, never lists it, and stops working when revoked", async ({
+    api,
+  }) => {
     const user = await createUser(api);
     const created = await api.post("/api/v1/keys", { name: "laptop" }, { token: user.access_token });
     expect(created.status).toBe(201);
@@ -34,7 +30,7 @@ describe.skipIf(postgresStackMissing())("API keys", () => {
     expect((await api.get("/api/v1/auth/me", { token: created.body.key })).status).toBe(401);
   });
 
-  it("answers 404 for another user's key, and that key keeps working", async () => {
+  it("answers 404 for another user's key, and that key keeps working", async ({ api }) => {
     const owner = await createUser(api);
     const stranger = await createUser(api);
     const created = await api.post("/api/v1/keys", { name: "mine" }, { token: owner.access_token });
@@ -44,7 +40,7 @@ describe.skipIf(postgresStackMissing())("API keys", () => {
     expect((await api.get("/api/v1/keys", { token: stranger.access_token })).body.items).toEqual([]);
   });
 
-  it("rejects a key creation without a name, and a malformed key id", async () => {
+  it("rejects a key creation without a name, and a malformed key id", async ({ api }) => {
     const user = await createUser(api);
     const noName = await api.post("/api/v1/keys", { name: "  " }, { token: user.access_token });
     expect(noName.status).toBe(400);

@@ -1,20 +1,14 @@
 // Fair share: a user with a long queue does not starve another user of a shared worker.
-import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { type ApiClient, apiClient } from "../../../test/support/http.ts";
-import { postgresStackMissing, startTestServer, type TestServer } from "../../../test/support/server.ts";
+import { describe, expect } from "vitest";
+import { serverTest } from "../../../test/support/fixtures.ts";
+import { postgresStackMissing } from "../../../test/support/server.ts";
 import { createApiKey, createUser } from "../../../test/support/users.ts";
 import { createTask, pull, registerWorker } from "./queue.support.ts";
 
-describe.skipIf(postgresStackMissing())("fair share between users", () => {
-  let server: TestServer;
-  let api: ApiClient;
-  beforeAll(async () => {
-    server = await startTestServer();
-    api = apiClient(server.url);
-  });
-  afterAll(() => server?.close());
+const it = serverTest();
 
-  it("gives the next free slot to the user holding fewer tasks, while priority still comes first", async () => {
+describe.skipIf(postgresStackMissing())("fair share between users", () => {
+  it("gives the next free slot to the user holding fewer tasks, while priority still comes first", async ({ api }) => {
     const heavy = await createUser(api);
     const light = await createUser(api);
     const key = await createApiKey(api, heavy);

@@ -1,21 +1,18 @@
 // A pull-mode worker (no WebSocket) streams live output over REST; dashboards see it like any other.
-import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { type ApiClient, apiClient } from "../../../test/support/http.ts";
-import { postgresStackMissing, startTestServer, type TestServer } from "../../../test/support/server.ts";
+import { describe, expect } from "vitest";
+import { serverTest } from "../../../test/support/fixtures.ts";
+import { postgresStackMissing } from "../../../test/support/server.ts";
 import { createApiKey, createUser } from "../../../test/support/users.ts";
 import { connectPeer, toWebSocketUrl } from "../../../test/support/ws.ts";
 import { createTask, pull, registerWorker } from "./queue.support.ts";
 
-describe.skipIf(postgresStackMissing())("live output from a pull-mode worker", () => {
-  let server: TestServer;
-  let api: ApiClient;
-  beforeAll(async () => {
-    server = await startTestServer();
-    api = apiClient(server.url);
-  });
-  afterAll(() => server?.close());
+const it = serverTest();
 
-  it("stores the chunks, feeds subscribed dashboards, and refuses stale tokens and strangers", async () => {
+describe.skipIf(postgresStackMissing())("live output from a pull-mode worker", () => {
+  it("stores the chunks, feeds subscribed dashboards, and refuses stale tokens and strangers", async ({
+    server,
+    api,
+  }) => {
     const user = await createUser(api);
     const key = await createApiKey(api, user);
     const worker = await registerWorker(api, key, { tools: ["ollama"] });

@@ -1,20 +1,14 @@
 // The tasks REST API over real HTTP: a user's own tasks, and nobody else's.
-import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { type ApiClient, apiClient } from "../../../test/support/http.ts";
-import { postgresStackMissing, startTestServer, type TestServer } from "../../../test/support/server.ts";
+import { describe, expect } from "vitest";
+import { serverTest } from "../../../test/support/fixtures.ts";
+import { postgresStackMissing } from "../../../test/support/server.ts";
 import { createApiKey, createUser } from "../../../test/support/users.ts";
 import { createTask, pull, registerWorker } from "./queue.support.ts";
 
-describe.skipIf(postgresStackMissing())("tasks API", () => {
-  let server: TestServer;
-  let api: ApiClient;
-  beforeAll(async () => {
-    server = await startTestServer();
-    api = apiClient(server.url);
-  });
-  afterAll(() => server?.close());
+const it = serverTest();
 
-  it("creates a task with defaults, and gets it back", async () => {
+describe.skipIf(postgresStackMissing())("tasks API", () => {
+  it("creates a task with defaults, and gets it back", async ({ api }) => {
     const user = await createUser(api);
     const created = await api.post(
       "/api/v1/tasks",
@@ -45,7 +39,7 @@ describe.skipIf(postgresStackMissing())("tasks API", () => {
     expect(fetched.body).toEqual(created.body);
   });
 
-  it("answers 404 for another user's task exactly as for an unknown id, on every verb", async () => {
+  it("answers 404 for another user's task exactly as for an unknown id, on every verb", async ({ api }) => {
     const alice = await createUser(api);
     const bob = await createUser(api);
     const task = await createTask(api, alice.access_token);
@@ -66,12 +60,12 @@ describe.skipIf(postgresStackMissing())("tasks API", () => {
     expect((await api.get(`/api/v1/tasks/${task.task_id}`, { token: alice.access_token })).body.status).toBe("queued");
   });
 
-  it("needs credentials", async () => {
+  it("needs credentials", async ({ api }) => {
     expect((await api.get("/api/v1/tasks")).status).toBe(401);
     expect((await api.post("/api/v1/tasks", { description: "x", tool: "shell" })).status).toBe(401);
   });
 
-  it("walks every page of the list once, newest first, and filters", async () => {
+  it("walks every page of the list once, newest first, and filters", async ({ api }) => {
     const user = await createUser(api);
     const ids: string[] = [];
     for (let i = 0; i < 23; i++)
@@ -108,7 +102,7 @@ describe.skipIf(postgresStackMissing())("tasks API", () => {
     expect(badCursor.body.errors[0].field).toBe("query.cursor");
   });
 
-  it("updates a queued task, and refuses while a worker holds it", async () => {
+  it("updates a queued task, and refuses while a worker holds it", async ({ api }) => {
     const user = await createUser(api);
     const key = await createApiKey(api, user);
     const task = await createTask(api, user.access_token, { tool: "ollama" });
@@ -132,7 +126,7 @@ describe.skipIf(postgresStackMissing())("tasks API", () => {
     expect(empty.status).toBe(400);
   });
 
-  it("deletes a task that no worker holds", async () => {
+  it("deletes a task that no worker holds", async ({ api }) => {
     const user = await createUser(api);
     const task = await createTask(api, user.access_token);
     expect((await api.delete(`/api/v1/tasks/${task.task_id}`, { token: user.access_token })).status).toBe(204);
@@ -140,7 +134,7 @@ describe.skipIf(postgresStackMissing())("tasks API", () => {
     expect((await api.delete(`/api/v1/tasks/${task.task_id}`, { token: user.access_token })).status).toBe(404);
   });
 
-  it("cancels a queued task at once; a second cancel is a conflict", async () => {
+  it("cancels a queued task at once; a second cancel is a conflict", async ({ api }) => {
     const user = await createUser(api);
     const task = await createTask(api, user.access_token);
     const cancelled = await api.post(`/api/v1/tasks/${task.task_id}/cancel`, undefined, { token: user.access_token });
@@ -155,7 +149,7 @@ describe.skipIf(postgresStackMissing())("tasks API", () => {
     expect((await pull(api, key, worker.worker_id)).status).toBe(204);
   });
 
-  it("cancels a running task, tells its worker over the bus, and publishes the change", async () => {
+  it("cancels a running task, tells its worker over the bus, and publishes the change", async ({ server, api }) => {
     const user = await createUser(api);
     const key = await createApiKey(api, user);
     const worker = await registerWorker(api, key, { tools: ["gemini_cli"] });

@@ -1,23 +1,15 @@
-import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { type ApiClient, apiClient } from "../../../test/support/http.ts";
-import { postgresStackMissing, startTestServer, type TestServer } from "../../../test/support/server.ts";
+import { describe, expect } from "vitest";
+import { serverTest } from "../../../test/support/fixtures.ts";
+import { postgresStackMissing } from "../../../test/support/server.ts";
 import { createUser, type TestUser } from "../../../test/support/users.ts";
 import { shipFeature } from "../src/workflows/engine/test-examples.ts";
 
-describe.skipIf(postgresStackMissing())("workflows API", () => {
-  let server: TestServer;
-  let api: ApiClient;
-  let user: TestUser;
-  beforeAll(async () => {
-    server = await startTestServer();
-    api = apiClient(server.url);
-    user = await createUser(api);
-  });
-  afterAll(() => server?.close());
+const it = serverTest();
 
+describe.skipIf(postgresStackMissing())("workflows API", () => {
   const as = (who: TestUser) => ({ token: who.access_token });
 
-  it("creates, reads, updates and deletes a workflow", async () => {
+  it("creates, reads, updates and deletes a workflow", async ({ api, user }) => {
     const created = await api.post("/api/v1/workflows", shipFeature, as(user));
     expect(created.status).toBe(201);
     expect(created.body).toMatchObject({
@@ -83,7 +75,7 @@ describe.skipIf(postgresStackMissing())("workflows API", () => {
     expect((await api.delete(`/api/v1/workflows/${id}`, as(user))).status).toBe(404);
   });
 
-  it("keeps the node and edge index in step with the definition", async () => {
+  it("keeps the node and edge index in step with the definition", async ({ server, api, user }) => {
     const created = await api.post("/api/v1/workflows", shipFeature, as(user));
     const { workflowNodes, workflowEdges } = await import("../src/db/schema.ts");
     const { eq } = await import("drizzle-orm");
@@ -102,7 +94,7 @@ describe.skipIf(postgresStackMissing())("workflows API", () => {
     expect(edges.find((edge) => edge.from_node === "fix")?.config).toMatchObject({ loop: true, max_iterations: 3 });
   });
 
-  it("lists only the caller's workflows, newest first, a page at a time", async () => {
+  it("lists only the caller's workflows, newest first, a page at a time", async ({ api }) => {
     const owner = await createUser(api);
     const other = await createUser(api);
     const names = ["one", "two", "three", "four", "five"];
@@ -128,7 +120,7 @@ describe.skipIf(postgresStackMissing())("workflows API", () => {
     expect(seen).toEqual([...names].reverse());
   });
 
-  it("answers 404 for another user's workflow, whatever the verb, and leaves it untouched", async () => {
+  it("answers 404 for another user's workflow, whatever the verb, and leaves it untouched", async ({ api }) => {
     const owner = await createUser(api);
     const stranger = await createUser(api);
     const created = await api.post("/api/v1/workflows", shipFeature, as(owner));
@@ -141,7 +133,7 @@ describe.skipIf(postgresStackMissing())("workflows API", () => {
     expect((await api.get(path, as(owner))).body.name).toBe("ship-feature");
   });
 
-  it("is described in the OpenAPI document", async () => {
+  it("is described in the OpenAPI document", async ({ api }) => {
     const docs = await api.get("/docs/json");
     expect(Object.keys(docs.body.paths)).toEqual(
       expect.arrayContaining(["/api/v1/workflows/", "/api/v1/workflows/{id}"]),
@@ -151,7 +143,7 @@ describe.skipIf(postgresStackMissing())("workflows API", () => {
     );
   });
 
-  it("needs a signed-in user", async () => {
+  it("needs a signed-in user", async ({ api }) => {
     const response = await api.get("/api/v1/workflows");
     expect(response.status).toBe(401);
     expect(response.headers.get("content-type")).toContain("application/problem+json");

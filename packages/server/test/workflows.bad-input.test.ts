@@ -1,23 +1,15 @@
 // Bad definitions get a 400 problem document naming the node or edge at fault, and nothing is stored.
-import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { type ApiClient, apiClient } from "../../../test/support/http.ts";
-import { postgresStackMissing, startTestServer, type TestServer } from "../../../test/support/server.ts";
-import { createUser, type TestUser } from "../../../test/support/users.ts";
+import { describe, expect } from "vitest";
+import { serverTest } from "../../../test/support/fixtures.ts";
+import { postgresStackMissing } from "../../../test/support/server.ts";
+import { createUser } from "../../../test/support/users.ts";
 import { shipFeature } from "../src/workflows/engine/test-examples.ts";
 
 type Mutate = (body: any) => void;
 
-describe.skipIf(postgresStackMissing())("workflows API: bad input", () => {
-  let server: TestServer;
-  let api: ApiClient;
-  let user: TestUser;
-  beforeAll(async () => {
-    server = await startTestServer();
-    api = apiClient(server.url);
-    user = await createUser(api);
-  });
-  afterAll(() => server?.close());
+const it = serverTest();
 
+describe.skipIf(postgresStackMissing())("workflows API: bad input", () => {
   const cases: [string, Mutate, string, string | RegExp][] = [
     [
       "a task without a tool",
@@ -114,7 +106,7 @@ describe.skipIf(postgresStackMissing())("workflows API: bad input", () => {
     ["a missing name", (body) => delete body.name, "body.name", "name is required"],
   ];
 
-  it.each(cases)("rejects %s", async (_, mutate, field, message) => {
+  it.for(cases)("rejects %s", async ([, mutate, field, message], { api, user }) => {
     const body = structuredClone(shipFeature);
     mutate(body);
     const response = await api.post("/api/v1/workflows", body, { token: user.access_token });
@@ -127,7 +119,7 @@ describe.skipIf(postgresStackMissing())("workflows API: bad input", () => {
     expect(response.body.detail).toMatch(message);
   });
 
-  it("stores nothing when the body is rejected", async () => {
+  it("stores nothing when the body is rejected", async ({ api }) => {
     const fresh = await createUser(api);
     const body = structuredClone(shipFeature) as any;
     body.definition.edges[0].from = "nowhere";
@@ -135,7 +127,7 @@ describe.skipIf(postgresStackMissing())("workflows API: bad input", () => {
     expect((await api.get("/api/v1/workflows", { token: fresh.access_token })).body.items).toEqual([]);
   });
 
-  it("validates an update against the whole workflow, and keeps the stored one on failure", async () => {
+  it("validates an update against the whole workflow, and keeps the stored one on failure", async ({ api, user }) => {
     const created = await api.post("/api/v1/workflows", shipFeature, { token: user.access_token });
     const path = `/api/v1/workflows/${created.body.workflow_id}`;
     // Graph nodes with a condition are no sequential workflow.
@@ -154,7 +146,7 @@ describe.skipIf(postgresStackMissing())("workflows API: bad input", () => {
     expect((await api.get(path, { token: user.access_token })).body).toEqual(created.body);
   });
 
-  it("answers malformed ids, JSON and cursors with 4xx, never 500", async () => {
+  it("answers malformed ids, JSON and cursors with 4xx, never 500", async ({ api, user }) => {
     const token = { token: user.access_token };
     expect((await api.get("/api/v1/workflows/not-a-uuid", token)).status).toBe(400);
     const patched = await api.patch("/api/v1/workflows/not-a-uuid", { name: "x" }, token);
