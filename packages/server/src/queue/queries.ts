@@ -243,13 +243,25 @@ export async function findForFencedReport(
   return rows[0] as { status: string; lease_token: string | null; visible: boolean } | undefined;
 }
 
-/** Heartbeat: renews the leases of the tasks the worker reports and still holds. */
-export async function renewLeases(db: Db, workerId: string, taskIds: string[], leaseExpiresAt: Date): Promise<void> {
-  if (taskIds.length === 0) return;
+/**
+ * A worker's hello: renews the leases of the tasks it says it runs, and ends now the lease of every task
+ * pushed to it that it never accepted and does not hold (the offer was lost with a closed session), so
+ * the reaper's next pass re-queues it instead of waiting out a whole lease. Running tasks it does not
+ * list keep their lease: the worker may still deliver their results from its outbox.
+ */
+export async function settleLeasesAtHello(
+  db: Db,
+  workerId: string,
+  heldTaskIds: string[],
+  leaseExpiresAt: Date,
+  now: Date,
+): Promise<void> {
+  const held = `{${heldTaskIds.join(",")}}`;
   await db.execute(sql`
-    update tasks set lease_expires_at = ${ts(leaseExpiresAt)}
-    where task_id = any(${`{${taskIds.join(",")}}`}::uuid[]) and worker_id = ${workerId}::uuid
-      and status in ('assigned', 'running')`);
+    update tasks set lease_expires_at = case when task_id = any(${held}::uuid[]) then ${ts(leaseExpiresAt)} else ${ts(now)} end
+    where worker_id = ${workerId}::uuid
+      and ((status in ('assigned', 'running') and task_id = any(${held}::uuid[]))
+        or (status = 'assigned' and not task_id = any(${held}::uuid[])))`);
 }
 
 /** Of the reported tasks, those the worker must stop: not held by it any more (cancelled, re-queued, gone). */
