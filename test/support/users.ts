@@ -35,3 +35,9 @@ export async function createApiKey(api: ApiClient, user: TestUser, name = "test 
   if (created.status !== 201) throw new Error(`create key failed: ${created.status} ${JSON.stringify(created.body)}`);
   return created.body.key;
 }
+
+/** A new user with an API key: someone who runs workers. */
+export async function createUserWithKey(api: ApiClient): Promise<TestUser & { key: string }> {
+  const user = await createUser(api);
+  return { ...user, key: await createApiKey(api, user) };
+}

@@ -1,21 +1,17 @@
 // Bad input gets a clear 4xx problem naming the field, never a 500, and writes nothing.
 import { sql } from "drizzle-orm";
-import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { type ApiClient, apiClient } from "../../../test/support/http.ts";
-import { postgresStackMissing, startTestServer, type TestServer } from "../../../test/support/server.ts";
+import { describe, expect } from "vitest";
+import { serverTest } from "../../../test/support/fixtures.ts";
+import { postgresStackMissing, type TestServer } from "../../../test/support/server.ts";
 import { createUser } from "../../../test/support/users.ts";
 import { selectRows } from "../src/db/store.ts";
 
-describe.skipIf(postgresStackMissing())("auth endpoints under bad input", () => {
-  let server: TestServer;
-  let api: ApiClient;
-  beforeAll(async () => {
-    server = await startTestServer({ authRateLimitPerMinute: 1000 });
-    api = apiClient(server.url);
-  });
-  afterAll(() => server?.close());
+// Two servers: one whose rate limit stays out of the way of many bad requests, one that shows the limit.
+const it = serverTest({ settings: { authRateLimitPerMinute: 1000 } });
+const limitedIt = serverTest({ settings: { authRateLimitPerMinute: 3 } });
 
-  async function rowCounts() {
+describe.skipIf(postgresStackMissing())("auth endpoints under bad input", () => {
+  async function rowCounts(server: TestServer) {
     const [counts] = await selectRows(
       server.resources.db,
       sql`select (select count(*) from users)::int as users, (select count(*) from refresh_tokens)::int as tokens,
@@ -69,17 +65,17 @@ describe.skipIf(postgresStackMissing())("auth endpoints under bad input", () => 
     ],
   ];
 
-  it.each(cases)("register with %s: a problem, nothing written", async (_name, input, status, field) => {
-    const before = await rowCounts();
+  it.for(cases)("register with %s: a problem, nothing written", async ([, input, status, field], { server, api }) => {
+    const before = await rowCounts(server);
     const response = await api.request("POST", "/api/v1/auth/register", input);
     expect(response.status).toBe(status);
     expect(response.headers.get("content-type")).toContain("application/problem+json");
     expect(response.body.status).toBe(status);
     if (field) expect(response.body.errors.map((error: { field: string }) => error.field)).toContain(field);
-    expect(await rowCounts()).toEqual(before);
+    expect(await rowCounts(server)).toEqual(before);
   });
 
-  it("accepts unicode names and emails it can store, and finds them again", async () => {
+  it("accepts unicode names and emails it can store, and finds them again", async ({ api }) => {
     const response = await api.post("/api/v1/auth/register", {
       username: "Jürgen_李",
       email: "jurgen@example.test",
@@ -90,13 +86,13 @@ describe.skipIf(postgresStackMissing())("auth endpoints under bad input", () => 
     expect(login.status).toBe(200);
   });
 
-  it("treats SQL-looking login input as plain text", async () => {
+  it("treats SQL-looking login input as plain text", async ({ api }) => {
     await createUser(api);
     const response = await api.post("/api/v1/auth/login", { username: "' or '1'='1", password: "' or '1'='1" });
     expect(response.status).toBe(401);
   });
 
-  it("refuses a refresh token that is garbage, empty or of the wrong type", async () => {
+  it("refuses a refresh token that is garbage, empty or of the wrong type", async ({ api }) => {
     for (const body of [{ refresh_token: "gsr_nonsense" }, { refresh_token: "" }, { refresh_token: 12 }, {}]) {
       const response = await api.post("/api/v1/auth/refresh", body);
       expect([400, 401]).toContain(response.status);
@@ -106,15 +102,7 @@ describe.skipIf(postgresStackMissing())("auth endpoints under bad input", () => 
 });
 
 describe.skipIf(postgresStackMissing())("auth rate limits", () => {
-  let server: TestServer;
-  let api: ApiClient;
-  beforeAll(async () => {
-    server = await startTestServer({ authRateLimitPerMinute: 3 });
-    api = apiClient(server.url);
-  });
-  afterAll(() => server?.close());
-
-  it("limits login attempts per account and per IP with a 429 problem", async () => {
+  limitedIt("limits login attempts per account and per IP with a 429 problem", async ({ api }) => {
     const statuses: number[] = [];
     for (let i = 0; i < 5; i++) {
       statuses.push((await api.post("/api/v1/auth/login", { username: "target", password: `guess-${i}` })).status);

@@ -1,27 +1,16 @@
 // Pull-mode claiming over real HTTP: exactly-once under a race, eligibility, order, long-poll.
 import { sql } from "drizzle-orm";
-import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { type ApiClient, apiClient } from "../../../test/support/http.ts";
-import { postgresStackMissing, startTestServer, type TestServer } from "../../../test/support/server.ts";
-import { createApiKey, createUser, type TestUser } from "../../../test/support/users.ts";
+import { describe, expect } from "vitest";
+import { serverTest } from "../../../test/support/fixtures.ts";
+import { postgresStackMissing } from "../../../test/support/server.ts";
+import { createUser, createUserWithKey } from "../../../test/support/users.ts";
 import { createTask, pull, registerWorker } from "./queue.support.ts";
 
+const it = serverTest();
+
 describe.skipIf(postgresStackMissing())("pulling tasks", () => {
-  let server: TestServer;
-  let api: ApiClient;
-  beforeAll(async () => {
-    server = await startTestServer();
-    api = apiClient(server.url);
-  });
-  afterAll(() => server?.close());
-
-  async function userWithKey(): Promise<TestUser & { key: string }> {
-    const user = await createUser(api);
-    return { ...user, key: await createApiKey(api, user) };
-  }
-
-  it("hands one task to exactly one of 20 workers racing for it", async () => {
-    const owner = await userWithKey();
+  it("hands one task to exactly one of 20 workers racing for it", async ({ server, api }) => {
+    const owner = await createUserWithKey(api);
     const workers = await Promise.all(Array.from({ length: 20 }, () => registerWorker(api, owner.key)));
     const task = await createTask(api, owner.access_token);
 
@@ -40,8 +29,8 @@ describe.skipIf(postgresStackMissing())("pulling tasks", () => {
     expect((events as unknown as { rows: Array<{ n: number }> }).rows[0]!.n).toBe(1);
   });
 
-  it("runs the whole attempt: start, progress, complete, and the result is stored", async () => {
-    const owner = await userWithKey();
+  it("runs the whole attempt: start, progress, complete, and the result is stored", async ({ api }) => {
+    const owner = await createUserWithKey(api);
     const worker = await registerWorker(api, owner.key);
     const task = await createTask(api, owner.access_token, { prompt: "print hello", model: "sonnet" });
     const claimed = (await pull(api, owner.key, worker.worker_id)).body;
@@ -87,8 +76,8 @@ describe.skipIf(postgresStackMissing())("pulling tasks", () => {
     );
   });
 
-  it("never gives a task to a worker without its tool, model, labels or capacity", async () => {
-    const owner = await userWithKey();
+  it("never gives a task to a worker without its tool, model, labels or capacity", async ({ api }) => {
+    const owner = await createUserWithKey(api);
     const shellOnly = await registerWorker(api, owner.key, { tools: ["shell"] });
     const sick = await registerWorker(api, owner.key, { tools: [{ name: "claude_code", healthy: false }] });
     const wrongModel = await registerWorker(api, owner.key, { tools: [{ name: "ollama", models: ["llama3"] }] });
@@ -113,8 +102,8 @@ describe.skipIf(postgresStackMissing())("pulling tasks", () => {
     expect((await pull(api, owner.key, qwen.worker_id)).body.model).toBe("qwen3");
   });
 
-  it("hands out higher priority first, then the oldest; a pinned task only to its worker", async () => {
-    const owner = await userWithKey();
+  it("hands out higher priority first, then the oldest; a pinned task only to its worker", async ({ api }) => {
+    const owner = await createUserWithKey(api);
     const worker = await registerWorker(api, owner.key, { slots: 10, tools: ["anthropic"] });
     const other = await registerWorker(api, owner.key, { slots: 10, tools: ["anthropic"] });
     const low = await createTask(api, owner.access_token, { tool: "anthropic", priority: -5 });
@@ -136,8 +125,8 @@ describe.skipIf(postgresStackMissing())("pulling tasks", () => {
     expect((await pull(api, owner.key, worker.worker_id)).body.task_id).toBe(pinned.task_id);
   });
 
-  it("stops handing out work past the worker's slots, and to a draining worker", async () => {
-    const owner = await userWithKey();
+  it("stops handing out work past the worker's slots, and to a draining worker", async ({ api }) => {
+    const owner = await createUserWithKey(api);
     const worker = await registerWorker(api, owner.key, { slots: 1, tools: ["shell"] });
     await createTask(api, owner.access_token, { tool: "shell" });
     await createTask(api, owner.access_token, { tool: "shell" });
@@ -152,8 +141,8 @@ describe.skipIf(postgresStackMissing())("pulling tasks", () => {
     expect((await pull(api, owner.key, spare.worker_id)).status).toBe(200);
   });
 
-  it("long-polls: a waiting pull returns the task created while it waits", async () => {
-    const owner = await userWithKey();
+  it("long-polls: a waiting pull returns the task created while it waits", async ({ api }) => {
+    const owner = await createUserWithKey(api);
     const worker = await registerWorker(api, owner.key, { tools: ["gemini_api"] });
     const waiting = pull(api, owner.key, worker.worker_id, 30);
     // The pull is parked once a claim found nothing; give it a moment to get there (not an assertion on time).
@@ -164,16 +153,16 @@ describe.skipIf(postgresStackMissing())("pulling tasks", () => {
     expect(answer.body.task_id).toBe(task.task_id);
   });
 
-  it("long-polls: answers 204 when nothing arrives within the wait", async () => {
-    const owner = await userWithKey();
+  it("long-polls: answers 204 when nothing arrives within the wait", async ({ api }) => {
+    const owner = await createUserWithKey(api);
     const worker = await registerWorker(api, owner.key, { tools: ["openai_compatible"] });
     await createTask(api, owner.access_token, { tool: "claude_code" });
     const answer = await pull(api, owner.key, worker.worker_id, 1);
     expect(answer.status).toBe(204);
   });
 
-  it("runs operators' tasks on a shared worker, never viewers' or strangers'", async () => {
-    const owner = await userWithKey();
+  it("runs operators' tasks on a shared worker, never viewers' or strangers'", async ({ api }) => {
+    const owner = await createUserWithKey(api);
     const operator = await createUser(api);
     const viewer = await createUser(api);
     const stranger = await createUser(api);

@@ -1,26 +1,17 @@
 // The workers REST API over real HTTP: register, list, get, heartbeat, drain, share, delete.
-import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { type ApiClient, apiClient } from "../../../test/support/http.ts";
-import { postgresStackMissing, startTestServer, type TestServer } from "../../../test/support/server.ts";
-import { createApiKey, createUser, type TestUser } from "../../../test/support/users.ts";
+import { describe, expect } from "vitest";
+import { serverTest } from "../../../test/support/fixtures.ts";
+import { postgresStackMissing } from "../../../test/support/server.ts";
+import { createUserWithKey } from "../../../test/support/users.ts";
 import { createTask, pull, registerWorker } from "./queue.support.ts";
 
+const it = serverTest({ settings: { heartbeatIntervalSeconds: 7 } });
+
 describe.skipIf(postgresStackMissing())("workers API", () => {
-  let server: TestServer;
-  let api: ApiClient;
-  beforeAll(async () => {
-    server = await startTestServer({ heartbeatIntervalSeconds: 7 });
-    api = apiClient(server.url);
-  });
-  afterAll(() => server?.close());
-
-  async function userWithKey(): Promise<TestUser & { key: string }> {
-    const user = await createUser(api);
-    return { ...user, key: await createApiKey(api, user) };
-  }
-
-  it("registers with an API key, and re-registering the same machine updates instead of duplicating", async () => {
-    const owner = await userWithKey();
+  it("registers with an API key, and re-registering the same machine updates instead of duplicating", async ({
+    api,
+  }) => {
+    const owner = await createUserWithKey(api);
     const body = {
       machine_id: "garage-pc-1",
       machine_name: "Garage PC",
@@ -61,15 +52,15 @@ describe.skipIf(postgresStackMissing())("workers API", () => {
     expect(list.body.next_cursor).toBeNull();
 
     // The same machine id under another owner is another worker.
-    const other = await userWithKey();
+    const other = await createUserWithKey(api);
     const theirs = await api.post("/api/v1/workers/register", body, { token: other.key });
     expect(theirs.status).toBe(201);
     expect(theirs.body.worker_id).not.toBe(first.body.worker_id);
   });
 
-  it("answers 404 for another user's worker on every verb, as for an unknown id", async () => {
-    const owner = await userWithKey();
-    const stranger = await userWithKey();
+  it("answers 404 for another user's worker on every verb, as for an unknown id", async ({ api }) => {
+    const owner = await createUserWithKey(api);
+    const stranger = await createUserWithKey(api);
     const worker = await registerWorker(api, owner.key);
     const beat = { cpu_percent: 1, memory_percent: 1, disk_percent: 1 };
     for (const id of [worker.worker_id, "00000000-0000-4000-8000-000000000000"]) {
@@ -92,8 +83,8 @@ describe.skipIf(postgresStackMissing())("workers API", () => {
     expect((await api.get("/api/v1/workers", { token: stranger.access_token })).body.items).toEqual([]);
   });
 
-  it("records heartbeats: resources, tools and online status", async () => {
-    const owner = await userWithKey();
+  it("records heartbeats: resources, tools and online status", async ({ api }) => {
+    const owner = await createUserWithKey(api);
     const worker = await registerWorker(api, owner.key, { tools: ["claude_code"] });
     const answer = await api.post(
       `/api/v1/workers/${worker.worker_id}/heartbeat`,
@@ -116,10 +107,10 @@ describe.skipIf(postgresStackMissing())("workers API", () => {
     expect((await pull(api, owner.key, worker.worker_id)).status).toBe(204);
   });
 
-  it("shares by role: owner manages, operator drains and runs tasks, viewer only sees", async () => {
-    const owner = await userWithKey();
-    const operator = await userWithKey();
-    const viewer = await userWithKey();
+  it("shares by role: owner manages, operator drains and runs tasks, viewer only sees", async ({ api }) => {
+    const owner = await createUserWithKey(api);
+    const operator = await createUserWithKey(api);
+    const viewer = await createUserWithKey(api);
     const worker = await registerWorker(api, owner.key);
     const id = worker.worker_id;
 
@@ -190,8 +181,8 @@ describe.skipIf(postgresStackMissing())("workers API", () => {
     ).toBe(404);
   });
 
-  it("deletes a worker (owner only); the task it held goes back to the queue", async () => {
-    const owner = await userWithKey();
+  it("deletes a worker (owner only); the task it held goes back to the queue", async ({ server, api }) => {
+    const owner = await createUserWithKey(api);
     const worker = await registerWorker(api, owner.key, { tools: ["shell"] });
     const task = await createTask(api, owner.access_token, { tool: "shell" });
     expect((await pull(api, owner.key, worker.worker_id)).status).toBe(200);
