@@ -1,32 +1,32 @@
 // Leases, fencing, retries and the reaper, on a clock the test moves: nothing here sleeps.
-import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { type ApiClient, apiClient } from "../../../test/support/http.ts";
-import { postgresStackMissing, startTestServer, type TestServer } from "../../../test/support/server.ts";
-import { createApiKey, createUser, type TestUser } from "../../../test/support/users.ts";
+import { describe, expect } from "vitest";
+import { serverTest } from "../../../test/support/fixtures.ts";
+import { postgresStackMissing } from "../../../test/support/server.ts";
 import { createTask, manualClock, pull, registerWorker } from "./queue.support.ts";
 
-describe.skipIf(postgresStackMissing())("leases and fencing", () => {
-  const clock = manualClock();
-  let server: TestServer;
-  let api: ApiClient;
-  let owner: TestUser & { key: string };
-  const heartbeatInterval = 10;
-  const lease = 3 * heartbeatInterval;
+const clock = manualClock();
+const heartbeatInterval = 10;
+const lease = 3 * heartbeatInterval;
 
-  beforeAll(async () => {
-    server = await startTestServer({ heartbeatIntervalSeconds: heartbeatInterval }, { clock });
-    api = apiClient(server.url);
-    const user = await createUser(api);
-    owner = { ...user, key: await createApiKey(api, user) };
+const it = serverTest({ settings: { heartbeatIntervalSeconds: heartbeatInterval }, clock })
+  .extend("owner", { scope: "file" }, ({ user, key }) => ({ ...user, key }))
+  // A worker's report on a task, and the task as its owner reads it.
+  .extend("report", { scope: "file" }, ({ api, owner }) => {
+    return (taskId: string, verb: string, body: Record<string, unknown>) =>
+      api.post(`/api/v1/tasks/${taskId}/${verb}`, body, { token: owner.key });
+  })
+  .extend("taskOf", { scope: "file" }, ({ api, owner }) => {
+    return async (taskId: string) => (await api.get(`/api/v1/tasks/${taskId}`, { token: owner.access_token })).body;
   });
-  afterAll(() => server?.close());
 
-  const report = (taskId: string, verb: string, body: Record<string, unknown>) =>
-    api.post(`/api/v1/tasks/${taskId}/${verb}`, body, { token: owner.key });
-  const taskOf = async (taskId: string) =>
-    (await api.get(`/api/v1/tasks/${taskId}`, { token: owner.access_token })).body;
-
-  it("re-queues a task whose lease expired, with attempt + 1 on the next claim, and refuses the old token", async () => {
+describe.skipIf(postgresStackMissing())("leases and fencing", () => {
+  it("re-queues a task whose lease expired, with attempt + 1 on the next claim, and refuses the old token", async ({
+    server,
+    api,
+    owner,
+    report,
+    taskOf,
+  }) => {
     const tool = "codex_cli";
     const first = await registerWorker(api, owner.key, { tools: [tool] });
     const second = await registerWorker(api, owner.key, { tools: [tool] });
@@ -70,7 +70,7 @@ describe.skipIf(postgresStackMissing())("leases and fencing", () => {
     expect(await taskOf(task.task_id)).toMatchObject({ status: "completed", attempt: 2, result: { output: "ok" } });
   });
 
-  it("fails a task whose last attempt's lease expired", async () => {
+  it("fails a task whose last attempt's lease expired", async ({ server, api, owner, taskOf }) => {
     const worker = await registerWorker(api, owner.key, { tools: ["gemini_api"] });
     const task = await createTask(api, owner.access_token, { tool: "gemini_api", max_attempts: 1 });
     expect((await pull(api, owner.key, worker.worker_id)).status).toBe(200);
@@ -81,7 +81,11 @@ describe.skipIf(postgresStackMissing())("leases and fencing", () => {
     expect(failed.error).toContain("lease expired");
   });
 
-  it("retries a failed attempt with exponential backoff, then fails when attempts run out", async () => {
+  it("retries a failed attempt with exponential backoff, then fails when attempts run out", async ({
+    api,
+    owner,
+    report,
+  }) => {
     const worker = await registerWorker(api, owner.key, { tools: ["anthropic"] });
     const task = await createTask(api, owner.access_token, { tool: "anthropic", max_attempts: 3 });
     const delays: number[] = [];
@@ -105,7 +109,7 @@ describe.skipIf(postgresStackMissing())("leases and fencing", () => {
     expect(delays).toEqual([5, 10]);
   });
 
-  it("fails at once when the worker says retrying cannot help", async () => {
+  it("fails at once when the worker says retrying cannot help", async ({ api, owner, report }) => {
     const worker = await registerWorker(api, owner.key, { tools: ["ollama"] });
     const task = await createTask(api, owner.access_token, { tool: "ollama", max_attempts: 5 });
     const claimed = (await pull(api, owner.key, worker.worker_id)).body;
@@ -117,7 +121,13 @@ describe.skipIf(postgresStackMissing())("leases and fencing", () => {
     expect(failed.body).toMatchObject({ status: "failed", attempt: 1 });
   });
 
-  it("keeps a lease alive through heartbeats and progress, and names cancelled tasks in the heartbeat answer", async () => {
+  it("keeps a lease alive through heartbeats and progress, and names cancelled tasks in the heartbeat answer", async ({
+    server,
+    api,
+    owner,
+    report,
+    taskOf,
+  }) => {
     const worker = await registerWorker(api, owner.key, { tools: ["shell"], slots: 2 });
     const kept = await createTask(api, owner.access_token, { tool: "shell" });
     const cancelled = await createTask(api, owner.access_token, { tool: "shell" });
@@ -163,7 +173,13 @@ describe.skipIf(postgresStackMissing())("leases and fencing", () => {
     );
   });
 
-  it("marks a worker silent for three heartbeat intervals offline and re-queues what it held", async () => {
+  it("marks a worker silent for three heartbeat intervals offline and re-queues what it held", async ({
+    server,
+    api,
+    owner,
+    report,
+    taskOf,
+  }) => {
     const worker = await registerWorker(api, owner.key, { tools: ["gemini_cli"] });
     const task = await createTask(api, owner.access_token, { tool: "gemini_cli" });
     const claimed = (await pull(api, owner.key, worker.worker_id)).body;
@@ -189,7 +205,7 @@ describe.skipIf(postgresStackMissing())("leases and fencing", () => {
     );
   });
 
-  it("times out a task running past its timeout", async () => {
+  it("times out a task running past its timeout", async ({ server, api, owner, report, taskOf }) => {
     const worker = await registerWorker(api, owner.key, { tools: ["openai_compatible"] });
     const task = await createTask(api, owner.access_token, { tool: "openai_compatible", timeout_seconds: 60 });
     const claimed = (await pull(api, owner.key, worker.worker_id)).body;

@@ -1,41 +1,39 @@
 // Push dispatch when a worker frees a slot: the next queued task follows at once, and a task no hint
 // announced (a retry whose backoff ended) still reaches an idle worker through the sweep. The clock is
 // the test's: a task never ages past the sweep's age unless the test moves it.
-import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { type ApiClient, apiClient } from "../../../test/support/http.ts";
-import { postgresStackMissing, startTestServer, type TestServer } from "../../../test/support/server.ts";
-import { createApiKey, createUser, type TestUser } from "../../../test/support/users.ts";
+import { describe, expect } from "vitest";
+import { serverTest } from "../../../test/support/fixtures.ts";
+import { postgresStackMissing } from "../../../test/support/server.ts";
 import { connectPeer, type Peer, toWebSocketUrl } from "../../../test/support/ws.ts";
 import { createTask, manualClock, registerWorker } from "./queue.support.ts";
 
-describe.skipIf(postgresStackMissing())("push dispatch on a freed slot", () => {
-  const clock = manualClock();
-  let server: TestServer;
-  let api: ApiClient;
-  let owner: TestUser & { key: string };
+const clock = manualClock();
 
-  beforeAll(async () => {
-    server = await startTestServer({}, { clock });
-    api = apiClient(server.url);
-    const user = await createUser(api);
-    owner = { ...user, key: await createApiKey(api, user) };
+const it = serverTest({ clock })
+  .extend("owner", { scope: "file" }, ({ user, key }) => ({ ...user, key }))
+  // A worker of the owner's with one tool, connected and welcomed.
+  .extend("connect", { scope: "file" }, ({ server, api, owner }) => {
+    return async (tool: string, machine_id = `machine-${tool}`): Promise<Peer> => {
+      const tools = [{ name: tool, version: "1.0.0", models: [], healthy: true }];
+      const worker = await registerWorker(api, owner.key, { tools, machine_id });
+      const peer = await connectPeer(toWebSocketUrl(server.url, `/ws/worker/${worker.worker_id}`), {
+        authorization: `Bearer ${owner.key}`,
+      });
+      peer.send("hello", { machine_id, tools, slots: 1, running: [] });
+      await peer.next((message) => message.type === "welcome");
+      return peer;
+    };
   });
-  afterAll(() => server?.close());
 
-  async function connect(tool: string, machine_id = `machine-${tool}`): Promise<Peer> {
-    const tools = [{ name: tool, version: "1.0.0", models: [], healthy: true }];
-    const worker = await registerWorker(api, owner.key, { tools, machine_id });
-    const peer = await connectPeer(toWebSocketUrl(server.url, `/ws/worker/${worker.worker_id}`), {
-      authorization: `Bearer ${owner.key}`,
-    });
-    peer.send("hello", { machine_id, tools, slots: 1, running: [] });
-    await peer.next((message) => message.type === "welcome");
-    return peer;
-  }
-
+describe.skipIf(postgresStackMissing())("push dispatch on a freed slot", () => {
   const assignments = (peer: Peer) => peer.received.filter((message) => message.type === "task.assign");
 
-  it("hands a task created while the worker was busy to it when it completes, without the clock moving", async () => {
+  it("hands a task created while the worker was busy to it when it completes, without the clock moving", async ({
+    server,
+    api,
+    owner,
+    connect,
+  }) => {
     const peer = await connect("shell");
     try {
       const first = await createTask(api, owner.access_token, { tool: "shell" });
@@ -67,7 +65,11 @@ describe.skipIf(postgresStackMissing())("push dispatch on a freed slot", () => {
     }
   });
 
-  it("gives one queued task to one of two workers finishing together, and the next task to the other", async () => {
+  it("gives one queued task to one of two workers finishing together, and the next task to the other", async ({
+    api,
+    owner,
+    connect,
+  }) => {
     const peers = [await connect("gemini_cli", "machine-a"), await connect("gemini_cli", "machine-b")];
     try {
       const assignedTo = async (taskId: string) => {
@@ -100,7 +102,11 @@ describe.skipIf(postgresStackMissing())("push dispatch on a freed slot", () => {
     }
   });
 
-  it("gives a retried task, which no hint announces, to the idle worker once its backoff has passed", async () => {
+  it("gives a retried task, which no hint announces, to the idle worker once its backoff has passed", async ({
+    api,
+    owner,
+    connect,
+  }) => {
     const peer = await connect("codex_cli");
     try {
       const task = await createTask(api, owner.access_token, { tool: "codex_cli", max_attempts: 2 });

@@ -1,30 +1,32 @@
 // Scheduled runs on a clock moved by hand: one run per occurrence, nothing from before the schedule
 // was set, and after downtime only the latest missed occurrence fires (docs/workflow-schedules.md).
-import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { type ApiClient, apiClient } from "../../../test/support/http.ts";
-import { postgresStackMissing, startTestServer, type TestServer } from "../../../test/support/server.ts";
-import { createUser, type TestUser } from "../../../test/support/users.ts";
+import { describe, expect } from "vitest";
+import { serverTest } from "../../../test/support/fixtures.ts";
+import { postgresStackMissing } from "../../../test/support/server.ts";
 import { manualClock } from "./queue.support.ts";
 import { createWorkflow } from "./workflows.runs.support.ts";
 
+const clock = manualClock();
+
+// Long-lived access tokens, so that moving the clock keeps the user signed in.
+const it = serverTest({ settings: { accessTokenTtlSeconds: 7 * 24 * 3600 }, clock }).extend(
+  "runsOf",
+  { scope: "file" },
+  ({ api, user }) => {
+    return async (workflowId: string) =>
+      (await api.get(`/api/v1/workflows/${workflowId}/runs?limit=200`, { token: user.access_token })).body.items;
+  },
+);
+
 describe.skipIf(postgresStackMissing())("cron schedules", () => {
-  const clock = manualClock();
-  let server: TestServer;
-  let api: ApiClient;
-  let user: TestUser;
-
-  beforeAll(async () => {
-    server = await startTestServer({ accessTokenTtlSeconds: 7 * 24 * 3600 }, { clock });
-    api = apiClient(server.url);
-    user = await createUser(api);
-  });
-  afterAll(() => server?.close());
-
-  const runsOf = async (workflowId: string) =>
-    (await api.get(`/api/v1/workflows/${workflowId}/runs?limit=200`, { token: user.access_token })).body.items;
   const minute = (date: Date) => new Date(Math.floor(date.getTime() / 60_000) * 60_000).toISOString();
 
-  it("fires each occurrence once, and only the latest of those missed while down", async () => {
+  it("fires each occurrence once, and only the latest of those missed while down", async ({
+    server,
+    api,
+    user,
+    runsOf,
+  }) => {
     const workflowId = await createWorkflow(api, user, {
       workflow_type: "sequential",
       schedule: { cron: "* * * * *", timezone: "UTC" },
@@ -52,7 +54,7 @@ describe.skipIf(postgresStackMissing())("cron schedules", () => {
     expect(minute(later)).not.toBe(minute(first));
   });
 
-  it("does not fire a disabled workflow, nor one whose schedule was removed", async () => {
+  it("does not fire a disabled workflow, nor one whose schedule was removed", async ({ server, api, user, runsOf }) => {
     const schedule = { cron: "* * * * *", timezone: "UTC" };
     const nodes = [{ id: "tick", type: "task", tool: "claude_code", prompt: "tick" }];
     const disabled = await createWorkflow(api, user, { workflow_type: "sequential", schedule, definition: { nodes } });
@@ -69,7 +71,12 @@ describe.skipIf(postgresStackMissing())("cron schedules", () => {
     expect(await runsOf(unscheduled)).toEqual([]);
   });
 
-  it("records a scheduled run that cannot start as failed, once per occurrence", async () => {
+  it("records a scheduled run that cannot start as failed, once per occurrence", async ({
+    server,
+    api,
+    user,
+    runsOf,
+  }) => {
     const workflowId = await createWorkflow(api, user, {
       workflow_type: "concurrent",
       schedule: { cron: "* * * * *", timezone: "UTC" },
