@@ -1,10 +1,11 @@
 // What an integration test file sets up, as Vitest fixtures: one server over a fresh database for the whole
-// file, a client for it and a signed-in user with an API key, each made when a test first asks for it and
-// closed after the file's last test. A file's own helpers that need them extend the returned `it`.
+// file, a client for it, a signed-in user with an API key, and a second replica for the scale-out tests; each
+// is made when a test first asks for it and closed after the file's last test. A file's own helpers that need
+// them extend the returned `it`.
 import type { ServerConfig, StartOptions } from "@garageswarm/server";
 import { test } from "vitest";
 import { apiClient } from "./http.ts";
-import { startTestServer } from "./server.ts";
+import { startReplica, startTestServer } from "./server.ts";
 import { createApiKey, createUser } from "./users.ts";
 
 export interface ServerTestOptions {
@@ -17,7 +18,7 @@ export interface ServerTestOptions {
 /**
  * `it` for a file that talks to one server. Its tests take `server`, `api` (a client for it), `user` (one
  * user of the file, signed in) and `key` (an API key of that user); a test that needs a user of its own
- * calls createUser(api).
+ * calls createUser(api). On the postgres stack, `replica` is a second server on the same database and Redis.
  */
 export function serverTest({ settings = {}, clock }: ServerTestOptions = {}) {
   return (
@@ -31,5 +32,10 @@ export function serverTest({ settings = {}, clock }: ServerTestOptions = {}) {
       .extend("api", { scope: "file" }, ({ server }) => apiClient(server.url))
       .extend("user", { scope: "file" }, ({ api }) => createUser(api))
       .extend("key", { scope: "file" }, ({ api, user }) => createApiKey(api, user))
+      .extend("replica", { scope: "file" }, async ({ server }, { onCleanup }) => {
+        const replica = await startReplica(server, settings, { clock });
+        onCleanup(() => replica.close());
+        return replica;
+      })
   );
 }

@@ -73,3 +73,23 @@ export async function startTestServer(
     },
   };
 }
+
+/** A second replica of `server` (postgres stack): its own store on the same database, the same Redis prefix. */
+export async function startReplica(
+  server: TestServer,
+  settings: Partial<ServerConfig> = {},
+  options: StartOptions = {},
+): Promise<TestServer> {
+  const { databaseUrl } = server.database;
+  if (!databaseUrl) throw new Error("a second replica needs the postgres stack");
+  const store = await openStore({ databaseUrl });
+  const database = { store, databaseUrl, close: () => store.close() };
+  const replica = await startTestServer(settings, { ...options, database, redisPrefix: server.redisPrefix });
+  return {
+    ...replica,
+    close: async () => {
+      await replica.close();
+      await database.close();
+    },
+  };
+}

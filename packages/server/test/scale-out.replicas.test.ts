@@ -1,52 +1,27 @@
 // Two replicas on one PostgreSQL and one Redis share the work: pushes, live events and cancels cross
 // between them. Runs on the postgres stack only (the embedded stack is one process by design).
 import { randomUUID } from "node:crypto";
-import { openStore } from "@garageswarm/server";
-import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { type ApiClient, apiClient } from "../../../test/support/http.ts";
-import {
-  createTestDatabase,
-  postgresStackMissing,
-  startTestServer,
-  type TestDatabase,
-  type TestServer,
-} from "../../../test/support/server.ts";
-import { createApiKey, createUser } from "../../../test/support/users.ts";
+import { describe, expect } from "vitest";
+import { serverTest } from "../../../test/support/fixtures.ts";
+import { apiClient } from "../../../test/support/http.ts";
+import { postgresStackMissing } from "../../../test/support/server.ts";
 import { connectPeer, toWebSocketUrl } from "../../../test/support/ws.ts";
 
 const claude = { name: "claude_code", version: "1.0.0", models: [] as string[], healthy: true };
 
+// `server` is replica A, `replica` is B.
+const it = serverTest();
+
 describe.skipIf(postgresStackMissing())("two replicas on PostgreSQL + Redis", () => {
-  let database: TestDatabase;
-  let secondStore: Awaited<ReturnType<typeof openStore>>;
-  let replicaA: TestServer;
-  let replicaB: TestServer;
-  let apiA: ApiClient;
-  let apiB: ApiClient;
-
-  beforeAll(async () => {
-    database = await createTestDatabase();
-    secondStore = await openStore({ databaseUrl: database.databaseUrl });
-    const redisPrefix = `gs-replicas-${randomUUID()}:`;
-    replicaA = await startTestServer({}, { database, redisPrefix });
-    replicaB = await startTestServer(
-      {},
-      { database: { store: secondStore, close: () => secondStore.close() }, redisPrefix },
-    );
-    apiA = apiClient(replicaA.url);
-    apiB = apiClient(replicaB.url);
-  });
-  afterAll(async () => {
-    await replicaA?.close();
-    await replicaB?.close();
-    await secondStore?.close();
-    await database?.close();
-  });
-
-  it("pushes a task created on A to a worker on B, shows B's dashboard A's events, and cancels across", async () => {
+  it("pushes a task created on A to a worker on B, shows B's dashboard A's events, and cancels across", async ({
+    server: replicaA,
+    replica: replicaB,
+    api: apiA,
+    user,
+    key,
+  }) => {
     expect(replicaA.resources.bus.kind).toBe("redis");
-    const user = await createUser(apiA);
-    const key = await createApiKey(apiA, user);
+    const apiB = apiClient(replicaB.url);
     const machine_id = randomUUID();
     const registered = await apiB.post(
       "/api/v1/workers/register",

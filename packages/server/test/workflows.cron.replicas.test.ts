@@ -1,49 +1,21 @@
 // Two replicas on one PostgreSQL pass their schedulers at the same moments: each occurrence runs once.
-import { randomUUID } from "node:crypto";
-import { openStore } from "@garageswarm/server";
-import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { type ApiClient, apiClient } from "../../../test/support/http.ts";
-import {
-  createTestDatabase,
-  postgresStackMissing,
-  startTestServer,
-  type TestDatabase,
-  type TestServer,
-} from "../../../test/support/server.ts";
-import { createUser } from "../../../test/support/users.ts";
+import { describe, expect } from "vitest";
+import { serverTest } from "../../../test/support/fixtures.ts";
+import { postgresStackMissing } from "../../../test/support/server.ts";
 import { manualClock } from "./queue.support.ts";
 import { createWorkflow } from "./workflows.runs.support.ts";
 
+const clock = manualClock();
+// `server` is replica A, `replica` is B; long-lived access tokens, so that moving the clock keeps the user signed in.
+const it = serverTest({ settings: { accessTokenTtlSeconds: 7 * 24 * 3600 }, clock });
+
 describe.skipIf(postgresStackMissing())("cron on two replicas", () => {
-  const clock = manualClock();
-  let database: TestDatabase;
-  let secondStore: Awaited<ReturnType<typeof openStore>>;
-  let replicaA: TestServer;
-  let replicaB: TestServer;
-  let api: ApiClient;
-
-  beforeAll(async () => {
-    database = await createTestDatabase();
-    secondStore = await openStore({ databaseUrl: database.databaseUrl });
-    const redisPrefix = `gs-cron-${randomUUID()}:`;
-    const settings = { accessTokenTtlSeconds: 7 * 24 * 3600 };
-    replicaA = await startTestServer(settings, { database, redisPrefix, clock });
-    replicaB = await startTestServer(settings, {
-      database: { store: secondStore, close: () => secondStore.close() },
-      redisPrefix,
-      clock,
-    });
-    api = apiClient(replicaA.url);
-  });
-  afterAll(async () => {
-    await replicaA?.close();
-    await replicaB?.close();
-    await secondStore?.close();
-    await database?.close();
-  });
-
-  it("fires every occurrence exactly once, whichever replica gets there first", async () => {
-    const user = await createUser(api);
+  it("fires every occurrence exactly once, whichever replica gets there first", async ({
+    server: replicaA,
+    replica: replicaB,
+    api,
+    user,
+  }) => {
     const workflowId = await createWorkflow(api, user, {
       workflow_type: "sequential",
       schedule: { cron: "* * * * *", timezone: "UTC" },
