@@ -1,44 +1,13 @@
 // The CLI as a person runs it: spawned, against a real server.
-import { spawn } from "node:child_process";
 import { mkdtemp, readFile, rm, stat } from "node:fs/promises";
 import { createServer } from "node:net";
 import { tmpdir } from "node:os";
-import { dirname, join, resolve } from "node:path";
-import { fileURLToPath } from "node:url";
-import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { type ApiClient, apiClient } from "../../../test/support/http.ts";
-import { postgresStackMissing, startTestServer, type TestServer } from "../../../test/support/server.ts";
-import { createApiKey, createUser, type TestUser } from "../../../test/support/users.ts";
+import { join } from "node:path";
+import { describe, expect } from "vitest";
+import { postgresStackMissing } from "../../../test/support/server.ts";
+import { cliTest, runCli } from "./cli.support.ts";
 
-const repoRoot = resolve(dirname(fileURLToPath(import.meta.url)), "../../..");
-const cliBin = join(repoRoot, "packages/cli/bin/garageswarm.js");
-
-interface Run {
-  code: number | null;
-  stdout: string;
-  stderr: string;
-}
-
-function runCli(args: string[], env: NodeJS.ProcessEnv = {}, input?: string): Promise<Run> {
-  return new Promise((resolveRun, reject) => {
-    const child = spawn(process.execPath, [cliBin, ...args], {
-      cwd: repoRoot,
-      env: { PATH: process.env.PATH, HOME: process.env.HOME, ...env },
-      stdio: ["pipe", "pipe", "pipe"],
-    });
-    let stdout = "";
-    let stderr = "";
-    child.stdout.on("data", (chunk) => {
-      stdout += chunk;
-    });
-    child.stderr.on("data", (chunk) => {
-      stderr += chunk;
-    });
-    child.once("error", reject);
-    child.once("exit", (code) => resolveRun({ code, stdout, stderr }));
-    child.stdin.end(input ?? "");
-  });
-}
+const it = cliTest();
 
 /** A port nothing listens on: bound, then released. */
 async function closedPort(): Promise<number> {
@@ -107,25 +76,7 @@ describe("errors a person can act on", () => {
 });
 
 describe.skipIf(postgresStackMissing())("the CLI against a real server", () => {
-  let server: TestServer;
-  let api: ApiClient;
-  let user: TestUser;
-  let key: string;
-  let dir: string;
-
-  beforeAll(async () => {
-    server = await startTestServer();
-    api = apiClient(server.url);
-    user = await createUser(api);
-    key = await createApiKey(api, user, "cli");
-    dir = await mkdtemp(join(tmpdir(), "gs-cli-"));
-  });
-  afterAll(async () => {
-    await server?.close();
-    await rm(dir, { recursive: true, force: true });
-  });
-
-  it("task create prints the new task's id, and task get shows it", async () => {
+  it("task create prints the new task's id, and task get shows it", async ({ server, api, user, key }) => {
     const created = await runCli([
       "task",
       "create",
@@ -164,7 +115,7 @@ describe.skipIf(postgresStackMissing())("the CLI against a real server", () => {
     expect(JSON.parse(json.stdout)).toMatchObject({ task_id: taskId, status: "queued" });
   });
 
-  it("a refused key and bad input get one clear line each", async () => {
+  it("a refused key and bad input get one clear line each", async ({ server, key }) => {
     const refused = await runCli(["task", "list", "--server", server.url, "--key", "gs_not_a_real_key"]);
     expect(refused.code).toBe(1);
     expect(refused.stderr).toContain("refused the API key");
@@ -186,7 +137,7 @@ describe.skipIf(postgresStackMissing())("the CLI against a real server", () => {
     expect(bad.stderr).toContain("HTTP 400");
   });
 
-  it("login stores a session (owner-only file) that later commands use", async () => {
+  it("login stores a session (owner-only file) that later commands use", async ({ server, user, dir }) => {
     const env = { GARAGESWARM_CONFIG: join(dir, "cli.json") };
     const login = await runCli(
       ["login", "--server", server.url, "--username", user.username],
@@ -213,7 +164,7 @@ describe.skipIf(postgresStackMissing())("the CLI against a real server", () => {
     expect(wrong.stderr).toContain("wrong username or password");
   });
 
-  it("keys create shows the secret once; list and revoke manage it", async () => {
+  it("keys create shows the secret once; list and revoke manage it", async ({ server, key }) => {
     const created = await runCli(["keys", "create", "laptop", "--server", server.url, "--key", key]);
     expect(created.code).toBe(0);
     const secret = created.stdout.trim();

@@ -1,0 +1,51 @@
+// The CLI as a person runs it: the bin spawned with a bare environment, and a scratch folder per file.
+import { spawn } from "node:child_process";
+import { mkdtemp, rm } from "node:fs/promises";
+import { tmpdir } from "node:os";
+import { dirname, join, resolve } from "node:path";
+import { fileURLToPath } from "node:url";
+import { serverTest } from "../../../test/support/fixtures.ts";
+
+const repoRoot = resolve(dirname(fileURLToPath(import.meta.url)), "../../..");
+const cliBin = join(repoRoot, "packages/cli/bin/garageswarm.js");
+
+export interface CliRun {
+  code: number | null;
+  stdout: string;
+  stderr: string;
+}
+
+/**
+ * Runs `garageswarm args…` with only PATH, HOME and `env`; `input` is its whole standard input. It starts at
+ * once: a test can act (say, as a worker) before awaiting the end.
+ */
+export function runCli(args: string[], env: NodeJS.ProcessEnv = {}, input = ""): Promise<CliRun> {
+  return new Promise((resolveRun, reject) => {
+    const child = spawn(process.execPath, [cliBin, ...args], {
+      cwd: repoRoot,
+      env: { PATH: process.env.PATH, HOME: process.env.HOME, ...env },
+      stdio: ["pipe", "pipe", "pipe"],
+    });
+    let stdout = "";
+    let stderr = "";
+    child.stdout.on("data", (chunk) => {
+      stdout += chunk;
+    });
+    child.stderr.on("data", (chunk) => {
+      stderr += chunk;
+    });
+    child.once("error", reject);
+    child.once("exit", (code) => resolveRun({ code, stdout, stderr }));
+    child.stdin.end(input);
+  });
+}
+
+/** serverTest's fixtures and `dir`, a scratch folder for the file (CLI config, workflow files). */
+export function cliTest() {
+  // biome-ignore lint/correctness/noEmptyPattern: Vitest reads a fixture's dependencies from this pattern; none here.
+  return serverTest().extend("dir", { scope: "file" }, async ({}, { onCleanup }) => {
+    const dir = await mkdtemp(join(tmpdir(), "gs-cli-"));
+    onCleanup(() => rm(dir, { recursive: true, force: true }));
+    return dir;
+  });
+}
