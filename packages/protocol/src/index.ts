@@ -8,4 +8,5 @@ export * from "./settings.ts";
 export * from "./tasks.ts";
 export * from "./tools.ts";
 export * from "./workers.ts";
+export * from "./workflow-edges.ts";
 export * from "./workflows.ts";

@@ -259,6 +259,8 @@ describe.skipIf(chromiumMissing())("dashboard: workflow editor", () => {
     await expect.poll(() => nodeRow(page, "research").textContent()).toContain("Waiting for a worker");
     expect(await graph.getAttribute("aria-label")).toBe("Run graph: research Waiting for a worker, write Pending");
     expect(await graph.textContent()).toContain("Waiting for a worker");
+    // A sequential workflow saves no edges; the run graph draws the chain it runs.
+    expect(await graph.locator('[aria-label="Edge from research to write"]').count()).toBe(1);
     await screenshot(page, "workflow-run-waiting-for-worker");
 
     const research = await pullNext(api, owner);

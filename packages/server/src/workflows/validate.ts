@@ -1,11 +1,16 @@
 // Checks a workflow before it is stored: shape (the protocol schema), then meaning — ids, edges, cycles,
 // reachability, the shape each workflow type requires, templates, conditions and the schedule.
 // Every issue names the node or edge it is about; paths are `definition.nodes[3].prompt`-style.
-import { type NodeDefinition, WorkflowCreate, type WorkflowDefinition, type WorkflowType } from "@garageswarm/protocol";
+import {
+  effectiveEdges,
+  type NodeDefinition,
+  WorkflowCreate,
+  type WorkflowDefinition,
+  type WorkflowType,
+} from "@garageswarm/protocol";
 import { Cron } from "croner";
 import type { z } from "zod";
 import { InvalidInputError } from "../errors.ts";
-import { effectiveEdges } from "./compile.ts";
 import { conditionProblems } from "./conditions.ts";
 import { reachableFrom } from "./graph.ts";
 import { templateProblems } from "./template.ts";

@@ -1,5 +1,7 @@
 // A run as it happens: the graph with each node coloured by its state, run controls, approvals, outputs.
 import type { NodeRun, Workflow, WorkflowRun } from "@garageswarm/protocol";
+// The subpath, not the package: its index would bring every zod schema into the bundle.
+import { effectiveEdges } from "@garageswarm/protocol/workflow-edges";
 import { Background, Controls, MarkerType, ReactFlow, ReactFlowProvider } from "@xyflow/react";
 import { useMemo } from "react";
 import { Link } from "wouter";
@@ -201,7 +203,9 @@ function describe(states: Map<string, NodeRun>): string {
 /** The saved graph plus the nodes a director's plan added at run time (ids `DIRECTOR/TASK`), under it. */
 function runGraph(workflow: Workflow, run: WorkflowRun) {
   const states = latestByNode(run.nodes);
-  const positions = layout(workflow.definition);
+  // Drawn as the run goes: a sequential, concurrent, mixture or hierarchical workflow saves few or no edges.
+  const drawnEdges = effectiveEdges(workflow.workflow_type, workflow.definition);
+  const positions = layout({ ...workflow.definition, edges: drawnEdges });
   const flowing = new Set(
     [...states.values()].filter((node) => nodeState(node) === "running").map((node) => node.node_id),
   );
@@ -216,7 +220,7 @@ function runGraph(workflow: Workflow, run: WorkflowRun) {
       data: { definition, ...(status ? { status } : {}) },
     };
   });
-  const edges = workflow.definition.edges.map((edge, index) => ({
+  const edges = drawnEdges.map((edge, index) => ({
     id: `${edge.from}->${edge.to}#${index}`,
     source: edge.from,
     target: edge.to,
