@@ -51,7 +51,9 @@ export function LatencySummary({ tasks }: { tasks: Task[] }) {
           {formatDuration(figures.runMedianMs)} / {formatDuration(figures.runP90Ms)}
         </dd>
       </dl>
-      <p className="muted">Over {figures.count} completed tasks among the latest.</p>
+      <p className="muted">
+        From the latest {figures.count === 1 ? "completed task" : `${figures.count} completed tasks`}.
+      </p>
     </Section>
   );
 }
