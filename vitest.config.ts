@@ -8,7 +8,9 @@ const postgresOnly = ["packages/*/test/**/*.replicas.test.ts"];
 
 export default defineConfig({
   test: {
-    testTimeout: 30_000,
+    // Hang guards, not speed checks. A file-scoped fixture (a test server) starts inside the first
+    // test's time, so tests get what hooks get: a loaded 2-core CI machine can take seconds to start one.
+    testTimeout: 60_000,
     hookTimeout: 60_000,
     projects: [
       { extends: true, test: { name: "unit", include: ["packages/*/src/**/*.test.ts"] } },
@@ -39,7 +41,6 @@ export default defineConfig({
           env: { GS_TEST_STACK: "embedded" },
           globalSetup: ["packages/web/e2e/support/global-setup.ts"],
           fileParallelism: false,
-          testTimeout: 60_000,
         },
       },
     ],
