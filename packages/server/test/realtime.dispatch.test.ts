@@ -1,6 +1,7 @@
 // Push dispatch when a worker frees a slot: the next queued task follows at once, and a task no hint
-// announced (a retry whose backoff ended) still reaches an idle worker through the sweep. The clock is
-// the test's: a task never ages past the sweep's age unless the test moves it.
+// announced (a retry whose backoff ended) still reaches an idle worker through the sweep. Tasks created
+// together are ranked as if one after the other's claim. The clock is the test's: a task never ages past
+// the sweep's age unless the test moves it.
 import { describe, expect } from "vitest";
 import { serverTest } from "../../../test/support/fixtures.ts";
 import { postgresStackMissing } from "../../../test/support/server.ts";
@@ -13,13 +14,13 @@ const it = serverTest({ clock })
   .extend("owner", { scope: "file" }, ({ user, key }) => ({ ...user, key }))
   // A worker of the owner's with one tool, connected and welcomed.
   .extend("connect", { scope: "file" }, ({ server, api, owner }) => {
-    return async (tool: string, machine_id = `machine-${tool}`): Promise<Peer> => {
+    return async (tool: string, machine_id = `machine-${tool}`, slots = 1): Promise<Peer> => {
       const tools = [{ name: tool, version: "1.0.0", models: [], healthy: true }];
-      const worker = await registerWorker(api, owner.key, { tools, machine_id });
+      const worker = await registerWorker(api, owner.key, { tools, machine_id, slots });
       const peer = await connectPeer(toWebSocketUrl(server.url, `/ws/worker/${worker.worker_id}`), {
         authorization: `Bearer ${owner.key}`,
       });
-      peer.send("hello", { machine_id, tools, slots: 1, running: [] });
+      peer.send("hello", { machine_id, tools, slots, running: [] });
       await peer.next((message) => message.type === "welcome");
       return peer;
     };
@@ -133,6 +134,42 @@ describe.skipIf(postgresStackMissing())("push dispatch on a freed slot", () => {
       expect(retried.data.attempt_token).not.toBe(assigned.data.attempt_token);
     } finally {
       await peer.close();
+    }
+  });
+});
+
+describe.skipIf(postgresStackMissing())("push dispatch of tasks created together", () => {
+  it("gives two tasks created at once to two idle two-slot workers, one each, as the balance weight says", async ({
+    api,
+    owner,
+    connect,
+  }) => {
+    // Whether the second hint shares the first one's candidate list or reads its own after the first
+    // claim, the first worker then holds a task and the other is the better fit.
+    const peers = [await connect("ollama", "machine-c", 2), await connect("ollama", "machine-d", 2)];
+    try {
+      const tasks = await Promise.all([
+        createTask(api, owner.access_token, { tool: "ollama" }),
+        createTask(api, owner.access_token, { tool: "ollama" }),
+      ]);
+      const holders = await Promise.all(
+        tasks.map(async (task) => {
+          const waits = peers.map((peer) =>
+            peer.next((message) => message.type === "task.assign" && message.data.task_id === task.task_id, 15_000),
+          );
+          const assign = await Promise.any(waits);
+          return peers.find((peer) => peer.received.includes(assign));
+        }),
+      );
+      expect(holders[0]).toBeDefined();
+      expect(holders[1]).toBeDefined();
+      expect(holders[0]).not.toBe(holders[1]);
+      for (const task of tasks) {
+        const score = (await api.get(`/api/v1/tasks/${task.task_id}`, { token: owner.access_token })).body.score;
+        expect(score).toMatchObject({ via: "allocator", rank: 1, balance: 1 });
+      }
+    } finally {
+      for (const peer of peers) await peer.close();
     }
   });
 });

@@ -13,7 +13,7 @@ import { randomUUID } from "node:crypto";
 import type { AssignedTask } from "@garageswarm/protocol";
 import { listCandidateWorkers } from "../allocator/queries.ts";
 import { createScoreRecorder } from "../allocator/record-score.ts";
-import { allocate, type TaskNeeds } from "../allocator/score.ts";
+import { allocate, type CandidateWorker, type TaskNeeds } from "../allocator/score.ts";
 import { type BusMessages, subscribe } from "../bus/channels.ts";
 import { claimTask } from "../queue/queries.ts";
 import { leaseSeconds } from "../queue/timing.ts";
@@ -52,6 +52,45 @@ export async function createDispatcher(resources: Resources, connections: Worker
   const claimsInFlight = new Map<string, number>();
   const untargetedClaims = new Set<Promise<unknown>>();
   const heldBack = new Set<WorkerConnection>();
+  // Candidate lists, by user and tool. Hints arriving before a list is read share it instead of each
+  // listing the whole fleet; each counts its winner into it before the next one ranks. A list is read
+  // only once the claims decided from the one before have landed, so it shows them as a list read
+  // after each claim would: one list per round of claims, however many hints the round holds.
+  const openListings = new Map<string, SharedListing>();
+  const lastListings = new Map<string, SharedListing>();
+
+  function shareCandidates(userId: string, tool: string): SharedListing {
+    const key = `${userId} ${tool}`;
+    const open = openListings.get(key);
+    if (open) {
+      open.users++;
+      return open;
+    }
+    const previous = lastListings.get(key)?.landed ?? Promise.resolve();
+    let landed = () => {};
+    const listing: SharedListing = {
+      users: 1,
+      landed: new Promise<void>((resolve) => {
+        landed = resolve;
+      }),
+      workers: previous.then(async () => {
+        try {
+          return await listCandidateWorkers(db, { userId, tool });
+        } finally {
+          // Closed before any hint ranks on it: a hint after this point waits for a fresh list.
+          if (openListings.get(key) === listing) openListings.delete(key);
+        }
+      }),
+      release: () => {
+        if (--listing.users > 0) return;
+        landed();
+        if (lastListings.get(key) === listing) lastListings.delete(key);
+      },
+    };
+    openListings.set(key, listing);
+    lastListings.set(key, listing);
+    return listing;
+  }
 
   function serialized<T>(workerId: string, job: () => Promise<T>): Promise<T> {
     const previous = queues.get(workerId) ?? Promise.resolve();
@@ -163,8 +202,18 @@ export async function createDispatcher(resources: Resources, connections: Worker
     await claimsLanded();
     if (!hints.has(hint.task_id)) return;
     // The hint carries what the allocator needs; the claim below checks the task is still queued.
-    const candidates = await listCandidateWorkers(db, { userId: hint.user_id, tool: hint.tool });
+    const listing = shareCandidates(hint.user_id, hint.tool);
+    try {
+      await allocateAndClaim(hint, listing);
+    } finally {
+      listing.release();
+    }
+  }
+
+  async function allocateAndClaim(hint: BusMessages["task.created"], listing: SharedListing): Promise<void> {
+    const candidates = await listing.workers;
     const { weights, thresholds } = await readAllocatorSettings(resources);
+    // From here to the claim nothing awaits: the winner is counted in before another hint ranks.
     const needs = {
       tool: hint.tool,
       model: hint.model,
@@ -172,18 +221,24 @@ export async function createDispatcher(resources: Resources, connections: Worker
       preferred_worker_id: hint.preferred_worker_id,
     };
     const allocation = allocate(needs, candidates, weights, thresholds);
+    const listed = candidates.length;
     // The ranking is from the rows as they were a moment ago; a local worker that has filled its slot
     // since (it finished a task and claimed the next) is passed over for the next one. The walk stops at
-    // a worker this replica does not hold: another replica, or a puller, decides for it.
+    // a worker this replica does not hold: another replica, or a puller, decides for it (and is counted
+    // as taking the task, as the replica holding it counts it).
     for (const [index, entry] of allocation.ranked.entries()) {
       const connection = connections.get(entry.worker_id);
-      if (!connection) return;
+      if (!connection) {
+        countTaken(candidates, entry.worker_id);
+        return;
+      }
       if (!connection.capacity.hasRoom(hint.tool)) continue;
+      countTaken(candidates, entry.worker_id);
       const score = {
         ...entry,
         via: "allocator",
         rank: index + 1,
-        candidates: candidates.length,
+        candidates: listed,
         rejected: allocation.rejected,
       };
       await serialized(connection.worker_id, async () => {
@@ -243,6 +298,27 @@ export async function createDispatcher(resources: Resources, connections: Worker
       await scores.flush();
     },
   };
+}
+
+interface SharedListing {
+  workers: Promise<CandidateWorker[]>;
+  /** Hints on this list, from before it is read until their claim has landed. */
+  users: number;
+  /** Resolves once every hint on it has released it. */
+  landed: Promise<void>;
+  release(): void;
+}
+
+/**
+ * The list as the next hint sharing it should see it: this worker holds one task more, and is gone once
+ * its slots are full (a fresh list would leave it out).
+ */
+function countTaken(candidates: CandidateWorker[], workerId: string): void {
+  const index = candidates.findIndex((worker) => worker.worker_id === workerId);
+  const worker = candidates[index];
+  if (!worker) return;
+  if (worker.running_tasks + 1 >= worker.slots) candidates.splice(index, 1);
+  else candidates[index] = { ...worker, running_tasks: worker.running_tasks + 1 };
 }
 
 export function toAssigned(row: TaskRow): AssignedTask {
