@@ -12,6 +12,16 @@ const single = (extra: Record<string, unknown> = {}) => ({
   ...extra,
 });
 
+const twoSteps = {
+  workflow_type: "sequential",
+  definition: {
+    nodes: [
+      { id: "a", type: "task", tool: "claude_code", prompt: "first" },
+      { id: "b", type: "task", tool: "claude_code", prompt: "second" },
+    ],
+  },
+};
+
 describe.skipIf(postgresStackMissing())("workflow runs: pending until work begins", () => {
   // A long heartbeat keeps a picked-up task's lease alive while the clock moves.
   const t = useRunTest({ heartbeatIntervalSeconds: 600 });
@@ -62,15 +72,7 @@ describe.skipIf(postgresStackMissing())("workflow runs: pending until work begin
   });
 
   it("leaves pending when a worker picks up its first task, and started_at is that moment", async () => {
-    const workflowId = await t.createWorkflow({
-      workflow_type: "sequential",
-      definition: {
-        nodes: [
-          { id: "a", type: "task", tool: "claude_code", prompt: "first" },
-          { id: "b", type: "task", tool: "claude_code", prompt: "second" },
-        ],
-      },
-    });
+    const workflowId = await t.createWorkflow(twoSteps);
     const runId = await t.execute(workflowId);
     const { created_at } = await t.getRun(runId);
     t.clock.advance(30);
@@ -89,15 +91,7 @@ describe.skipIf(postgresStackMissing())("workflow runs: pending until work begin
   });
 
   it("tells where each node's task is: queued while it waits for a worker, then on the worker that took it", async () => {
-    const workflowId = await t.createWorkflow({
-      workflow_type: "sequential",
-      definition: {
-        nodes: [
-          { id: "a", type: "task", tool: "claude_code", prompt: "first" },
-          { id: "b", type: "task", tool: "claude_code", prompt: "second" },
-        ],
-      },
-    });
+    const workflowId = await t.createWorkflow(twoSteps);
     const runId = await t.execute(workflowId);
     const waiting = await t.getRun(runId);
     // The node is running from the run's point of view, but its task is still in the queue.
