@@ -1,6 +1,6 @@
 // What a worker's hello settles: a task pushed to it over a session that closed before it accepted is
-// not held for a whole lease, while a task it accepted keeps its lease so the result can still arrive.
-// The clock is the test's: no lease runs out unless the hello ends it.
+// offered again at once, without counting the lost offer as an attempt, while a task it accepted keeps
+// its lease so the result can still arrive. The clock is the test's: no lease runs out on its own.
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { type ApiClient, apiClient } from "../../../test/support/http.ts";
 import { postgresStackMissing, startTestServer, type TestServer } from "../../../test/support/server.ts";
@@ -43,7 +43,7 @@ describe.skipIf(postgresStackMissing())("a worker's hello settles its leases", (
   const taskOf = async (taskId: string) =>
     (await api.get(`/api/v1/tasks/${taskId}`, { token: owner.access_token })).body;
 
-  it("re-queues on the next reaper pass a task pushed to a session that closed before it was accepted", async () => {
+  it("offers a task pushed to a session that closed before it was accepted again, at once, as the same attempt", async () => {
     const machineId = "machine-lost-offer";
     const worker = await registerWorker(api, owner.key, { tools: toolsOf(machineId), machine_id: machineId });
     const first = await session(worker.worker_id, machineId);
@@ -54,9 +54,17 @@ describe.skipIf(postgresStackMissing())("a worker's hello settles its leases", (
 
     const second = await session(worker.worker_id, machineId, []);
     try {
-      const pass = await server.reaper.runOnce(clock.now());
-      expect(pass.leasesExpired).toBe(1);
-      expect(await taskOf(task.task_id)).toMatchObject({ status: "queued", attempt: 1, worker_id: null });
+      const again = await second.next(
+        (message) => message.type === "task.assign" && message.data.task_id === task.task_id,
+      );
+      expect(again.data.attempt).toBe(1);
+      expect(again.data.attempt_token).not.toBe(offer.data.attempt_token);
+      // The lost offer's token is fenced off; the new one runs the task.
+      const stale = second.send("task.accept", { task_id: task.task_id, attempt_token: offer.data.attempt_token });
+      expect((await second.next((message) => message.id === stale)).data.ok).toBe(false);
+      const accepted = second.send("task.accept", { task_id: task.task_id, attempt_token: again.data.attempt_token });
+      expect((await second.next((message) => message.id === accepted)).data).toEqual({ ok: true });
+      expect(await taskOf(task.task_id)).toMatchObject({ status: "running", attempt: 1, worker_id: worker.worker_id });
     } finally {
       await second.close();
     }

@@ -243,25 +243,36 @@ export async function findForFencedReport(
   return rows[0] as { status: string; lease_token: string | null; visible: boolean } | undefined;
 }
 
+/** A worker's hello: renews the leases of the tasks it says it runs and still holds. */
+export async function renewLeases(db: Db, workerId: string, taskIds: string[], leaseExpiresAt: Date): Promise<void> {
+  if (taskIds.length === 0) return;
+  await db.execute(sql`
+    update tasks set lease_expires_at = ${ts(leaseExpiresAt)}
+    where task_id = any(${`{${taskIds.join(",")}}`}::uuid[]) and worker_id = ${workerId}::uuid
+      and status in ('assigned', 'running')`);
+}
+
 /**
- * A worker's hello: renews the leases of the tasks it says it runs, and ends now the lease of every task
- * pushed to it that it never accepted and does not hold (the offer was lost with a closed session), so
- * the reaper's next pass re-queues it instead of waiting out a whole lease. Running tasks it does not
- * list keep their lease: the worker may still deliver their results from its outbox.
+ * At a worker's hello: the tasks pushed to it that it never accepted and does not hold — the offer was
+ * lost with a session that closed. They go back to the queue at once, and the lost offer does not count
+ * as an attempt. Running tasks it does not list keep their lease: their results may still come from the
+ * worker's outbox.
  */
-export async function settleLeasesAtHello(
+export async function releaseUndeliveredOffers(
   db: Db,
   workerId: string,
   heldTaskIds: string[],
-  leaseExpiresAt: Date,
   now: Date,
-): Promise<void> {
-  const held = `{${heldTaskIds.join(",")}}`;
-  await db.execute(sql`
-    update tasks set lease_expires_at = case when task_id = any(${held}::uuid[]) then ${ts(leaseExpiresAt)} else ${ts(now)} end
-    where worker_id = ${workerId}::uuid
-      and ((status in ('assigned', 'running') and task_id = any(${held}::uuid[]))
-        or (status = 'assigned' and not task_id = any(${held}::uuid[])))`);
+): Promise<TaskRow[]> {
+  return updateLogged(
+    db,
+    sql`update tasks set status = 'queued', attempt = tasks.attempt - 1, worker_id = null, lease_token = null,
+          lease_expires_at = null, available_at = ${ts(now)}, updated_at = ${ts(now)}
+        where worker_id = ${workerId}::uuid and status = 'assigned'
+          and not task_id = any(${`{${heldTaskIds.join(",")}}`}::uuid[])
+        returning tasks.*`,
+    sql`${"offer lost: the worker reconnected without it"}`,
+  );
 }
 
 /** Of the reported tasks, those the worker must stop: not held by it any more (cancelled, re-queued, gone). */

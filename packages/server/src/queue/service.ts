@@ -7,6 +7,7 @@ import { ConflictError, ForbiddenError, NotFoundError, StaleTokenError } from ".
 import type { Resources } from "../resources.ts";
 import { publishTaskUpdated } from "../tasks/events.ts";
 import type { TaskRow } from "../tasks/queries.ts";
+import { announceQueued } from "../tasks/service.ts";
 import { toClaimedTaskView, toTaskView } from "../tasks/view.ts";
 import { findWorkerForUser } from "../workers/queries.ts";
 import * as q from "./queries.ts";
@@ -169,4 +170,17 @@ function storable<T>(value: T): T {
     return Object.fromEntries(Object.entries(value).map(([key, item]) => [storable(key), storable(item)])) as T;
   }
   return value;
+}
+
+/** A worker said hello without tasks pushed to it before: they are offered again, to it or another. */
+export async function releaseUndeliveredOffers(
+  resources: Resources,
+  workerId: string,
+  heldTaskIds: string[],
+): Promise<void> {
+  const released = await q.releaseUndeliveredOffers(resources.db, workerId, heldTaskIds, resources.clock.now());
+  for (const row of released) {
+    await publishTaskUpdated(resources, row);
+    await announceQueued(resources, row);
+  }
 }

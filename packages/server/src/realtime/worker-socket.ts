@@ -18,7 +18,7 @@ import {
   StaleTokenError,
   UnauthorizedError,
 } from "../errors.ts";
-import { findTasksToStop, settleLeasesAtHello } from "../queue/queries.ts";
+import { findTasksToStop, renewLeases } from "../queue/queries.ts";
 import * as queue from "../queue/service.ts";
 import { leaseSeconds } from "../queue/timing.ts";
 import type { Resources } from "../resources.ts";
@@ -203,7 +203,8 @@ function handleWorkerSocket(
         }
         const now = clock.now();
         const held = data.running.map((entry) => entry.task_id);
-        await settleLeasesAtHello(db, worker_id, held, new Date(now.getTime() + leaseSeconds(config) * 1000), now);
+        await renewLeases(db, worker_id, held, new Date(now.getTime() + leaseSeconds(config) * 1000));
+        await queue.releaseUndeliveredOffers(resources, worker_id, held);
         greeted = true;
         clearTimeout(helloTimer);
         connections.add(connection);
