@@ -26,6 +26,8 @@ export const ServerConfig = z.object({
   accessTokenTtlSeconds: Seconds.default(900),
   refreshTokenTtlSeconds: Seconds.default(30 * 24 * 3600),
   heartbeatIntervalSeconds: Seconds.default(10),
+  /** A task pushed to a worker that neither accepts nor rejects it within this is offered to the next. */
+  offerTimeoutSeconds: Seconds.default(10),
   /** Login/register attempts allowed per IP per minute. */
   authRateLimitPerMinute: z.coerce.number().int().positive().default(20),
   bodyLimitBytes: z.coerce.number().int().positive().default(1_048_576),
@@ -47,6 +49,7 @@ export const envNames: Record<keyof ServerConfig, string> = {
   accessTokenTtlSeconds: "GARAGESWARM_ACCESS_TOKEN_TTL",
   refreshTokenTtlSeconds: "GARAGESWARM_REFRESH_TOKEN_TTL",
   heartbeatIntervalSeconds: "GARAGESWARM_HEARTBEAT_INTERVAL",
+  offerTimeoutSeconds: "GARAGESWARM_OFFER_TIMEOUT",
   authRateLimitPerMinute: "GARAGESWARM_AUTH_RATE_LIMIT",
   bodyLimitBytes: "GARAGESWARM_BODY_LIMIT",
   logLevel: "LOG_LEVEL",

@@ -14,6 +14,8 @@ export interface BusMessages {
     model: string | null;
     requirements: Record<string, unknown>;
     preferred_worker_id: string | null;
+    /** A worker that let this task's offer time out: the allocator passes it over for this hint. */
+    avoid_worker_id?: string | null;
   };
   /** A task's status or progress changed: for the user's dashboards. */
   "task.updated": {

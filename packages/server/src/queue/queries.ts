@@ -254,24 +254,35 @@ export async function renewLeases(db: Db, workerId: string, taskIds: string[], l
 
 /**
  * At a worker's hello: the tasks pushed to it that it never accepted and does not hold — the offer was
- * lost with a session that closed. They go back to the queue at once, and the lost offer does not count
- * as an attempt. Running tasks it does not list keep their lease: their results may still come from the
- * worker's outbox.
+ * lost with a session that closed. Running tasks it does not list keep their lease: their results may
+ * still come from the worker's outbox.
  */
-export async function releaseUndeliveredOffers(
-  db: Db,
-  workerId: string,
-  heldTaskIds: string[],
-  now: Date,
-): Promise<TaskRow[]> {
+export function releaseUndeliveredOffers(db: Db, workerId: string, heldTaskIds: string[], now: Date) {
+  return requeueOffers(
+    db,
+    sql`worker_id = ${workerId}::uuid and not task_id = any(${`{${heldTaskIds.join(",")}}`}::uuid[])`,
+    now,
+    "offer lost: the worker reconnected without it",
+  );
+}
+
+/** The offer of this attempt was neither accepted nor rejected in time. */
+export function takeBackOffer(db: Db, taskId: string, attemptToken: string, now: Date, reason: string) {
+  return requeueOffers(db, sql`task_id = ${taskId}::uuid and lease_token = ${attemptToken}::uuid`, now, reason);
+}
+
+/**
+ * Offers (assigned, not yet accepted) back to the queue at once. An offer is not an attempt: the count
+ * goes back, and the next claim hands out a fresh token that fences this one off.
+ */
+async function requeueOffers(db: Db, which: SQL, now: Date, reason: string): Promise<TaskRow[]> {
   return updateLogged(
     db,
     sql`update tasks set status = 'queued', attempt = tasks.attempt - 1, worker_id = null, lease_token = null,
           lease_expires_at = null, available_at = ${ts(now)}, updated_at = ${ts(now)}
-        where worker_id = ${workerId}::uuid and status = 'assigned'
-          and not task_id = any(${`{${heldTaskIds.join(",")}}`}::uuid[])
+        where status = 'assigned' and ${which}
         returning tasks.*`,
-    sql`${"offer lost: the worker reconnected without it"}`,
+    sql`${reason}`,
   );
 }
 

@@ -6,6 +6,8 @@
 // - A worker connects or frees a slot: claim the best task for that worker (like a pull, on its behalf).
 //   After a finished task the claim is skipped when this replica has heard of no queued task the worker
 //   could take (QueuedHints) and its last sweep found no old one waiting: it would come back empty.
+// - An offer (`task.assign`) the worker neither accepts nor rejects within the offer timeout is taken
+//   back and announced again, passing over that worker: the next best gets it.
 // - A periodic sweep catches what hints missed (lost bus messages, best worker on a dead replica,
 //   retry backoffs ending): tasks waiting longer than the sweep age go to any free local worker.
 // Claims are guarded UPDATEs, so replicas racing for one task cannot both win.
@@ -15,12 +17,13 @@ import { listCandidateWorkers } from "../allocator/queries.ts";
 import { createScoreRecorder } from "../allocator/record-score.ts";
 import { allocate, type CandidateWorker, type TaskNeeds } from "../allocator/score.ts";
 import { type BusMessages, subscribe } from "../bus/channels.ts";
-import { claimTask } from "../queue/queries.ts";
+import { claimTask, takeBackOffer } from "../queue/queries.ts";
 import { leaseSeconds } from "../queue/timing.ts";
 import type { Resources } from "../resources.ts";
 import { readAllocatorSettings } from "../settings/allocator.ts";
 import { publishTaskUpdated } from "../tasks/events.ts";
 import type { TaskRow } from "../tasks/queries.ts";
+import { announceQueued } from "../tasks/service.ts";
 import { anyTaskQueuedBefore } from "./queries.ts";
 import { QueuedHints } from "./queued-hints.ts";
 import type { WorkerConnection, WorkerConnections } from "./worker-connections.ts";
@@ -33,6 +36,8 @@ export interface Dispatcher {
   fillWorker(connection: WorkerConnection): Promise<void>;
   /** The worker finished (or gave back) a task: fill the slot if there may be something to claim. */
   slotFreed(connection: WorkerConnection): Promise<void>;
+  /** The worker answered the offer of this task (accepted, rejected, or reported on it). */
+  offerAnswered(taskId: string): void;
   sweep(): Promise<void>;
   close(): Promise<void>;
 }
@@ -58,6 +63,51 @@ export async function createDispatcher(resources: Resources, connections: Worker
   // after each claim would: one list per round of claims, however many hints the round holds.
   const openListings = new Map<string, SharedListing>();
   const lastListings = new Map<string, SharedListing>();
+  // Offers sent from here and not yet answered, by task: each is taken back when its timer fires.
+  const offers = new Map<string, NodeJS.Timeout>();
+
+  function startOffer(connection: WorkerConnection, row: TaskRow): void {
+    const token = row.lease_token;
+    if (!token) return;
+    clearTimeout(offers.get(row.task_id));
+    const timer = setTimeout(() => {
+      offers.delete(row.task_id);
+      takeBack(connection.worker_id, row.task_id, token).catch((error) =>
+        log.warn({ err: error, task_id: row.task_id }, "taking back an unanswered offer failed"),
+      );
+    }, config.offerTimeoutSeconds * 1000);
+    timer.unref();
+    offers.set(row.task_id, timer);
+  }
+
+  function offerAnswered(taskId: string): void {
+    clearTimeout(offers.get(taskId));
+    offers.delete(taskId);
+  }
+
+  /** Fenced by the offer's token and `assigned`: an answer that got in first keeps the task. */
+  async function takeBack(workerId: string, taskId: string, token: string): Promise<void> {
+    const reason = `offer not answered within ${config.offerTimeoutSeconds} s`;
+    const [row] = await takeBackOffer(db, taskId, token, clock.now(), reason);
+    if (!row) return;
+    log.info(
+      { task_id: taskId, worker_id: workerId },
+      "offer not answered in time; offering the task to the next worker",
+    );
+    const connection = connections.get(workerId);
+    if (connection) {
+      connection.capacity.held.delete(taskId);
+      // If it ever starts the task, its reports are fenced off; this tells it not to bother.
+      connection.send({
+        type: "task.cancel",
+        id: randomUUID(),
+        ts: clock.now().toISOString(),
+        data: { task_id: taskId, reason },
+      });
+    }
+    await publishTaskUpdated(resources, row);
+    await announceQueued(resources, row, { avoidWorkerId: workerId });
+  }
 
   function shareCandidates(userId: string, tool: string): SharedListing {
     const key = `${userId} ${tool}`;
@@ -139,6 +189,7 @@ export async function createDispatcher(resources: Resources, connections: Worker
     if (row) {
       connection.capacity.held.set(row.task_id, Date.now());
       connection.send({ type: "task.assign", id: randomUUID(), ts: now.toISOString(), data: toAssigned(row) });
+      startOffer(connection, row);
       if (extra.score === undefined) scores.record(row);
       await publishTaskUpdated(resources, row);
     }
@@ -227,6 +278,8 @@ export async function createDispatcher(resources: Resources, connections: Worker
     // a worker this replica does not hold: another replica, or a puller, decides for it (and is counted
     // as taking the task, as the replica holding it counts it).
     for (const [index, entry] of allocation.ranked.entries()) {
+      // Every replica passes over the worker that let this task's offer time out, so they agree on the next.
+      if (entry.worker_id === hint.avoid_worker_id) continue;
       const connection = connections.get(entry.worker_id);
       if (!connection) {
         countTaken(candidates, entry.worker_id);
@@ -289,9 +342,12 @@ export async function createDispatcher(resources: Resources, connections: Worker
   return {
     fillWorker: (connection) => fillWorker(connection),
     slotFreed: (connection) => fillWorker(connection, { onlyIfHeard: true }),
+    offerAnswered,
     sweep,
     close: async () => {
       clearInterval(timer);
+      for (const offer of offers.values()) clearTimeout(offer);
+      offers.clear();
       await unsubscribeCreated();
       await unsubscribeUpdated();
       await Promise.allSettled(queues.values());

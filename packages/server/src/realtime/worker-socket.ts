@@ -180,6 +180,7 @@ function handleWorkerSocket(
   // hint arriving while the report is written leaves the slot to that claim instead of racing it.
   // Refilled even when the report is refused (stale): the worker is free either way.
   async function givingBack(taskId: string, report: () => Promise<void>): Promise<void> {
+    dispatcher.offerAnswered(taskId);
     connection.capacity.held.delete(taskId);
     connection.capacity.claiming++;
     try {
@@ -241,6 +242,7 @@ function handleWorkerSocket(
         return;
       }
       case "task.accept":
+        dispatcher.offerAnswered(message.data.task_id);
         await queue.startTask(resources, user, message.data.task_id, message.data.attempt_token);
         ack(message.id, true);
         return;

@@ -58,8 +58,13 @@ export async function createTask(
 }
 
 /** Wakes pullers and the dispatcher: a task they may be able to run is waiting. */
-export function announceQueued(resources: Resources, row: q.TaskRow): Promise<void> {
+export function announceQueued(
+  resources: Resources,
+  row: q.TaskRow,
+  { avoidWorkerId = null }: { avoidWorkerId?: string | null } = {},
+): Promise<void> {
   return publish(resources.bus, "task.created", {
+    avoid_worker_id: avoidWorkerId,
     task_id: row.task_id,
     user_id: row.user_id,
     tool: row.tool,
