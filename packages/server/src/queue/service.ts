@@ -179,8 +179,26 @@ export async function releaseUndeliveredOffers(
   heldTaskIds: string[],
 ): Promise<void> {
   const released = await q.releaseUndeliveredOffers(resources.db, workerId, heldTaskIds, resources.clock.now());
-  for (const row of released) {
+  await offerAgain(resources, released);
+}
+
+/**
+ * The worker neither accepted nor rejected this offer in time: it goes to the next worker (the allocator
+ * passes this one over). False when an answer got in first and the worker keeps the task.
+ */
+export async function takeBackOffer(
+  resources: Resources,
+  offer: { workerId: string; taskId: string; attemptToken: string; reason: string },
+): Promise<boolean> {
+  const { workerId, taskId, attemptToken, reason } = offer;
+  const taken = await q.takeBackOffer(resources.db, taskId, attemptToken, resources.clock.now(), reason);
+  await offerAgain(resources, taken, workerId);
+  return taken.length > 0;
+}
+
+async function offerAgain(resources: Resources, rows: TaskRow[], avoidWorkerId: string | null = null): Promise<void> {
+  for (const row of rows) {
     await publishTaskUpdated(resources, row);
-    await announceQueued(resources, row);
+    await announceQueued(resources, row, { avoidWorkerId });
   }
 }

@@ -17,13 +17,13 @@ import { listCandidateWorkers } from "../allocator/queries.ts";
 import { createScoreRecorder } from "../allocator/record-score.ts";
 import { allocate, type CandidateWorker, type TaskNeeds } from "../allocator/score.ts";
 import { type BusMessages, subscribe } from "../bus/channels.ts";
-import { claimTask, takeBackOffer } from "../queue/queries.ts";
+import { claimTask } from "../queue/queries.ts";
+import { takeBackOffer } from "../queue/service.ts";
 import { leaseSeconds } from "../queue/timing.ts";
 import type { Resources } from "../resources.ts";
 import { readAllocatorSettings } from "../settings/allocator.ts";
 import { publishTaskUpdated } from "../tasks/events.ts";
 import type { TaskRow } from "../tasks/queries.ts";
-import { announceQueued } from "../tasks/service.ts";
 import { anyTaskQueuedBefore } from "./queries.ts";
 import { QueuedHints } from "./queued-hints.ts";
 import type { WorkerConnection, WorkerConnections } from "./worker-connections.ts";
@@ -85,11 +85,9 @@ export async function createDispatcher(resources: Resources, connections: Worker
     offers.delete(taskId);
   }
 
-  /** Fenced by the offer's token and `assigned`: an answer that got in first keeps the task. */
-  async function takeBack(workerId: string, taskId: string, token: string): Promise<void> {
+  async function takeBack(workerId: string, taskId: string, attemptToken: string): Promise<void> {
     const reason = `offer not answered within ${config.offerTimeoutSeconds} s`;
-    const [row] = await takeBackOffer(db, taskId, token, clock.now(), reason);
-    if (!row) return;
+    if (!(await takeBackOffer(resources, { workerId, taskId, attemptToken, reason }))) return;
     log.info(
       { task_id: taskId, worker_id: workerId },
       "offer not answered in time; offering the task to the next worker",
@@ -105,8 +103,6 @@ export async function createDispatcher(resources: Resources, connections: Worker
         data: { task_id: taskId, reason },
       });
     }
-    await publishTaskUpdated(resources, row);
-    await announceQueued(resources, row, { avoidWorkerId: workerId });
   }
 
   function shareCandidates(userId: string, tool: string): SharedListing {
