@@ -7,7 +7,7 @@ import { principalOf, requireUser } from "../auth/authenticate.ts";
 import { refuse } from "../queue/service.ts";
 import type { Resources } from "../resources.ts";
 import type { OutputStore } from "./output-store.ts";
-import { findAttemptOfReporter } from "./queries.ts";
+import { findCurrentAttempt } from "./queries.ts";
 
 export function outputRoutes(resources: Resources, output: OutputStore): FastifyPluginAsyncZod {
   return async (app) => {
@@ -26,7 +26,9 @@ export function outputRoutes(resources: Resources, output: OutputStore): Fastify
       async (request, reply) => {
         const principalId = principalOf(request).user_id;
         const { id } = request.params;
-        const attempt = await findAttemptOfReporter(resources.db, id, request.body.attempt_token, principalId);
+        const attempt = await findCurrentAttempt(resources.db, id, request.body.attempt_token, {
+          ownerId: principalId,
+        });
         if (!attempt) return refuse(resources, principalId, id, request.body.attempt_token);
         for (const chunk of request.body.chunks) {
           output.append({ task_id: id, user_id: attempt.user_id, attempt: attempt.attempt, ...chunk });

@@ -23,24 +23,16 @@ export async function updateWorkerFromHello(db: Db, workerId: string, hello: Hel
   return row;
 }
 
-/** The attempt a worker streams output for, when its token is current. */
-export async function findCurrentAttempt(db: Db, workerId: string, taskId: string, attemptToken: string) {
-  const [row] = await db
-    .select({ task_id: tasks.task_id, user_id: tasks.user_id, attempt: tasks.attempt })
-    .from(tasks)
-    .where(
-      and(
-        eq(tasks.task_id, taskId),
-        eq(tasks.worker_id, workerId),
-        sql`${tasks.lease_token} = ${attemptToken}::uuid`,
-        inArray(tasks.status, ["assigned", "running"]),
-      ),
-    );
-  return row;
-}
-
-/** The attempt a caller reports for, when the token is current and the caller owns the worker holding it. */
-export async function findAttemptOfReporter(db: Db, taskId: string, attemptToken: string, principalId: string) {
+/**
+ * The attempt output is streamed for, when its token is current and the sender may report on it: the
+ * worker holding it (its socket), or a caller owning that worker (the REST route).
+ */
+export async function findCurrentAttempt(
+  db: Db,
+  taskId: string,
+  attemptToken: string,
+  sender: { workerId: string } | { ownerId: string },
+) {
   const [row] = await db
     .select({ task_id: tasks.task_id, user_id: tasks.user_id, attempt: tasks.attempt })
     .from(tasks)
@@ -49,8 +41,10 @@ export async function findAttemptOfReporter(db: Db, taskId: string, attemptToken
         eq(tasks.task_id, taskId),
         sql`${tasks.lease_token} = ${attemptToken}::uuid`,
         inArray(tasks.status, ["assigned", "running"]),
-        sql`exists (select 1 from user_workers m where m.worker_id = ${tasks.worker_id}
-                    and m.user_id = ${principalId}::uuid and m.role = 'owner' and m.is_active)`,
+        "workerId" in sender
+          ? eq(tasks.worker_id, sender.workerId)
+          : sql`exists (select 1 from user_workers m where m.worker_id = ${tasks.worker_id}
+                        and m.user_id = ${sender.ownerId}::uuid and m.role = 'owner' and m.is_active)`,
       ),
     );
   return row;

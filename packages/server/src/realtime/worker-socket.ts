@@ -264,7 +264,9 @@ function handleWorkerSocket(
         const key = `${message.data.task_id}:${message.data.attempt_token}`;
         let task = attempts.get(key);
         if (!task) {
-          task = await findCurrentAttempt(db, worker_id, message.data.task_id, message.data.attempt_token);
+          task = await findCurrentAttempt(db, message.data.task_id, message.data.attempt_token, {
+            workerId: worker_id,
+          });
           if (!task) throw new StaleTokenError("attempt is not current");
           attempts.set(key, task);
         }
