@@ -67,3 +67,23 @@ export function connectPeer(url: string, headers: Record<string, string> = {}): 
     });
   });
 }
+
+export interface WorkerHello {
+  worker_id: string;
+  machine_id: string;
+  tools: unknown[];
+  slots?: number;
+  running?: unknown[];
+  resources?: Record<string, number>;
+}
+
+/** A registered worker's socket after its `hello` was welcomed: what a worker agent holds once connected. */
+export async function connectWorker(serverUrl: string, key: string, hello: WorkerHello): Promise<Peer> {
+  const { worker_id, slots = 1, running = [], ...rest } = hello;
+  const peer = await connectPeer(toWebSocketUrl(serverUrl, `/ws/worker/${worker_id}`), {
+    authorization: `Bearer ${key}`,
+  });
+  peer.send("hello", { ...rest, slots, running });
+  await peer.next((message) => message.type === "welcome");
+  return peer;
+}

@@ -5,7 +5,7 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { type ApiClient, apiClient } from "../../../test/support/http.ts";
 import { postgresStackMissing, startTestServer, type TestServer } from "../../../test/support/server.ts";
 import { createApiKey, createUser, type TestUser } from "../../../test/support/users.ts";
-import { connectPeer, type Peer, toWebSocketUrl } from "../../../test/support/ws.ts";
+import { connectWorker, type Peer } from "../../../test/support/ws.ts";
 
 type Tool = { name: string; version: string; models: string[]; healthy: boolean };
 const claude: Tool = { name: "claude_code", version: "1.0.0", models: [], healthy: true };
@@ -35,18 +35,14 @@ describe.skipIf(postgresStackMissing())("allocator choice", () => {
       { machine_id, machine_name: name, platform: "linux", tools, slots },
       { token: key },
     );
-    const peer = await connectPeer(toWebSocketUrl(server.url, `/ws/worker/${registered.body.worker_id}`), {
-      authorization: `Bearer ${key}`,
-    });
-    peers.push(peer);
-    peer.send("hello", {
+    const peer = await connectWorker(server.url, key, {
+      worker_id: registered.body.worker_id,
       machine_id,
       tools,
       slots,
-      running: [],
       resources: { cpu_percent: cpu, memory_percent: 20, disk_percent: 30 },
     });
-    await peer.next((message) => message.type === "welcome");
+    peers.push(peer);
     return { worker_id: registered.body.worker_id as string, peer };
   }
 

@@ -5,7 +5,7 @@
 import { describe, expect } from "vitest";
 import { serverTest } from "../../../test/support/fixtures.ts";
 import { postgresStackMissing } from "../../../test/support/server.ts";
-import { connectPeer, type Peer, toWebSocketUrl } from "../../../test/support/ws.ts";
+import { connectWorker, type Peer } from "../../../test/support/ws.ts";
 import { createTask, manualClock, registerWorker } from "./queue.support.ts";
 
 const clock = manualClock();
@@ -17,12 +17,7 @@ const it = serverTest({ clock })
     return async (tool: string, machine_id = `machine-${tool}`, slots = 1): Promise<Peer> => {
       const tools = [{ name: tool, version: "1.0.0", models: [], healthy: true }];
       const worker = await registerWorker(api, owner.key, { tools, machine_id, slots });
-      const peer = await connectPeer(toWebSocketUrl(server.url, `/ws/worker/${worker.worker_id}`), {
-        authorization: `Bearer ${owner.key}`,
-      });
-      peer.send("hello", { machine_id, tools, slots, running: [] });
-      await peer.next((message) => message.type === "welcome");
-      return peer;
+      return connectWorker(server.url, owner.key, { worker_id: worker.worker_id, machine_id, tools, slots });
     };
   });
 

@@ -5,7 +5,7 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { type ApiClient, apiClient } from "../../../test/support/http.ts";
 import { postgresStackMissing, startTestServer, type TestServer } from "../../../test/support/server.ts";
 import { createApiKey, createUser, type TestUser } from "../../../test/support/users.ts";
-import { connectPeer, type Peer, toWebSocketUrl } from "../../../test/support/ws.ts";
+import { connectWorker, type Peer } from "../../../test/support/ws.ts";
 import { createTask, manualClock, registerWorker } from "./queue.support.ts";
 
 describe.skipIf(postgresStackMissing())("a worker's hello settles its leases", () => {
@@ -32,13 +32,12 @@ describe.skipIf(postgresStackMissing())("a worker's hello settles its leases", (
     },
   ];
   async function session(workerId: string, machineId: string, running: unknown[] = []): Promise<Peer> {
-    const tools = toolsOf(machineId);
-    const peer = await connectPeer(toWebSocketUrl(server.url, `/ws/worker/${workerId}`), {
-      authorization: `Bearer ${owner.key}`,
+    return connectWorker(server.url, owner.key, {
+      worker_id: workerId,
+      machine_id: machineId,
+      tools: toolsOf(machineId),
+      running,
     });
-    peer.send("hello", { machine_id: machineId, tools, slots: 1, running });
-    await peer.next((message) => message.type === "welcome");
-    return peer;
   }
   const taskOf = async (taskId: string) =>
     (await api.get(`/api/v1/tasks/${taskId}`, { token: owner.access_token })).body;

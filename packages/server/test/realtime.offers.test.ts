@@ -3,7 +3,7 @@
 import { describe, expect } from "vitest";
 import { serverTest } from "../../../test/support/fixtures.ts";
 import { postgresStackMissing } from "../../../test/support/server.ts";
-import { connectPeer, type Peer, toWebSocketUrl } from "../../../test/support/ws.ts";
+import { connectWorker, type Peer } from "../../../test/support/ws.ts";
 import { createTask, registerWorker } from "./queue.support.ts";
 
 const it = serverTest({ settings: { offerTimeoutSeconds: 1 } });
@@ -18,12 +18,7 @@ describe.skipIf(postgresStackMissing())("push offers time out", () => {
   ): Promise<Peer> {
     const tools = [{ name: tool, version: "1.0.0", models: [], healthy: true }];
     const worker = await registerWorker(api, key, { tools, machine_id: machineId });
-    const peer = await connectPeer(toWebSocketUrl(server.url, `/ws/worker/${worker.worker_id}`), {
-      authorization: `Bearer ${key}`,
-    });
-    peer.send("hello", { machine_id: machineId, tools, slots: 1, running: [] });
-    await peer.next((message) => message.type === "welcome");
-    return peer;
+    return connectWorker(server.url, key, { worker_id: worker.worker_id, machine_id: machineId, tools });
   }
 
   it("offers an unanswered task to the next worker, as the same attempt, and fences the silent one off", async ({

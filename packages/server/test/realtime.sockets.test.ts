@@ -4,7 +4,7 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { type ApiClient, apiClient } from "../../../test/support/http.ts";
 import { postgresStackMissing, startTestServer, type TestServer } from "../../../test/support/server.ts";
 import { createApiKey, createUser } from "../../../test/support/users.ts";
-import { connectPeer, toWebSocketUrl } from "../../../test/support/ws.ts";
+import { connectPeer, toWebSocketUrl, connectWorker as welcomedWorker } from "../../../test/support/ws.ts";
 
 type Tool = { name: string; version: string; models: string[]; healthy: boolean };
 const claude: Tool = { name: "claude_code", version: "1.0.0", models: [], healthy: true };
@@ -34,12 +34,7 @@ describe.skipIf(postgresStackMissing())("realtime sockets", () => {
     worker: { worker_id: string; machine_id: string },
     tools: Tool[] = [claude],
   ) {
-    const peer = await connectPeer(toWebSocketUrl(server.url, `/ws/worker/${worker.worker_id}`), {
-      authorization: `Bearer ${key}`,
-    });
-    peer.send("hello", { machine_id: worker.machine_id, tools, slots: 1, running: [] });
-    await peer.next((message) => message.type === "welcome");
-    return peer;
+    return welcomedWorker(server.url, key, { worker_id: worker.worker_id, machine_id: worker.machine_id, tools });
   }
 
   it("pushes a new task to the connected worker with a score, and follows it to completion", async () => {

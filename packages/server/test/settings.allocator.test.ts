@@ -6,7 +6,7 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { type ApiClient, apiClient } from "../../../test/support/http.ts";
 import { postgresStackMissing, startTestServer, type TestServer } from "../../../test/support/server.ts";
 import { createApiKey, createUser, type TestUser } from "../../../test/support/users.ts";
-import { connectPeer, type Peer, toWebSocketUrl } from "../../../test/support/ws.ts";
+import { type Peer, connectWorker as welcomedWorker } from "../../../test/support/ws.ts";
 import { auditLog } from "../src/db/schema.ts";
 
 const ADMIN_PASSWORD = "admin-password-for-tests";
@@ -110,13 +110,15 @@ describe.skipIf(postgresStackMissing())("allocator settings", () => {
       { machine_id, machine_name: name, platform: "linux", tools: [claude], slots: 4 },
       { token: key },
     );
-    const peer = await connectPeer(toWebSocketUrl(server.url, `/ws/worker/${registered.body.worker_id}`), {
-      authorization: `Bearer ${key}`,
+    const resources = { cpu_percent: cpu, memory_percent: 20, disk_percent: 30 };
+    const peer = await welcomedWorker(server.url, key, {
+      worker_id: registered.body.worker_id,
+      machine_id,
+      tools: [claude],
+      slots: 4,
+      resources,
     });
     peers.push(peer);
-    const resources = { cpu_percent: cpu, memory_percent: 20, disk_percent: 30 };
-    peer.send("hello", { machine_id, tools: [claude], slots: 4, running: [], resources });
-    await peer.next((message) => message.type === "welcome");
     return { worker_id: registered.body.worker_id as string, peer };
   }
 
