@@ -9,6 +9,8 @@ import { randomBytes } from "node:crypto";
 import { performance } from "node:perf_hooks";
 import { loadServerConfig, openStore, type Store, startServer } from "@garageswarm/server";
 import pg from "pg";
+import { call } from "./support/http.ts";
+import { percentile } from "./support/stats.ts";
 
 const TASKS = positiveInt(process.argv[2], 2000);
 const PULLERS = positiveInt(process.argv[3], 16);
@@ -34,25 +36,6 @@ interface Figures {
   rssMb: number;
 }
 
-async function call(base: string, method: string, path: string, token: string | null, body?: unknown) {
-  const response = await fetch(base + path, {
-    method,
-    headers: {
-      ...(body === undefined ? {} : { "content-type": "application/json" }),
-      ...(token ? { authorization: `Bearer ${token}` } : {}),
-    },
-    body: body === undefined ? undefined : JSON.stringify(body),
-  });
-  const text = await response.text();
-  if (response.status >= 400) throw new Error(`${method} ${path}: ${response.status} ${text.slice(0, 300)}`);
-  return { status: response.status, body: text ? JSON.parse(text) : null };
-}
-
-function percentile(sorted: number[], p: number): number {
-  if (sorted.length === 0) return Number.NaN;
-  return sorted[Math.min(sorted.length - 1, Math.floor((p / 100) * sorted.length))]!;
-}
-
 async function run(label: string, store: Store): Promise<Figures> {
   const config = loadServerConfig(
     { host: "127.0.0.1", port: 0, logLevel: "warn", localWorker: false, authRateLimitPerMinute: 1000 },
@@ -64,8 +47,10 @@ async function run(label: string, store: Store): Promise<Figures> {
     const username = `bench_${randomBytes(3).toString("hex")}`;
     const password = randomBytes(12).toString("hex");
     await call(base, "POST", "/api/v1/auth/register", null, { username, email: `${username}@bench.test`, password });
-    const { access_token } = (await call(base, "POST", "/api/v1/auth/login", null, { username, password })).body;
-    const key: string = (await call(base, "POST", "/api/v1/keys", access_token, { name: "bench" })).body.key;
+    const { access_token } = (
+      await call<{ access_token: string }>(base, "POST", "/api/v1/auth/login", null, { username, password })
+    ).body;
+    const key = (await call<{ key: string }>(base, "POST", "/api/v1/keys", access_token, { name: "bench" })).body.key;
 
     // Enqueue through the API too, 8 at a time.
     let next = 0;
@@ -80,7 +65,7 @@ async function run(label: string, store: Store): Promise<Figures> {
 
     const workerIds: string[] = [];
     for (let i = 0; i < PULLERS; i++) {
-      const worker = await call(base, "POST", "/api/v1/workers/register", key, {
+      const worker = await call<{ worker_id: string }>(base, "POST", "/api/v1/workers/register", key, {
         machine_id: `bench-${i}`,
         machine_name: `bench puller ${i}`,
         platform: process.platform,
@@ -110,7 +95,12 @@ async function run(label: string, store: Store): Promise<Figures> {
             });
           }
           const t0 = performance.now();
-          const claimed = await call(base, "GET", `/api/v1/workers/${workerId}/pull-task?wait=0`, key);
+          const claimed = await call<{ task_id: string; attempt_token: string }>(
+            base,
+            "GET",
+            `/api/v1/workers/${workerId}/pull-task?wait=0`,
+            key,
+          );
           claimMs.push(performance.now() - t0);
           if (claimed.status === 204) return;
           const t1 = performance.now();
