@@ -13,16 +13,15 @@ import { randomBytes } from "node:crypto";
 import { performance } from "node:perf_hooks";
 import { loadServerConfig, openStore, type Store, startServer } from "@garageswarm/server";
 import { sql } from "drizzle-orm";
-import pg from "pg";
 import type { RunGraph, RunNode } from "../packages/server/src/workflows/graph.ts";
 import { findWorkflowById } from "../packages/server/src/workflows/runs/queries.ts";
 import { startRun } from "../packages/server/src/workflows/runs/start.ts";
+import { postgresUnavailable, withFreshDatabase } from "./support/stores.ts";
 
 const NODES = positiveInt(process.argv[2], 10_000);
 const WIDTH = positiveInt(process.argv[3], 1_000);
 /** One scenario stops after this, whatever is left. */
 const TIME_LIMIT_MS = 300_000;
-const postgresUrl = process.env.GARAGESWARM_BENCH_DATABASE_URL ?? "postgres://postgres@127.0.0.1:5432/postgres";
 
 function positiveInt(raw: string | undefined, fallback: number): number {
   const value = Number(raw);
@@ -187,42 +186,26 @@ const scenarios: Array<[string, RunGraph]> = [
   [`fan-out x${WIDTH}`, fanOut(WIDTH)],
 ];
 
-async function runAll(label: string, open: () => Promise<Store>) {
+/** Each scenario on a store of its own: `withStore` opens it, hands it over, and cleans up after. */
+async function runAll(label: string, withStore: (use: (store: Store) => Promise<void>) => Promise<void>) {
   for (const [scenario, graph] of scenarios) {
-    const store = await open();
-    try {
-      print(await measure(store, label, scenario, graph));
-    } finally {
-      await store.close();
-    }
-  }
-}
-
-await runAll("pglite", () => openStore({}));
-
-const admin = new pg.Client({ connectionString: postgresUrl, connectionTimeoutMillis: 3_000 });
-let adminConnected = false;
-try {
-  await admin.connect();
-  adminConnected = true;
-} catch (error) {
-  console.log(`postgres  skipped: ${postgresUrl} unreachable (${(error as Error).message})`);
-}
-if (adminConnected) {
-  const databases: string[] = [];
-  try {
-    await runAll("postgres", async () => {
-      const database = `gs_bench_${randomBytes(4).toString("hex")}`;
-      databases.push(database);
-      await admin.query(`create database "${database}"`);
-      const url = new URL(postgresUrl);
-      url.pathname = `/${database}`;
-      return openStore({ databaseUrl: url.toString(), poolSize: 10 });
+    await withStore(async (store) => {
+      try {
+        print(await measure(store, label, scenario, graph));
+      } finally {
+        await store.close();
+      }
     });
-  } finally {
-    for (const database of databases) {
-      await admin.query(`drop database if exists "${database}" with (force)`).catch(() => {});
-    }
-    await admin.end();
   }
+}
+
+await runAll("pglite", async (use) => use(await openStore({})));
+
+const unavailable = await postgresUnavailable();
+if (unavailable) {
+  console.log(`postgres  skipped: ${unavailable}`);
+} else {
+  await runAll("postgres", (use) =>
+    withFreshDatabase("gs_bench", async (databaseUrl) => use(await openStore({ databaseUrl, poolSize: 10 }))),
+  );
 }

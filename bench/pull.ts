@@ -8,9 +8,9 @@
 import { randomBytes } from "node:crypto";
 import { performance } from "node:perf_hooks";
 import { loadServerConfig, openStore, type Store, startServer } from "@garageswarm/server";
-import pg from "pg";
 import { call } from "./support/http.ts";
 import { percentile } from "./support/stats.ts";
+import { postgresUnavailable, withFreshDatabase } from "./support/stores.ts";
 
 const TASKS = positiveInt(process.argv[2], 2000);
 const PULLERS = positiveInt(process.argv[3], 16);
@@ -18,7 +18,6 @@ const PULLERS = positiveInt(process.argv[3], 16);
 const TIME_LIMIT_MS = 180_000;
 /** Each puller heartbeats this often (the server's default interval is 10 s). */
 const HEARTBEAT_EVERY_MS = 5_000;
-const postgresUrl = process.env.GARAGESWARM_BENCH_DATABASE_URL ?? "postgres://postgres@127.0.0.1:5432/postgres";
 
 function positiveInt(raw: string | undefined, fallback: number): number {
   const value = Number(raw);
@@ -148,28 +147,16 @@ try {
   await pglite.close();
 }
 
-const database = `gs_bench_${randomBytes(4).toString("hex")}`;
-const admin = new pg.Client({ connectionString: postgresUrl, connectionTimeoutMillis: 3_000 });
-let adminConnected = false;
-try {
-  await admin.connect();
-  adminConnected = true;
-} catch (error) {
-  console.log(`postgres   skipped: ${postgresUrl} unreachable (${(error as Error).message})`);
-}
-if (adminConnected) {
-  try {
-    await admin.query(`create database "${database}"`);
-    const url = new URL(postgresUrl);
-    url.pathname = `/${database}`;
-    const store = await openStore({ databaseUrl: url.toString(), poolSize: Math.max(PULLERS + 4, 10) });
+const unavailable = await postgresUnavailable();
+if (unavailable) {
+  console.log(`postgres   skipped: ${unavailable}`);
+} else {
+  await withFreshDatabase("gs_bench", async (databaseUrl) => {
+    const store = await openStore({ databaseUrl, poolSize: Math.max(PULLERS + 4, 10) });
     try {
       print(await run("postgres", store));
     } finally {
       await store.close();
     }
-  } finally {
-    await admin.query(`drop database if exists "${database}" with (force)`).catch(() => {});
-    await admin.end();
-  }
+  });
 }
