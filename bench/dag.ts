@@ -97,7 +97,10 @@ interface Figures {
 }
 
 async function measure(store: Store, label: string, scenario: string, graph: RunGraph): Promise<Figures> {
-  const config = loadServerConfig({ host: "127.0.0.1", port: 0, logLevel: "warn", localWorker: false }, {});
+  const config = loadServerConfig(
+    { host: "127.0.0.1", port: 0, logLevel: "warn", localWorker: false, registration: "open" },
+    {},
+  );
   const server = await startServer(config, { store });
   const { resources } = server;
   try {

@@ -37,7 +37,14 @@ interface Figures {
 
 async function run(label: string, store: Store): Promise<Figures> {
   const config = loadServerConfig(
-    { host: "127.0.0.1", port: 0, logLevel: "warn", localWorker: false, authRateLimitPerMinute: 1000 },
+    {
+      host: "127.0.0.1",
+      port: 0,
+      logLevel: "warn",
+      localWorker: false,
+      authRateLimitPerMinute: 1000,
+      registration: "open",
+    },
     {},
   );
   const server = await startServer(config, { store });

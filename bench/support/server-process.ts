@@ -32,7 +32,14 @@ const dataDir = process.env.BENCH_PGLITE_DIR || undefined;
 const store = await openStore(databaseUrl ? { databaseUrl } : { dataDir });
 const server = await startServer(
   loadServerConfig(
-    { host: "127.0.0.1", port: 0, logLevel: "warn", localWorker: false, authRateLimitPerMinute: 10_000 },
+    {
+      host: "127.0.0.1",
+      port: 0,
+      logLevel: "warn",
+      localWorker: false,
+      authRateLimitPerMinute: 10_000,
+      registration: "open",
+    },
     {},
   ),
   { store },

@@ -57,6 +57,8 @@ export async function startTestServer(
       port: 0,
       logLevel: "silent",
       localWorker: false,
+      // Tests make their users through the real register route; the invite and closed modes have tests of their own.
+      registration: "open",
       ...(testStack === "postgres" ? { redisUrl: testRedisUrl, redisPrefix } : {}),
       ...settings,
     },

@@ -28,8 +28,29 @@ export const ServerConfig = z.object({
   heartbeatIntervalSeconds: Seconds.default(10),
   /** A task pushed to a worker that neither accepts nor rejects it within this is offered to the next. */
   offerTimeoutSeconds: Seconds.default(10),
-  /** Login/register attempts allowed per IP per minute. */
+  /** Login/register attempts allowed per IP per minute, and login attempts per account per minute. */
   authRateLimitPerMinute: z.coerce.number().int().positive().default(20),
+  /**
+   * Reverse proxies whose `X-Forwarded-For` is believed: addresses or CIDRs, comma-separated. Empty (the
+   * default): the peer address is the client, so rate limits and audit IPs cannot be spoofed by a header.
+   */
+  trustProxy: z
+    .union([z.string(), z.array(z.string())])
+    .transform((value) =>
+      (Array.isArray(value) ? value : value.split(",")).map((entry) => entry.trim()).filter((entry) => entry !== ""),
+    )
+    .pipe(z.array(z.string().regex(/^[0-9a-fA-F:.]+(\/\d{1,3})?$/, "must be IP addresses or CIDRs, comma-separated")))
+    .default([]),
+  /** Who may create an account: anyone (`open`), holders of an admin's invite (`invite`), or nobody (`closed`). */
+  registration: z.enum(["open", "invite", "closed"]).default("invite"),
+  /** Bearer token `/metrics` asks for; without one, `/metrics` answers only to loopback peers. */
+  metricsToken: z.string().min(16, "must be at least 16 characters").optional(),
+  /** Output kept per task attempt (database and spill file together); beyond it, output is cut with a marker. */
+  outputLimitBytes: z.coerce
+    .number()
+    .int()
+    .positive()
+    .default(12 * 1024 * 1024),
   bodyLimitBytes: z.coerce.number().int().positive().default(1_048_576),
   logLevel: z.enum(["fatal", "error", "warn", "info", "debug", "trace", "silent"]).default("info"),
   localWorker: z.boolean().default(true),
@@ -51,6 +72,10 @@ export const envNames: Record<keyof ServerConfig, string> = {
   heartbeatIntervalSeconds: "GARAGESWARM_HEARTBEAT_INTERVAL",
   offerTimeoutSeconds: "GARAGESWARM_OFFER_TIMEOUT",
   authRateLimitPerMinute: "GARAGESWARM_AUTH_RATE_LIMIT",
+  trustProxy: "GARAGESWARM_TRUST_PROXY",
+  registration: "GARAGESWARM_REGISTRATION",
+  metricsToken: "GARAGESWARM_METRICS_TOKEN",
+  outputLimitBytes: "GARAGESWARM_OUTPUT_LIMIT",
   bodyLimitBytes: "GARAGESWARM_BODY_LIMIT",
   logLevel: "LOG_LEVEL",
   localWorker: "GARAGESWARM_LOCAL_WORKER",

@@ -1,8 +1,10 @@
 // The whole data model (DESIGN.md §2). Column names are the wire names: snake_case end to end.
 import { sql } from "drizzle-orm";
 import {
+  type AnyPgColumn,
   bigserial,
   boolean,
+  check,
   doublePrecision,
   index,
   integer,
@@ -48,11 +50,42 @@ export const apiKeys = pgTable(
     name: text("name").notNull(),
     prefix: text("prefix").notNull(),
     key_hash: text("key_hash").notNull(),
+    /** `full`: everything the user may do; `worker`: register, heartbeat, pull, report and the worker socket. */
+    scope: text("scope", { enum: ["full", "worker"] })
+      .notNull()
+      .default("full"),
+    /** The key that minted this one (a key made by a key); revoking it revokes this one too. */
+    created_by_key_id: uuid("created_by_key_id").references((): AnyPgColumn => apiKeys.key_id, {
+      onDelete: "cascade",
+    }),
     created_at: createdAt(),
     last_used_at: ts("last_used_at"),
     revoked_at: ts("revoked_at"),
   },
-  (t) => [uniqueIndex("api_keys_hash_key").on(t.key_hash), index("api_keys_user_idx").on(t.user_id)],
+  (t) => [
+    uniqueIndex("api_keys_hash_key").on(t.key_hash),
+    index("api_keys_user_idx").on(t.user_id),
+    index("api_keys_created_by_idx").on(t.created_by_key_id),
+    check("api_keys_scope_check", sql`${t.scope} in ('full', 'worker')`),
+  ],
+);
+
+/** Single-use sign-up links an admin hands out when registration is `invite`. */
+export const invites = pgTable(
+  "invites",
+  {
+    invite_id: uuid("invite_id").primaryKey().defaultRandom(),
+    token_hash: text("token_hash").notNull(),
+    created_by_user_id: uuid("created_by_user_id").references(() => users.user_id, { onDelete: "set null" }),
+    /** Optional: the invite is only good for this email. */
+    email: text("email"),
+    expires_at: ts("expires_at").notNull(),
+    used_at: ts("used_at"),
+    used_by_user_id: uuid("used_by_user_id").references(() => users.user_id, { onDelete: "set null" }),
+    revoked_at: ts("revoked_at"),
+    created_at: createdAt(),
+  },
+  (t) => [uniqueIndex("invites_token_hash_key").on(t.token_hash)],
 );
 
 export const refreshTokens = pgTable(
@@ -119,9 +152,23 @@ export const userWorkers = pgTable(
       .references(() => workers.worker_id, { onDelete: "cascade" }),
     role: text("role").notNull(),
     is_active: boolean("is_active").notNull().default(true),
+    /**
+     * A share is an offer until its recipient accepts it: only `accepted` rows let the worker run the
+     * member's tasks or let the member act on the worker. The registering owner's row is always `accepted`.
+     */
+    status: text("status", { enum: ["offered", "accepted"] })
+      .notNull()
+      .default("accepted"),
+    /** Who offered the share (the worker's owner at the time); null for the registering owner's own row. */
+    offered_by_user_id: uuid("offered_by_user_id").references(() => users.user_id, { onDelete: "set null" }),
+    accepted_at: ts("accepted_at"),
     created_at: createdAt(),
   },
-  (t) => [primaryKey({ columns: [t.user_id, t.worker_id] }), index("user_workers_worker_idx").on(t.worker_id)],
+  (t) => [
+    primaryKey({ columns: [t.user_id, t.worker_id] }),
+    index("user_workers_worker_idx").on(t.worker_id),
+    check("user_workers_status_check", sql`${t.status} in ('offered', 'accepted')`),
+  ],
 );
 
 export const workflows = pgTable(
@@ -239,6 +286,8 @@ export const tasks = pgTable(
     status: text("status").notNull().default("queued"),
     progress: integer("progress").notNull().default(0),
     worker_id: uuid("worker_id").references(() => workers.worker_id, { onDelete: "set null" }),
+    /** Whose machine holds (or last held) the task: kept with the result even if the worker is deleted. */
+    worker_owner_user_id: uuid("worker_owner_user_id").references(() => users.user_id, { onDelete: "set null" }),
     pinned_worker_id: uuid("pinned_worker_id").references(() => workers.worker_id, { onDelete: "set null" }),
     lease_token: uuid("lease_token"),
     lease_expires_at: ts("lease_expires_at"),
