@@ -12,6 +12,8 @@ interface ServerFlags {
   heartbeatInterval?: string;
   logLevel?: string;
   localWorker?: boolean;
+  trustProxy?: string;
+  registration?: string;
 }
 
 function addServerOptions(command: Command): Command {
@@ -28,7 +30,15 @@ function addServerOptions(command: Command): Command {
       "--heartbeat-interval <seconds>",
       `how often workers report (env ${envNames.heartbeatIntervalSeconds}, default 10)`,
     )
-    .option("--log-level <level>", `fatal|error|warn|info|debug|trace|silent (env ${envNames.logLevel}, default info)`);
+    .option("--log-level <level>", `fatal|error|warn|info|debug|trace|silent (env ${envNames.logLevel}, default info)`)
+    .option(
+      "--trust-proxy <addresses>",
+      `reverse proxies whose X-Forwarded-For is believed: IPs or CIDRs, comma-separated (env ${envNames.trustProxy}, default none)`,
+    )
+    .option(
+      "--registration <mode>",
+      `who may create an account: open|invite|closed (env ${envNames.registration}, default invite)`,
+    );
 }
 
 async function runServer(flags: ServerFlags, withLocalWorker: boolean): Promise<void> {
@@ -40,6 +50,8 @@ async function runServer(flags: ServerFlags, withLocalWorker: boolean): Promise<
     redisUrl: flags.redisUrl,
     heartbeatIntervalSeconds: flags.heartbeatInterval,
     logLevel: flags.logLevel,
+    trustProxy: flags.trustProxy,
+    registration: flags.registration,
     localWorker: withLocalWorker ? flags.localWorker : false,
   });
   const { startServer } = await import("@garageswarm/server");
