@@ -99,7 +99,7 @@ describe.skipIf(postgresStackMissing())("A6: what a tool process can see", () =>
 
     const shell = await runTask(api, user.access_token, { description: "env", prompt: "env", tool: "shell" });
     expect(shell.status).toBe("completed");
-    const names = (shell.result.output as string).split("\n").map((line) => line.split("=")[0]);
+    const names = (shell.result.output as string).split("\n").map((line) => line.split("=")[0] ?? "");
     expect(names.filter((name) => forbidden.test(name))).toEqual([]);
     for (const secret of secrets) expect(shell.result.output).not.toContain(secret);
     expect(names).not.toContain("ANTHROPIC_AUTH_TOKEN");

@@ -9,9 +9,9 @@
 // All tasks run as the worker's OS user: permissions keep other OS users out, not a later task of this
 // worker; what keeps one owner's files from another's later task is removing them.
 import { createHash } from "node:crypto";
-import { chmod, lstat, mkdir, readdir, realpath, rm, utimes } from "node:fs/promises";
+import { chmod, lstat, mkdir, readdir, realpath, rm, rmdir, utimes } from "node:fs/promises";
 import { tmpdir } from "node:os";
-import { isAbsolute, join, relative, resolve } from "node:path";
+import { dirname, isAbsolute, join, relative, resolve } from "node:path";
 
 // Task and user ids come from the server (UUIDs); anything else must not be able to escape the root.
 const safeId = /^[A-Za-z0-9][A-Za-z0-9_.-]{0,127}$/;
@@ -106,7 +106,11 @@ export class Workdirs implements WorkdirStore {
     if (!dir) return;
     this.inUse.delete(taskId);
     if (this.retentionMs === 0) {
-      await rm(dir, { recursive: true, force: true });
+      // The owner's root goes too once empty: a later task of another owner sees no trace of this one.
+      await this.serially(async () => {
+        await rm(dir, { recursive: true, force: true });
+        await rmdir(dirname(dir)).catch(() => {});
+      });
       return;
     }
     // The sweep reads "ended at" from the directory's mtime.
@@ -126,10 +130,11 @@ export class Workdirs implements WorkdirStore {
     });
   }
 
-  /** Stops the periodic sweep (the worker stopped). */
+  /** Stops the periodic sweep (the worker stopped); the root goes if nothing is kept in it. */
   close(): void {
     if (this.timer) clearInterval(this.timer);
     this.timer = null;
+    void this.serially(() => rmdir(this.root)).catch(() => {});
   }
 
   private serially<T>(work: () => Promise<T>): Promise<T> {
