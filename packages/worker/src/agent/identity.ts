@@ -56,23 +56,24 @@ export async function readConfigFile(stateDir: string): Promise<WorkerConfigFile
 }
 
 /**
- * The state dir holds the worker's key (config.json), machine id and undelivered reports: 0700, its files
- * and the outbox's 0600, whatever umask or an older version created them with.
+ * The state dir holds the worker's key (config.json), machine id and undelivered reports: 0700, and those
+ * files 0600, whatever umask or an older version created them with. Only the worker's own files are
+ * touched, in case the state dir was pointed at a directory that holds others.
  */
 export async function secureStateDir(stateDir: string): Promise<void> {
   await mkdir(stateDir, { recursive: true, mode: 0o700 });
   if (process.platform === "win32") return;
-  const tighten = async (dir: string): Promise<void> => {
-    await chmod(dir, 0o700);
-    for (const name of await readdir(dir)) {
-      const path = join(dir, name);
-      const info = await lstat(path);
-      if (info.isFile() && (info.mode & 0o077) !== 0) await chmod(path, 0o600);
-      // Old task workdirs (<stateDir>/tasks) are removed by the workdir sweep, not walked here.
-      else if (info.isDirectory() && name === "outbox") await tighten(path);
-    }
+  await chmod(stateDir, 0o700);
+  const tightenFile = async (path: string) => {
+    const info = await lstat(path).catch(() => null);
+    if (info?.isFile() && (info.mode & 0o077) !== 0) await chmod(path, 0o600);
   };
-  await tighten(stateDir);
+  for (const name of ["machine-id", "config.json"]) await tightenFile(join(stateDir, name));
+  const outbox = join(stateDir, "outbox");
+  const reports = await readdir(outbox).catch(() => null);
+  if (reports === null) return;
+  await chmod(outbox, 0o700);
+  for (const name of reports) await tightenFile(join(outbox, name));
 }
 
 /** The machine id of this state dir, generated on first use. Two processes racing agree on one id. */

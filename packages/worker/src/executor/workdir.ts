@@ -74,8 +74,9 @@ export class Workdirs implements WorkdirStore {
 
     const workdirs = new Workdirs(await realpath(root), retention);
     await workdirs.sweep();
-    // Workdirs of the old layout (<stateDir>/tasks/<id>) were never removed: they go the same way.
-    await sweepTaskDirs(join(stateDir, "tasks"), workdirs.retentionMs, new Set(), true).catch(() => {});
+    // Workdirs of the old layout (<stateDir>/tasks/<id>) were never removed: they go the same way (only
+    // task-id names, in case the state dir was pointed somewhere that holds a folder called tasks).
+    await sweepTaskDirs(join(stateDir, "tasks"), workdirs.retentionMs, new Set(), true, uuid).catch(() => {});
     if (retention > 0) {
       const every = Math.min(Math.max(retention * 1000, 1_000), 60_000);
       workdirs.timer = setInterval(() => void workdirs.sweep().catch(() => {}), every);
@@ -144,15 +145,23 @@ export class Workdirs implements WorkdirStore {
   }
 }
 
+const uuid = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
+
 /** Removes the entries of `dir` whose mtime is older than `retentionMs`; returns how many are left. */
-async function sweepTaskDirs(dir: string, retentionMs: number, keep: Set<string>, removeDirIfEmpty: boolean) {
+async function sweepTaskDirs(
+  dir: string,
+  retentionMs: number,
+  keep: Set<string>,
+  removeDirIfEmpty: boolean,
+  only: RegExp = /./,
+) {
   const names = await readdir(dir).catch(() => null);
   if (names === null) return 0;
   let left = 0;
   const now = Date.now();
   for (const name of names) {
     const path = join(dir, name);
-    if (keep.has(path)) {
+    if (keep.has(path) || !only.test(name)) {
       left += 1;
       continue;
     }
@@ -163,7 +172,7 @@ async function sweepTaskDirs(dir: string, retentionMs: number, keep: Set<string>
     }
     await rm(path, { recursive: true, force: true }).catch(() => {});
   }
-  if (removeDirIfEmpty && left === 0) await rm(dir, { recursive: true, force: true }).catch(() => {});
+  if (removeDirIfEmpty && left === 0) await rmdir(dir).catch(() => {});
   return left;
 }
 
