@@ -1,6 +1,10 @@
 // `garageswarm up` runs a worker inside the server process, so the quick start runs tasks with no extra
 // step. It is an ordinary worker: it registers with a key of the first admin and talks to the server over
-// the loopback interface, with its state dir under the data dir.
+// the loopback interface, with its state dir under the data dir. It shares the server's environment, which
+// holds the server's secrets: its tools get only the allow-listed part of it, like any worker's, and their
+// workdirs live outside the data dir. The worker's sandbox settings come from the same variables as a
+// standalone worker's (GARAGESWARM_PASS_ENV, GARAGESWARM_ALLOW_UNSAFE_AGENT_MODES, GARAGESWARM_WORK_DIR,
+// GARAGESWARM_WORKDIR_RETENTION) or the state dir's config.json.
 import { hostname } from "node:os";
 import { join } from "node:path";
 import { ensureLocalWorkerKey, type RunningServer } from "@garageswarm/server";
@@ -12,18 +16,24 @@ export async function startLocalWorker(
   overrides: Partial<StartWorkerOptions> = {},
 ): Promise<WorkerHandle> {
   const { config, log } = server.resources;
-  const { startWorker } = await import("@garageswarm/worker");
+  const { readConfigFile, resolveSandboxSettings, startWorker } = await import("@garageswarm/worker");
   const key = await ensureLocalWorkerKey(server.resources);
   const port = new URL(server.url).port;
   // Listening on every interface: loopback is the shortest way in, and never leaves the machine.
   const url = ["0.0.0.0", "::"].includes(config.host) ? `http://127.0.0.1:${port}` : server.url;
   const workerLog = log.child({ component: "local-worker" });
+  const stateDir = overrides.stateDir ?? join(config.dataDir, "worker");
+  const env = overrides.env ?? process.env;
+  const sandbox = resolveSandboxSettings({}, env, await readConfigFile(stateDir));
   return startWorker({
     server: url,
     key,
-    stateDir: join(config.dataDir, "worker"),
+    stateDir,
     name: `${hostname()} (local)`,
     slots: 2,
+    env,
+    ...sandbox,
+    protectedDirs: [config.dataDir],
     log: {
       info: (message) => workerLog.info(message),
       warn: (message) => workerLog.warn(message),

@@ -25,6 +25,8 @@ export const AssignedTask = z.object({
   prompt: z.string(),
   options: z.record(z.string(), z.unknown()),
   timeout_seconds: z.number().int().positive(),
+  /** Whose task it is: the worker keeps each owner's workdirs apart. */
+  owner_user_id: Uuid.optional(),
 });
 export type AssignedTask = z.infer<typeof AssignedTask>;
 

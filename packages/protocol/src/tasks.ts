@@ -140,6 +140,8 @@ export type TaskListQuery = z.infer<typeof TaskListQuery>;
 export const ClaimedTask = Task.extend({
   attempt_token: Uuid,
   lease_expires_at: Timestamp,
+  /** Whose task it is: the worker keeps each owner's workdirs apart. */
+  owner_user_id: Uuid.optional(),
 });
 export type ClaimedTask = z.infer<typeof ClaimedTask>;
 

@@ -20,6 +20,11 @@ export const WorkerTool = z.object({
   models: z.array(z.string().max(200)).max(500).default([]),
   healthy: z.boolean().default(true),
   detail: z.string().max(2000).optional(),
+  /**
+   * The worker's owner allows task options that widen this agent's powers (Claude Code bypassPermissions,
+   * codex danger-full-access, gemini yolo…). Absent or false: such tasks are refused by the worker.
+   */
+  unsafe_modes: z.boolean().optional(),
 });
 export type WorkerTool = z.infer<typeof WorkerTool>;
 

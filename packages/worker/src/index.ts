@@ -3,7 +3,15 @@
 
 export { defaultStateDir, loadMachineId, readConfigFile, WorkerConfigFile } from "./agent/identity.ts";
 export { consoleLog, silentLog, type WorkerLog } from "./agent/log.ts";
-export { resolveWorkerSettings, type WorkerFlags, type WorkerSettings, workerEnvNames } from "./agent/settings.ts";
+export {
+  resolveSandboxSettings,
+  resolveWorkerSettings,
+  type SandboxFlags,
+  type SandboxSettings,
+  type WorkerFlags,
+  type WorkerSettings,
+  workerEnvNames,
+} from "./agent/settings.ts";
 export { type StartWorkerOptions, startWorker, WORKER_VERSION, type WorkerHandle } from "./agent/worker.ts";
 export {
   type DrainReport,
@@ -16,9 +24,11 @@ export {
   type TaskOutcome,
   TaskRejectedError,
 } from "./executor/executor.ts";
-export { workdirOf } from "./executor/workdir.ts";
+export { defaultWorkBase, type WorkdirOptions, type WorkdirStore, Workdirs } from "./executor/workdir.ts";
 export { ResourceMonitor, type ResourceSample } from "./resources/resources.ts";
+export { agentToolIds, modelNameProblem, wideningOptions } from "./tools/agent-modes.ts";
 export { loadToolsConfig, ToolsConfig, type ToolsConfigInput, toolEnvNames } from "./tools/config.ts";
+export { isForbiddenName, toolEnvironment } from "./tools/environment.ts";
 export {
   type AbortReason,
   ToolAbortedError,

@@ -9,6 +9,10 @@ const workerEnvNames = {
   name: "GARAGESWARM_WORKER_NAME",
   slots: "GARAGESWARM_WORKER_SLOTS",
   labels: "GARAGESWARM_WORKER_LABELS",
+  passEnv: "GARAGESWARM_PASS_ENV",
+  allowUnsafeAgentModes: "GARAGESWARM_ALLOW_UNSAFE_AGENT_MODES",
+  workDir: "GARAGESWARM_WORK_DIR",
+  workdirRetention: "GARAGESWARM_WORKDIR_RETENTION",
 };
 
 interface Flags extends WorkerFlags {
@@ -23,13 +27,30 @@ export function registerWorkerCommand(program: Command): void {
     .option("--key <gs_…>", `an API key of the worker's owner (env ${workerEnvNames.key})`)
     .option(
       "--state-dir <dir>",
-      `machine id, config.json and task workdirs (env ${workerEnvNames.stateDir}, default ~/.garageswarm/worker)`,
+      `machine id, config.json and undelivered reports (env ${workerEnvNames.stateDir}, default ~/.garageswarm/worker)`,
     )
     .option("--name <name>", `how the worker is shown (env ${workerEnvNames.name}, default the host name)`)
     .option("--slots <n>", `tasks run at once (env ${workerEnvNames.slots}, default 1)`)
     .option("--pull", "never use the WebSocket: ask for work over HTTP long-poll only")
     .option("--labels <a,b>", `labels tasks can require, comma-separated (env ${workerEnvNames.labels})`)
     .option("--enable-shell", "offer the shell tool: tasks may run any command as this user")
+    .option(
+      "--allow-unsafe-agent-modes [tools]",
+      "let task options widen the agents' powers (Claude Code bypassPermissions or Bash, codex danger-full-access, " +
+        `gemini yolo): all agents, or the comma-separated tool ids given (env ${workerEnvNames.allowUnsafeAgentModes})`,
+    )
+    .option(
+      "--pass-env <names>",
+      `extra environment variables tool processes get, comma-separated (env ${workerEnvNames.passEnv})`,
+    )
+    .option(
+      "--work-dir <dir>",
+      `where task workdirs go (env ${workerEnvNames.workDir}, default <temp dir>/garageswarm-<uid>)`,
+    )
+    .option(
+      "--workdir-retention <seconds>",
+      `how long a finished task's workdir is kept (env ${workerEnvNames.workdirRetention}, default 0: removed at once)`,
+    )
     .option(
       "--drain-timeout <seconds>",
       "on Ctrl-C/SIGTERM, how long running tasks may finish before they are handed back (default 60)",
@@ -38,8 +59,10 @@ export function registerWorkerCommand(program: Command): void {
     .addHelpText(
       "after",
       "\nFlags win over env, env over <state-dir>/config.json (keys: server, key, name, slots, labels,\n" +
-        "enable_shell, pull, drain_timeout_seconds). Tools are found on PATH (claude, gemini, codex), at\n" +
-        "OLLAMA_HOST, and through ANTHROPIC_API_KEY, GEMINI_API_KEY, OPENAI_API_KEY / OPENAI_BASE_URL.\n" +
+        "enable_shell, pull, drain_timeout_seconds, pass_env, allow_unsafe_agent_modes, work_dir,\n" +
+        "workdir_retention_seconds). Tools are found on PATH (claude, gemini, codex), at OLLAMA_HOST, and\n" +
+        "through ANTHROPIC_API_KEY, GEMINI_API_KEY, OPENAI_API_KEY / OPENAI_BASE_URL. Tool processes get PATH,\n" +
+        "HOME, locale, temp and their own vendor variables only (plus --pass-env), never GARAGESWARM_*.\n" +
         "Ctrl-C once drains (finish running tasks); twice hands them back at once.",
     )
     .action(async (flags: Flags) => {

@@ -384,5 +384,6 @@ export function toAssigned(row: TaskRow): AssignedTask {
     prompt: row.prompt,
     options: (row.options ?? {}) as Record<string, unknown>,
     timeout_seconds: row.timeout_seconds,
+    owner_user_id: row.user_id,
   };
 }

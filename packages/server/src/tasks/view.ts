@@ -38,5 +38,10 @@ export function toTaskView(row: TaskRow): Task {
 /** A claimed row always carries its lease; this is the worker's copy, with the fencing token. */
 export function toClaimedTaskView(row: TaskRow): ClaimedTask {
   if (!row.lease_token || !row.lease_expires_at) throw new Error(`task ${row.task_id} was claimed without a lease`);
-  return { ...toTaskView(row), attempt_token: row.lease_token, lease_expires_at: row.lease_expires_at.toISOString() };
+  return {
+    ...toTaskView(row),
+    attempt_token: row.lease_token,
+    lease_expires_at: row.lease_expires_at.toISOString(),
+    owner_user_id: row.user_id,
+  };
 }

@@ -1,7 +1,7 @@
 // A worker's identity lives in its state dir, not in hardware ids, so several workers can share one
 // machine: `machine-id` (generated once) and an optional `config.json` written by the owner.
 import { randomUUID } from "node:crypto";
-import { link, mkdir, readFile, unlink, writeFile } from "node:fs/promises";
+import { chmod, link, lstat, mkdir, readdir, readFile, unlink, writeFile } from "node:fs/promises";
 import { homedir } from "node:os";
 import { join } from "node:path";
 import { z } from "zod";
@@ -21,6 +21,12 @@ export const WorkerConfigFile = z
     enable_shell: z.boolean().optional(),
     pull: z.boolean().optional(),
     drain_timeout_seconds: z.number().positive().optional(),
+    /** Extra variables tool processes get besides the allow-list (names). */
+    pass_env: z.array(z.string().min(1).max(200)).max(100).optional(),
+    /** true: every agent tool may be widened by task options; a list: those tools only. */
+    allow_unsafe_agent_modes: z.union([z.boolean(), z.array(z.string().min(1).max(50)).max(10)]).optional(),
+    work_dir: z.string().min(1).max(4096).optional(),
+    workdir_retention_seconds: z.number().nonnegative().optional(),
   })
   .strict();
 export type WorkerConfigFile = z.infer<typeof WorkerConfigFile>;
@@ -47,6 +53,27 @@ export async function readConfigFile(stateDir: string): Promise<WorkerConfigFile
     throw new Error(`${file}: ${issue?.path.join(".") || "config"} ${issue?.message ?? "is invalid"}`);
   }
   return parsed.data;
+}
+
+/**
+ * The state dir holds the worker's key (config.json), machine id and undelivered reports: 0700, and those
+ * files 0600, whatever umask or an older version created them with. Only the worker's own files are
+ * touched, in case the state dir was pointed at a directory that holds others.
+ */
+export async function secureStateDir(stateDir: string): Promise<void> {
+  await mkdir(stateDir, { recursive: true, mode: 0o700 });
+  if (process.platform === "win32") return;
+  await chmod(stateDir, 0o700);
+  const tightenFile = async (path: string) => {
+    const info = await lstat(path).catch(() => null);
+    if (info?.isFile() && (info.mode & 0o077) !== 0) await chmod(path, 0o600);
+  };
+  for (const name of ["machine-id", "config.json"]) await tightenFile(join(stateDir, name));
+  const outbox = join(stateDir, "outbox");
+  const reports = await readdir(outbox).catch(() => null);
+  if (reports === null) return;
+  await chmod(outbox, 0o700);
+  for (const name of reports) await tightenFile(join(outbox, name));
 }
 
 /** The machine id of this state dir, generated on first use. Two processes racing agree on one id. */

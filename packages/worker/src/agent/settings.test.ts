@@ -32,6 +32,38 @@ describe("resolveWorkerSettings", () => {
     expect(fromEnv.slots).toBe(4);
   });
 
+  it("reads the sandbox settings: pass-env, the unsafe-modes opt-in, the work dir and its retention", async () => {
+    const base = { stateDir, server: "http://h:1", key: "gs_x" };
+    expect(await resolveWorkerSettings(base, {})).toMatchObject({
+      passEnv: [],
+      allowUnsafeAgentModes: [],
+      workDir: undefined,
+      workdirRetentionSeconds: 0,
+    });
+    await writeFile(
+      join(stateDir, "config.json"),
+      JSON.stringify({
+        pass_env: ["FROM_FILE"],
+        allow_unsafe_agent_modes: ["codex_cli"],
+        workdir_retention_seconds: 60,
+      }),
+    );
+    const env = { GARAGESWARM_PASS_ENV: "A,B", GARAGESWARM_WORK_DIR: "/srv/work" };
+    expect(await resolveWorkerSettings(base, env)).toMatchObject({
+      passEnv: ["A", "B"],
+      allowUnsafeAgentModes: ["codex_cli"],
+      workDir: "/srv/work",
+      workdirRetentionSeconds: 60,
+    });
+    const flags = { ...base, allowUnsafeAgentModes: true, workdirRetention: "5" };
+    expect(await resolveWorkerSettings(flags, env)).toMatchObject({
+      allowUnsafeAgentModes: ["claude_code", "gemini_cli", "codex_cli"],
+      workdirRetentionSeconds: 5,
+    });
+    await expect(resolveWorkerSettings({ ...base, passEnv: "REDIS_URL" }, {})).rejects.toThrow(/--pass-env/);
+    await expect(resolveWorkerSettings({ ...base, workdirRetention: "-1" }, {})).rejects.toThrow(/--workdir-retention/);
+  });
+
   it("names the flag or variable to fix", async () => {
     await expect(resolveWorkerSettings({ stateDir, key: "gs_x" }, {})).rejects.toThrow(/--server.*GARAGESWARM_SERVER/);
     await expect(resolveWorkerSettings({ stateDir, server: "http://h:1" }, {})).rejects.toThrow(/--key/);

@@ -1,7 +1,9 @@
 // A worker's settings from three sources: flags win over env, env over the state dir's config.json.
 import { hostname } from "node:os";
 import { resolve } from "node:path";
-import { defaultStateDir, readConfigFile } from "./identity.ts";
+import { type AgentToolId, parseUnsafeModes } from "../tools/agent-modes.ts";
+import { validatePassEnv } from "../tools/environment.ts";
+import { defaultStateDir, readConfigFile, type WorkerConfigFile } from "./identity.ts";
 
 /** Flags as the CLI parses them (all strings or booleans, all optional). */
 export interface WorkerFlags {
@@ -14,6 +16,11 @@ export interface WorkerFlags {
   labels?: string;
   enableShell?: boolean;
   drainTimeout?: string;
+  passEnv?: string;
+  /** `true` for every agent tool, or a comma-separated list of tool ids. */
+  allowUnsafeAgentModes?: boolean | string;
+  workDir?: string;
+  workdirRetention?: string;
 }
 
 export const workerEnvNames = {
@@ -23,9 +30,13 @@ export const workerEnvNames = {
   name: "GARAGESWARM_WORKER_NAME",
   slots: "GARAGESWARM_WORKER_SLOTS",
   labels: "GARAGESWARM_WORKER_LABELS",
+  passEnv: "GARAGESWARM_PASS_ENV",
+  allowUnsafeAgentModes: "GARAGESWARM_ALLOW_UNSAFE_AGENT_MODES",
+  workDir: "GARAGESWARM_WORK_DIR",
+  workdirRetention: "GARAGESWARM_WORKDIR_RETENTION",
 } as const;
 
-export interface WorkerSettings {
+export interface WorkerSettings extends SandboxSettings {
   server: string;
   key: string;
   stateDir: string;
@@ -35,6 +46,45 @@ export interface WorkerSettings {
   labels: string[];
   enableShell: boolean;
   drainTimeoutSeconds: number;
+}
+
+/** What tool processes get and where they run: the owner's say over what tasks can reach on this machine. */
+export interface SandboxSettings {
+  /** Extra variables passed to tool processes (--pass-env). */
+  passEnv: string[];
+  /** Agent tools whose powers task options may widen (--allow-unsafe-agent-modes). */
+  allowUnsafeAgentModes: AgentToolId[];
+  /** Where task workdirs go (--work-dir); undefined: under the OS temp dir. */
+  workDir: string | undefined;
+  /** Seconds a finished task's workdir is kept (--workdir-retention). */
+  workdirRetentionSeconds: number;
+}
+
+export type SandboxFlags = Pick<WorkerFlags, "passEnv" | "allowUnsafeAgentModes" | "workDir" | "workdirRetention">;
+
+/** Flags win over env, env over config.json; used by `garageswarm worker` and by the local worker of `up`. */
+export function resolveSandboxSettings(
+  flags: SandboxFlags,
+  env: NodeJS.ProcessEnv,
+  file: WorkerConfigFile,
+): SandboxSettings {
+  const fromEnv = (name: string) => (env[name] === "" ? undefined : env[name]);
+  const passText = flags.passEnv ?? fromEnv(workerEnvNames.passEnv);
+  const passEnv = validatePassEnv(passText === undefined ? (file.pass_env ?? []) : splitList(passText));
+  const unsafe =
+    flags.allowUnsafeAgentModes ?? fromEnv(workerEnvNames.allowUnsafeAgentModes) ?? file.allow_unsafe_agent_modes;
+  const workDir = flags.workDir ?? fromEnv(workerEnvNames.workDir) ?? file.work_dir;
+  const retentionText = flags.workdirRetention ?? fromEnv(workerEnvNames.workdirRetention);
+  const retention = retentionText === undefined ? (file.workdir_retention_seconds ?? 0) : Number(retentionText);
+  if (!(retention >= 0) || !Number.isFinite(retention)) {
+    throw new Error("--workdir-retention must be zero or a positive number of seconds");
+  }
+  return {
+    passEnv,
+    allowUnsafeAgentModes: parseUnsafeModes(unsafe),
+    workDir: workDir === undefined ? undefined : resolve(workDir),
+    workdirRetentionSeconds: retention,
+  };
 }
 
 export const DEFAULT_DRAIN_TIMEOUT_SECONDS = 60;
@@ -79,6 +129,7 @@ export async function resolveWorkerSettings(
     labels,
     enableShell: flags.enableShell ?? file.enable_shell ?? false,
     drainTimeoutSeconds: drain ?? DEFAULT_DRAIN_TIMEOUT_SECONDS,
+    ...resolveSandboxSettings(flags, env, file),
   };
 }
 

@@ -7,7 +7,11 @@ import type { ToolRegistry } from "../tools/registry.ts";
 export class ToolHealth {
   private tools: WorkerTool[] = [];
 
-  constructor(private readonly registry: Pick<ToolRegistry, "detectAll">) {}
+  constructor(
+    private readonly registry: Pick<ToolRegistry, "detectAll">,
+    /** Tools the owner lets tasks widen (--allow-unsafe-agent-modes): advertised, so the server can tell. */
+    private readonly unsafeModes: readonly ToolId[] = [],
+  ) {}
 
   current(): WorkerTool[] {
     return this.tools;
@@ -19,7 +23,9 @@ export class ToolHealth {
 
   /** Detects every tool again; true when anything the server should know changed. */
   async check(): Promise<boolean> {
-    const found = await this.registry.detectAll();
+    const found = (await this.registry.detectAll()).map((tool) =>
+      this.unsafeModes.includes(tool.name) ? { ...tool, unsafe_modes: true } : tool,
+    );
     const names = new Set(found.map((tool) => tool.name));
     const lost = this.tools
       .filter((tool) => !names.has(tool.name))

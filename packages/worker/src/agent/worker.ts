@@ -11,13 +11,21 @@
 // and kept until the server acknowledged or fenced it off; output and progress are best effort.
 import { availableParallelism, hostname, platform as osPlatform, totalmem } from "node:os";
 import { join } from "node:path";
-import type { AssignedTask, ClaimedTask, ServerToWorker, WorkerRegister, WorkerTool } from "@garageswarm/protocol";
+import type {
+  AssignedTask,
+  ClaimedTask,
+  ServerToWorker,
+  ToolId,
+  WorkerRegister,
+  WorkerTool,
+} from "@garageswarm/protocol";
 import { Executor, type TaskOutcome, TaskRejectedError } from "../executor/executor.ts";
+import { type WorkdirStore, Workdirs } from "../executor/workdir.ts";
 import { ResourceMonitor } from "../resources/resources.ts";
 import { createToolRegistry, type ToolRegistryOptions } from "../tools/registry.ts";
 import type { OutputStream } from "../tools/tool.ts";
 import { Backoff, sleep } from "./backoff.ts";
-import { defaultStateDir, loadMachineId } from "./identity.ts";
+import { defaultStateDir, loadMachineId, secureStateDir } from "./identity.ts";
 import { silentLog, type WorkerLog } from "./log.ts";
 import { type DeliveryOutcome, Outbox, type Report } from "./outbox.ts";
 import { reportOf, splitChunk } from "./reports.ts";
@@ -33,7 +41,7 @@ export interface StartWorkerOptions {
   server: string;
   /** An API key (`gs_…`) of the user who owns this worker. */
   key: string;
-  /** Holds the machine id, config.json, task workdirs and undelivered reports (default ~/.garageswarm/worker). */
+  /** Holds the machine id, config.json and undelivered reports (default ~/.garageswarm/worker); kept 0700. */
   stateDir?: string;
   name?: string;
   /** Tasks run at once (default 1). */
@@ -51,8 +59,21 @@ export interface StartWorkerOptions {
   pullWaitSeconds?: number;
   /** Tool settings (hosts, commands, keys) besides what the environment gives. */
   tools?: Omit<ToolRegistryOptions, "env" | "enableShell">;
-  /** Where tools read keys and hosts, and the environment tool processes start with. */
+  /**
+   * Where tools read keys and hosts (default process.env). Tool processes get only an allow-listed part of it
+   * plus `passEnv`: never GARAGESWARM_*, DATABASE_URL or REDIS_URL.
+   */
   env?: NodeJS.ProcessEnv;
+  /** Extra variable names tool processes get (--pass-env). */
+  passEnv?: readonly string[];
+  /** Agent tools whose powers task options may widen (--allow-unsafe-agent-modes); default none. */
+  allowUnsafeAgentModes?: readonly ToolId[];
+  /** Where task workdirs go (default <os tmpdir>/garageswarm-<uid>); never inside the state dir. */
+  workDir?: string;
+  /** Seconds a finished task's workdir is kept (default 0: removed when the task ends). */
+  workdirRetentionSeconds?: number;
+  /** Directories task workdirs must stay out of besides the state dir (the data dir under `up`). */
+  protectedDirs?: string[];
   log?: WorkerLog;
 }
 
@@ -121,6 +142,7 @@ class Agent {
   private readonly executor: Executor;
   private readonly monitor: ResourceMonitor;
   private readonly outbox: Outbox;
+  private workdirs: Workdirs | null = null;
   private readonly attempts = new Map<string, Attempt>();
   /** Ends every loop: aborted once the worker has stopped. */
   private readonly stopping = new AbortController();
@@ -143,9 +165,21 @@ class Agent {
       ...options.tools,
       enableShell: options.enableShell ?? false,
       env: options.env ?? process.env,
+      passEnv: options.passEnv ?? [],
     });
-    this.health = new ToolHealth(registry);
-    this.executor = new Executor({ tools: registry, stateDir: this.stateDir, slots: options.slots ?? 1 });
+    const unsafeModes = options.allowUnsafeAgentModes ?? [];
+    this.health = new ToolHealth(registry, unsafeModes);
+    // Opened in start(); no task is admitted before then.
+    const workdirs: WorkdirStore = {
+      create: (taskId, owner) => this.openedWorkdirs().create(taskId, owner),
+      release: (taskId) => this.openedWorkdirs().release(taskId),
+    };
+    this.executor = new Executor({
+      tools: registry,
+      workdirs,
+      slots: options.slots ?? 1,
+      allowUnsafeAgentModes: unsafeModes,
+    });
     this.monitor = new ResourceMonitor(this.stateDir);
     this.outbox = new Outbox(join(this.stateDir, "outbox"), (report) => this.deliver(report), this.log);
     this.stopped = new Promise((resolve) => {
@@ -157,7 +191,20 @@ class Agent {
     );
   }
 
+  private openedWorkdirs(): Workdirs {
+    if (!this.workdirs) throw new Error("the worker has not started");
+    return this.workdirs;
+  }
+
   async start(): Promise<void> {
+    await secureStateDir(this.stateDir);
+    this.workdirs = await Workdirs.open({
+      stateDir: this.stateDir,
+      baseDir: this.options.workDir,
+      retentionSeconds: this.options.workdirRetentionSeconds ?? 0,
+      protectedDirs: this.options.protectedDirs,
+    });
+    this.log.info(`task workdirs under ${this.workdirs.root}`);
     const machineId = await loadMachineId(this.stateDir);
     this.machineId = machineId;
     await this.health.check();
@@ -284,6 +331,14 @@ class Agent {
         this.runAttempt(task);
       } catch (error) {
         const reason = error instanceof Error ? error.message : String(error);
+        if (error instanceof TaskRejectedError) this.log.warn(`task ${task.task_id}: refused (${reason})`);
+        if (error instanceof TaskRejectedError && error.permanent) {
+          // No worker would run it as it is: fail it for good rather than offer it around.
+          const failure = { ...fence, error: reason.slice(0, 20_000), retryable: false };
+          socket.request("task.fail", failure).catch(() => {});
+          return;
+        }
+        // Another worker may take it (one whose owner allows what this one refuses).
         socket.request("task.reject", { ...fence, reason: reason.slice(0, 2000) }).catch(() => {});
         return;
       }
@@ -353,6 +408,7 @@ class Agent {
       prompt: claimed.prompt,
       options: claimed.options,
       timeout_seconds: claimed.timeout_seconds,
+      owner_user_id: claimed.owner_user_id,
     };
     try {
       await this.rest.startTask(task.task_id, task.attempt_token);
@@ -364,13 +420,16 @@ class Agent {
     try {
       this.runAttempt(task);
     } catch (error) {
-      // Claimed but not runnable here after all (raced for the last slot, tool just failed): give it back.
+      // Claimed but not runnable here: raced for the last slot or the tool just failed (give it back), or
+      // refused as it is (a model name or options this worker's owner does not allow: it fails, and says why).
+      const refused = error instanceof TaskRejectedError && (error.permanent || error.refusedByPolicy);
+      if (refused) this.log.warn(`task ${task.task_id}: refused (${(error as Error).message})`);
       await this.outbox.add({
         kind: "fail",
         task_id: task.task_id,
         attempt_token: task.attempt_token,
-        error: `the worker could not start the task: ${(error as Error).message}`,
-        retryable: true,
+        error: `the worker could not start the task: ${(error as Error).message}`.slice(0, 20_000),
+        retryable: !refused,
       });
     }
   }
@@ -389,6 +448,7 @@ class Agent {
       model: task.model,
       options: task.options,
       timeout_seconds: task.timeout_seconds,
+      owner_user_id: task.owner_user_id,
     });
     const attempt: Attempt = {
       task,
@@ -645,6 +705,7 @@ class Agent {
       this.log.warn(`${this.outbox.size} report(s) not delivered yet; they are kept and sent on the next start`);
     }
     this.stopping.abort();
+    this.workdirs?.close();
     this.outbox.stop();
     this.socket?.close();
     await Promise.all(this.loops);

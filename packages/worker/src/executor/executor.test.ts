@@ -1,40 +1,42 @@
-import { mkdir, mkdtemp, writeFile } from "node:fs/promises";
+import { access, mkdtemp, writeFile } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { describe, expect, it, vi } from "vitest";
-import { fakeCliEnv, processGone, readFakePids } from "../../test/fakes/index.ts";
+import { type FakeCliKnobs, fakeTools, processGone, readFakePids } from "../../test/fakes/index.ts";
 import { createToolRegistry } from "../tools/registry.ts";
 import { Executor, type ExecutorEvents, type ExecutorTask, TaskRejectedError } from "./executor.ts";
-import { workdirOf } from "./workdir.ts";
+import { Workdirs } from "./workdir.ts";
 
 const posix = process.platform !== "win32";
 
-async function setup(options: { slots?: number; env?: NodeJS.ProcessEnv; enableShell?: boolean } = {}) {
+async function setup(options: { slots?: number; knobs?: FakeCliKnobs; enableShell?: boolean } = {}) {
   const stateDir = await mkdtemp(join(tmpdir(), "gs-worker-state-"));
-  const tools = createToolRegistry({ env: options.env ?? fakeCliEnv(), enableShell: options.enableShell ?? true });
-  const executor = new Executor({ tools, stateDir, slots: options.slots ?? 2 });
+  const workdirs = await Workdirs.open({ stateDir, baseDir: await mkdtemp(join(tmpdir(), "gs-work-")) });
+  const tools = createToolRegistry({ ...fakeTools(options.knobs), enableShell: options.enableShell ?? true });
+  const executor = new Executor({ tools, workdirs, slots: options.slots ?? 2 });
   const events: Array<{ name: keyof ExecutorEvents; data: { task_id: string } & Record<string, unknown> }> = [];
   executor.on("output", (data) => events.push({ name: "output", data }));
   executor.on("progress", (data) => events.push({ name: "progress", data }));
   executor.on("complete", (data) => events.push({ name: "complete", data }));
   executor.on("fail", (data) => events.push({ name: "fail", data }));
-  return { stateDir, executor, events };
+  return { workdirs, executor, events };
 }
 
-/** A shell task that waits until the test creates `go` in its workdir: it finishes exactly when told. */
+const gates = await mkdtemp(join(tmpdir(), "gs-gates-"));
+
+/** A shell task that waits until the test opens its gate (a file): it finishes exactly when told. */
 function gatedTask(taskId: string): ExecutorTask {
+  const gate = join(gates, taskId.replaceAll("/", "_"));
   return {
     task_id: taskId,
     tool: "shell",
-    prompt: "echo waiting; while [ ! -f go ]; do sleep 0.02; done; echo released",
+    prompt: `echo waiting; while [ ! -f '${gate}' ]; do sleep 0.02; done; echo released`,
     options: {},
   };
 }
 
-async function release(stateDir: string, taskId: string): Promise<void> {
-  // The executor may not have created the workdir yet; the task then finds `go` as soon as it starts.
-  await mkdir(workdirOf(stateDir, taskId), { recursive: true });
-  await writeFile(join(workdirOf(stateDir, taskId), "go"), "");
+async function release(taskId: string): Promise<void> {
+  await writeFile(join(gates, taskId), "");
 }
 
 async function settleEventLoop(): Promise<void> {
@@ -52,12 +54,14 @@ function isEsrch(pid: number): boolean {
 
 describe.skipIf(!posix)("Executor", () => {
   it("runs a task in its own workdir and reports progress, output and completion", async () => {
-    const { stateDir, executor, events } = await setup();
+    const { workdirs, executor, events } = await setup();
     const outcome = await executor.start({ task_id: "task-1", tool: "shell", prompt: "pwd", options: {} });
 
     expect(outcome.status).toBe("completed");
-    const workdir = workdirOf(stateDir, "task-1");
+    const workdir = join(workdirs.root, "_unknown", "task-1");
     expect(outcome.status === "completed" && outcome.result.output).toBe(`${workdir}\n`);
+    // Retention 0: the workdir went with the task.
+    await expect(access(workdir)).rejects.toThrow();
     expect(events.map((event) => event.name)).toEqual(["progress", "output", "complete"]);
     expect(events[0]!.data).toMatchObject({ task_id: "task-1", phase: "started" });
     expect(events[1]!.data).toMatchObject({ task_id: "task-1", chunk: `${workdir}\n`, stream: "stdout" });
@@ -65,25 +69,25 @@ describe.skipIf(!posix)("Executor", () => {
   });
 
   it("never runs more tasks than it has slots", async () => {
-    const { stateDir, executor } = await setup({ slots: 2 });
+    const { executor } = await setup({ slots: 2 });
     const first = executor.start(gatedTask("a"));
     const second = executor.start(gatedTask("b"));
     expect(executor.freeSlots).toBe(0);
     expect(() => executor.start(gatedTask("c"))).toThrow(expect.objectContaining({ reason: "no_free_slot" }));
     expect(executor.runningTasks().map((task) => task.task_id)).toEqual(["a", "b"]);
 
-    await release(stateDir, "a");
+    await release("a");
     expect((await first).status).toBe("completed");
     expect(executor.freeSlots).toBe(1);
     const third = executor.start(gatedTask("c"));
-    await release(stateDir, "b");
-    await release(stateDir, "c");
+    await release("b");
+    await release("c");
     expect((await second).status).toBe("completed");
     expect((await third).status).toBe("completed");
   });
 
   it("rejects a task id already running, an unsafe id, and a tool that is not configured", async () => {
-    const { stateDir, executor } = await setup();
+    const { executor } = await setup();
     const running = executor.start(gatedTask("same"));
     expect(() => executor.start(gatedTask("same"))).toThrow(expect.objectContaining({ reason: "duplicate" }));
     expect(() => executor.start(gatedTask("../escape"))).toThrow(
@@ -92,13 +96,13 @@ describe.skipIf(!posix)("Executor", () => {
     expect(() => executor.start({ task_id: "x", tool: "anthropic", prompt: "hi", options: {} })).toThrow(
       TaskRejectedError,
     );
-    await release(stateDir, "same");
+    await release("same");
     expect((await running).status).toBe("completed");
   });
 
   it("a task over its timeout is killed and reported timed_out", async () => {
     const pidFile = join(await mkdtemp(join(tmpdir(), "gs-pids-")), "pids.json");
-    const { executor, events } = await setup({ env: fakeCliEnv({ mode: "hang", pidFile }) });
+    const { executor, events } = await setup({ knobs: { mode: "hang", pidFile } });
     const outcome = await executor.start({
       task_id: "slow",
       tool: "claude_code",
@@ -117,7 +121,7 @@ describe.skipIf(!posix)("Executor", () => {
 
   it("cancel kills the task's whole process tree and resolves with the outcome", async () => {
     const pidFile = join(await mkdtemp(join(tmpdir(), "gs-pids-")), "pids.json");
-    const { executor, events } = await setup({ env: fakeCliEnv({ mode: "hang-child", pidFile }) });
+    const { executor, events } = await setup({ knobs: { mode: "hang-child", pidFile } });
     const done = executor.start({ task_id: "doomed", tool: "codex_cli", prompt: "loop", options: {} });
     const pids = await vi.waitFor(
       async () => {
@@ -152,7 +156,7 @@ describe.skipIf(!posix)("Executor", () => {
   });
 
   it("drain stops admissions and waits for running tasks to finish", async () => {
-    const { stateDir, executor } = await setup();
+    const { executor } = await setup();
     const task = executor.start(gatedTask("long"));
     let drained = false;
     const drain = executor.drain().then((report) => {
@@ -164,7 +168,7 @@ describe.skipIf(!posix)("Executor", () => {
     await settleEventLoop();
     expect(drained).toBe(false);
 
-    await release(stateDir, "long");
+    await release("long");
     expect(await drain).toEqual({ finished: ["long"], still_running: [] });
     expect((await task).status).toBe("completed");
     executor.resume();
@@ -172,11 +176,11 @@ describe.skipIf(!posix)("Executor", () => {
   });
 
   it("drain with a deadline hands back the tasks still running, without stopping them", async () => {
-    const { stateDir, executor } = await setup();
+    const { executor } = await setup();
     const task = executor.start(gatedTask("stays"));
     expect(await executor.drain({ deadlineMs: 50 })).toEqual({ finished: [], still_running: ["stays"] });
     expect(executor.runningTasks().map((running) => running.task_id)).toEqual(["stays"]);
-    await release(stateDir, "stays");
+    await release("stays");
     expect((await task).status).toBe("completed");
   });
 });

@@ -1,24 +1,29 @@
 // Runs tasks on this worker, at most `slots` at a time.
 //
 // A task's life here:
-//   start(task)  → admitted (a slot is free, not draining, tool configured, id new) or TaskRejectedError
+//   start(task)  → admitted (a slot is free, not draining, tool configured, id new, model name and options
+//                  allowed by the owner: agent-modes.ts) or TaskRejectedError
 //   admitted     → running: workdir created, tool.run with a signal that fires on cancel or timeout
 //   running      → completed | failed | cancelled | timed_out; the slot frees only after the tool settled,
-//                  which for subprocess tools means its whole process tree is gone.
+//                  which for subprocess tools means its whole process tree is gone; then the workdir is
+//                  released (removed now or after its retention: workdir.ts).
 // Invariants: a running task is never dropped — drain() stops admissions and waits, and hands back the
 // ids still running if its deadline passes; it never kills them. Every admitted task emits exactly one
 // `complete` or `fail`.
 import { EventEmitter } from "node:events";
 import type { TaskResult, ToolId } from "@garageswarm/protocol";
+import { isAgentTool, modelNameProblem, refusalMessage, wideningOptions } from "../tools/agent-modes.ts";
 import { abortReasonOf, ToolAbortedError, ToolError, ToolUnavailableError } from "../tools/errors.ts";
 import type { ToolRegistry } from "../tools/registry.ts";
 import type { OutputStream, ToolTask } from "../tools/tool.ts";
-import { createWorkdir, isSafeTaskId, removeWorkdir } from "./workdir.ts";
+import { isSafeTaskId, type WorkdirStore } from "./workdir.ts";
 
 export interface ExecutorTask extends ToolTask {
   tool: ToolId;
   /** Wall-clock limit for the run; the executor's default when absent. */
   timeout_seconds?: number | null;
+  /** Whose task it is: workdirs are kept in one root per owner. */
+  owner_user_id?: string | null;
 }
 
 export type TaskOutcome =
@@ -44,17 +49,24 @@ export interface ExecutorEvents {
 
 export interface ExecutorOptions {
   tools: Pick<ToolRegistry, "get">;
-  /** The worker's state dir; task workdirs go under <stateDir>/tasks. */
-  stateDir: string;
+  /** Where task workdirs are made, and what happens to them when a task ends. */
+  workdirs: WorkdirStore;
   /** How many tasks may run at once. */
   slots: number;
   /** Used when a task sets no timeout. */
   defaultTimeoutSeconds?: number;
-  /** Delete each task's workdir once it has ended (default: keep it). */
-  removeWorkdirs?: boolean;
+  /** The agent tools whose powers tasks may widen (--allow-unsafe-agent-modes); default none. */
+  allowUnsafeAgentModes?: readonly ToolId[];
 }
 
-export type RejectReason = "no_free_slot" | "draining" | "duplicate" | "tool_unavailable" | "invalid_task_id";
+export type RejectReason =
+  | "no_free_slot"
+  | "draining"
+  | "duplicate"
+  | "tool_unavailable"
+  | "invalid_task_id"
+  | "invalid_model"
+  | "unsafe_options";
 
 /** The task was not admitted; nothing ran. The connection layer answers `task.reject` with the reason. */
 export class TaskRejectedError extends Error {
@@ -64,6 +76,16 @@ export class TaskRejectedError extends Error {
   ) {
     super(message);
     this.name = "TaskRejectedError";
+  }
+
+  /** No worker would run it as it is: failing it beats offering it around. */
+  get permanent(): boolean {
+    return this.reason === "invalid_model" || this.reason === "invalid_task_id";
+  }
+
+  /** This worker will never run it, though another may (its owner allows more). */
+  get refusedByPolicy(): boolean {
+    return this.reason === "unsafe_options";
   }
 }
 
@@ -121,6 +143,12 @@ export class Executor extends EventEmitter<ExecutorEvents> {
       throw new TaskRejectedError("no_free_slot", `All ${this.options.slots} slots are busy`);
     }
     if (!tool) throw new TaskRejectedError("tool_unavailable", `Tool ${task.tool} is not configured on this worker`);
+    const badModel = modelNameProblem(task.model);
+    if (badModel) throw new TaskRejectedError("invalid_model", badModel);
+    if (isAgentTool(task.tool) && !this.options.allowUnsafeAgentModes?.includes(task.tool)) {
+      const widening = wideningOptions(task.tool, task.options);
+      if (widening.length > 0) throw new TaskRejectedError("unsafe_options", refusalMessage(task.tool, widening));
+    }
 
     const controller = new AbortController();
     const timeoutSeconds = task.timeout_seconds ?? this.options.defaultTimeoutSeconds;
@@ -131,7 +159,7 @@ export class Executor extends EventEmitter<ExecutorEvents> {
 
     let outputBytes = 0;
     const run = async (): Promise<TaskOutcome> => {
-      const workdir = await createWorkdir(this.options.stateDir, task.task_id);
+      const workdir = await this.options.workdirs.create(task.task_id, task.owner_user_id);
       this.emit("progress", { task_id: task.task_id, phase: "started", output_bytes: 0 });
       const result = await tool.run(
         { task_id: task.task_id, prompt: task.prompt, model: task.model ?? null, options: task.options },
@@ -158,7 +186,7 @@ export class Executor extends EventEmitter<ExecutorEvents> {
     const done = run()
       .catch((error: unknown) => failureOutcome(task.task_id, error, signal))
       .then(async (outcome) => {
-        if (this.options.removeWorkdirs) await removeWorkdir(this.options.stateDir, task.task_id).catch(() => {});
+        await this.options.workdirs.release(task.task_id).catch(() => {});
         this.running.delete(task.task_id);
         if (outcome.status === "completed") this.emit("complete", { task_id: task.task_id, result: outcome.result });
         else this.emit("fail", { task_id: task.task_id, status: outcome.status, error: outcome.error });

@@ -1,6 +1,6 @@
 import { join } from "node:path";
 import { describe, expect, it } from "vitest";
-import { fakeCliEnv, readFakeArgs, recordingContext } from "../../test/fakes/index.ts";
+import { fakeTools, readFakeArgs, recordingContext } from "../../test/fakes/index.ts";
 import { ToolAbortedError, ToolRunError } from "./errors.ts";
 import { createToolRegistry } from "./registry.ts";
 
@@ -8,7 +8,7 @@ describe("claude_code", () => {
   it("runs headless with stream-json, streams the assistant's text and returns the result event's answer, usage and cost", async () => {
     const recording = await recordingContext();
     const argsFile = join(recording.context.workdir, "args.json");
-    const tool = createToolRegistry({ env: fakeCliEnv({ reply: "Hello, world", argsFile }) }).get("claude_code")!;
+    const tool = createToolRegistry({ ...fakeTools({ reply: "Hello, world", argsFile }) }).get("claude_code")!;
 
     const result = await tool.run(
       {
@@ -30,25 +30,28 @@ describe("claude_code", () => {
     expect(events[0]).toMatchObject({ type: "tool_use", name: "Bash", input: { command: "ls" } });
     expect(events[1]).toMatchObject({ type: "tool_result", is_error: false });
 
-    const { argv, cwd } = await readFakeArgs(argsFile);
+    const { argv, cwd, prompt } = await readFakeArgs(argsFile);
     expect(cwd).toBe(recording.context.workdir);
-    expect(argv.slice(0, 5)).toEqual(["-p", "Say hello", "--output-format", "stream-json", "--verbose"]);
+    expect(argv.slice(0, 4)).toEqual(["-p", "--output-format", "stream-json", "--verbose"]);
     expect(argv).toEqual(
       expect.arrayContaining(["--model", "opus", "--max-turns", "3", "--allowedTools", "Read,Bash(git:*)"]),
     );
     expect(argv.join(" ")).toContain("--permission-mode acceptEdits");
+    // The prompt comes last, after `--`: data, never an option.
+    expect(argv.slice(-2)).toEqual(["--", "Say hello"]);
+    expect(prompt).toBe("Say hello");
   });
 
   it("parses JSON answers into structured", async () => {
     const { context } = await recordingContext();
-    const tool = createToolRegistry({ env: fakeCliEnv({ reply: '{"verdict":"ok","score":3}' }) }).get("claude_code")!;
+    const tool = createToolRegistry({ ...fakeTools({ reply: '{"verdict":"ok","score":3}' }) }).get("claude_code")!;
     const result = await tool.run({ task_id: "t-2", prompt: "Rate it", options: {} }, context);
     expect(result.structured).toEqual({ verdict: "ok", score: 3 });
   });
 
   it("an is_error result fails the run with the CLI's message and the text so far", async () => {
     const { context } = await recordingContext();
-    const tool = createToolRegistry({ env: fakeCliEnv({ mode: "fail" }) }).get("claude_code")!;
+    const tool = createToolRegistry({ ...fakeTools({ mode: "fail" }) }).get("claude_code")!;
     const error = (await tool
       .run({ task_id: "t-3", prompt: "x", options: {} }, context)
       .catch((e) => e)) as ToolRunError;
@@ -60,7 +63,7 @@ describe("claude_code", () => {
 
   it("a cancelled run keeps the text streamed before the cancel", async () => {
     const recording = await recordingContext();
-    const tool = createToolRegistry({ env: fakeCliEnv({ mode: "hang" }) }).get("claude_code")!;
+    const tool = createToolRegistry({ ...fakeTools({ mode: "hang" }) }).get("claude_code")!;
     const run = tool.run({ task_id: "t-4", prompt: "x", options: {} }, recording.context);
     await expect.poll(() => recording.text("stdout"), { timeout: 15_000 }).toContain("workspace");
     recording.controller.abort();

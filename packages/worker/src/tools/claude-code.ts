@@ -1,4 +1,6 @@
-// Claude Code in headless mode: `claude -p <prompt> --output-format stream-json --verbose`.
+// Claude Code in headless mode: `claude -p --output-format stream-json --verbose [options] -- <prompt>`.
+// `-p` is a boolean flag; the prompt is a positional argument, after `--` so that one starting with `-`
+// is never read as an option.
 // The stream is NDJSON: a `system`/`init` event, `assistant` and `user` messages (Anthropic message
 // objects under `message`), and a final `result` event carrying the answer, usage and total_cost_usd.
 import type { TaskResult, WorkerTool } from "@garageswarm/protocol";
@@ -34,7 +36,7 @@ export class ClaudeCodeTool implements Tool {
   }
 
   async run(task: ToolTask, context: RunContext): Promise<TaskResult> {
-    const args = ["-p", task.prompt, "--output-format", "stream-json", "--verbose"];
+    const args = ["-p", "--output-format", "stream-json", "--verbose"];
     if (task.model) args.push("--model", task.model);
     const maxTurns = integerOption(task.options, "max_turns");
     if (maxTurns) args.push("--max-turns", String(maxTurns));
@@ -42,6 +44,7 @@ export class ClaudeCodeTool implements Tool {
     if (allowedTools) args.push("--allowedTools", allowedTools.join(","));
     const permissionMode = stringOption(task.options, "permission_mode");
     if (permissionMode) args.push("--permission-mode", permissionMode);
+    args.push("--", task.prompt);
 
     const texts: string[] = [];
     let init: Json | null = null;

@@ -5,7 +5,7 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import type { ToolId } from "@garageswarm/protocol";
 import { describe, expect, it, vi } from "vitest";
-import { fakeCliEnv, processGone, readFakePids, recordingContext } from "../../test/fakes/index.ts";
+import { fakeTools, processGone, readFakePids, recordingContext } from "../../test/fakes/index.ts";
 import { ToolAbortedError, ToolRunError, ToolUnavailableError } from "./errors.ts";
 import { createToolRegistry } from "./registry.ts";
 
@@ -39,7 +39,9 @@ function isEsrch(pid: number): boolean {
 
 describe.each(cliTools)("$id", ({ id, version }) => {
   it("is detected with its version when the CLI is on PATH", async () => {
-    const detected = await createToolRegistry({ env: fakeCliEnv() }).get(id)!.detect();
+    const detected = await createToolRegistry({ ...fakeTools() })
+      .get(id)!
+      .detect();
     expect(detected).toMatchObject({ name: id, version, healthy: true });
   });
 
@@ -59,7 +61,7 @@ describe.each(cliTools)("$id", ({ id, version }) => {
   });
 
   it("reports a failing run as a ToolRunError carrying the exit code", async () => {
-    const tool = createToolRegistry({ env: fakeCliEnv({ mode: "fail" }) }).get(id)!;
+    const tool = createToolRegistry({ ...fakeTools({ mode: "fail" }) }).get(id)!;
     const { context } = await recordingContext();
     const error = await tool.run(task, context).catch((caught: unknown) => caught);
     expect(error).toBeInstanceOf(ToolRunError);
@@ -70,7 +72,7 @@ describe.each(cliTools)("$id", ({ id, version }) => {
   it("cancel kills the tool and the helper process it started", async () => {
     const recording = await recordingContext();
     const pidFile = join(recording.context.workdir, "pids.json");
-    const tool = createToolRegistry({ env: fakeCliEnv({ mode: "hang-child", pidFile }) }).get(id)!;
+    const tool = createToolRegistry({ ...fakeTools({ mode: "hang-child", pidFile }) }).get(id)!;
     const run = tool.run(task, recording.context);
     const pids = await waitForPids(pidFile);
     expect(processGone(pids.pid)).toBe(false);
@@ -87,7 +89,7 @@ describe.each(cliTools)("$id", ({ id, version }) => {
   it("a timeout is reported as timed_out", async () => {
     const recording = await recordingContext();
     const pidFile = join(recording.context.workdir, "pids.json");
-    const tool = createToolRegistry({ env: fakeCliEnv({ mode: "hang", pidFile }) }).get(id)!;
+    const tool = createToolRegistry({ ...fakeTools({ mode: "hang", pidFile }) }).get(id)!;
     const timeout = new AbortController();
     const run = tool.run(task, { ...recording.context, signal: timeout.signal });
     const pids = await waitForPids(pidFile);
@@ -101,7 +103,7 @@ describe("cancel of a tool that ignores SIGTERM", () => {
   it("escalates to SIGKILL after the grace period", async () => {
     const recording = await recordingContext();
     const pidFile = join(recording.context.workdir, "pids.json");
-    const registry = createToolRegistry({ env: fakeCliEnv({ mode: "hang-stubborn", pidFile }), killGraceMs: 100 });
+    const registry = createToolRegistry({ ...fakeTools({ mode: "hang-stubborn", pidFile }), killGraceMs: 100 });
     const run = registry.get("claude_code")!.run(task, recording.context);
     const pids = await waitForPids(pidFile);
     recording.controller.abort();

@@ -10,6 +10,7 @@ import type { RunContext, ToolHealth } from "./tool.ts";
 export interface CliSettings {
   /** The executable: a name looked up on the env's PATH, or an absolute path. */
   command: string;
+  /** The tool's allow-listed environment (environment.ts), never the worker's own. */
   env: NodeJS.ProcessEnv;
   killGraceMs: number;
 }
@@ -18,6 +19,8 @@ export interface CliRun {
   tool: ToolId;
   settings: CliSettings;
   args: string[];
+  /** Written to the process's stdin, then closed; without it stdin is /dev/null. */
+  input?: string;
   context: RunContext;
   onStdoutLine(line: string): void;
   /** The output to attach to an abort error: whatever the adapter has gathered so far. */
@@ -38,7 +41,8 @@ export async function runCli(run: CliRun): Promise<CliOutcome> {
       command: run.settings.command,
       args: run.args,
       cwd: run.context.workdir,
-      env: run.context.env ?? run.settings.env,
+      env: run.settings.env,
+      input: run.input,
       signal: run.context.signal,
       killGraceMs: run.settings.killGraceMs,
       onLine: (line, stream) => {

@@ -1,6 +1,6 @@
 import { join } from "node:path";
 import { describe, expect, it } from "vitest";
-import { fakeCliEnv, readFakeArgs, recordingContext } from "../../test/fakes/index.ts";
+import { fakeTools, readFakeArgs, recordingContext } from "../../test/fakes/index.ts";
 import { ToolRunError } from "./errors.ts";
 import { createToolRegistry } from "./registry.ts";
 
@@ -8,7 +8,7 @@ describe("codex_cli", () => {
   it("runs `codex exec --json`, streams agent messages and activity, and takes usage from turn.completed", async () => {
     const recording = await recordingContext();
     const argsFile = join(recording.context.workdir, "args.json");
-    const tool = createToolRegistry({ env: fakeCliEnv({ reply: "Done: added tests", argsFile }) }).get("codex_cli")!;
+    const tool = createToolRegistry({ ...fakeTools({ reply: "Done: added tests", argsFile }) }).get("codex_cli")!;
 
     const result = await tool.run(
       { task_id: "t-1", prompt: "Add tests", model: "gpt-5", options: { sandbox: "read-only" } },
@@ -25,23 +25,16 @@ describe("codex_cli", () => {
     expect(events.map((event) => event.item_type)).toEqual(["reasoning", "command_execution", "command_execution"]);
     expect(events[2]).toMatchObject({ type: "item.completed", command: "bash -lc ls", exit_code: 0 });
 
-    const { argv, cwd } = await readFakeArgs(argsFile);
+    const { argv, cwd, prompt } = await readFakeArgs(argsFile);
     expect(cwd).toBe(recording.context.workdir);
-    expect(argv).toEqual([
-      "exec",
-      "--json",
-      "--skip-git-repo-check",
-      "--sandbox",
-      "read-only",
-      "-m",
-      "gpt-5",
-      "Add tests",
-    ]);
+    // The prompt goes on stdin (`-`), as the official SDK sends it: never parsed as an argument.
+    expect(argv).toEqual(["exec", "--json", "--skip-git-repo-check", "--sandbox", "read-only", "-m", "gpt-5", "-"]);
+    expect(prompt).toBe("Add tests");
   });
 
   it("without a model the cost is 0 and the result says why", async () => {
     const { context } = await recordingContext();
-    const tool = createToolRegistry({ env: fakeCliEnv() }).get("codex_cli")!;
+    const tool = createToolRegistry({ ...fakeTools() }).get("codex_cli")!;
     const result = await tool.run({ task_id: "t-2", prompt: "x", options: {} }, context);
     expect(result.usage.cost_usd).toBe(0);
     expect(result.detail.cost_note).toMatch(/no price known/);
@@ -49,7 +42,7 @@ describe("codex_cli", () => {
 
   it("turn.failed fails the run with the error message", async () => {
     const { context } = await recordingContext();
-    const tool = createToolRegistry({ env: fakeCliEnv({ mode: "fail" }) }).get("codex_cli")!;
+    const tool = createToolRegistry({ ...fakeTools({ mode: "fail" }) }).get("codex_cli")!;
     const error = (await tool
       .run({ task_id: "t-3", prompt: "x", options: {} }, context)
       .catch((e) => e)) as ToolRunError;

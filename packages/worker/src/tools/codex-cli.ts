@@ -1,4 +1,5 @@
-// Codex CLI headless: `codex exec --json <prompt>`. stdout is JSONL: `thread.started`, `turn.started`,
+// Codex CLI headless: `codex exec --json [options] -` with the prompt on stdin (as the official SDK
+// does), so it is never parsed as an argument and its size is not bound by the argv limit. stdout is JSONL: `thread.started`, `turn.started`,
 // `item.started|updated|completed` (agent_message, reasoning, command_execution, file_change, …),
 // then `turn.completed` with usage, or `turn.failed` / `error`.
 import type { TaskResult, WorkerTool } from "@garageswarm/protocol";
@@ -34,7 +35,7 @@ export class CodexCliTool implements Tool {
     const sandbox = requested && sandboxModes.has(requested) ? requested : "workspace-write";
     const args = ["exec", "--json", "--skip-git-repo-check", "--sandbox", sandbox];
     if (task.model) args.push("-m", task.model);
-    args.push(task.prompt);
+    args.push("-");
 
     const messages: string[] = [];
     const usage = { input: 0, cachedInput: 0, output: 0 };
@@ -46,6 +47,7 @@ export class CodexCliTool implements Tool {
       tool: this.id,
       settings: this.settings,
       args,
+      input: task.prompt,
       context,
       outputSoFar: () => messages.join("\n"),
       onStdoutLine: (line) => {

@@ -1,6 +1,6 @@
 import { join } from "node:path";
 import { describe, expect, it } from "vitest";
-import { fakeCliEnv, readFakeArgs, recordingContext } from "../../test/fakes/index.ts";
+import { fakeTools, readFakeArgs, recordingContext } from "../../test/fakes/index.ts";
 import { ToolRunError } from "./errors.ts";
 import { createToolRegistry } from "./registry.ts";
 
@@ -8,7 +8,7 @@ describe("gemini_cli", () => {
   it("runs headless with JSON output and returns the response, tokens from stats and a priced cost", async () => {
     const recording = await recordingContext();
     const argsFile = join(recording.context.workdir, "args.json");
-    const tool = createToolRegistry({ env: fakeCliEnv({ reply: "Bonjour", argsFile }) }).get("gemini_cli")!;
+    const tool = createToolRegistry({ ...fakeTools({ reply: "Bonjour", argsFile }) }).get("gemini_cli")!;
 
     const result = await tool.run(
       { task_id: "t-1", prompt: "Say hello in French", model: "gemini-2.5-flash", options: { approval_mode: "yolo" } },
@@ -23,23 +23,24 @@ describe("gemini_cli", () => {
     expect(result.detail).toMatchObject({ model: "gemini-2.5-flash", session_id: expect.any(String) });
     expect(recording.text("stdout")).toBe("Bonjour\n");
 
-    const { argv, cwd } = await readFakeArgs(argsFile);
+    const { argv, cwd, prompt } = await readFakeArgs(argsFile);
     expect(cwd).toBe(recording.context.workdir);
+    // The prompt is joined to its flag: yargs never reads it as an option.
     expect(argv).toEqual([
-      "-p",
-      "Say hello in French",
       "--output-format",
       "json",
       "-m",
       "gemini-2.5-flash",
       "--approval-mode",
       "yolo",
+      "--prompt=Say hello in French",
     ]);
+    expect(prompt).toBe("Say hello in French");
   });
 
   it("reports the CLI's JSON error message on failure", async () => {
     const { context } = await recordingContext();
-    const tool = createToolRegistry({ env: fakeCliEnv({ mode: "fail" }) }).get("gemini_cli")!;
+    const tool = createToolRegistry({ ...fakeTools({ mode: "fail" }) }).get("gemini_cli")!;
     const error = (await tool
       .run({ task_id: "t-2", prompt: "x", options: {} }, context)
       .catch((e) => e)) as ToolRunError;

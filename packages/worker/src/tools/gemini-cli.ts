@@ -1,4 +1,5 @@
-// Gemini CLI in headless mode: `gemini -p <prompt> --output-format json`. It prints one JSON object
+// Gemini CLI in headless mode: `gemini --output-format json [options] --prompt=<prompt>`. The prompt is
+// joined to its flag: `-p <prompt>` makes yargs read a prompt starting with `-` as an option. It prints one JSON object
 // when done: `{session_id, response, stats: {models: {<name>: {tokens: {prompt, candidates, …}}}, …}, error?}`.
 import type { TaskResult, WorkerTool } from "@garageswarm/protocol";
 import { type CliSettings, cliHealth, detectCliVersion, runCli } from "./cli.ts";
@@ -25,11 +26,13 @@ export class GeminiCliTool implements Tool {
   }
 
   async run(task: ToolTask, context: RunContext): Promise<TaskResult> {
-    const args = ["-p", task.prompt, "--output-format", "json"];
+    const args = ["--output-format", "json"];
     if (task.model) args.push("-m", task.model);
-    // Headless runs cannot answer approval prompts; the task chooses how much the agent may do alone.
+    // Headless runs cannot answer approval prompts; the task chooses how much the agent may do alone
+    // (within what the worker's owner allows: agent-modes.ts).
     const approvalMode = stringOption(task.options, "approval_mode");
     if (approvalMode) args.push("--approval-mode", approvalMode);
+    args.push(`--prompt=${task.prompt}`);
 
     const stdout: string[] = [];
     const exit = await runCli({

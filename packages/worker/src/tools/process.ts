@@ -9,6 +9,8 @@ export interface ProcessSpec {
   args: string[];
   cwd: string;
   env: NodeJS.ProcessEnv;
+  /** Written to stdin, which is then closed: how a prompt reaches a CLI as data, never as an option. */
+  input?: string;
   signal: AbortSignal;
   onLine(line: string, stream: "stdout" | "stderr"): void;
   /** How long a SIGTERMed tree gets before SIGKILL. */
@@ -48,14 +50,19 @@ export function runProcess(spec: ProcessSpec): Promise<ProcessExit> {
   const graceMs = spec.killGraceMs ?? 2_000;
 
   return new Promise<ProcessExit>((resolve, reject) => {
-    // stdin is closed: headless CLIs (codex exec) otherwise wait for piped input that never ends.
+    // stdin is the input or nothing: headless CLIs (codex exec) otherwise wait for piped input that never ends.
     const child = spawn(spec.command, spec.args, {
       cwd: spec.cwd,
       env: spec.env,
       detached: !isWindows,
-      stdio: ["ignore", "pipe", "pipe"],
+      stdio: [spec.input === undefined ? "ignore" : "pipe", "pipe", "pipe"],
       windowsHide: true,
     });
+    if (spec.input !== undefined && child.stdin) {
+      // A tool that exits without reading all of it closes the pipe (EPIPE): its exit says what happened.
+      child.stdin.on("error", () => {});
+      child.stdin.end(spec.input);
+    }
     const exited = new Promise<void>((settle) => child.once("exit", () => settle()));
     let aborted = false;
     let exit: Pick<ProcessExit, "exitCode" | "exitSignal"> | null = null;
@@ -79,7 +86,7 @@ export function runProcess(spec: ProcessSpec): Promise<ProcessExit> {
     };
 
     for (const stream of ["stdout", "stderr"] as const) {
-      const lines = createInterface({ input: child[stream], crlfDelay: Number.POSITIVE_INFINITY });
+      const lines = createInterface({ input: child[stream]!, crlfDelay: Number.POSITIVE_INFINITY });
       lines.on("line", (line) => {
         if (!aborted) spec.onLine(line, stream);
       });

@@ -7,6 +7,7 @@ import { ClaudeCodeTool } from "./claude-code.ts";
 import type { CliSettings } from "./cli.ts";
 import { CodexCliTool } from "./codex-cli.ts";
 import { loadToolsConfig, type ToolsConfig, type ToolsConfigInput } from "./config.ts";
+import { toolEnvironment, validatePassEnv } from "./environment.ts";
 import { GeminiApiTool } from "./gemini-api.ts";
 import { GeminiCliTool } from "./gemini-cli.ts";
 import { OllamaTool } from "./ollama.ts";
@@ -24,20 +25,30 @@ export interface ToolRegistry {
 }
 
 export interface ToolRegistryOptions extends ToolsConfigInput {
-  /** Where keys and hosts are read from, and the environment tool processes start with (PATH included). */
+  /**
+   * The worker's environment: where keys and hosts are read from. Tool processes get only an allow-listed
+   * part of it (see environment.ts), never all of it.
+   */
   env?: NodeJS.ProcessEnv;
+  /** Extra variable names the worker's owner passes to tool processes (--pass-env). */
+  passEnv?: readonly string[];
 }
 
 export function createToolRegistry(options: ToolRegistryOptions = {}): ToolRegistry {
-  const { env = process.env, ...settings } = options;
+  const { env = process.env, passEnv = [], ...settings } = options;
   const config = loadToolsConfig(settings, env);
-  const cli = (command: string): CliSettings => ({ command, env, killGraceMs: config.killGraceMs });
+  const allowedExtra = validatePassEnv(passEnv);
+  const cli = (tool: ToolId, command: string): CliSettings => ({
+    command,
+    env: toolEnvironment(tool, env, allowedExtra),
+    killGraceMs: config.killGraceMs,
+  });
 
   const tools = new Map<ToolId, Tool>();
   const add = (tool: Tool) => tools.set(tool.id, tool);
-  add(new ClaudeCodeTool(cli(config.claudeCommand)));
-  add(new GeminiCliTool(cli(config.geminiCommand)));
-  add(new CodexCliTool(cli(config.codexCommand)));
+  add(new ClaudeCodeTool(cli("claude_code", config.claudeCommand)));
+  add(new GeminiCliTool(cli("gemini_cli", config.geminiCommand)));
+  add(new CodexCliTool(cli("codex_cli", config.codexCommand)));
   add(new OllamaTool({ host: config.ollamaHost, defaultModel: config.ollamaModel }));
   if (config.anthropicApiKey) {
     add(
@@ -66,7 +77,8 @@ export function createToolRegistry(options: ToolRegistryOptions = {}): ToolRegis
       }),
     );
   }
-  add(new ShellTool({ env, killGraceMs: config.killGraceMs }, config.enableShell));
+  const shell = cli("shell", "");
+  add(new ShellTool({ env: shell.env, killGraceMs: shell.killGraceMs }, config.enableShell));
 
   return {
     config,

@@ -19,8 +19,6 @@ export interface RunContext {
   workdir: string;
   /** Live output: the model's text on `stdout`, diagnostics on `stderr`, tool activity as JSON on `event`. */
   onOutput(chunk: string, stream?: OutputStream): void;
-  /** Environment for subprocesses; defaults to the registry's environment. */
-  env?: NodeJS.ProcessEnv;
 }
 
 export interface ToolHealth {

@@ -5,7 +5,7 @@ import { mkdtemp, rm } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { dirname, join, resolve } from "node:path";
 import { fileURLToPath } from "node:url";
-import { pathWithFakes } from "../fakes/index.ts";
+import { fakeKnobNames, pathWithFakes } from "../fakes/index.ts";
 
 export const repoRoot = resolve(dirname(fileURLToPath(import.meta.url)), "../../../..");
 export const cliBin = join(repoRoot, "packages/cli/bin/garageswarm.js");
@@ -45,13 +45,19 @@ export async function tempDir(prefix = "gs-e2e-"): Promise<string> {
   return dir;
 }
 
-/** A process environment without anything from this machine that would add tools (keys, hosts). */
+/**
+ * A process environment without anything from this machine that would add tools (keys, hosts). The fakes'
+ * knobs (GS_FAKE_*) given in `extra` are passed on to the tools (GARAGESWARM_PASS_ENV) unless it says otherwise:
+ * a worker gives its tools only an allow-listed environment.
+ */
 export function cleanEnv(extra: NodeJS.ProcessEnv = {}): NodeJS.ProcessEnv {
   const env: NodeJS.ProcessEnv = {};
   for (const name of ["HOME", "TMPDIR", "LANG", "SystemRoot", "ComSpec"]) {
     if (process.env[name] !== undefined) env[name] = process.env[name];
   }
-  return { ...env, PATH: pathWithFakes(process.env.PATH), OLLAMA_HOST: NO_OLLAMA, ...extra };
+  const knobs = Object.keys(extra).filter((name) => fakeKnobNames.includes(name));
+  const passEnv = knobs.length > 0 ? { GARAGESWARM_PASS_ENV: knobs.join(",") } : {};
+  return { ...env, PATH: pathWithFakes(process.env.PATH), OLLAMA_HOST: NO_OLLAMA, ...passEnv, ...extra };
 }
 
 export async function spawnWorker(options: SpawnWorkerOptions): Promise<WorkerProcess> {

@@ -12,7 +12,7 @@ export interface RecordingContext {
   text(stream?: OutputStream): string;
 }
 
-export async function recordingContext(env?: NodeJS.ProcessEnv): Promise<RecordingContext> {
+export async function recordingContext(): Promise<RecordingContext> {
   const workdir = await mkdtemp(join(tmpdir(), "gs-task-"));
   const controller = new AbortController();
   const chunks: RecordingContext["chunks"] = [];
@@ -22,7 +22,6 @@ export async function recordingContext(env?: NodeJS.ProcessEnv): Promise<Recordi
     context: {
       signal: controller.signal,
       workdir,
-      env,
       onOutput: (chunk, stream = "stdout") => chunks.push({ chunk, stream }),
     },
     text: (stream = "stdout") =>

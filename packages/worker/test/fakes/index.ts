@@ -23,6 +23,23 @@ export interface FakeCliKnobs {
   argsFile?: string;
 }
 
+/** The knobs' variable names: tool processes see them only when the worker passes them (--pass-env). */
+export const fakeKnobNames = ["GS_FAKE_MODE", "GS_FAKE_REPLY", "GS_FAKE_PID_FILE", "GS_FAKE_ARGS_FILE"];
+
+/** Registry options for in-process tests: the fakes on PATH, the knobs set and passed to the fakes. */
+export function fakeTools(knobs: FakeCliKnobs = {}, base: NodeJS.ProcessEnv = process.env) {
+  return { env: fakeCliEnv(knobs, base), passEnv: fakeKnobNames };
+}
+
+/** What a fake CLI saw: its arguments, workdir, environment and (once read) the prompt. */
+export interface FakeCliRecord {
+  argv: string[];
+  cwd: string;
+  env: Record<string, string>;
+  prompt?: string;
+  [field: string]: unknown;
+}
+
 /** An environment whose PATH finds the fake CLIs first, with the given knobs set. */
 export function fakeCliEnv(knobs: FakeCliKnobs = {}, base: NodeJS.ProcessEnv = process.env): NodeJS.ProcessEnv {
   const env: NodeJS.ProcessEnv = { ...base, PATH: pathWithFakes(base.PATH) };
@@ -52,8 +69,8 @@ export async function readFakePids(file: string): Promise<{ pid: number; child_p
 }
 
 /** What a fake CLI was started with. */
-export async function readFakeArgs(file: string): Promise<{ argv: string[]; cwd: string }> {
-  return JSON.parse(await readFile(file, "utf8")) as { argv: string[]; cwd: string };
+export async function readFakeArgs(file: string): Promise<FakeCliRecord> {
+  return JSON.parse(await readFile(file, "utf8")) as FakeCliRecord;
 }
 
 /**

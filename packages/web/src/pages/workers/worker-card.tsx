@@ -61,6 +61,12 @@ export function WorkerCard({ worker, user }: { worker: Worker; user: User }) {
               {tool.version ? <span className="muted"> {tool.version}</span> : null}
               {tool.models.length ? <span className="muted"> · {tool.models.slice(0, 4).join(", ")}</span> : null}
               {!tool.healthy && tool.detail ? <small className="field-error"> {tool.detail}</small> : null}
+              {tool.unsafe_modes ? (
+                <small className="muted" title="The owner started this worker with --allow-unsafe-agent-modes">
+                  {" "}
+                  · runs tasks in unsafe agent modes
+                </small>
+              ) : null}
             </li>
           ))}
         </ul>

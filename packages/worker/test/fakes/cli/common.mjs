@@ -4,7 +4,10 @@
 //                      process of its own (a grandchild of the worker); hang-stubborn: ignore SIGTERM.
 //   GS_FAKE_REPLY      the answer text (default: "Fake <tool> answer to: <prompt>")
 //   GS_FAKE_PID_FILE   written once running: {"pid": <fake>, "child_pid": <helper or null>}
-//   GS_FAKE_ARGS_FILE  written at start: {"argv": [...], "cwd": "..."}
+//   GS_FAKE_ARGS_FILE  written at start: {"argv": [...], "cwd": "...", "env": {...}}, and again once the
+//                      prompt is read: {..., "prompt": "..."}
+// The knobs reach a fake only when the worker passes them (--pass-env): tool processes get an allow-listed
+// environment. Each fake parses its arguments as the real CLI does, and fails as it does on what it refuses.
 import { spawn } from "node:child_process";
 import { randomUUID } from "node:crypto";
 import { renameSync, writeFileSync } from "node:fs";
@@ -20,9 +23,23 @@ export function argsAfter(args, ...names) {
   return undefined;
 }
 
-export function recordArgs() {
+export function recordArgs(extra = {}) {
   const file = process.env.GS_FAKE_ARGS_FILE;
-  if (file) writeAtomically(file, { argv: process.argv.slice(2), cwd: process.cwd() });
+  if (file) writeAtomically(file, { argv: process.argv.slice(2), cwd: process.cwd(), env: process.env, ...extra });
+}
+
+/** All of stdin, or "" when it is a terminal (or /dev/null). */
+export async function readStdin() {
+  if (process.stdin.isTTY) return "";
+  let text = "";
+  for await (const chunk of process.stdin) text += chunk;
+  return text;
+}
+
+/** Exits like a CLI that refused its arguments. */
+export function usageError(message, code) {
+  console.error(message);
+  process.exit(code);
 }
 
 export function replyTo(tool, prompt) {
