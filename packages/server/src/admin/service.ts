@@ -11,7 +11,7 @@ import { randomSecret, sha256 } from "../auth/secrets.ts";
 import { toUserView } from "../auth/users-view.ts";
 import { publish } from "../bus/channels.ts";
 import type { Db } from "../db/store.ts";
-import { ConflictError, NotFoundError } from "../errors.ts";
+import { ConflictError, ForbiddenError, NotFoundError } from "../errors.ts";
 import type { Resources } from "../resources.ts";
 import * as q from "./queries.ts";
 
@@ -66,6 +66,8 @@ export async function setUserActive(
     const t = tx as Db;
     // Locked first: concurrent disables of two admins serialise here, and the second sees the first's.
     const activeAdmins = await q.lockActiveAdmins(t);
+    // The actor may have been disabled since this request was authenticated (by the admin it is disabling).
+    if (!activeAdmins.includes(actor.user_id)) throw new ForbiddenError("only an active administrator may do this");
     const target = await authQueries.findUserById(t, userId);
     if (!target) throw new NotFoundError("user not found");
     if (!active && target.is_admin && activeAdmins.length === 1 && activeAdmins[0] === userId) {
