@@ -1,7 +1,7 @@
 // Who is calling: a user's access token (JWT) or an API key (`gs_…`, for workers and the CLI), and
 // whether that credential's scope may call the route. A route lists the scopes it admits in its config
-// (`config: { scopes: WORKER_ROUTE }`); without that it admits only `full`, so a new route is closed to
-// worker keys until someone decides otherwise.
+// (`config: WORKER_ROUTE`); without that it admits only `full`, so a new route is closed to worker keys
+// until someone decides otherwise.
 import type { ApiKeyScope } from "@garageswarm/protocol";
 import type { FastifyRequest } from "fastify";
 import { ForbiddenError, UnauthorizedError } from "../errors.ts";
