@@ -177,4 +177,27 @@ describe.skipIf(postgresStackMissing())("the CLI against a real server", () => {
     const refused = await runCli(["task", "list", "--server", server.url, "--key", secret]);
     expect(refused.stderr).toContain("refused the API key");
   });
+
+  it("keys create --scope worker makes a key that cannot read tasks (A9)", async ({ server, key }) => {
+    const created = await runCli([
+      "keys",
+      "create",
+      "gpu box",
+      "--scope",
+      "worker",
+      "--json",
+      "--server",
+      server.url,
+      "--key",
+      key,
+    ]);
+    expect(created.code).toBe(0);
+    const workerKey = JSON.parse(created.stdout);
+    expect(workerKey).toMatchObject({ scope: "worker" });
+    const refused = await runCli(["task", "list", "--server", server.url, "--key", workerKey.key]);
+    expect(refused.code).toBe(1);
+    expect(refused.stderr).toContain('scope "worker"');
+    const badScope = await runCli(["keys", "create", "x", "--scope", "admin", "--server", server.url, "--key", key]);
+    expect(badScope.code).not.toBe(0);
+  });
 });

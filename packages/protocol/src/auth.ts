@@ -10,7 +10,15 @@ export const Username = z
 export const Email = z.email("must be an email address").max(254);
 export const Password = z.string().min(8, "must be at least 8 characters").max(256, "must be at most 256 characters");
 
-export const RegisterRequest = z.object({ username: Username, email: Email, password: Password }).strict();
+export const RegisterRequest = z
+  .object({
+    username: Username,
+    email: Email,
+    password: Password,
+    /** The token of an admin's invite link; required when registration is `invite`. */
+    invite: z.string().trim().min(1, "is required").max(200).optional(),
+  })
+  .strict();
 export type RegisterRequest = z.infer<typeof RegisterRequest>;
 
 export const LoginRequest = z
@@ -48,3 +56,11 @@ export const User = z.object({
   last_login_at: Timestamp.nullable(),
 });
 export type User = z.infer<typeof User>;
+
+/** Who may create an account: anyone, holders of an admin's invite, or nobody. */
+export const RegistrationMode = z.enum(["open", "invite", "closed"]);
+export type RegistrationMode = z.infer<typeof RegistrationMode>;
+
+/** `GET /auth/registration`: what the sign-up page should offer. */
+export const RegistrationInfo = z.object({ mode: RegistrationMode });
+export type RegistrationInfo = z.infer<typeof RegistrationInfo>;

@@ -1,5 +1,6 @@
 // The contract shared by server, worker, CLI and dashboard. Types come from these schemas, never beside them.
 
+export * from "./admin.ts";
 export * from "./auth.ts";
 export * from "./common.ts";
 export * from "./keys.ts";

@@ -13,6 +13,7 @@ import {
   type ZodTypeProvider,
 } from "fastify-type-provider-zod";
 import { Redis } from "ioredis";
+import { adminRoutes } from "./admin/routes.ts";
 import { authRoutes } from "./auth/routes.ts";
 import { healthRoutes } from "./health/routes.ts";
 import { registerProblemHandlers } from "./http/problem.ts";
@@ -79,6 +80,7 @@ export async function buildApp(resources: Resources): Promise<App> {
   await app.register(metricsRoutes(resources));
   await app.register(healthRoutes(resources));
   await app.register(authRoutes(resources), { prefix: "/api/v1/auth" });
+  await app.register(adminRoutes(resources), { prefix: "/api/v1/admin" });
   await app.register(keyRoutes(resources), { prefix: "/api/v1/keys" });
   await app.register(taskRoutes(resources), { prefix: "/api/v1/tasks" });
   await app.register(workerReportRoutes(resources), { prefix: "/api/v1/tasks" });

@@ -8,6 +8,7 @@ import { loadJwtSecret } from "./auth/jwt-secret.ts";
 import { type Bus, createMemoryBus, createRedisBus } from "./bus/bus.ts";
 import { type Clock, systemClock } from "./clock.ts";
 import type { ServerConfig } from "./config.ts";
+import { ensurePrivateDir } from "./data-dir.ts";
 import { openStore, type Store } from "./db/store.ts";
 import { createReaper, type Reaper } from "./queue/reaper.ts";
 import type { Resources } from "./resources.ts";
@@ -39,6 +40,8 @@ export interface StartOptions {
 
 export async function startServer(config: ServerConfig, options: StartOptions = {}): Promise<RunningServer> {
   const log = options.log ?? pino({ level: config.logLevel });
+  // A store passed in (tests) leaves the data dir alone; otherwise it is made private before anything lands in it.
+  if (!options.store) await ensurePrivateDir(config.dataDir);
   const store =
     options.store ?? (await openStore({ databaseUrl: config.databaseUrl, dataDir: join(config.dataDir, "db") }));
   const bus =

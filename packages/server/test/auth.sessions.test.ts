@@ -32,7 +32,7 @@ describe.skipIf(postgresStackMissing())("auth sessions", () => {
     expect(wrong.headers.get("content-type")).toContain("application/problem+json");
   });
 
-  it("rejects a duplicate username or email with 409 naming the field", async ({ api }) => {
+  it("rejects a duplicate username or email with one 409 that does not say which (A17)", async ({ api }) => {
     const user = await createUser(api);
     const sameName = await api.post("/api/v1/auth/register", {
       username: user.username.toUpperCase(),
@@ -40,14 +40,13 @@ describe.skipIf(postgresStackMissing())("auth sessions", () => {
       password: "long-enough-pw",
     });
     expect(sameName.status).toBe(409);
-    expect(sameName.body.errors[0].field).toBe("body.username");
     const sameEmail = await api.post("/api/v1/auth/register", {
       username: "another_name_x",
       email: user.email,
       password: "long-enough-pw",
     });
     expect(sameEmail.status).toBe(409);
-    expect(sameEmail.body.errors[0].field).toBe("body.email");
+    expect(sameEmail.body).toEqual(sameName.body);
   });
 
   it("rotates refresh tokens, and reusing a rotated one revokes the whole family", async ({ api }) => {

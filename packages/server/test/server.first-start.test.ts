@@ -7,7 +7,6 @@ import { afterAll, describe, expect, it } from "vitest";
 import { testRedisUrl, testStack } from "../../../test/support/env.ts";
 import { apiClient } from "../../../test/support/http.ts";
 import { createTestDatabase, postgresStackMissing } from "../../../test/support/server.ts";
-import { createUser } from "../../../test/support/users.ts";
 
 describe.skipIf(postgresStackMissing())("first start and restart", () => {
   const dataDir = mkdtempSync(join(tmpdir(), "gs-first-start-"));
@@ -32,7 +31,14 @@ describe.skipIf(postgresStackMissing())("first start and restart", () => {
       const login = await api.post("/api/v1/auth/login", { username: "admin", password: "first-admin-pw" });
       expect(login.status).toBe(200);
       expect((await api.get("/api/v1/auth/me", { token: login.body.access_token })).body.is_admin).toBe(true);
-      userName = (await createUser(api)).username;
+      // Registration is by invite by default: the admin creates the account.
+      userName = "kept_user";
+      const created = await api.post(
+        "/api/v1/admin/users",
+        { username: userName, email: "kept@example.test", password: "kept-user-pw" },
+        { token: login.body.access_token },
+      );
+      expect(created.status).toBe(201);
     } finally {
       await first.close();
     }

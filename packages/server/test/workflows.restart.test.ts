@@ -94,6 +94,8 @@ describe.skipIf(postgresStackMissing())("crash and restart mid-run", () => {
     }
     // Leases of three seconds: short enough that b's lease runs out while the server is down.
     env.GARAGESWARM_HEARTBEAT_INTERVAL = "1";
+    // The test registers its user through the real route, which needs registration open.
+    env.GARAGESWARM_REGISTRATION = "open";
   });
   afterAll(async () => {
     if (child) await kill(child);

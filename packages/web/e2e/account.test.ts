@@ -71,13 +71,14 @@ describe.skipIf(chromiumMissing())("dashboard: account, keys and workers", () =>
     await register(page, newBrowserUser());
     await goTo(page, "Settings");
     await page.getByLabel("Key name").fill("laptop");
+    await page.getByLabel("Scope").selectOption("full");
     await page.getByRole("button", { name: "Create key" }).click();
 
     const secret = await page.getByLabel("API key (shown once)").inputValue();
     expect(secret).toMatch(/^gs_/);
     await screenshot(page, "settings");
     const row = page.getByRole("row", { name: /laptop/ });
-    await row.waitFor();
+    await expect.poll(() => row.textContent()).toContain("Full");
 
     await page.getByRole("button", { name: "Done" }).click();
     expect(await page.getByLabel("API key (shown once)").count()).toBe(0);
@@ -123,13 +124,13 @@ describe.skipIf(chromiumMissing())("dashboard: account, keys and workers", () =>
     expect(command).toMatch(new RegExp(`^garageswarm worker --server ${escapeRegExp(server.url)} --key gs_\\S+$`));
     await screenshot(page, "workers-add");
 
-    // The key behind the command is a real one: the API accepts it.
+    // The key behind the command is a real one, and a worker key: it authenticates, but may not list keys.
     const key = command.split("--key ")[1]!;
-    const me = await fetch(`${server.url}/api/v1/keys`, { headers: { authorization: `Bearer ${key}` } });
-    expect(me.status).not.toBe(401);
+    const keys = await fetch(`${server.url}/api/v1/keys`, { headers: { authorization: `Bearer ${key}` } });
+    expect(keys.status).toBe(403);
 
     await goTo(page, "Settings");
-    await page.getByRole("row", { name: /worker: gpu-box/ }).waitFor();
+    await expect.poll(() => page.getByRole("row", { name: /worker: gpu-box/ }).textContent()).toContain("Worker");
   });
 
   it("keeps what was typed when the session expires, and carries on after signing in again", async ({ page }) => {

@@ -15,6 +15,7 @@ import { OverviewPage } from "./pages/overview-page.tsx";
 import { SettingsPage } from "./pages/settings/settings-page.tsx";
 import { TaskDetailPage } from "./pages/tasks/task-detail-page.tsx";
 import { TasksPage } from "./pages/tasks/tasks-page.tsx";
+import { UsersPage } from "./pages/users/users-page.tsx";
 import { WorkersPage } from "./pages/workers/workers-page.tsx";
 import { WorkflowsPage } from "./pages/workflows/workflows-page.tsx";
 
@@ -77,6 +78,7 @@ export function App() {
             <Route path="/settings">
               <SettingsPage user={user} />
             </Route>
+            <Route path="/users">{user.is_admin ? <UsersPage user={user} /> : <NotFound />}</Route>
             <Route path="/login">
               <Redirect to="/" replace />
             </Route>
@@ -84,14 +86,20 @@ export function App() {
               <Redirect to="/" replace />
             </Route>
             <Route>
-              <Page title="Page not found">
-                <p>There is no page at this address.</p>
-              </Page>
+              <NotFound />
             </Route>
           </Switch>
         </Suspense>
       </Shell>
       {current.status === "expired" ? <SessionExpiredDialog user={user} /> : null}
     </>
+  );
+}
+
+function NotFound() {
+  return (
+    <Page title="Page not found">
+      <p>There is no page at this address.</p>
+    </Page>
   );
 }

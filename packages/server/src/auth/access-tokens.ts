@@ -12,6 +12,7 @@ export interface AccessClaims {
 }
 
 const ISSUER = "garageswarm";
+const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 
 export async function signAccessToken(
   secret: Uint8Array,
@@ -39,13 +40,15 @@ export async function verifyAccessToken(secret: Uint8Array, token: string, now: 
       algorithms: ["HS256"],
       currentDate: now,
     });
-    if (!payload.sub || !payload.jti || typeof payload.fam !== "string" || !payload.exp) {
+    // Ids are checked as UUIDs here so the session query never sees (and fails on) anything else.
+    const ids = [payload.sub, payload.jti, payload.fam];
+    if (!ids.every((id) => typeof id === "string" && UUID.test(id)) || !payload.exp) {
       throw new UnauthorizedError("malformed access token");
     }
     return {
-      user_id: payload.sub,
-      jti: payload.jti,
-      family_id: payload.fam,
+      user_id: payload.sub as string,
+      jti: payload.jti as string,
+      family_id: payload.fam as string,
       expires_at: new Date(payload.exp * 1000),
     };
   } catch (error) {

@@ -1,6 +1,10 @@
-// Who is calling: a user's access token (JWT) or an API key (`gs_…`, for workers and the CLI).
+// Who is calling: a user's access token (JWT) or an API key (`gs_…`, for workers and the CLI), and
+// whether that credential's scope may call the route. A route lists the scopes it admits in its config
+// (`config: WORKER_ROUTE`); without that it admits only `full`, so a new route is closed to worker keys
+// until someone decides otherwise.
+import type { ApiKeyScope } from "@garageswarm/protocol";
 import type { FastifyRequest } from "fastify";
-import { UnauthorizedError } from "../errors.ts";
+import { ForbiddenError, UnauthorizedError } from "../errors.ts";
 import { findActiveKeyWithUser, keyUsage } from "../keys/queries.ts";
 import type { Resources } from "../resources.ts";
 import { verifyAccessToken } from "./access-tokens.ts";
@@ -14,6 +18,8 @@ export interface Principal {
   username: string;
   is_admin: boolean;
   via: "access_token" | "api_key";
+  /** What the credential may do: `full` for access tokens, the key's own scope for API keys. */
+  scope: ApiKeyScope;
   /** Set when authenticated by API key. */
   key_id?: string;
   /** Set when authenticated by access token: the session, for logout and change-password. */
@@ -24,7 +30,14 @@ declare module "fastify" {
   interface FastifyRequest {
     principal: Principal | null;
   }
+  interface FastifyContextConfig {
+    /** The credential scopes that may call this route; only `full` when absent. */
+    scopes?: readonly ApiKeyScope[];
+  }
 }
+
+/** The routes a worker key may call: register, heartbeat, pull, the attempt reports, the worker socket. */
+export const WORKER_ROUTE = { scopes: ["full", "worker"] } as const;
 
 /** Resolves a bearer credential to a principal, or throws UnauthorizedError. */
 export async function authenticateCredential(resources: Resources, credential: string): Promise<Principal> {
@@ -40,6 +53,7 @@ export async function authenticateCredential(resources: Resources, credential: s
       username: found.username,
       is_admin: found.is_admin,
       via: "api_key",
+      scope: found.scope,
       key_id: found.key_id,
     };
   }
@@ -53,6 +67,7 @@ export async function authenticateCredential(resources: Resources, credential: s
     username: session.username,
     is_admin: session.is_admin,
     via: "access_token",
+    scope: "full",
     session: { jti: claims.jti, family_id: claims.family_id, expires_at: claims.expires_at },
   };
 }
@@ -64,13 +79,27 @@ export function bearerCredential(request: FastifyRequest): string | null {
   return match?.[1] ?? null;
 }
 
-/** preHandler: the route needs a signed-in user (access token or API key). */
+/** preHandler: the route needs a signed-in user (access token or API key) whose scope the route admits. */
 export function requireUser(resources: Resources) {
   return async (request: FastifyRequest): Promise<void> => {
     const credential = bearerCredential(request);
     if (!credential) throw new UnauthorizedError("missing bearer token (Authorization: Bearer <token or key>)");
-    request.principal = await authenticateCredential(resources, credential);
+    request.principal = authorizeScope(request, await authenticateCredential(resources, credential));
   };
+}
+
+/** Throws 403 unless the route's `scopes` admit the principal's; every authenticating hook calls this. */
+export function authorizeScope(request: FastifyRequest, principal: Principal): Principal {
+  const admitted = request.routeOptions.config.scopes ?? ["full"];
+  if (!admitted.includes(principal.scope)) {
+    throw new ForbiddenError(`an API key with scope "${principal.scope}" may not call this route`);
+  }
+  return principal;
+}
+
+/** preHandler after `requireUser`: the route is for administrators only. */
+export async function requireAdmin(request: FastifyRequest): Promise<void> {
+  if (!principalOf(request).is_admin) throw new ForbiddenError("only an administrator may do this");
 }
 
 /** The principal set by `requireUser`; a route without that preHandler is a programming error. */

@@ -91,7 +91,7 @@ export async function purgeExpiredAuthRows(db: Db, now: Date): Promise<void> {
   await db.delete(refreshTokens).where(lt(refreshTokens.expires_at, now));
 }
 
-/** The session's user, and whether its token was denylisted or its family revoked: one round trip. */
+/** The session's user, and whether its token was denylisted or its family revoked (or not theirs): one round trip. */
 export async function findSessionUser(db: Db, claims: { user_id: string; jti: string; family_id: string }) {
   const [row] = await db
     .select({
@@ -100,7 +100,9 @@ export async function findSessionUser(db: Db, claims: { user_id: string; jti: st
       is_admin: users.is_admin,
       is_active: users.is_active,
       denied: sql<boolean>`exists (select 1 from ${revokedAccessTokens} where ${revokedAccessTokens.jti} = ${claims.jti}::uuid)`,
-      family_revoked: sql<boolean>`not exists (select 1 from ${refreshTokens} where ${refreshTokens.family_id} = ${claims.family_id}::uuid and ${refreshTokens.revoked_at} is null)`,
+      // The family must be live AND the token's user's own: a token signed with a stolen secret cannot pair
+      // someone's `sub` with the forger's own session.
+      family_revoked: sql<boolean>`not exists (select 1 from ${refreshTokens} where ${refreshTokens.family_id} = ${claims.family_id}::uuid and ${refreshTokens.user_id} = ${claims.user_id}::uuid and ${refreshTokens.revoked_at} is null)`,
     })
     .from(users)
     .where(eq(users.user_id, claims.user_id));

@@ -5,6 +5,7 @@ import {
   Problem,
   RefreshRequest,
   RegisterRequest,
+  RegistrationInfo,
   TokenPair,
   User,
 } from "@garageswarm/protocol";
@@ -39,16 +40,29 @@ export function authRoutes(resources: Resources): FastifyPluginAsyncZod {
         config: { rateLimit: perIp },
         schema: {
           tags: ["auth"],
-          summary: "Create an account",
+          summary: "Create an account (`invite` is required when registration is `invite`; 403 when `closed`)",
           security: [],
           body: RegisterRequest,
-          response: { 201: User, ...errors },
+          response: { 201: User, 403: Problem, ...errors },
         },
       },
       async (request, reply) => {
         const created = await auth.register(resources, request.body, meta(request));
         return reply.status(201).send(toUserView(created));
       },
+    );
+
+    app.get(
+      "/registration",
+      {
+        schema: {
+          tags: ["auth"],
+          summary: "Who may create an account here: `open`, `invite` or `closed`",
+          security: [],
+          response: { 200: RegistrationInfo },
+        },
+      },
+      async () => ({ mode: resources.config.registration }),
     );
 
     app.post(

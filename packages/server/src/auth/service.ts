@@ -6,9 +6,10 @@
 // access token until it expires. Every outcome lands in audit_log.
 import { randomUUID } from "node:crypto";
 import type { TokenPair } from "@garageswarm/protocol";
+import { consumeInvite, recordInviteUser } from "../admin/queries.ts";
 import { recordAudit } from "../audit/record.ts";
 import type { Db } from "../db/store.ts";
-import { ConflictError, UnauthorizedError } from "../errors.ts";
+import { ConflictError, ForbiddenError, UnauthorizedError } from "../errors.ts";
 import type { Resources } from "../resources.ts";
 import { signAccessToken } from "./access-tokens.ts";
 import type { Principal } from "./authenticate.ts";
@@ -20,20 +21,52 @@ export interface RequestMeta {
   ip?: string;
 }
 
+/** Said for every taken username or email alike, so registering cannot tell which accounts exist. */
+export const REGISTER_CONFLICT = "that username or email cannot be used";
+
+/**
+ * Creates an account as `config.registration` allows: anyone (`open`), the holder of a valid invite
+ * (`invite`, consumed in the same transaction as the insert), or nobody (`closed`). The invite is
+ * checked before the names, so without one nobody learns whether a name is taken.
+ */
 export async function register(
   resources: Resources,
-  input: { username: string; email: string; password: string },
+  input: { username: string; email: string; password: string; invite?: string | undefined },
   meta: RequestMeta,
 ): Promise<q.UserRow> {
+  const mode = resources.config.registration;
+  if (mode === "closed") throw new ForbiddenError("registration is closed: ask an administrator for an account");
+  if (mode === "invite" && !input.invite) {
+    throw new ForbiddenError(
+      "registration is by invite: open the invite link an administrator gave you",
+      "body.invite",
+    );
+  }
+  // Hashed whatever happens next, so a taken name answers no faster than a free one.
   const password_hash = await hashPassword(input.password);
+  const now = resources.clock.now();
   return resources.db.transaction(async (tx) => {
-    const user = await q.insertUser(tx as Db, { username: input.username, email: input.email, password_hash });
-    if (!user) {
-      const taken = await q.findUserByLogin(tx as Db, input.username);
-      const field = taken ? "body.username" : "body.email";
-      throw new ConflictError(taken ? "username is already taken" : "email is already registered", field);
+    const db = tx as Db;
+    const invite =
+      mode === "invite" && input.invite
+        ? await consumeInvite(db, { token_hash: sha256(input.invite), email: input.email, now })
+        : undefined;
+    if (mode === "invite" && !invite) {
+      throw new ForbiddenError(
+        "this invite is not valid: it may have expired, been used or been revoked",
+        "body.invite",
+      );
     }
-    await recordAudit(tx as Db, { user_id: user.user_id, action: "auth.register", ip: meta.ip });
+    const user = await q.insertUser(db, { username: input.username, email: input.email, password_hash });
+    // Thrown, so the transaction rolls back and the invite stays usable.
+    if (!user) throw new ConflictError(REGISTER_CONFLICT);
+    if (invite) await recordInviteUser(db, invite.invite_id, user.user_id);
+    await recordAudit(db, {
+      user_id: user.user_id,
+      action: "auth.register",
+      ip: meta.ip,
+      ...(invite ? { detail: { invite_id: invite.invite_id } } : {}),
+    });
     return user;
   });
 }

@@ -51,6 +51,8 @@ export interface BusMessages {
     status: WorkerStatus | "deleted";
     draining: boolean;
   };
+  /** An admin disabled the user: every replica closes the user's open sockets (workers and dashboards). */
+  "user.disabled": { user_id: string };
   /** A worker's heartbeat: its resources now, for the sparklines of dashboards that can see it. */
   "worker.heartbeat": {
     worker_id: string;

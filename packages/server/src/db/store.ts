@@ -1,6 +1,5 @@
 // One interface over the two stores: embedded PGlite (default) and PostgreSQL (DATABASE_URL).
 // Both speak the same SQL and use the same Drizzle schema, migrations and queries.
-import { mkdirSync } from "node:fs";
 import { fileURLToPath } from "node:url";
 import { PGlite } from "@electric-sql/pglite";
 import { type SQL, sql } from "drizzle-orm";
@@ -10,6 +9,7 @@ import type { PgDatabase, PgQueryResultHKT } from "drizzle-orm/pg-core";
 import { drizzle as drizzlePglite } from "drizzle-orm/pglite";
 import { migrate as migratePglite } from "drizzle-orm/pglite/migrator";
 import pg from "pg";
+import { ensurePrivateDirSync, restrictTree } from "../data-dir.ts";
 import * as schema from "./schema.ts";
 
 export type Db = PgDatabase<PgQueryResultHKT, typeof schema>;
@@ -42,19 +42,25 @@ export async function openStore(options: OpenStoreOptions): Promise<Store> {
 }
 
 async function openPglite(dataDir: string | undefined): Promise<Store> {
-  if (dataDir) mkdirSync(dataDir, { recursive: true });
+  if (dataDir) ensurePrivateDirSync(dataDir);
   const client = dataDir ? new PGlite(dataDir) : new PGlite();
   await client.waitReady;
   const db = drizzlePglite(client, { schema }) as unknown as Db;
   // PGlite is a single connection inside this process: no other replica can race the migration.
   await migratePglite(db as never, { migrationsFolder });
+  // PGlite's own files come out 0666/0644 whatever the umask (data-dir.ts); the ones PostgreSQL creates
+  // while running (relations, WAL segments) are 0600 already. Swept again at close for good measure.
+  if (dataDir) await restrictTree(dataDir);
   return {
     kind: "pglite",
     db,
     ping: async () => {
       await db.execute(sql`select 1`);
     },
-    close: () => client.close(),
+    close: async () => {
+      await client.close();
+      if (dataDir) await restrictTree(dataDir);
+    },
   };
 }
 

@@ -1,12 +1,19 @@
 import { and, desc, eq, isNull, lt, or, sql } from "drizzle-orm";
 import { apiKeys, users } from "../db/schema.ts";
-import type { Db } from "../db/store.ts";
+import { type Db, selectRows } from "../db/store.ts";
 
 export type ApiKeyRow = typeof apiKeys.$inferSelect;
 
 export async function insertApiKey(
   db: Db,
-  values: { user_id: string; name: string; prefix: string; key_hash: string },
+  values: {
+    user_id: string;
+    name: string;
+    prefix: string;
+    key_hash: string;
+    scope: "full" | "worker";
+    created_by_key_id: string | null;
+  },
 ): Promise<ApiKeyRow> {
   const [row] = await db.insert(apiKeys).values(values).returning();
   if (!row) throw new Error("insert api_keys returned nothing");
@@ -29,6 +36,7 @@ export async function findActiveKeyWithUser(db: Db, keyHash: string) {
       username: users.username,
       is_admin: users.is_admin,
       is_active: users.is_active,
+      scope: apiKeys.scope,
     })
     .from(apiKeys)
     .innerJoin(users, eq(users.user_id, apiKeys.user_id))
@@ -62,11 +70,25 @@ export async function listKeysOfUser(db: Db, userId: string): Promise<ApiKeyRow[
   return db.select().from(apiKeys).where(eq(apiKeys.user_id, userId)).orderBy(desc(apiKeys.created_at));
 }
 
-export async function revokeKey(db: Db, userId: string, keyId: string, now: Date): Promise<ApiKeyRow | undefined> {
-  const [row] = await db
-    .update(apiKeys)
-    .set({ revoked_at: sql`coalesce(${apiKeys.revoked_at}, ${now.toISOString()}::timestamptz)` })
-    .where(and(eq(apiKeys.key_id, keyId), eq(apiKeys.user_id, userId)))
-    .returning();
-  return row;
+/**
+ * Revokes the user's key and, transitively, every key minted with it (a leaked key's offspring die with it).
+ * Returns the ids revoked, the named key first; empty when the user has no such key.
+ */
+export async function revokeKeyAndMinted(db: Db, userId: string, keyId: string, now: Date): Promise<string[]> {
+  const rows = await selectRows<{ key_id: string; depth: number }>(
+    db,
+    sql`
+    with recursive tree(key_id, depth) as (
+      select key_id, 0 from api_keys where key_id = ${keyId}::uuid and user_id = ${userId}::uuid
+      union
+      select child.key_id, tree.depth + 1 from api_keys child join tree on child.created_by_key_id = tree.key_id
+    ),
+    revoked as (
+      update api_keys set revoked_at = coalesce(api_keys.revoked_at, ${now.toISOString()}::timestamptz)
+      from tree where api_keys.key_id = tree.key_id
+      returning api_keys.key_id
+    )
+    select revoked.key_id, tree.depth from revoked join tree on tree.key_id = revoked.key_id order by tree.depth`,
+  );
+  return rows.map((row) => row.key_id);
 }

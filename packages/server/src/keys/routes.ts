@@ -5,10 +5,11 @@ import { principalOf, requireUser } from "../auth/authenticate.ts";
 import type { Resources } from "../resources.ts";
 import { createApiKey, listApiKeys, revokeApiKey } from "./service.ts";
 
-const errors = { 400: Problem, 401: Problem, 404: Problem };
+const errors = { 400: Problem, 401: Problem, 403: Problem, 404: Problem };
 
 export function keyRoutes(resources: Resources): FastifyPluginAsyncZod {
   return async (app) => {
+    // No `scopes` in these routes' config: only a person's session or a `full` key manages keys.
     app.addHook("preHandler", requireUser(resources));
 
     app.post(
@@ -16,15 +17,20 @@ export function keyRoutes(resources: Resources): FastifyPluginAsyncZod {
       {
         schema: {
           tags: ["keys"],
-          summary: "Create an API key; the secret (`key`) is shown only in this answer",
+          summary:
+            "Create an API key (`scope`: `full` when omitted, `worker` for a worker machine); the secret (`key`) is shown only in this answer",
           body: ApiKeyCreate,
           response: { 201: ApiKeyCreated, ...errors },
         },
       },
       async (request, reply) => {
-        const created = await createApiKey(resources, principalOf(request).user_id, request.body.name, {
-          ip: request.ip,
-        });
+        const principal = principalOf(request);
+        const created = await createApiKey(
+          resources,
+          principal.user_id,
+          { ...request.body, created_by_key_id: principal.key_id ?? null },
+          { ip: request.ip },
+        );
         return reply.status(201).send(created);
       },
     );
@@ -46,7 +52,7 @@ export function keyRoutes(resources: Resources): FastifyPluginAsyncZod {
       {
         schema: {
           tags: ["keys"],
-          summary: "Revoke an API key",
+          summary: "Revoke an API key and every key created with it",
           params: IdParam,
           response: { 204: z.null().describe("Revoked"), ...errors },
         },

@@ -1,6 +1,6 @@
 import { IdParam, Problem, Task, TaskComplete, TaskFail, TaskProgress, TaskStart } from "@garageswarm/protocol";
 import type { FastifyPluginAsyncZod } from "fastify-type-provider-zod";
-import { principalOf, requireUser } from "../auth/authenticate.ts";
+import { principalOf, requireUser, WORKER_ROUTE } from "../auth/authenticate.ts";
 import type { Resources } from "../resources.ts";
 import * as queue from "./service.ts";
 
@@ -20,6 +20,7 @@ export function workerReportRoutes(resources: Resources): FastifyPluginAsyncZod 
     app.post(
       "/:id/start",
       {
+        config: WORKER_ROUTE,
         schema: {
           tags: ["worker"],
           summary: "The worker started the attempt (assigned → running)",
@@ -34,6 +35,7 @@ export function workerReportRoutes(resources: Resources): FastifyPluginAsyncZod 
     app.post(
       "/:id/progress",
       {
+        config: WORKER_ROUTE,
         schema: {
           tags: ["worker"],
           summary: "Progress of the attempt; renews its lease",
@@ -48,6 +50,7 @@ export function workerReportRoutes(resources: Resources): FastifyPluginAsyncZod 
     app.post(
       "/:id/complete",
       {
+        config: WORKER_ROUTE,
         bodyLimit: RESULT_BODY_LIMIT,
         schema: {
           tags: ["worker"],
@@ -63,6 +66,7 @@ export function workerReportRoutes(resources: Resources): FastifyPluginAsyncZod 
     app.post(
       "/:id/fail",
       {
+        config: WORKER_ROUTE,
         schema: {
           tags: ["worker"],
           summary: "The attempt failed: retried after a backoff while attempts remain, else failed",

@@ -23,6 +23,7 @@ type Output = Extract<ServerToClient, { type: "task.output" }>["data"];
 interface ClientConnection {
   user_id: string;
   send(message: ServerToClient): void;
+  close(code: number, reason: string): void;
   /** task_id → live chunks held back while the backlog is being sent (null once live). */
   subscriptions: Map<string, Output[] | null>;
 }
@@ -82,6 +83,10 @@ export function clientSocketRoutes(resources: Resources, output: OutputStore): F
           })
           .catch(() => {});
       }),
+      // A disabled user's dashboards lose their feed at once; reconnecting is refused by authentication.
+      subscribe(resources.bus, "user.disabled", (message) => {
+        for (const connection of byUser.get(message.user_id) ?? []) connection.close(4403, "user disabled");
+      }),
       subscribe(resources.bus, "run.updated", (message) => {
         const { user_id, ...run } = message;
         toUser(user_id, envelope("run.updated", run));
@@ -128,6 +133,9 @@ function handleClientSocket(
     subscriptions: new Map(),
     send(message) {
       if (socket.readyState === socket.OPEN) socket.send(JSON.stringify(message));
+    },
+    close(code, reason) {
+      socket.close(code, reason);
     },
   };
   let set = byUser.get(userId);

@@ -3,7 +3,7 @@
 import { IdParam, Problem, TaskOutput } from "@garageswarm/protocol";
 import type { FastifyPluginAsyncZod } from "fastify-type-provider-zod";
 import { z } from "zod";
-import { principalOf, requireUser } from "../auth/authenticate.ts";
+import { principalOf, requireUser, WORKER_ROUTE } from "../auth/authenticate.ts";
 import { refuse } from "../queue/service.ts";
 import type { Resources } from "../resources.ts";
 import type { OutputStore } from "./output-store.ts";
@@ -14,6 +14,7 @@ export function outputRoutes(resources: Resources, output: OutputStore): Fastify
     app.post(
       "/api/v1/tasks/:id/output",
       {
+        config: WORKER_ROUTE,
         preHandler: requireUser(resources),
         schema: {
           tags: ["worker"],

@@ -6,6 +6,7 @@ import { appendFile, mkdir } from "node:fs/promises";
 import { join } from "node:path";
 import { and, asc, eq, sql } from "drizzle-orm";
 import { publish } from "../bus/channels.ts";
+import { PRIVATE_DIR_MODE, PRIVATE_FILE_MODE } from "../data-dir.ts";
 import { taskEvents } from "../db/schema.ts";
 import type { Resources } from "../resources.ts";
 
@@ -74,8 +75,9 @@ export function createOutputStore(resources: Resources, maxStoredBytes = 2 * 102
         rows.push({ task_id: taskId, attempt: first.attempt, kind: "output_truncated", data: { log_file: file } });
         used = maxStoredBytes + 1;
       }
-      await mkdir(join(config.dataDir, "logs"), { recursive: true });
-      await appendFile(file, spilled.map((chunk) => chunk.chunk).join(""));
+      await mkdir(join(config.dataDir, "logs"), { recursive: true, mode: PRIVATE_DIR_MODE });
+      // The mode applies when the file is created: output is the user's, not the machine's other users'.
+      await appendFile(file, spilled.map((chunk) => chunk.chunk).join(""), { mode: PRIVATE_FILE_MODE });
     }
     storedBytes.set(key, used);
     if (rows.length > 0) await db.insert(taskEvents).values(rows);

@@ -8,7 +8,13 @@ import type { FastifyRequest } from "fastify";
 import type { FastifyPluginAsyncZod } from "fastify-type-provider-zod";
 import type { WebSocket } from "ws";
 import { z } from "zod";
-import { authenticateCredential, bearerCredential, principalOf } from "../auth/authenticate.ts";
+import {
+  authenticateCredential,
+  authorizeScope,
+  bearerCredential,
+  principalOf,
+  WORKER_ROUTE,
+} from "../auth/authenticate.ts";
 import { subscribe } from "../bus/channels.ts";
 import {
   ConflictError,
@@ -38,7 +44,7 @@ export function socketAuthenticator(resources: Resources) {
     const query = request.query as { token?: unknown };
     const credential = bearerCredential(request) ?? (typeof query.token === "string" ? query.token : null);
     if (!credential) throw new UnauthorizedError("missing credentials (Authorization header or ?token=)");
-    request.principal = await authenticateCredential(resources, credential);
+    request.principal = authorizeScope(request, await authenticateCredential(resources, credential));
   };
 }
 
@@ -54,6 +60,12 @@ export function workerSocketRoutes(
         .get(message.worker_id)
         ?.send(envelope("task.cancel", { task_id: message.task_id, reason: message.reason }));
     });
+    // A disabled user's workers are cut off at once, on whichever replica holds their socket.
+    const unsubscribeDisabled = await subscribe(resources.bus, "user.disabled", (message) => {
+      for (const connection of connections.all()) {
+        if (connection.user_id === message.user_id) connection.close(4403, "user disabled");
+      }
+    });
     const unsubscribeWorker = await subscribe(resources.bus, "worker.updated", (message) => {
       const connection = connections.get(message.worker_id);
       if (!connection) return;
@@ -63,12 +75,14 @@ export function workerSocketRoutes(
     app.addHook("onClose", async () => {
       await unsubscribeCancel();
       await unsubscribeWorker();
+      await unsubscribeDisabled();
     });
 
     app.get(
       "/ws/worker/:worker_id",
       {
         websocket: true,
+        config: WORKER_ROUTE,
         preValidation: socketAuthenticator(resources),
         preHandler: async (request) => {
           const { worker_id } = request.params as { worker_id: string };

@@ -16,7 +16,7 @@ import {
 import type { FastifyRequest } from "fastify";
 import type { FastifyPluginAsyncZod } from "fastify-type-provider-zod";
 import { z } from "zod";
-import { principalOf, requireUser } from "../auth/authenticate.ts";
+import { principalOf, requireUser, WORKER_ROUTE } from "../auth/authenticate.ts";
 import { pullTask } from "../queue/service.ts";
 import { createWakeups } from "../queue/wakeups.ts";
 import type { Resources } from "../resources.ts";
@@ -49,6 +49,7 @@ export function workerRoutes(resources: Resources): FastifyPluginAsyncZod {
     app.post(
       "/register",
       {
+        config: WORKER_ROUTE,
         schema: {
           tags: ["workers"],
           summary: "Register this machine as your worker (201), or update it when its machine_id is known (200)",
@@ -64,7 +65,10 @@ export function workerRoutes(resources: Resources): FastifyPluginAsyncZod {
 
     app.get(
       "/:id",
-      { schema: { tags: ["workers"], summary: "Get a worker", params: IdParam, response: { 200: Worker, ...errors } } },
+      {
+        config: WORKER_ROUTE,
+        schema: { tags: ["workers"], summary: "Get a worker", params: IdParam, response: { 200: Worker, ...errors } },
+      },
       async (request) => workers.getWorker(resources, user(request), request.params.id),
     );
 
@@ -87,6 +91,7 @@ export function workerRoutes(resources: Resources): FastifyPluginAsyncZod {
     app.post(
       "/:id/heartbeat",
       {
+        config: WORKER_ROUTE,
         schema: {
           tags: ["worker"],
           summary: "The worker is alive: resources, held tasks (leases renewed); answers the tasks to stop",
@@ -101,6 +106,7 @@ export function workerRoutes(resources: Resources): FastifyPluginAsyncZod {
     app.get(
       "/:id/pull-task",
       {
+        config: WORKER_ROUTE,
         schema: {
           tags: ["worker"],
           summary: "Claim the best task this worker may run (200), or 204 after waiting up to `wait` seconds",

@@ -1,4 +1,4 @@
-import type { ApiKey, ApiKeyCreated } from "@garageswarm/protocol";
+import type { ApiKey, ApiKeyCreated, ApiKeyScope } from "@garageswarm/protocol";
 import { useMutation, useQuery, useQueryClient } from "@tanstack/react-query";
 import { api } from "./client.ts";
 
@@ -12,7 +12,7 @@ export function useApiKeys() {
 export function useCreateApiKey() {
   const queryClient = useQueryClient();
   return useMutation({
-    mutationFn: (name: string) => api.post<ApiKeyCreated>("/keys", { name }),
+    mutationFn: (body: { name: string; scope: ApiKeyScope }) => api.post<ApiKeyCreated>("/keys", body),
     onSuccess: () => queryClient.invalidateQueries({ queryKey: ["keys"] }),
   });
 }

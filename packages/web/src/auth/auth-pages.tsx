@@ -1,7 +1,10 @@
 // Signed out: sign in or create an account. After either, the person lands where they were headed.
-import type { User } from "@garageswarm/protocol";
+// What "create an account" offers follows the server's registration setting: a form (open), a form
+// that needs the invite from the link `/register?invite=…` (invite), or a note to ask an admin (closed).
+import type { RegistrationMode, User } from "@garageswarm/protocol";
 import { useEffect, useState } from "react";
-import { Link, useLocation } from "wouter";
+import { Link, useLocation, useSearch } from "wouter";
+import { useRegistrationMode } from "../api/admin.ts";
 import { api } from "../api/client.ts";
 import { signIn } from "../api/session.ts";
 import { Field, FormError, fieldErrorsOf, formValues } from "../components/form.tsx";
@@ -12,6 +15,8 @@ export function AuthPages() {
   const registering = location === "/register";
   const [destination] = useState(() => (location === "/login" || location === "/register" ? "/" : location));
   const done = () => navigate(destination, { replace: true });
+  const mode = useRegistrationMode();
+  const invite = new URLSearchParams(useSearch()).get("invite") ?? undefined;
 
   useEffect(() => {
     document.title = `${registering ? "Create an account" : "Sign in"} · GarageSwarm`;
@@ -24,7 +29,7 @@ export function AuthPages() {
         {registering ? (
           <>
             <h1>Create an account</h1>
-            <RegisterForm onSignedIn={done} />
+            <Registration mode={mode.data} invite={invite} onSignedIn={done} />
             <p>
               Already have an account? <Link href="/login">Sign in</Link>
             </p>
@@ -33,9 +38,11 @@ export function AuthPages() {
           <>
             <h1>Sign in</h1>
             <LoginForm onSignedIn={done} />
-            <p>
-              New here? <Link href="/register">Create an account</Link>
-            </p>
+            {mode.data === "closed" ? null : (
+              <p>
+                New here? <Link href="/register">Create an account</Link>
+              </p>
+            )}
           </>
         )}
       </div>
@@ -43,7 +50,31 @@ export function AuthPages() {
   );
 }
 
-function RegisterForm({ onSignedIn }: { onSignedIn: () => void }) {
+function Registration({
+  mode,
+  invite,
+  onSignedIn,
+}: {
+  mode: RegistrationMode | undefined;
+  invite: string | undefined;
+  onSignedIn: () => void;
+}) {
+  if (mode === "closed") {
+    return (
+      <p role="status">Registration is closed on this server. Ask an administrator to create an account for you.</p>
+    );
+  }
+  if (mode === "invite" && !invite) {
+    return (
+      <p role="status">
+        Accounts on this server are by invitation. Open the invite link an administrator sent you, or ask them for one.
+      </p>
+    );
+  }
+  return <RegisterForm invite={invite} onSignedIn={onSignedIn} />;
+}
+
+function RegisterForm({ invite, onSignedIn }: { invite: string | undefined; onSignedIn: () => void }) {
   const [error, setError] = useState<unknown>(null);
   const [busy, setBusy] = useState(false);
   const fields = fieldErrorsOf(error);
@@ -55,7 +86,7 @@ function RegisterForm({ onSignedIn }: { onSignedIn: () => void }) {
         setBusy(true);
         setError(null);
         try {
-          await api.post<User>("/auth/register", { username, email, password }, { auth: false });
+          await api.post<User>("/auth/register", { username, email, password, invite }, { auth: false });
           await signIn(username, password);
           onSignedIn();
         } catch (caught) {
@@ -77,6 +108,7 @@ function RegisterForm({ onSignedIn }: { onSignedIn: () => void }) {
         hint="At least 8 characters."
         error={fields.password}
       />
+      {invite ? <p className="muted">You are signing up with an invite link.</p> : null}
       <FormError error={error} fields={["username", "email", "password"]} />
       <button type="submit" className="primary" disabled={busy}>
         {busy ? "Creating account…" : "Create account"}

@@ -13,6 +13,7 @@ const pages = [
   { href: "/workflows", label: "Workflows" },
   { href: "/workers", label: "Workers" },
   { href: "/settings", label: "Settings" },
+  { href: "/users", label: "Users", adminOnly: true },
 ];
 
 function NavLink({ href, label }: { href: string; label: string }) {
@@ -40,9 +41,11 @@ export function Shell({ user, children }: { user: User; children: ReactNode }) {
       <header className="topbar">
         <span className="brand">GarageSwarm</span>
         <nav aria-label="Main">
-          {pages.map((page) => (
-            <NavLink key={page.href} {...page} />
-          ))}
+          {pages
+            .filter((page) => !page.adminOnly || user.is_admin)
+            .map((page) => (
+              <NavLink key={page.href} href={page.href} label={page.label} />
+            ))}
         </nav>
         <div className="topbar-end">
           <span className={`live live-${live}`} title="Live updates">

@@ -239,7 +239,7 @@ class Agent {
       } catch (error) {
         if (error instanceof ApiError && error.status === 401) {
           throw new Error(
-            `the server refused the API key (${error.detail}); create one with "garageswarm keys create"`,
+            `the server refused the API key (${error.detail}); create one with "garageswarm keys create <name> --scope worker"`,
           );
         }
         if (error instanceof ApiError && error.status < 500) throw new Error(`registering failed: ${error.message}`);

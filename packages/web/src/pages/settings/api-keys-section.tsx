@@ -1,7 +1,7 @@
 import type { ApiKeyCreated } from "@garageswarm/protocol";
 import { useState } from "react";
 import { useApiKeys, useCreateApiKey, useRevokeApiKey } from "../../api/keys.ts";
-import { Field, FormError, fieldErrorsOf, formValues } from "../../components/form.tsx";
+import { Field, FormError, fieldErrorsOf, formValues, SelectField } from "../../components/form.tsx";
 import { formatAgo, formatDate } from "../../components/format.ts";
 import { Section } from "../../components/page.tsx";
 import { CopyableValue } from "../../components/secret.tsx";
@@ -17,27 +17,43 @@ export function ApiKeysSection() {
   return (
     <Section title="API keys">
       <p className="muted">
-        Keys let workers and the CLI act as you. A key's secret is shown once, when it is created.
+        Keys let workers and the CLI act as you. A worker key can only register a worker, take tasks and report on them;
+        a full key can do anything you can (for the CLI and scripts). A key's secret is shown once, when it is created.
       </p>
       <form
         className="inline-form"
         onSubmit={(event) => {
           event.preventDefault();
           const form = event.currentTarget;
-          create.mutate(formValues(form).name ?? "", {
-            onSuccess: (key) => {
-              setCreated(key);
-              form.reset();
+          const values = formValues(form);
+          const scope = values.scope === "full" ? "full" : "worker";
+          create.mutate(
+            { name: values.name ?? "", scope },
+            {
+              onSuccess: (key) => {
+                setCreated(key);
+                form.reset();
+              },
             },
-          });
+          );
         }}
       >
         <Field label="Key name" name="name" required maxLength={100} placeholder="laptop, ci, …" error={fields.name} />
+        <SelectField
+          label="Scope"
+          name="scope"
+          defaultValue="worker"
+          options={[
+            { value: "worker", label: "Worker (register, take tasks, report)" },
+            { value: "full", label: "Full (everything you can do)" },
+          ]}
+          error={fields.scope}
+        />
         <button type="submit" className="primary" disabled={create.isPending}>
           Create key
         </button>
       </form>
-      <FormError error={create.error} fields={["name"]} />
+      <FormError error={create.error} fields={["name", "scope"]} />
       {created ? (
         <section className="callout" aria-label="New API key">
           <p>
@@ -65,6 +81,7 @@ export function ApiKeysSection() {
             <thead>
               <tr>
                 <th scope="col">Name</th>
+                <th scope="col">Scope</th>
                 <th scope="col">Prefix</th>
                 <th scope="col">Created</th>
                 <th scope="col">Last used</th>
@@ -78,6 +95,7 @@ export function ApiKeysSection() {
               {keys.data.map((key) => (
                 <tr key={key.key_id}>
                   <td>{key.name}</td>
+                  <td>{key.scope === "full" ? "Full" : "Worker"}</td>
                   <td className="mono">{key.prefix}…</td>
                   <td>{formatDate(key.created_at)}</td>
                   <td>{formatAgo(key.last_used_at)}</td>
@@ -90,7 +108,11 @@ export function ApiKeysSection() {
                         aria-label={`Revoke ${key.name}`}
                         disabled={revoke.isPending}
                         onClick={() => {
-                          if (confirm(`Revoke the key "${key.name}"? Anything using it stops working.`))
+                          if (
+                            confirm(
+                              `Revoke the key "${key.name}"? Anything using it, and any key made with it, stops working.`,
+                            )
+                          )
                             revoke.mutate(key.key_id);
                         }}
                       >

@@ -40,7 +40,8 @@ export function AddWorker({ onClose }: { onClose: () => void }) {
           onSubmit={(event) => {
             event.preventDefault();
             const name = formValues(event.currentTarget).name?.trim() || "worker";
-            create.mutate(`worker: ${name}`, { onSuccess: setKey });
+            // A worker key: the machine can take tasks and report, but not read your other tasks or make keys.
+            create.mutate({ name: `worker: ${name}`, scope: "worker" }, { onSuccess: setKey });
           }}
         >
           <p>Each worker connects with an API key. Name the machine so you can tell its key apart later.</p>
