@@ -77,7 +77,7 @@ describe("the bounded condition evaluator", () => {
           expect(JSON.stringify(logic)).toContain('"missing');
         }
       }),
-      { numRuns: 3000 },
+      { numRuns: Number(process.env.PROPERTY_RUNS ?? 3000) },
     );
   });
 

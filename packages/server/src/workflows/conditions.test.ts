@@ -53,7 +53,7 @@ describe("conditions", () => {
     // Inside an iteration `var` reads the item, so the inner list comes from a list literal of the outer data.
     const nested = { some: [{ var: "xs" }, { some: [[...xs], false] }] };
     expect(evaluateCondition(rule, { xs })).toBe(false);
-    expect(() => evaluateCondition(nested, { xs })).toThrow("went past its budget of 100000 steps");
+    expect(() => evaluateCondition(nested, { xs })).toThrow("the condition went past its budget of 100000 steps");
   });
 
   it("shares a budget across one engine step's conditions", () => {

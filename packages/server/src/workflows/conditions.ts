@@ -180,8 +180,11 @@ const plainOperations: Record<string, (...args: unknown[]) => unknown> = {
   "!!": (a) => truthy(a),
   "!": (a) => !truthy(a),
   "%": (a, b) => (a as number) % (b as number),
-  in: (a, b) =>
-    typeof b === "string" ? b.indexOf(a as string) !== -1 : Array.isArray(b) ? b.indexOf(a) !== -1 : false,
+  in: (a, b) => {
+    if (!b) return false;
+    if (typeof b === "string") return b.indexOf(a as string) !== -1;
+    return Array.isArray(b) ? b.indexOf(a) !== -1 : false;
+  },
   cat: (...args) => args.join(""),
   substr: (source, start, end) => {
     if ((end as number) < 0) {
@@ -216,7 +219,7 @@ class Evaluator {
       throw new ConditionLimitError(
         this.stepBudget < conditionLimits.steps
           ? `the conditions of one engine step went past their shared budget of ${stepLimits.steps} steps`
-          : `went past its budget of ${conditionLimits.steps} steps`,
+          : `the condition went past its budget of ${conditionLimits.steps} steps`,
       );
     }
   }
@@ -225,7 +228,7 @@ class Evaluator {
     this.work += units;
     if (this.work > conditionLimits.work) {
       throw new ConditionLimitError(
-        `went past its work budget of ${conditionLimits.work} characters and elements processed`,
+        `the condition went past its work budget of ${conditionLimits.work} characters and elements processed`,
       );
     }
   }
@@ -236,7 +239,7 @@ class Evaluator {
     if (!Array.isArray(value)) return 1;
     const known = this.sizes.get(value);
     if (known !== undefined) return known;
-    if (depth > 1000) throw new ConditionLimitError("reads a list nested more than 1000 deep");
+    if (depth > 1000) throw new ConditionLimitError("the condition reads a list nested more than 1000 deep");
     this.charge(value.length);
     let total = 1;
     for (const item of value) total += this.size(item, depth + 1);
