@@ -249,13 +249,16 @@ class Evaluator {
 
   /** A value an operation built: refused past the size cap. */
   private built<T>(value: T, operator: string): T {
-    const size = this.size(value);
+    this.checkSize(this.size(value), operator);
+    return value;
+  }
+
+  private checkSize(size: number, operator: string) {
     if (size > conditionLimits.valueSize) {
       throw new ConditionLimitError(
         `"${operator}" built a value of size ${size}, more than the limit of ${conditionLimits.valueSize} (characters, or elements and characters of a list)`,
       );
     }
-    return value;
   }
 
   apply(logic: unknown, data: unknown): unknown {
@@ -347,6 +350,14 @@ class Evaluator {
 
     const evaluated = args.map((arg) => this.apply(arg, data));
     for (const value of evaluated) this.charge(this.size(value));
+    if (op === "merge") {
+      // Refused before copying: two large lists from the data would otherwise be joined first.
+      const size = evaluated.reduce(
+        (total: number, value) => total + this.size(value) - (Array.isArray(value) ? 1 : 0),
+        1,
+      );
+      this.checkSize(size, op);
+    }
     switch (op) {
       case "var":
         return this.lookup(evaluated[0], evaluated[1], data);

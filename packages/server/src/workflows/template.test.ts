@@ -44,7 +44,7 @@ describe("templateProblems", () => {
 
 describe("template limits (review A4)", () => {
   const scope = { nodeIds: new Set<string>(), upstream: new Set<string>() };
-  const nest = (depth: number) => "{{#input.a}}".repeat(depth) + "x" + "{{/input.a}}".repeat(depth);
+  const nest = (depth: number) => `${"{{#input.a}}".repeat(depth)}x${"{{/input.a}}".repeat(depth)}`;
   const empty = { input: {}, context: {}, nodes: {}, upstream: [] };
 
   it("accepts sections two deep and refuses a third level, naming it", () => {
