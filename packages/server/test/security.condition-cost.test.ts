@@ -3,6 +3,8 @@
 // loop. Here the server runs in its own process with a small heap (256 MB), so the old behaviour would kill
 // it: the rule now stops at its size cap, the run fails naming the node and the limit, and a server
 // restarted on the same database stays up (the failure is stored, never re-evaluated).
+// Review B2: a loop made only of condition nodes ran up to max_iterations per loop edge inside one engine
+// step; a step now follows at most 1000 loop edges and fails the run naming the loop.
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { type ApiClient, apiClient } from "../../../test/support/http.ts";
 import { postgresStackMissing } from "../../../test/support/server.ts";
@@ -50,6 +52,27 @@ describe.skipIf(postgresStackMissing())("security A3: condition cost", () => {
     const direct = await getRun(api, owner, await execute(api, owner, bomb, { xs }));
     expect(direct.status).toBe("failed");
     expect(direct.error).toMatch(limitMessage);
+    expect(await health(api)).toBe(200);
+
+    // B2: two condition-only loops taking turns (c1 flips its own answer), neither reaching its own bound.
+    const spin = await createWorkflow(api, owner, {
+      name: "spin",
+      workflow_type: "graph",
+      definition: {
+        nodes: [
+          { id: "c1", type: "condition", expression: { "!": [{ var: "nodes.c1.json" }] } },
+          { id: "c2", type: "condition", expression: true },
+        ],
+        edges: [
+          { from: "c1", to: "c1", when: true, loop: true, max_iterations: 1000 },
+          { from: "c1", to: "c2", when: false },
+          { from: "c2", to: "c1", loop: true, max_iterations: 1000 },
+        ],
+      },
+    });
+    const spun = await getRun(api, owner, await execute(api, owner, spin));
+    expect(spun.status).toBe("failed");
+    expect(spun.error).toMatch(/^loop edge "c[12]->c1": more than 1000 loop re-entries in one engine step/);
     expect(await health(api)).toBe(200);
 
     // The persistence case: the condition follows a task, so the advancer evaluates it after the result.
