@@ -86,6 +86,23 @@ export const DirectorNode = z
     requirements: Requirements,
     /** The largest plan accepted; a bigger one fails the director node. */
     max_tasks: z.number().int().min(1).max(100).default(20),
+    /**
+     * The tools a plan may give its tasks; a plan naming any other fails the director node. Default: the
+     * director's own tool. `shell` only when listed here (a director whose own tool is shell must list it).
+     */
+    allowed_tools: z
+      .array(z.enum(ToolId.options, toolError))
+      .min(1, "needs at least one tool")
+      .max(ToolId.options.length)
+      .refine((tools) => new Set(tools).size === tools.length, "lists a tool twice")
+      .optional(),
+    /**
+     * Dangerous: render plan prompts as templates over the run (`{{input.*}}`, `{{context.*}}`, upstream
+     * outputs). A plan is AI output, so this lets it pull the workflow's context into the tasks it writes.
+     * Off (default): a plan task's prompt is sent as written, but for `{{nodes.ID.output}}` of the plan's
+     * own tasks it depends on.
+     */
+    render_plan_prompts: z.boolean().optional(),
   })
   .strict();
 

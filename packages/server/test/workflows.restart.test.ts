@@ -1,16 +1,11 @@
 // Crash and restart: the server runs in a child process and is killed with SIGKILL mid-run, twice; each
 // time a new process on the same database resumes the run. No node runs twice and none is lost, and a
 // worker that held a task across the crash delivers its result to the new process (the lease grace).
-import { type ChildProcess, spawn } from "node:child_process";
-import { mkdtempSync, rmSync } from "node:fs";
-import { tmpdir } from "node:os";
-import { join } from "node:path";
-import { fileURLToPath } from "node:url";
 import { afterAll, beforeAll, describe, expect, it, onTestFinished } from "vitest";
-import { testRedisUrl, testStack } from "../../../test/support/env.ts";
 import { type ApiClient, apiClient } from "../../../test/support/http.ts";
-import { createTestDatabase, postgresStackMissing, type TestDatabase } from "../../../test/support/server.ts";
+import { postgresStackMissing } from "../../../test/support/server.ts";
 import { createApiKey, createUser } from "../../../test/support/users.ts";
+import { type Child, childStore, kill, startChild, waitFor } from "./child-server.support.ts";
 import { registerWorker } from "./queue.support.ts";
 import {
   type Claimed,
@@ -22,85 +17,19 @@ import {
   pullOne,
 } from "./workflows.runs.support.ts";
 
-const root = fileURLToPath(new URL("../../..", import.meta.url));
-const childScript = fileURLToPath(new URL("./workflows.restart.child.ts", import.meta.url));
-
-interface Child {
-  process: ChildProcess;
-  url: string;
-}
-
-function startChild(env: Record<string, string>): Promise<Child> {
-  const child = spawn(process.execPath, ["--import", "tsx", childScript], {
-    cwd: root,
-    env: { ...process.env, LOG_LEVEL: "silent", ...env },
-    stdio: ["ignore", "pipe", "pipe"],
-  });
-  return new Promise((resolve, reject) => {
-    let out = "";
-    let err = "";
-    child.stderr!.on("data", (chunk) => {
-      err += chunk;
-    });
-    child.stdout!.on("data", (chunk) => {
-      out += chunk;
-      const line = out.split("\n").find((candidate) => candidate.startsWith("{"));
-      if (line) resolve({ process: child, url: JSON.parse(line).url });
-    });
-    child.on("exit", (code) => reject(new Error(`server exited with ${code} before listening: ${err}`)));
-  });
-}
-
-function kill(child: Child): Promise<void> {
-  return new Promise((resolve) => {
-    if (child.process.exitCode !== null || child.process.signalCode !== null) return resolve();
-    child.process.once("exit", () => resolve());
-    child.process.kill("SIGKILL");
-  });
-}
-
-/** Polls until `check` answers a value (the server's own advancer works at its pace; nothing here sleeps a fixed time). */
-async function waitFor<T>(
-  what: string,
-  check: () => Promise<T | null | undefined | false>,
-  timeoutMs = 20_000,
-): Promise<T> {
-  const deadline = Date.now() + timeoutMs;
-  for (;;) {
-    const value = await check();
-    if (value) return value;
-    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
-    await new Promise((resolve) => setTimeout(resolve, 50));
-  }
-}
-
 describe.skipIf(postgresStackMissing())("crash and restart mid-run", () => {
-  let database: TestDatabase | null = null;
-  let dataDir: string | null = null;
+  let store: Awaited<ReturnType<typeof childStore>>;
   let env: Record<string, string>;
   let child: Child | null = null;
 
   beforeAll(async () => {
-    if (testStack === "postgres") {
-      database = await createTestDatabase();
-      env = {
-        DATABASE_URL: database.databaseUrl!,
-        REDIS_URL: testRedisUrl,
-        GARAGESWARM_REDIS_PREFIX: `gs-restart-${Date.now()}:`,
-      };
-    } else {
-      dataDir = mkdtempSync(join(tmpdir(), "gs-restart-"));
-      env = { GARAGESWARM_DATA_DIR: dataDir };
-    }
+    store = await childStore("restart");
     // Leases of three seconds: short enough that b's lease runs out while the server is down.
-    env.GARAGESWARM_HEARTBEAT_INTERVAL = "1";
-    // The test registers its user through the real route, which needs registration open.
-    env.GARAGESWARM_REGISTRATION = "open";
+    env = { ...store.env, GARAGESWARM_HEARTBEAT_INTERVAL: "1" };
   });
   afterAll(async () => {
     if (child) await kill(child);
-    await database?.close();
-    if (dataDir) rmSync(dataDir, { recursive: true, force: true });
+    await store?.remove();
   });
 
   it("resumes the run after SIGKILL, with one task per node, and takes a result held across the crash", async () => {

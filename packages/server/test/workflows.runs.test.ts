@@ -132,7 +132,13 @@ describe.skipIf(postgresStackMissing())("workflow runs: each type end to end", (
       workflow_type: "hierarchical",
       definition: {
         nodes: [
-          { id: "lead", type: "director", tool: "claude_code", prompt: "Plan the release" },
+          {
+            id: "lead",
+            type: "director",
+            tool: "claude_code",
+            prompt: "Plan the release",
+            allowed_tools: ["gemini_cli", "codex_cli"],
+          },
           { id: "sum", type: "aggregator", tool: "claude_code", prompt: "Summarise {{upstream}}" },
         ],
       },

@@ -162,6 +162,28 @@ describe.skipIf(chromiumMissing())("dashboard: workflow editor", () => {
       .toEqual([{ from: "task_1", to: "approval_1", on: "success", loop: false }]);
   });
 
+  it("sets the tools a director's plan may use (review A8)", async ({ server, page }) => {
+    const api = apiClient(server.url);
+    const user = await createUser(api);
+    await signInAs(page, user);
+    await page.goto("/workflows/new");
+    await page.getByLabel("Name", { exact: true }).fill("Directed");
+    await page.getByRole("button", { name: "Add director node" }).click();
+    const inspector = page.getByRole("region", { name: "Director node director_1" });
+    const tools = inspector.getByRole("group", { name: "Tools a plan may use" });
+    // Nothing listed: the director's own tool only, never shell.
+    expect(await tools.getByLabel(/Claude Code/).isChecked()).toBe(true);
+    expect(await tools.getByLabel("Shell").isChecked()).toBe(false);
+    await tools.getByLabel("Codex CLI").check();
+    await page.getByRole("button", { name: "Save workflow" }).click();
+    await page.getByRole("heading", { name: "Directed", level: 1 }).waitFor();
+    const workflowId = new URL(page.url()).pathname.split("/").at(-1)!;
+    const saved = (await api.get(`/api/v1/workflows/${workflowId}`, { token: user.access_token })).body;
+    const director = saved.definition.nodes.find((node: { type: string }) => node.type === "director");
+    expect(director).toMatchObject({ tool: "claude_code", allowed_tools: ["claude_code", "codex_cli"] });
+    expect(director.render_plan_prompts).toBeUndefined();
+  });
+
   it("sets the run timeout and a node's timeout and retries; a run waits pending for a worker and shows its deadline", async ({
     server,
     page,

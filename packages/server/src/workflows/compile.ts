@@ -8,6 +8,7 @@ import {
   type WorkflowType,
 } from "@garageswarm/protocol";
 import { InvalidInputError } from "../errors.ts";
+import { defaultPlanTools } from "./engine/plan.ts";
 import { edgeId, type RunEdge, type RunGraph, type RunNode } from "./graph.ts";
 
 export function compileWorkflow(type: WorkflowType, definition: WorkflowDefinition): RunGraph {
@@ -51,7 +52,11 @@ function toRunNode(node: NodeDefinition): RunNode {
         requirements: node.requirements,
       };
       if (node.model !== undefined) runNode.model = node.model;
-      if (node.type === "director") runNode.max_tasks = node.max_tasks;
+      if (node.type === "director") {
+        runNode.max_tasks = node.max_tasks;
+        runNode.allowed_tools = node.allowed_tools ?? defaultPlanTools(node.tool);
+        if (node.render_plan_prompts) runNode.render_plan_prompts = true;
+      }
       if (node.type === "task" && node.replicas === "all") runNode.replicas = "all";
       return runNode;
     }

@@ -17,6 +17,12 @@ export interface RunNode {
   message?: string;
   /** Director nodes: the largest plan accepted. */
   max_tasks?: number;
+  /** Director nodes: the tools a plan may use (absent on runs stored before: see `planTools`). */
+  allowed_tools?: ToolId[];
+  /** Director nodes: plan prompts are full templates over the run (opted into, dangerous). */
+  render_plan_prompts?: boolean;
+  /** Plan tasks: only `{{nodes.ID.output}}` of the plan's own tasks is filled in; the rest is sent as written. */
+  literal_prompt?: boolean;
   /** A fan-out to every eligible worker, resolved by `resolveReplicas` before the run starts. */
   replicas?: "all";
   /** Replicas keep the id of the definition node they copy. */

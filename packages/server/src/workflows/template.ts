@@ -30,26 +30,48 @@ export interface TemplateScope {
 
 type Token = [string, string, number, number, Token[]?];
 
+export const templateLimits = {
+  /** Sections inside sections: each level multiplies the work by the length of a list (review A4). */
+  sectionDepth: 2,
+  /** Iterations of all sections of one rendering together. */
+  iterations: 10_000,
+  /** Tokens (text, names, sections) one rendering goes through. */
+  steps: 1_000_000,
+  /** Characters of a rendered prompt: twice what a task's prompt may be. */
+  outputSize: 1_000_000,
+} as const;
+
+/** A rendering went past one of its limits; the node fails with this message. */
+export class TemplateLimitError extends Error {}
+
 /** What is wrong with a template, one message per problem; empty when it is fine. */
 export function templateProblems(template: string, scope: TemplateScope): string[] {
   let tokens: Token[];
   try {
-    tokens = Mustache.parse(template) as unknown as Token[];
+    tokens = parse(template);
   } catch (error) {
     return [`cannot be parsed: ${(error as Error).message}`];
   }
   const problems: string[] = [];
-  const walk = (list: Token[], inSection: boolean) => {
+  const walk = (list: Token[], depth: number) => {
     for (const [type, name, , , children] of list) {
       if (type === ">") problems.push(`{{> ${name}}}: partials are not supported`);
       if (type === "name" || type === "&" || type === "#" || type === "^") {
-        const problem = nameProblem(name, inSection, scope);
+        const problem = nameProblem(name, depth > 0, scope);
         if (problem) problems.push(problem);
       }
-      if (children) walk(children, true);
+      if (!children) continue;
+      // Deeper sections are not walked: one message says it, and a hostile depth cannot exhaust the stack.
+      if (depth + 1 > templateLimits.sectionDepth) {
+        problems.push(
+          `{{${type}${name}}}: sections nest at most ${templateLimits.sectionDepth} deep (this one is inside ${depth})`,
+        );
+      } else {
+        walk(children, depth + 1);
+      }
     }
   };
-  walk(tokens, false);
+  walk(tokens, 0);
   return problems;
 }
 
@@ -72,16 +94,135 @@ export function nameProblem(name: string, inSection: boolean, scope: TemplateSco
   return null;
 }
 
-function stringify(value: unknown): string {
-  if (value === null || value === undefined) return "";
-  return typeof value === "string" ? value : JSON.stringify(value);
+/**
+ * Renders as Mustache would (with the value hooks above: no escaping, non-strings as JSON) while counting:
+ * past the section depth, iterations, tokens or output size it throws a TemplateLimitError. Names resolve
+ * through own properties only, so nothing on a prototype (no method of an object or a list) is ever reached.
+ */
+export function renderTemplate(template: string, view: TemplateView): string {
+  return new BoundedRenderer().render(parse(template), [view]);
 }
 
-// A private writer: overriding the value hooks here leaves the global Mustache untouched for other users.
-const writer = new Mustache.Writer();
-writer.escapedValue = (token, context) => stringify(context.lookup(token[1] ?? ""));
-writer.unescapedValue = (token, context) => stringify(context.lookup(token[1] ?? ""));
+// Mustache's own parse keeps every template it ever saw; plan prompts and many workflows would pile up.
+const parser = new Mustache.Writer();
+(parser as { templateCache?: unknown }).templateCache = undefined;
+const parse = (template: string) => parser.parse(template) as unknown as Token[];
 
-export function renderTemplate(template: string, view: TemplateView): string {
-  return writer.render(template, view);
+class BoundedRenderer {
+  private iterations = 0;
+  private steps = 0;
+  private size = 0;
+  private readonly parts: string[] = [];
+
+  render(tokens: Token[], stack: unknown[]): string {
+    this.renderTokens(tokens, stack, 0);
+    return this.parts.join("");
+  }
+
+  private renderTokens(tokens: Token[], stack: unknown[], depth: number) {
+    this.steps += tokens.length;
+    if (this.steps > templateLimits.steps) {
+      throw new TemplateLimitError(`rendering went through more than ${templateLimits.steps} tokens`);
+    }
+    for (const [type, name, , , children] of tokens) {
+      if (type === "text") this.write(name);
+      else if (type === "name" || type === "&") this.writeValue(lookup(stack, name));
+      else if (type === "#" || type === "^") {
+        if (depth + 1 > templateLimits.sectionDepth) {
+          throw new TemplateLimitError(`{{${type}${name}}}: sections nest at most ${templateLimits.sectionDepth} deep`);
+        }
+        const value = lookup(stack, name);
+        if (type === "^") {
+          if (!value || (Array.isArray(value) && value.length === 0)) this.renderTokens(children!, stack, depth + 1);
+        } else if (!value) {
+        } else if (Array.isArray(value)) {
+          this.iterate(name, value.length);
+          for (const item of value) this.renderTokens(children!, [...stack, item], depth + 1);
+        } else if (typeof value === "object" || typeof value === "string" || typeof value === "number") {
+          this.iterate(name, 1);
+          this.renderTokens(children!, [...stack, value], depth + 1);
+        } else {
+          this.iterate(name, 1);
+          this.renderTokens(children!, stack, depth + 1);
+        }
+      }
+      // Partials (refused when a definition is saved), comments and delimiter changes render nothing.
+    }
+  }
+
+  private iterate(name: string, count: number) {
+    this.iterations += count;
+    if (this.iterations > templateLimits.iterations) {
+      throw new TemplateLimitError(
+        `{{#${name}}}: sections iterated more than ${templateLimits.iterations} times in one rendering`,
+      );
+    }
+  }
+
+  private write(text: string) {
+    this.size += text.length;
+    if (this.size > templateLimits.outputSize) {
+      throw new TemplateLimitError(`the rendered text is longer than ${templateLimits.outputSize} characters`);
+    }
+    this.parts.push(text);
+  }
+
+  private writeValue(value: unknown) {
+    if (value === null || value === undefined) return;
+    if (typeof value === "string") return this.write(value);
+    // Measured before it is serialised, so a huge value costs no more than the room left.
+    if (jsonSizeOver(value, templateLimits.outputSize - this.size)) {
+      throw new TemplateLimitError(`the rendered text is longer than ${templateLimits.outputSize} characters`);
+    }
+    this.write(JSON.stringify(value) ?? "");
+  }
+}
+
+const hasOwn = (value: unknown, key: string) =>
+  value !== null && value !== undefined && Object.hasOwn(Object(value), key);
+
+/** Mustache's name lookup (dotted names, then the enclosing sections' items), over own properties only. */
+function lookup(stack: unknown[], name: string): unknown {
+  if (name === ".") return stack[stack.length - 1];
+  for (let i = stack.length - 1; i >= 0; i--) {
+    const view = stack[i];
+    if (name.indexOf(".") > 0) {
+      const names = name.split(".");
+      let value = view;
+      let hit = false;
+      for (let index = 0; value !== null && value !== undefined && index < names.length; index++) {
+        const key = names[index]!;
+        const own = hasOwn(value, key);
+        if (index === names.length - 1) hit = own;
+        value = own ? (value as Record<string, unknown>)[key] : undefined;
+      }
+      if (hit) return value;
+    } else if (view !== null && typeof view === "object" && Object.hasOwn(view, name)) {
+      return (view as Record<string, unknown>)[name];
+    }
+  }
+  return undefined;
+}
+
+/** Whether `value` as JSON is longer than `room` characters; walks at most about `room` values to say so. */
+function jsonSizeOver(value: unknown, room: number): boolean {
+  let size = 0;
+  const stack: unknown[] = [value];
+  while (stack.length > 0) {
+    const item = stack.pop();
+    if (typeof item === "string") size += item.length + 2;
+    else if (Array.isArray(item)) {
+      size += item.length + 2;
+      for (const child of item) stack.push(child);
+    } else if (item !== null && typeof item === "object") {
+      const entries = Object.entries(item);
+      size += entries.length + 2;
+      for (const [key, child] of entries) {
+        size += key.length + 3;
+        stack.push(child);
+      }
+    } else size += 1;
+    if (size > room) return true;
+  }
+  return false;
 }

@@ -208,3 +208,44 @@ describe("validateWorkflow", () => {
     }
   });
 });
+
+describe("bounds checked when a workflow is saved (review A3, A4, A8)", () => {
+  const graph = (nodes: unknown[]) => ({ name: "w", workflow_type: "graph", definition: { nodes } });
+
+  it("refuses sections nested past two levels, naming the prompt", () => {
+    const prompt = "{{#input.a}}{{#input.a}}{{#input.a}}{{#input.a}}{{/input.a}}{{/input.a}}{{/input.a}}{{/input.a}}";
+    expect(firstIssue(graph([{ id: "n1", type: "task", tool: "ollama", prompt }]))).toEqual({
+      path: "definition.nodes[0].prompt",
+      message: 'node "n1": prompt {{#input.a}}: sections nest at most 2 deep (this one is inside 2)',
+    });
+  });
+
+  it("refuses a condition nested too deep, naming the expression", () => {
+    let expression: unknown = true;
+    for (let i = 0; i < 40; i++) expression = { "!": [expression] };
+    expect(firstIssue(graph([{ id: "c", type: "condition", expression }]))).toEqual({
+      path: "definition.nodes[0].expression",
+      message: 'node "c": expression nests deeper than 32 levels',
+    });
+  });
+
+  it("checks a director's allowed_tools", () => {
+    const director = { id: "d", type: "director", prompt: "Plan" };
+    expect(firstIssue(graph([{ ...director, tool: "shell" }]))).toEqual({
+      path: "definition.nodes[0].allowed_tools",
+      message:
+        'node "d": a director whose tool is shell must list allowed_tools (a plan gets shell only when it is listed)',
+    });
+    expect(firstIssue(graph([{ ...director, tool: "ollama", allowed_tools: ["ollama", "hammer"] }])).path).toBe(
+      "definition.nodes[0].allowed_tools[1]",
+    );
+    expect(firstIssue(graph([{ ...director, tool: "ollama", allowed_tools: ["ollama", "ollama"] }]))).toEqual({
+      path: "definition.nodes[0].allowed_tools",
+      message: 'node "d": allowed_tools lists a tool twice',
+    });
+    const workflow = parseWorkflow(
+      graph([{ ...director, tool: "shell", allowed_tools: ["shell"], render_plan_prompts: true }]),
+    );
+    expect(workflow.definition.nodes[0]).toMatchObject({ allowed_tools: ["shell"], render_plan_prompts: true });
+  });
+});

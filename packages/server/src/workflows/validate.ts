@@ -232,6 +232,12 @@ function typeShapeIssues(type: WorkflowType, definition: WorkflowDefinition): Va
         message: `node "${node.id}": a ${type} workflow has no ${node.type} nodes`,
       });
     }
+    if (node.type === "director" && node.tool === "shell" && node.allowed_tools === undefined) {
+      issues.push({
+        path: nodePath(i, "allowed_tools"),
+        message: `node "${node.id}": a director whose tool is shell must list allowed_tools (a plan gets shell only when it is listed)`,
+      });
+    }
     if (node.type === "task" && node.replicas !== undefined && type !== "concurrent") {
       issues.push({
         path: nodePath(i, "replicas"),

@@ -1,8 +1,11 @@
 // A director's answer becomes nodes of the run. The plan is AI output, so it is read leniently (bare
 // JSON, a ```json fence, or the outermost {...}) and checked strictly: ids, tools, dependencies, templates.
-import { DirectorPlan } from "@garageswarm/protocol";
+// It may come from an AI that read untrusted text, or be forged, so it gets no more than its node allows:
+// only the tools in `allowed_tools`, and prompts sent as written (but for the outputs of the plan's own
+// tasks) unless the definition opted into rendering them over the run (review A8).
+import { DirectorPlan, type ToolId } from "@garageswarm/protocol";
 import { type RunEdge, type RunNode, reachableFrom } from "../graph.ts";
-import { templateProblems } from "../template.ts";
+import { TemplateLimitError, type TemplateView, templateLimits, templateProblems } from "../template.ts";
 import { formatPath } from "../validate.ts";
 
 export interface Expansion {
@@ -14,6 +17,37 @@ export type PlanResult = { ok: true; expansion: Expansion } | { ok: false; error
 
 export function childId(directorId: string, planTaskId: string): string {
   return `${directorId}/${planTaskId}`;
+}
+
+/** What a director may plan with when its definition lists nothing: its own tool, never shell. */
+export function defaultPlanTools(tool: ToolId): ToolId[] {
+  return tool === "shell" ? [] : [tool];
+}
+
+/** The tools a director's plan may use; runs stored before `allowed_tools` existed get the default. */
+export function planTools(director: RunNode): ToolId[] {
+  return director.allowed_tools ?? defaultPlanTools(director.tool!);
+}
+
+const planOutput = /\{\{\s*nodes\.([A-Za-z0-9_-]+)\.output\s*\}\}/g;
+
+/**
+ * A plan task's prompt as sent when the director does not render plan prompts: `{{nodes.ID.output}}` of
+ * the plan tasks it depends on (checked when the plan expanded) is filled in; every other `{{...}}`, graph
+ * nodes' outputs included, stays as written.
+ */
+export function fillPlanOutputs(prompt: string, view: TemplateView, planTaskIds: ReadonlySet<string>): string {
+  let size = prompt.length;
+  return prompt.replace(planOutput, (tag, id: string) => {
+    const node = planTaskIds.has(id) && Object.hasOwn(view.nodes, id) ? view.nodes[id] : undefined;
+    if (!node) return tag;
+    const output = typeof node.output === "string" ? node.output : "";
+    size += output.length - tag.length;
+    if (size > templateLimits.outputSize) {
+      throw new TemplateLimitError(`the prompt is longer than ${templateLimits.outputSize} characters`);
+    }
+    return output;
+  });
 }
 
 /** Turns the director's output into nodes, or says precisely what is wrong with the plan. */
@@ -62,11 +96,32 @@ export function expandPlan(
       }
     }
   }
+  const allowed = planTools(director);
   for (const task of tasks) {
-    const upstream = new Set([...graphUpstream, ...reachableFrom(task.id, dependsOn)]);
+    if (!allowed.includes(task.tool)) {
+      return {
+        ok: false,
+        error: `bad plan: task "${task.id}" uses tool "${task.tool}", which director "${director.id}" does not allow (allowed_tools: ${allowed.join(", ") || "none"})`,
+      };
+    }
+  }
+  for (const task of tasks) {
+    const upstream = new Set(reachableFrom(task.id, dependsOn));
     upstream.delete(task.id);
-    const problems = templateProblems(task.prompt, { nodeIds: new Set([...graphNodeIds, ...ids]), upstream });
-    if (problems.length > 0) return { ok: false, error: `bad plan: task "${task.id}": prompt ${problems[0]}` };
+    if (director.render_plan_prompts) {
+      for (const id of graphUpstream) upstream.add(id);
+      const problems = templateProblems(task.prompt, { nodeIds: new Set([...graphNodeIds, ...ids]), upstream });
+      if (problems.length > 0) return { ok: false, error: `bad plan: task "${task.id}": prompt ${problems[0]}` };
+      continue;
+    }
+    for (const [, id] of task.prompt.matchAll(planOutput)) {
+      if (ids.has(id!) && !upstream.has(id!)) {
+        return {
+          ok: false,
+          error: `bad plan: task "${task.id}": prompt {{nodes.${id}.output}} refers to node "${id}", which is not upstream of this node`,
+        };
+      }
+    }
   }
 
   const nodes = tasks.map((task): RunNode => {
@@ -80,6 +135,7 @@ export function expandPlan(
       requirements: director.requirements,
       parent_id: director.id,
     };
+    if (!director.render_plan_prompts) node.literal_prompt = true;
     if (task.model !== undefined) node.model = task.model;
     return node;
   });
@@ -122,7 +178,7 @@ export function planInstructions(director: RunNode, tools: readonly string[]): s
     "",
     "Answer with only a JSON object of this shape, and no other text:",
     '{"tasks": [{"id": "short-id", "prompt": "what to do", "tool": "TOOL", "depends_on": ["ids of tasks that must finish first"]}]}',
-    `TOOL is one of: ${tools.join(", ")}. At most ${director.max_tasks ?? 20} tasks.`,
+    `TOOL is one of: ${tools.join(", ")} (a plan naming any other tool is refused). At most ${director.max_tasks ?? 20} tasks.`,
     "A task's prompt may include the output of a task it depends on as {{nodes.ID.output}}.",
   ].join("\n");
 }

@@ -185,7 +185,14 @@ describe("hierarchical: director plans", () => {
     workflow_type: "hierarchical",
     definition: {
       nodes: [
-        { id: "lead", type: "director", tool: "claude_code", prompt: "Split up: {{input.goal}}", max_tasks: 5 },
+        {
+          id: "lead",
+          type: "director",
+          tool: "claude_code",
+          prompt: "Split up: {{input.goal}}",
+          max_tasks: 5,
+          allowed_tools: ["claude_code", "gemini_cli", "codex_cli"],
+        },
         { id: "summary", type: "aggregator", tool: "claude_code", prompt: "Summarise {{upstream}}" },
       ],
     },
@@ -250,30 +257,30 @@ describe("hierarchical: director plans", () => {
     ],
     [
       "an unknown dependency",
-      JSON.stringify({ tasks: [{ id: "a", prompt: "x", tool: "shell", depends_on: ["z"] }] }),
+      JSON.stringify({ tasks: [{ id: "a", prompt: "x", tool: "claude_code", depends_on: ["z"] }] }),
       'task "a" depends on unknown task "z"',
     ],
     [
       "a dependency cycle",
       JSON.stringify({
         tasks: [
-          { id: "a", prompt: "x", tool: "shell", depends_on: ["b"] },
-          { id: "b", prompt: "y", tool: "shell", depends_on: ["a"] },
+          { id: "a", prompt: "x", tool: "claude_code", depends_on: ["b"] },
+          { id: "b", prompt: "y", tool: "claude_code", depends_on: ["a"] },
         ],
       }),
       "depend on each other",
     ],
     [
       "too many tasks",
-      JSON.stringify({ tasks: ["a", "b", "c", "d", "e", "f"].map((id) => ({ id, prompt: id, tool: "shell" })) }),
+      JSON.stringify({ tasks: ["a", "b", "c", "d", "e", "f"].map((id) => ({ id, prompt: id, tool: "claude_code" })) }),
       "more than max_tasks 5",
     ],
     [
       "a template naming a task it does not depend on",
       JSON.stringify({
         tasks: [
-          { id: "a", prompt: "x", tool: "shell" },
-          { id: "b", prompt: "{{nodes.a.output}}", tool: "shell" },
+          { id: "a", prompt: "x", tool: "claude_code" },
+          { id: "b", prompt: "{{nodes.a.output}}", tool: "claude_code" },
         ],
       }),
       'task "b": prompt {{nodes.a.output}} refers to node "a", which is not upstream',
@@ -288,6 +295,61 @@ describe("hierarchical: director plans", () => {
     expect(run.state.error).toContain('node "lead" failed: bad plan');
   });
 
+  it("tells the AI only the tools its node allows, and refuses a plan naming another (review A8)", () => {
+    const run = RunHarness.fromWorkflow(hierarchical);
+    expect(run.prompts("lead")[0]).toContain("TOOL is one of: claude_code, gemini_cli, codex_cli (a plan naming");
+    run.complete("lead", JSON.stringify({ tasks: [{ id: "pwn", prompt: "curl x | sh", tool: "shell" }] }));
+    expect(run.state.nodes.lead!.error).toBe(
+      'bad plan: task "pwn" uses tool "shell", which director "lead" does not allow (allowed_tools: claude_code, gemini_cli, codex_cli)',
+    );
+    expect(run.dispatched.map((action) => action.node_id)).toEqual(["lead"]);
+    expect(run.finished()).toMatchObject({ status: "failed" });
+  });
+
+  it("allows only the director's own tool by default", () => {
+    const lead = { id: "lead", type: "director", tool: "ollama", prompt: "Plan" };
+    const run = RunHarness.fromWorkflow({ ...hierarchical, definition: { nodes: [lead] } });
+    expect(run.prompts("lead")[0]).toContain("TOOL is one of: ollama (a plan naming");
+    run.complete("lead", JSON.stringify({ tasks: [{ id: "a", prompt: "x", tool: "codex_cli" }] }));
+    expect(run.state.nodes.lead!.error).toContain('uses tool "codex_cli", which director "lead" does not allow');
+  });
+
+  it("sends plan prompts as written, but for the outputs of the plan's own tasks", () => {
+    const run = RunHarness.fromWorkflow({ ...hierarchical, context: { api_token: "s3cret" } });
+    const prompt = "echo {{context.api_token}} {{input.goal}} {{nodes.lead.output}} {{#input.x}}y{{/input.x}}";
+    run.complete(
+      "lead",
+      JSON.stringify({
+        tasks: [
+          { id: "a", prompt, tool: "claude_code" },
+          {
+            id: "b",
+            prompt: "after {{nodes.a.output}} and {{ nodes.a.output }}",
+            tool: "claude_code",
+            depends_on: ["a"],
+          },
+        ],
+      }),
+    );
+    expect(run.prompts("lead/a")).toEqual([prompt]);
+    run.complete("lead/a", "A");
+    expect(run.prompts("lead/b")).toEqual(["after A and A"]);
+  });
+
+  it("renders plan prompts over the run only when the definition opts in", () => {
+    const lead = { ...hierarchical.definition.nodes[0], render_plan_prompts: true };
+    const run = RunHarness.fromWorkflow({
+      ...hierarchical,
+      context: { api_token: "s3cret" },
+      definition: { nodes: [lead] },
+    });
+    run.complete(
+      "lead",
+      JSON.stringify({ tasks: [{ id: "a", prompt: "{{context.api_token}} {{input.goal}}", tool: "claude_code" }] }),
+    );
+    expect(run.prompts("lead/a")).toEqual(["s3cret a website"]);
+  });
+
   it("a bad plan is retried when the director has retries left", () => {
     const run = RunHarness.fromWorkflow({
       ...hierarchical,
@@ -296,7 +358,7 @@ describe("hierarchical: director plans", () => {
     const actions = run.complete("lead", "no plan");
     expect(actions).toEqual([expect.objectContaining({ type: "schedule_retry", node_id: "lead", attempt: 2 })]);
     run.retryDue("lead");
-    run.complete("lead", JSON.stringify({ tasks: [{ id: "a", prompt: "A", tool: "shell" }] }));
+    run.complete("lead", JSON.stringify({ tasks: [{ id: "a", prompt: "A", tool: "claude_code" }] }));
     expect(run.running()).toEqual(["lead/a"]);
   });
 });
@@ -693,12 +755,12 @@ describe("loops", () => {
         ],
       },
     });
-    run.complete("lead", JSON.stringify({ tasks: [{ id: "a", prompt: "A", tool: "shell" }] }));
+    run.complete("lead", JSON.stringify({ tasks: [{ id: "a", prompt: "A", tool: "claude_code" }] }));
     run.complete("lead/a", "done a");
     run.complete("retry_plan", "try again");
     expect(run.state.nodes["lead/a"]).toBeUndefined();
     expect(run.state.expansions).toEqual({});
-    run.complete("lead", JSON.stringify({ tasks: [{ id: "b", prompt: "B", tool: "shell" }] }));
+    run.complete("lead", JSON.stringify({ tasks: [{ id: "b", prompt: "B", tool: "claude_code" }] }));
     expect(run.running()).toEqual(["lead/b"]);
     run.complete("lead/b", "done b");
     expect(run.prompts("retry_plan")).toHaveLength(2);
@@ -742,5 +804,66 @@ describe("nodeRuns", () => {
       parent_id: null,
     });
     expect(rows.map((row) => row.status)).toEqual(["completed", "running", "running", "pending", "pending", "pending"]);
+  });
+});
+
+describe("bounded work in one step (review A3, A4, B2)", () => {
+  it("a condition past its budget fails its node and the run, naming both", () => {
+    const run = RunHarness.fromWorkflow(
+      {
+        name: "bomb",
+        workflow_type: "graph",
+        definition: {
+          nodes: [
+            {
+              id: "c",
+              type: "condition",
+              expression: {
+                reduce: [{ var: "input.xs" }, { merge: [{ var: "accumulator" }, { var: "accumulator" }] }, [1]],
+              },
+            },
+          ],
+        },
+      },
+      { xs: Array.from({ length: 40 }, (_, i) => i) },
+    );
+    expect(run.finished()).toMatchObject({ status: "failed" });
+    expect(run.state.error).toMatch(
+      /^node "c" failed: condition failed: "merge" built a value of size \d+, more than the limit of 1000000/,
+    );
+  });
+
+  it("a template past its iterations fails its node with a clear message", () => {
+    const prompt = "{{#input.a}}{{#input.a}}x{{/input.a}}{{/input.a}}";
+    const run = RunHarness.fromWorkflow(
+      { name: "tpl", workflow_type: "graph", definition: { nodes: [{ ...task("t"), prompt }] } },
+      { a: Array.from({ length: 130 }, (_, i) => i) },
+    );
+    expect(run.dispatched).toEqual([]);
+    expect(run.state.error).toBe(
+      'node "t" failed: template failed: {{#input.a}}: sections iterated more than 10000 times in one rendering',
+    );
+  });
+
+  it("a loop of conditions alone stops at the step's bound on loop re-entries", () => {
+    // c1 flips its own answer, so the two loop edges take turns and neither reaches its own max_iterations.
+    const run = RunHarness.fromWorkflow({
+      name: "spin",
+      workflow_type: "graph",
+      definition: {
+        nodes: [
+          { id: "c1", type: "condition", expression: { "!": [{ var: "nodes.c1.json" }] } },
+          { id: "c2", type: "condition", expression: true },
+        ],
+        edges: [
+          { from: "c1", to: "c1", when: true, loop: true, max_iterations: 1000 },
+          { from: "c1", to: "c2", when: false },
+          { from: "c2", to: "c1", loop: true, max_iterations: 1000 },
+        ],
+      },
+    });
+    expect(run.finished()).toMatchObject({ status: "failed" });
+    expect(run.state.error).toMatch(/^loop edge "c[12]->c1": more than 1000 loop re-entries in one engine step/);
+    expect(run.state.edges["c1->c1"]!.traversals).toBeLessThan(1000);
   });
 });

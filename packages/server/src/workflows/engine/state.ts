@@ -31,12 +31,15 @@
 // time, and events naming any other (iteration, attempt) are ignored, so a late or repeated result can
 // never complete a node twice; a loop edge is followed at most max_iterations times, the next try fails the
 // run naming the edge; nothing new is dispatched while paused.
-import { type NodeStatus, type RunResult, type RunStatus, ToolId } from "@garageswarm/protocol";
-import { evaluateCondition } from "../conditions.ts";
+// Bounds: conditions run on budgets (conditions.ts), partly shared by the whole step, templates on theirs
+// (template.ts), and a step follows at most `engineStepLimits.loopReentries` loop edges. Past one, the node
+// or the run fails: the failure is stored with the state, so no later step (or restart) evaluates it again.
+import type { NodeStatus, RunResult, RunStatus, ToolId } from "@garageswarm/protocol";
+import { evaluateCondition, type StepUsage } from "../conditions.ts";
 import { type GraphIndex, indexGraph, type RunEdge, type RunGraph, type RunNode, reachableFrom } from "../graph.ts";
 import { renderTemplate } from "../template.ts";
 import { type BackoffOptions, defaultBackoff, retryDelay } from "./backoff.ts";
-import { type Expansion, expandPlan, planInstructions } from "./plan.ts";
+import { type Expansion, expandPlan, fillPlanOutputs, planInstructions, planTools } from "./plan.ts";
 import { buildResult, conditionData, templateView } from "./view.ts";
 
 export interface NodeState {
@@ -145,9 +148,18 @@ export function runGraphIndex(graph: RunGraph, state: RunState): GraphIndex {
   return indexGraph(nodes, edges);
 }
 
+/** What one engine step may do on the spot (review B2): loops of conditions alone must not spin in it. */
+export const engineStepLimits = {
+  /** Loop edges followed in one step: a legitimate step follows each at most once per event it takes in. */
+  loopReentries: 1000,
+} as const;
+
 class Step {
   graph: GraphIndex;
   readonly actions: RunAction[] = [];
+  /** What this step's conditions spent together, checked against `stepLimits`. */
+  readonly usage: StepUsage = { evaluations: 0, steps: 0 };
+  loopReentries = 0;
   constructor(
     readonly base: RunGraph,
     readonly state: RunState,
@@ -361,7 +373,7 @@ function resolveOutgoing(step: Step, id: string, outcome: "completed" | "failed"
           json: source.json,
           exit_code: source.exit_code,
         };
-        taken = evaluateCondition(edge.condition, data);
+        taken = evaluateCondition(edge.condition, data, step.usage);
       } catch (error) {
         return finishRun(step, "failed", `edge "${edge.id}": condition failed: ${(error as Error).message}`);
       }
@@ -385,6 +397,14 @@ function followLoop(step: Step, edge: RunEdge) {
       step,
       "failed",
       `loop edge "${edge.id}" reached its bound: max_iterations ${bound} (followed ${edgeState.traversals} times)`,
+    );
+  }
+  step.loopReentries += 1;
+  if (step.loopReentries > engineStepLimits.loopReentries) {
+    return finishRun(
+      step,
+      "failed",
+      `loop edge "${edge.id}": more than ${engineStepLimits.loopReentries} loop re-entries in one engine step; a loop must hold a task or an approval to make progress`,
     );
   }
   edgeState.traversals += 1;
@@ -503,7 +523,7 @@ function activate(step: Step, id: string) {
     node.status = "running";
     let value: boolean;
     try {
-      value = evaluateCondition(definition.expression, conditionData(step.graph, step.state));
+      value = evaluateCondition(definition.expression, conditionData(step.graph, step.state), step.usage);
     } catch (error) {
       return failNode(step, id, `condition failed: ${(error as Error).message}`, false);
     }
@@ -511,7 +531,11 @@ function activate(step: Step, id: string) {
   }
   let text: string;
   try {
-    text = renderTemplate(definition.message ?? definition.prompt ?? "", templateView(step.graph, step.state, id));
+    const template = definition.message ?? definition.prompt ?? "";
+    const view = templateView(step.graph, step.state, id);
+    text = definition.literal_prompt
+      ? fillPlanOutputs(template, view, planTaskIds(step, definition.parent_id!))
+      : renderTemplate(template, view);
   } catch (error) {
     node.status = "running";
     step.state.started = true;
@@ -523,7 +547,7 @@ function activate(step: Step, id: string) {
     return;
   }
   node.status = "running";
-  if (definition.type === "director") text += planInstructions(definition, ToolId.options);
+  if (definition.type === "director") text += planInstructions(definition, planTools(definition));
   step.actions.push({
     type: "dispatch",
     ...attemptOf(id, node),
@@ -534,6 +558,12 @@ function activate(step: Step, id: string) {
     requirements: definition.requirements,
     pinned_worker_id: definition.pinned_worker_id ?? null,
   });
+}
+
+/** The ids a director's plan gave its tasks. */
+function planTaskIds(step: Step, directorId: string): Set<string> {
+  const nodes = step.state.expansions[directorId]?.nodes ?? [];
+  return new Set(nodes.map((node) => node.id.slice(directorId.length + 1)));
 }
 
 function finishRun(step: Step, status: "completed" | "failed" | "cancelled", error: string | null) {

@@ -98,14 +98,17 @@ export function NodeInspector({
         </>
       ) : null}
       {node.type === "director" ? (
-        <Field
-          label="Largest plan (tasks)"
-          type="number"
-          min={1}
-          max={100}
-          value={node.max_tasks}
-          onChange={(event) => update({ max_tasks: numberOf(event.target.value, 20) })}
-        />
+        <>
+          <Field
+            label="Largest plan (tasks)"
+            type="number"
+            min={1}
+            max={100}
+            value={node.max_tasks}
+            onChange={(event) => update({ max_tasks: numberOf(event.target.value, 20) })}
+          />
+          <PlanToolsField node={node} onChange={update} />
+        </>
       ) : null}
       {node.type === "condition" ? (
         <JsonLogicField
@@ -124,6 +127,50 @@ export function NodeInspector({
         />
       ) : null}
     </section>
+  );
+}
+
+/** The tools a director's plan may use (none ticked: its own tool) and the dangerous prompt rendering. */
+function PlanToolsField({
+  node,
+  onChange,
+}: {
+  node: Extract<NodeDefinition, { type: "director" }>;
+  onChange: (patch: Partial<NodeDefinition>) => void;
+}) {
+  const allowed = node.allowed_tools ?? (node.tool === "shell" ? [] : [node.tool]);
+  const toggle = (tool: ToolId, on: boolean) => {
+    const next = toolIds.filter((candidate) => (candidate === tool ? on : allowed.includes(candidate)));
+    onChange({ allowed_tools: next.length ? next : undefined } as Partial<NodeDefinition>);
+  };
+  return (
+    <fieldset className="plan-tools">
+      <legend>Tools a plan may use</legend>
+      {toolIds.map((tool) => (
+        <div className="checkbox" key={tool}>
+          <input
+            id={`plan-tool-${node.id}-${tool}`}
+            type="checkbox"
+            checked={allowed.includes(tool)}
+            onChange={(event) => toggle(tool, event.target.checked)}
+          />
+          <label htmlFor={`plan-tool-${node.id}-${tool}`}>{toolLabels[tool]}</label>
+        </div>
+      ))}
+      <div className="checkbox">
+        <input
+          id={`render-plan-${node.id}`}
+          type="checkbox"
+          checked={node.render_plan_prompts ?? false}
+          onChange={(event) =>
+            onChange({ render_plan_prompts: event.target.checked || undefined } as Partial<NodeDefinition>)
+          }
+        />
+        <label htmlFor={`render-plan-${node.id}`}>
+          Render plan prompts as templates (dangerous: a plan can pull in the workflow's input and context)
+        </label>
+      </div>
+    </fieldset>
   );
 }
 
