@@ -216,12 +216,9 @@ export async function listMembers(db: Db, workerId: string) {
     .orderBy(asc(userWorkers.created_at), asc(users.username));
 }
 
-export async function findOwnerId(db: Db, workerId: string): Promise<string | undefined> {
-  const [row] = await db
-    .select({ owner_user_id: workers.owner_user_id })
-    .from(workers)
-    .where(eq(workers.worker_id, workerId));
-  return row?.owner_user_id;
+export async function findWorkerRow(db: Db, workerId: string): Promise<WorkerRow | undefined> {
+  const [row] = await db.select().from(workers).where(eq(workers.worker_id, workerId));
+  return row;
 }
 
 export async function findUserIdByUsername(db: Db, username: string): Promise<string | undefined> {

@@ -234,6 +234,7 @@ export async function shareWorker(
     return { answer: { status: "offered" as const }, handedBack: handed };
   });
   await announceHandedBack(resources, workerId, handedBack);
+  if (answer.status === "accepted" || handedBack.length > 0) await publishWorkerUpdated(resources, worker);
   return answer;
 }
 
@@ -259,7 +260,10 @@ export async function acceptShare(
     return done;
   });
   if (!accepted) throw new NotFoundError("no offer of this worker is waiting for you");
-  return getWorker(resources, userId, workerId);
+  const worker = await accessWorker(resources, userId, workerId);
+  // The owner's dashboard shows the new member at once (its feed refreshes the worker's members).
+  await publishWorkerUpdated(resources, worker);
+  return toWorkerView(worker, worker);
 }
 
 /** The recipient declines an offer: it is removed, and nothing of theirs ever ran on the worker. */
@@ -314,8 +318,9 @@ export async function unshareWorker(
   } else {
     await accessWorker(resources, userId, workerId, ["owner"]);
   }
-  const ownerId = await q.findOwnerId(resources.db, workerId);
-  if (memberId === ownerId) throw new ConflictError("the worker's registering owner cannot be removed");
+  const worker = await q.findWorkerRow(resources.db, workerId);
+  if (!worker) throw new NotFoundError("worker not found");
+  if (memberId === worker.owner_user_id) throw new ConflictError("the worker's registering owner cannot be removed");
   const handedBack = await resources.db.transaction(async (tx) => {
     const removed = await q.deleteMembership(tx as Db, workerId, memberId);
     if (!removed) return [];
@@ -332,6 +337,7 @@ export async function unshareWorker(
       : [];
   });
   await announceHandedBack(resources, workerId, handedBack);
+  await publishWorkerUpdated(resources, worker);
 }
 
 /** Hands back the member's tasks the worker holds (same transaction as the change of membership). */

@@ -78,8 +78,9 @@ function Offers() {
   return (
     <Section title="Offered to you">
       <p className="muted">
-        Accepting lets the machine's owner run your tasks on it (as an operator), and so see their prompts and results.
-        Nothing of yours runs there until you accept, and you can leave at any time.
+        Accepting an operator role lets the machine's owner run your tasks on it, and so see their prompts and results;
+        a viewer role only shows you the machine. Nothing of yours runs there until you accept, and you can leave at any
+        time.
       </p>
       <ul className="offers" aria-label="Offers">
         {offers.data.map((offer) => (
@@ -105,10 +106,11 @@ function OfferItem({
   busy: boolean;
   onAnswer: (answer: "accept" | "decline") => void;
 }) {
-  const from = offer.offered_by_username ?? offer.owner_username;
+  const by = offer.offered_by_username && offer.offered_by_username !== offer.owner_username;
   return (
     <li aria-label={`Offer of ${offer.machine_name}`}>
-      <strong>{offer.machine_name}</strong> · {offer.owner_username}'s machine ({offer.platform}) · offered by {from}{" "}
+      <strong>{offer.machine_name}</strong> · {offer.owner_username}'s machine ({offer.platform}) · offered{" "}
+      {by ? `by ${offer.offered_by_username} ` : ""}
       {formatAgo(offer.offered_at)}
       <br />
       <span className="muted">
