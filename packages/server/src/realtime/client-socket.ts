@@ -57,6 +57,8 @@ export function clientSocketRoutes(resources: Resources, output: OutputStore): F
         }
       }),
       subscribe(resources.bus, "worker.updated", (message) => {
+        // A share accepted or ended publishes this too: the heartbeat audience is read afresh.
+        audience.forget(message.worker_id);
         if (byUser.size === 0) return;
         void (async () => {
           const members = await listAcceptedMemberIds(resources.db, message.worker_id);

@@ -1,6 +1,6 @@
-// Who may see a worker's live resources: its owner and everyone who accepted a share of it (an offer does not count). Heartbeats arrive from
-// every worker every few seconds, so the membership read is cached briefly per worker; a share or unshare
-// shows in a dashboard's feed within AUDIENCE_CACHE_MS.
+// Who may see a worker's live resources: its owner and everyone who accepted a share of it (an offer
+// does not count). Heartbeats arrive from every worker every few seconds, so the membership read is
+// cached briefly per worker; a change of share publishes worker.updated, which drops the entry at once.
 import type { Resources } from "../resources.ts";
 import { listAcceptedMemberIds } from "../workers/queries.ts";
 
