@@ -8,13 +8,17 @@
 //                                                     ├──fail (final) / lease expired (no attempts) ──▶ failed
 //                                                     └──timeout_seconds passed while running ─────▶ timed_out
 //   pending | queued | assigned | running ──cancel (user)──▶ cancelled
+//   assigned | running ──the member's share of the worker ended──▶ queued at once (failed: no attempts left)
 //
 // Invariants:
 // - claim: `WHERE status = 'queued' AND available_at <= now`, row locked FOR UPDATE SKIP LOCKED, so one
 //   task goes to exactly one worker; it sets attempt + 1, a fresh `lease_token` and `lease_expires_at`.
 // - start, progress, complete, fail: `WHERE status IN ('assigned', 'running') AND lease_token = <token>`:
 //   the token is the fence, so a presumed-dead worker's late report changes nothing (409).
-// - re-queue clears worker_id, lease_token and lease_expires_at: the old token can never match again.
+// - claim considers only users who own the worker or accepted a share of it (workers/membership.ts), and
+//   records whose machine it is (worker_owner_user_id) beside worker_id.
+// - re-queue clears worker_id (and its owner), lease_token and lease_expires_at: the old token can never
+//   match again.
 // - the reaper's UPDATEs carry the same guards, so any number of replicas may run it at once.
 // Every transition appends a `status` row to task_events in the same statement or transaction.
 import { type SQL, sql } from "drizzle-orm";

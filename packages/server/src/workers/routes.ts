@@ -23,6 +23,7 @@ import { pullTask } from "../queue/service.ts";
 import { createWakeups } from "../queue/wakeups.ts";
 import type { Resources } from "../resources.ts";
 import * as workers from "./service.ts";
+import * as sharing from "./sharing.ts";
 
 const errors = { 400: Problem, 401: Problem, 403: Problem, 404: Problem, 409: Problem };
 const members = z.object({ items: z.array(WorkerMember), next_cursor: z.null() });
@@ -73,7 +74,7 @@ export function workerRoutes(resources: Resources): FastifyPluginAsyncZod {
           response: { 200: z.object({ items: z.array(WorkerOffer), next_cursor: z.null() }), ...errors },
         },
       },
-      async (request) => ({ items: await workers.listOffers(resources, user(request)), next_cursor: null }),
+      async (request) => ({ items: await sharing.listOffers(resources, user(request)), next_cursor: null }),
     );
 
     app.get(
@@ -165,7 +166,7 @@ export function workerRoutes(resources: Resources): FastifyPluginAsyncZod {
         },
       },
       async (request) => ({
-        items: await workers.listMembers(resources, user(request), request.params.id),
+        items: await sharing.listMembers(resources, user(request), request.params.id),
         next_cursor: null,
       }),
     );
@@ -184,7 +185,7 @@ export function workerRoutes(resources: Resources): FastifyPluginAsyncZod {
         },
       },
       async (request, reply) => {
-        const answer = await workers.shareWorker(
+        const answer = await sharing.shareWorker(
           resources,
           user(request),
           request.params.id,
@@ -205,7 +206,7 @@ export function workerRoutes(resources: Resources): FastifyPluginAsyncZod {
           response: { 200: Worker, ...errors },
         },
       },
-      async (request) => workers.acceptShare(resources, user(request), request.params.id, meta(request)),
+      async (request) => sharing.acceptShare(resources, user(request), request.params.id, meta(request)),
     );
 
     app.post(
@@ -219,7 +220,7 @@ export function workerRoutes(resources: Resources): FastifyPluginAsyncZod {
         },
       },
       async (request, reply) => {
-        await workers.declineShare(resources, user(request), request.params.id, meta(request));
+        await sharing.declineShare(resources, user(request), request.params.id, meta(request));
         return reply.status(204).send(null);
       },
     );
@@ -237,7 +238,7 @@ export function workerRoutes(resources: Resources): FastifyPluginAsyncZod {
         },
       },
       async (request, reply) => {
-        await workers.unshareWorker(resources, user(request), request.params.id, request.params.user_id, meta(request));
+        await sharing.unshareWorker(resources, user(request), request.params.id, request.params.user_id, meta(request));
         return reply.status(204).send(null);
       },
     );
