@@ -2,6 +2,7 @@
 // their tasks (prompts and attempt tokens) and forge the results. Each test performs the attack over real
 // HTTP and WebSocket and asserts it now fails: a share is an offer, nothing of the recipient's runs on the
 // worker until they accept, either side can end it, and a task records whose machine ran it.
+import { sql } from "drizzle-orm";
 import { describe, expect } from "vitest";
 import { serverTest } from "../../../test/support/fixtures.ts";
 import type { ApiClient } from "../../../test/support/http.ts";
@@ -224,6 +225,37 @@ describe.skipIf(postgresStackMissing())("A1: sharing a worker needs the recipien
     } finally {
       await socket.close();
     }
+  });
+
+  it("refuses reports on a task whose owner's share ended, even when the hand-back missed it (a racing claim)", async ({
+    server,
+    api,
+  }) => {
+    const { mallory, worker } = await evilWorker(api, "evil-6");
+    const frank = await createUser(api);
+    await offer(api, mallory, worker.worker_id, frank);
+    await api.post(`/api/v1/workers/${worker.worker_id}/share/accept`, undefined, { token: frank.access_token });
+    const task = await createTask(api, frank.access_token, { tool: "ollama" });
+    const claim = await pull(api, mallory.key, worker.worker_id);
+    expect(claim.body.task_id).toBe(task.task_id);
+    // What a claim that read the membership just before the share ended leaves behind: the task still
+    // held under a current token, the membership gone.
+    await server.resources.db.execute(
+      sql`delete from user_workers where worker_id = ${worker.worker_id}::uuid and user_id = ${frank.user_id}::uuid`,
+    );
+    for (const verb of ["start", "complete"]) {
+      const report = await api.post(
+        `/api/v1/tasks/${task.task_id}/${verb}`,
+        { attempt_token: claim.body.attempt_token, ...(verb === "complete" ? { result: { output: "FORGED" } } : {}) },
+        { token: mallory.key },
+      );
+      expect(report.status).toBe(409);
+      expect(report.body.detail).toContain("share ended");
+    }
+    expect((await api.get(`/api/v1/tasks/${task.task_id}`, { token: frank.access_token })).body).toMatchObject({
+      status: "assigned",
+      result: null,
+    });
   });
 
   it("makes a wider role a new offer: the member holds nothing until they accept it", async ({ api }) => {

@@ -24,7 +24,7 @@
 import { type SQL, sql } from "drizzle-orm";
 import type { Db } from "../db/store.ts";
 import { asTaskRow, type TaskRow } from "../tasks/queries.ts";
-import { actsAsWorker, runnersOf, uuidParam } from "../workers/membership.ts";
+import { actsAsWorker, mayRunTasksOn, runnersOf, uuidParam } from "../workers/membership.ts";
 import { retryAvailableAtSql } from "./timing.ts";
 
 const ts = (date: Date) => sql`${date.toISOString()}::timestamptz`;
@@ -155,9 +155,12 @@ export interface FencedInput {
   now: Date;
 }
 
+// The task's user must still let the worker run their tasks: a claim racing the end of a share (it read the
+// membership just before it went) can hand the worker a task, but never lets it start or report on one.
 const fenced = (input: FencedInput) => sql`
   tasks.task_id = ${input.taskId}::uuid and tasks.lease_token = ${input.attemptToken}::uuid
-  and tasks.status in ('assigned', 'running') and ${principalActsAs(input.principalId, sql`tasks.worker_id`)}`;
+  and tasks.status in ('assigned', 'running') and ${principalActsAs(input.principalId, sql`tasks.worker_id`)}
+  and ${mayRunTasksOn(sql`tasks.user_id`, sql`tasks.worker_id`)}`;
 
 /** assigned → running (idempotent for a running one); renews the lease. */
 export async function startAttempt(
@@ -236,18 +239,18 @@ export async function findForFencedReport(
   db: Db,
   taskId: string,
   principalId: string,
-): Promise<{ status: string; lease_token: string | null; visible: boolean } | undefined> {
+): Promise<{ status: string; lease_token: string | null; visible: boolean; shared: boolean } | undefined> {
   const rows = await rowsOf(
     db,
     sql`
-    select t.status, t.lease_token,
+    select t.status, t.lease_token, ${mayRunTasksOn(sql`t.user_id`, sql`t.worker_id`)} as shared,
       (t.user_id = ${principalId}::uuid or exists (
          select 1 from task_events e
          where e.task_id = t.task_id and e.kind = 'status' and e.data->>'status' = 'assigned'
            and ${principalActsAs(principalId, sql`(e.data->>'worker_id')::uuid`)})) as visible
     from tasks t where t.task_id = ${taskId}::uuid`,
   );
-  return rows[0] as { status: string; lease_token: string | null; visible: boolean } | undefined;
+  return rows[0] as { status: string; lease_token: string | null; visible: boolean; shared: boolean } | undefined;
 }
 
 /** A worker's hello: renews the leases of the tasks it says it runs and still holds. */

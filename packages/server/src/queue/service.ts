@@ -154,6 +154,9 @@ export async function refuse(resources: Resources, principalId: string, taskId: 
   if (found.lease_token !== token) {
     throw new StaleTokenError("attempt token is not the task's current one: this attempt was superseded");
   }
+  if ((found.status === "assigned" || found.status === "running") && !found.shared) {
+    throw new ConflictError("the task's owner no longer lets this worker run their tasks (the share ended)");
+  }
   throw new ConflictError(`task is ${found.status}; this attempt can no longer report`);
 }
 
