@@ -93,6 +93,15 @@ export const TaskPatch = z
   .refine((value) => Object.keys(value).length > 0, "must change at least one field");
 export type TaskPatch = z.infer<typeof TaskPatch>;
 
+/** Where a task runs or ran: the worker and its owner (another user's machine when the worker was shared). */
+export const TaskPlacement = z.object({
+  worker_id: Uuid.nullable(),
+  machine_name: z.string().nullable(),
+  owner_user_id: Uuid,
+  owner_username: z.string().nullable(),
+});
+export type TaskPlacement = z.infer<typeof TaskPlacement>;
+
 export const Task = z.object({
   task_id: Uuid,
   description: z.string(),
@@ -111,6 +120,12 @@ export const Task = z.object({
   worker_id: Uuid.nullable(),
   /** The worker the task is pinned to, if any. */
   pinned_worker_id: Uuid.nullable(),
+  /**
+   * Provenance: the worker holding (or that produced) the task and whose machine it is; set when a worker
+   * claims it, null while no worker holds it. The owner stays known after the worker is deleted (its
+   * `worker_id` and `machine_name` are then null).
+   */
+  ran_on: TaskPlacement.nullable(),
   /** How many times the task has been claimed; the current attempt's number. */
   attempt: z.number().int(),
   result: TaskResult.nullable(),

@@ -38,6 +38,8 @@ export type WorkerRegister = z.infer<typeof WorkerRegister>;
 export const Worker = z.object({
   worker_id: Uuid,
   owner_user_id: Uuid,
+  /** Whose machine it is: the registering owner's username. */
+  owner_username: z.string(),
   machine_id: z.string(),
   machine_name: z.string(),
   platform: z.string(),
@@ -96,6 +98,10 @@ export const PullQuery = z
   .strict();
 export type PullQuery = z.infer<typeof PullQuery>;
 
+/**
+ * Offers the worker to a user. The offer grants nothing until its recipient accepts it; the answer is the
+ * same whether or not the user exists, so the sharer cannot probe for usernames.
+ */
 export const WorkerShare = z
   .object({
     username: z.string().trim().min(1).max(254).optional(),
@@ -109,13 +115,40 @@ export const WorkerShare = z
   });
 export type WorkerShare = z.infer<typeof WorkerShare>;
 
+/**
+ * `offered`: an offer waits for the recipient (also the answer when no such user exists); `accepted`: an
+ * accepted member's role was narrowed in place (narrowing needs no consent).
+ */
+export const WorkerShareAnswer = z.object({ status: z.enum(["offered", "accepted"]) });
+export type WorkerShareAnswer = z.infer<typeof WorkerShareAnswer>;
+
+/** A user who accepted a role on the worker (pending offers are shown to their recipient only). */
 export const WorkerMember = z.object({
   user_id: Uuid,
   username: z.string(),
   role: WorkerRole,
   created_at: Timestamp,
+  /** When the member accepted (the registering owner: when the worker was registered). */
+  accepted_at: Timestamp.nullable(),
 });
 export type WorkerMember = z.infer<typeof WorkerMember>;
+
+/** A worker offered to you: nothing of yours runs on it until you accept. */
+export const WorkerOffer = z.object({
+  worker_id: Uuid,
+  machine_name: z.string(),
+  platform: z.string(),
+  tools: z.array(WorkerTool),
+  /** The role you would get: `operator` runs your tasks on it; `owner` also lets your keys act as it. */
+  role: WorkerRole,
+  owner_user_id: Uuid,
+  owner_username: z.string(),
+  /** Who made the offer; null when that user was since deleted. */
+  offered_by_user_id: Uuid.nullable(),
+  offered_by_username: z.string().nullable(),
+  offered_at: Timestamp,
+});
+export type WorkerOffer = z.infer<typeof WorkerOffer>;
 
 /** The body may be omitted: draining is what the endpoint is for. */
 export const WorkerDrain = z

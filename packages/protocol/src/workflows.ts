@@ -281,6 +281,9 @@ export const NodeRun = z.object({
   worker_id: Uuid.nullable().describe(
     "The worker that holds or ran the node's current task; null while it waits for one, or with no task.",
   ),
+  worker_owner_user_id: Uuid.nullable().describe(
+    "Whose machine holds or ran the node's current task (kept after the worker is deleted); null with no worker.",
+  ),
   /** Set on nodes a director's plan created. */
   parent_id: z.string().nullable(),
 });

@@ -3,7 +3,7 @@ import { describe, expect } from "vitest";
 import { serverTest } from "../../../test/support/fixtures.ts";
 import { postgresStackMissing } from "../../../test/support/server.ts";
 import { createApiKey, createUser } from "../../../test/support/users.ts";
-import { createTask, pull, registerWorker } from "./queue.support.ts";
+import { createTask, pull, registerWorker, shareAccepted } from "./queue.support.ts";
 
 const it = serverTest();
 
@@ -13,12 +13,7 @@ describe.skipIf(postgresStackMissing())("fair share between users", () => {
     const light = await createUser(api);
     const key = await createApiKey(api, heavy);
     const worker = await registerWorker(api, key, { slots: 4, tools: ["ollama"] });
-    const shared = await api.post(
-      `/api/v1/workers/${worker.worker_id}/share`,
-      { username: light.username, role: "operator" },
-      { token: heavy.access_token },
-    );
-    expect(shared.status).toBe(200);
+    await shareAccepted(api, heavy, worker.worker_id, light, "operator");
 
     const heavyTasks = [];
     for (let i = 0; i < 6; i++) heavyTasks.push(await createTask(api, heavy.access_token, { tool: "ollama" }));

@@ -4,7 +4,7 @@ import { describe, expect } from "vitest";
 import { serverTest } from "../../../test/support/fixtures.ts";
 import { postgresStackMissing } from "../../../test/support/server.ts";
 import { createUser, createUserWithKey } from "../../../test/support/users.ts";
-import { createTask, pull, registerWorker } from "./queue.support.ts";
+import { createTask, pull, registerWorker, shareAccepted } from "./queue.support.ts";
 
 const it = serverTest();
 
@@ -167,17 +167,8 @@ describe.skipIf(postgresStackMissing())("pulling tasks", () => {
     const viewer = await createUser(api);
     const stranger = await createUser(api);
     const worker = await registerWorker(api, owner.key, { slots: 5, tools: ["ollama"] });
-    for (const [member, role] of [
-      [operator, "operator"],
-      [viewer, "viewer"],
-    ] as const) {
-      const shared = await api.post(
-        `/api/v1/workers/${worker.worker_id}/share`,
-        { username: member.username, role },
-        { token: owner.access_token },
-      );
-      expect(shared.status).toBe(200);
-    }
+    await shareAccepted(api, owner, worker.worker_id, operator, "operator");
+    await shareAccepted(api, owner, worker.worker_id, viewer, "viewer");
     const viewerTask = await createTask(api, viewer.access_token, { tool: "ollama", priority: 10 });
     await createTask(api, stranger.access_token, { tool: "ollama", priority: 10 });
     const operatorTask = await createTask(api, operator.access_token, { tool: "ollama" });

@@ -63,3 +63,23 @@ export async function createTask(api: ApiClient, token: string, body: Record<str
 export function pull(api: ApiClient, credential: string, workerId: string, wait = 0) {
   return api.get(`/api/v1/workers/${workerId}/pull-task?wait=${wait}`, { token: credential });
 }
+
+/** Offers the worker to `member` with `role`, and the member accepts: a share both sides agreed to. */
+export async function shareAccepted(
+  api: ApiClient,
+  owner: { access_token: string },
+  workerId: string,
+  member: { username: string; access_token: string },
+  role: "owner" | "operator" | "viewer",
+) {
+  const offered = await api.post(
+    `/api/v1/workers/${workerId}/share`,
+    { username: member.username, role },
+    { token: owner.access_token },
+  );
+  if (offered.status !== 202) throw new Error(`share failed: ${offered.status} ${JSON.stringify(offered.body)}`);
+  const accepted = await api.post(`/api/v1/workers/${workerId}/share/accept`, undefined, {
+    token: member.access_token,
+  });
+  if (accepted.status !== 200) throw new Error(`accept failed: ${accepted.status} ${JSON.stringify(accepted.body)}`);
+}

@@ -1,11 +1,12 @@
 // Heartbeats reach dashboards: a worker's resources (over WebSocket or REST) go live to the feeds of its
-// owner and of the users it is shared with, and to no one else.
+// owner and of the users who accepted a share of it, and to no one else (a pending offer shows nothing).
 import { randomUUID } from "node:crypto";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { type ApiClient, apiClient } from "../../../test/support/http.ts";
 import { postgresStackMissing, startTestServer, type TestServer } from "../../../test/support/server.ts";
 import { createApiKey, createUser, type TestUser } from "../../../test/support/users.ts";
 import { connectPeer, type Peer, toWebSocketUrl } from "../../../test/support/ws.ts";
+import { shareAccepted } from "./queue.support.ts";
 
 const shell = { name: "shell", version: "1.0.0", models: [], healthy: true };
 
@@ -42,7 +43,7 @@ describe.skipIf(postgresStackMissing())("worker heartbeats on the client feed", 
   const heartbeatOf = (workerId: string, cpu: number) => (message: any) =>
     message.type === "worker.heartbeat" && message.data.worker_id === workerId && message.data.cpu_percent === cpu;
 
-  it("sends each heartbeat to the worker's owner and sharers, and not to other users", async () => {
+  it("sends each heartbeat to the worker's owner and accepted members, and not to other users", async () => {
     const alice = await createUser(api);
     const bob = await createUser(api);
     const carol = await createUser(api);
@@ -50,12 +51,14 @@ describe.skipIf(postgresStackMissing())("worker heartbeats on the client feed", 
     const bobKey = await createApiKey(api, bob);
     const aliceBox = await registerWorker(aliceKey, "alice-box");
     const bobBox = await registerWorker(bobKey, "bob-box");
-    const shared = await api.post(
+    await shareAccepted(api, alice, aliceBox.worker_id, carol, "viewer");
+    // Bob has an offer of Alice's worker he has not accepted: it shows him nothing of it.
+    const offered = await api.post(
       `/api/v1/workers/${aliceBox.worker_id}/share`,
-      { username: carol.username, role: "viewer" },
+      { username: bob.username, role: "viewer" },
       { token: alice.access_token },
     );
-    expect(shared.status).toBe(200);
+    expect(offered.status).toBe(202);
     const [aliceFeed, bobFeed, carolFeed] = await Promise.all([feedOf(alice), feedOf(bob), feedOf(carol)]);
 
     // Alice's worker heartbeats over its WebSocket, as `garageswarm worker` does.

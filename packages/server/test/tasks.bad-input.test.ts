@@ -198,14 +198,6 @@ describe.skipIf(postgresStackMissing())("tasks and workers under bad input", () 
       400,
       "body.username",
     ],
-    [
-      "share with a user that does not exist",
-      "POST",
-      "/api/v1/workers/:worker/share",
-      () => ({ body: { username: "nobody' --", role: "viewer" } }),
-      400,
-      "body.username",
-    ],
   ];
 
   it.each(otherCases)("%s: a problem, nothing written", async (_name, method, path, input, status, field) => {

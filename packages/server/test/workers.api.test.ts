@@ -107,35 +107,48 @@ describe.skipIf(postgresStackMissing())("workers API", () => {
     expect((await pull(api, owner.key, worker.worker_id)).status).toBe(204);
   });
 
-  it("shares by role: owner manages, operator drains and runs tasks, viewer only sees", async ({ api }) => {
+  it("shares by role, once accepted: owner manages, operator drains and runs tasks, viewer only sees", async ({
+    api,
+  }) => {
     const owner = await createUserWithKey(api);
     const operator = await createUserWithKey(api);
     const viewer = await createUserWithKey(api);
     const worker = await registerWorker(api, owner.key);
     const id = worker.worker_id;
 
+    // A share is an offer (202) until its recipient accepts it, by username or by id.
     const byName = await api.post(
       `/api/v1/workers/${id}/share`,
       { username: operator.username, role: "operator" },
       { token: owner.access_token },
     );
-    expect(byName.status).toBe(200);
+    expect(byName.status).toBe(202);
+    expect(byName.body).toEqual({ status: "offered" });
     const byId = await api.post(
       `/api/v1/workers/${id}/share`,
       { user_id: viewer.user_id, role: "viewer" },
       { token: owner.access_token },
     );
-    expect(byId.body.items.map((member: { username: string; role: string }) => [member.username, member.role])).toEqual(
-      [
-        [owner.username, "owner"],
-        [operator.username, "operator"],
-        [viewer.username, "viewer"],
-      ],
-    );
+    expect(byId.status).toBe(202);
+    const memberNames = async () =>
+      (await api.get(`/api/v1/workers/${id}/share`, { token: owner.access_token })).body.items.map(
+        (member: { username: string; role: string }) => [member.username, member.role],
+      );
+    expect(await memberNames()).toEqual([[owner.username, "owner"]]);
+    for (const member of [operator, viewer]) {
+      const accepted = await api.post(`/api/v1/workers/${id}/share/accept`, undefined, { token: member.access_token });
+      expect(accepted.status).toBe(200);
+    }
+    expect(await memberNames()).toEqual([
+      [owner.username, "owner"],
+      [operator.username, "operator"],
+      [viewer.username, "viewer"],
+    ]);
 
     expect((await api.get("/api/v1/workers", { token: viewer.access_token })).body.items[0]).toMatchObject({
       worker_id: id,
       role: "viewer",
+      owner_username: owner.username,
     });
     expect((await api.get(`/api/v1/workers/${id}/share`, { token: viewer.access_token })).body.items).toHaveLength(3);
     expect((await api.post(`/api/v1/workers/${id}/drain`, {}, { token: viewer.access_token })).status).toBe(403);
@@ -155,8 +168,9 @@ describe.skipIf(postgresStackMissing())("workers API", () => {
     const drained = await api.post(`/api/v1/workers/${id}/drain`, undefined, { token: operator.access_token });
     expect(drained.status).toBe(200);
     expect(drained.body.draining).toBe(true);
+    // A member may remove themselves, not others.
     expect(
-      (await api.delete(`/api/v1/workers/${id}/share/${operator.user_id}`, { token: operator.access_token })).status,
+      (await api.delete(`/api/v1/workers/${id}/share/${viewer.user_id}`, { token: operator.access_token })).status,
     ).toBe(403);
 
     // The owner cannot be removed or demoted; others can.
@@ -176,9 +190,16 @@ describe.skipIf(postgresStackMissing())("workers API", () => {
       (await api.delete(`/api/v1/workers/${id}/share/${viewer.user_id}`, { token: owner.access_token })).status,
     ).toBe(204);
     expect((await api.get(`/api/v1/workers/${id}`, { token: viewer.access_token })).status).toBe(404);
+    // Removing again answers the same: the owner learns nothing about who has (or had) a pending offer.
     expect(
       (await api.delete(`/api/v1/workers/${id}/share/${viewer.user_id}`, { token: owner.access_token })).status,
-    ).toBe(404);
+    ).toBe(204);
+
+    expect(
+      (await api.delete(`/api/v1/workers/${id}/share/${operator.user_id}`, { token: operator.access_token })).status,
+    ).toBe(204);
+    expect((await api.get(`/api/v1/workers/${id}`, { token: operator.access_token })).status).toBe(404);
+    expect(await memberNames()).toEqual([[owner.username, "owner"]]);
   });
 
   it("deletes a worker (owner only); the task it held goes back to the queue", async ({ server, api }) => {

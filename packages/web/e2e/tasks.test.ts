@@ -95,29 +95,67 @@ describe.skipIf(chromiumMissing())("dashboard: tasks and workers", () => {
     await page.getByText("1 online worker can run Claude Code.").waitFor();
   });
 
-  it("shares a worker with another user by role", async ({ server, page, newPage }) => {
+  it("offers a worker to another user, who accepts it, sees whose machine ran their task, and leaves", async ({
+    server,
+    page,
+    newPage,
+  }) => {
     const api = apiClient(server.url);
     const owner = await createUser(api);
     const friend = await createUser(api);
-    await registerWorkerMachine(server.url, await createApiKey(api, owner), {
-      name: "shared-box",
-      tools: [{ name: "shell" }],
-    });
+    const key = await createApiKey(api, owner);
+    const workerId = await registerWorkerMachine(server.url, key, { name: "shared-box", tools: [{ name: "shell" }] });
 
     await signInAs(page, owner);
     await goTo(page, "Workers");
     const card = page.getByRole("article", { name: "shared-box" });
     await card.getByRole("button", { name: "Share shared-box" }).click();
     await card.getByLabel("Username").fill(friend.username);
-    await card.getByLabel("Role").selectOption("viewer");
+    await card.getByLabel("Role").selectOption("operator");
     await card.getByRole("button", { name: "Share worker" }).click();
-    await card.getByText(`${friend.username} · viewer`).waitFor();
+    await card.getByText(`Offer sent to ${friend.username}`).waitFor();
+    // An offer is not a membership: the friend is not listed until they accept.
+    expect(await card.getByText(`${friend.username} · operator`).count()).toBe(0);
 
     const friendPage = await newPage();
     await signInAs(friendPage, friend);
     await goTo(friendPage, "Workers");
-    const shared = friendPage.getByRole("article", { name: "shared-box" });
-    await shared.getByText("shared with you as viewer").waitFor();
-    expect(await shared.getByRole("button", { name: "Drain shared-box" }).count()).toBe(0);
+    const offer = friendPage.getByRole("listitem", { name: "Offer of shared-box" });
+    expect(await offer.textContent()).toContain(`${owner.username}'s machine`);
+    await screenshot(friendPage, "worker-offer");
+    await offer.getByRole("button", { name: "Accept shared-box" }).click();
+    const shared = friendPage.getByRole("list", { name: "Workers shared with you" }).getByRole("article", {
+      name: "shared-box",
+    });
+    await shared.getByText(`${owner.username}'s machine, shared with you as operator`).waitFor();
+
+    // The owner's open page shows the friend as soon as they accept (the live feed refreshes the members).
+    await card.getByText(`${friend.username} · operator`).waitFor();
+
+    // The friend's task runs on the owner's machine, and its page says so.
+    const task = (
+      await api.post(
+        "/api/v1/tasks",
+        { description: "run elsewhere", tool: "shell" },
+        {
+          token: friend.access_token,
+        },
+      )
+    ).body;
+    const claim = await api.get(`/api/v1/workers/${workerId}/pull-task`, { token: key });
+    expect(claim.body.task_id).toBe(task.task_id);
+    await api.post(
+      `/api/v1/tasks/${task.task_id}/complete`,
+      { attempt_token: claim.body.attempt_token, result: { output: "done" } },
+      { token: key },
+    );
+    await friendPage.goto(`/tasks/${task.task_id}`);
+    await friendPage.getByText(`shared-box · ${owner.username}'s machine`).waitFor();
+    await friendPage.getByText("not yours").waitFor();
+
+    await goTo(friendPage, "Workers");
+    friendPage.once("dialog", (dialog) => void dialog.accept());
+    await shared.getByRole("button", { name: "Leave shared-box" }).click();
+    await expect.poll(() => shared.count()).toBe(0);
   });
 });

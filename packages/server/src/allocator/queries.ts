@@ -1,5 +1,6 @@
 import { sql } from "drizzle-orm";
 import { type Db, selectRows } from "../db/store.ts";
+import { mayRunTasksOn, uuidParam } from "../workers/membership.ts";
 import type { CandidateWorker } from "./score.ts";
 
 export interface CandidateFilter {
@@ -11,7 +12,7 @@ export interface CandidateFilter {
 }
 
 /**
- * Online, undrained workers the user may run tasks on that offer the tool and have a free slot, with
+ * Online, undrained workers the user may run tasks on (owns, or accepted a share of) that offer the tool and have a free slot, with
  * how many tasks each holds now. Workers that could never take the task stay out of the scan, so a big
  * fleet costs only its eligible part.
  */
@@ -22,10 +23,9 @@ export async function listCandidateWorkers(db: Db, filter: CandidateFilter): Pro
     sql`select w.worker_id, w.status, w.draining, w.tools, w.labels, w.capacity, w.slots,
                w.cpu_percent, w.memory_percent, w.disk_percent, held.running_tasks
         from workers w
-        join user_workers uw on uw.worker_id = w.worker_id
         cross join lateral (select count(*)::int as running_tasks from tasks h
                             where h.worker_id = w.worker_id and h.status in ('assigned', 'running')) held
-        where uw.user_id = ${filter.userId}::uuid and uw.is_active and uw.role in ('owner', 'operator')
+        where ${mayRunTasksOn(uuidParam(filter.userId), sql`w.worker_id`)}
           and w.status = 'online' and not w.draining
           and w.tools @> jsonb_build_array(jsonb_build_object('name', ${filter.tool}::text))
           and (w.worker_id = any(${`{${(filter.alwaysInclude ?? []).join(",")}}`}::uuid[])

@@ -8,18 +8,23 @@
 //                                                     ├──fail (final) / lease expired (no attempts) ──▶ failed
 //                                                     └──timeout_seconds passed while running ─────▶ timed_out
 //   pending | queued | assigned | running ──cancel (user)──▶ cancelled
+//   assigned | running ──the member's share of the worker ended──▶ queued at once (failed: no attempts left)
 //
 // Invariants:
 // - claim: `WHERE status = 'queued' AND available_at <= now`, row locked FOR UPDATE SKIP LOCKED, so one
 //   task goes to exactly one worker; it sets attempt + 1, a fresh `lease_token` and `lease_expires_at`.
 // - start, progress, complete, fail: `WHERE status IN ('assigned', 'running') AND lease_token = <token>`:
 //   the token is the fence, so a presumed-dead worker's late report changes nothing (409).
-// - re-queue clears worker_id, lease_token and lease_expires_at: the old token can never match again.
+// - claim considers only users who own the worker or accepted a share of it (workers/membership.ts), and
+//   records whose machine it is (worker_owner_user_id) beside worker_id.
+// - re-queue clears worker_id (and its owner), lease_token and lease_expires_at: the old token can never
+//   match again.
 // - the reaper's UPDATEs carry the same guards, so any number of replicas may run it at once.
 // Every transition appends a `status` row to task_events in the same statement or transaction.
 import { type SQL, sql } from "drizzle-orm";
 import type { Db } from "../db/store.ts";
 import { asTaskRow, type TaskRow } from "../tasks/queries.ts";
+import { actsAsWorker, mayRunTasksOn, runnersOf, uuidParam } from "../workers/membership.ts";
 import { retryAvailableAtSql } from "./timing.ts";
 
 const ts = (date: Date) => sql`${date.toISOString()}::timestamptz`;
@@ -30,9 +35,9 @@ async function rowsOf<T = Record<string, unknown>>(db: Db, statement: SQL): Prom
   return result.rows;
 }
 
-/** Only credentials of a worker's owner may act as that worker: it receives other users' prompts. */
+/** Only credentials of a worker's (accepted) owner may act as that worker: it receives other users' prompts. */
 const principalActsAs = (principalId: string, workerIdColumn: SQL) =>
-  sql`exists (select 1 from user_workers m where m.worker_id = ${workerIdColumn} and m.user_id = ${principalId}::uuid and m.role = 'owner' and m.is_active)`;
+  actsAsWorker(uuidParam(principalId), workerIdColumn);
 
 /**
  * Wraps an `UPDATE tasks … RETURNING tasks.*` so the change and its event-log entry are one statement:
@@ -87,8 +92,8 @@ export async function claimTask(db: Db, input: ClaimInput): Promise<TaskRow | un
         (select coalesce(jsonb_object_agg(offered.entry->>'name', coalesce(offered.entry->'models', '[]'::jsonb)), '{}'::jsonb)
          from jsonb_array_elements(w.tools) as offered(entry)
          where coalesce((offered.entry->>'healthy')::boolean, true)) as models_by_tool,
-        array(select uw.user_id from user_workers uw
-              where uw.worker_id = w.worker_id and uw.is_active and uw.role in ('owner', 'operator')) as user_ids
+        -- Only users who own the worker or accepted a share of it: an offer runs nothing.
+        array(${runnersOf(sql`w.worker_id`)}) as user_ids, w.owner_user_id
       from workers w
       where w.worker_id = ${workerId}::uuid and not w.draining
         and ${principalActsAs(input.principalId, sql`w.worker_id`)}
@@ -131,7 +136,8 @@ export async function claimTask(db: Db, input: ClaimInput): Promise<TaskRow | un
       limit 1
     )
     update tasks set
-      status = 'assigned', worker_id = ${workerId}::uuid, attempt = tasks.attempt + 1,
+      status = 'assigned', worker_id = ${workerId}::uuid, worker_owner_user_id = (select owner_user_id from w),
+      attempt = tasks.attempt + 1,
       lease_token = ${input.attemptToken}::uuid, lease_expires_at = ${ts(input.leaseExpiresAt)},
       progress = 0, updated_at = ${ts(now)},
       score = ${input.score === undefined ? null : JSON.stringify(input.score)}::jsonb
@@ -149,9 +155,12 @@ export interface FencedInput {
   now: Date;
 }
 
+// The task's user must still let the worker run their tasks: a claim racing the end of a share (it read the
+// membership just before it went) can hand the worker a task, but never lets it start or report on one.
 const fenced = (input: FencedInput) => sql`
   tasks.task_id = ${input.taskId}::uuid and tasks.lease_token = ${input.attemptToken}::uuid
-  and tasks.status in ('assigned', 'running') and ${principalActsAs(input.principalId, sql`tasks.worker_id`)}`;
+  and tasks.status in ('assigned', 'running') and ${principalActsAs(input.principalId, sql`tasks.worker_id`)}
+  and ${mayRunTasksOn(sql`tasks.user_id`, sql`tasks.worker_id`)}`;
 
 /** assigned → running (idempotent for a running one); renews the lease. */
 export async function startAttempt(
@@ -214,6 +223,7 @@ export async function failAttempt(
           status = case when ${retry} then 'queued' else 'failed' end,
           available_at = case when ${retry} then ${retryAvailableAtSql(input.now)} else tasks.available_at end,
           worker_id = case when ${retry} then null else tasks.worker_id end,
+          worker_owner_user_id = case when ${retry} then null else tasks.worker_owner_user_id end,
           lease_token = case when ${retry} then null else tasks.lease_token end,
           completed_at = case when ${retry} then null else ${ts(input.now)} end,
           lease_expires_at = null, error = ${input.error}, failure_retryable = ${input.retryable},
@@ -229,18 +239,18 @@ export async function findForFencedReport(
   db: Db,
   taskId: string,
   principalId: string,
-): Promise<{ status: string; lease_token: string | null; visible: boolean } | undefined> {
+): Promise<{ status: string; lease_token: string | null; visible: boolean; shared: boolean } | undefined> {
   const rows = await rowsOf(
     db,
     sql`
-    select t.status, t.lease_token,
+    select t.status, t.lease_token, ${mayRunTasksOn(sql`t.user_id`, sql`t.worker_id`)} as shared,
       (t.user_id = ${principalId}::uuid or exists (
-         select 1 from task_events e join user_workers m on m.worker_id = (e.data->>'worker_id')::uuid
+         select 1 from task_events e
          where e.task_id = t.task_id and e.kind = 'status' and e.data->>'status' = 'assigned'
-           and m.user_id = ${principalId}::uuid and m.role = 'owner')) as visible
+           and ${principalActsAs(principalId, sql`(e.data->>'worker_id')::uuid`)})) as visible
     from tasks t where t.task_id = ${taskId}::uuid`,
   );
-  return rows[0] as { status: string; lease_token: string | null; visible: boolean } | undefined;
+  return rows[0] as { status: string; lease_token: string | null; visible: boolean; shared: boolean } | undefined;
 }
 
 /** A worker's hello: renews the leases of the tasks it says it runs and still holds. */
@@ -278,9 +288,40 @@ export function takeBackOffer(db: Db, taskId: string, attemptToken: string, now:
 async function requeueOffers(db: Db, which: SQL, now: Date, reason: string): Promise<TaskRow[]> {
   return updateLogged(
     db,
-    sql`update tasks set status = 'queued', attempt = tasks.attempt - 1, worker_id = null, lease_token = null,
+    sql`update tasks set status = 'queued', attempt = tasks.attempt - 1, worker_id = null,
+          worker_owner_user_id = null, lease_token = null,
           lease_expires_at = null, available_at = ${ts(now)}, updated_at = ${ts(now)}
         where status = 'assigned' and ${which}
+        returning tasks.*`,
+    sql`${reason}`,
+  );
+}
+
+/**
+ * A share ended (or no longer lets the member run tasks): the member's tasks this worker holds go back to
+ * the queue at once, fenced off from the worker (their token is cleared, so its reports change nothing).
+ * One not yet started gets its attempt back, like an unanswered offer; a started one keeps the attempt it
+ * used and fails when it has none left, as after a lost lease, but without the backoff.
+ */
+export function handBackTasksOfMember(
+  db: Db,
+  workerId: string,
+  memberId: string,
+  now: Date,
+  reason: string,
+): Promise<TaskRow[]> {
+  const requeue = sql`(tasks.status = 'assigned' or tasks.attempt < tasks.max_attempts)`;
+  return updateLogged(
+    db,
+    sql`update tasks set
+          status = case when ${requeue} then 'queued' else 'failed' end,
+          attempt = case when tasks.status = 'assigned' then tasks.attempt - 1 else tasks.attempt end,
+          worker_id = case when ${requeue} then null else tasks.worker_id end,
+          worker_owner_user_id = case when ${requeue} then null else tasks.worker_owner_user_id end,
+          available_at = case when ${requeue} then ${ts(now)} else tasks.available_at end,
+          completed_at = case when ${requeue} then null else ${ts(now)} end,
+          lease_token = null, lease_expires_at = null, error = ${reason}, updated_at = ${ts(now)}
+        where worker_id = ${workerId}::uuid and user_id = ${memberId}::uuid and status in ('assigned', 'running')
         returning tasks.*`,
     sql`${reason}`,
   );
@@ -321,7 +362,8 @@ export async function expireLeases(
         status = case when tasks.attempt < tasks.max_attempts then 'queued' else 'failed' end,
         available_at = case when tasks.attempt < tasks.max_attempts then ${retryAvailableAtSql(now)} else tasks.available_at end,
         completed_at = case when tasks.attempt < tasks.max_attempts then null else ${ts(now)} end,
-        error = 'lease expired: the worker stopped reporting', worker_id = null, lease_token = null,
+        error = 'lease expired: the worker stopped reporting', worker_id = null, worker_owner_user_id = null,
+        lease_token = null,
         lease_expires_at = null, updated_at = ${ts(now)}
       from expired
       where tasks.task_id = expired.task_id and tasks.status in ('assigned', 'running')

@@ -8,7 +8,7 @@ import type { Resources } from "../resources.ts";
 import { publishTaskUpdated } from "../tasks/events.ts";
 import type { TaskRow } from "../tasks/queries.ts";
 import { announceQueued } from "../tasks/service.ts";
-import { toClaimedTaskView, toTaskView } from "../tasks/view.ts";
+import { toClaimedTaskView, toTaskViewOf } from "../tasks/view.ts";
 import { findWorkerForUser } from "../workers/queries.ts";
 import * as q from "./queries.ts";
 import { leaseSeconds } from "./timing.ts";
@@ -72,7 +72,7 @@ export async function pullTask(
 async function claimed(resources: Resources, row: TaskRow): Promise<ClaimedTask> {
   const scored = await recordClaimScore(resources, row, "pull");
   await publishTaskUpdated(resources, scored);
-  return toClaimedTaskView(scored);
+  return toClaimedTaskView(resources.db, scored);
 }
 
 export async function startTask(
@@ -86,7 +86,7 @@ export async function startTask(
   const row = await q.startAttempt(resources.db, input);
   if (!row) return refuse(resources, principalId, taskId, token);
   await publishTaskUpdated(resources, row);
-  return toTaskView(row);
+  return toTaskViewOf(resources.db, row);
 }
 
 export async function reportProgress(
@@ -107,7 +107,7 @@ export async function reportProgress(
   });
   if (!row) return refuse(resources, principalId, taskId, report.attempt_token);
   await publishTaskUpdated(resources, row);
-  return toTaskView(row);
+  return toTaskViewOf(resources.db, row);
 }
 
 export async function completeTask(
@@ -125,7 +125,7 @@ export async function completeTask(
   });
   if (!row) return refuse(resources, principalId, taskId, report.attempt_token);
   await publishTaskUpdated(resources, row);
-  return toTaskView(row);
+  return toTaskViewOf(resources.db, row);
 }
 
 export async function failTask(
@@ -144,7 +144,7 @@ export async function failTask(
   });
   if (!row) return refuse(resources, principalId, taskId, report.attempt_token);
   await publishTaskUpdated(resources, row);
-  return toTaskView(row);
+  return toTaskViewOf(resources.db, row);
 }
 
 /** A fenced report changed nothing: say whether the task is not the caller's (404) or the token is stale (409). */
@@ -153,6 +153,9 @@ export async function refuse(resources: Resources, principalId: string, taskId: 
   if (!found?.visible) throw new NotFoundError("task not found");
   if (found.lease_token !== token) {
     throw new StaleTokenError("attempt token is not the task's current one: this attempt was superseded");
+  }
+  if ((found.status === "assigned" || found.status === "running") && !found.shared) {
+    throw new ConflictError("the task's owner no longer lets this worker run their tasks (the share ended)");
   }
   throw new ConflictError(`task is ${found.status}; this attempt can no longer report`);
 }

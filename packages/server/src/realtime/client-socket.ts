@@ -3,17 +3,16 @@
 // its own user's events. `subscribe {task_id}` sends the stored output backlog, then the live tail.
 import { randomUUID } from "node:crypto";
 import { ClientToServer, type ServerToClient } from "@garageswarm/protocol";
-import { eq } from "drizzle-orm";
 import type { FastifyRequest } from "fastify";
 import type { FastifyPluginAsyncZod } from "fastify-type-provider-zod";
 import type { WebSocket } from "ws";
 import { z } from "zod";
 import { principalOf } from "../auth/authenticate.ts";
 import { type BusMessages, subscribe } from "../bus/channels.ts";
-import { userWorkers } from "../db/schema.ts";
 import { NotFoundError } from "../errors.ts";
 import type { Resources } from "../resources.ts";
 import { findTaskOfUser } from "../tasks/queries.ts";
+import { listAcceptedMemberIds } from "../workers/queries.ts";
 import type { OutputStore } from "./output-store.ts";
 import { createWorkerAudience } from "./worker-audience.ts";
 import { socketAuthenticator } from "./worker-socket.ts";
@@ -59,13 +58,12 @@ export function clientSocketRoutes(resources: Resources, output: OutputStore): F
         }
       }),
       subscribe(resources.bus, "worker.updated", (message) => {
+        // A share accepted or ended publishes this too: the heartbeat audience is read afresh.
+        audience.forget(message.worker_id);
         if (byUser.size === 0) return;
         void (async () => {
-          const members = await resources.db
-            .select({ user_id: userWorkers.user_id })
-            .from(userWorkers)
-            .where(eq(userWorkers.worker_id, message.worker_id));
-          const users = new Set([message.owner_user_id, ...members.map((member) => member.user_id)]);
+          const members = await listAcceptedMemberIds(resources.db, message.worker_id);
+          const users = new Set([message.owner_user_id, ...members]);
           for (const userId of users) {
             toUser(userId, envelope("worker.updated", { worker_id: message.worker_id, status: message.status }));
           }

@@ -2,6 +2,7 @@ import type { WorkerToServer } from "@garageswarm/protocol";
 import { and, eq, inArray, sql } from "drizzle-orm";
 import { tasks, workers } from "../db/schema.ts";
 import { type Db, selectRows } from "../db/store.ts";
+import { actsAsWorker, uuidParam } from "../workers/membership.ts";
 
 type Hello = Extract<WorkerToServer, { type: "hello" }>["data"];
 
@@ -43,8 +44,7 @@ export async function findCurrentAttempt(
         inArray(tasks.status, ["assigned", "running"]),
         "workerId" in sender
           ? eq(tasks.worker_id, sender.workerId)
-          : sql`exists (select 1 from user_workers m where m.worker_id = ${tasks.worker_id}
-                        and m.user_id = ${sender.ownerId}::uuid and m.role = 'owner' and m.is_active)`,
+          : actsAsWorker(uuidParam(sender.ownerId), sql`${tasks.worker_id}`),
       ),
     );
   return row;

@@ -1,9 +1,8 @@
-// Who may see a worker's live resources: its owner and everyone it is shared with. Heartbeats arrive from
-// every worker every few seconds, so the membership read is cached briefly per worker; a share or unshare
-// shows in a dashboard's feed within AUDIENCE_CACHE_MS.
-import { eq } from "drizzle-orm";
-import { userWorkers } from "../db/schema.ts";
+// Who may see a worker's live resources: its owner and everyone who accepted a share of it (an offer
+// does not count). Heartbeats arrive from every worker every few seconds, so the membership read is
+// cached briefly per worker; a change of share publishes worker.updated, which drops the entry at once.
 import type { Resources } from "../resources.ts";
+import { listAcceptedMemberIds } from "../workers/queries.ts";
 
 const AUDIENCE_CACHE_MS = 5_000;
 // Bounds memory when workers come and go; entries are cheap to reload.
@@ -19,11 +18,8 @@ export function createWorkerAudience(resources: Resources): WorkerAudience {
   const cache = new Map<string, { users: Promise<string[]>; expires_at: number }>();
 
   async function load(workerId: string, ownerUserId: string): Promise<string[]> {
-    const members = await resources.db
-      .select({ user_id: userWorkers.user_id })
-      .from(userWorkers)
-      .where(eq(userWorkers.worker_id, workerId));
-    return [...new Set([ownerUserId, ...members.map((member) => member.user_id)])];
+    const members = await listAcceptedMemberIds(resources.db, workerId);
+    return [...new Set([ownerUserId, ...members])];
   }
 
   return {

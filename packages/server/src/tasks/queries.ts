@@ -2,7 +2,7 @@
 // The worker-side transitions (claim, start, complete, fail, lease expiry) live in queue/queries.ts.
 import type { TaskPatch, TaskStatus } from "@garageswarm/protocol";
 import { and, desc, eq, inArray, notInArray, sql } from "drizzle-orm";
-import { taskEvents, tasks } from "../db/schema.ts";
+import { taskEvents, tasks, users, workers } from "../db/schema.ts";
 import { type Db, selectRows } from "../db/store.ts";
 
 export type TaskRow = typeof tasks.$inferSelect;
@@ -119,6 +119,29 @@ export async function insertTaskEvent(
   event: { task_id: string; attempt: number; kind: string; data: Record<string, unknown>; created_at: Date },
 ): Promise<void> {
   await db.insert(taskEvents).values(event);
+}
+
+/** Names for the tasks' provenance (`ran_on`): the machines holding them and whose machines those are. */
+export interface PlacementNames {
+  machines: Map<string, string>;
+  owners: Map<string, string>;
+}
+
+export async function findPlacementNames(db: Db, rows: readonly TaskRow[]): Promise<PlacementNames> {
+  const workerIds = [...new Set(rows.flatMap((row) => (row.worker_id ? [row.worker_id] : [])))];
+  const ownerIds = [...new Set(rows.flatMap((row) => (row.worker_owner_user_id ? [row.worker_owner_user_id] : [])))];
+  const names: PlacementNames = { machines: new Map(), owners: new Map() };
+  if (ownerIds.length === 0 && workerIds.length === 0) return names;
+  const found = await selectRows<{ kind: "worker" | "user"; id: string; name: string }>(
+    db,
+    sql`select 'worker' as kind, ${workers.worker_id}::text as id, ${workers.machine_name} as name from ${workers}
+          where ${workers.worker_id} = any(${`{${workerIds.join(",")}}`}::uuid[])
+        union all
+        select 'user', ${users.user_id}::text, ${users.username} from ${users}
+          where ${users.user_id} = any(${`{${ownerIds.join(",")}}`}::uuid[])`,
+  );
+  for (const row of found) (row.kind === "worker" ? names.machines : names.owners).set(row.id, row.name);
+  return names;
 }
 
 const timestampColumns = [

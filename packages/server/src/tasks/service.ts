@@ -5,10 +5,11 @@ import { publish } from "../bus/channels.ts";
 import type { Db } from "../db/store.ts";
 import { ConflictError, InvalidInputError, NotFoundError } from "../errors.ts";
 import type { Resources } from "../resources.ts";
+import { RUNNING_ROLES } from "../workers/membership.ts";
 import { findMembership } from "../workers/queries.ts";
 import { publishTaskUpdated, recordStatus } from "./events.ts";
 import * as q from "./queries.ts";
-import { toTaskView } from "./view.ts";
+import { toTaskViewOf, toTaskViews } from "./view.ts";
 
 /** Set by the workflow engine: where the task belongs, and whether it waits (`pending`) for upstream nodes. */
 export interface TaskOrigin {
@@ -27,8 +28,9 @@ export async function createTask(
   const { db, clock } = resources;
   const now = clock.now();
   if (input.worker_id) {
+    // Only a worker the user owns or accepted a share of (as operator or owner): an offer runs nothing.
     const membership = await findMembership(db, userId, input.worker_id);
-    if (!membership || !["owner", "operator"].includes(membership.role)) {
+    if (!membership || !RUNNING_ROLES.includes(membership.role)) {
       throw new InvalidInputError("no worker you may run tasks on has this id", "body.worker_id");
     }
   }
@@ -54,7 +56,7 @@ export async function createTask(
   });
   if (row.status === "queued") await announceQueued(resources, row);
   await publishTaskUpdated(resources, row);
-  return toTaskView(row);
+  return toTaskViewOf(db, row);
 }
 
 /** Wakes pullers and the dispatcher: a task they may be able to run is waiting. */
@@ -78,7 +80,7 @@ export function announceQueued(
 export async function getTask(resources: Resources, userId: string, taskId: string): Promise<Task> {
   const row = await q.findTaskOfUser(resources.db, userId, taskId);
   if (!row) throw new NotFoundError("task not found");
-  return toTaskView(row);
+  return toTaskViewOf(resources.db, row);
 }
 
 export async function listTasks(
@@ -92,7 +94,7 @@ export async function listTasks(
   const pageRows = rows.slice(0, query.limit);
   const last = pageRows.at(-1);
   return {
-    items: pageRows.map(toTaskView),
+    items: await toTaskViews(resources.db, pageRows),
     next_cursor:
       rows.length > query.limit && last
         ? encodeCursor({ created_at: last.cursor_created_at, task_id: last.task_id })
@@ -102,7 +104,7 @@ export async function listTasks(
 
 export async function patchTask(resources: Resources, userId: string, taskId: string, patch: TaskPatch): Promise<Task> {
   const row = await q.patchTask(resources.db, userId, taskId, patch, resources.clock.now());
-  if (row) return toTaskView(row);
+  if (row) return toTaskViewOf(resources.db, row);
   return explainRefusal(resources, userId, taskId, "updated");
 }
 
@@ -136,7 +138,7 @@ export async function cancelTask(resources: Resources, userId: string, taskId: s
     });
   }
   await publishTaskUpdated(resources, row);
-  return toTaskView(row);
+  return toTaskViewOf(db, row);
 }
 
 async function explainRefusal(resources: Resources, userId: string, taskId: string, verb: string): Promise<never> {

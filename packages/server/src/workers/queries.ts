@@ -1,15 +1,16 @@
-// SQL of workers and who may use them (user_workers).
+// SQL of workers and who may use them (user_workers). A membership counts only once accepted
+// (membership.ts); offers are read here only to list, accept or decline them.
 import type { WorkerRole } from "@garageswarm/protocol";
 import { and, asc, eq, getTableColumns, ne, sql } from "drizzle-orm";
+import { alias } from "drizzle-orm/pg-core";
 import { tasks, users, userWorkers, workers } from "../db/schema.ts";
 import { type Db, selectRows } from "../db/store.ts";
+import { isAcceptedMembership } from "./membership.ts";
 
 export type WorkerRow = typeof workers.$inferSelect;
-export type WorkerWithRole = WorkerRow & { role: WorkerRole; held_tasks: number };
+export type WorkerWithRole = WorkerRow & { role: WorkerRole; held_tasks: number; owner_username: string };
 
-/** Roles whose holder's tasks may run on the worker. */
-export const RUNNING_ROLES: WorkerRole[] = ["owner", "operator"];
-
+/** The user's accepted role on the worker, if any. */
 export async function findMembership(
   db: Db,
   userId: string,
@@ -18,31 +19,55 @@ export async function findMembership(
   const [row] = await db
     .select({ role: userWorkers.role })
     .from(userWorkers)
-    .where(and(eq(userWorkers.user_id, userId), eq(userWorkers.worker_id, workerId), eq(userWorkers.is_active, true)));
+    .where(and(eq(userWorkers.user_id, userId), eq(userWorkers.worker_id, workerId), isAcceptedMembership));
   return row ? { role: row.role as WorkerRole } : undefined;
 }
 
+/** The user's row on the worker whatever its status (an offer or a membership), for the share verbs. */
+export async function findShareRow(db: Db, userId: string, workerId: string) {
+  const [row] = await db
+    .select({ role: userWorkers.role, status: userWorkers.status })
+    .from(userWorkers)
+    .where(and(eq(userWorkers.user_id, userId), eq(userWorkers.worker_id, workerId), eq(userWorkers.is_active, true)));
+  return row ? { role: row.role as WorkerRole, status: row.status } : undefined;
+}
+
 const heldTasks = sql<number>`(select count(*)::int from ${tasks} where ${tasks.worker_id} = ${workers.worker_id} and ${tasks.status} in ('assigned', 'running'))`;
+const ownerUsername = sql<string>`(select ${users.username} from ${users} where ${users.user_id} = ${workers.owner_user_id})`;
 
 function selectWithRole(db: Db) {
   return db
-    .select({ ...getTableColumns(workers), role: userWorkers.role, held_tasks: heldTasks })
+    .select({
+      ...getTableColumns(workers),
+      role: userWorkers.role,
+      held_tasks: heldTasks,
+      owner_username: ownerUsername,
+    })
     .from(workers)
     .innerJoin(userWorkers, eq(userWorkers.worker_id, workers.worker_id));
 }
 
 export async function findWorkerForUser(db: Db, userId: string, workerId: string): Promise<WorkerWithRole | undefined> {
   const [row] = await selectWithRole(db).where(
-    and(eq(workers.worker_id, workerId), eq(userWorkers.user_id, userId), eq(userWorkers.is_active, true)),
+    and(eq(workers.worker_id, workerId), eq(userWorkers.user_id, userId), isAcceptedMembership),
   );
   return row as WorkerWithRole | undefined;
 }
 
 export async function listWorkersForUser(db: Db, userId: string): Promise<WorkerWithRole[]> {
   const rows = await selectWithRole(db)
-    .where(and(eq(userWorkers.user_id, userId), eq(userWorkers.is_active, true)))
+    .where(and(eq(userWorkers.user_id, userId), isAcceptedMembership))
     .orderBy(asc(workers.machine_name), asc(workers.worker_id));
   return rows as WorkerWithRole[];
+}
+
+/** The users who may see the worker: its accepted members (the owner among them). */
+export async function listAcceptedMemberIds(db: Db, workerId: string): Promise<string[]> {
+  const rows = await db
+    .select({ user_id: userWorkers.user_id })
+    .from(userWorkers)
+    .where(and(eq(userWorkers.worker_id, workerId), isAcceptedMembership));
+  return rows.map((row) => row.user_id);
 }
 
 /** One worker per (owner, machine_id): registering again updates it. `inserted` says which happened. */
@@ -61,15 +86,106 @@ export async function upsertWorker(
   return { row: worker, inserted };
 }
 
-export async function upsertMembership(db: Db, userId: string, workerId: string, role: WorkerRole): Promise<void> {
+/** The registering owner's own row: accepted from the start (nobody needs to consent to their own machine). */
+export async function upsertOwnerMembership(db: Db, userId: string, workerId: string, now: Date): Promise<void> {
+  const accepted = { role: "owner", status: "accepted" as const, is_active: true, offered_by_user_id: null };
   await db
     .insert(userWorkers)
-    .values({ user_id: userId, worker_id: workerId, role })
-    .onConflictDoUpdate({ target: [userWorkers.user_id, userWorkers.worker_id], set: { role, is_active: true } });
+    .values({ user_id: userId, worker_id: workerId, ...accepted, accepted_at: now, created_at: now })
+    .onConflictDoUpdate({
+      target: [userWorkers.user_id, userWorkers.worker_id],
+      set: { ...accepted, accepted_at: sql`coalesce(${userWorkers.accepted_at}, ${now.toISOString()}::timestamptz)` },
+    });
 }
 
-/** Never removes the worker's registering owner, who could otherwise lock themselves out. */
-export async function deleteMembership(db: Db, workerId: string, userId: string): Promise<boolean> {
+/** Offers the role (a new offer, or a pending one replaced): it grants nothing until accepted. */
+export async function upsertOffer(
+  db: Db,
+  offer: { userId: string; workerId: string; role: WorkerRole; offeredBy: string; now: Date },
+): Promise<void> {
+  const values = {
+    role: offer.role,
+    status: "offered" as const,
+    is_active: true,
+    offered_by_user_id: offer.offeredBy,
+    accepted_at: null,
+    created_at: offer.now,
+  };
+  await db
+    .insert(userWorkers)
+    .values({ user_id: offer.userId, worker_id: offer.workerId, ...values })
+    .onConflictDoUpdate({ target: [userWorkers.user_id, userWorkers.worker_id], set: values });
+}
+
+/** Narrows an accepted member's role in place (narrowing needs no consent). */
+export async function setAcceptedRole(db: Db, workerId: string, userId: string, role: WorkerRole): Promise<void> {
+  await db
+    .update(userWorkers)
+    .set({ role })
+    .where(and(eq(userWorkers.worker_id, workerId), eq(userWorkers.user_id, userId), isAcceptedMembership));
+}
+
+/** The recipient accepts their pending offer; false when there is none. */
+export async function acceptOffer(db: Db, workerId: string, userId: string, now: Date): Promise<boolean> {
+  const rows = await db
+    .update(userWorkers)
+    .set({ status: "accepted", accepted_at: now })
+    .where(
+      and(
+        eq(userWorkers.worker_id, workerId),
+        eq(userWorkers.user_id, userId),
+        eq(userWorkers.status, "offered"),
+        eq(userWorkers.is_active, true),
+      ),
+    )
+    .returning({ user_id: userWorkers.user_id });
+  return rows.length > 0;
+}
+
+/** The recipient declines their pending offer; false when there is none. */
+export async function deleteOffer(db: Db, workerId: string, userId: string): Promise<boolean> {
+  const rows = await db
+    .delete(userWorkers)
+    .where(and(eq(userWorkers.worker_id, workerId), eq(userWorkers.user_id, userId), eq(userWorkers.status, "offered")))
+    .returning({ user_id: userWorkers.user_id });
+  return rows.length > 0;
+}
+
+const offeredBy = alias(users, "offered_by");
+const owners = alias(users, "owners");
+
+/** The offers waiting for the user's answer, newest first. */
+export async function listOffersFor(db: Db, userId: string) {
+  return db
+    .select({
+      worker_id: workers.worker_id,
+      machine_name: workers.machine_name,
+      platform: workers.platform,
+      tools: workers.tools,
+      role: userWorkers.role,
+      owner_user_id: workers.owner_user_id,
+      owner_username: owners.username,
+      offered_by_user_id: userWorkers.offered_by_user_id,
+      offered_by_username: offeredBy.username,
+      offered_at: userWorkers.created_at,
+    })
+    .from(userWorkers)
+    .innerJoin(workers, eq(workers.worker_id, userWorkers.worker_id))
+    .innerJoin(owners, eq(owners.user_id, workers.owner_user_id))
+    .leftJoin(offeredBy, eq(offeredBy.user_id, userWorkers.offered_by_user_id))
+    .where(and(eq(userWorkers.user_id, userId), eq(userWorkers.status, "offered"), eq(userWorkers.is_active, true)))
+    .orderBy(sql`${userWorkers.created_at} desc`, asc(workers.worker_id));
+}
+
+/**
+ * Removes the user's row, offer or membership; never the worker's registering owner, who could otherwise
+ * lock themselves out. Returns the removed row's role and status.
+ */
+export async function deleteMembership(
+  db: Db,
+  workerId: string,
+  userId: string,
+): Promise<{ role: WorkerRole; status: string } | undefined> {
   const rows = await db
     .delete(userWorkers)
     .where(
@@ -79,10 +195,12 @@ export async function deleteMembership(db: Db, workerId: string, userId: string)
         ne(userWorkers.user_id, sql`(select owner_user_id from ${workers} where worker_id = ${workerId})`),
       ),
     )
-    .returning({ user_id: userWorkers.user_id });
-  return rows.length > 0;
+    .returning({ role: userWorkers.role, status: userWorkers.status });
+  const [row] = rows;
+  return row ? { role: row.role as WorkerRole, status: row.status } : undefined;
 }
 
+/** Accepted members only: who has a pending offer is the recipient's business, not the sharer's. */
 export async function listMembers(db: Db, workerId: string) {
   return db
     .select({
@@ -90,11 +208,17 @@ export async function listMembers(db: Db, workerId: string) {
       username: users.username,
       role: userWorkers.role,
       created_at: userWorkers.created_at,
+      accepted_at: userWorkers.accepted_at,
     })
     .from(userWorkers)
     .innerJoin(users, eq(users.user_id, userWorkers.user_id))
-    .where(and(eq(userWorkers.worker_id, workerId), eq(userWorkers.is_active, true)))
+    .where(and(eq(userWorkers.worker_id, workerId), isAcceptedMembership))
     .orderBy(asc(userWorkers.created_at), asc(users.username));
+}
+
+export async function findWorkerRow(db: Db, workerId: string): Promise<WorkerRow | undefined> {
+  const [row] = await db.select().from(workers).where(eq(workers.worker_id, workerId));
+  return row;
 }
 
 export async function findUserIdByUsername(db: Db, username: string): Promise<string | undefined> {
@@ -152,8 +276,9 @@ export async function recordHeartbeat(
     db,
     sql`
     with access as (
-      select m.role from user_workers m
-      where m.worker_id = ${workerId}::uuid and m.user_id = ${userId}::uuid and m.is_active
+      select ${userWorkers.role} as role from ${userWorkers}
+      where ${userWorkers.worker_id} = ${workerId}::uuid and ${userWorkers.user_id} = ${userId}::uuid
+        and ${isAcceptedMembership}
     ),
     before as (select status from workers where worker_id = ${workerId}::uuid),
     updated as (

@@ -8,9 +8,11 @@ import {
   Worker,
   WorkerDrain,
   WorkerMember,
+  WorkerOffer,
   WorkerRegister,
   WorkerRegistered,
   WorkerShare,
+  WorkerShareAnswer,
   WorkerShareParams,
 } from "@garageswarm/protocol";
 import type { FastifyRequest } from "fastify";
@@ -21,6 +23,7 @@ import { pullTask } from "../queue/service.ts";
 import { createWakeups } from "../queue/wakeups.ts";
 import type { Resources } from "../resources.ts";
 import * as workers from "./service.ts";
+import * as sharing from "./sharing.ts";
 
 const errors = { 400: Problem, 401: Problem, 403: Problem, 404: Problem, 409: Problem };
 const members = z.object({ items: z.array(WorkerMember), next_cursor: z.null() });
@@ -39,7 +42,7 @@ export function workerRoutes(resources: Resources): FastifyPluginAsyncZod {
       {
         schema: {
           tags: ["workers"],
-          summary: "The workers you may see (yours and those shared with you)",
+          summary: "The workers you may see (yours and those whose share you accepted)",
           response: { 200: z.object({ items: z.array(Worker), next_cursor: z.null() }), ...errors },
         },
       },
@@ -61,6 +64,18 @@ export function workerRoutes(resources: Resources): FastifyPluginAsyncZod {
         const { worker, created } = await workers.registerWorker(resources, user(request), request.body, meta(request));
         return reply.status(created ? 201 : 200).send(worker);
       },
+    );
+
+    app.get(
+      "/offers",
+      {
+        schema: {
+          tags: ["workers"],
+          summary: "Workers offered to you, waiting for you to accept or decline (nothing of yours runs on them yet)",
+          response: { 200: z.object({ items: z.array(WorkerOffer), next_cursor: z.null() }), ...errors },
+        },
+      },
+      async (request) => ({ items: await sharing.listOffers(resources, user(request)), next_cursor: null }),
     );
 
     app.get(
@@ -151,13 +166,13 @@ export function workerRoutes(resources: Resources): FastifyPluginAsyncZod {
       {
         schema: {
           tags: ["workers"],
-          summary: "Who may use the worker, and how",
+          summary: "Who may use the worker, and how: members who accepted (pending offers are not listed)",
           params: IdParam,
           response: { 200: members, ...errors },
         },
       },
       async (request) => ({
-        items: await workers.listMembers(resources, user(request), request.params.id),
+        items: await sharing.listMembers(resources, user(request), request.params.id),
         next_cursor: null,
       }),
     );
@@ -167,16 +182,53 @@ export function workerRoutes(resources: Resources): FastifyPluginAsyncZod {
       {
         schema: {
           tags: ["workers"],
-          summary: "Give a user a role on the worker (owner only)",
+          summary:
+            "Offer a user a role on the worker (owner only): 202 `offered` until they accept, whether or not the " +
+            "user exists; 200 `accepted` when an accepted member's role was narrowed in place",
           params: IdParam,
           body: WorkerShare,
-          response: { 200: members, ...errors },
+          response: { 200: WorkerShareAnswer, 202: WorkerShareAnswer, ...errors },
         },
       },
-      async (request) => ({
-        items: await workers.shareWorker(resources, user(request), request.params.id, request.body, meta(request)),
-        next_cursor: null,
-      }),
+      async (request, reply) => {
+        const answer = await sharing.shareWorker(
+          resources,
+          user(request),
+          request.params.id,
+          request.body,
+          meta(request),
+        );
+        return reply.status(answer.status === "offered" ? 202 : 200).send(answer);
+      },
+    );
+
+    app.post(
+      "/:id/share/accept",
+      {
+        schema: {
+          tags: ["workers"],
+          summary: "Accept the worker's offer to you: from now on it may run your tasks (per the role offered)",
+          params: IdParam,
+          response: { 200: Worker, ...errors },
+        },
+      },
+      async (request) => sharing.acceptShare(resources, user(request), request.params.id, meta(request)),
+    );
+
+    app.post(
+      "/:id/share/decline",
+      {
+        schema: {
+          tags: ["workers"],
+          summary: "Decline the worker's offer to you",
+          params: IdParam,
+          response: { 204: z.null().describe("Declined"), ...errors },
+        },
+      },
+      async (request, reply) => {
+        await sharing.declineShare(resources, user(request), request.params.id, meta(request));
+        return reply.status(204).send(null);
+      },
     );
 
     app.delete(
@@ -184,13 +236,15 @@ export function workerRoutes(resources: Resources): FastifyPluginAsyncZod {
       {
         schema: {
           tags: ["workers"],
-          summary: "Take a user's access away (owner only)",
+          summary:
+            "End a share: the owner removes a member or withdraws an offer (204 either way), or a member removes " +
+            "themselves. The member's tasks the worker holds go back to the queue",
           params: WorkerShareParams,
           response: { 204: z.null().describe("Removed"), ...errors },
         },
       },
       async (request, reply) => {
-        await workers.unshareWorker(resources, user(request), request.params.id, request.params.user_id, meta(request));
+        await sharing.unshareWorker(resources, user(request), request.params.id, request.params.user_id, meta(request));
         return reply.status(204).send(null);
       },
     );

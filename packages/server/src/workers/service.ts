@@ -1,20 +1,19 @@
 // Workers and who may use them. Roles (user_workers): `owner` manages the worker and is the only one whose
 // credentials may act as it (heartbeat, pull, report results: it sees other users' prompts); `operator`
 // may run tasks on it and drain it; `viewer` may only see it. No role at all reads as "not found".
+// Sharing (offers, accepting, ending a share) is in sharing.ts.
 import type {
   Heartbeat,
   HeartbeatAnswer,
   Worker,
-  WorkerMember,
   WorkerRegister,
   WorkerRegistered,
   WorkerRole,
-  WorkerShare,
 } from "@garageswarm/protocol";
 import { recordAudit } from "../audit/record.ts";
 import { publish } from "../bus/channels.ts";
 import type { Db } from "../db/store.ts";
-import { ConflictError, ForbiddenError, InvalidInputError, NotFoundError } from "../errors.ts";
+import { ForbiddenError, NotFoundError } from "../errors.ts";
 import { expireLeasesOfWorker } from "../queue/queries.ts";
 import { leaseSeconds } from "../queue/timing.ts";
 import type { Resources } from "../resources.ts";
@@ -24,7 +23,7 @@ import { toWorkerView } from "./view.ts";
 const MANAGING_ROLES: WorkerRole[] = ["owner", "operator"];
 
 /** The worker as `userId` may see it, or 404; with `roles`, 403 when the user's role is not among them. */
-async function accessWorker(
+export async function accessWorker(
   resources: Resources,
   userId: string,
   workerId: string,
@@ -61,7 +60,7 @@ export async function registerWorker(
       last_heartbeat_at: now,
       updated_at: now,
     });
-    await q.upsertMembership(tx as Db, ownerId, upserted.row.worker_id, "owner");
+    await q.upsertOwnerMembership(tx as Db, ownerId, upserted.row.worker_id, now);
     if (upserted.inserted) {
       await recordAudit(tx as Db, {
         user_id: ownerId,
@@ -78,7 +77,7 @@ export async function registerWorker(
   const worker = await accessWorker(resources, ownerId, row.worker_id);
   return {
     worker: {
-      ...toWorkerView(worker, worker.role, worker.held_tasks),
+      ...toWorkerView(worker, worker),
       heartbeat_interval_seconds: resources.config.heartbeatIntervalSeconds,
     },
     created: inserted,
@@ -87,12 +86,12 @@ export async function registerWorker(
 
 export async function listWorkers(resources: Resources, userId: string): Promise<Worker[]> {
   const rows = await q.listWorkersForUser(resources.db, userId);
-  return rows.map((row) => toWorkerView(row, row.role, row.held_tasks));
+  return rows.map((row) => toWorkerView(row, row));
 }
 
 export async function getWorker(resources: Resources, userId: string, workerId: string): Promise<Worker> {
   const row = await accessWorker(resources, userId, workerId);
-  return toWorkerView(row, row.role, row.held_tasks);
+  return toWorkerView(row, row);
 }
 
 /** Marks the worker online, renews the leases of the tasks it reports, and names those it must stop. */
@@ -136,7 +135,7 @@ export async function setDraining(
   const row = await q.setDraining(resources.db, workerId, draining, resources.clock.now());
   if (!row) throw new NotFoundError("worker not found");
   await publishWorkerUpdated(resources, row);
-  return toWorkerView(row, access.role, access.held_tasks);
+  return toWorkerView(row, access);
 }
 
 /** Deletes the worker; the leases it holds expire at once, so the reaper re-queues its tasks. */
@@ -165,76 +164,7 @@ export async function deleteWorker(resources: Resources, userId: string, workerI
   }
 }
 
-export async function shareWorker(
-  resources: Resources,
-  userId: string,
-  workerId: string,
-  share: WorkerShare,
-  meta: { ip?: string },
-): Promise<WorkerMember[]> {
-  const worker = await accessWorker(resources, userId, workerId, ["owner"]);
-  const { db } = resources;
-  const memberId = share.user_id
-    ? (await q.userExists(db, share.user_id))
-      ? share.user_id
-      : undefined
-    : await q.findUserIdByUsername(db, share.username ?? "");
-  if (!memberId) throw new InvalidInputError("no such user", share.user_id ? "body.user_id" : "body.username");
-  if (memberId === worker.owner_user_id && share.role !== "owner") {
-    throw new ConflictError("the worker's registering owner keeps the owner role");
-  }
-  await db.transaction(async (tx) => {
-    await q.upsertMembership(tx as Db, memberId, workerId, share.role);
-    await recordAudit(tx as Db, {
-      user_id: userId,
-      action: "worker.share",
-      object_type: "worker",
-      object_id: workerId,
-      ip: meta.ip,
-      detail: { member_user_id: memberId, role: share.role },
-    });
-  });
-  return listMembers(resources, userId, workerId);
-}
-
-export async function unshareWorker(
-  resources: Resources,
-  userId: string,
-  workerId: string,
-  memberId: string,
-  meta: { ip?: string },
-): Promise<void> {
-  const worker = await accessWorker(resources, userId, workerId, ["owner"]);
-  if (memberId === worker.owner_user_id) throw new ConflictError("the worker's registering owner cannot be removed");
-  const removed = await resources.db.transaction(async (tx) => {
-    const deleted = await q.deleteMembership(tx as Db, workerId, memberId);
-    if (deleted) {
-      await recordAudit(tx as Db, {
-        user_id: userId,
-        action: "worker.unshare",
-        object_type: "worker",
-        object_id: workerId,
-        ip: meta.ip,
-        detail: { member_user_id: memberId },
-      });
-    }
-    return deleted;
-  });
-  if (!removed) throw new NotFoundError("that user has no access to this worker");
-}
-
-export async function listMembers(resources: Resources, userId: string, workerId: string): Promise<WorkerMember[]> {
-  await accessWorker(resources, userId, workerId);
-  const rows = await q.listMembers(resources.db, workerId);
-  return rows.map((row) => ({
-    user_id: row.user_id,
-    username: row.username,
-    role: row.role as WorkerRole,
-    created_at: row.created_at.toISOString(),
-  }));
-}
-
-function publishWorkerUpdated(
+export function publishWorkerUpdated(
   resources: Resources,
   row: Pick<q.WorkerRow, "worker_id" | "owner_user_id" | "status" | "draining">,
 ): Promise<void> {

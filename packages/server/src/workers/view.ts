@@ -1,10 +1,15 @@
-import type { Worker, WorkerCapacity, WorkerRole, WorkerStatus, WorkerTool } from "@garageswarm/protocol";
-import type { WorkerRow } from "./queries.ts";
+import type { Worker, WorkerCapacity, WorkerStatus, WorkerTool } from "@garageswarm/protocol";
+import type { WorkerRow, WorkerWithRole } from "./queries.ts";
 
-export function toWorkerView(row: WorkerRow, role: WorkerRole, heldTasks: number): Worker {
+/** `access`: the caller's role, the tasks the worker holds and its owner's name, read with the membership. */
+export function toWorkerView(
+  row: WorkerRow,
+  access: Pick<WorkerWithRole, "role" | "held_tasks" | "owner_username">,
+): Worker {
   return {
     worker_id: row.worker_id,
     owner_user_id: row.owner_user_id,
+    owner_username: access.owner_username,
     machine_id: row.machine_id,
     machine_name: row.machine_name,
     platform: row.platform,
@@ -14,7 +19,7 @@ export function toWorkerView(row: WorkerRow, role: WorkerRole, heldTasks: number
     labels: row.labels as string[],
     capacity: row.capacity as WorkerCapacity,
     slots: row.slots,
-    running_tasks: heldTasks,
+    running_tasks: access.held_tasks,
     cpu_percent: row.cpu_percent,
     memory_percent: row.memory_percent,
     disk_percent: row.disk_percent,
@@ -22,6 +27,6 @@ export function toWorkerView(row: WorkerRow, role: WorkerRole, heldTasks: number
     last_heartbeat_at: row.last_heartbeat_at?.toISOString() ?? null,
     created_at: row.created_at.toISOString(),
     updated_at: row.updated_at.toISOString(),
-    role,
+    role: access.role,
   };
 }

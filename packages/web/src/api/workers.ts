@@ -1,4 +1,4 @@
-import type { Worker, WorkerMember, WorkerRole } from "@garageswarm/protocol";
+import type { Worker, WorkerMember, WorkerOffer, WorkerRole, WorkerShareAnswer } from "@garageswarm/protocol";
 import { useMutation, useQuery, useQueryClient } from "@tanstack/react-query";
 import { api } from "./client.ts";
 
@@ -17,12 +17,13 @@ export function useWorkerMembers(workerId: string, enabled: boolean) {
   });
 }
 
+/** Sends an offer: the recipient appears among the members only once they accept it. */
 export function useShareWorker(workerId: string) {
   const queryClient = useQueryClient();
   return useMutation({
     mutationFn: (body: { username: string; role: WorkerRole }) =>
-      api.post<{ items: WorkerMember[] }>(`/workers/${workerId}/share`, body),
-    onSuccess: (members) => queryClient.setQueryData(["workers", workerId, "members"], members.items),
+      api.post<WorkerShareAnswer>(`/workers/${workerId}/share`, body),
+    onSuccess: () => queryClient.invalidateQueries({ queryKey: ["workers", workerId, "members"] }),
   });
 }
 
@@ -31,6 +32,34 @@ export function useUnshareWorker(workerId: string) {
   return useMutation({
     mutationFn: (userId: string) => api.delete<void>(`/workers/${workerId}/share/${userId}`),
     onSuccess: () => queryClient.invalidateQueries({ queryKey: ["workers", workerId, "members"] }),
+  });
+}
+
+/** Workers offered to me, waiting for my answer. */
+export function useWorkerOffers() {
+  return useQuery({
+    queryKey: ["workers", "offers"],
+    queryFn: () => api.get<{ items: WorkerOffer[] }>("/workers/offers").then((page) => page.items),
+  });
+}
+
+/** Accept or decline an offer addressed to me. */
+export function useAnswerOffer() {
+  const queryClient = useQueryClient();
+  return useMutation({
+    mutationFn: ({ workerId, answer }: { workerId: string; answer: "accept" | "decline" }) =>
+      api.post<Worker | undefined>(`/workers/${workerId}/share/${answer}`),
+    onSuccess: () => queryClient.invalidateQueries({ queryKey: ["workers"] }),
+  });
+}
+
+/** Stop a worker someone shared with me from running my tasks. */
+export function useLeaveWorker() {
+  const queryClient = useQueryClient();
+  return useMutation({
+    mutationFn: ({ workerId, userId }: { workerId: string; userId: string }) =>
+      api.delete<void>(`/workers/${workerId}/share/${userId}`),
+    onSuccess: () => queryClient.invalidateQueries({ queryKey: ["workers"] }),
   });
 }
 

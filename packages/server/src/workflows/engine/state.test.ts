@@ -786,8 +786,12 @@ describe("nodeRuns", () => {
     });
     run.complete("generate", "CODE");
     const worker = "22222222-2222-4222-8222-222222222222";
+    const owner = "33333333-3333-4333-8333-333333333333";
     const tasks = new Map([
-      ["11111111-1111-4111-8111-111111111111", { status: "completed" as const, worker_id: worker }],
+      [
+        "11111111-1111-4111-8111-111111111111",
+        { status: "completed" as const, worker_id: worker, worker_owner_user_id: owner },
+      ],
     ]);
     const rows = nodeRuns(runGraphIndex(run.graph, run.state), run.state, tasks);
     expect(rows[0]).toEqual({
@@ -801,6 +805,7 @@ describe("nodeRuns", () => {
       task_id: "11111111-1111-4111-8111-111111111111",
       task_status: "completed",
       worker_id: worker,
+      worker_owner_user_id: owner,
       parent_id: null,
     });
     expect(rows.map((row) => row.status)).toEqual(["completed", "running", "running", "pending", "pending", "pending"]);

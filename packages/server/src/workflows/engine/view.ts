@@ -87,6 +87,8 @@ export function buildResult(graph: GraphIndex, state: RunState): RunResult {
 export interface TaskPlace {
   status: TaskStatus;
   worker_id: string | null;
+  /** Whose machine holds or ran it (kept after the worker is deleted). */
+  worker_owner_user_id: string | null;
 }
 
 /**
@@ -109,6 +111,7 @@ export function nodeRuns(graph: GraphIndex, state: RunState, tasks: ReadonlyMap<
       task_id: run.task_id,
       task_status: task?.status ?? null,
       worker_id: task?.worker_id ?? null,
+      worker_owner_user_id: task?.worker_owner_user_id ?? null,
       parent_id: node.parent_id ?? null,
     };
   });

@@ -2,9 +2,10 @@
 // (workflow_run_tasks), and the scans the advancer and the API need.
 import type { TaskStatus } from "@garageswarm/protocol";
 import { and, desc, eq, inArray, lte, notInArray, or, sql } from "drizzle-orm";
-import { taskEvents, tasks, userWorkers, workers, workflowRuns, workflowRunTasks, workflows } from "../../db/schema.ts";
+import { taskEvents, tasks, workers, workflowRuns, workflowRunTasks, workflows } from "../../db/schema.ts";
 import type { Db } from "../../db/store.ts";
 import type { NewTaskRow, TaskRow } from "../../tasks/queries.ts";
+import { mayRunTasksOn, uuidParam } from "../../workers/membership.ts";
 import type { TaskPlace } from "../engine/view.ts";
 
 export type RunRow = typeof workflowRuns.$inferSelect;
@@ -179,23 +180,30 @@ export async function findTaskWorkers(db: Db, taskIds: string[]): Promise<Map<st
 export async function findTaskPlaces(db: Db, taskIds: string[]): Promise<Map<string, TaskPlace>> {
   if (taskIds.length === 0) return new Map();
   const rows = await db
-    .select({ task_id: tasks.task_id, status: tasks.status, worker_id: tasks.worker_id })
+    .select({
+      task_id: tasks.task_id,
+      status: tasks.status,
+      worker_id: tasks.worker_id,
+      worker_owner_user_id: tasks.worker_owner_user_id,
+    })
     .from(tasks)
     .where(sql`${tasks.task_id} = any(${`{${taskIds.join(",")}}`}::uuid[])`);
-  return new Map(rows.map((row) => [row.task_id, { status: row.status as TaskStatus, worker_id: row.worker_id }]));
+  return new Map(
+    rows.map((row) => [
+      row.task_id,
+      { status: row.status as TaskStatus, worker_id: row.worker_id, worker_owner_user_id: row.worker_owner_user_id },
+    ]),
+  );
 }
 
-/** Online workers the user may run `tool` on: the fan-out targets of `replicas: "all"`. */
+/** Online workers the user may run `tool` on (owned, or an accepted share): the fan-out targets of `replicas: "all"`. */
 export async function findEligibleWorkerIds(db: Db, userId: string, tool: string): Promise<string[]> {
   const rows = await db
     .select({ worker_id: workers.worker_id })
     .from(workers)
-    .innerJoin(userWorkers, eq(userWorkers.worker_id, workers.worker_id))
     .where(
       and(
-        eq(userWorkers.user_id, userId),
-        eq(userWorkers.is_active, true),
-        inArray(userWorkers.role, ["owner", "operator"]),
+        mayRunTasksOn(uuidParam(userId), sql`${workers.worker_id}`),
         eq(workers.draining, false),
         sql`${workers.status} <> 'offline'`,
         sql`exists (select 1 from jsonb_array_elements(${workers.tools}) as offered(entry)

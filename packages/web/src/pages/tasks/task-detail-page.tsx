@@ -1,6 +1,8 @@
 import type { Task } from "@garageswarm/protocol";
 import { useEffect, useRef } from "react";
 import { Link, useLocation } from "wouter";
+import { session } from "../../api/session.ts";
+import { useStore } from "../../api/store.ts";
 import { useTaskOutput } from "../../api/task-output.ts";
 import { terminalStatuses, useTask, useTaskAction } from "../../api/tasks.ts";
 import { useWorkers } from "../../api/workers.ts";
@@ -93,8 +95,10 @@ function TaskDetail({ task }: { task: Task }) {
             </dd>
             <dt>Priority</dt>
             <dd>{task.priority}</dd>
-            <dt>Worker</dt>
-            <dd>{task.worker_id ? (worker?.machine_name ?? task.worker_id) : "Not assigned yet"}</dd>
+            <dt>{finished ? "Ran on" : "Worker"}</dt>
+            <dd>
+              <RanOn task={task} fallbackName={worker?.machine_name} />
+            </dd>
             {task.workflow_id && task.run_id ? (
               <>
                 <dt>Workflow</dt>
@@ -154,6 +158,24 @@ function TaskDetail({ task }: { task: Task }) {
         <pre className="log">{task.prompt}</pre>
       </Section>
     </Page>
+  );
+}
+
+/** Which machine holds or ran the task, and whose it is: marked when it is someone else's. */
+function RanOn({ task, fallbackName }: { task: Task; fallbackName: string | undefined }) {
+  const current = useStore(session);
+  const me = current.status === "signed_in" || current.status === "expired" ? current.user.user_id : null;
+  const place = task.ran_on;
+  if (!place) return <>{task.worker_id ? (fallbackName ?? task.worker_id) : "Not assigned yet"}</>;
+  const machine = place.machine_name ?? fallbackName ?? (place.worker_id ? place.worker_id : "a deleted worker");
+  if (place.owner_user_id === me) return <>{machine} · your machine</>;
+  return (
+    <>
+      {machine} · {place.owner_username ?? "another user"}'s machine{" "}
+      <span className="chip" title="This machine belongs to another user, who can see this task's prompt and result.">
+        not yours
+      </span>
+    </>
   );
 }
 

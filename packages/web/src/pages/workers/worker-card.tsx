@@ -3,6 +3,7 @@ import { useState } from "react";
 import { useWorkerSamples, type WorkerSample } from "../../api/worker-samples.ts";
 import {
   useDrainWorker,
+  useLeaveWorker,
   useRemoveWorker,
   useShareWorker,
   useUnshareWorker,
@@ -20,7 +21,9 @@ export function WorkerCard({ worker, user }: { worker: Worker; user: User }) {
   const state = workerState(worker);
   const drain = useDrainWorker();
   const remove = useRemoveWorker();
+  const leave = useLeaveWorker();
   const [sharing, setSharing] = useState(false);
+  const shared = worker.owner_user_id !== user.user_id;
   const samples = useWorkerSamples(worker.worker_id);
   const latest = samples.at(-1);
   const titleId = `worker-${worker.worker_id}`;
@@ -33,7 +36,7 @@ export function WorkerCard({ worker, user }: { worker: Worker; user: User }) {
       <p className="muted">
         {worker.platform}
         {worker.version ? ` · v${worker.version}` : ""} · last heard {formatAgo(worker.last_heartbeat_at)}
-        {worker.owner_user_id !== user.user_id ? ` · shared with you as ${worker.role}` : ""}
+        {shared ? ` · ${worker.owner_username}'s machine, shared with you as ${worker.role}` : ""}
       </p>
       <Meter label="CPU" value={latest?.cpu_percent ?? worker.cpu_percent} samples={samples} of="cpu_percent" />
       <Meter
@@ -117,8 +120,26 @@ export function WorkerCard({ worker, user }: { worker: Worker; user: User }) {
             </button>
           </>
         ) : null}
+        {shared ? (
+          <button
+            type="button"
+            aria-label={`Leave ${worker.machine_name}`}
+            disabled={leave.isPending}
+            onClick={() => {
+              if (
+                confirm(
+                  `Leave ${worker.machine_name}? Your tasks stop running there; those it holds go back to the queue.`,
+                )
+              ) {
+                leave.mutate({ workerId: worker.worker_id, userId: user.user_id });
+              }
+            }}
+          >
+            Leave
+          </button>
+        ) : null}
       </div>
-      <FormError error={drain.error ?? remove.error} />
+      <FormError error={drain.error ?? remove.error ?? leave.error} />
       {sharing ? <Sharing worker={worker} /> : null}
     </article>
   );
@@ -157,10 +178,15 @@ function Sharing({ worker }: { worker: Worker }) {
   const members = useWorkerMembers(worker.worker_id, true);
   const share = useShareWorker(worker.worker_id);
   const unshare = useUnshareWorker(worker.worker_id);
+  const [offeredTo, setOfferedTo] = useState<string | null>(null);
   const fields = fieldErrorsOf(share.error);
   return (
     <div className="sharing">
       <h3>Shared with</h3>
+      <p className="muted">
+        Sharing sends an offer: the person appears here once they accept it, and only then can their tasks run on this
+        machine.
+      </p>
       {members.isError ? (
         <ErrorState error={members.error} what="members" />
       ) : (
@@ -188,9 +214,16 @@ function Sharing({ worker }: { worker: Worker }) {
           event.preventDefault();
           const form = event.currentTarget;
           const values = formValues(form);
+          const username = values.username ?? "";
+          setOfferedTo(null);
           share.mutate(
-            { username: values.username ?? "", role: (values.role ?? "operator") as WorkerRole },
-            { onSuccess: () => form.reset() },
+            { username, role: (values.role ?? "operator") as WorkerRole },
+            {
+              onSuccess: (answer) => {
+                form.reset();
+                setOfferedTo(answer.status === "offered" ? username : null);
+              },
+            },
           );
         }}
       >
@@ -204,6 +237,9 @@ function Sharing({ worker }: { worker: Worker }) {
         />
         <button type="submit">Share worker</button>
       </form>
+      {offeredTo ? (
+        <p role="status">Offer sent to {offeredTo}. If that user exists, they appear above once they accept.</p>
+      ) : null}
       <FormError error={share.error ?? unshare.error} fields={["username", "role"]} />
     </div>
   );
