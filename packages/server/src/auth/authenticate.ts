@@ -64,7 +64,10 @@ export function bearerCredential(request: FastifyRequest): string | null {
   return match?.[1] ?? null;
 }
 
-/** preHandler: the route needs a signed-in user (access token or API key). */
+/**
+ * The route needs a signed-in user (access token or API key). Register it as an `onRequest` hook: it then
+ * runs before the body is read, so an anonymous caller never gets a large body parsed.
+ */
 export function requireUser(resources: Resources) {
   return async (request: FastifyRequest): Promise<void> => {
     const credential = bearerCredential(request);
