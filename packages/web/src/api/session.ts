@@ -4,7 +4,7 @@ import type { TokenPair, User } from "@garageswarm/protocol";
 import { api, onSessionExpired, UnreachableError } from "./client.ts";
 import { markUnreachable, onReconnect } from "./connectivity.ts";
 import { createStore } from "./store.ts";
-import { clearTokens, hasStoredSession, refreshTokens, storeTokens } from "./tokens.ts";
+import { clearTokens, dropLegacyRefreshToken, hasStoredSession, refreshTokens, storeTokens } from "./tokens.ts";
 
 export type Session =
   | { status: "loading" }
@@ -29,6 +29,7 @@ onSessionExpired(() => {
 
 /** On page load: swap the refresh cookie for an access token, then load who we are. */
 export async function restoreSession(): Promise<void> {
+  dropLegacyRefreshToken();
   if (!hasStoredSession()) return session.set({ status: "signed_out" });
   const outcome = await refreshTokens();
   if (outcome === "rejected") return session.set({ status: "signed_out" });

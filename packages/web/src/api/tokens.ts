@@ -5,8 +5,6 @@
 import type { TokenPair } from "@garageswarm/protocol";
 
 const sessionFlag = "garageswarm.session";
-// Where an older version kept the refresh token itself: dropped, so no script can read it any more.
-localStorage.removeItem("garageswarm.refresh_token");
 
 let accessToken: string | null = null;
 let accessExpiresAt = 0;
@@ -14,6 +12,11 @@ let inFlight: Promise<RefreshOutcome> | null = null;
 
 export function getAccessToken(): string | null {
   return accessToken;
+}
+
+/** Drops the refresh token an older version kept in localStorage, where any script could read it. */
+export function dropLegacyRefreshToken(): void {
+  localStorage.removeItem("garageswarm.refresh_token");
 }
 
 export function hasStoredSession(): boolean {
