@@ -2,8 +2,8 @@
 // so a chatty tool costs a few statements a second, not one per line. Each attempt keeps at most
 // `maxStoredBytes` in task_events; past that, chunks go to a spill file (spill-files.ts) and one
 // `output_truncated` event says where. Database and file together hold at most `config.outputLimitBytes`
-// per attempt: the chunk that would pass it and all after it are dropped, and one marker chunk
-// (the last seq, "[output truncated at N bytes]") is stored and sent instead. Live subscribers get every kept chunk.
+// per attempt: the chunk that would pass it and all after it are dropped, and one marker chunk (the last
+// seq, on stderr so every viewer shows it: "[output truncated at N bytes]") is stored and sent instead.
 import { appendFile, chmod, stat } from "node:fs/promises";
 import { and, asc, eq, sql } from "drizzle-orm";
 import { publish } from "../bus/channels.ts";
@@ -89,7 +89,7 @@ export function createOutputStore(resources: Resources, maxStoredBytes = 2 * 102
       const size = Buffer.byteLength(chunk.chunk);
       if (state.stored + state.spilled + size > limit) {
         state.truncated = true;
-        const data = { seq: TRUNCATION_MARKER_SEQ, stream: "event", chunk: marker() };
+        const data = { seq: TRUNCATION_MARKER_SEQ, stream: "stderr", chunk: marker() };
         rows.push({ task_id: taskId, attempt: first.attempt, kind: "output", data });
         if (state.spilled > 0) spilled.push(marker());
       } else if (state.spilled === 0 && state.stored + size <= storedLimit) {
@@ -147,7 +147,7 @@ export function createOutputStore(resources: Resources, maxStoredBytes = 2 * 102
       else pending.set(chunk.task_id, [chunk]);
       const kept = seen + size <= limit;
       // The chunk that passes the limit is still queued: the writer turns it into the stored marker.
-      const sent = kept ? chunk : { ...chunk, seq: TRUNCATION_MARKER_SEQ, stream: "event" as const, chunk: marker() };
+      const sent = kept ? chunk : { ...chunk, seq: TRUNCATION_MARKER_SEQ, stream: "stderr" as const, chunk: marker() };
       void publish(bus, "task.output", sent);
       timer ??= setTimeout(() => {
         timer = null;
