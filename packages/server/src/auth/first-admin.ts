@@ -2,7 +2,7 @@
 // signed into at once. A generated password is shown once on an interactive terminal; otherwise (a service
 // whose output a log collector keeps) it goes to a 0600 file in the data dir, and the notice says where.
 import { randomBytes } from "node:crypto";
-import { mkdir, readFile, rm, writeFile } from "node:fs/promises";
+import { mkdir, readFile, rename, rm, writeFile } from "node:fs/promises";
 import { join } from "node:path";
 import { recordAudit } from "../audit/record.ts";
 import type { Resources } from "../resources.ts";
@@ -53,7 +53,9 @@ export async function ensureFirstAdmin(resources: Resources, { terminal = false 
 async function writePasswordFile(dataDir: string, password: string): Promise<string> {
   const file = join(dataDir, ADMIN_PASSWORD_FILE);
   await mkdir(dataDir, { recursive: true, mode: 0o700 });
-  await rm(file, { force: true });
-  await writeFile(file, `${password}\n`, { mode: 0o600, flag: "wx" });
+  // A fresh 0600 file renamed into place: never a moment with other modes, nor a clash with another replica.
+  const temporary = `${file}.${randomBytes(6).toString("hex")}.tmp`;
+  await writeFile(temporary, `${password}\n`, { mode: 0o600, flag: "wx" });
+  await rename(temporary, file);
   return file;
 }
