@@ -11,6 +11,7 @@ import { WorkerConnections } from "./worker-connections.ts";
 import { workerSocketRoutes } from "./worker-socket.ts";
 
 const SWEEP_INTERVAL_MS = 15 * 60 * 1000;
+const ENDED = new Set(["completed", "failed", "cancelled", "timed_out"]);
 
 export function realtimeRoutes(resources: Resources): FastifyPluginAsyncZod {
   return async (app) => {
@@ -24,6 +25,10 @@ export function realtimeRoutes(resources: Resources): FastifyPluginAsyncZod {
       output.forget(task_ids);
       void removeSpillFiles(resources.config.dataDir, task_ids).catch(() => {});
     });
+    // An ended task's output counters are not needed any more (a late chunk reads them back).
+    const unsubscribeEnded = await subscribe(resources.bus, "task.updated", ({ task_id, status }) => {
+      if (ENDED.has(status)) output.forget([task_id]);
+    });
     // Files of tasks deleted while this replica was down, or whose hint was lost: at start, then now and then.
     void sweep();
     const sweeper = setInterval(sweep, SWEEP_INTERVAL_MS);
@@ -31,6 +36,7 @@ export function realtimeRoutes(resources: Resources): FastifyPluginAsyncZod {
     app.addHook("onClose", async () => {
       clearInterval(sweeper);
       await unsubscribeDeleted();
+      await unsubscribeEnded();
       for (const connection of connections.all()) connection.close(1001, "server shutting down");
       await dispatcher.close();
       await output.close();
