@@ -13,6 +13,8 @@ export interface ServerTestOptions {
   settings?: Partial<ServerConfig>;
   /** A clock the test moves by hand (queue.support.ts's manualClock). */
   clock?: StartOptions["clock"];
+  /** A logger of the test's own, to read what the server logs (with `settings.logLevel`). */
+  log?: StartOptions["log"];
 }
 
 /**
@@ -20,12 +22,12 @@ export interface ServerTestOptions {
  * user of the file, signed in) and `key` (an API key of that user); a test that needs a user of its own
  * calls createUser(api). On the postgres stack, `replica` is a second server on the same database and Redis.
  */
-export function serverTest({ settings = {}, clock }: ServerTestOptions = {}) {
+export function serverTest({ settings = {}, clock, log }: ServerTestOptions = {}) {
   return (
     test
       // biome-ignore lint/correctness/noEmptyPattern: Vitest reads a fixture's dependencies from this pattern; none here.
       .extend("server", { scope: "file" }, async ({}, { onCleanup }) => {
-        const server = await startTestServer(settings, { clock });
+        const server = await startTestServer(settings, { clock, log });
         onCleanup(() => server.close());
         return server;
       })

@@ -64,7 +64,8 @@ export async function startTestServer(
     },
     {},
   );
-  const server = await startServer(config, { ...options, store: database.store });
+  // terminal: a test server's notices go nowhere, so its admin password needs no file (in the repo's data dir).
+  const server = await startServer(config, { terminal: true, ...options, store: database.store });
   return {
     ...server,
     database,

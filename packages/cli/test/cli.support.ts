@@ -19,7 +19,13 @@ export interface CliRun {
  * Runs `garageswarm args…` with only PATH, HOME and `env`; `input` is its whole standard input. It starts at
  * once: a test can act (say, as a worker) before awaiting the end.
  */
-export function runCli(args: string[], env: NodeJS.ProcessEnv = {}, input = ""): Promise<CliRun> {
+export function runCli(
+  args: string[],
+  env: NodeJS.ProcessEnv = {},
+  input = "",
+  /** Called with all of stdout so far, each time more arrives (to act on what the CLI printed). */
+  onStdout?: (stdout: string) => void,
+): Promise<CliRun> {
   return new Promise((resolveRun, reject) => {
     const child = spawn(process.execPath, [cliBin, ...args], {
       cwd: repoRoot,
@@ -30,6 +36,7 @@ export function runCli(args: string[], env: NodeJS.ProcessEnv = {}, input = ""):
     let stderr = "";
     child.stdout.on("data", (chunk) => {
       stdout += chunk;
+      onStdout?.(stdout);
     });
     child.stderr.on("data", (chunk) => {
       stderr += chunk;

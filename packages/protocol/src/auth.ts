@@ -26,11 +26,19 @@ export const LoginRequest = z
     /** The username or the email address. */
     username: z.string().trim().min(1, "is required").max(254),
     password: z.string().min(1, "is required").max(256),
+    /**
+     * Where the refresh token is returned: in the body (default; the CLI keeps it in a 0600 file) or in an
+     * httpOnly, SameSite=Strict cookie scoped to `/api/v1/auth/refresh` (the dashboard: no script can read it).
+     */
+    refresh_token_in: z.enum(["body", "cookie"]).optional(),
   })
   .strict();
 export type LoginRequest = z.infer<typeof LoginRequest>;
 
-export const RefreshRequest = z.object({ refresh_token: z.string().min(1, "is required").max(512) }).strict();
+/** Without `refresh_token`, the refresh cookie is used (send `{}` as JSON: a cross-site form cannot). */
+export const RefreshRequest = z
+  .object({ refresh_token: z.string().min(1, "is required").max(512).optional() })
+  .strict();
 export const LogoutRequest = z.object({ refresh_token: z.string().max(512).optional() }).strict();
 
 export const ChangePasswordRequest = z
@@ -39,12 +47,17 @@ export const ChangePasswordRequest = z
 
 export const TokenPair = z.object({
   access_token: z.string(),
-  refresh_token: z.string(),
+  /** Absent when the refresh token was set as a cookie instead. */
+  refresh_token: z.string().optional(),
   token_type: z.literal("bearer"),
   /** Seconds until the access token expires. */
   expires_in: z.number().int(),
 });
 export type TokenPair = z.infer<typeof TokenPair>;
+
+/** A single-use credential for opening the client WebSocket (`/ws/client/{id}?ticket=`), valid briefly. */
+export const WsTicket = z.object({ ticket: z.string(), expires_in: z.number().int() });
+export type WsTicket = z.infer<typeof WsTicket>;
 
 export const User = z.object({
   user_id: Uuid,

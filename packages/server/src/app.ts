@@ -16,6 +16,8 @@ import { Redis } from "ioredis";
 import { adminRoutes } from "./admin/routes.ts";
 import { authRoutes } from "./auth/routes.ts";
 import { healthRoutes } from "./health/routes.ts";
+import { drainUnreadBodies } from "./http/drain.ts";
+import { serializeRequest } from "./http/logging.ts";
 import { registerProblemHandlers } from "./http/problem.ts";
 import { keyRoutes } from "./keys/routes.ts";
 import { metricsRoutes } from "./metrics/routes.ts";
@@ -38,12 +40,31 @@ export type App = FastifyInstance<
   ZodTypeProvider
 >;
 
+/**
+ * The dashboard and the API docs load only their own scripts. React Flow positions nodes with inline styles,
+ * hence `'unsafe-inline'` for styles only; `data:` for the inline favicon and the docs' icons.
+ */
+const contentSecurityPolicy = {
+  defaultSrc: ["'self'"],
+  scriptSrc: ["'self'"],
+  styleSrc: ["'self'", "'unsafe-inline'"],
+  imgSrc: ["'self'", "data:"],
+  fontSrc: ["'self'", "data:"],
+  connectSrc: ["'self'"],
+  objectSrc: ["'none'"],
+  baseUri: ["'self'"],
+  formAction: ["'self'"],
+  frameAncestors: ["'none'"],
+};
+
 export async function buildApp(resources: Resources): Promise<App> {
   const { config } = resources;
   const app = Fastify({
-    loggerInstance: resources.log as FastifyBaseLogger,
+    loggerInstance: resources.log.child({}, { serializers: { req: serializeRequest } }) as FastifyBaseLogger,
     bodyLimit: config.bodyLimitBytes,
-    trustProxy: true,
+    // Only the listed proxies may say who the client is; otherwise the peer is, so no header moves a
+    // request to another rate-limit bucket or audit IP.
+    trustProxy: config.trustProxy.length > 0 ? config.trustProxy : false,
     // Per-request lines only when debugging: at info a busy swarm would log every heartbeat.
     logController: new LogController({
       disableRequestLogging: config.logLevel !== "debug" && config.logLevel !== "trace",
@@ -52,9 +73,9 @@ export async function buildApp(resources: Resources): Promise<App> {
   app.setValidatorCompiler(validatorCompiler);
   app.setSerializerCompiler(serializerCompiler);
   registerProblemHandlers(app);
+  drainUnreadBodies(app);
 
-  // The dashboard is served from this origin and needs inline styles from React Flow.
-  await app.register(helmet, { contentSecurityPolicy: false });
+  await app.register(helmet, { contentSecurityPolicy: { useDefaults: false, directives: contentSecurityPolicy } });
   // With several replicas the counters must be shared, or each replica would allow the full rate.
   const rateLimitRedis = config.redisUrl ? new Redis(config.redisUrl, { maxRetriesPerRequest: 1 }) : undefined;
   if (rateLimitRedis) app.addHook("onClose", async () => rateLimitRedis.disconnect());

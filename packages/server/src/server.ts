@@ -36,6 +36,8 @@ export interface StartOptions {
   bus?: Bus;
   clock?: Clock;
   log?: Logger;
+  /** The notices go to an interactive terminal (a TTY): a generated admin password may be shown in them. */
+  terminal?: boolean;
 }
 
 export async function startServer(config: ServerConfig, options: StartOptions = {}): Promise<RunningServer> {
@@ -57,7 +59,7 @@ export async function startServer(config: ServerConfig, options: StartOptions = 
     jwtSecret,
   };
 
-  const notices = await ensureFirstAdmin(resources);
+  const notices = await ensureFirstAdmin(resources, { terminal: options.terminal });
   const app = await buildApp(resources);
   const reaper = createReaper(resources);
   const advancer = createAdvancer(resources);

@@ -35,7 +35,9 @@ describe.skipIf(postgresStackMissing())("worker heartbeats on the client feed", 
   }
 
   async function feedOf(user: TestUser): Promise<Peer> {
-    const feed = await connectPeer(toWebSocketUrl(server.url, `/ws/client/${user.user_id}?token=${user.access_token}`));
+    const feed = await connectPeer(toWebSocketUrl(server.url, `/ws/client/${user.user_id}`), {
+      authorization: `Bearer ${user.access_token}`,
+    });
     peers.push(feed);
     return feed;
   }

@@ -28,9 +28,9 @@ describe.skipIf(postgresStackMissing())("live output from a pull-mode worker", (
     );
     expect(first.status).toBe(204);
 
-    const dashboard = await connectPeer(
-      toWebSocketUrl(server.url, `/ws/client/${user.user_id}?token=${user.access_token}`),
-    );
+    const dashboard = await connectPeer(toWebSocketUrl(server.url, `/ws/client/${user.user_id}`), {
+      authorization: `Bearer ${user.access_token}`,
+    });
     try {
       dashboard.send("subscribe", { task_id: task.task_id });
       await dashboard.next((message) => message.type === "task.output" && message.data.seq === 0);

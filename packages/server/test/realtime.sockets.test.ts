@@ -42,9 +42,9 @@ describe.skipIf(postgresStackMissing())("realtime sockets", () => {
     const key = await createApiKey(api, user);
     const worker = await registerWorker(key);
     const peer = await connectWorker(key, worker);
-    const dashboard = await connectPeer(
-      toWebSocketUrl(server.url, `/ws/client/${user.user_id}?token=${user.access_token}`),
-    );
+    const dashboard = await connectPeer(toWebSocketUrl(server.url, `/ws/client/${user.user_id}`), {
+      authorization: `Bearer ${user.access_token}`,
+    });
     try {
       const welcome = peer.received.find((message) => message.type === "welcome");
       expect(welcome.data).toMatchObject({ worker_id: worker.worker_id, heartbeat_interval_seconds: 10 });
@@ -208,10 +208,12 @@ describe.skipIf(postgresStackMissing())("realtime sockets", () => {
       }),
     ).rejects.toMatchObject({ status: 404 });
     await expect(
-      connectPeer(toWebSocketUrl(server.url, `/ws/client/${owner.user_id}?token=${stranger.access_token}`)),
+      connectPeer(toWebSocketUrl(server.url, `/ws/client/${owner.user_id}`), {
+        authorization: `Bearer ${stranger.access_token}`,
+      }),
     ).rejects.toMatchObject({ status: 404 });
     await expect(
-      connectPeer(toWebSocketUrl(server.url, `/ws/client/${owner.user_id}?token=garbage`)),
+      connectPeer(toWebSocketUrl(server.url, `/ws/client/${owner.user_id}`), { authorization: `Bearer garbage` }),
     ).rejects.toMatchObject({
       status: 401,
     });
@@ -244,12 +246,12 @@ describe.skipIf(postgresStackMissing())("realtime sockets", () => {
   it("shows a dashboard only its own user's events", async () => {
     const alice = await createUser(api);
     const bob = await createUser(api);
-    const aliceFeed = await connectPeer(
-      toWebSocketUrl(server.url, `/ws/client/${alice.user_id}?token=${alice.access_token}`),
-    );
-    const bobFeed = await connectPeer(
-      toWebSocketUrl(server.url, `/ws/client/${bob.user_id}?token=${bob.access_token}`),
-    );
+    const aliceFeed = await connectPeer(toWebSocketUrl(server.url, `/ws/client/${alice.user_id}`), {
+      authorization: `Bearer ${alice.access_token}`,
+    });
+    const bobFeed = await connectPeer(toWebSocketUrl(server.url, `/ws/client/${bob.user_id}`), {
+      authorization: `Bearer ${bob.access_token}`,
+    });
     try {
       const aliceTask = await api.post(
         "/api/v1/tasks",

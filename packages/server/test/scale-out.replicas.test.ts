@@ -32,9 +32,9 @@ describe.skipIf(postgresStackMissing())("two replicas on PostgreSQL + Redis", ()
     const worker = await connectPeer(toWebSocketUrl(replicaB.url, `/ws/worker/${workerId}`), {
       authorization: `Bearer ${key}`,
     });
-    const dashboardOnB = await connectPeer(
-      toWebSocketUrl(replicaB.url, `/ws/client/${user.user_id}?token=${user.access_token}`),
-    );
+    const dashboardOnB = await connectPeer(toWebSocketUrl(replicaB.url, `/ws/client/${user.user_id}`), {
+      authorization: `Bearer ${user.access_token}`,
+    });
     try {
       worker.send("hello", { machine_id, tools: [claude], slots: 2, running: [] });
       await worker.next((message) => message.type === "welcome");

@@ -1,5 +1,6 @@
 // The first start creates an admin and says how to sign in; later starts keep every row and say nothing.
-import { mkdtempSync, rmSync } from "node:fs";
+// A generated password reaches only a terminal, or a 0600 file (B5).
+import { existsSync, mkdtempSync, readFileSync, rmSync, statSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { loadServerConfig, type ServerConfig, startServer } from "@garageswarm/server";
@@ -59,10 +60,31 @@ describe.skipIf(postgresStackMissing())("first start and restart", () => {
     }
   });
 
-  it("prints a generated password when none is configured, and it works", async () => {
+  // B5: a generated password printed on stdout ends up wherever a service's output is kept (journald, docker).
+  it("writes a generated password to a 0600 file, not the notices, when stdout is not a terminal", async () => {
     const config = await configFor({ dataDir: mkdtempSync(join(tmpdir(), "gs-first-start-gen-")) });
     const server = await startServer(config);
     try {
+      const file = join(config.dataDir, "admin-password.txt");
+      expect(statSync(file).mode & 0o777).toBe(0o600);
+      const password = readFileSync(file, "utf8").trim();
+      expect(password.length).toBeGreaterThanOrEqual(16);
+      const notices = server.notices.join("\n");
+      expect(notices).not.toContain(password);
+      expect(notices).toContain(`password: in ${file}`);
+      const login = await apiClient(server.url).post("/api/v1/auth/login", { username: "admin", password });
+      expect(login.status).toBe(200);
+    } finally {
+      await server.close();
+      rmSync(config.dataDir, { recursive: true, force: true });
+    }
+  });
+
+  it("shows a generated password once, and writes no file, when stdout is a terminal", async () => {
+    const config = await configFor({ dataDir: mkdtempSync(join(tmpdir(), "gs-first-start-tty-")) });
+    const server = await startServer(config, { terminal: true });
+    try {
+      expect(existsSync(join(config.dataDir, "admin-password.txt"))).toBe(false);
       const line = server.notices.find((notice) => notice.includes("password:")) ?? "";
       const password = /password: (\S+)/.exec(line)?.[1];
       expect(password).toBeTruthy();

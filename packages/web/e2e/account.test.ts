@@ -13,6 +13,10 @@ const it = dashboardTest(() => startTestServer({}, { clock: { now: () => new Dat
 describe.skipIf(chromiumMissing())("dashboard: account, keys and workers", () => {
   it("registers, lands on the overview, stays signed in across a reload, signs out and back in", async ({ page }) => {
     const user = newBrowserUser();
+    const cspViolations: string[] = [];
+    page.on("console", (message) => {
+      if (message.text().includes("Content Security Policy")) cspViolations.push(message.text());
+    });
 
     await page.goto("/");
     await page.getByRole("heading", { name: "Sign in" }).waitFor();
@@ -29,8 +33,21 @@ describe.skipIf(chromiumMissing())("dashboard: account, keys and workers", () =>
     await page.reload();
     await page.getByRole("heading", { name: "Overview", level: 1 }).waitFor();
 
+    // A16: the reload was signed in by an httpOnly cookie no script can read, scoped to the refresh route;
+    // nothing secret is in localStorage, and the CSP blocked nothing the dashboard needs.
+    const cookies = await page.context().cookies();
+    expect(cookies.find((cookie) => cookie.name === "gs_refresh")).toMatchObject({
+      httpOnly: true,
+      sameSite: "Strict",
+      path: "/api/v1/auth/refresh",
+    });
+    expect(await page.evaluate<string>("document.cookie")).not.toContain("gs_refresh");
+    expect(await page.evaluate<string>("JSON.stringify(localStorage)")).not.toMatch(/gsr_|eyJ/);
+    expect(cspViolations).toEqual([]);
+
     await page.getByRole("button", { name: "Sign out" }).click();
     await page.getByRole("heading", { name: "Sign in" }).waitFor();
+    expect((await page.context().cookies()).find((cookie) => cookie.name === "gs_refresh")).toBeUndefined();
     await signIn(page, user);
     await page.getByRole("heading", { name: "Overview", level: 1 }).waitFor();
   });

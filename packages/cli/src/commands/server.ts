@@ -55,7 +55,8 @@ async function runServer(flags: ServerFlags, withLocalWorker: boolean): Promise<
     localWorker: withLocalWorker ? flags.localWorker : false,
   });
   const { startServer } = await import("@garageswarm/server");
-  const server = await startServer(config);
+  // A generated admin password is printed only to a person at a terminal, never into a service log.
+  const server = await startServer(config, { terminal: process.stdout.isTTY === true });
   const store = config.databaseUrl ? "PostgreSQL" : `embedded PGlite in ${config.dataDir}`;
   console.log(`GarageSwarm is running at ${server.url}`);
   console.log(`  store: ${store}; bus: ${config.redisUrl ? "Redis" : "in-process"}`);

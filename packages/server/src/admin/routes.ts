@@ -11,8 +11,9 @@ const errors = { 400: Problem, 401: Problem, 403: Problem, 404: Problem, 409: Pr
 
 export function adminRoutes(resources: Resources): FastifyPluginAsyncZod {
   return async (app) => {
-    app.addHook("preHandler", requireUser(resources));
-    app.addHook("preHandler", requireAdmin);
+    // Both before the body is read: an anonymous or non-admin caller never gets a body parsed.
+    app.addHook("onRequest", requireUser(resources));
+    app.addHook("onRequest", requireAdmin);
     const meta = (request: FastifyRequest) => ({ ip: request.ip });
     const tags = ["admin"];
 

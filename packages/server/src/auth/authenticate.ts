@@ -79,7 +79,10 @@ export function bearerCredential(request: FastifyRequest): string | null {
   return match?.[1] ?? null;
 }
 
-/** preHandler: the route needs a signed-in user (access token or API key) whose scope the route admits. */
+/**
+ * The route needs a signed-in user (access token or API key) whose scope the route admits. Register it as an
+ * `onRequest` hook: it then runs before the body is read, so an anonymous caller never gets a large body parsed.
+ */
 export function requireUser(resources: Resources) {
   return async (request: FastifyRequest): Promise<void> => {
     const credential = bearerCredential(request);
@@ -97,12 +100,12 @@ export function authorizeScope(request: FastifyRequest, principal: Principal): P
   return principal;
 }
 
-/** preHandler after `requireUser`: the route is for administrators only. */
+/** A hook after `requireUser` (onRequest): the route is for administrators only. */
 export async function requireAdmin(request: FastifyRequest): Promise<void> {
   if (!principalOf(request).is_admin) throw new ForbiddenError("only an administrator may do this");
 }
 
-/** The principal set by `requireUser`; a route without that preHandler is a programming error. */
+/** The principal set by `requireUser`; a route without that hook is a programming error. */
 export function principalOf(request: FastifyRequest): Principal {
   if (!request.principal) throw new UnauthorizedError("not authenticated");
   return request.principal;

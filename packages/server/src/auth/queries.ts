@@ -86,6 +86,16 @@ export async function denyAccessToken(db: Db, jti: string, expiresAt: Date): Pro
   await db.insert(revokedAccessTokens).values({ jti, expires_at: expiresAt }).onConflictDoNothing();
 }
 
+/** Denylists a single-use credential's jti; false when it was already there (used before). */
+export async function consumeOnce(db: Db, jti: string, expiresAt: Date): Promise<boolean> {
+  const rows = await db
+    .insert(revokedAccessTokens)
+    .values({ jti, expires_at: expiresAt })
+    .onConflictDoNothing()
+    .returning({ jti: revokedAccessTokens.jti });
+  return rows.length > 0;
+}
+
 export async function purgeExpiredAuthRows(db: Db, now: Date): Promise<void> {
   await db.delete(revokedAccessTokens).where(lt(revokedAccessTokens.expires_at, now));
   await db.delete(refreshTokens).where(lt(refreshTokens.expires_at, now));

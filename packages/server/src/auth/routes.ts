@@ -8,16 +8,20 @@ import {
   RegistrationInfo,
   TokenPair,
   User,
+  WsTicket,
 } from "@garageswarm/protocol";
 import type { FastifyRequest } from "fastify";
 import type { FastifyPluginAsyncZod } from "fastify-type-provider-zod";
 import { z } from "zod";
-import { NotFoundError } from "../errors.ts";
+import { NotFoundError, UnauthorizedError } from "../errors.ts";
 import type { Resources } from "../resources.ts";
 import { principalOf, requireUser } from "./authenticate.ts";
+import { loginLimiter } from "./login-limit.ts";
 import { findUserById } from "./queries.ts";
+import { clearRefreshCookie, refreshTokenFromCookie, setRefreshCookie } from "./refresh-cookie.ts";
 import * as auth from "./service.ts";
 import { toUserView } from "./users-view.ts";
+import { issueWsTicket } from "./ws-tickets.ts";
 
 const errors = { 400: Problem, 401: Problem, 409: Problem, 429: Problem };
 const noContent = { 204: z.null().describe("No content"), ...errors };
@@ -26,11 +30,8 @@ export function authRoutes(resources: Resources): FastifyPluginAsyncZod {
   return async (app) => {
     const perIp = { max: resources.config.authRateLimitPerMinute, timeWindow: "1 minute" };
     // Per account as well as per IP, so a botnet cannot grind one account's password.
-    const perAccount = app.rateLimit({
-      max: resources.config.authRateLimitPerMinute,
-      timeWindow: "1 minute",
-      keyGenerator: (request) => `login:${String((request.body as { username?: unknown })?.username).toLowerCase()}`,
-    });
+    const limitAccount = loginLimiter(app, resources.db, resources.config.authRateLimitPerMinute);
+    const refreshTtl = resources.config.refreshTokenTtlSeconds;
     const user = requireUser(resources);
     const meta = (request: FastifyRequest) => ({ ip: request.ip });
 
@@ -69,7 +70,6 @@ export function authRoutes(resources: Resources): FastifyPluginAsyncZod {
       "/login",
       {
         config: { rateLimit: perIp },
-        preHandler: perAccount,
         schema: {
           tags: ["auth"],
           summary: "Sign in with username (or email) and password",
@@ -78,7 +78,13 @@ export function authRoutes(resources: Resources): FastifyPluginAsyncZod {
           response: { 200: TokenPair, ...errors },
         },
       },
-      async (request) => auth.login(resources, request.body, meta(request)),
+      async (request, reply) => {
+        await limitAccount(request, reply, request.body.username);
+        const pair = await auth.login(resources, request.body, meta(request));
+        if (request.body.refresh_token_in !== "cookie") return pair;
+        setRefreshCookie(request, reply, pair.refresh_token ?? "", refreshTtl);
+        return { ...pair, refresh_token: undefined };
+      },
     );
 
     app.post(
@@ -93,17 +99,30 @@ export function authRoutes(resources: Resources): FastifyPluginAsyncZod {
           response: { 200: TokenPair, ...errors },
         },
       },
-      async (request) => auth.refresh(resources, request.body.refresh_token, meta(request)),
+      async (request, reply) => {
+        // The body's token (the CLI) wins; without one, the dashboard's cookie is used and renewed.
+        const fromCookie = request.body.refresh_token === undefined;
+        const token = request.body.refresh_token ?? refreshTokenFromCookie(request);
+        if (!token) throw new UnauthorizedError("missing refresh token (body or cookie)", "body.refresh_token");
+        const pair = await auth.refresh(resources, token, meta(request)).catch((error) => {
+          if (fromCookie) clearRefreshCookie(request, reply);
+          throw error;
+        });
+        if (!fromCookie) return pair;
+        setRefreshCookie(request, reply, pair.refresh_token ?? "", refreshTtl);
+        return { ...pair, refresh_token: undefined };
+      },
     );
 
     app.post(
       "/logout",
       {
-        preHandler: user,
+        onRequest: user,
         schema: { tags: ["auth"], summary: "End this session", body: LogoutRequest.optional(), response: noContent },
       },
       async (request, reply) => {
         await auth.logout(resources, principalOf(request), meta(request));
+        clearRefreshCookie(request, reply);
         return reply.status(204).send(null);
       },
     );
@@ -111,7 +130,7 @@ export function authRoutes(resources: Resources): FastifyPluginAsyncZod {
     app.get(
       "/me",
       {
-        preHandler: user,
+        onRequest: user,
         schema: { tags: ["auth"], summary: "The signed-in user", response: { 200: User, ...errors } },
       },
       async (request) => {
@@ -124,7 +143,7 @@ export function authRoutes(resources: Resources): FastifyPluginAsyncZod {
     app.post(
       "/change-password",
       {
-        preHandler: user,
+        onRequest: user,
         schema: {
           tags: ["auth"],
           summary: "Change the password; every other session is signed out",
@@ -136,6 +155,19 @@ export function authRoutes(resources: Resources): FastifyPluginAsyncZod {
         await auth.changePassword(resources, principalOf(request), request.body, meta(request));
         return reply.status(204).send(null);
       },
+    );
+
+    app.post(
+      "/ws-ticket",
+      {
+        onRequest: user,
+        schema: {
+          tags: ["auth"],
+          summary: "A single-use ticket (30 s) for opening the client WebSocket without a token in its URL",
+          response: { 200: WsTicket, ...errors },
+        },
+      },
+      async (request) => issueWsTicket(resources, principalOf(request)),
     );
   };
 }

@@ -40,6 +40,11 @@ export interface BusMessages {
     stream: "stdout" | "stderr" | "event";
     chunk: string;
   };
+  /**
+   * Tasks were deleted: every replica removes their output spill files. `null`: tasks went by cascade (a
+   * workflow's or a user's), so each replica sweeps for files whose task is gone.
+   */
+  "tasks.deleted": { task_ids: string[] | null };
   /** A workflow run changed status (the workflow engine publishes; dashboards listen). */
   "run.updated": { run_id: string; workflow_id: string; user_id: string; status: string };
   /** A node of a run changed status. */

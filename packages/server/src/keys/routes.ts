@@ -10,7 +10,7 @@ const errors = { 400: Problem, 401: Problem, 403: Problem, 404: Problem };
 export function keyRoutes(resources: Resources): FastifyPluginAsyncZod {
   return async (app) => {
     // No `scopes` in these routes' config: only a person's session or a `full` key manages keys.
-    app.addHook("preHandler", requireUser(resources));
+    app.addHook("onRequest", requireUser(resources));
 
     app.post(
       "/",

@@ -1,11 +1,16 @@
 // Prometheus metrics at /metrics. One registry per app, so several servers in one process (tests,
 // benchmarks) never share counters.
 
+import { createHash, timingSafeEqual } from "node:crypto";
+import { isIP } from "node:net";
 import { sql } from "drizzle-orm";
+import type { FastifyRequest } from "fastify";
 import fp from "fastify-plugin";
 import type { FastifyPluginAsyncZod } from "fastify-type-provider-zod";
 import { collectDefaultMetrics, Gauge, Histogram, Registry } from "prom-client";
+import { bearerCredential } from "../auth/authenticate.ts";
 import { selectRows } from "../db/store.ts";
+import { ForbiddenError, UnauthorizedError } from "../errors.ts";
 import type { Resources } from "../resources.ts";
 
 export function metricsRoutes(resources: Resources): FastifyPluginAsyncZod {
@@ -58,9 +63,39 @@ export function metricsRoutes(resources: Resources): FastifyPluginAsyncZod {
       },
     });
 
-    app.get("/metrics", { schema: { hide: true } }, async (_request, reply) => {
+    app.get("/metrics", { schema: { hide: true }, onRequest: metricsAccess(resources) }, async (_request, reply) => {
       reply.type(registry.contentType);
       return registry.metrics();
     });
   });
+}
+
+/**
+ * Who may scrape: with `metricsToken` set, a caller presenting it as a bearer token; without one, only a
+ * caller on this machine. A request a proxy forwarded is never local, whatever address the proxy has.
+ */
+function metricsAccess(resources: Resources) {
+  const expected = resources.config.metricsToken ? digest(resources.config.metricsToken) : null;
+  return async (request: FastifyRequest): Promise<void> => {
+    if (expected) {
+      const presented = bearerCredential(request);
+      if (presented && timingSafeEqual(digest(presented), expected)) return;
+      throw new UnauthorizedError("/metrics needs Authorization: Bearer <the metrics token>");
+    }
+    const forwarded = request.headers["x-forwarded-for"] !== undefined || request.headers.forwarded !== undefined;
+    if (!forwarded && isLoopback(request.ip)) return;
+    throw new ForbiddenError(
+      "/metrics answers only to this machine (loopback); set GARAGESWARM_METRICS_TOKEN to scrape it from elsewhere with Authorization: Bearer <token>",
+    );
+  };
+}
+
+function digest(value: string): Buffer {
+  return createHash("sha256").update(value).digest();
+}
+
+function isLoopback(ip: string): boolean {
+  if (ip === "::1") return true;
+  const v4 = ip.startsWith("::ffff:") ? ip.slice(7) : ip;
+  return isIP(v4) === 4 && v4.startsWith("127.");
 }

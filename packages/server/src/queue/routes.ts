@@ -14,7 +14,7 @@ const RESULT_BODY_LIMIT = 12 * 1024 * 1024;
  */
 export function workerReportRoutes(resources: Resources): FastifyPluginAsyncZod {
   return async (app) => {
-    app.addHook("preHandler", requireUser(resources));
+    app.addHook("onRequest", requireUser(resources));
     const user = (request: Parameters<typeof principalOf>[0]) => principalOf(request).user_id;
 
     app.post(

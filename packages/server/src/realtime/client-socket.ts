@@ -1,5 +1,5 @@
-// `/ws/client/{user_id}`: a dashboard's (or CLI's) live feed. Authenticated by the user's access token
-// (`?token=`, since browsers cannot set headers on a WebSocket) or an API key; a client receives only
+// `/ws/client/{user_id}`: a dashboard's (or CLI's) live feed. Authenticated by an Authorization header (the
+// CLI) or a single-use `?ticket=` (browsers cannot set headers on a WebSocket); a client receives only
 // its own user's events. `subscribe {task_id}` sends the stored output backlog, then the live tail.
 import { randomUUID } from "node:crypto";
 import { ClientToServer, type ServerToClient } from "@garageswarm/protocol";
@@ -102,7 +102,7 @@ export function clientSocketRoutes(resources: Resources, output: OutputStore): F
       "/ws/client/:user_id",
       {
         websocket: true,
-        preValidation: socketAuthenticator(resources),
+        onRequest: socketAuthenticator(resources, { tickets: true }),
         preHandler: async (request) => {
           const { user_id } = request.params as { user_id: string };
           if (principalOf(request).user_id !== user_id) throw new NotFoundError("no such user feed");
@@ -110,7 +110,7 @@ export function clientSocketRoutes(resources: Resources, output: OutputStore): F
         schema: {
           hide: true,
           params: z.object({ user_id: z.uuid() }),
-          querystring: z.object({ token: z.string().max(2000).optional() }),
+          querystring: z.object({ ticket: z.string().max(2000).optional() }),
         },
       },
       (socket, request) => handleClientSocket(resources, output, byUser, socket, request),

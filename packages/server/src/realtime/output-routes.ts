@@ -9,13 +9,16 @@ import type { Resources } from "../resources.ts";
 import type { OutputStore } from "./output-store.ts";
 import { findCurrentAttempt } from "./queries.ts";
 
+/** Set on the answer once the attempt's output passed `outputLimitBytes`: the value is that limit. */
+export const OUTPUT_TRUNCATED_HEADER = "garageswarm-output-truncated";
+
 export function outputRoutes(resources: Resources, output: OutputStore): FastifyPluginAsyncZod {
   return async (app) => {
     app.post(
       "/api/v1/tasks/:id/output",
       {
         config: WORKER_ROUTE,
-        preHandler: requireUser(resources),
+        onRequest: requireUser(resources),
         schema: {
           tags: ["worker"],
           summary: "Live output of the attempt (for workers without a WebSocket)",
@@ -31,9 +34,12 @@ export function outputRoutes(resources: Resources, output: OutputStore): Fastify
           ownerId: principalId,
         });
         if (!attempt) return refuse(resources, principalId, id, request.body.attempt_token);
+        let kept = true;
         for (const chunk of request.body.chunks) {
-          output.append({ task_id: id, user_id: attempt.user_id, attempt: attempt.attempt, ...chunk });
+          kept = output.append({ task_id: id, user_id: attempt.user_id, attempt: attempt.attempt, ...chunk }) && kept;
         }
+        // Past the attempt's output limit the rest is dropped, not refused: the worker need not stop the tool.
+        if (!kept) reply.header(OUTPUT_TRUNCATED_HEADER, String(resources.config.outputLimitBytes));
         return reply.status(204).send(null);
       },
     );

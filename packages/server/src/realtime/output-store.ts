@@ -1,14 +1,16 @@
 // Live output of running tasks. Chunks are buffered briefly and written in one INSERT per task per flush,
 // so a chatty tool costs a few statements a second, not one per line. Each attempt keeps at most
-// `maxStoredBytes` in task_events; past that, chunks go to a log file in the data dir and one
-// `output_truncated` event says where. Every chunk is published on the bus for live subscribers.
-import { appendFile, mkdir } from "node:fs/promises";
-import { join } from "node:path";
+// `maxStoredBytes` in task_events; past that, chunks go to a spill file (spill-files.ts) and one
+// `output_truncated` event says where. Database and file together hold at most `config.outputLimitBytes`
+// per attempt: the chunk that would pass it and all after it are dropped, and one marker chunk (the last
+// seq, on stderr so every viewer shows it: "[output truncated at N bytes]") is stored and sent instead.
+import { appendFile, chmod, stat } from "node:fs/promises";
 import { and, asc, eq, sql } from "drizzle-orm";
 import { publish } from "../bus/channels.ts";
-import { PRIVATE_DIR_MODE, PRIVATE_FILE_MODE } from "../data-dir.ts";
+import { PRIVATE_FILE_MODE } from "../data-dir.ts";
 import { taskEvents } from "../db/schema.ts";
 import type { Resources } from "../resources.ts";
+import { ensureLogsDir, spillFilePath } from "./spill-files.ts";
 
 export interface OutputChunk {
   task_id: string;
@@ -20,45 +22,79 @@ export interface OutputChunk {
 }
 
 export interface OutputStore {
-  append(chunk: OutputChunk): void;
+  /** Takes a chunk for storing and the live feed; false once the attempt's output passed the limit (dropped). */
+  append(chunk: OutputChunk): boolean;
   /** Writes everything buffered (call before a task's completion is recorded, and on shutdown). */
   flush(taskId?: string): Promise<void>;
   backlog(taskId: string): Promise<Array<Omit<OutputChunk, "user_id">>>;
+  /** Drops what this process remembers about these tasks (they were deleted). */
+  forget(taskIds: string[]): void;
   close(): Promise<void>;
 }
 
 const FLUSH_INTERVAL_MS = 100;
+/** The marker's seq: after any chunk a worker numbers, so viewers that order by seq show it last. */
+export const TRUNCATION_MARKER_SEQ = Number.MAX_SAFE_INTEGER;
+
+interface AttemptOutput {
+  /** Bytes of output in task_events. */
+  stored: number;
+  /** Bytes in the spill file. */
+  spilled: number;
+  truncated: boolean;
+}
 
 export function createOutputStore(resources: Resources, maxStoredBytes = 2 * 1024 * 1024): OutputStore {
   const { db, bus, config, log } = resources;
+  const limit = config.outputLimitBytes;
   const pending = new Map<string, OutputChunk[]>();
-  // Bytes stored per task attempt in this process; the first chunk of an attempt reads the stored total.
-  const storedBytes = new Map<string, number>();
+  // What each attempt holds so far, read from the database and the file on its first chunk in this process.
+  const attempts = new Map<string, AttemptOutput>();
+  // Bytes passed to the live feed per attempt, counted as they arrive, so the feed stops at the limit too.
+  const live = new Map<string, number>();
   let timer: NodeJS.Timeout | null = null;
   let flushing: Promise<void> = Promise.resolve();
 
-  async function storedSoFar(taskId: string, attempt: number): Promise<number> {
+  const marker = () => `\n[output truncated at ${limit} bytes]\n`;
+
+  async function attemptOutput(taskId: string, attempt: number): Promise<AttemptOutput> {
     const key = `${taskId}:${attempt}`;
-    const known = storedBytes.get(key);
-    if (known !== undefined) return known;
+    const known = attempts.get(key);
+    if (known) return known;
     const [row] = await db
-      .select({ bytes: sql<number>`coalesce(sum(length(${taskEvents.data}->>'chunk')), 0)::int` })
+      .select({
+        bytes: sql<number>`coalesce(sum(octet_length(${taskEvents.data}->>'chunk')), 0)::int`,
+        truncated: sql<boolean>`coalesce(bool_or((${taskEvents.data}->>'seq')::bigint = ${TRUNCATION_MARKER_SEQ}), false)`,
+      })
       .from(taskEvents)
       .where(and(eq(taskEvents.task_id, taskId), eq(taskEvents.attempt, attempt), eq(taskEvents.kind, "output")));
-    storedBytes.set(key, row?.bytes ?? 0);
-    return row?.bytes ?? 0;
+    const spilled = await stat(spillFilePath(config.dataDir, taskId, attempt)).then(
+      (file) => file.size,
+      () => 0,
+    );
+    const state = { stored: row?.bytes ?? 0, spilled, truncated: row?.truncated ?? false };
+    attempts.set(key, state);
+    return state;
   }
 
   async function writeTask(taskId: string, chunks: OutputChunk[]): Promise<void> {
     const first = chunks[0];
     if (!first) return;
-    const key = `${taskId}:${first.attempt}`;
-    let used = await storedSoFar(taskId, first.attempt);
+    const state = await attemptOutput(taskId, first.attempt);
     const rows: Array<typeof taskEvents.$inferInsert> = [];
-    const spilled: OutputChunk[] = [];
+    const spilled: string[] = [];
+    const file = spillFilePath(config.dataDir, taskId, first.attempt);
+    const storedLimit = Math.min(maxStoredBytes, limit);
     for (const chunk of chunks) {
-      if (used + chunk.chunk.length <= maxStoredBytes) {
-        used += chunk.chunk.length;
+      if (state.truncated) break;
+      const size = Buffer.byteLength(chunk.chunk);
+      if (state.stored + state.spilled + size > limit) {
+        state.truncated = true;
+        const data = { seq: TRUNCATION_MARKER_SEQ, stream: "stderr", chunk: marker() };
+        rows.push({ task_id: taskId, attempt: first.attempt, kind: "output", data });
+        if (state.spilled > 0) spilled.push(marker());
+      } else if (state.spilled === 0 && state.stored + size <= storedLimit) {
+        state.stored += size;
         rows.push({
           task_id: taskId,
           attempt: chunk.attempt,
@@ -66,21 +102,20 @@ export function createOutputStore(resources: Resources, maxStoredBytes = 2 * 102
           data: { seq: chunk.seq, stream: chunk.stream, chunk: chunk.chunk },
         });
       } else {
-        spilled.push(chunk);
+        if (state.spilled === 0) {
+          rows.push({ task_id: taskId, attempt: first.attempt, kind: "output_truncated", data: { log_file: file } });
+        }
+        state.spilled += size;
+        spilled.push(chunk.chunk);
       }
     }
-    if (spilled.length > 0) {
-      const file = join(config.dataDir, "logs", `${taskId}.${first.attempt}.log`);
-      if (used <= maxStoredBytes) {
-        rows.push({ task_id: taskId, attempt: first.attempt, kind: "output_truncated", data: { log_file: file } });
-        used = maxStoredBytes + 1;
-      }
-      await mkdir(join(config.dataDir, "logs"), { recursive: true, mode: PRIVATE_DIR_MODE });
-      // The mode applies when the file is created: output is the user's, not the machine's other users'.
-      await appendFile(file, spilled.map((chunk) => chunk.chunk).join(""), { mode: PRIVATE_FILE_MODE });
-    }
-    storedBytes.set(key, used);
     if (rows.length > 0) await db.insert(taskEvents).values(rows);
+    // After the insert: a deleted task's late chunks fail there and leave no file behind.
+    if (spilled.length > 0) {
+      await ensureLogsDir(config.dataDir);
+      await appendFile(file, spilled.join(""), { mode: PRIVATE_FILE_MODE });
+      await chmod(file, PRIVATE_FILE_MODE);
+    }
   }
 
   function flush(taskId?: string): Promise<void> {
@@ -103,16 +138,31 @@ export function createOutputStore(resources: Resources, maxStoredBytes = 2 * 102
     append(raw) {
       // jsonb cannot hold NUL; a tool printing one must not lose the rest of its output.
       const chunk = raw.chunk.includes("\u0000") ? { ...raw, chunk: raw.chunk.replaceAll("\u0000", "") } : raw;
+      const key = `${chunk.task_id}:${chunk.attempt}`;
+      const seen = live.get(key) ?? 0;
+      if (seen > limit || attempts.get(key)?.truncated) return false;
+      const size = Buffer.byteLength(chunk.chunk);
+      live.set(key, seen + size);
       const list = pending.get(chunk.task_id);
       if (list) list.push(chunk);
       else pending.set(chunk.task_id, [chunk]);
-      void publish(bus, "task.output", chunk);
+      const kept = seen + size <= limit;
+      // The chunk that passes the limit is still queued: the writer turns it into the stored marker.
+      const sent = kept ? chunk : { ...chunk, seq: TRUNCATION_MARKER_SEQ, stream: "stderr" as const, chunk: marker() };
+      void publish(bus, "task.output", sent);
       timer ??= setTimeout(() => {
         timer = null;
         void flush();
       }, FLUSH_INTERVAL_MS);
+      return kept;
     },
     flush,
+    forget(taskIds) {
+      const gone = new Set(taskIds);
+      for (const map of [attempts, live]) {
+        for (const key of map.keys()) if (gone.has(key.slice(0, key.indexOf(":")))) map.delete(key);
+      }
+    },
     async backlog(taskId) {
       await flush(taskId);
       const rows = await db

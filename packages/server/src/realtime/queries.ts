@@ -59,3 +59,10 @@ export async function anyTaskQueuedBefore(db: Db, before: Date): Promise<boolean
   );
   return Boolean(row?.found);
 }
+
+/** Which of these tasks still exist: the others' spill files are orphans. */
+export async function findExistingTaskIds(db: Db, taskIds: string[]): Promise<Set<string>> {
+  if (taskIds.length === 0) return new Set();
+  const rows = await db.select({ task_id: tasks.task_id }).from(tasks).where(inArray(tasks.task_id, taskIds));
+  return new Set(rows.map((row) => row.task_id));
+}

@@ -1,19 +1,42 @@
 // The realtime layer of one replica: worker and client sockets, live output, push dispatch.
 import type { FastifyPluginAsyncZod } from "fastify-type-provider-zod";
+import { subscribe } from "../bus/channels.ts";
 import type { Resources } from "../resources.ts";
 import { clientSocketRoutes } from "./client-socket.ts";
 import { createDispatcher } from "./dispatcher.ts";
 import { outputRoutes } from "./output-routes.ts";
 import { createOutputStore } from "./output-store.ts";
+import { removeSpillFiles, sweepOrphanSpillFiles } from "./spill-files.ts";
 import { WorkerConnections } from "./worker-connections.ts";
 import { workerSocketRoutes } from "./worker-socket.ts";
+
+const SWEEP_INTERVAL_MS = 15 * 60 * 1000;
+const ENDED = new Set(["completed", "failed", "cancelled", "timed_out"]);
 
 export function realtimeRoutes(resources: Resources): FastifyPluginAsyncZod {
   return async (app) => {
     const connections = new WorkerConnections();
     const output = createOutputStore(resources);
     const dispatcher = await createDispatcher(resources, connections);
+    const sweep = () =>
+      sweepOrphanSpillFiles(resources).catch((error) => resources.log.warn({ err: error }, "spill file sweep failed"));
+    const unsubscribeDeleted = await subscribe(resources.bus, "tasks.deleted", ({ task_ids }) => {
+      if (!task_ids) return void sweep();
+      output.forget(task_ids);
+      void removeSpillFiles(resources.config.dataDir, task_ids).catch(() => {});
+    });
+    // An ended task's output counters are not needed any more (a late chunk reads them back).
+    const unsubscribeEnded = await subscribe(resources.bus, "task.updated", ({ task_id, status }) => {
+      if (ENDED.has(status)) output.forget([task_id]);
+    });
+    // Files of tasks deleted while this replica was down, or whose hint was lost: at start, then now and then.
+    void sweep();
+    const sweeper = setInterval(sweep, SWEEP_INTERVAL_MS);
+    sweeper.unref();
     app.addHook("onClose", async () => {
+      clearInterval(sweeper);
+      await unsubscribeDeleted();
+      await unsubscribeEnded();
       for (const connection of connections.all()) connection.close(1001, "server shutting down");
       await dispatcher.close();
       await output.close();

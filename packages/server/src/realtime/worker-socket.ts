@@ -1,5 +1,5 @@
-// `/ws/worker/{worker_id}`: a worker's live link. Authenticated by the owner's API key (header or
-// `?token=`) before the upgrade. The worker says `hello`, the server answers `welcome`, then pushes
+// `/ws/worker/{worker_id}`: a worker's live link. Authenticated by the owner's API key (Authorization
+// header) before the upgrade. The worker says `hello`, the server answers `welcome`, then pushes
 // `task.assign` / `task.cancel` / `worker.drain`; every worker message gets an `ack` with its id, where
 // `error: "stale"` means the attempt was fenced off and the report changed nothing.
 import { randomUUID } from "node:crypto";
@@ -15,6 +15,7 @@ import {
   principalOf,
   WORKER_ROUTE,
 } from "../auth/authenticate.ts";
+import { redeemWsTicket } from "../auth/ws-tickets.ts";
 import { subscribe } from "../bus/channels.ts";
 import {
   ConflictError,
@@ -38,13 +39,23 @@ import { LocalCapacity, type WorkerConnection, type WorkerConnections } from "./
 const SERVER_VERSION = "0.1.0";
 const HELLO_TIMEOUT_MS = 10_000;
 
-/** Authenticates a WebSocket upgrade: `Authorization: Bearer …`, or `?token=` where headers cannot be set. */
-export function socketAuthenticator(resources: Resources) {
+/**
+ * Authenticates a WebSocket upgrade: `Authorization: Bearer …`, or (where headers cannot be set, i.e. a
+ * browser) a single-use `?ticket=` from `POST /api/v1/auth/ws-ticket`. Never a token in the URL: URLs are logged.
+ */
+export function socketAuthenticator(resources: Resources, { tickets = false } = {}) {
   return async (request: FastifyRequest): Promise<void> => {
-    const query = request.query as { token?: unknown };
-    const credential = bearerCredential(request) ?? (typeof query.token === "string" ? query.token : null);
-    if (!credential) throw new UnauthorizedError("missing credentials (Authorization header or ?token=)");
-    request.principal = authorizeScope(request, await authenticateCredential(resources, credential));
+    const credential = bearerCredential(request);
+    if (credential) {
+      request.principal = authorizeScope(request, await authenticateCredential(resources, credential));
+      return;
+    }
+    const ticket = new URLSearchParams(request.url.split("?")[1] ?? "").get("ticket");
+    if (tickets && ticket) {
+      request.principal = authorizeScope(request, await redeemWsTicket(resources, ticket));
+      return;
+    }
+    throw new UnauthorizedError(`missing credentials (Authorization header${tickets ? " or ?ticket=" : ""})`);
   };
 }
 
@@ -83,7 +94,7 @@ export function workerSocketRoutes(
       {
         websocket: true,
         config: WORKER_ROUTE,
-        preValidation: socketAuthenticator(resources),
+        onRequest: socketAuthenticator(resources),
         preHandler: async (request) => {
           const { worker_id } = request.params as { worker_id: string };
           const worker = await findWorkerForUser(resources.db, principalOf(request).user_id, worker_id);
@@ -93,7 +104,6 @@ export function workerSocketRoutes(
         schema: {
           hide: true,
           params: z.object({ worker_id: z.uuid() }),
-          querystring: z.object({ token: z.string().max(2000).optional() }),
         },
       },
       (socket, request) => {

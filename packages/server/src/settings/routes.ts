@@ -9,7 +9,7 @@ const errors = { 400: Problem, 401: Problem, 403: Problem };
 /** `/api/v1/settings`: server-wide settings; anyone signed in may read them, only admins change them. */
 export function settingsRoutes(resources: Resources): FastifyPluginAsyncZod {
   return async (app) => {
-    app.addHook("preHandler", requireUser(resources));
+    app.addHook("onRequest", requireUser(resources));
 
     app.get(
       "/allocator",

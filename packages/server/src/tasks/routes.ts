@@ -10,7 +10,7 @@ const errors = { 400: Problem, 401: Problem, 404: Problem, 409: Problem };
 /** `/api/v1/tasks`: a user's own tasks. The worker's reports on them are in queue/routes.ts. */
 export function taskRoutes(resources: Resources): FastifyPluginAsyncZod {
   return async (app) => {
-    app.addHook("preHandler", requireUser(resources));
+    app.addHook("onRequest", requireUser(resources));
 
     app.get(
       "/",

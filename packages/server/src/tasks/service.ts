@@ -109,7 +109,11 @@ export async function patchTask(resources: Resources, userId: string, taskId: st
 }
 
 export async function deleteTask(resources: Resources, userId: string, taskId: string): Promise<void> {
-  if (await q.deleteTask(resources.db, userId, taskId)) return;
+  if (await q.deleteTask(resources.db, userId, taskId)) {
+    // Its output spill files go too, on whichever replica wrote them.
+    await publish(resources.bus, "tasks.deleted", { task_ids: [taskId] });
+    return;
+  }
   await explainRefusal(resources, userId, taskId, "deleted");
 }
 

@@ -33,7 +33,7 @@ export function workerRoutes(resources: Resources): FastifyPluginAsyncZod {
   return async (app) => {
     const wakeups = await createWakeups(resources.bus);
     app.addHook("onClose", () => wakeups.close());
-    app.addHook("preHandler", requireUser(resources));
+    app.addHook("onRequest", requireUser(resources));
     const user = (request: FastifyRequest) => principalOf(request).user_id;
     const meta = (request: FastifyRequest) => ({ ip: request.ip });
 

@@ -12,7 +12,7 @@ const errors = { 400: Problem, 401: Problem, 404: Problem };
 
 export function workflowRoutes(resources: Resources): FastifyPluginAsyncZod {
   return async (app) => {
-    app.addHook("preHandler", requireUser(resources));
+    app.addHook("onRequest", requireUser(resources));
 
     app.post(
       "/",

@@ -1,6 +1,7 @@
 // Stored workflows: create, read, list, update, delete, each scoped to its owner (others' ids are 404).
 import { type Workflow, WorkflowCreate, WorkflowStatus } from "@garageswarm/protocol";
 import { recordAudit } from "../audit/record.ts";
+import { publish } from "../bus/channels.ts";
 import type { Db } from "../db/store.ts";
 import { InvalidInputError, NotFoundError } from "../errors.ts";
 import type { Resources } from "../resources.ts";
@@ -137,6 +138,8 @@ export async function deleteWorkflow(
       ip: origin.ip,
     });
   });
+  // Its runs' tasks went by cascade: each replica sweeps their output spill files.
+  await publish(resources.bus, "tasks.deleted", { task_ids: null });
 }
 
 function encodeCursor(cursor: q.WorkflowCursor): string {

@@ -1,10 +1,10 @@
 // The client WebSocket (/ws/client/{user_id}): one connection per tab, reconnecting with backoff.
 // Messages are envelopes {type, id, ts, data}; listeners get each one, and query caches are invalidated
 // by the domain the type names (task.*, worker.*, workflow.*/run.*/node.*).
-import type { ClientToServer, ServerToClient } from "@garageswarm/protocol";
+import type { ClientToServer, ServerToClient, WsTicket } from "@garageswarm/protocol";
 import type { QueryClient } from "@tanstack/react-query";
+import { api } from "./client.ts";
 import { createStore } from "./store.ts";
-import { accessTokenFresh, getAccessToken, refreshTokens } from "./tokens.ts";
 
 export type LiveStatus = "off" | "connecting" | "live" | "reconnecting";
 export const liveStatus = createStore<LiveStatus>("off");
@@ -44,12 +44,16 @@ export function startLive(userId: string): () => void {
   async function connect() {
     if (stopped) return;
     liveStatus.set(attempt === 0 ? "connecting" : "reconnecting");
-    if (!accessTokenFresh()) await refreshTokens();
-    const token = getAccessToken();
-    if (stopped || !token) return;
+    // A single-use ticket, not the access token, goes in the URL: URLs end up in proxy and server logs.
+    const ticket = await api.post<WsTicket>("/auth/ws-ticket").catch(() => null);
+    if (stopped) return;
+    if (!ticket) {
+      retryLater();
+      return;
+    }
     const scheme = location.protocol === "https:" ? "wss" : "ws";
     const ws = new WebSocket(
-      `${scheme}://${location.host}/ws/client/${encodeURIComponent(userId)}?token=${encodeURIComponent(token)}`,
+      `${scheme}://${location.host}/ws/client/${encodeURIComponent(userId)}?ticket=${encodeURIComponent(ticket.ticket)}`,
     );
     socket = ws;
     ws.onopen = () => {
@@ -63,13 +67,17 @@ export function startLive(userId: string): () => void {
     };
     ws.onclose = () => {
       if (socket === ws) socket = null;
-      if (stopped) return;
-      attempt += 1;
-      liveStatus.set("reconnecting");
-      // Backoff with jitter so a restarted server is not hit by every tab at once.
-      const delay = Math.min(30_000, 500 * 2 ** Math.min(attempt, 6)) * (0.5 + Math.random() / 2);
-      timer = setTimeout(() => void connect(), delay);
+      retryLater();
     };
+  }
+
+  function retryLater() {
+    if (stopped) return;
+    attempt += 1;
+    liveStatus.set("reconnecting");
+    // Backoff with jitter so a restarted server is not hit by every tab at once.
+    const delay = Math.min(30_000, 500 * 2 ** Math.min(attempt, 6)) * (0.5 + Math.random() / 2);
+    timer = setTimeout(() => void connect(), delay);
   }
 
   void connect();

@@ -4,7 +4,7 @@ import type { TokenPair, User } from "@garageswarm/protocol";
 import { api, onSessionExpired, UnreachableError } from "./client.ts";
 import { markUnreachable, onReconnect } from "./connectivity.ts";
 import { createStore } from "./store.ts";
-import { clearTokens, hasStoredSession, refreshTokens, storedRefreshToken, storeTokens } from "./tokens.ts";
+import { clearTokens, dropLegacyRefreshToken, hasStoredSession, refreshTokens, storeTokens } from "./tokens.ts";
 
 export type Session =
   | { status: "loading" }
@@ -27,8 +27,9 @@ onSessionExpired(() => {
   else if (current.status === "loading") session.set({ status: "signed_out" });
 });
 
-/** On page load: swap the stored refresh token for an access token, then load who we are. */
+/** On page load: swap the refresh cookie for an access token, then load who we are. */
 export async function restoreSession(): Promise<void> {
+  dropLegacyRefreshToken();
   if (!hasStoredSession()) return session.set({ status: "signed_out" });
   const outcome = await refreshTokens();
   if (outcome === "rejected") return session.set({ status: "signed_out" });
@@ -49,7 +50,11 @@ export async function restoreSession(): Promise<void> {
 }
 
 export async function signIn(username: string, password: string): Promise<User> {
-  const pair = await api.post<TokenPair>("/auth/login", { username, password }, { auth: false });
+  const pair = await api.post<TokenPair>(
+    "/auth/login",
+    { username, password, refresh_token_in: "cookie" },
+    { auth: false },
+  );
   storeTokens(pair);
   const user = await api.get<User>("/auth/me");
   const previous = session.get();
@@ -60,9 +65,9 @@ export async function signIn(username: string, password: string): Promise<User> 
 }
 
 export async function signOut(): Promise<void> {
-  const refreshToken = storedRefreshToken();
   try {
-    await api.post("/auth/logout", refreshToken ? { refresh_token: refreshToken } : {});
+    // Ends the session's refresh family on the server, which also clears the cookie.
+    await api.post("/auth/logout", {});
   } catch {
     // Signing out locally is what matters; the server's token lapses on its own.
   } finally {

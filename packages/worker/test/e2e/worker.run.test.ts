@@ -68,9 +68,9 @@ describe.skipIf(postgresStackMissing())("worker processes run tasks", () => {
     const worker = await spawnWorker({ server: server.url, key });
     const workerId = await worker.workerId();
     await worker.waitForLog(/connected over WebSocket/);
-    const dashboard = await connectPeer(
-      toWebSocketUrl(server.url, `/ws/client/${user.user_id}?token=${user.access_token}`),
-    );
+    const dashboard = await connectPeer(toWebSocketUrl(server.url, `/ws/client/${user.user_id}`), {
+      authorization: `Bearer ${user.access_token}`,
+    });
     try {
       const taskId = await createTask({ description: "write a haiku", tool: "claude_code" });
       dashboard.send("subscribe", { task_id: taskId });
@@ -95,9 +95,9 @@ describe.skipIf(postgresStackMissing())("worker processes run tasks", () => {
   it("a pull-only worker (--pull) never opens a WebSocket, still gets work, and streams its output over REST", async () => {
     const worker = await spawnWorker({ server: server.url, key, args: ["--pull"], env: { OLLAMA_HOST: ollama.url } });
     const workerId = await worker.workerId();
-    const dashboard = await connectPeer(
-      toWebSocketUrl(server.url, `/ws/client/${user.user_id}?token=${user.access_token}`),
-    );
+    const dashboard = await connectPeer(toWebSocketUrl(server.url, `/ws/client/${user.user_id}`), {
+      authorization: `Bearer ${user.access_token}`,
+    });
     try {
       const taskId = await createTask({ description: "hello over http", tool: "ollama", model: "llama3.2:latest" });
       dashboard.send("subscribe", { task_id: taskId });

@@ -44,7 +44,7 @@ function origin(request: FastifyRequest) {
 /** Under /api/v1/workflows. */
 export function workflowRunRoutes(resources: Resources): FastifyPluginAsyncZod {
   return async (app) => {
-    app.addHook("preHandler", requireUser(resources));
+    app.addHook("onRequest", requireUser(resources));
     const user = (request: FastifyRequest) => principalOf(request).user_id;
 
     const execute = {
@@ -162,7 +162,7 @@ export function workflowRunRoutes(resources: Resources): FastifyPluginAsyncZod {
 /** Under /api/v1/runs. */
 export function runRoutes(resources: Resources): FastifyPluginAsyncZod {
   return async (app) => {
-    app.addHook("preHandler", requireUser(resources));
+    app.addHook("onRequest", requireUser(resources));
     const user = (request: FastifyRequest) => principalOf(request).user_id;
 
     app.get(
