@@ -96,7 +96,7 @@ describe.skipIf(postgresStackMissing())("A9: API key scopes and minted keys", ()
     expect((await api.get(`/api/v1/tasks/${task.task_id}`, { token: fullKey.key })).body.status).toBe("queued");
     expect((await api.get(`/api/v1/workers/${worker.worker_id}`, { token: key })).status).toBe(200);
     await expect(
-      connectPeer(toWebSocketUrl(server.url, `/ws/client/${owner.user_id}?token=${key}`)),
+      connectPeer(toWebSocketUrl(server.url, `/ws/client/${owner.user_id}`), { authorization: `Bearer ${key}` }),
     ).rejects.toMatchObject({ status: 403 });
   });
 

@@ -128,9 +128,9 @@ describe.skipIf(postgresStackMissing())("A11: registration modes, invites and di
       machine_id: String(worker.machine_id),
       tools: [],
     });
-    const clientSocket = await connectPeer(
-      toWebSocketUrl(server.url, `/ws/client/${victim.user_id}?token=${victim.access_token}`),
-    );
+    const clientSocket = await connectPeer(toWebSocketUrl(server.url, `/ws/client/${victim.user_id}`), {
+      authorization: `Bearer ${victim.access_token}`,
+    });
     const closed = (socket: typeof workerSocket) =>
       new Promise<number>((resolve) => socket.socket.once("close", (code) => resolve(code)));
     const workerClosed = closed(workerSocket);
