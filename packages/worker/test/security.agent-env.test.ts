@@ -11,24 +11,10 @@ import { type ApiClient, apiClient } from "../../../test/support/http.ts";
 import { postgresStackMissing, startTestServer, type TestServer } from "../../../test/support/server.ts";
 import { createApiKey, createUser, type TestUser } from "../../../test/support/users.ts";
 import { startLocalWorker } from "../../cli/src/local-worker.ts";
-import { cleanUpWorkers, NO_OLLAMA, spawnWorker, tempDir, waitFor } from "./e2e/support.ts";
+import { cleanUpWorkers, NO_OLLAMA, runTaskToEnd, spawnWorker, tempDir } from "./e2e/support.ts";
 import { type FakeCliRecord, pathWithFakes, readFakeArgs } from "./fakes/index.ts";
 
-const terminal = ["completed", "failed", "cancelled", "timed_out"];
 const forbidden = /^(GARAGESWARM_|DATABASE_URL$|REDIS_URL$)/i;
-
-async function runTask(api: ApiClient, token: string, body: Record<string, unknown>) {
-  const created = await api.post("/api/v1/tasks", body, { token });
-  expect(created.status).toBe(201);
-  const taskId = created.body.task_id as string;
-  return waitFor(
-    async () => {
-      const task = (await api.get(`/api/v1/tasks/${taskId}`, { token })).body;
-      return terminal.includes(task.status) ? task : null;
-    },
-    { what: `task ${taskId} to end` },
-  );
-}
 
 function expectNoSecrets(seen: FakeCliRecord, secrets: string[]) {
   expect(Object.keys(seen.env).filter((name) => forbidden.test(name))).toEqual([]);
@@ -75,7 +61,7 @@ describe.skipIf(postgresStackMissing())("A6: what a tool process can see", () =>
     await worker.waitForLog(/connected over WebSocket/);
     const secrets = [key, "jwt-secret-that-must-not-leak", "db-password-must-not-leak", "redis-password-must-not-leak"];
 
-    const claude = await runTask(api, user.access_token, { description: "print your env", tool: "claude_code" });
+    const claude = await runTaskToEnd(api, user.access_token, { description: "print your env", tool: "claude_code" });
     expect(claude.status).toBe("completed");
     const seenByClaude = await readFakeArgs(argsFile);
     expectNoSecrets(seenByClaude, secrets);
@@ -89,7 +75,7 @@ describe.skipIf(postgresStackMissing())("A6: what a tool process can see", () =>
       expect(seenByClaude.env[name]).toBeUndefined();
     }
 
-    const gemini = await runTask(api, user.access_token, { description: "print your env", tool: "gemini_cli" });
+    const gemini = await runTaskToEnd(api, user.access_token, { description: "print your env", tool: "gemini_cli" });
     expect(gemini.status).toBe("completed");
     const seenByGemini = await readFakeArgs(argsFile);
     expectNoSecrets(seenByGemini, secrets);
@@ -97,7 +83,7 @@ describe.skipIf(postgresStackMissing())("A6: what a tool process can see", () =>
     expect(seenByGemini.env.GOOGLE_CLOUD_PROJECT).toBe("owner-gemini-project");
     expect(seenByGemini.env.ANTHROPIC_AUTH_TOKEN).toBeUndefined();
 
-    const shell = await runTask(api, user.access_token, { description: "env", prompt: "env", tool: "shell" });
+    const shell = await runTaskToEnd(api, user.access_token, { description: "env", prompt: "env", tool: "shell" });
     expect(shell.status).toBe("completed");
     const names = (shell.result.output as string).split("\n").map((line) => line.split("=")[0] ?? "");
     expect(names.filter((name) => forbidden.test(name))).toEqual([]);
@@ -148,7 +134,7 @@ describe.skipIf(postgresStackMissing())("A6: the local worker of garageswarm up"
     try {
       const api = apiClient(server.url);
       const admin = (await api.post("/api/v1/auth/login", { username: "admin", password: adminPassword })).body;
-      const task = await runTask(api, admin.access_token, { description: "summarise", tool: "claude_code" });
+      const task = await runTaskToEnd(api, admin.access_token, { description: "summarise", tool: "claude_code" });
       expect(task).toMatchObject({ status: "completed", worker_id: local.worker_id });
 
       const seen = await readFakeArgs(argsFile);

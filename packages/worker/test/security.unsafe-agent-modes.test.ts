@@ -11,10 +11,8 @@ import { afterAll, afterEach, beforeAll, describe, expect, it } from "vitest";
 import { type ApiClient, apiClient } from "../../../test/support/http.ts";
 import { postgresStackMissing, startTestServer, type TestServer } from "../../../test/support/server.ts";
 import { createApiKey, createUser, type TestUser } from "../../../test/support/users.ts";
-import { cleanUpWorkers, spawnWorker, tempDir, waitFor } from "./e2e/support.ts";
+import { cleanUpWorkers, spawnWorker, taskEnded, tempDir } from "./e2e/support.ts";
 import { fakeBinDir, readFakeArgs } from "./fakes/index.ts";
-
-const terminal = ["completed", "failed", "cancelled", "timed_out"];
 
 const unsafe: Array<{ tool: string; options: Record<string, unknown>; option: string }> = [
   { tool: "claude_code", options: { permission_mode: "bypassPermissions" }, option: "permission_mode" },
@@ -44,14 +42,7 @@ describe.skipIf(postgresStackMissing())("A7: task options cannot widen an agent'
     expect(created.status).toBe(201);
     return created.body.task_id as string;
   };
-  const finished = (taskId: string) =>
-    waitFor(
-      async () => {
-        const task = (await api.get(`/api/v1/tasks/${taskId}`, { token: user.access_token })).body;
-        return terminal.includes(task.status) ? task : null;
-      },
-      { what: `task ${taskId} to end` },
-    );
+  const finished = (taskId: string) => taskEnded(api, user.access_token, taskId);
 
   for (const transport of ["push", "pull"] as const) {
     it(`without the opt-in each widening option is refused, naming the option and the opt-in (${transport})`, async () => {

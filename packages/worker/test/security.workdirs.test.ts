@@ -15,10 +15,9 @@ import { createApiKey, createUser, type TestUser } from "../../../test/support/u
 import { Executor } from "../src/executor/executor.ts";
 import { Workdirs } from "../src/executor/workdir.ts";
 import { createToolRegistry } from "../src/tools/registry.ts";
-import { cleanUpWorkers, spawnWorker, tempDir, waitFor } from "./e2e/support.ts";
+import { cleanUpWorkers, runTaskToEnd, spawnWorker, tempDir, waitFor } from "./e2e/support.ts";
 import { fakeTools } from "./fakes/index.ts";
 
-const terminal = ["completed", "failed", "cancelled", "timed_out"];
 const posix = process.platform !== "win32";
 const modeOf = async (path: string) => (await stat(path)).mode & 0o777;
 
@@ -37,15 +36,7 @@ describe.skipIf(postgresStackMissing() || !posix)("A14: task workdirs", () => {
   afterEach(() => cleanUpWorkers());
   afterAll(() => server?.close());
 
-  const runTask = async (body: Record<string, unknown>) => {
-    const created = await api.post("/api/v1/tasks", body, { token: user.access_token });
-    expect(created.status).toBe(201);
-    const taskId = created.body.task_id as string;
-    return waitFor(async () => {
-      const task = (await api.get(`/api/v1/tasks/${taskId}`, { token: user.access_token })).body;
-      return terminal.includes(task.status) ? task : null;
-    });
-  };
+  const runTask = (body: Record<string, unknown>) => runTaskToEnd(api, user.access_token, body);
 
   it("live outside the state dir, 0700, in a root of the task's owner, and go when the task ends", async () => {
     const worker = await spawnWorker({ server: server.url, key, args: ["--enable-shell"] });

@@ -5,6 +5,7 @@ import { mkdtemp, rm } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { dirname, join, resolve } from "node:path";
 import { fileURLToPath } from "node:url";
+import type { ApiClient } from "../../../../test/support/http.ts";
 import { fakeKnobNames, pathWithFakes } from "../fakes/index.ts";
 
 export const repoRoot = resolve(dirname(fileURLToPath(import.meta.url)), "../../../..");
@@ -157,4 +158,24 @@ export async function waitFor<T>(
     if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}; last: ${JSON.stringify(last)}`);
     await new Promise((resolveLater) => setTimeout(resolveLater, everyMs));
   }
+}
+
+const TERMINAL_STATUSES = ["completed", "failed", "cancelled", "timed_out"];
+
+/** The task's view once it has ended (completed, failed, cancelled or timed out), as its owner sees it. */
+export function taskEnded(api: ApiClient, token: string, taskId: string) {
+  return waitFor(
+    async () => {
+      const task = (await api.get(`/api/v1/tasks/${taskId}`, { token })).body;
+      return TERMINAL_STATUSES.includes(task.status) ? task : null;
+    },
+    { what: `task ${taskId} to end` },
+  );
+}
+
+/** Creates a task as `token`'s user and waits for it to end. */
+export async function runTaskToEnd(api: ApiClient, token: string, body: Record<string, unknown>) {
+  const created = await api.post("/api/v1/tasks", body, { token });
+  if (created.status !== 201) throw new Error(`create task failed: ${created.status} ${JSON.stringify(created.body)}`);
+  return taskEnded(api, token, created.body.task_id as string);
 }

@@ -6,9 +6,7 @@ import { postgresStackMissing, startTestServer, type TestServer } from "../../..
 import { createApiKey, createUser, type TestUser } from "../../../../test/support/users.ts";
 import { connectPeer, toWebSocketUrl } from "../../../../test/support/ws.ts";
 import { type FakeServer, startFakeOllama } from "../fakes/index.ts";
-import { cleanUpWorkers, spawnWorker, waitFor } from "./support.ts";
-
-const terminal = ["completed", "failed", "cancelled", "timed_out"];
+import { cleanUpWorkers, spawnWorker, taskEnded, waitFor } from "./support.ts";
 
 describe.skipIf(postgresStackMissing())("worker processes run tasks", () => {
   let server: TestServer;
@@ -37,14 +35,7 @@ describe.skipIf(postgresStackMissing())("worker processes run tasks", () => {
   };
   const taskOf = async (taskId: string) =>
     (await api.get(`/api/v1/tasks/${taskId}`, { token: user.access_token })).body;
-  const finished = (taskId: string) =>
-    waitFor(
-      async () => {
-        const task = await taskOf(taskId);
-        return terminal.includes(task.status) ? task : null;
-      },
-      { what: `task ${taskId} to end` },
-    );
+  const finished = (taskId: string) => taskEnded(api, user.access_token, taskId);
 
   it("advertises the tools it detects: fake claude, gemini, codex on PATH and a fake Ollama server", async () => {
     const worker = await spawnWorker({ server: server.url, key, env: { OLLAMA_HOST: ollama.url } });
