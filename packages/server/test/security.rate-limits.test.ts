@@ -4,7 +4,6 @@
 import { randomBytes } from "node:crypto";
 import { sql } from "drizzle-orm";
 import { describe, expect } from "vitest";
-import { testStack } from "../../../test/support/env.ts";
 import { serverTest } from "../../../test/support/fixtures.ts";
 import { rawRequest } from "../../../test/support/raw-http.ts";
 import { postgresStackMissing, type TestServer } from "../../../test/support/server.ts";
@@ -111,21 +110,4 @@ describe.skipIf(postgresStackMissing())("A2: rate limits that a header cannot do
     // ...while another account from the last guesser's address is not limited: the two limits are separate.
     expect((await login(server, nobody(), "x", CLIENT, `192.0.2.${LIMIT + 1}`)).status).toBe(401);
   });
-
-  accountIt.skipIf(testStack !== "postgres")(
-    "shares one account's budget between replicas (Redis)",
-    async ({ server, replica }) => {
-      const name = `victim_${randomBytes(4).toString("hex")}`;
-      const registered = await rawRequest(server.url, "POST", "/api/v1/auth/register", {
-        body: { username: name, email: `${name}@example.test`, password: "the-right-password" },
-      });
-      expect(registered.status).toBe(201);
-      const statuses: number[] = [];
-      for (let i = 0; i <= LIMIT; i++) {
-        const target = i % 2 === 0 ? server : replica;
-        statuses.push((await login(target, name, `guess-${i}`, CLIENT, `192.0.2.${50 + i}`)).status);
-      }
-      expect(statuses).toEqual([...Array(LIMIT).fill(401), 429]);
-    },
-  );
 });
