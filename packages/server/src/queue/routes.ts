@@ -2,6 +2,7 @@ import { IdParam, Problem, Task, TaskComplete, TaskFail, TaskProgress, TaskStart
 import type { FastifyPluginAsyncZod } from "fastify-type-provider-zod";
 import { principalOf, requireUser, WORKER_ROUTE } from "../auth/authenticate.ts";
 import type { Resources } from "../resources.ts";
+import { toTaskViewOf } from "../tasks/view.ts";
 import * as queue from "./service.ts";
 
 const errors = { 400: Problem, 401: Problem, 404: Problem, 409: Problem };
@@ -16,6 +17,8 @@ export function workerReportRoutes(resources: Resources): FastifyPluginAsyncZod 
   return async (app) => {
     app.addHook("onRequest", requireUser(resources));
     const user = (request: Parameters<typeof principalOf>[0]) => principalOf(request).user_id;
+    // The view (with its provenance names) only for these REST answers: the socket's reports need none.
+    const view = (row: Parameters<typeof toTaskViewOf>[1]) => toTaskViewOf(resources.db, row);
 
     app.post(
       "/:id/start",
@@ -29,7 +32,8 @@ export function workerReportRoutes(resources: Resources): FastifyPluginAsyncZod 
           response: { 200: Task, ...errors },
         },
       },
-      async (request) => queue.startTask(resources, user(request), request.params.id, request.body.attempt_token),
+      async (request) =>
+        view(await queue.startTask(resources, user(request), request.params.id, request.body.attempt_token)),
     );
 
     app.post(
@@ -44,7 +48,7 @@ export function workerReportRoutes(resources: Resources): FastifyPluginAsyncZod 
           response: { 200: Task, ...errors },
         },
       },
-      async (request) => queue.reportProgress(resources, user(request), request.params.id, request.body),
+      async (request) => view(await queue.reportProgress(resources, user(request), request.params.id, request.body)),
     );
 
     app.post(
@@ -60,7 +64,7 @@ export function workerReportRoutes(resources: Resources): FastifyPluginAsyncZod 
           response: { 200: Task, ...errors },
         },
       },
-      async (request) => queue.completeTask(resources, user(request), request.params.id, request.body),
+      async (request) => view(await queue.completeTask(resources, user(request), request.params.id, request.body)),
     );
 
     app.post(
@@ -75,7 +79,7 @@ export function workerReportRoutes(resources: Resources): FastifyPluginAsyncZod 
           response: { 200: Task, ...errors },
         },
       },
-      async (request) => queue.failTask(resources, user(request), request.params.id, request.body),
+      async (request) => view(await queue.failTask(resources, user(request), request.params.id, request.body)),
     );
   };
 }

@@ -1,14 +1,14 @@
 // The worker's side of the queue over HTTP: pull a task (long-poll), then start, progress, complete or
 // fail it with the attempt token it was given. See queries.ts for the state machine.
 import { randomUUID } from "node:crypto";
-import type { ClaimedTask, Task, TaskComplete, TaskFail, TaskProgress, WorkerTool } from "@garageswarm/protocol";
+import type { ClaimedTask, TaskComplete, TaskFail, TaskProgress, WorkerTool } from "@garageswarm/protocol";
 import { recordClaimScore } from "../allocator/record-score.ts";
 import { ConflictError, ForbiddenError, NotFoundError, StaleTokenError } from "../errors.ts";
 import type { Resources } from "../resources.ts";
 import { publishTaskUpdated } from "../tasks/events.ts";
 import type { TaskRow } from "../tasks/queries.ts";
 import { announceQueued } from "../tasks/service.ts";
-import { toClaimedTaskView, toTaskViewOf } from "../tasks/view.ts";
+import { toClaimedTaskView } from "../tasks/view.ts";
 import { findWorkerForUser } from "../workers/queries.ts";
 import * as q from "./queries.ts";
 import { leaseSeconds } from "./timing.ts";
@@ -80,13 +80,13 @@ export async function startTask(
   principalId: string,
   taskId: string,
   token: string,
-): Promise<Task> {
+): Promise<TaskRow> {
   const now = resources.clock.now();
   const input = { taskId, attemptToken: token, principalId, now, leaseExpiresAt: leaseFrom(resources, now) };
   const row = await q.startAttempt(resources.db, input);
   if (!row) return refuse(resources, principalId, taskId, token);
   await publishTaskUpdated(resources, row);
-  return toTaskViewOf(resources.db, row);
+  return row;
 }
 
 export async function reportProgress(
@@ -94,7 +94,7 @@ export async function reportProgress(
   principalId: string,
   taskId: string,
   report: TaskProgress,
-): Promise<Task> {
+): Promise<TaskRow> {
   const now = resources.clock.now();
   const row = await q.recordProgress(resources.db, {
     taskId,
@@ -107,7 +107,7 @@ export async function reportProgress(
   });
   if (!row) return refuse(resources, principalId, taskId, report.attempt_token);
   await publishTaskUpdated(resources, row);
-  return toTaskViewOf(resources.db, row);
+  return row;
 }
 
 export async function completeTask(
@@ -115,7 +115,7 @@ export async function completeTask(
   principalId: string,
   taskId: string,
   report: TaskComplete,
-): Promise<Task> {
+): Promise<TaskRow> {
   const row = await q.completeAttempt(resources.db, {
     taskId,
     attemptToken: report.attempt_token,
@@ -125,7 +125,7 @@ export async function completeTask(
   });
   if (!row) return refuse(resources, principalId, taskId, report.attempt_token);
   await publishTaskUpdated(resources, row);
-  return toTaskViewOf(resources.db, row);
+  return row;
 }
 
 export async function failTask(
@@ -133,7 +133,7 @@ export async function failTask(
   principalId: string,
   taskId: string,
   report: TaskFail,
-): Promise<Task> {
+): Promise<TaskRow> {
   const row = await q.failAttempt(resources.db, {
     taskId,
     attemptToken: report.attempt_token,
@@ -144,7 +144,7 @@ export async function failTask(
   });
   if (!row) return refuse(resources, principalId, taskId, report.attempt_token);
   await publishTaskUpdated(resources, row);
-  return toTaskViewOf(resources.db, row);
+  return row;
 }
 
 /** A fenced report changed nothing: say whether the task is not the caller's (404) or the token is stale (409). */
