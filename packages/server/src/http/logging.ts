@@ -2,7 +2,7 @@
 // in a URL is replaced before the line is written (the Authorization header is never logged at all).
 import type { FastifyRequest } from "fastify";
 
-const CREDENTIAL_PARAM = /([?&](?:token|ticket|access_token|refresh_token|key)=)[^&#]*/gi;
+const CREDENTIAL_PARAM = /([?&](?:token|ticket|access_token|refresh_token|key|invite)=)[^&#]*/gi;
 
 export function redactUrl(url: string): string {
   return url.replace(CREDENTIAL_PARAM, "$1[redacted]");
