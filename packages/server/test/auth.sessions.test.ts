@@ -22,6 +22,23 @@ describe.skipIf(postgresStackMissing())("auth sessions", () => {
     expect(JSON.stringify(me.body)).not.toMatch(/hash|argon/i);
   });
 
+  it("signs in a user whose name JavaScript and PostgreSQL lowercase differently (review B3)", async ({ api }) => {
+    // `İ` lowercases to `i̇` in JavaScript and to `i` (or itself) in PostgreSQL: the lookup must use one rule.
+    const suffix = Date.now().toString(36);
+    const username = `İstanbul_${suffix}`;
+    const password = "a-long-password";
+    const registered = await api.post("/api/v1/auth/register", {
+      username,
+      email: `ist_${suffix}@example.test`,
+      password,
+    });
+    expect(registered.status).toBe(201);
+    for (const login of [username, username.toUpperCase(), `istanbul_${suffix}`.toUpperCase()]) {
+      const signedIn = await api.post("/api/v1/auth/login", { username: login, password });
+      expect(signedIn.status).toBe(200);
+    }
+  });
+
   it("refuses a wrong password and an unknown user the same way", async ({ api }) => {
     const user = await createUser(api);
     const wrong = await api.post("/api/v1/auth/login", { username: user.username, password: "not-the-password" });

@@ -87,7 +87,7 @@ export async function consumeInvite(
         isNull(invites.used_at),
         isNull(invites.revoked_at),
         gt(invites.expires_at, input.now),
-        or(isNull(invites.email), sql`lower(${invites.email}) = ${input.email.toLowerCase()}`),
+        or(isNull(invites.email), sql`lower(${invites.email}) = lower(${input.email})`),
       ),
     )
     .returning();

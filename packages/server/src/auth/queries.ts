@@ -5,12 +5,15 @@ import type { Db } from "../db/store.ts";
 
 export type UserRow = typeof users.$inferSelect;
 
+/**
+ * Case-insensitive, with PostgreSQL's `lower()` on both sides, as the unique indexes are: JavaScript's
+ * toLowerCase disagrees with it on some letters (`İ`), which left such users unable to sign in (review B3).
+ */
 export async function findUserByLogin(db: Db, login: string): Promise<UserRow | undefined> {
-  const needle = login.toLowerCase();
   const [row] = await db
     .select()
     .from(users)
-    .where(or(sql`lower(${users.username}) = ${needle}`, sql`lower(${users.email}) = ${needle}`))
+    .where(or(sql`lower(${users.username}) = lower(${login})`, sql`lower(${users.email}) = lower(${login})`))
     .limit(1);
   return row;
 }

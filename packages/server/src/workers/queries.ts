@@ -225,7 +225,7 @@ export async function findUserIdByUsername(db: Db, username: string): Promise<st
   const [row] = await db
     .select({ user_id: users.user_id })
     .from(users)
-    .where(and(sql`lower(${users.username}) = ${username.toLowerCase()}`, eq(users.is_active, true)));
+    .where(and(sql`lower(${users.username}) = lower(${username})`, eq(users.is_active, true)));
   return row?.user_id;
 }
 
