@@ -1,10 +1,12 @@
 import { Command, CommanderError } from "commander";
 import { CliError } from "./client.ts";
+import { registerAdminCommands } from "./commands/admin.ts";
 import { registerKeyCommands } from "./commands/keys.ts";
 import { registerLoginCommands } from "./commands/login.ts";
 import { registerServerCommands } from "./commands/server.ts";
 import { registerTaskCommands } from "./commands/task.ts";
 import { registerWorkerCommand } from "./commands/worker.ts";
+import { registerWorkersCommands } from "./commands/workers.ts";
 import { registerWorkflowCommands } from "./commands/workflow.ts";
 
 export function buildProgram(): Command {
@@ -20,6 +22,8 @@ export function buildProgram(): Command {
   registerTaskCommands(program);
   registerKeyCommands(program);
   registerWorkflowCommands(program);
+  registerWorkersCommands(program);
+  registerAdminCommands(program);
   return program;
 }
 

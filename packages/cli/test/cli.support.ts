@@ -4,7 +4,7 @@ import { mkdtemp, rm } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { dirname, join, resolve } from "node:path";
 import { fileURLToPath } from "node:url";
-import { serverTest } from "../../../test/support/fixtures.ts";
+import { type ServerTestOptions, serverTest } from "../../../test/support/fixtures.ts";
 
 const repoRoot = resolve(dirname(fileURLToPath(import.meta.url)), "../../..");
 const cliBin = join(repoRoot, "packages/cli/bin/garageswarm.js");
@@ -47,10 +47,13 @@ export function runCli(
   });
 }
 
-/** serverTest's fixtures and `dir`, a scratch folder for the file (CLI config, workflow files). */
-export function cliTest() {
+/**
+ * serverTest's fixtures and `dir`, a scratch folder for the file (CLI config, workflow files); `options` as
+ * serverTest's (an admin password, a registration mode).
+ */
+export function cliTest(options: ServerTestOptions = {}) {
   // biome-ignore lint/correctness/noEmptyPattern: Vitest reads a fixture's dependencies from this pattern; none here.
-  return serverTest().extend("dir", { scope: "file" }, async ({}, { onCleanup }) => {
+  return serverTest(options).extend("dir", { scope: "file" }, async ({}, { onCleanup }) => {
     const dir = await mkdtemp(join(tmpdir(), "gs-cli-"));
     onCleanup(() => rm(dir, { recursive: true, force: true }));
     return dir;
