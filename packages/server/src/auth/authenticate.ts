@@ -62,13 +62,21 @@ export async function authenticateCredential(resources: Resources, credential: s
   // A revoked family (logout, refresh-token reuse, password change elsewhere) ends its access tokens too.
   if (!session || session.denied || session.family_revoked) throw new UnauthorizedError("access token revoked");
   if (!session.is_active) throw new UnauthorizedError("user disabled or deleted");
+  return sessionPrincipal(session, { jti: claims.jti, family_id: claims.family_id, expires_at: claims.expires_at });
+}
+
+/** A signed-in session's principal (an access token, or a WebSocket ticket issued to one): always `full`. */
+export function sessionPrincipal(
+  user: Pick<Principal, "user_id" | "username" | "is_admin">,
+  session: NonNullable<Principal["session"]>,
+): Principal {
   return {
-    user_id: session.user_id,
-    username: session.username,
-    is_admin: session.is_admin,
+    user_id: user.user_id,
+    username: user.username,
+    is_admin: user.is_admin,
     via: "access_token",
     scope: "full",
-    session: { jti: claims.jti, family_id: claims.family_id, expires_at: claims.expires_at },
+    session,
   };
 }
 

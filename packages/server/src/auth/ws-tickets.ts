@@ -6,7 +6,7 @@ import { createHmac, randomUUID } from "node:crypto";
 import { jwtVerify, SignJWT } from "jose";
 import { InvalidInputError, UnauthorizedError } from "../errors.ts";
 import type { Resources } from "../resources.ts";
-import type { Principal } from "./authenticate.ts";
+import { type Principal, sessionPrincipal } from "./authenticate.ts";
 import { consumeOnce, findSessionUser } from "./queries.ts";
 
 export const WS_TICKET_TTL_SECONDS = 30;
@@ -55,12 +55,5 @@ export async function redeemWsTicket(resources: Resources, ticket: string): Prom
   if (session.denied || !(await consumeOnce(resources.db, claims.jti, expiresAt))) {
     throw new UnauthorizedError("ticket already used");
   }
-  return {
-    user_id: session.user_id,
-    username: session.username,
-    is_admin: session.is_admin,
-    via: "access_token",
-    scope: "full",
-    session: { jti: claims.jti, family_id: claims.fam, expires_at: expiresAt },
-  };
+  return sessionPrincipal(session, { jti: claims.jti, family_id: claims.fam, expires_at: expiresAt });
 }
