@@ -1,6 +1,7 @@
 // Which tools a worker can build, and how to reach them: executable names, hosts, API keys.
 // Keys and hosts come from the usual env variables of each vendor; explicit settings win.
 import { z } from "zod";
+import { ollamaBaseUrl } from "./ollama-host.ts";
 
 export const ToolsConfig = z.object({
   /** The shell tool runs arbitrary commands: off unless the worker's owner turns it on explicitly. */
@@ -10,7 +11,8 @@ export const ToolsConfig = z.object({
   claudeCommand: z.string().min(1).default("claude"),
   geminiCommand: z.string().min(1).default("gemini"),
   codexCommand: z.string().min(1).default("codex"),
-  ollamaHost: z.string().min(1).default("http://127.0.0.1:11434"),
+  /** OLLAMA_HOST as Ollama reads it (see ollama-host.ts); the loaded config holds the base URL it names. */
+  ollamaHost: z.string().min(1).default("127.0.0.1:11434"),
   ollamaModel: z.string().min(1).optional(),
   anthropicApiKey: z.string().min(1).optional(),
   anthropicBaseUrl: z.url().optional(),
@@ -52,12 +54,5 @@ export function loadToolsConfig(settings: ToolsConfigInput = {}, env: NodeJS.Pro
   }
   for (const [key, value] of Object.entries(settings)) if (value !== undefined) raw[key] = value;
   const config = ToolsConfig.parse(raw);
-  return { ...config, ollamaHost: withScheme(config.ollamaHost) };
-}
-
-/** OLLAMA_HOST is often written as `host`, `host:port` or `0.0.0.0` (the server's "every interface"). */
-function withScheme(host: string): string {
-  if (/^https?:\/\//.test(host)) return host;
-  const local = host.replace(/^0\.0\.0\.0/, "127.0.0.1");
-  return /:\d+$/.test(local) ? `http://${local}` : `http://${local}:11434`;
+  return { ...config, ollamaHost: ollamaBaseUrl(config.ollamaHost) };
 }

@@ -175,12 +175,12 @@ describe("absent API tools", () => {
   });
 });
 
-describe("OLLAMA_HOST forms", () => {
+describe("OLLAMA_HOST", () => {
+  // Every form is in ollama-host.test.ts; this checks the registry reads the variable through it.
   it.each([
-    ["127.0.0.1:11500", "http://127.0.0.1:11500"],
+    [":11500", "http://127.0.0.1:11500"],
     ["0.0.0.0", "http://127.0.0.1:11434"],
-    ["ollama.lan", "http://ollama.lan:11434"],
-    ["https://ollama.example.com", "https://ollama.example.com"],
+    ["ollama.lan/ollama", "http://ollama.lan:11434/ollama"],
   ])("%s is reached at %s", (host, url) => {
     expect(createToolRegistry({ env: { OLLAMA_HOST: host } }).config.ollamaHost).toBe(url);
   });

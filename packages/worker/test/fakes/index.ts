@@ -9,7 +9,7 @@ export { startFakeAnthropic } from "./anthropic-server.ts";
 export { type RecordingContext, recordingContext } from "./context.ts";
 export { startFakeGeminiApi } from "./gemini-api-server.ts";
 export type { FakeMode, FakeServer, RecordedRequest } from "./http.ts";
-export { startFakeOllama } from "./ollama-server.ts";
+export { type FakeOllamaModel, fakeThinking, startFakeOllama } from "./ollama-server.ts";
 export { startFakeOpenAi } from "./openai-server.ts";
 
 /** The directory holding the fake `claude`, `gemini` and `codex` executables. */
