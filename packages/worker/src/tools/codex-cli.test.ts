@@ -18,7 +18,8 @@ describe("codex_cli", () => {
     expect(result.output).toBe("Done: added tests");
     expect(result.usage.input_tokens).toBe(24763);
     expect(result.usage.output_tokens).toBe(122);
-    expect(result.usage.cost_usd).toBeCloseTo((24763 * 1.25 + 122 * 10) / 1_000_000, 10);
+    // Cached input (24448 of the 24763) is billed at gpt-5's cached price, $0.125 instead of $1.25.
+    expect(result.usage.cost_usd).toBeCloseTo(((24763 - 24448) * 1.25 + 24448 * 0.125 + 122 * 10) / 1_000_000, 10);
     expect(result.detail).toMatchObject({ thread_id: expect.any(String), cached_input_tokens: 24448, model: "gpt-5" });
     expect(recording.text("stdout")).toBe("Done: added tests\n");
     const events = recording.chunks.filter((c) => c.stream === "event").map((c) => JSON.parse(c.chunk));

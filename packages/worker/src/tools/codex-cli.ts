@@ -85,7 +85,11 @@ export class CodexCliTool implements Tool {
       });
     }
 
-    const cost = costOf(task.model, usage.input, usage.output);
+    const cost = costOf(
+      task.model,
+      { input: usage.input - usage.cachedInput, cacheRead: usage.cachedInput, output: usage.output },
+      { provider: "openai", requests: "many" },
+    );
     const detail: Record<string, unknown> = { cached_input_tokens: usage.cachedInput };
     if (threadId) detail.thread_id = threadId;
     if (task.model) detail.model = task.model;

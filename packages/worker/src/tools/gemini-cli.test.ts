@@ -19,7 +19,8 @@ describe("gemini_cli", () => {
     // The fake reports prompt 8410, candidates 36, thoughts 67 for the model.
     expect(result.usage.input_tokens).toBe(8410);
     expect(result.usage.output_tokens).toBe(36 + 67);
-    expect(result.usage.cost_usd).toBeCloseTo((8410 * 0.3 + 103 * 2.5) / 1_000_000, 10);
+    // Of the prompt, 1200 tokens were cached: billed at $0.03 instead of $0.30.
+    expect(result.usage.cost_usd).toBeCloseTo(((8410 - 1200) * 0.3 + 1200 * 0.03 + 103 * 2.5) / 1_000_000, 10);
     expect(result.detail).toMatchObject({ model: "gemini-2.5-flash", session_id: expect.any(String) });
     expect(recording.text("stdout")).toBe("Bonjour\n");
 

@@ -63,8 +63,12 @@ export class GeminiCliTool implements Tool {
     const tokens = tokensByModel(payload.stats);
     let costUsd = 0;
     const notes: string[] = [];
-    for (const { model, input, output } of tokens) {
-      const cost = costOf(model, input, output);
+    for (const { model, input, cached, output } of tokens) {
+      const cost = costOf(
+        model,
+        { input: input - cached, cacheRead: cached, output },
+        { provider: "google", requests: "many" },
+      );
       costUsd += cost.costUsd;
       if (cost.note) notes.push(cost.note);
     }
@@ -99,7 +103,7 @@ function parseFinalJson(lines: string[]): Json | null {
   return null;
 }
 
-function tokensByModel(stats: unknown): Array<{ model: string; input: number; output: number }> {
+function tokensByModel(stats: unknown): Array<{ model: string; input: number; cached: number; output: number }> {
   const models = (stats as Json | undefined)?.models;
   if (typeof models !== "object" || models === null) return [];
   return Object.entries(models as Json).map(([model, entry]) => {
@@ -108,6 +112,8 @@ function tokensByModel(stats: unknown): Array<{ model: string; input: number; ou
     return {
       model,
       input: numberField(tokens, "prompt"),
+      // Part of prompt, billed at the cached-input price.
+      cached: numberField(tokens, "cached"),
       output: numberField(tokens, "candidates") + numberField(tokens, "thoughts"),
     };
   });

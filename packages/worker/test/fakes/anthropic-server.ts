@@ -1,5 +1,7 @@
-// A fake Anthropic Messages API: GET /v1/models and POST /v1/messages streaming SSE (message_start,
-// content_block_start, ping, content_block_delta, content_block_stop, message_delta, message_stop).
+// A fake Anthropic Messages API: GET /v1/models (with each model's max_tokens ceiling), GET /v1/models/{id},
+// and POST /v1/messages streaming SSE (message_start, content_block_start, ping, content_block_delta,
+// content_block_stop, message_delta, message_stop). One streamed piece counts as one output token, so a
+// max_tokens below the reply's length cuts it off with stop_reason "max_tokens", as the real API does.
 import { type FakeServer, lastUserText, pieces, sendJson, sendSse, startFakeServer, startSse } from "./http.ts";
 
 export interface FakeAnthropicOptions {
@@ -7,10 +9,23 @@ export interface FakeAnthropicOptions {
   apiKey?: string;
   models?: string[];
   reply?: string;
+  /** Each model's max_tokens ceiling; 64000 for any model not named. */
+  outputLimits?: Record<string, number>;
+  /** Prompt-cache tokens every answer reports (cache_read_input_tokens, cache_creation_input_tokens). */
+  cache?: { read: number; write: number };
 }
 
 export function startFakeAnthropic(options: FakeAnthropicOptions = {}): Promise<FakeServer> {
   const models = options.models ?? ["claude-sonnet-4-5-20250929", "claude-haiku-4-5-20251001"];
+  const outputLimit = (model: string) => options.outputLimits?.[model] ?? 64_000;
+  const modelInfo = (id: string) => ({
+    type: "model",
+    id,
+    display_name: id,
+    created_at: "2025-09-29T00:00:00Z",
+    max_input_tokens: 200_000,
+    max_tokens: outputLimit(id),
+  });
   const error = (type: string, message: string) => ({ type: "error", error: { type, message } });
   return startFakeServer(async (request, response, server) => {
     // The SDK sends the key as `x-api-key` or, in recent versions, as a bearer token; the API takes both.
@@ -21,11 +36,17 @@ export function startFakeAnthropic(options: FakeAnthropicOptions = {}): Promise<
     const path = request.path.split("?")[0];
     if (request.method === "GET" && path === "/v1/models") {
       return sendJson(response, 200, {
-        data: models.map((id) => ({ type: "model", id, display_name: id, created_at: "2025-09-29T00:00:00Z" })),
+        data: models.map(modelInfo),
         has_more: false,
         first_id: models[0] ?? null,
         last_id: models.at(-1) ?? null,
       });
+    }
+    const modelPath = /^\/v1\/models\/([^/]+)$/.exec(path ?? "");
+    if (request.method === "GET" && modelPath) {
+      const id = decodeURIComponent(modelPath[1]!);
+      if (!models.includes(id)) return sendJson(response, 404, error("not_found_error", `model: ${id}`));
+      return sendJson(response, 200, modelInfo(id));
     }
     if (request.method === "POST" && path === "/v1/messages") {
       const body = request.body as { model?: string; stream?: boolean; max_tokens?: number };
@@ -41,18 +62,28 @@ export function startFakeAnthropic(options: FakeAnthropicOptions = {}): Promise<
       }
       const model = body.model ?? "";
       if (!models.includes(model)) return sendJson(response, 404, error("not_found_error", `model: ${model}`));
+      if (body.max_tokens > outputLimit(model)) {
+        const message = `max_tokens: ${body.max_tokens} > ${outputLimit(model)}, which is the maximum allowed number of output tokens for ${model}`;
+        return sendJson(response, 400, error("invalid_request_error", message));
+      }
       const reply = options.reply ?? `Fake anthropic answer to: ${lastUserText(body)}`;
-      const parts = pieces(reply);
+      const parts = pieces(reply).slice(0, body.max_tokens);
+      const stopReason = parts.length < pieces(reply).length ? "max_tokens" : "end_turn";
       const id = "msg_01FakeXyZ";
-      const usage = { input_tokens: 25, cache_creation_input_tokens: 0, cache_read_input_tokens: 0, output_tokens: 1 };
+      const usage = {
+        input_tokens: 25,
+        cache_creation_input_tokens: options.cache?.write ?? 0,
+        cache_read_input_tokens: options.cache?.read ?? 0,
+        output_tokens: 1,
+      };
       if (!body.stream) {
         return sendJson(response, 200, {
           id,
           type: "message",
           role: "assistant",
           model,
-          content: [{ type: "text", text: reply }],
-          stop_reason: "end_turn",
+          content: [{ type: "text", text: parts.join("") }],
+          stop_reason: stopReason,
           stop_sequence: null,
           usage: { ...usage, output_tokens: parts.length },
         });
@@ -94,8 +125,9 @@ export function startFakeAnthropic(options: FakeAnthropicOptions = {}): Promise<
         response,
         {
           type: "message_delta",
-          delta: { stop_reason: "end_turn", stop_sequence: null },
-          usage: { output_tokens: parts.length },
+          delta: { stop_reason: stopReason, stop_sequence: null },
+          // Cumulative for the message, input and cache counts included, as the real API sends them.
+          usage: { ...usage, output_tokens: parts.length },
         },
         "message_delta",
       );
