@@ -5,6 +5,8 @@ import { configDefaults, defineConfig } from "vitest/config";
 // `*.replicas.test.ts` needs several server processes on one database: PostgreSQL + Redis only.
 const integration = ["packages/*/test/**/*.test.ts"];
 const postgresOnly = ["packages/*/test/**/*.replicas.test.ts"];
+// The real agent CLIs (test/clis, `npm run test:setup-clis`) in a network namespace: once, on the embedded stack.
+const realClis = ["packages/*/test/real-clis/**/*.test.ts"];
 
 export default defineConfig({
   test: {
@@ -19,7 +21,7 @@ export default defineConfig({
         test: {
           name: "embedded",
           include: integration,
-          exclude: [...configDefaults.exclude, ...postgresOnly],
+          exclude: [...configDefaults.exclude, ...postgresOnly, ...realClis],
           env: { GS_TEST_STACK: "embedded" },
         },
       },
@@ -28,9 +30,14 @@ export default defineConfig({
         test: {
           name: "postgres",
           include: integration,
+          exclude: [...configDefaults.exclude, ...realClis],
           env: { GS_TEST_STACK: "postgres" },
           globalSetup: ["test/support/postgres-global-setup.ts"],
         },
+      },
+      {
+        extends: true,
+        test: { name: "clis", include: realClis, env: { GS_TEST_STACK: "embedded" } },
       },
       {
         // The dashboard in a real Chromium against a real server (embedded stack), one file at a time.

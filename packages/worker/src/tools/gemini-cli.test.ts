@@ -30,6 +30,7 @@ describe("gemini_cli", () => {
     expect(argv).toEqual([
       "--output-format",
       "json",
+      "--skip-trust",
       "-m",
       "gemini-2.5-flash",
       "--approval-mode",

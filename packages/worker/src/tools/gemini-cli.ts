@@ -26,7 +26,8 @@ export class GeminiCliTool implements Tool {
   }
 
   async run(task: ToolTask, context: RunContext): Promise<TaskResult> {
-    const args = ["--output-format", "json"];
+    // Every task runs in a new directory, and headless runs refuse an untrusted one (exit 55) since 0.41.
+    const args = ["--output-format", "json", "--skip-trust"];
     if (task.model) args.push("-m", task.model);
     // Headless runs cannot answer approval prompts; the task chooses how much the agent may do alone
     // (within what the worker's owner allows: agent-modes.ts).

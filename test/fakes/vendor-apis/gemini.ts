@@ -1,0 +1,87 @@
+// A fake of the Gemini API as Gemini CLI calls it: the model router's classification
+// (POST /v1beta/models/<router>:generateContent, answered with a fixed low complexity score so it never uses
+// the script) and the model calls (POST /v1beta/models/<model>:streamGenerateContent?alt=sse). Each model
+// call takes the next scripted reply: text, a function call, or an API error.
+import type { ServerResponse } from "node:http";
+import { sendJson, sendSse, startSse, startVendorFake, type VendorFake } from "./server.ts";
+
+export type GeminiReply =
+  | { kind: "text"; text: string; usage?: { prompt: number; candidates: number; cached?: number; thoughts?: number } }
+  | { kind: "function_call"; name: string; args: Record<string, unknown> }
+  | { kind: "error"; status: number; message: string; reason?: string; details?: unknown[] };
+
+export type FakeGemini = VendorFake<GeminiReply>;
+
+export function startFakeGemini(dir: string): Promise<FakeGemini> {
+  return startVendorFake<GeminiReply>(
+    dir,
+    "gemini",
+    { kind: "text", text: "Hello from the fake Gemini API" },
+    (request, response, nextReply) => {
+      const match = /^\/v1beta\/models\/([^:/?]+):(generateContent|streamGenerateContent|countTokens)/.exec(
+        request.url,
+      );
+      if (request.method === "POST" && match?.[2] === "generateContent") {
+        // The router asks which model should answer; a low score routes to the flash model.
+        return sendJson(response, 200, {
+          candidates: [
+            {
+              content: {
+                role: "model",
+                parts: [{ text: JSON.stringify({ complexity_reasoning: "Simple.", complexity_score: 10 }) }],
+              },
+              finishReason: "STOP",
+              index: 0,
+            },
+          ],
+          usageMetadata: { promptTokenCount: 3, candidatesTokenCount: 2, totalTokenCount: 5 },
+        });
+      }
+      if (request.method === "POST" && match?.[2] === "countTokens")
+        return sendJson(response, 200, { totalTokens: 100 });
+      if (request.method === "POST" && match?.[2] === "streamGenerateContent") {
+        return answer(response, match[1] ?? "gemini", nextReply());
+      }
+      sendJson(response, 404, { error: { code: 404, message: `no ${request.url}`, status: "NOT_FOUND" } });
+    },
+  );
+}
+
+const statusNames: Record<number, string> = {
+  400: "INVALID_ARGUMENT",
+  401: "UNAUTHENTICATED",
+  403: "PERMISSION_DENIED",
+  404: "NOT_FOUND",
+  429: "RESOURCE_EXHAUSTED",
+  500: "INTERNAL",
+  503: "UNAVAILABLE",
+};
+
+function answer(response: ServerResponse, model: string, reply: GeminiReply): void {
+  if (reply.kind === "error") {
+    sendJson(response, reply.status, {
+      error: {
+        code: reply.status,
+        message: reply.message,
+        status: statusNames[reply.status] ?? "UNKNOWN",
+        ...(reply.details ? { details: reply.details } : {}),
+      },
+    });
+    return;
+  }
+  const part = reply.kind === "text" ? { text: reply.text } : { functionCall: { name: reply.name, args: reply.args } };
+  const usage = reply.kind === "text" && reply.usage ? reply.usage : { prompt: 12, candidates: 5 };
+  startSse(response);
+  sendSse(response, {
+    candidates: [{ content: { role: "model", parts: [part] }, finishReason: "STOP", index: 0 }],
+    usageMetadata: {
+      promptTokenCount: usage.prompt,
+      candidatesTokenCount: usage.candidates,
+      cachedContentTokenCount: usage.cached ?? 0,
+      thoughtsTokenCount: usage.thoughts ?? 0,
+      totalTokenCount: usage.prompt + usage.candidates + (usage.thoughts ?? 0),
+    },
+    modelVersion: model,
+  });
+  response.end();
+}
