@@ -34,6 +34,10 @@ export async function createTask(
       throw new InvalidInputError("no worker you may run tasks on has this id", "body.worker_id");
     }
   }
+  // Interim, until the queue matches preference lists: one tool per task.
+  if (typeof input.tool !== "string" || input.tool === "any") {
+    throw new InvalidInputError("a list of tools is not supported yet: name one tool", "body.tool");
+  }
   const row = await q.insertTask(db, {
     user_id: userId,
     description: input.description,

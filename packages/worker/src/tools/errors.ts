@@ -1,6 +1,6 @@
 // Typed failures of a tool run. Each carries the output produced so far, so a failed or cancelled
 // attempt still reports what the tool said before it stopped.
-import type { ToolId } from "@garageswarm/protocol";
+import type { ToolId, ToolLimit } from "@garageswarm/protocol";
 
 export class ToolError extends Error {
   constructor(
@@ -18,6 +18,24 @@ export class ToolError extends Error {
 
 /** The tool ran and failed: non-zero exit, an `is_error` result, an HTTP or API error. */
 export class ToolRunError extends ToolError {}
+
+/**
+ * The tool said it may not be used for a while: a subscription's usage window, a rate limit the CLI gave up
+ * on, an exhausted quota. Not the task's failure: the server parks the task until the reset (or fails it
+ * over to another tool) without using an attempt, and passes over this tool until then.
+ */
+export class ToolLimitedError extends ToolRunError {
+  constructor(
+    message: string,
+    tool: ToolId,
+    readonly limit: ToolLimit,
+    output = "",
+    exitCode: number | null = null,
+    detail: Record<string, unknown> = {},
+  ) {
+    super(message, tool, output, exitCode, detail);
+  }
+}
 
 /** The tool is not installed, not configured, or not enabled on this worker (shell off). */
 export class ToolUnavailableError extends ToolError {}

@@ -8,6 +8,8 @@ export interface ToolTask {
   model?: string | null;
   /** Tool-specific knobs (`max_turns`, `allowed_tools`, `permission_mode`, `sandbox`, `system`, `max_tokens`…). */
   options: Record<string, unknown>;
+  /** Resume this agent session (Claude Code, Codex): the task was parked by a usage limit mid-session. */
+  resume_session_id?: string | null;
 }
 
 export type OutputStream = "stdout" | "stderr" | "event";
