@@ -3,7 +3,7 @@
 // `/ws/client/{user_id}`: ClientToServer ⇄ ServerToClient, authenticated by the user's access token.
 import { z } from "zod";
 import { Uuid } from "./common.ts";
-import { TaskResult, ToolId, WorkerTool } from "./tools.ts";
+import { TaskResult, ToolId, ToolLimit, WorkerTool } from "./tools.ts";
 
 const Percent = z.number().min(0).max(100);
 
@@ -27,6 +27,8 @@ export const AssignedTask = z.object({
   timeout_seconds: z.number().int().positive(),
   /** Whose task it is: the worker keeps each owner's workdirs apart. */
   owner_user_id: Uuid.optional(),
+  /** Resume this agent session (the task was parked by a usage limit on this worker's same tool). */
+  resume_session_id: z.string().nullable().optional(),
 });
 export type AssignedTask = z.infer<typeof AssignedTask>;
 
@@ -79,6 +81,10 @@ export const WorkerToServer = z.discriminatedUnion("type", [
       error: z.string().max(100_000),
       retryable: z.boolean().default(true),
       result: TaskResult.optional(),
+      /** The tool hit a usage limit: the task is parked (or fails over), and the attempt does not count. */
+      limit: ToolLimit.optional(),
+      /** The agent's session, so a parked task can resume it (Claude Code, Codex). */
+      session_id: z.string().min(1).max(200).optional(),
     }),
   ),
 ]);

@@ -1,6 +1,6 @@
 import { z } from "zod";
 import { CursorQuery, Timestamp, Uuid } from "./common.ts";
-import { TaskResult, ToolId } from "./tools.ts";
+import { TaskResult, ToolId, ToolLimit } from "./tools.ts";
 
 /**
  * Task statuses. `pending` waits on something else (a workflow's upstream node); `queued` may be
@@ -58,13 +58,57 @@ export type TaskRequirements = z.infer<typeof TaskRequirements>;
 
 export const Priority = z.number().int().min(-100).max(100);
 
+/**
+ * Which tool runs a task: one tool, a preference list (the first one a worker can run now wins), or
+ * `"any"`: every text tool (TEXT_TOOLS), in that order.
+ */
+export const ToolChoice = z.union([
+  ToolId,
+  z
+    .array(ToolId)
+    .min(1, "needs at least one tool")
+    .max(8)
+    .refine((tools) => new Set(tools).size === tools.length, "lists a tool twice"),
+  z.literal("any"),
+]);
+export type ToolChoice = z.infer<typeof ToolChoice>;
+
+/**
+ * What a task does when its tool hits a usage limit: `wait` for the reset (default; the same agent
+ * session resumes where the tool allows it), or `failover` to the next tool of its list (or the same tool
+ * on another worker) that is not limited itself.
+ */
+export const LimitPolicy = z.enum(["wait", "failover"]);
+export type LimitPolicy = z.infer<typeof LimitPolicy>;
+
+/** Why a queued task is not running yet, in words and as a code clients can act on. */
+export const WaitingReason = z.object({
+  code: z.enum([
+    "backoff",
+    "tool_limited",
+    "no_online_worker",
+    "no_worker_with_tool",
+    "model_not_offered",
+    "requirements_unmet",
+    "pinned_worker_unavailable",
+    "workers_busy",
+  ]),
+  /** e.g. "waiting for the Claude Code limit to reset at 19:00 on laptop". */
+  message: z.string(),
+  /** When the wait ends by itself (a backoff or a limit's reset), if known. */
+  until: Timestamp.nullable(),
+});
+export type WaitingReason = z.infer<typeof WaitingReason>;
+
 export const TaskCreate = z
   .object({
     description: storableText(10_000).pipe(z.string().trim().min(1, "is required")),
     /** The text handed to the tool; defaults to the description. */
     prompt: storableText(500_000).pipe(z.string().min(1, "must not be empty")).optional(),
-    tool: ToolId,
+    tool: ToolChoice,
+    /** With one tool only: a model name means nothing to a list of different tools. */
     model: storableText(200).pipe(z.string().min(1)).optional(),
+    on_limit: LimitPolicy.default("wait"),
     priority: Priority.default(0),
     requirements: TaskRequirements.default({}),
     /** Tool-specific options (max turns, permission mode, temperature…), passed to the tool as-is. */
@@ -79,7 +123,15 @@ export const TaskCreate = z
     /** Pin the task to this worker: no other worker will be given it. */
     worker_id: Uuid.optional(),
   })
-  .strict();
+  .strict()
+  .superRefine((value, context) => {
+    if (value.model !== undefined && typeof value.tool !== "string") {
+      context.addIssue({ code: "custom", path: ["model"], message: "needs a single tool, not a list" });
+    }
+    if (value.model !== undefined && value.tool === "any") {
+      context.addIssue({ code: "custom", path: ["model"], message: 'needs a single tool, not "any"' });
+    }
+  });
 export type TaskCreate = z.infer<typeof TaskCreate>;
 
 /** A PATCH of a task, allowed only while it is not assigned or running. */
@@ -106,7 +158,11 @@ export const Task = z.object({
   task_id: Uuid,
   description: z.string(),
   prompt: z.string(),
+  /** The tool of the current (or last) attempt; while queued, the first of `tools`. */
   tool: ToolId,
+  /** The tools the task may run on, in order of preference (one entry for a single tool). */
+  tools: z.array(ToolId),
+  on_limit: LimitPolicy,
   model: z.string().nullable(),
   priority: z.number().int(),
   requirements: TaskRequirements,
@@ -134,6 +190,8 @@ export const Task = z.object({
   score: z.record(z.string(), z.unknown()).nullable(),
   /** The earliest time the task may be claimed (later than now while backing off after a failure). */
   available_at: Timestamp,
+  /** Set while the task is queued and cannot run yet: why, in words and as a code. */
+  waiting_reason: WaitingReason.nullable(),
   created_at: Timestamp,
   updated_at: Timestamp,
   started_at: Timestamp.nullable(),
@@ -157,6 +215,8 @@ export const ClaimedTask = Task.extend({
   lease_expires_at: Timestamp,
   /** Whose task it is: the worker keeps each owner's workdirs apart. */
   owner_user_id: Uuid.optional(),
+  /** Resume this agent session (the task was parked by a usage limit on this worker's same tool). */
+  resume_session_id: z.string().nullable().optional(),
 });
 export type ClaimedTask = z.infer<typeof ClaimedTask>;
 
@@ -194,5 +254,9 @@ export const TaskFail = AttemptToken.extend({
   error: z.string().min(1, "is required").max(20_000),
   /** False when retrying cannot help (bad prompt, tool refused): the task fails at once. */
   retryable: z.boolean().default(true),
+  /** The tool hit a usage limit: the task is parked (or fails over), and the attempt does not count. */
+  limit: ToolLimit.optional(),
+  /** The agent's session, so a parked task can resume it (Claude Code, Codex). */
+  session_id: z.string().min(1).max(200).optional(),
 }).strict();
 export type TaskFail = z.infer<typeof TaskFail>;

@@ -13,6 +13,34 @@ export const ToolId = z.enum([
 ]);
 export type ToolId = z.infer<typeof ToolId>;
 
+/**
+ * The tools that answer a text prompt, in the order `tool: "any"` tries them. Not `shell`: a command is
+ * not a prompt.
+ */
+export const TEXT_TOOLS: readonly ToolId[] = [
+  "claude_code",
+  "codex_cli",
+  "gemini_cli",
+  "anthropic",
+  "openai_compatible",
+  "gemini_api",
+  "ollama",
+];
+
+/**
+ * A tool said it may not be used for a while: a subscription's usage window (Claude's 5-hour limit), a
+ * rate limit, or an exhausted quota. Not a failure of the task: it waits (or fails over) and keeps its
+ * attempts.
+ */
+export const ToolLimit = z.object({
+  kind: z.enum(["usage_limit", "rate_limit", "quota"]),
+  /** When the tool said the limit resets; null when it did not say. */
+  resets_at: z.iso.datetime({ offset: true }).nullable(),
+  /** The tool's own words, e.g. "You've hit your limit · resets 7pm (Europe/Berlin)". */
+  message: z.string().max(2000),
+});
+export type ToolLimit = z.infer<typeof ToolLimit>;
+
 /** A tool as a worker advertises it: detected, with its version, models and current health. */
 export const WorkerTool = z.object({
   name: ToolId,
@@ -25,6 +53,16 @@ export const WorkerTool = z.object({
    * codex danger-full-access, gemini yolo…). Absent or false: such tasks are refused by the worker.
    */
   unsafe_modes: z.boolean().optional(),
+  /** The tool accepts any model name its vendor accepts; `models` are then suggestions, not a whitelist. */
+  any_model: z.boolean().optional(),
+  /** Whether the tool is signed in (CLI tools: `claude auth status`, `codex login status`, Gemini's settings). */
+  auth: z.enum(["logged_in", "not_logged_in", "unknown"]).optional(),
+  /** The tool hit a limit and is not offered before this instant; the allocator passes over it. */
+  limited_until: z.iso.datetime({ offset: true }).nullable().optional(),
+  /** The limit's message, for the dashboard ("limited until 19:00: You've hit your limit"). */
+  limit_message: z.string().max(2000).optional(),
+  /** At most this many tasks of this tool run on the worker at once (`--max-concurrent claude_code=2`). */
+  max_concurrent: z.number().int().min(1).max(256).optional(),
 });
 export type WorkerTool = z.infer<typeof WorkerTool>;
 
