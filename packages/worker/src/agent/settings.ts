@@ -4,6 +4,7 @@ import { resolve } from "node:path";
 import { type AgentToolId, parseUnsafeModes } from "../tools/agent-modes.ts";
 import { validatePassEnv } from "../tools/environment.ts";
 import { defaultStateDir, readConfigFile, type WorkerConfigFile } from "./identity.ts";
+import { type MaxConcurrent, parseMaxConcurrent } from "./max-concurrent.ts";
 
 /** Flags as the CLI parses them (all strings or booleans, all optional). */
 export interface WorkerFlags {
@@ -12,6 +13,8 @@ export interface WorkerFlags {
   stateDir?: string;
   name?: string;
   slots?: string;
+  /** `tool=n` entries (the flag may be repeated; each may be a comma-separated list). */
+  maxConcurrent?: string | string[];
   pull?: boolean;
   labels?: string;
   enableShell?: boolean;
@@ -29,6 +32,7 @@ export const workerEnvNames = {
   stateDir: "GARAGESWARM_WORKER_STATE_DIR",
   name: "GARAGESWARM_WORKER_NAME",
   slots: "GARAGESWARM_WORKER_SLOTS",
+  maxConcurrent: "GARAGESWARM_WORKER_MAX_CONCURRENT",
   labels: "GARAGESWARM_WORKER_LABELS",
   passEnv: "GARAGESWARM_PASS_ENV",
   allowUnsafeAgentModes: "GARAGESWARM_ALLOW_UNSAFE_AGENT_MODES",
@@ -42,6 +46,8 @@ export interface WorkerSettings extends SandboxSettings {
   stateDir: string;
   name: string;
   slots: number;
+  /** Per-tool caps (--max-concurrent); tools not named are bounded by the slots only. */
+  maxConcurrent: MaxConcurrent;
   pull: boolean;
   labels: string[];
   enableShell: boolean;
@@ -113,6 +119,14 @@ export async function resolveWorkerSettings(
   if (!Number.isInteger(slots) || slots < 1 || slots > 256)
     throw new Error("--slots must be a whole number from 1 to 256");
 
+  const capsFlag = flags.maxConcurrent === undefined ? undefined : [flags.maxConcurrent].flat();
+  const capsEnv = fromEnv(workerEnvNames.maxConcurrent);
+  const maxConcurrent = capsFlag
+    ? parseMaxConcurrent(capsFlag, "--max-concurrent")
+    : capsEnv !== undefined
+      ? parseMaxConcurrent([capsEnv], workerEnvNames.maxConcurrent)
+      : (file.max_concurrent ?? {});
+
   const labelsText = flags.labels ?? fromEnv(workerEnvNames.labels);
   const labels = labelsText === undefined ? (file.labels ?? []) : splitList(labelsText);
 
@@ -125,6 +139,7 @@ export async function resolveWorkerSettings(
     stateDir,
     name: flags.name ?? fromEnv(workerEnvNames.name) ?? file.name ?? hostname(),
     slots,
+    maxConcurrent,
     pull: flags.pull ?? file.pull ?? false,
     labels,
     enableShell: flags.enableShell ?? file.enable_shell ?? false,
