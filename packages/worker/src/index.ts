@@ -5,6 +5,7 @@ export { defaultStateDir, loadMachineId, readConfigFile, WorkerConfigFile } from
 export { consoleLog, silentLog, type WorkerLog } from "./agent/log.ts";
 export { MaxConcurrent, parseMaxConcurrent } from "./agent/max-concurrent.ts";
 export {
+  resolveMaxConcurrent,
   resolveSandboxSettings,
   resolveWorkerSettings,
   type SandboxFlags,

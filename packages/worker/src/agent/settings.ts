@@ -93,6 +93,18 @@ export function resolveSandboxSettings(
   };
 }
 
+/** Per-tool caps: the flag (repeatable) wins over the env variable, which wins over config.json. */
+export function resolveMaxConcurrent(
+  flags: Pick<WorkerFlags, "maxConcurrent">,
+  env: NodeJS.ProcessEnv,
+  file: WorkerConfigFile,
+): MaxConcurrent {
+  if (flags.maxConcurrent !== undefined) return parseMaxConcurrent([flags.maxConcurrent].flat(), "--max-concurrent");
+  const text = env[workerEnvNames.maxConcurrent];
+  if (text !== undefined && text !== "") return parseMaxConcurrent([text], workerEnvNames.maxConcurrent);
+  return file.max_concurrent ?? {};
+}
+
 export const DEFAULT_DRAIN_TIMEOUT_SECONDS = 60;
 
 /** Merges the sources and validates; errors say which flag or variable to fix. */
@@ -119,14 +131,6 @@ export async function resolveWorkerSettings(
   if (!Number.isInteger(slots) || slots < 1 || slots > 256)
     throw new Error("--slots must be a whole number from 1 to 256");
 
-  const capsFlag = flags.maxConcurrent === undefined ? undefined : [flags.maxConcurrent].flat();
-  const capsEnv = fromEnv(workerEnvNames.maxConcurrent);
-  const maxConcurrent = capsFlag
-    ? parseMaxConcurrent(capsFlag, "--max-concurrent")
-    : capsEnv !== undefined
-      ? parseMaxConcurrent([capsEnv], workerEnvNames.maxConcurrent)
-      : (file.max_concurrent ?? {});
-
   const labelsText = flags.labels ?? fromEnv(workerEnvNames.labels);
   const labels = labelsText === undefined ? (file.labels ?? []) : splitList(labelsText);
 
@@ -139,7 +143,7 @@ export async function resolveWorkerSettings(
     stateDir,
     name: flags.name ?? fromEnv(workerEnvNames.name) ?? file.name ?? hostname(),
     slots,
-    maxConcurrent,
+    maxConcurrent: resolveMaxConcurrent(flags, env, file),
     pull: flags.pull ?? file.pull ?? false,
     labels,
     enableShell: flags.enableShell ?? file.enable_shell ?? false,
