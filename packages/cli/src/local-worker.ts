@@ -4,7 +4,8 @@
 // holds the server's secrets: its tools get only the allow-listed part of it, like any worker's, and their
 // workdirs live outside the data dir. The worker's sandbox settings come from the same variables as a
 // standalone worker's (GARAGESWARM_PASS_ENV, GARAGESWARM_ALLOW_UNSAFE_AGENT_MODES, GARAGESWARM_WORK_DIR,
-// GARAGESWARM_WORKDIR_RETENTION) or the state dir's config.json.
+// GARAGESWARM_WORKDIR_RETENTION) or the state dir's config.json, and so do its per-tool caps
+// (GARAGESWARM_WORKER_MAX_CONCURRENT, max_concurrent).
 import { hostname } from "node:os";
 import { join } from "node:path";
 import { ensureLocalWorkerKey, type RunningServer } from "@garageswarm/server";
@@ -16,7 +17,9 @@ export async function startLocalWorker(
   overrides: Partial<StartWorkerOptions> = {},
 ): Promise<WorkerHandle> {
   const { config, log } = server.resources;
-  const { readConfigFile, resolveSandboxSettings, startWorker } = await import("@garageswarm/worker");
+  const { readConfigFile, resolveMaxConcurrent, resolveSandboxSettings, startWorker } = await import(
+    "@garageswarm/worker"
+  );
   const key = await ensureLocalWorkerKey(server.resources);
   const port = new URL(server.url).port;
   // Listening on every interface: loopback is the shortest way in, and never leaves the machine.
@@ -24,13 +27,15 @@ export async function startLocalWorker(
   const workerLog = log.child({ component: "local-worker" });
   const stateDir = overrides.stateDir ?? join(config.dataDir, "worker");
   const env = overrides.env ?? process.env;
-  const sandbox = resolveSandboxSettings({}, env, await readConfigFile(stateDir));
+  const file = await readConfigFile(stateDir);
+  const sandbox = resolveSandboxSettings({}, env, file);
   return startWorker({
     server: url,
     key,
     stateDir,
     name: `${hostname()} (local)`,
     slots: 2,
+    maxConcurrent: resolveMaxConcurrent({}, env, file),
     env,
     ...sandbox,
     protectedDirs: [config.dataDir],

@@ -2,7 +2,7 @@
 // `/ws/worker/{worker_id}`: WorkerToServer ⇄ ServerToWorker, authenticated by the worker's API key.
 // `/ws/client/{user_id}`: ClientToServer ⇄ ServerToClient, authenticated by the user's access token.
 import { z } from "zod";
-import { Uuid } from "./common.ts";
+import { Timestamp, Uuid } from "./common.ts";
 import { TaskResult, ToolId, ToolLimit, WorkerTool } from "./tools.ts";
 
 const Percent = z.number().min(0).max(100);
@@ -14,12 +14,15 @@ export const ResourceSample = z.object({
 });
 export type ResourceSample = z.infer<typeof ResourceSample>;
 
-/** A task as handed to a worker: everything needed to run one attempt, fenced by `attempt_token`. */
+/**
+ * A task as handed to a worker: everything needed to run one attempt, fenced by `attempt_token`. Pushed
+ * (`task.assign`) as it is; pulled (`pull-task`) inside a ClaimedTask, which extends it.
+ */
 export const AssignedTask = z.object({
   task_id: Uuid,
   attempt: z.number().int().positive(),
   attempt_token: Uuid,
-  lease_expires_at: z.string(),
+  lease_expires_at: Timestamp,
   tool: ToolId,
   model: z.string().nullable(),
   prompt: z.string(),

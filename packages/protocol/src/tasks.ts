@@ -1,5 +1,6 @@
 import { z } from "zod";
 import { CursorQuery, Timestamp, Uuid } from "./common.ts";
+import { AssignedTask } from "./realtime.ts";
 import { TaskResult, ToolId, ToolLimit } from "./tools.ts";
 
 /**
@@ -209,15 +210,12 @@ export const TaskListQuery = CursorQuery.extend({
 }).strict();
 export type TaskListQuery = z.infer<typeof TaskListQuery>;
 
-/** A task as handed to the worker that claimed it: the attempt token fences every later report. */
-export const ClaimedTask = Task.extend({
-  attempt_token: Uuid,
-  lease_expires_at: Timestamp,
-  /** Whose task it is: the worker keeps each owner's workdirs apart. */
-  owner_user_id: Uuid.optional(),
-  /** Resume this agent session (the task was parked by a usage limit on this worker's same tool). */
-  resume_session_id: z.string().nullable().optional(),
-});
+/**
+ * A task as handed to the worker that claimed it (pull): the task's view and the attempt it holds. It *is*
+ * an AssignedTask, the shape a pushed task has, so the worker runs both alike; the attempt token fences
+ * every later report.
+ */
+export const ClaimedTask = Task.extend(AssignedTask.shape);
 export type ClaimedTask = z.infer<typeof ClaimedTask>;
 
 const AttemptToken = z.object({ attempt_token: Uuid });

@@ -3,7 +3,9 @@
 
 export { defaultStateDir, loadMachineId, readConfigFile, WorkerConfigFile } from "./agent/identity.ts";
 export { consoleLog, silentLog, type WorkerLog } from "./agent/log.ts";
+export { MaxConcurrent, parseMaxConcurrent } from "./agent/max-concurrent.ts";
 export {
+  resolveMaxConcurrent,
   resolveSandboxSettings,
   resolveWorkerSettings,
   type SandboxFlags,
@@ -12,7 +14,13 @@ export {
   type WorkerSettings,
   workerEnvNames,
 } from "./agent/settings.ts";
-export { type StartWorkerOptions, startWorker, WORKER_VERSION, type WorkerHandle } from "./agent/worker.ts";
+export {
+  type StartWorkerOptions,
+  startWorker,
+  WORKER_VERSION,
+  type WorkerHandle,
+  type WorkerPhase,
+} from "./agent/worker.ts";
 export {
   type DrainReport,
   Executor,
@@ -33,6 +41,8 @@ export {
   type AbortReason,
   ToolAbortedError,
   ToolError,
+  ToolInputError,
+  ToolLimitedError,
   ToolRunError,
   ToolUnavailableError,
 } from "./tools/errors.ts";

@@ -8,6 +8,7 @@ const workerEnvNames = {
   stateDir: "GARAGESWARM_WORKER_STATE_DIR",
   name: "GARAGESWARM_WORKER_NAME",
   slots: "GARAGESWARM_WORKER_SLOTS",
+  maxConcurrent: "GARAGESWARM_WORKER_MAX_CONCURRENT",
   labels: "GARAGESWARM_WORKER_LABELS",
   passEnv: "GARAGESWARM_PASS_ENV",
   allowUnsafeAgentModes: "GARAGESWARM_ALLOW_UNSAFE_AGENT_MODES",
@@ -31,6 +32,12 @@ export function registerWorkerCommand(program: Command): void {
     )
     .option("--name <name>", `how the worker is shown (env ${workerEnvNames.name}, default the host name)`)
     .option("--slots <n>", `tasks run at once (env ${workerEnvNames.slots}, default 1)`)
+    .option(
+      "--max-concurrent <tool=n>",
+      "at most n tasks of this tool at once, e.g. claude_code=2; repeat it for more tools " +
+        `(env ${workerEnvNames.maxConcurrent}: claude_code=2,codex_cli=1)`,
+      (value: string, previous: string[] = []) => [...previous, value],
+    )
     .option("--pull", "never use the WebSocket: ask for work over HTTP long-poll only")
     .option("--labels <a,b>", `labels tasks can require, comma-separated (env ${workerEnvNames.labels})`)
     .option("--enable-shell", "offer the shell tool: tasks may run any command as this user")
@@ -58,11 +65,12 @@ export function registerWorkerCommand(program: Command): void {
     .option("--health-interval <seconds>", "how often the tools are checked again (default 60)")
     .addHelpText(
       "after",
-      "\nFlags win over env, env over <state-dir>/config.json (keys: server, key, name, slots, labels,\n" +
-        "enable_shell, pull, drain_timeout_seconds, pass_env, allow_unsafe_agent_modes, work_dir,\n" +
-        "workdir_retention_seconds). Tools are found on PATH (claude, gemini, codex), at OLLAMA_HOST, and\n" +
-        "through ANTHROPIC_API_KEY, GEMINI_API_KEY, OPENAI_API_KEY / OPENAI_BASE_URL. Tool processes get PATH,\n" +
-        "HOME, locale, temp and their own vendor variables only (plus --pass-env), never GARAGESWARM_*.\n" +
+      "\nFlags win over env, env over <state-dir>/config.json (keys: server, key, name, slots, max_concurrent\n" +
+        '({"claude_code": 2}), labels, enable_shell, pull, drain_timeout_seconds, pass_env,\n' +
+        "allow_unsafe_agent_modes, work_dir, workdir_retention_seconds). Tools are found on PATH (claude,\n" +
+        "gemini, codex), at OLLAMA_HOST, and through ANTHROPIC_API_KEY, GEMINI_API_KEY, OPENAI_API_KEY /\n" +
+        "OPENAI_BASE_URL. Tool processes get PATH, HOME, locale, temp and their own vendor variables only (plus\n" +
+        "--pass-env), never GARAGESWARM_*.\n" +
         "Ctrl-C once drains (finish running tasks); twice hands them back at once.",
     )
     .action(async (flags: Flags) => {

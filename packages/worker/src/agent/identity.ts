@@ -5,6 +5,7 @@ import { chmod, link, lstat, mkdir, readdir, readFile, unlink, writeFile } from 
 import { homedir } from "node:os";
 import { join } from "node:path";
 import { z } from "zod";
+import { MaxConcurrent } from "./max-concurrent.ts";
 
 export function defaultStateDir(): string {
   return join(homedir(), ".garageswarm", "worker");
@@ -25,6 +26,8 @@ export const WorkerConfigFile = z
     pass_env: z.array(z.string().min(1).max(200)).max(100).optional(),
     /** true: every agent tool may be widened by task options; a list: those tools only. */
     allow_unsafe_agent_modes: z.union([z.boolean(), z.array(z.string().min(1).max(50)).max(10)]).optional(),
+    /** Per-tool caps, e.g. {"claude_code": 2}: at most that many tasks of the tool at once. */
+    max_concurrent: MaxConcurrent.optional(),
     work_dir: z.string().min(1).max(4096).optional(),
     workdir_retention_seconds: z.number().nonnegative().optional(),
   })

@@ -4,19 +4,20 @@
 // loses a result. Delivery retries with backoff and starts over at once when a connection comes back.
 import { mkdir, readdir, readFile, rename, rm, writeFile } from "node:fs/promises";
 import { join } from "node:path";
-import { TaskResult } from "@garageswarm/protocol";
+import { TaskComplete, TaskFail, TaskResult } from "@garageswarm/protocol";
 import { z } from "zod";
 import { Backoff, sleep } from "./backoff.ts";
 import type { WorkerLog } from "./log.ts";
 
+/** A report is the body the server takes (TaskComplete, TaskFail), with its task and kind. */
 export const Report = z.discriminatedUnion("kind", [
-  z.object({ kind: z.literal("complete"), task_id: z.string(), attempt_token: z.string(), result: TaskResult }),
+  z.object({ ...TaskComplete.shape, kind: z.literal("complete"), task_id: z.string() }),
   z.object({
+    ...TaskFail.shape,
     kind: z.literal("fail"),
     task_id: z.string(),
-    attempt_token: z.string(),
-    error: z.string(),
     retryable: z.boolean(),
+    /** What the run produced before it failed; only the WebSocket's task.fail carries it. */
     result: TaskResult.optional(),
   }),
 ]);

@@ -1,4 +1,5 @@
 import { describe, expect, it } from "vitest";
+import type { TaskFailure, TaskOutcome } from "../executor/executor.ts";
 import { reportOf, splitChunk } from "./reports.ts";
 
 const failure = (status: "failed" | "cancelled" | "timed_out", output = "") => ({
@@ -45,6 +46,46 @@ describe("reportOf", () => {
     const report = reportOf(failure("failed", "x".repeat(50_000)), { attempt_token: "a", handedBack: false });
     expect(report.kind === "fail" && report.error.length).toBeLessThanOrEqual(20_000);
     expect(report.kind === "fail" && report.error).toContain("boom");
+  });
+});
+
+describe("reportOf with limits and sessions", () => {
+  const context = { attempt_token: "a", handedBack: false };
+  const limit = {
+    kind: "usage_limit" as const,
+    resets_at: "2026-12-01T19:00:00+01:00",
+    message: "You've hit your limit",
+  };
+  const failed = (error: Partial<TaskFailure>): TaskOutcome => ({
+    task_id: "t1",
+    status: "failed",
+    error: { message: "boom", kind: "run_error", output: "", exit_code: null, detail: {}, ...error },
+  });
+
+  it("reports a limited run as a retryable failure carrying the limit and the agent's session", () => {
+    const report = reportOf(
+      failed({ kind: "limited", message: "claude_code is limited", limit, session_id: "s-1" }),
+      context,
+    );
+    expect(report).toEqual({
+      kind: "fail",
+      task_id: "t1",
+      attempt_token: "a",
+      error: "claude_code is limited",
+      retryable: true,
+      limit,
+      session_id: "s-1",
+    });
+  });
+
+  it("keeps the session of any failure, but not one longer than the server stores", () => {
+    expect(reportOf(failed({ session_id: "s-2" }), context)).toMatchObject({ session_id: "s-2" });
+    expect(reportOf(failed({ session_id: "s".repeat(201) }), context)).not.toHaveProperty("session_id");
+    expect(reportOf(failed({}), context)).not.toHaveProperty("limit");
+  });
+
+  it("does not retry a task the tool cannot take as it is", () => {
+    expect(reportOf(failed({ kind: "input" }), context)).toMatchObject({ kind: "fail", retryable: false });
   });
 });
 

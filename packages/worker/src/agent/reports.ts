@@ -8,6 +8,8 @@ import type { Report } from "./outbox.ts";
 const MAX_ERROR_CHARS = 20_000;
 /** Below the protocol's 10 MB output limit, leaving room for the rest of the body. */
 const MAX_OUTPUT_CHARS = 9_000_000;
+/** The longest agent session id the server stores; a longer one is no id any CLI hands out. */
+const MAX_SESSION_ID_CHARS = 200;
 /** Output chunks on the wire: small enough that one envelope stays far below the server's frame limit. */
 export const MAX_CHUNK_CHARS = 65_536;
 
@@ -30,13 +32,17 @@ export function reportOf(outcome: TaskOutcome, context: ReportContext): Report {
   }
   const { error } = outcome;
   const tail = error.output ? `\n--- output (tail) ---\n${error.output.slice(-4_000)}` : "";
+  const sessionId = error.session_id && error.session_id.length <= MAX_SESSION_ID_CHARS ? error.session_id : undefined;
   return {
     ...base,
     kind: "fail",
     error: `${error.message}${tail}`.slice(0, MAX_ERROR_CHARS),
-    // A cancelled or timed-out run would end the same way again; a tool failure may not (another worker,
-    // a passing outage), and the server's max_attempts bounds the retries.
-    retryable: outcome.status === "failed",
+    // A cancelled or timed-out run would end the same way again, and so would a task the tool cannot take
+    // as it is; a tool failure may not (another worker, a passing outage), and the server's max_attempts
+    // bounds the retries. A limit is no failure of the task: it waits for the reset, its attempt not counted.
+    retryable: outcome.status === "failed" && error.kind !== "input",
+    ...(error.limit ? { limit: error.limit } : {}),
+    ...(sessionId ? { session_id: sessionId } : {}),
   };
 }
 

@@ -78,6 +78,38 @@ describe("resolveWorkerSettings", () => {
   });
 });
 
+describe("--max-concurrent", () => {
+  const base = { server: "http://h:1", key: "gs_x" };
+
+  it("takes repeated flags and comma lists over the env variable over config.json", async () => {
+    const flags = () => ({ ...base, stateDir });
+    expect((await resolveWorkerSettings(flags(), {})).maxConcurrent).toEqual({});
+    await writeFile(join(stateDir, "config.json"), JSON.stringify({ max_concurrent: { gemini_cli: 3 } }));
+    expect((await resolveWorkerSettings(flags(), {})).maxConcurrent).toEqual({ gemini_cli: 3 });
+    const env = { GARAGESWARM_WORKER_MAX_CONCURRENT: "claude_code=2, codex_cli=1" };
+    expect((await resolveWorkerSettings(flags(), env)).maxConcurrent).toEqual({ claude_code: 2, codex_cli: 1 });
+    const repeated = { ...flags(), maxConcurrent: ["claude_code=1", "shell=4,ollama=2"] };
+    expect((await resolveWorkerSettings(repeated, env)).maxConcurrent).toEqual({ claude_code: 1, shell: 4, ollama: 2 });
+  });
+
+  it("refuses an unknown tool, a cap that is not a whole number from 1 to 256, and a tool named twice", async () => {
+    const bad = (maxConcurrent: string) => resolveWorkerSettings({ ...base, stateDir, maxConcurrent }, {});
+    await expect(bad("claude=2")).rejects.toThrow(/--max-concurrent: unknown tool "claude" \(one of claude_code, /);
+    await expect(bad("claude_code=0")).rejects.toThrow(
+      /cap of claude_code must be a whole number from 1 to 256, got "0"/,
+    );
+    await expect(bad("claude_code=1.5")).rejects.toThrow(/whole number/);
+    await expect(bad("claude_code=257")).rejects.toThrow(/whole number/);
+    await expect(bad("claude_code")).rejects.toThrow(/"claude_code" must be tool=n, e.g. claude_code=2/);
+    await expect(bad("claude_code=1,claude_code=2")).rejects.toThrow(/names claude_code twice/);
+    await expect(
+      resolveWorkerSettings({ ...base, stateDir }, { GARAGESWARM_WORKER_MAX_CONCURRENT: "codex=1" }),
+    ).rejects.toThrow(/GARAGESWARM_WORKER_MAX_CONCURRENT: unknown tool "codex"/);
+    await writeFile(join(stateDir, "config.json"), JSON.stringify({ max_concurrent: { claude_code: "two" } }));
+    await expect(resolveWorkerSettings({ ...base, stateDir }, {})).rejects.toThrow(/config\.json: max_concurrent/);
+  });
+});
+
 describe("loadMachineId", () => {
   it("is generated once per state dir and kept", async () => {
     const first = await loadMachineId(stateDir);

@@ -4,6 +4,7 @@ import { resolve } from "node:path";
 import { type AgentToolId, parseUnsafeModes } from "../tools/agent-modes.ts";
 import { validatePassEnv } from "../tools/environment.ts";
 import { defaultStateDir, readConfigFile, type WorkerConfigFile } from "./identity.ts";
+import { type MaxConcurrent, parseMaxConcurrent } from "./max-concurrent.ts";
 
 /** Flags as the CLI parses them (all strings or booleans, all optional). */
 export interface WorkerFlags {
@@ -12,6 +13,8 @@ export interface WorkerFlags {
   stateDir?: string;
   name?: string;
   slots?: string;
+  /** `tool=n` entries (the flag may be repeated; each may be a comma-separated list). */
+  maxConcurrent?: string | string[];
   pull?: boolean;
   labels?: string;
   enableShell?: boolean;
@@ -29,6 +32,7 @@ export const workerEnvNames = {
   stateDir: "GARAGESWARM_WORKER_STATE_DIR",
   name: "GARAGESWARM_WORKER_NAME",
   slots: "GARAGESWARM_WORKER_SLOTS",
+  maxConcurrent: "GARAGESWARM_WORKER_MAX_CONCURRENT",
   labels: "GARAGESWARM_WORKER_LABELS",
   passEnv: "GARAGESWARM_PASS_ENV",
   allowUnsafeAgentModes: "GARAGESWARM_ALLOW_UNSAFE_AGENT_MODES",
@@ -42,6 +46,8 @@ export interface WorkerSettings extends SandboxSettings {
   stateDir: string;
   name: string;
   slots: number;
+  /** Per-tool caps (--max-concurrent); tools not named are bounded by the slots only. */
+  maxConcurrent: MaxConcurrent;
   pull: boolean;
   labels: string[];
   enableShell: boolean;
@@ -87,6 +93,18 @@ export function resolveSandboxSettings(
   };
 }
 
+/** Per-tool caps: the flag (repeatable) wins over the env variable, which wins over config.json. */
+export function resolveMaxConcurrent(
+  flags: Pick<WorkerFlags, "maxConcurrent">,
+  env: NodeJS.ProcessEnv,
+  file: WorkerConfigFile,
+): MaxConcurrent {
+  if (flags.maxConcurrent !== undefined) return parseMaxConcurrent([flags.maxConcurrent].flat(), "--max-concurrent");
+  const text = env[workerEnvNames.maxConcurrent];
+  if (text !== undefined && text !== "") return parseMaxConcurrent([text], workerEnvNames.maxConcurrent);
+  return file.max_concurrent ?? {};
+}
+
 export const DEFAULT_DRAIN_TIMEOUT_SECONDS = 60;
 
 /** Merges the sources and validates; errors say which flag or variable to fix. */
@@ -125,6 +143,7 @@ export async function resolveWorkerSettings(
     stateDir,
     name: flags.name ?? fromEnv(workerEnvNames.name) ?? file.name ?? hostname(),
     slots,
+    maxConcurrent: resolveMaxConcurrent(flags, env, file),
     pull: flags.pull ?? file.pull ?? false,
     labels,
     enableShell: flags.enableShell ?? file.enable_shell ?? false,

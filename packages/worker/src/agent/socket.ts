@@ -3,9 +3,12 @@
 // output chunks are sent without waiting. A session ends once; reconnecting makes a new one.
 // What the server sends after its welcome is held until the session subscribes with `receive()`: the
 // server pushes tasks right behind the welcome, often in the same TCP read, before the session's turn.
+// SocketLink is the worker's link (link.ts) over an open session, with REST behind it.
 import { EventEmitter } from "node:events";
-import { envelope, ServerToWorker, type WorkerToServer } from "@garageswarm/protocol";
+import { envelope, type Heartbeat, ServerToWorker, type WorkerToServer } from "@garageswarm/protocol";
 import WebSocket from "ws";
+import type { AttemptFence, DeliveryOutcome, HeartbeatOutcome, OutputChunk, ServerLink } from "./link.ts";
+import type { Report } from "./outbox.ts";
 
 type WorkerMessage = WorkerToServer;
 type MessageData<T extends WorkerMessage["type"]> = Extract<WorkerMessage, { type: T }>["data"];
@@ -172,5 +175,66 @@ export class WorkerSocket extends EventEmitter<SocketEvents> {
       this.pending.delete(id);
     }
     this.emit("close", { code, reason });
+  }
+}
+
+/**
+ * The link over an open session: output streams chunk by chunk, reports wait for the server's ack. Once
+ * the session is closed, or when an ack does not settle a report, the REST link behind it carries the call.
+ */
+export class SocketLink implements ServerLink {
+  readonly mode = "websocket" as const;
+
+  constructor(
+    readonly socket: WorkerSocket,
+    private readonly rest: ServerLink,
+  ) {}
+
+  get live(): boolean {
+    return this.socket.isOpen;
+  }
+
+  async sendOutput(fence: AttemptFence, chunks: OutputChunk[]): Promise<void> {
+    if (!this.socket.isOpen) return this.rest.sendOutput(fence, chunks);
+    // Fire and forget: a stale attempt's output is dropped by the server, and its report is fenced.
+    for (const { seq, stream, chunk } of chunks) this.socket.send("task.output", { ...fence, seq, stream, chunk });
+  }
+
+  async sendProgress(fence: AttemptFence, progress: number, message: string): Promise<void> {
+    if (!this.socket.isOpen) return this.rest.sendProgress(fence, progress, message);
+    this.socket.send("task.progress", { ...fence, progress, message });
+  }
+
+  async deliver(report: Report): Promise<DeliveryOutcome> {
+    if (this.socket.isOpen) {
+      try {
+        const ack = await this.request(report);
+        if (ack.ok) return "delivered";
+        if (ack.error === "stale") return "fenced";
+      } catch {
+        // The session ended before the ack: REST settles it, and a duplicate is refused by the fence.
+      }
+    }
+    return this.rest.deliver(report);
+  }
+
+  async heartbeat(body: Heartbeat): Promise<HeartbeatOutcome> {
+    if (!this.socket.isOpen) return this.rest.heartbeat(body);
+    // Cancels come as task.cancel messages on a session, not in the heartbeat's answer.
+    const ack = await this.socket.request("heartbeat", body);
+    return { accepted: ack.ok, cancelTaskIds: [] };
+  }
+
+  private request(report: Report): Promise<Ack> {
+    const fence = { task_id: report.task_id, attempt_token: report.attempt_token };
+    if (report.kind === "complete") return this.socket.request("task.complete", { ...fence, result: report.result });
+    return this.socket.request("task.fail", {
+      ...fence,
+      error: report.error,
+      retryable: report.retryable,
+      ...(report.result ? { result: report.result } : {}),
+      ...(report.limit ? { limit: report.limit } : {}),
+      ...(report.session_id ? { session_id: report.session_id } : {}),
+    });
   }
 }

@@ -1,19 +1,39 @@
 import { access, mkdtemp, writeFile } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
+import type { ToolId } from "@garageswarm/protocol";
 import { describe, expect, it, vi } from "vitest";
 import { type FakeCliKnobs, fakeTools, processGone, readFakePids } from "../../test/fakes/index.ts";
+import { ToolLimitedError } from "../tools/errors.ts";
 import { createToolRegistry } from "../tools/registry.ts";
+import type { Tool, ToolTask } from "../tools/tool.ts";
 import { Executor, type ExecutorEvents, type ExecutorTask, TaskRejectedError } from "./executor.ts";
 import { Workdirs } from "./workdir.ts";
 
 const posix = process.platform !== "win32";
 
-async function setup(options: { slots?: number; knobs?: FakeCliKnobs; enableShell?: boolean } = {}) {
+async function setup(
+  options: {
+    slots?: number;
+    knobs?: FakeCliKnobs;
+    enableShell?: boolean;
+    maxConcurrent?: Partial<Record<ToolId, number>>;
+    /** Stands in for the registry's tool of the same id. */
+    tool?: Tool;
+  } = {},
+) {
   const stateDir = await mkdtemp(join(tmpdir(), "gs-worker-state-"));
   const workdirs = await Workdirs.open({ stateDir, baseDir: await mkdtemp(join(tmpdir(), "gs-work-")) });
-  const tools = createToolRegistry({ ...fakeTools(options.knobs), enableShell: options.enableShell ?? true });
-  const executor = new Executor({ tools, workdirs, slots: options.slots ?? 2 });
+  const registry = createToolRegistry({ ...fakeTools(options.knobs), enableShell: options.enableShell ?? true });
+  const tools = {
+    get: (id: ToolId) => (options.tool?.id === id ? options.tool : registry.get(id)),
+  };
+  const executor = new Executor({
+    tools,
+    workdirs,
+    slots: options.slots ?? 2,
+    maxConcurrent: options.maxConcurrent,
+  });
   const events: Array<{ name: keyof ExecutorEvents; data: { task_id: string } & Record<string, unknown> }> = [];
   executor.on("output", (data) => events.push({ name: "output", data }));
   executor.on("progress", (data) => events.push({ name: "progress", data }));
@@ -182,5 +202,77 @@ describe.skipIf(!posix)("Executor", () => {
     expect(executor.runningTasks().map((running) => running.task_id)).toEqual(["stays"]);
     await release("stays");
     expect((await task).status).toBe("completed");
+  });
+
+  it("runs no more tasks of a tool than its cap, while other tools take the free slots", async () => {
+    const { executor } = await setup({ slots: 3, maxConcurrent: { shell: 1 } });
+    const first = executor.start(gatedTask("capped-1"));
+    expect(executor.roomFor("shell")).toBe(0);
+    expect(executor.roomFor("claude_code")).toBe(2);
+    expect(() => executor.start(gatedTask("capped-2"))).toThrow(
+      expect.objectContaining({ reason: "tool_at_capacity", message: expect.stringContaining("--max-concurrent") }),
+    );
+    const other = await executor.start({ task_id: "other", tool: "claude_code", prompt: "hi", options: {} });
+    expect(other.status).toBe("completed");
+
+    await release("capped-1");
+    expect((await first).status).toBe("completed");
+    expect(executor.roomFor("shell")).toBe(1);
+    const second = executor.start(gatedTask("capped-2"));
+    await release("capped-2");
+    expect((await second).status).toBe("completed");
+  });
+
+  it("passes the session to resume to the tool, and reports a limit with the session it hit", async () => {
+    const seen: ToolTask[] = [];
+    const resetsAt = new Date(Date.now() + 3_600_000).toISOString();
+    // A CLI adapter that recognised its tool's usage-limit answer (the adapters' own detection is theirs).
+    const limited: Tool = {
+      id: "claude_code",
+      detect: async () => ({ name: "claude_code", version: "2.0.14", models: [], healthy: true }),
+      health: async () => ({ healthy: true }),
+      run: async (task) => {
+        seen.push(task);
+        throw new ToolLimitedError(
+          { kind: "usage_limit", resets_at: resetsAt, message: "You've hit your limit · resets 7pm" },
+          "claude_code",
+          { output: "partial answer", sessionId: "session-2" },
+        );
+      },
+    };
+    const { executor } = await setup({ tool: limited });
+    const outcome = await executor.start({
+      task_id: "resumed",
+      tool: "claude_code",
+      prompt: "go on",
+      options: {},
+      resume_session_id: "session-1",
+    });
+    expect(seen).toEqual([
+      { task_id: "resumed", prompt: "go on", model: null, options: {}, resume_session_id: "session-1" },
+    ]);
+    expect(outcome).toMatchObject({
+      status: "failed",
+      error: {
+        kind: "limited",
+        output: "partial answer",
+        limit: { kind: "usage_limit", resets_at: resetsAt, message: "You've hit your limit · resets 7pm" },
+        session_id: "session-2",
+      },
+    });
+  });
+
+  it("a prompt too large for a command line fails as a task the tool cannot take, not a bare spawn error", async () => {
+    const { executor } = await setup();
+    const outcome = await executor.start({
+      task_id: "huge",
+      tool: "shell",
+      prompt: `echo ${"x".repeat(2 * 1024 * 1024)}`,
+      options: {},
+    });
+    expect(outcome).toMatchObject({
+      status: "failed",
+      error: { kind: "input", message: expect.stringMatching(/too large for \/bin\/sh's command line \(E2BIG/) },
+    });
   });
 });

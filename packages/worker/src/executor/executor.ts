@@ -1,8 +1,8 @@
-// Runs tasks on this worker, at most `slots` at a time.
+// Runs tasks on this worker, at most `slots` at a time and at most `maxConcurrent[tool]` of one tool.
 //
 // A task's life here:
-//   start(task)  → admitted (a slot is free, not draining, tool configured, id new, model name and options
-//                  allowed by the owner: agent-modes.ts) or TaskRejectedError
+//   start(task)  → admitted (a slot is free, the tool below its cap, not draining, tool configured, id new,
+//                  model name and options allowed by the owner: agent-modes.ts) or TaskRejectedError
 //   admitted     → running: workdir created, tool.run with a signal that fires on cancel or timeout
 //   running      → completed | failed | cancelled | timed_out; the slot frees only after the tool settled,
 //                  which for subprocess tools means its whole process tree is gone; then the workdir is
@@ -11,9 +11,16 @@
 // ids still running if its deadline passes; it never kills them. Every admitted task emits exactly one
 // `complete` or `fail`.
 import { EventEmitter } from "node:events";
-import type { TaskResult, ToolId } from "@garageswarm/protocol";
+import type { TaskResult, ToolId, ToolLimit } from "@garageswarm/protocol";
 import { isAgentTool, modelNameProblem, refusalMessage, wideningOptions } from "../tools/agent-modes.ts";
-import { abortReasonOf, ToolAbortedError, ToolError, ToolUnavailableError } from "../tools/errors.ts";
+import {
+  abortReasonOf,
+  ToolAbortedError,
+  ToolError,
+  ToolInputError,
+  ToolLimitedError,
+  ToolUnavailableError,
+} from "../tools/errors.ts";
 import type { ToolRegistry } from "../tools/registry.ts";
 import type { OutputStream, ToolTask } from "../tools/tool.ts";
 import { isSafeTaskId, type WorkdirStore } from "./workdir.ts";
@@ -32,11 +39,19 @@ export type TaskOutcome =
 
 export interface TaskFailure {
   message: string;
-  /** run_error: the tool failed; unavailable: not installed or not enabled; aborted: cancel or timeout. */
-  kind: "run_error" | "unavailable" | "aborted" | "internal";
+  /**
+   * run_error: the tool failed; input: it cannot take the task as it is (retrying cannot help); limited: it
+   * hit a usage or rate limit (`limit` says until when); unavailable: not installed or not enabled;
+   * aborted: cancel or timeout.
+   */
+  kind: "run_error" | "input" | "limited" | "unavailable" | "aborted" | "internal";
   output: string;
   exit_code: number | null;
   detail: Record<string, unknown>;
+  /** Set with kind `limited`. */
+  limit?: ToolLimit;
+  /** The agent session the run used, when the tool said: a later attempt may resume it. */
+  session_id?: string;
 }
 
 export interface ExecutorEvents {
@@ -57,10 +72,14 @@ export interface ExecutorOptions {
   defaultTimeoutSeconds?: number;
   /** The agent tools whose powers tasks may widen (--allow-unsafe-agent-modes); default none. */
   allowUnsafeAgentModes?: readonly ToolId[];
+  /** At most this many tasks of a tool at once (--max-concurrent claude_code=2); tools not named: `slots`. */
+  maxConcurrent?: Partial<Record<ToolId, number>>;
 }
 
 export type RejectReason =
   | "no_free_slot"
+  | "tool_at_capacity"
+  | "tool_limited"
   | "draining"
   | "duplicate"
   | "tool_unavailable"
@@ -73,6 +92,8 @@ export class TaskRejectedError extends Error {
   constructor(
     readonly reason: RejectReason,
     message: string,
+    /** With `tool_limited`: the limit the tool is under. */
+    readonly limit?: ToolLimit,
   ) {
     super(message);
     this.name = "TaskRejectedError";
@@ -128,6 +149,15 @@ export class Executor extends EventEmitter<ExecutorEvents> {
     return [...this.running].map(([task_id, task]) => ({ task_id, tool: task.tool }));
   }
 
+  /** How many more tasks of `tool` could start now: free slots, bounded by the tool's cap. */
+  roomFor(tool: ToolId): number {
+    const cap = this.options.maxConcurrent?.[tool];
+    if (cap === undefined) return this.freeSlots;
+    let running = 0;
+    for (const task of this.running.values()) if (task.tool === tool) running += 1;
+    return Math.max(0, Math.min(this.freeSlots, cap - running));
+  }
+
   /**
    * Admits and starts a task. Throws TaskRejectedError synchronously when it cannot be admitted;
    * otherwise the returned promise resolves (never rejects) with how the task ended.
@@ -141,6 +171,13 @@ export class Executor extends EventEmitter<ExecutorEvents> {
     }
     if (this.running.size >= this.options.slots) {
       throw new TaskRejectedError("no_free_slot", `All ${this.options.slots} slots are busy`);
+    }
+    if (this.roomFor(task.tool) === 0) {
+      const cap = this.options.maxConcurrent?.[task.tool];
+      throw new TaskRejectedError(
+        "tool_at_capacity",
+        `${task.tool} already runs ${cap} task(s) here, its cap on this worker (--max-concurrent)`,
+      );
     }
     if (!tool) throw new TaskRejectedError("tool_unavailable", `Tool ${task.tool} is not configured on this worker`);
     const badModel = modelNameProblem(task.model);
@@ -162,7 +199,13 @@ export class Executor extends EventEmitter<ExecutorEvents> {
       const workdir = await this.options.workdirs.create(task.task_id, task.owner_user_id);
       this.emit("progress", { task_id: task.task_id, phase: "started", output_bytes: 0 });
       const result = await tool.run(
-        { task_id: task.task_id, prompt: task.prompt, model: task.model ?? null, options: task.options },
+        {
+          task_id: task.task_id,
+          prompt: task.prompt,
+          model: task.model ?? null,
+          options: task.options,
+          ...(task.resume_session_id ? { resume_session_id: task.resume_session_id } : {}),
+        },
         {
           signal,
           workdir,
@@ -254,10 +297,12 @@ function failureOutcome(taskId: string, error: unknown, signal: AbortSignal): Ta
       status: "failed",
       error: {
         message: error.message,
-        kind: error instanceof ToolUnavailableError ? "unavailable" : "run_error",
+        kind: failureKind(error),
         output: error.output,
         exit_code: error.exitCode,
         detail: error.detail,
+        ...(error instanceof ToolLimitedError ? { limit: error.limit } : {}),
+        ...(error.sessionId ? { session_id: error.sessionId } : {}),
       },
     };
   }
@@ -272,4 +317,11 @@ function failureOutcome(taskId: string, error: unknown, signal: AbortSignal): Ta
       detail: {},
     },
   };
+}
+
+function failureKind(error: ToolError): TaskFailure["kind"] {
+  if (error instanceof ToolLimitedError) return "limited";
+  if (error instanceof ToolInputError) return "input";
+  if (error instanceof ToolUnavailableError) return "unavailable";
+  return "run_error";
 }

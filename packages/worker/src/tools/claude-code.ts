@@ -28,7 +28,7 @@ export class ClaudeCodeTool implements Tool {
     const version = await detectCliVersion(this.settings);
     if (version === null) return null;
     // The CLI accepts aliases for its current models; it has no command that lists them.
-    return { name: this.id, version, models: ["sonnet", "opus", "haiku"], healthy: true };
+    return { name: this.id, version, models: ["sonnet", "opus", "haiku"], any_model: true, healthy: true };
   }
 
   health(): Promise<ToolHealth> {

@@ -1,8 +1,15 @@
 // What every CLI adapter (claude, gemini, codex, shell) shares: start the process, forward stderr,
-// and turn start failures and aborts into the typed tool errors.
+// and turn start failures and aborts into the typed tool errors (never a bare Error).
 import { tmpdir } from "node:os";
 import type { ToolId } from "@garageswarm/protocol";
-import { abortReasonOf, ToolAbortedError, ToolUnavailableError } from "./errors.ts";
+import {
+  abortReasonOf,
+  ToolAbortedError,
+  type ToolError,
+  ToolInputError,
+  ToolRunError,
+  ToolUnavailableError,
+} from "./errors.ts";
 import { ProcessAbortedError, type ProcessExit, ProcessStartError, runProcess } from "./process.ts";
 import type { RunContext, ToolHealth } from "./tool.ts";
 
@@ -56,14 +63,32 @@ export async function runCli(run: CliRun): Promise<CliOutcome> {
     if (error instanceof ProcessAbortedError) {
       throw new ToolAbortedError(abortReasonOf(run.context.signal), run.tool, run.outputSoFar());
     }
-    if (error instanceof ProcessStartError) {
-      throw new ToolUnavailableError(
-        `${run.settings.command} is not installed or not executable (${error.code})`,
-        run.tool,
-      );
-    }
+    if (error instanceof ProcessStartError) throw startFailure(run, error);
     throw error;
   }
+}
+
+/** Why a CLI did not start, as the tool error that says what to do about it. */
+function startFailure(run: CliRun, error: ProcessStartError): ToolError {
+  const command = run.settings.command;
+  if (error.code === "E2BIG") {
+    return new ToolInputError(
+      `The prompt or an argument is too large for ${command}'s command line (E2BIG: the system takes at most ` +
+        "128 KiB in one argument and a few MiB in all); another attempt would fail the same way",
+      run.tool,
+    );
+  }
+  if (error.code === "ERR_INVALID_ARG_VALUE") {
+    return new ToolInputError(
+      `An argument or environment value for ${command} holds a NUL character, which no command line can carry`,
+      run.tool,
+    );
+  }
+  if (error.code === "ENOENT" || error.code === "EACCES") {
+    return new ToolUnavailableError(`${command} is not installed or not executable (${error.code})`, run.tool);
+  }
+  // Out of processes or file descriptors (EAGAIN, EMFILE, ENFILE…): this machine, now; another attempt may work.
+  return new ToolRunError(`${command} could not be started (${error.code})`, run.tool);
 }
 
 /** A CLI tool is healthy when `<command> --version` answers. */

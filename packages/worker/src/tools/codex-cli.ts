@@ -21,7 +21,7 @@ export class CodexCliTool implements Tool {
   async detect(): Promise<WorkerTool | null> {
     const version = await detectCliVersion(this.settings);
     if (version === null) return null;
-    return { name: this.id, version, models: [], healthy: true };
+    return { name: this.id, version, models: [], any_model: true, healthy: true };
   }
 
   health(): Promise<ToolHealth> {

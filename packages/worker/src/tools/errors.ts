@@ -1,6 +1,6 @@
 // Typed failures of a tool run. Each carries the output produced so far, so a failed or cancelled
-// attempt still reports what the tool said before it stopped.
-import type { ToolId, ToolLimit } from "@garageswarm/protocol";
+// attempt still reports what the tool said before it stopped, and the agent's session when it had one.
+import { type ToolId, ToolLimit } from "@garageswarm/protocol";
 
 export class ToolError extends Error {
   constructor(
@@ -10,6 +10,11 @@ export class ToolError extends Error {
     readonly output = "",
     readonly exitCode: number | null = null,
     readonly detail: Record<string, unknown> = {},
+    /**
+     * The agent's session (Claude Code `session_id`, Codex `thread_id`): a later attempt may resume it.
+     * Defaults to the `session_id` an adapter put in the detail.
+     */
+    readonly sessionId: string | undefined = typeof detail.session_id === "string" ? detail.session_id : undefined,
   ) {
     super(message);
     this.name = new.target.name;
@@ -19,22 +24,39 @@ export class ToolError extends Error {
 /** The tool ran and failed: non-zero exit, an `is_error` result, an HTTP or API error. */
 export class ToolRunError extends ToolError {}
 
+/** The tool cannot take the task as it is (a prompt too large for a command line): retrying cannot help. */
+export class ToolInputError extends ToolRunError {}
+
 /**
- * The tool said it may not be used for a while: a subscription's usage window, a rate limit the CLI gave up
- * on, an exhausted quota. Not the task's failure: the server parks the task until the reset (or fails it
- * over to another tool) without using an attempt, and passes over this tool until then.
+ * The tool refused to work for a while: a subscription's usage window, a rate limit, an exhausted quota.
+ * Not the task's fault: the worker reports it with the limit (the task waits and keeps its attempts) and
+ * offers the tool to no task until the limit resets.
  */
-export class ToolLimitedError extends ToolRunError {
+export class ToolLimitedError extends ToolError {
+  readonly limit: ToolLimit;
+
   constructor(
-    message: string,
+    limit: ToolLimit,
     tool: ToolId,
-    readonly limit: ToolLimit,
-    output = "",
-    exitCode: number | null = null,
-    detail: Record<string, unknown> = {},
+    extra: { output?: string; exitCode?: number | null; detail?: Record<string, unknown>; sessionId?: string } = {},
   ) {
-    super(message, tool, output, exitCode, detail);
+    // What an adapter read from a CLI's output goes on the wire: a reset time the schema refuses is dropped
+    // (the worker then waits its default), and the message is cut to what the server keeps.
+    const resetsAt = ToolLimit.shape.resets_at.safeParse(limit.resets_at);
+    const bounded: ToolLimit = {
+      kind: limit.kind,
+      resets_at: resetsAt.success ? resetsAt.data : null,
+      message: limit.message.slice(0, 2000),
+    };
+    super(describeLimit(tool, bounded), tool, extra.output, extra.exitCode, extra.detail, extra.sessionId);
+    this.limit = bounded;
   }
+}
+
+function describeLimit(tool: ToolId, limit: ToolLimit): string {
+  const what = { usage_limit: "a usage limit", rate_limit: "a rate limit", quota: "an exhausted quota" }[limit.kind];
+  const until = limit.resets_at ? ` until ${limit.resets_at}` : "";
+  return `${tool} is limited${until} (${what})${limit.message ? `: ${limit.message}` : ""}`;
 }
 
 /** The tool is not installed, not configured, or not enabled on this worker (shell off). */

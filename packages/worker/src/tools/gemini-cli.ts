@@ -18,7 +18,7 @@ export class GeminiCliTool implements Tool {
   async detect(): Promise<WorkerTool | null> {
     const version = await detectCliVersion(this.settings);
     if (version === null) return null;
-    return { name: this.id, version, models: ["gemini-2.5-pro", "gemini-2.5-flash"], healthy: true };
+    return { name: this.id, version, models: ["gemini-2.5-pro", "gemini-2.5-flash"], any_model: true, healthy: true };
   }
 
   health(): Promise<ToolHealth> {

@@ -1,6 +1,6 @@
 // Runs one tool process: in the task's workdir, its own process group, stdout/stderr read line by line,
 // and on abort the whole tree killed before the promise settles — so "cancelled" means "nothing left running".
-import { spawn } from "node:child_process";
+import { type ChildProcess, spawn } from "node:child_process";
 import { createInterface } from "node:readline";
 import { killProcessTree, signalGroup } from "./kill-tree.ts";
 
@@ -24,13 +24,18 @@ export interface ProcessExit {
   exitSignal: NodeJS.Signals | null;
 }
 
-/** The executable could not be started (ENOENT: not installed, EACCES: not executable). */
+/**
+ * The process could not be started: ENOENT (not installed), EACCES (not executable), E2BIG (an argument or
+ * the whole command line over the system's limit: 128 KiB for one argument on Linux), EMFILE/EAGAIN (the
+ * machine is out of file descriptors or processes), ERR_INVALID_ARG_VALUE (a NUL byte in an argument).
+ */
 export class ProcessStartError extends Error {
   constructor(
     readonly command: string,
     readonly code: string,
+    options?: ErrorOptions,
   ) {
-    super(`Cannot start ${command}: ${code}`);
+    super(`Cannot start ${command}: ${code}`, options);
     this.name = "ProcessStartError";
   }
 }
@@ -50,14 +55,23 @@ export function runProcess(spec: ProcessSpec): Promise<ProcessExit> {
   const graceMs = spec.killGraceMs ?? 2_000;
 
   return new Promise<ProcessExit>((resolve, reject) => {
-    // stdin is the input or nothing: headless CLIs (codex exec) otherwise wait for piped input that never ends.
-    const child = spawn(spec.command, spec.args, {
-      cwd: spec.cwd,
-      env: spec.env,
-      detached: !isWindows,
-      stdio: [spec.input === undefined ? "ignore" : "pipe", "pipe", "pipe"],
-      windowsHide: true,
-    });
+    let child: ChildProcess;
+    try {
+      // stdin is the input or nothing: headless CLIs (codex exec) otherwise wait for piped input that never ends.
+      child = spawn(spec.command, spec.args, {
+        cwd: spec.cwd,
+        env: spec.env,
+        detached: !isWindows,
+        stdio: [spec.input === undefined ? "ignore" : "pipe", "pipe", "pipe"],
+        windowsHide: true,
+      });
+    } catch (error) {
+      // Node throws (rather than emitting "error") when the arguments cannot be handed to the system at
+      // all: E2BIG, EINVAL, a NUL byte. Nothing started, so there is nothing to kill.
+      const code = (error as NodeJS.ErrnoException).code ?? (error as Error).message;
+      reject(new ProcessStartError(spec.command, code, { cause: error }));
+      return;
+    }
     if (spec.input !== undefined && child.stdin) {
       // A tool that exits without reading all of it closes the pipe (EPIPE): its exit says what happened.
       child.stdin.on("error", () => {});

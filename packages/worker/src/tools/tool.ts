@@ -8,8 +8,11 @@ export interface ToolTask {
   model?: string | null;
   /** Tool-specific knobs (`max_turns`, `allowed_tools`, `permission_mode`, `sandbox`, `system`, `max_tokens`…). */
   options: Record<string, unknown>;
-  /** Resume this agent session (Claude Code, Codex): the task was parked by a usage limit mid-session. */
-  resume_session_id?: string | null;
+  /**
+   * The agent session to continue (Claude Code `--resume`, `codex exec resume`): the task was parked by a
+   * usage limit and comes back to the same tool on this worker. Tools without sessions ignore it.
+   */
+  resume_session_id?: string;
 }
 
 export type OutputStream = "stdout" | "stderr" | "event";

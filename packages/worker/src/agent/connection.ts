@@ -1,0 +1,213 @@
+// The worker's way to the server, kept up: a WebSocket session when one can be had, HTTP in between (or
+// always, with --pull). It owns the link the rest of the worker sends through (link.ts) and swaps it:
+//   opening  → WorkerSocket.open: hello (tools, slots, the attempts still held) → welcome
+//   session  → SocketLink until the socket closes: task.assign offers run or are refused (task.accept, or
+//              task.reject; task.fail when no worker could run the task as it is), task.cancel stops a run
+//   pulling  → RestLink: HTTP long-poll while a slot and a usable tool below its cap are free, until the
+//              next reconnect attempt (jittered exponential backoff); with --pull, for good
+// Once the worker stops taking work (draining) the long-poll in flight is cut and no other starts; offers
+// are refused by the executor, which drains too.
+import type { AssignedTask, ServerToWorker, WorkerToServer } from "@garageswarm/protocol";
+import { type Executor, TaskRejectedError } from "../executor/executor.ts";
+import type { Attempts } from "./attempts.ts";
+import { Backoff, sleep } from "./backoff.ts";
+import type { ServerLink } from "./link.ts";
+import type { WorkerLog } from "./log.ts";
+import { ApiError, type RestClient, RestLink } from "./rest.ts";
+import { SocketLink, type Welcome, WorkerSocket } from "./socket.ts";
+
+export type Hello = Extract<WorkerToServer, { type: "hello" }>["data"];
+
+export interface ConnectionOptions {
+  rest: RestClient;
+  key: string;
+  workerId: string;
+  /** Never open a WebSocket (--pull). */
+  pull: boolean;
+  /** Longest wait of one long-poll. */
+  pullWaitSeconds: number;
+  executor: Executor;
+  attempts: Attempts;
+  log: WorkerLog;
+  /** What the worker is and holds now, for a new session's hello. */
+  hello(): Promise<Hello>;
+  /** The link changed: a session opened (with its welcome) or closed. */
+  onLink(link: ServerLink, welcome?: Welcome): void;
+  /** False once the worker drains. */
+  takingWork(): boolean;
+  /** Aborted once the worker has stopped: every loop ends. */
+  stopped: AbortSignal;
+}
+
+export class Connection {
+  private current: ServerLink;
+  private readonly restLink: RestLink;
+  /** The long-poll in flight, cut when the worker stops taking work. */
+  private poll: AbortController | null = null;
+
+  constructor(private readonly options: ConnectionOptions) {
+    this.restLink = new RestLink(options.rest, options.workerId, options.log);
+    this.current = this.restLink;
+  }
+
+  get link(): ServerLink {
+    return this.current;
+  }
+
+  /** The worker stopped taking work: end the long-poll in flight now rather than claim a task it would refuse. */
+  stopPulling(): void {
+    this.poll?.abort();
+  }
+
+  /** Keeps a connection until the worker stops. */
+  async run(): Promise<void> {
+    const { stopped, log } = this.options;
+    const backoff = new Backoff({ initialMs: 500, maxMs: 30_000 });
+    while (!stopped.aborted) {
+      if (this.options.pull) {
+        this.use(this.restLink);
+        await this.pullUntil(Number.POSITIVE_INFINITY);
+        continue;
+      }
+      try {
+        const { rest, workerId, key } = this.options;
+        const { socket, welcome } = await WorkerSocket.open(rest.baseUrl, workerId, key, await this.options.hello());
+        backoff.reset();
+        await this.session(socket, welcome);
+        if (stopped.aborted) return;
+        log.warn("WebSocket connection lost; reconnecting");
+      } catch (error) {
+        if (stopped.aborted) return;
+        log.warn(`WebSocket unavailable (${(error as Error).message}); pulling over HTTP meanwhile`);
+      }
+      this.use(this.restLink);
+      await this.pullUntil(Date.now() + backoff.next());
+    }
+  }
+
+  /** Runs one WebSocket session until it closes (or the worker stops). */
+  private async session(socket: WorkerSocket, welcome: Welcome): Promise<void> {
+    const { stopped } = this.options;
+    this.use(new SocketLink(socket, this.restLink), welcome);
+    this.options.log.info("connected over WebSocket");
+    socket.receive((message) => this.onServerMessage(socket, message));
+    await new Promise<void>((resolve) => {
+      const done = () => {
+        stopped.removeEventListener("abort", done);
+        resolve();
+      };
+      socket.once("close", done);
+      // A stop that came while the socket was opening has already fired its abort event.
+      if (stopped.aborted) done();
+      else stopped.addEventListener("abort", done, { once: true });
+    });
+    socket.close();
+  }
+
+  private use(link: ServerLink, welcome?: Welcome): void {
+    this.current = link;
+    this.options.onLink(link, welcome);
+  }
+
+  private onServerMessage(socket: WorkerSocket, message: ServerToWorker): void {
+    const { executor, log } = this.options;
+    switch (message.type) {
+      case "task.assign":
+        this.onAssign(socket, message.data);
+        return;
+      case "task.cancel":
+        log.info(`task ${message.data.task_id}: cancelled by the server (${message.data.reason})`);
+        void executor.cancel(message.data.task_id);
+        return;
+      case "worker.drain":
+        log.info("the server drains this worker: no new tasks will come");
+        return;
+      default:
+        return;
+    }
+  }
+
+  private onAssign(socket: WorkerSocket, task: AssignedTask): void {
+    const { attempts, executor, log } = this.options;
+    const fence = { task_id: task.task_id, attempt_token: task.attempt_token };
+    // The same attempt offered again (after a reconnect): it is running here, so accept it again.
+    if (!attempts.holds(fence)) {
+      try {
+        attempts.run(task);
+      } catch (error) {
+        const reason = error instanceof Error ? error.message : String(error);
+        if (error instanceof TaskRejectedError) log.warn(`task ${task.task_id}: refused (${reason})`);
+        if (error instanceof TaskRejectedError && error.permanent) {
+          // No worker would run it as it is: fail it for good rather than offer it around.
+          const failure = { ...fence, error: reason.slice(0, 20_000), retryable: false };
+          socket.request("task.fail", failure).catch(() => {});
+          return;
+        }
+        // Another worker may take it (one whose owner allows what this one refuses, or with room for it).
+        socket.request("task.reject", { ...fence, reason: reason.slice(0, 2000) }).catch(() => {});
+        return;
+      }
+    }
+    socket
+      .request("task.accept", fence)
+      .then((ack) => {
+        if (ack.ok) return;
+        log.warn(`task ${task.task_id}: the server took the offer back (${ack.error ?? "refused"}); stopping it`);
+        void executor.cancel(task.task_id);
+      })
+      // No answer (session lost): the task keeps running and the next hello reports it.
+      .catch(() => {});
+  }
+
+  /**
+   * Long-polls for tasks until `deadline` (ms since epoch) or the worker stops; idle while it drains or
+   * has no room. The pull request cannot say which tools have room: the server holds back tools that are
+   * limited or at their cap (the worker advertises both), and the worker polls only while some tool could
+   * take a task. A task claimed for a tool without room after all is handed back.
+   */
+  private async pullUntil(deadline: number): Promise<void> {
+    const { attempts, rest, workerId, stopped, log } = this.options;
+    const backoff = new Backoff({ initialMs: 500, maxMs: 15_000 });
+    while (!stopped.aborted && Date.now() < deadline) {
+      const remaining = deadline - Date.now();
+      if (!this.options.takingWork()) {
+        await sleep(Math.min(remaining, 60_000), stopped);
+        continue;
+      }
+      if (!attempts.canTakeMore()) {
+        await attempts.roomMayOpen(Math.min(remaining, 60_000), stopped);
+        continue;
+      }
+      const poll = new AbortController();
+      this.poll = poll;
+      try {
+        const wait = Math.max(1, Math.min(this.options.pullWaitSeconds, Math.floor(remaining / 1000)));
+        const task = await rest.pullTask(workerId, wait, poll.signal);
+        backoff.reset();
+        if (task) void this.runClaimed(task);
+      } catch (error) {
+        if (poll.signal.aborted || stopped.aborted) continue;
+        log.warn(`pulling a task failed (${(error as Error).message})`);
+        await sleep(Math.min(backoff.next(), remaining), stopped);
+      } finally {
+        if (this.poll === poll) this.poll = null;
+      }
+    }
+  }
+
+  private async runClaimed(task: AssignedTask): Promise<void> {
+    const { attempts, rest, log } = this.options;
+    try {
+      await rest.startTask(task.task_id, task.attempt_token);
+    } catch (error) {
+      if (error instanceof ApiError && error.fenced) return;
+      // Not fatal: a report is accepted from an assigned attempt too, and heartbeats keep the lease.
+      log.warn(`task ${task.task_id}: could not report its start (${(error as Error).message})`);
+    }
+    try {
+      attempts.run(task);
+    } catch (error) {
+      await attempts.refuse(task, error);
+    }
+  }
+}
