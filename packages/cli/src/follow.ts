@@ -20,12 +20,18 @@ export interface FollowResult {
 
 const POLL_MS = 2_000;
 
+/** `onTask`: each read of the task while following it (every few seconds), e.g. to say why it waits. */
 export async function followTask(
   client: Client,
   taskId: string,
   onChunk: (chunk: OutputChunk) => void,
+  onTask: (task: Task) => void = () => {},
 ): Promise<FollowResult> {
-  const getTask = () => client.request<Task>("GET", `/api/v1/tasks/${encodeURIComponent(taskId)}`);
+  const getTask = async () => {
+    const task = await client.request<Task>("GET", `/api/v1/tasks/${encodeURIComponent(taskId)}`);
+    onTask(task);
+    return task;
+  };
   const first = await getTask();
   if (terminalStatuses.has(first.status)) return { task: first, streamed: false };
   const me = await client.request<{ user_id: string }>("GET", "/api/v1/auth/me");

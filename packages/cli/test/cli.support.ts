@@ -25,6 +25,8 @@ export function runCli(
   input = "",
   /** Called with all of stdout so far, each time more arrives (to act on what the CLI printed). */
   onStdout?: (stdout: string) => void,
+  /** The same for stderr. */
+  onStderr?: (stderr: string) => void,
 ): Promise<CliRun> {
   return new Promise((resolveRun, reject) => {
     const child = spawn(process.execPath, [cliBin, ...args], {
@@ -40,6 +42,7 @@ export function runCli(
     });
     child.stderr.on("data", (chunk) => {
       stderr += chunk;
+      onStderr?.(stderr);
     });
     child.once("error", reject);
     child.once("exit", (code) => resolveRun({ code, stdout, stderr }));

@@ -185,6 +185,8 @@ export const Task = z.object({
   ran_on: TaskPlacement.nullable(),
   /** How many times the task has been claimed; the current attempt's number. */
   attempt: z.number().int(),
+  /** Of those attempts, how many ended on a usage limit: they do not count against `max_attempts`. */
+  limited_attempts: z.number().int().min(0).optional(),
   result: TaskResult.nullable(),
   error: z.string().nullable(),
   /** Why the allocator chose the worker (set by push assignment), null otherwise. */

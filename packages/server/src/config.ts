@@ -28,6 +28,8 @@ export const ServerConfig = z.object({
   heartbeatIntervalSeconds: Seconds.default(10),
   /** A task pushed to a worker that neither accepts nor rejects it within this is offered to the next. */
   offerTimeoutSeconds: Seconds.default(10),
+  /** How long a tool that hit a usage limit without saying when it resets is passed over (and its task waits). */
+  limitDefaultWaitSeconds: Seconds.default(15 * 60),
   /** Login/register attempts allowed per IP per minute, and login attempts per account per minute. */
   authRateLimitPerMinute: z.coerce.number().int().positive().default(20),
   /**
@@ -71,6 +73,7 @@ export const envNames: Record<keyof ServerConfig, string> = {
   refreshTokenTtlSeconds: "GARAGESWARM_REFRESH_TOKEN_TTL",
   heartbeatIntervalSeconds: "GARAGESWARM_HEARTBEAT_INTERVAL",
   offerTimeoutSeconds: "GARAGESWARM_OFFER_TIMEOUT",
+  limitDefaultWaitSeconds: "GARAGESWARM_LIMIT_DEFAULT_WAIT",
   authRateLimitPerMinute: "GARAGESWARM_AUTH_RATE_LIMIT",
   trustProxy: "GARAGESWARM_TRUST_PROXY",
   registration: "GARAGESWARM_REGISTRATION",

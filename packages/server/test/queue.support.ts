@@ -17,7 +17,8 @@ export function manualClock(start = new Date()) {
 }
 
 export interface WorkerOptions {
-  tools?: Array<string | { name: string; models?: string[]; healthy?: boolean }>;
+  /** A tool's name, or its whole entry (models, health, `max_concurrent`, `any_model`, …). */
+  tools?: Array<string | ({ name: string; models?: string[]; healthy?: boolean } & Record<string, unknown>)>;
   labels?: string[];
   slots?: number;
   capacity?: { cpu_cores?: number; memory_gb?: number };
@@ -82,4 +83,29 @@ export async function shareAccepted(
     token: member.access_token,
   });
   if (accepted.status !== 200) throw new Error(`accept failed: ${accepted.status} ${JSON.stringify(accepted.body)}`);
+}
+
+/** A worker's report on its attempt (`start`, `complete`, `fail`…) with its owner's key. */
+export function report(api: ApiClient, key: string, taskId: string, verb: string, body: Record<string, unknown>) {
+  return api.post(`/api/v1/tasks/${taskId}/${verb}`, body, { token: key });
+}
+
+/** The tool hit a usage limit: the fail report a worker sends then. */
+export function reportLimit(
+  api: ApiClient,
+  key: string,
+  claimed: { task_id: string; attempt_token: string },
+  limit: { resets_at: string | null; message?: string; kind?: string },
+  sessionId?: string,
+) {
+  return report(api, key, claimed.task_id, "fail", {
+    attempt_token: claimed.attempt_token,
+    error: limit.message ?? "You've hit your limit",
+    limit: {
+      kind: limit.kind ?? "usage_limit",
+      message: limit.message ?? "You've hit your limit",
+      resets_at: limit.resets_at,
+    },
+    ...(sessionId ? { session_id: sessionId } : {}),
+  });
 }

@@ -158,4 +158,66 @@ describe.skipIf(chromiumMissing())("dashboard: tasks and workers", () => {
     await shared.getByRole("button", { name: "Leave shared-box" }).click();
     await expect.poll(() => shared.count()).toBe(0);
   });
+
+  it("shows usage limits, caps and sign-in on worker cards, and why a queued task waits", async ({ server, page }) => {
+    const api = apiClient(server.url);
+    const user = await createUser(api);
+    const key = await createApiKey(api, user, "worker: laptop");
+    const workerId = await registerWorkerMachine(server.url, key, {
+      name: "laptop",
+      tools: [
+        { name: "claude_code", models: ["sonnet"], max_concurrent: 2 },
+        { name: "codex_cli", healthy: false, auth: "not_logged_in", detail: "codex login status: not logged in" },
+      ],
+    });
+    // A Claude Code task hits the subscription's limit: it is parked, and the tool is limited.
+    const parked = (
+      await api.post("/api/v1/tasks", { description: "hit the limit", tool: "claude_code" }, { token: key })
+    ).body;
+    const claim = (await api.get(`/api/v1/workers/${workerId}/pull-task`, { token: key })).body;
+    const resetsAt = new Date(Date.now() + 2 * 3600_000).toISOString();
+    const limited = await api.post(
+      `/api/v1/tasks/${parked.task_id}/fail`,
+      {
+        attempt_token: claim.attempt_token,
+        error: "You've hit your limit",
+        limit: { kind: "usage_limit", resets_at: resetsAt, message: "You've hit your limit · resets 7pm" },
+      },
+      { token: key },
+    );
+    expect(limited.body.status).toBe("queued");
+
+    await signInAs(page, user);
+    await goTo(page, "Workers");
+    const card = page.getByRole("article", { name: "laptop" });
+    await card.getByText("installed · not logged in").waitFor();
+    const text = await card.textContent();
+    expect(text).toContain("limited until");
+    expect(text).toContain("You've hit your limit · resets 7pm");
+    expect(text).toContain("at most 2 at once");
+    await screenshot(page, "workers-limited");
+
+    await goTo(page, "Tasks");
+    const row = page.getByRole("row", { name: /hit the limit/ });
+    await row.getByText("waiting for the Claude Code limit to reset").waitFor();
+    await page.getByRole("link", { name: "hit the limit" }).click();
+    await page.getByRole("heading", { name: "hit the limit", level: 1 }).waitFor();
+    await page.getByRole("status").filter({ hasText: "waiting for the Claude Code limit to reset" }).waitFor();
+    await page.getByText("Wait for the reset (resumes the same session)").waitFor();
+    await page.getByText("1 stopped by a usage limit, not counted").waitFor();
+    await screenshot(page, "task-waiting");
+
+    // A preference list with fail-over, from the form.
+    await goTo(page, "Tasks");
+    await page.getByRole("button", { name: "New task" }).click();
+    await page.getByLabel("Description").fill("either agent will do");
+    await page.getByLabel("Tool").selectOption({ label: "Claude Code" });
+    await page.getByText("Requirements and limits").click();
+    await page.getByLabel("Codex CLI").check();
+    await page.getByLabel("On usage limit").selectOption("failover");
+    await page.getByRole("button", { name: "Create task" }).click();
+    await page.getByRole("link", { name: "either agent will do" }).click();
+    await page.getByText("Claude Code, then Codex CLI").waitFor();
+    await page.getByText("Fail over to the next tool or another worker").waitFor();
+  });
 });

@@ -1,6 +1,15 @@
 // Human names for the protocol's enums. Records keyed by the protocol's types, so a value added to the
 // protocol fails the typecheck here until it gets a name (and the bundle stays free of zod).
-import type { NodeRun, NodeStatus, NodeType, RunStatus, TaskStatus, ToolId, WorkerRole } from "@garageswarm/protocol";
+import type {
+  LimitPolicy,
+  NodeRun,
+  NodeStatus,
+  NodeType,
+  RunStatus,
+  TaskStatus,
+  ToolId,
+  WorkerRole,
+} from "@garageswarm/protocol";
 
 export const toolLabels: Record<ToolId, string> = {
   claude_code: "Claude Code",
@@ -13,6 +22,13 @@ export const toolLabels: Record<ToolId, string> = {
   shell: "Shell",
 };
 export const toolIds = Object.keys(toolLabels) as ToolId[];
+/** The tools `tool: "any"` may run on: every one that answers a text prompt (the protocol's TEXT_TOOLS). */
+export const textToolIds = toolIds.filter((tool) => tool !== "shell");
+
+export const limitPolicyLabels: Record<LimitPolicy, string> = {
+  wait: "Wait for the reset (resumes the same session)",
+  failover: "Fail over to the next tool or another worker",
+};
 
 export const taskStatusLabels: Record<TaskStatus, string> = {
   pending: "Pending",

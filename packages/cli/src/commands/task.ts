@@ -1,4 +1,4 @@
-import type { Task } from "@garageswarm/protocol";
+import type { Task, WaitingReason } from "@garageswarm/protocol";
 import { type Command, Option } from "commander";
 import { CliError, connect } from "../client.ts";
 import { followTask, type OutputChunk } from "../follow.ts";
@@ -24,6 +24,7 @@ interface Flags {
 
 interface CreateFlags extends Flags {
   tool: string;
+  onLimit?: string;
   model?: string;
   prompt?: string;
   priority?: string;
@@ -43,8 +44,21 @@ export function registerTaskCommands(program: Command): void {
       .command("create <description...>")
       .description("Create a task; it is queued at once and runs on the best worker for it"),
   )
-    .addOption(new Option("--tool <tool>", "the AI tool to run").choices(toolIds).makeOptionMandatory())
-    .option("--model <model>", "the model to use (default: the tool's)")
+    .addOption(
+      new Option(
+        "--tool <tools>",
+        `the AI tool to run: one of ${toolIds.join(", ")}; a comma list in order of preference (the first one a worker can run now wins); or "any" (every text tool)`,
+      ).makeOptionMandatory(),
+    )
+    .addOption(
+      new Option(
+        "--on-limit <policy>",
+        "when the tool hits a usage limit: wait for the reset, or fail over to the next tool",
+      )
+        .choices(["wait", "failover"])
+        .default("wait"),
+    )
+    .option("--model <model>", "the model to use (default: the tool's; only with a single tool)")
     .option("--prompt <text>", "what the tool is given, when it differs from the description")
     .option("--priority <n>", "-100..100, higher runs first (default 0)")
     .option("--timeout <seconds>", "how long one attempt may run (default 1800)")
@@ -52,15 +66,19 @@ export function registerTaskCommands(program: Command): void {
     .option("--labels <a,b>", "only workers carrying every one of these labels")
     .option("--worker <id>", "pin the task to this worker")
     .option("--option <key=value>", "a tool option (repeatable), e.g. --option max_turns=5", collect, [])
-    .option("--wait", "follow the task until it ends, showing its output; exit 1 unless it completed")
+    .option(
+      "--wait",
+      "follow the task until it ends, showing its output (and why it waits, while it does); exit 1 unless it completed",
+    )
     .option("--json", "print the created task as JSON")
     .addHelpText(
       "after",
-      '\nExample: garageswarm task create "Summarize README.md" --tool ollama --model llama3.2 --wait',
+      '\nExamples:\n  garageswarm task create "Summarize README.md" --tool ollama --model llama3.2 --wait\n  garageswarm task create "Fix the failing test" --tool claude_code,codex_cli --on-limit failover',
     )
     .action(async (words: string[], flags: CreateFlags) => {
       const client = await connect(flags);
-      const body: Record<string, unknown> = { description: words.join(" "), tool: flags.tool };
+      const body: Record<string, unknown> = { description: words.join(" "), tool: parseTools(flags.tool) };
+      if (flags.onLimit) body.on_limit = flags.onLimit;
       if (flags.model) body.model = flags.model;
       if (flags.prompt) body.prompt = flags.prompt;
       if (flags.priority !== undefined) body.priority = integer(flags.priority, "--priority");
@@ -77,7 +95,7 @@ export function registerTaskCommands(program: Command): void {
         return;
       }
       console.error(`Task ${created.task_id} queued; waiting for it…`);
-      const ended = await follow(client, created.task_id);
+      const ended = await follow(client, created.task_id, false, reportWaiting());
       if (flags.json) console.log(JSON.stringify(ended, null, 2));
       else console.error(summaryLine(ended));
       if (ended.status !== "completed") process.exitCode = 1;
@@ -141,8 +159,30 @@ export function registerTaskCommands(program: Command): void {
     });
 }
 
+/**
+ * Says why the task waits, on stderr: once it has waited a few seconds, then whenever the reason changes
+ * (another code, or another end of the wait), instead of waiting mute.
+ */
+function reportWaiting(quietMs = 3_000): (task: Task) => void {
+  const started = Date.now();
+  let last = "";
+  return (task) => {
+    const reason = task.status === "queued" ? task.waiting_reason : null;
+    if (!reason || Date.now() - started < quietMs) return;
+    const key = `${reason.code} ${reason.until ?? ""}`;
+    if (key === last) return;
+    last = key;
+    console.error(`Waiting: ${reason.message}`);
+  };
+}
+
 /** Streams the task's output to the terminal until it ends; prints the result when nothing streamed. */
-async function follow(client: Awaited<ReturnType<typeof connect>>, id: string, events = false): Promise<Task> {
+async function follow(
+  client: Awaited<ReturnType<typeof connect>>,
+  id: string,
+  events = false,
+  onTask?: (task: Task) => void,
+): Promise<Task> {
   let last = "\n";
   const write = ({ stream, chunk }: OutputChunk) => {
     if (stream === "event" && !events) return;
@@ -150,7 +190,7 @@ async function follow(client: Awaited<ReturnType<typeof connect>>, id: string, e
     else process.stderr.write(stream === "event" ? withNewline(chunk) : chunk);
     if (stream === "stdout") last = chunk;
   };
-  const { task, streamed } = await followTask(client, id, write);
+  const { task, streamed } = await followTask(client, id, write, onTask);
   if (!streamed && task.result) {
     process.stdout.write(withNewline(task.result.output));
   } else if (!last.endsWith("\n")) {
@@ -163,11 +203,14 @@ function printTask(task: Task): void {
   const rows: Array<[string, string]> = [
     ["task", task.task_id],
     ["description", oneLine(task.description, 200)],
-    ["status", `${task.status} (attempt ${task.attempt} of ${task.max_attempts})`],
+    ["status", `${task.status} (${attemptsText(task)})`],
     ["tool", task.model ? `${task.tool} (${task.model})` : task.tool],
     ["worker", task.worker_id ?? "-"],
     ["created", task.created_at],
   ];
+  if (task.tools.length > 1) rows.push(["tools", `${task.tools.join(", ")} (in this order)`]);
+  rows.push(["on limit", task.on_limit === "failover" ? "fail over to another tool or worker" : "wait for the reset"]);
+  if (task.waiting_reason) rows.push(["waiting", waitingText(task.waiting_reason)]);
   if (task.started_at) rows.push(["started", task.started_at]);
   if (task.completed_at) rows.push(["ended", task.completed_at]);
   if (task.result) {
@@ -189,6 +232,33 @@ function summaryLine(task: Task): string {
     ? `; ${usage.input_tokens} tokens in, ${usage.output_tokens} out, $${usage.cost_usd.toFixed(4)}`
     : "";
   return `Task ${task.task_id} ${task.status}${task.error && task.status !== "completed" ? `: ${oneLine(task.error, 300)}` : ""}${cost}`;
+}
+
+/** "attempt 2 of 3", and how many ended on a usage limit (those do not count). */
+function attemptsText(task: Task): string {
+  const limited = task.limited_attempts ?? 0;
+  const base = `attempt ${task.attempt} of ${task.max_attempts}`;
+  return limited > 0 ? `${base}; ${limited} stopped by a usage limit, not counted` : base;
+}
+
+function waitingText(reason: WaitingReason): string {
+  return reason.until ? `${reason.message} (until ${reason.until})` : reason.message;
+}
+
+/** `--tool`: one tool, a comma list in order of preference, or `any`; unknown names are refused here. */
+function parseTools(text: string): string | string[] {
+  const tools = text
+    .split(",")
+    .map((tool) => tool.trim())
+    .filter((tool) => tool !== "");
+  if (tools.length === 1 && tools[0] === "any") return "any";
+  const unknown = tools.filter((tool) => !toolIds.includes(tool));
+  if (tools.length === 0 || unknown.length > 0) {
+    throw new CliError(
+      `--tool: unknown tool "${unknown[0] ?? text}"; use one of ${toolIds.join(", ")}, a comma list of them, or "any"`,
+    );
+  }
+  return tools.length === 1 ? (tools[0] as string) : tools;
 }
 
 function integer(text: string, flag: string): number {

@@ -12,7 +12,7 @@ export type ClaimPath = "allocator" | "pull" | "free_slot";
 export function taskNeeds(row: TaskRow): TaskNeeds {
   const options = (row.options ?? {}) as Record<string, unknown>;
   return {
-    tool: row.tool,
+    tools: row.tools as string[],
     model: row.model,
     requirements: (row.requirements ?? {}) as TaskNeeds["requirements"],
     preferred_worker_id: typeof options.prefer_worker_id === "string" ? options.prefer_worker_id : null,
@@ -23,10 +23,10 @@ export async function recordClaimScore(resources: Resources, row: TaskRow, via: 
   if (!row.worker_id || !row.lease_token) return row;
   const candidates = await listCandidateWorkers(resources.db, {
     userId: row.user_id,
-    tool: row.tool,
+    tools: row.tools as string[],
     alwaysInclude: [row.worker_id],
   });
-  const score = scoreOfClaim(row, candidates, await readAllocatorSettings(resources), via);
+  const score = scoreOfClaim(row, candidates, await readAllocatorSettings(resources), via, resources.clock.now());
   if (!score) return row;
   await writeScores(resources.db, [{ task_id: row.task_id, lease_token: row.lease_token, score }]);
   return { ...row, score };
@@ -60,7 +60,7 @@ export function createScoreRecorder(resources: Resources, via: ClaimPath): Score
     const settings = await readAllocatorSettings(resources);
     const groups = new Map<string, TaskRow[]>();
     for (const row of rows) {
-      const key = `${row.user_id} ${row.tool}`;
+      const key = `${row.user_id} ${(row.tools as string[]).join(",")}`;
       groups.set(key, [...(groups.get(key) ?? []), row]);
     }
     const scores: ScoreEntry[] = [];
@@ -69,11 +69,12 @@ export function createScoreRecorder(resources: Resources, via: ClaimPath): Score
       if (!first) continue;
       const candidates = await listCandidateWorkers(resources.db, {
         userId: first.user_id,
-        tool: first.tool,
+        tools: first.tools as string[],
         alwaysInclude: group.flatMap((row) => (row.worker_id ? [row.worker_id] : [])),
       });
+      const now = resources.clock.now();
       for (const row of group) {
-        const score = row.lease_token ? scoreOfClaim(row, candidates, settings, via) : null;
+        const score = row.lease_token ? scoreOfClaim(row, candidates, settings, via, now) : null;
         if (score && row.lease_token) scores.push({ task_id: row.task_id, lease_token: row.lease_token, score });
       }
     }
@@ -96,27 +97,38 @@ function scoreOfClaim(
   listed: CandidateWorker[],
   { weights, thresholds }: Pick<AllocatorSettingsView, "weights" | "thresholds">,
   via: ClaimPath,
+  now: Date,
 ): Record<string, unknown> | null {
   const candidates = listed.map((worker) =>
-    worker.worker_id === row.worker_id ? { ...worker, running_tasks: Math.max(0, worker.running_tasks - 1) } : worker,
+    worker.worker_id === row.worker_id ? withoutClaim(worker, row.tool) : worker,
   );
   const needs = taskNeeds(row);
-  const allocation = allocate(needs, candidates, weights, thresholds);
+  const allocation = allocate(needs, candidates, weights, thresholds, now);
   const claimer = candidates.find((worker) => worker.worker_id === row.worker_id);
   if (!claimer) return null;
   // The claimer may be one the allocator would have passed over (cpu above the threshold, say): its
   // breakdown is stored all the same, with the reason, so the task page shows why it ran where it did.
   const heaviest = Math.max(
     load(claimer),
-    ...candidates.filter((worker) => !rejectionReason(worker, needs, thresholds)).map(load),
+    ...candidates.filter((worker) => !rejectionReason(worker, needs, thresholds, now)).map(load),
   );
   const rank = allocation.ranked.findIndex((entry) => entry.worker_id === row.worker_id) + 1;
   const passedOver = allocation.rejected.find((entry) => entry.worker_id === row.worker_id)?.reason;
   return {
-    ...scoreWorker(claimer, needs, heaviest, weights),
+    ...scoreWorker(claimer, needs, heaviest, weights, now, row.tool),
     via,
     rank: rank > 0 ? rank : null,
     candidates: candidates.length,
     ...(passedOver ? { note: `the allocator would have passed it over: ${passedOver}` } : {}),
+  };
+}
+
+/** The claimer as it was just before its claim: one task fewer, in all and of the claimed tool. */
+function withoutClaim(worker: CandidateWorker, tool: string): CandidateWorker {
+  const ofTool = worker.held_by_tool[tool] ?? 0;
+  return {
+    ...worker,
+    running_tasks: Math.max(0, worker.running_tasks - 1),
+    held_by_tool: { ...worker.held_by_tool, [tool]: Math.max(0, ofTool - 1) },
   };
 }

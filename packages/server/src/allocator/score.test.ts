@@ -11,6 +11,7 @@ function worker(id: string, overrides: Partial<CandidateWorker> = {}): Candidate
     capacity: {},
     slots: 2,
     running_tasks: 0,
+    held_by_tool: {},
     cpu_percent: 10,
     memory_percent: 10,
     disk_percent: 10,
@@ -18,7 +19,7 @@ function worker(id: string, overrides: Partial<CandidateWorker> = {}): Candidate
   };
 }
 
-const claudeTask: TaskNeeds = { tool: "claude_code", model: null, requirements: {} };
+const claudeTask: TaskNeeds = { tools: ["claude_code"], model: null, requirements: {} };
 const ollama = (models: string[], healthy = true) => ({ name: "ollama" as const, version: "0.5", models, healthy });
 
 describe("allocate: the choice among three workers", () => {
@@ -37,7 +38,7 @@ describe("allocate: the choice among three workers", () => {
     [
       "only the worker with the tool can win, however loaded",
       [worker("a"), worker("b", { tools: [ollama(["llama3"])], running_tasks: 1, cpu_percent: 70 }), worker("c")],
-      { tool: "ollama", model: "llama3", requirements: {} },
+      { tools: ["ollama"], model: "llama3", requirements: {} },
       "b",
     ],
     [
@@ -47,7 +48,7 @@ describe("allocate: the choice among three workers", () => {
         worker("b", { tools: [ollama(["llama3", "qwen"])] }),
         worker("c", { tools: [ollama(["qwen"])] }),
       ],
-      { tool: "ollama", model: "llama3", requirements: {} },
+      { tools: ["ollama"], model: "llama3", requirements: {} },
       "b",
     ],
     [
@@ -75,7 +76,7 @@ describe("allocate: the choice among three workers", () => {
         worker("b", { tools: [ollama(["llama3"])], running_tasks: 1 }),
         worker("c"),
       ],
-      { tool: "ollama", model: "llama3", requirements: {} },
+      { tools: ["ollama"], model: "llama3", requirements: {} },
       "b",
     ],
     ["ties go to the lowest id", [worker("c"), worker("a"), worker("b")], claudeTask, "a"],
@@ -93,9 +94,25 @@ describe("allocate: the choice among three workers", () => {
     ]);
     const a = ranked.find((entry) => entry.worker_id === "a");
     // availability = 1/2 free × (1 − (50+30)/200) = 0.3; balance = 1 − 0.5/0.5 = 0
-    expect(a).toEqual({ worker_id: "a", match: 1, availability: 0.3, balance: 0, affinity: 0, total: 0.49 });
+    expect(a).toEqual({
+      worker_id: "a",
+      tool: "claude_code",
+      match: 1,
+      availability: 0.3,
+      balance: 0,
+      affinity: 0,
+      total: 0.49,
+    });
     const b = ranked.find((entry) => entry.worker_id === "b");
-    expect(b).toEqual({ worker_id: "b", match: 1, availability: 1, balance: 1, affinity: 0, total: 0.9 });
+    expect(b).toEqual({
+      worker_id: "b",
+      tool: "claude_code",
+      match: 1,
+      availability: 1,
+      balance: 1,
+      affinity: 0,
+      total: 0.9,
+    });
   });
 
   it("honours configured weights", () => {
@@ -107,7 +124,7 @@ describe("allocate: the choice among three workers", () => {
   });
 
   it("says why each rejected worker cannot run the task", () => {
-    const { rejected } = allocate({ tool: "ollama", model: "llama3", requirements: { min_memory_gb: 16 } }, [
+    const { rejected } = allocate({ tools: ["ollama"], model: "llama3", requirements: { min_memory_gb: 16 } }, [
       worker("a"),
       worker("b", { tools: [ollama(["qwen"])] }),
       worker("c", { tools: [ollama(["llama3"])], capacity: { memory_gb: 8 } }),
@@ -124,5 +141,90 @@ describe("allocate: the choice among three workers", () => {
   it("rejects on cpu and memory thresholds", () => {
     expect(rejectionReason(worker("a", { cpu_percent: 99 }), claudeTask)).toBe("cpu busy");
     expect(rejectionReason(worker("a", { memory_percent: 97 }), claudeTask)).toBe("memory full");
+  });
+});
+
+describe("allocate: preference lists, usage limits and per-tool caps", () => {
+  const now = new Date("2026-12-01T12:00:00Z");
+  const claude = (extra: Record<string, unknown> = {}) => ({
+    name: "claude_code" as const,
+    version: "2.1",
+    models: ["sonnet", "opus"],
+    healthy: true,
+    ...extra,
+  });
+  const codex = (extra: Record<string, unknown> = {}) => ({
+    name: "codex_cli" as const,
+    version: "0.169",
+    models: [],
+    healthy: true,
+    ...extra,
+  });
+  const list: TaskNeeds = { tools: ["claude_code", "codex_cli"], model: null, requirements: {} };
+
+  it("runs the first tool of the list the worker can run now, and says why it passed over the others", () => {
+    const limited = worker("a", {
+      tools: [claude({ limited_until: "2026-12-01T19:00:00.000Z" }), codex()],
+    });
+    const { ranked } = allocate(list, [limited], undefined, undefined, now);
+    expect(ranked[0]).toMatchObject({
+      worker_id: "a",
+      tool: "codex_cli",
+      passed_over: [{ tool: "claude_code", reason: "claude_code is limited until 2026-12-01T19:00:00.000Z" }],
+    });
+    const free = allocate(list, [worker("b", { tools: [claude(), codex()] })], undefined, undefined, now);
+    expect(free.ranked[0]).toMatchObject({ tool: "claude_code" });
+    expect(free.ranked[0]).not.toHaveProperty("passed_over");
+  });
+
+  it("treats a limit already passed as no limit", () => {
+    const passed = worker("a", { tools: [claude({ limited_until: "2026-12-01T11:59:59.000Z" })] });
+    expect(allocate(claudeTask, [passed], undefined, undefined, now).ranked[0]?.tool).toBe("claude_code");
+  });
+
+  it("never picks a limited tool, a tool at its cap, or one without the model", () => {
+    const { ranked, rejected } = allocate(
+      { tools: ["claude_code"], model: "opus", requirements: {} },
+      [
+        worker("a", { tools: [claude({ limited_until: "2026-12-02T00:00:00.000Z" })] }),
+        worker("b", { tools: [claude({ max_concurrent: 1 })], running_tasks: 1, held_by_tool: { claude_code: 1 } }),
+        worker("c", { tools: [claude({ models: ["sonnet"] })] }),
+        worker("d", { tools: [claude({ models: ["sonnet"], any_model: true })] }),
+      ],
+      undefined,
+      undefined,
+      now,
+    );
+    expect(ranked.map((entry) => entry.worker_id)).toEqual(["d"]);
+    expect(rejected).toEqual([
+      { worker_id: "a", reason: "claude_code is limited until 2026-12-02T00:00:00.000Z" },
+      { worker_id: "b", reason: "claude_code is at its cap of 1" },
+      { worker_id: "c", reason: "claude_code has no model opus" },
+    ]);
+  });
+
+  it("lets a worker under its cap for one tool run another tool at its cap", () => {
+    const busy = worker("a", {
+      slots: 4,
+      running_tasks: 2,
+      held_by_tool: { claude_code: 2 },
+      tools: [claude({ max_concurrent: 2 }), codex()],
+    });
+    const { ranked } = allocate(list, [busy], undefined, undefined, now);
+    expect(ranked[0]).toMatchObject({
+      tool: "codex_cli",
+      passed_over: [{ tool: "claude_code", reason: "claude_code is at its cap of 2" }],
+    });
+  });
+
+  it("names every tool of the list when none can run", () => {
+    const { rejected } = allocate(
+      list,
+      [worker("a", { tools: [claude({ healthy: false, auth: "not_logged_in" })] })],
+      undefined,
+      undefined,
+      now,
+    );
+    expect(rejected).toEqual([{ worker_id: "a", reason: "claude_code is not logged in; does not have codex_cli" }]);
   });
 });

@@ -1,9 +1,10 @@
 // The allocator's judgement, as a pure function: which workers may run a task, and how well each fits.
 //
-// Filter: online, not draining, a free slot, the task's tool present and healthy (and its model, when the
-// tool lists models), cpu/memory/disk under the thresholds, every required label, enough capacity.
+// Filter: online, not draining, a free slot, one of the task's tools it can run now (tool-choice.ts: offered,
+// healthy, not limited, taking the model, under its per-tool cap; the first such tool of the task's list is
+// the one it would run), cpu/memory/disk under the thresholds, every required label, enough capacity.
 // Score, each part in [0, 1], weighted (default 0.40/0.30/0.20/0.10; admins change them, settings/allocator.ts):
-//   match        the model is listed (1) or the tool lists none, so it is unknown (0.5); no model asked: 1
+//   match        the model is listed (1) or not listed but accepted (0.5); no model asked: 1
 //   availability free slots as a share of slots × how idle cpu and memory are
 //   balance      how lightly loaded the worker is against the most loaded candidate
 //   affinity     1 for the preferred worker (the one that ran the upstream node, or named by the task)
@@ -15,6 +16,7 @@ import type {
   WorkerCapacity,
   WorkerTool,
 } from "@garageswarm/protocol";
+import { chooseTool, type PassedOverTool } from "./tool-choice.ts";
 
 export const defaultWeights: AllocatorWeights = { match: 0.4, availability: 0.3, balance: 0.2, affinity: 0.1 };
 
@@ -29,13 +31,16 @@ export interface CandidateWorker {
   capacity: WorkerCapacity;
   slots: number;
   running_tasks: number;
+  /** Of `running_tasks`, how many each tool runs: what the per-tool caps count. */
+  held_by_tool: Record<string, number>;
   cpu_percent: number | null;
   memory_percent: number | null;
   disk_percent: number | null;
 }
 
 export interface TaskNeeds {
-  tool: string;
+  /** The task's tools, in order of preference. */
+  tools: string[];
   model: string | null;
   requirements: TaskRequirements;
   /** The worker to prefer: the task's affinity hint (upstream node's worker). */
@@ -44,6 +49,10 @@ export interface TaskNeeds {
 
 export interface ScoreBreakdown {
   worker_id: string;
+  /** The tool the worker would run the task with. */
+  tool: string;
+  /** The task's tools before that one, each with why the worker passed over it (absent when none). */
+  passed_over?: Array<Pick<PassedOverTool, "tool" | "reason">>;
   total: number;
   match: number;
   availability: number;
@@ -66,16 +75,13 @@ export function rejectionReason(
   worker: CandidateWorker,
   task: TaskNeeds,
   thresholds: ResourceThresholds = defaultThresholds,
+  now: Date = new Date(),
 ): string | null {
   if (worker.status !== "online") return "offline";
   if (worker.draining) return "draining";
   if (worker.running_tasks >= worker.slots) return "no free slot";
-  const tool = worker.tools.find((candidate) => candidate.name === task.tool);
-  if (!tool) return `does not have ${task.tool}`;
-  if (tool.healthy === false) return `${task.tool} is unhealthy`;
-  if (task.model && tool.models.length > 0 && !tool.models.includes(task.model)) {
-    return `${task.tool} has no model ${task.model}`;
-  }
+  const choice = chooseTool(worker, task, now);
+  if (!choice.tool) return choice.passed_over.map((passed) => passed.reason).join("; ");
   if ((worker.cpu_percent ?? 0) > thresholds.cpu_percent) return "cpu busy";
   if ((worker.memory_percent ?? 0) > thresholds.memory_percent) return "memory full";
   if ((worker.disk_percent ?? 0) > thresholds.disk_percent) return "disk full";
@@ -92,30 +98,41 @@ export function allocate(
   workers: CandidateWorker[],
   weights: AllocatorWeights = defaultWeights,
   thresholds: ResourceThresholds = defaultThresholds,
+  now: Date = new Date(),
 ): Allocation {
   const rejected: Rejection[] = [];
   const eligible: CandidateWorker[] = [];
   for (const worker of workers) {
-    const reason = rejectionReason(worker, task, thresholds);
+    const reason = rejectionReason(worker, task, thresholds, now);
     if (reason) rejected.push({ worker_id: worker.worker_id, reason });
     else eligible.push(worker);
   }
   const heaviest = Math.max(0, ...eligible.map(load));
   const ranked = eligible
-    .map((worker) => scoreWorker(worker, task, heaviest, weights))
+    .map((worker) => scoreWorker(worker, task, heaviest, weights, now))
     .sort((a, b) => b.total - a.total || a.worker_id.localeCompare(b.worker_id));
   return { ranked, rejected };
 }
 
-/** One worker's breakdown, given the heaviest load among the candidates it is compared with. */
+/**
+ * One worker's breakdown, given the heaviest load among the candidates it is compared with. `chosenTool`:
+ * the tool it runs the task with when that is already decided (a claim chose it); else the first it can run.
+ */
 export function scoreWorker(
   worker: CandidateWorker,
   task: TaskNeeds,
   heaviest: number,
   weights: AllocatorWeights = defaultWeights,
+  now: Date = new Date(),
+  chosenTool?: string,
 ): ScoreBreakdown {
+  const choice = chooseTool(worker, task, now);
+  const tool = chosenTool ?? choice.tool ?? task.tools[0] ?? "";
+  const passedOver = choice.passed_over
+    .filter((passed) => passed.tool !== tool && task.tools.indexOf(passed.tool) < task.tools.indexOf(tool))
+    .map(({ tool: name, reason }) => ({ tool: name, reason }));
   const parts = {
-    match: matchScore(worker, task),
+    match: matchScore(worker, tool, task.model),
     availability: availabilityScore(worker),
     balance: heaviest === 0 ? 1 : Math.max(0, 1 - load(worker) / heaviest),
     affinity: task.preferred_worker_id === worker.worker_id ? 1 : 0,
@@ -127,6 +144,8 @@ export function scoreWorker(
     weights.affinity * parts.affinity;
   return {
     worker_id: worker.worker_id,
+    tool,
+    ...(passedOver.length > 0 ? { passed_over: passedOver } : {}),
     total: round(total),
     match: round(parts.match),
     availability: round(parts.availability),
@@ -140,10 +159,10 @@ export function load(worker: CandidateWorker): number {
   return worker.running_tasks / worker.slots;
 }
 
-function matchScore(worker: CandidateWorker, task: TaskNeeds): number {
-  if (!task.model) return 1;
-  const tool = worker.tools.find((candidate) => candidate.name === task.tool);
-  return tool?.models.includes(task.model) ? 1 : 0.5;
+function matchScore(worker: CandidateWorker, toolName: string, model: string | null): number {
+  if (!model) return 1;
+  const tool = worker.tools.find((candidate) => candidate.name === toolName);
+  return tool?.models.includes(model) ? 1 : 0.5;
 }
 
 function availabilityScore(worker: CandidateWorker): number {

@@ -8,7 +8,8 @@ export interface BusMessages {
   "task.created": {
     task_id: string;
     user_id: string;
-    tool: string;
+    /** The task's tools, in order of preference: a worker offering any of them may be able to run it. */
+    tools: string[];
     pinned_worker_id: string | null;
     /** What the allocator needs, so a replica need not read the task back to place it. */
     model: string | null;

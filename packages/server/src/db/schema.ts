@@ -275,14 +275,28 @@ export const tasks = pgTable(
     node_id: text("node_id"),
     description: text("description").notNull(),
     prompt: text("prompt").notNull(),
+    /** The tool of the current (or last) attempt: while queued, the first of `tools`; a claim sets the one it runs. */
     tool: text("tool").notNull(),
+    /** The tools the task may run on, in order of preference; `tool` is always one of them. */
+    tools: jsonb("tools").notNull(),
+    /** What a usage limit does to the task: `wait` for the reset, or `failover` to another tool or worker. */
+    on_limit: text("on_limit", { enum: ["wait", "failover"] })
+      .notNull()
+      .default("wait"),
     model: text("model"),
     options: jsonb("options").notNull().default(sql`'{}'::jsonb`),
     priority: integer("priority").notNull().default(0),
     requirements: jsonb("requirements").notNull().default(sql`'{}'::jsonb`),
     timeout_seconds: integer("timeout_seconds").notNull().default(1800),
     max_attempts: integer("max_attempts").notNull().default(3),
+    /** Numbers every attempt (unique per task); `attempt - limited_attempts` is what counts against max_attempts. */
     attempt: integer("attempt").notNull().default(0),
+    /** Attempts that ended on a usage limit: they do not count against max_attempts. */
+    limited_attempts: integer("limited_attempts").notNull().default(0),
+    /** The last usage limit that parked the task, `{worker_id, tool, kind, message, until}`; cleared by a failure. */
+    parked: jsonb("parked"),
+    /** The agent session to resume, `{worker_id, tool, session_id}`: only that worker's same tool resumes it. */
+    resume: jsonb("resume"),
     status: text("status").notNull().default("queued"),
     progress: integer("progress").notNull().default(0),
     worker_id: uuid("worker_id").references(() => workers.worker_id, { onDelete: "set null" }),
@@ -315,6 +329,12 @@ export const tasks = pgTable(
     // Free-slot checks count a worker's held tasks, not its whole history.
     index("tasks_held_worker_idx").on(t.worker_id).where(sql`${t.status} in ('assigned', 'running')`),
     index("tasks_run_idx").on(t.run_id),
+    check(
+      "tasks_tools_check",
+      sql`jsonb_typeof(${t.tools}) = 'array' and jsonb_array_length(${t.tools}) between 1 and 8 and ${t.tools} @> jsonb_build_array(${t.tool})`,
+    ),
+    check("tasks_on_limit_check", sql`${t.on_limit} in ('wait', 'failover')`),
+    check("tasks_limited_attempts_check", sql`${t.limited_attempts} between 0 and ${t.attempt}`),
   ],
 );
 

@@ -1,10 +1,13 @@
 // The queue is the tasks table. This file is its state machine; every transition is one guarded UPDATE.
+// (The claim, the biggest statement, is in claim.ts.)
 //
 //   pending ──(upstream done)──▶ queued ──claim──▶ assigned ──start──▶ running ──complete──▶ completed
-//                                  ▲                  │                   │
-//                                  │                  ├───────────────────┼──fail (retryable, attempts left)──┐
-//                                  │                  ├───────────────────┼──lease expired (attempts left)────┤
-//                                  └──────────────────┴── available_at = now + backoff ◀──────────────────────┘
+//                                  ▲ ▲                │                   │
+//                                  │ │                ├───────────────────┼──fail (retryable, attempts left)──┐
+//                                  │ │                ├───────────────────┼──lease expired (attempts left)────┤
+//                                  │ └────────────────┴── available_at = now + backoff ◀──────────────────────┘
+//                                  │                  ├───────────────────┼──park (the tool hit a usage limit)─┐
+//                                  └──────────────────┴── available_at = the reset (wait) or now (failover) ◀─┘
 //                                                     ├──fail (final) / lease expired (no attempts) ──▶ failed
 //                                                     └──timeout_seconds passed while running ─────▶ timed_out
 //   pending | queued | assigned | running ──cancel (user)──▶ cancelled
@@ -12,155 +15,28 @@
 //
 // Invariants:
 // - claim: `WHERE status = 'queued' AND available_at <= now`, row locked FOR UPDATE SKIP LOCKED, so one
-//   task goes to exactly one worker; it sets attempt + 1, a fresh `lease_token` and `lease_expires_at`.
-// - start, progress, complete, fail: `WHERE status IN ('assigned', 'running') AND lease_token = <token>`:
+//   task goes to exactly one worker; it sets attempt + 1, a fresh `lease_token` and `lease_expires_at`, and
+//   `tool` to the first of the task's `tools` the worker can run now (allocator/tool-choice.ts).
+// - start, progress, complete, fail, park: `WHERE status IN ('assigned', 'running') AND lease_token = <token>`:
 //   the token is the fence, so a presumed-dead worker's late report changes nothing (409).
+// - attempts used = attempt - limited_attempts: a park adds 1 to limited_attempts, so an attempt that ended
+//   on a usage limit does not count against max_attempts, while attempt numbers stay unique.
+// - park marks the worker's tool limited (workers.tools[].limited_until, the later of the old and the new)
+//   in the same statement, so no claim can pick that tool there before the reset; it stores `resume` (the
+//   worker, the tool and the agent session) only when the worker reported a session.
+// - a failure or a lost lease clears `parked` and `resume`: the retry starts a fresh session.
 // - claim considers only users who own the worker or accepted a share of it (workers/membership.ts), and
 //   records whose machine it is (worker_owner_user_id) beside worker_id.
 // - re-queue clears worker_id (and its owner), lease_token and lease_expires_at: the old token can never
-//   match again.
+//   match again; `tool` goes back to the first of `tools` (the next claim chooses again).
 // - the reaper's UPDATEs carry the same guards, so any number of replicas may run it at once.
 // Every transition appends a `status` row to task_events in the same statement or transaction.
 import { type SQL, sql } from "drizzle-orm";
 import type { Db } from "../db/store.ts";
 import { asTaskRow, type TaskRow } from "../tasks/queries.ts";
-import { actsAsWorker, mayRunTasksOn, runnersOf, uuidParam } from "../workers/membership.ts";
+import { mayRunTasksOn } from "../workers/membership.ts";
+import { attemptsUsed, type FencedInput, fenced, principalActsAs, rowsOf, ts, updateLogged } from "./statements.ts";
 import { retryAvailableAtSql } from "./timing.ts";
-
-const ts = (date: Date) => sql`${date.toISOString()}::timestamptz`;
-
-/** Raw statements: both drivers answer `{rows}`. */
-async function rowsOf<T = Record<string, unknown>>(db: Db, statement: SQL): Promise<T[]> {
-  const result = (await db.execute(statement)) as { rows: T[] };
-  return result.rows;
-}
-
-/** Only credentials of a worker's (accepted) owner may act as that worker: it receives other users' prompts. */
-const principalActsAs = (principalId: string, workerIdColumn: SQL) =>
-  actsAsWorker(uuidParam(principalId), workerIdColumn);
-
-/**
- * Wraps an `UPDATE tasks … RETURNING tasks.*` so the change and its event-log entry are one statement:
- * one round trip, and atomic without an explicit transaction.
- */
-async function updateLogged(db: Db, update: SQL, reason: SQL = sql`null`): Promise<TaskRow[]> {
-  const rows = await rowsOf(
-    db,
-    sql`
-    with changed as (${update}),
-    logged as (
-      insert into task_events (task_id, attempt, kind, data, created_at)
-      select task_id, attempt, 'status',
-             jsonb_strip_nulls(jsonb_build_object('status', status, 'worker_id', worker_id, 'reason', ${reason}::text)),
-             updated_at
-      from changed
-    )
-    select * from changed`,
-  );
-  return rows.map(asTaskRow);
-}
-
-export interface ClaimInput {
-  workerId: string;
-  principalId: string;
-  now: Date;
-  leaseExpiresAt: Date;
-  attemptToken: string;
-  /** Claim this task only (the allocator chose this worker for it). */
-  taskId?: string;
-  /** Only tasks claimable since before this instant (the dispatcher's sweep leaves fresh ones to the allocator). */
-  queuedBefore?: Date;
-  /** The allocator's breakdown, stored with the assignment. */
-  score?: unknown;
-}
-
-/**
- * Claims the best queued task this worker may run: the tool present and healthy (and the model, when
- * the tool lists models), every required label, enough capacity, the task's user allowed to run on the
- * worker, pinned tasks only to their worker; highest priority first, then the user holding the fewest
- * tasks (fair share), then the longest waiting.
- * Nothing when the worker is draining or has no free slot.
- */
-export async function claimTask(db: Db, input: ClaimInput): Promise<TaskRow | undefined> {
-  const { workerId, now } = input;
-  const [row] = await updateLogged(
-    db,
-    sql`
-    with w as materialized (
-      select w.labels, w.capacity,
-        -- {tool name: models} of the healthy tools; an empty list means the tool takes any model.
-        (select coalesce(jsonb_object_agg(offered.entry->>'name', coalesce(offered.entry->'models', '[]'::jsonb)), '{}'::jsonb)
-         from jsonb_array_elements(w.tools) as offered(entry)
-         where coalesce((offered.entry->>'healthy')::boolean, true)) as models_by_tool,
-        -- Only users who own the worker or accepted a share of it: an offer runs nothing.
-        array(${runnersOf(sql`w.worker_id`)}) as user_ids, w.owner_user_id
-      from workers w
-      where w.worker_id = ${workerId}::uuid and not w.draining
-        and ${principalActsAs(input.principalId, sql`w.worker_id`)}
-        and (select count(*) from tasks h where h.worker_id = w.worker_id and h.status in ('assigned', 'running')) < w.slots
-    ),
-    -- Fair share: each user allowed on the worker offers their best eligible task (one short walk of
-    -- tasks_queue_user_idx per user; the worker's fields are read once from the materialized row), then
-    -- the highest priority wins and, among equals, the user holding the fewest tasks right now — so one
-    -- user's 10 000 queued tasks cannot starve another's one. Each offer is locked SKIP LOCKED, so
-    -- concurrent claimers move on to the next task instead of waiting.
-    offers as (
-      select c.task_id, c.priority, c.available_at, c.created_at,
-        (select count(*) from tasks h where h.user_id = u.user_id and h.status in ('assigned', 'running')) as held
-      from unnest((select user_ids from w)::uuid[]) as u(user_id)
-      cross join lateral (
-        select t.task_id, t.priority, t.available_at, t.created_at from tasks t
-        where exists (select 1 from w)
-          and t.user_id = u.user_id
-          and t.status = 'queued' and t.available_at <= ${ts(input.queuedBefore ?? now)}
-          and ${input.taskId ? sql`t.task_id = ${input.taskId}::uuid` : sql`true`}
-          and (t.pinned_worker_id is null or t.pinned_worker_id = ${workerId}::uuid)
-          and (select models_by_tool from w)->t.tool is not null
-          and (t.model is null
-               or jsonb_array_length((select models_by_tool from w)->t.tool) = 0
-               or (select models_by_tool from w)->t.tool @> to_jsonb(t.model))
-          and (select labels from w) @> coalesce(t.requirements->'labels', '[]'::jsonb)
-          and (t.requirements->'min_cpu_cores' is null
-               or ((select capacity from w)->>'cpu_cores')::numeric >= (t.requirements->>'min_cpu_cores')::numeric)
-          and (t.requirements->'min_memory_gb' is null
-               or ((select capacity from w)->>'memory_gb')::numeric >= (t.requirements->>'min_memory_gb')::numeric)
-        -- Exactly tasks_queue_user_idx's order (drizzle writes DESC NULLS LAST), or the planner sorts.
-        order by t.priority desc nulls last, t.available_at, t.created_at
-        limit 1
-        for update of t skip locked
-      ) c
-    ),
-    candidate as (
-      select task_id from offers
-      order by priority desc, held, available_at, created_at
-      limit 1
-    )
-    update tasks set
-      status = 'assigned', worker_id = ${workerId}::uuid, worker_owner_user_id = (select owner_user_id from w),
-      attempt = tasks.attempt + 1,
-      lease_token = ${input.attemptToken}::uuid, lease_expires_at = ${ts(input.leaseExpiresAt)},
-      progress = 0, updated_at = ${ts(now)},
-      score = ${input.score === undefined ? null : JSON.stringify(input.score)}::jsonb
-    from candidate
-    where tasks.task_id = candidate.task_id and tasks.status = 'queued'
-    returning tasks.*`,
-  );
-  return row;
-}
-
-export interface FencedInput {
-  taskId: string;
-  attemptToken: string;
-  principalId: string;
-  now: Date;
-}
-
-// The task's user must still let the worker run their tasks: a claim racing the end of a share (it read the
-// membership just before it went) can hand the worker a task, but never lets it start or report on one.
-const fenced = (input: FencedInput) => sql`
-  tasks.task_id = ${input.taskId}::uuid and tasks.lease_token = ${input.attemptToken}::uuid
-  and tasks.status in ('assigned', 'running') and ${principalActsAs(input.principalId, sql`tasks.worker_id`)}
-  and ${mayRunTasksOn(sql`tasks.user_id`, sql`tasks.worker_id`)}`;
 
 /** assigned → running (idempotent for a running one); renews the lease. */
 export async function startAttempt(
@@ -205,6 +81,7 @@ export async function completeAttempt(db: Db, input: FencedInput & { result: unk
   const [row] = await updateLogged(
     db,
     sql`update tasks set status = 'completed', result = ${JSON.stringify(input.result)}::jsonb, error = null,
+          parked = null, resume = null,
           progress = 100, lease_expires_at = null, completed_at = ${ts(input.now)}, updated_at = ${ts(input.now)}
         where ${fenced(input)} returning tasks.*`,
   );
@@ -214,24 +91,103 @@ export async function completeAttempt(db: Db, input: FencedInput & { result: unk
 /** Back to the queue after a backoff while attempts remain and a retry can help; otherwise failed. */
 export async function failAttempt(
   db: Db,
-  input: FencedInput & { error: string; retryable: boolean },
+  input: FencedInput & { error: string; retryable: boolean; sessionId?: string | undefined },
 ): Promise<TaskRow | undefined> {
-  const retry = sql`(${input.retryable} and tasks.attempt < tasks.max_attempts)`;
+  const retry = sql`(${input.retryable} and ${attemptsUsed} < tasks.max_attempts)`;
   const [row] = await updateLogged(
     db,
     sql`update tasks set
           status = case when ${retry} then 'queued' else 'failed' end,
+          tool = case when ${retry} then tasks.tools->>0 else tasks.tool end,
           available_at = case when ${retry} then ${retryAvailableAtSql(input.now)} else tasks.available_at end,
           worker_id = case when ${retry} then null else tasks.worker_id end,
           worker_owner_user_id = case when ${retry} then null else tasks.worker_owner_user_id end,
           lease_token = case when ${retry} then null else tasks.lease_token end,
           completed_at = case when ${retry} then null else ${ts(input.now)} end,
           lease_expires_at = null, error = ${input.error}, failure_retryable = ${input.retryable},
-          updated_at = ${ts(input.now)}
+          parked = null, resume = null, updated_at = ${ts(input.now)}
         where ${fenced(input)} returning tasks.*`,
     sql`${input.error}`,
+    sql`jsonb_build_object('session_id', ${input.sessionId ?? null}::text)`,
   );
   return row;
+}
+
+export interface ParkInput extends FencedInput {
+  /** The limit as the worker reported it (`message` is also the task's error). */
+  limit: { kind: string; message: string };
+  /** Until when the worker's tool is limited: the reported reset, clamped (queue/timing.ts). */
+  limitedUntil: Date;
+  /** When a waiting (`on_limit: wait`) task may be claimed again: the reset plus a little jitter. */
+  waitUntil: Date;
+  sessionId?: string | undefined;
+  /** A task parked this often already is failed like any attempt instead (a worker that always says "limit"). */
+  maxParks: number;
+}
+
+/**
+ * The tool hit a usage limit: the task goes back to the queue without using an attempt, not before the
+ * reset (`wait`) or at once to another tool or worker (`failover`); the worker's tool is marked limited
+ * until the reset in the same statement. Undefined when the fence refused the report, or when the task
+ * was parked `maxParks` times already (the caller then fails the attempt instead).
+ */
+export async function parkAttempt(db: Db, input: ParkInput): Promise<TaskRow | undefined> {
+  const until = input.limitedUntil.toISOString();
+  const message = `${input.limit.kind.replace("_", " ")}: ${input.limit.message}`;
+  const rows = await rowsOf(
+    db,
+    sql`
+    with held as (
+      select tasks.task_id, tasks.worker_id, tasks.tool from tasks
+      where ${fenced(input)} and tasks.limited_attempts < ${input.maxParks}
+      for update
+    ),
+    changed as (
+      update tasks set status = 'queued', tool = tasks.tools->>0, worker_id = null, worker_owner_user_id = null,
+        lease_token = null, lease_expires_at = null, progress = 0, limited_attempts = tasks.limited_attempts + 1,
+        available_at = case when tasks.on_limit = 'failover' then ${ts(input.now)} else ${ts(input.waitUntil)} end,
+        parked = jsonb_build_object('worker_id', held.worker_id, 'tool', held.tool, 'kind', ${input.limit.kind}::text,
+                                    'message', ${input.limit.message}::text, 'until', ${until}::text),
+        resume = case when ${input.sessionId ?? null}::text is null then null
+                      else jsonb_build_object('worker_id', held.worker_id, 'tool', held.tool,
+                                              'session_id', ${input.sessionId ?? null}::text) end,
+        error = ${message}, updated_at = ${ts(input.now)}
+      from held where tasks.task_id = held.task_id
+      returning tasks.*
+    ),
+    limited as (
+      update workers set tools = ${markToolLimited(sql`workers.tools`, sql`held.tool`, until, input.limit.message)},
+        updated_at = ${ts(input.now)}
+      from held where workers.worker_id = held.worker_id
+    ),
+    logged as (
+      insert into task_events (task_id, attempt, kind, data, created_at)
+      select changed.task_id, changed.attempt, 'status',
+             jsonb_strip_nulls(jsonb_build_object('status', changed.status, 'worker_id', held.worker_id,
+               'reason', ${message}::text, 'tool', held.tool, 'session_id', ${input.sessionId ?? null}::text,
+               'limit', jsonb_build_object('kind', ${input.limit.kind}::text, 'until', ${until}::text),
+               'on_limit', changed.on_limit)),
+             changed.updated_at
+      from changed join held on held.task_id = changed.task_id
+    )
+    select * from changed`,
+  );
+  return rows.map(asTaskRow)[0];
+}
+
+/**
+ * `tools` with `tool` limited until `until` (ISO text) — unless it is limited until later already, which
+ * stands: a weekly limit is not shortened by a 5-hour one.
+ */
+function markToolLimited(tools: SQL, tool: SQL, until: string, message: string): SQL {
+  return sql`(
+    select coalesce(jsonb_agg(
+      case when offered.entry->>'name' = ${tool}
+                and not coalesce((offered.entry->>'limited_until')::timestamptz > ${until}::timestamptz, false)
+           then offered.entry || jsonb_build_object('limited_until', ${until}::text, 'limit_message', ${message}::text)
+           else offered.entry end
+      order by offered.position), '[]'::jsonb)
+    from jsonb_array_elements(${tools}) with ordinality as offered(entry, position))`;
 }
 
 /** What a fenced report found instead, to tell "not yours" (404) from "no longer current" (409). */
@@ -288,7 +244,7 @@ export function takeBackOffer(db: Db, taskId: string, attemptToken: string, now:
 async function requeueOffers(db: Db, which: SQL, now: Date, reason: string): Promise<TaskRow[]> {
   return updateLogged(
     db,
-    sql`update tasks set status = 'queued', attempt = tasks.attempt - 1, worker_id = null,
+    sql`update tasks set status = 'queued', tool = tasks.tools->>0, attempt = tasks.attempt - 1, worker_id = null,
           worker_owner_user_id = null, lease_token = null,
           lease_expires_at = null, available_at = ${ts(now)}, updated_at = ${ts(now)}
         where status = 'assigned' and ${which}
@@ -310,11 +266,12 @@ export function handBackTasksOfMember(
   now: Date,
   reason: string,
 ): Promise<TaskRow[]> {
-  const requeue = sql`(tasks.status = 'assigned' or tasks.attempt < tasks.max_attempts)`;
+  const requeue = sql`(tasks.status = 'assigned' or ${attemptsUsed} < tasks.max_attempts)`;
   return updateLogged(
     db,
     sql`update tasks set
           status = case when ${requeue} then 'queued' else 'failed' end,
+          tool = case when ${requeue} then tasks.tools->>0 else tasks.tool end,
           attempt = case when tasks.status = 'assigned' then tasks.attempt - 1 else tasks.attempt end,
           worker_id = case when ${requeue} then null else tasks.worker_id end,
           worker_owner_user_id = case when ${requeue} then null else tasks.worker_owner_user_id end,
@@ -359,11 +316,12 @@ export async function expireLeases(
     ),
     changed as (
       update tasks set
-        status = case when tasks.attempt < tasks.max_attempts then 'queued' else 'failed' end,
-        available_at = case when tasks.attempt < tasks.max_attempts then ${retryAvailableAtSql(now)} else tasks.available_at end,
-        completed_at = case when tasks.attempt < tasks.max_attempts then null else ${ts(now)} end,
+        status = case when ${attemptsUsed} < tasks.max_attempts then 'queued' else 'failed' end,
+        tool = case when ${attemptsUsed} < tasks.max_attempts then tasks.tools->>0 else tasks.tool end,
+        available_at = case when ${attemptsUsed} < tasks.max_attempts then ${retryAvailableAtSql(now)} else tasks.available_at end,
+        completed_at = case when ${attemptsUsed} < tasks.max_attempts then null else ${ts(now)} end,
         error = 'lease expired: the worker stopped reporting', worker_id = null, worker_owner_user_id = null,
-        lease_token = null,
+        lease_token = null, parked = null, resume = null,
         lease_expires_at = null, updated_at = ${ts(now)}
       from expired
       where tasks.task_id = expired.task_id and tasks.status in ('assigned', 'running')

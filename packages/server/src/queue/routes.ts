@@ -18,7 +18,7 @@ export function workerReportRoutes(resources: Resources): FastifyPluginAsyncZod 
     app.addHook("onRequest", requireUser(resources));
     const user = (request: Parameters<typeof principalOf>[0]) => principalOf(request).user_id;
     // The view (with its provenance names) only for these REST answers: the socket's reports need none.
-    const view = (row: Parameters<typeof toTaskViewOf>[1]) => toTaskViewOf(resources.db, row);
+    const view = (row: Parameters<typeof toTaskViewOf>[1]) => toTaskViewOf(resources.db, row, resources.clock.now());
 
     app.post(
       "/:id/start",

@@ -10,8 +10,9 @@ import type { TaskRow } from "../tasks/queries.ts";
 import { announceQueued } from "../tasks/service.ts";
 import { toClaimedTaskView } from "../tasks/view.ts";
 import { findWorkerForUser } from "../workers/queries.ts";
+import { claimTask } from "./claim.ts";
 import * as q from "./queries.ts";
-import { leaseSeconds } from "./timing.ts";
+import { leaseSeconds, limitedUntil, limitWaitUntil, MAX_PARKS_PER_TASK } from "./timing.ts";
 import type { Wakeups } from "./wakeups.ts";
 
 function leaseFrom(resources: Resources, now: Date): Date {
@@ -20,7 +21,7 @@ function leaseFrom(resources: Resources, now: Date): Date {
 
 async function claimOnce(resources: Resources, principalId: string, workerId: string): Promise<TaskRow | undefined> {
   const now = resources.clock.now();
-  return q.claimTask(resources.db, {
+  return claimTask(resources.db, {
     workerId,
     principalId,
     now,
@@ -128,19 +129,42 @@ export async function completeTask(
   return row;
 }
 
+/**
+ * The attempt failed; with `limit`, the tool hit a usage limit instead, and the task is parked (queries.ts)
+ * without using an attempt: it waits for the reset, or fails over at once, and is announced to the
+ * workers then.
+ */
 export async function failTask(
   resources: Resources,
   principalId: string,
   taskId: string,
   report: TaskFail,
 ): Promise<TaskRow> {
+  const now = resources.clock.now();
+  const fence = { taskId, attemptToken: report.attempt_token, principalId, now };
+  const sessionId = report.session_id === undefined ? undefined : storable(report.session_id);
+  if (report.limit) {
+    const until = limitedUntil(report.limit.resets_at, now, resources.config.limitDefaultWaitSeconds);
+    const parked = await q.parkAttempt(resources.db, {
+      ...fence,
+      limit: { kind: report.limit.kind, message: storable(report.limit.message) },
+      limitedUntil: until,
+      waitUntil: limitWaitUntil(until, now),
+      sessionId,
+      maxParks: MAX_PARKS_PER_TASK,
+    });
+    if (parked) {
+      await publishTaskUpdated(resources, parked);
+      if (parked.available_at.getTime() <= now.getTime()) await announceQueued(resources, parked);
+      return parked;
+    }
+    // Refused by the fence (the failure below is refused too, and says why), or parked too often already.
+  }
   const row = await q.failAttempt(resources.db, {
-    taskId,
-    attemptToken: report.attempt_token,
-    principalId,
-    now: resources.clock.now(),
+    ...fence,
     error: storable(report.error),
     retryable: report.retryable,
+    sessionId,
   });
   if (!row) return refuse(resources, principalId, taskId, report.attempt_token);
   await publishTaskUpdated(resources, row);

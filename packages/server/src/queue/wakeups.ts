@@ -28,7 +28,7 @@ export async function createWakeups(bus: Bus): Promise<Wakeups> {
   const waiters = new Set<Waiter>();
   const unsubscribe = await subscribe(bus, "task.created", (message: BusMessages["task.created"]) => {
     for (const waiter of waiters) {
-      if (!waiter.tools.has(message.tool)) continue;
+      if (!message.tools.some((tool) => waiter.tools.has(tool))) continue;
       if (message.pinned_worker_id && message.pinned_worker_id !== waiter.workerId) continue;
       waiter.wake();
     }

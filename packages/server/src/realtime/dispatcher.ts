@@ -17,13 +17,14 @@ import { listCandidateWorkers } from "../allocator/queries.ts";
 import { createScoreRecorder } from "../allocator/record-score.ts";
 import { allocate, type CandidateWorker, type TaskNeeds } from "../allocator/score.ts";
 import { type BusMessages, subscribe } from "../bus/channels.ts";
-import { claimTask } from "../queue/queries.ts";
+import { claimTask } from "../queue/claim.ts";
 import { takeBackOffer } from "../queue/service.ts";
 import { leaseSeconds } from "../queue/timing.ts";
 import type { Resources } from "../resources.ts";
 import { readAllocatorSettings } from "../settings/allocator.ts";
 import { publishTaskUpdated } from "../tasks/events.ts";
 import type { TaskRow } from "../tasks/queries.ts";
+import { resumeSessionId } from "../tasks/view.ts";
 import { anyTaskQueuedBefore } from "./queries.ts";
 import { QueuedHints } from "./queued-hints.ts";
 import type { WorkerConnection, WorkerConnections } from "./worker-connections.ts";
@@ -105,8 +106,8 @@ export async function createDispatcher(resources: Resources, connections: Worker
     }
   }
 
-  function shareCandidates(userId: string, tool: string): SharedListing {
-    const key = `${userId} ${tool}`;
+  function shareCandidates(userId: string, tools: readonly string[]): SharedListing {
+    const key = `${userId} ${tools.join(",")}`;
     const open = openListings.get(key);
     if (open) {
       open.users++;
@@ -121,7 +122,7 @@ export async function createDispatcher(resources: Resources, connections: Worker
       }),
       workers: previous.then(async () => {
         try {
-          return await listCandidateWorkers(db, { userId, tool });
+          return await listCandidateWorkers(db, { userId, tools });
         } finally {
           // Closed before any hint ranks on it: a hint after this point waits for a fresh list.
           if (openListings.get(key) === listing) openListings.delete(key);
@@ -237,19 +238,19 @@ export async function createDispatcher(resources: Resources, connections: Worker
       // Only this task: filling the worker's other slots here would beat the allocator to later tasks.
       const pinned = connections.get(hint.pinned_worker_id);
       if (pinned?.capacity.hasRoom()) {
-        await serialized(pinned.worker_id, () => claimFor(pinned, [hint.tool], { taskId: hint.task_id }));
+        await serialized(pinned.worker_id, () => claimFor(pinned, hint.tools, { taskId: hint.task_id }));
       }
       return;
     }
     // Only the replica holding the winner acts: one with no local worker that could take the task
     // skips the allocation (and its queries) altogether.
-    if (![...connections.all()].some((connection) => connection.capacity.hasRoom(hint.tool))) return;
+    if (![...connections.all()].some((connection) => connection.capacity.hasRoom(hint.tools))) return;
     // Claims running here may be taking this very task (a freed slot takes the oldest queued one): let
     // them land first, and skip the allocation if one did.
     await claimsLanded();
     if (!hints.has(hint.task_id)) return;
     // The hint carries what the allocator needs; the claim below checks the task is still queued.
-    const listing = shareCandidates(hint.user_id, hint.tool);
+    const listing = shareCandidates(hint.user_id, hint.tools);
     try {
       await allocateAndClaim(hint, listing);
     } finally {
@@ -262,12 +263,12 @@ export async function createDispatcher(resources: Resources, connections: Worker
     const { weights, thresholds } = await readAllocatorSettings(resources);
     // From here to the claim nothing awaits: the winner is counted in before another hint ranks.
     const needs = {
-      tool: hint.tool,
+      tools: hint.tools,
       model: hint.model,
       requirements: hint.requirements as TaskNeeds["requirements"],
       preferred_worker_id: hint.preferred_worker_id,
     };
-    const allocation = allocate(needs, candidates, weights, thresholds);
+    const allocation = allocate(needs, candidates, weights, thresholds, clock.now());
     const listed = candidates.length;
     // The ranking is from the rows as they were a moment ago; a local worker that has filled its slot
     // since (it finished a task and claimed the next) is passed over for the next one. The walk stops at
@@ -278,11 +279,11 @@ export async function createDispatcher(resources: Resources, connections: Worker
       if (entry.worker_id === hint.avoid_worker_id) continue;
       const connection = connections.get(entry.worker_id);
       if (!connection) {
-        countTaken(candidates, entry.worker_id);
+        countTaken(candidates, entry.worker_id, entry.tool);
         return;
       }
-      if (!connection.capacity.hasRoom(hint.tool)) continue;
-      countTaken(candidates, entry.worker_id);
+      if (!connection.capacity.hasRoom(hint.tools)) continue;
+      countTaken(candidates, entry.worker_id, entry.tool);
       const score = {
         ...entry,
         via: "allocator",
@@ -294,8 +295,8 @@ export async function createDispatcher(resources: Resources, connections: Worker
         await claimsLanded();
         // Taken meanwhile (a freed slot here claimed it, or another replica did), or the slot filled
         // while this waited its turn: the claim would be empty.
-        if (hints.has(hint.task_id) && connection.capacity.hasRoom(hint.tool)) {
-          await claimFor(connection, [hint.tool], { taskId: hint.task_id, score });
+        if (hints.has(hint.task_id) && connection.capacity.hasRoom(hint.tools)) {
+          await claimFor(connection, hint.tools, { taskId: hint.task_id, score });
         }
       });
       return;
@@ -362,15 +363,21 @@ interface SharedListing {
 }
 
 /**
- * The list as the next hint sharing it should see it: this worker holds one task more, and is gone once
- * its slots are full (a fresh list would leave it out).
+ * The list as the next hint sharing it should see it: this worker holds one task more (of `tool`, for its
+ * per-tool cap), and is gone once its slots are full (a fresh list would leave it out).
  */
-function countTaken(candidates: CandidateWorker[], workerId: string): void {
+function countTaken(candidates: CandidateWorker[], workerId: string, tool: string): void {
   const index = candidates.findIndex((worker) => worker.worker_id === workerId);
   const worker = candidates[index];
   if (!worker) return;
   if (worker.running_tasks + 1 >= worker.slots) candidates.splice(index, 1);
-  else candidates[index] = { ...worker, running_tasks: worker.running_tasks + 1 };
+  else {
+    candidates[index] = {
+      ...worker,
+      running_tasks: worker.running_tasks + 1,
+      held_by_tool: { ...worker.held_by_tool, [tool]: (worker.held_by_tool[tool] ?? 0) + 1 },
+    };
+  }
 }
 
 export function toAssigned(row: TaskRow): AssignedTask {
@@ -385,5 +392,6 @@ export function toAssigned(row: TaskRow): AssignedTask {
     options: (row.options ?? {}) as Record<string, unknown>,
     timeout_seconds: row.timeout_seconds,
     owner_user_id: row.user_id,
+    resume_session_id: resumeSessionId(row),
   };
 }

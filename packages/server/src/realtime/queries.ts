@@ -3,6 +3,7 @@ import { and, eq, inArray, sql } from "drizzle-orm";
 import { tasks, workers } from "../db/schema.ts";
 import { type Db, selectRows } from "../db/store.ts";
 import { actsAsWorker, uuidParam } from "../workers/membership.ts";
+import { keepServerLimits } from "../workers/tool-limits.ts";
 
 type Hello = Extract<WorkerToServer, { type: "hello" }>["data"];
 
@@ -11,7 +12,7 @@ export async function updateWorkerFromHello(db: Db, workerId: string, hello: Hel
   const [row] = await db
     .update(workers)
     .set({
-      tools: hello.tools,
+      tools: keepServerLimits(sql`${JSON.stringify(hello.tools)}::jsonb`, sql`${workers.tools}`, now),
       slots: hello.slots,
       ...(hello.version ? { version: hello.version } : {}),
       ...(hello.resources ?? {}),

@@ -7,21 +7,25 @@
 // says the task left `queued`, or when the sweep's own query found no queued task old enough to be it.
 
 interface Heard {
-  tool: string;
+  tools: readonly string[];
   pinnedWorkerId: string | null;
   heardAt: number;
 }
 
 export class QueuedHints {
   readonly #tasks = new Map<string, Heard>();
-  /** Unpinned entries per tool, and pinned entries per worker: what `mayHaveWorkFor` reads. */
+  /**
+   * Unpinned entries per tool (a task with several tools counts under each: erring towards "may have
+   * work"), and pinned entries per worker: what `mayHaveWorkFor` reads.
+   */
   readonly #byTool = new Map<string, number>();
   readonly #byPinnedWorker = new Map<string, number>();
 
-  heard(task: { task_id: string; tool: string; pinned_worker_id: string | null }, nowMs: number): void {
+  heard(task: { task_id: string; tools: readonly string[]; pinned_worker_id: string | null }, nowMs: number): void {
     if (this.#tasks.has(task.task_id)) return;
-    this.#tasks.set(task.task_id, { tool: task.tool, pinnedWorkerId: task.pinned_worker_id, heardAt: nowMs });
-    this.#count(task.pinned_worker_id ?? task.tool, task.pinned_worker_id !== null, 1);
+    const entry: Heard = { tools: task.tools, pinnedWorkerId: task.pinned_worker_id, heardAt: nowMs };
+    this.#tasks.set(task.task_id, entry);
+    this.#countEntry(entry, 1);
   }
 
   /** The task is no longer queued (claimed, cancelled, finished). */
@@ -29,7 +33,7 @@ export class QueuedHints {
     const entry = this.#tasks.get(taskId);
     if (!entry) return;
     this.#tasks.delete(taskId);
-    this.#count(entry.pinnedWorkerId ?? entry.tool, entry.pinnedWorkerId !== null, -1);
+    this.#countEntry(entry, -1);
   }
 
   has(taskId: string): boolean {
@@ -58,6 +62,11 @@ export class QueuedHints {
 
   get size(): number {
     return this.#tasks.size;
+  }
+
+  #countEntry(entry: Heard, delta: number): void {
+    if (entry.pinnedWorkerId !== null) this.#count(entry.pinnedWorkerId, true, delta);
+    else for (const tool of entry.tools) this.#count(tool, false, delta);
   }
 
   #count(key: string, pinned: boolean, delta: number): void {

@@ -24,8 +24,11 @@ export class LocalCapacity {
   /** Claims in flight for it: a slot being filled is not room for another claim. */
   claiming = 0;
 
-  hasRoom(tool?: string): boolean {
-    return this.held.size + this.claiming < this.slots && (tool === undefined || this.tools.has(tool));
+  /** A free slot (for a task that runs on one of `tools`, when given). */
+  hasRoom(tools?: readonly string[]): boolean {
+    return (
+      this.held.size + this.claiming < this.slots && (tools === undefined || tools.some((tool) => this.tools.has(tool)))
+    );
   }
 
   setTools(tools: ReadonlyArray<{ name: string; healthy?: boolean }>): void {

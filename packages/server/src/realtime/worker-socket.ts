@@ -316,11 +316,8 @@ function handleWorkerSocket(
         forgetAttempt(message.data.task_id);
         await givingBack(message.data.task_id, async () => {
           await output.flush(message.data.task_id);
-          await queue.failTask(resources, user, message.data.task_id, {
-            attempt_token: message.data.attempt_token,
-            error: message.data.error,
-            retryable: message.data.retryable,
-          });
+          const { task_id: _task, ...report } = message.data;
+          await queue.failTask(resources, user, message.data.task_id, report);
           ack(message.id, true);
         });
         return;

@@ -2,8 +2,11 @@
 // The worker-side transitions (claim, start, complete, fail, lease expiry) live in queue/queries.ts.
 import type { TaskPatch, TaskStatus } from "@garageswarm/protocol";
 import { and, desc, eq, inArray, notInArray, sql } from "drizzle-orm";
+import { heldTasksOf } from "../allocator/queries.ts";
 import { taskEvents, tasks, users, workers } from "../db/schema.ts";
 import { type Db, selectRows } from "../db/store.ts";
+import { mayRunTasksOn } from "../workers/membership.ts";
+import type { RunnableWorker } from "./waiting-reason.ts";
 
 export type TaskRow = typeof tasks.$inferSelect;
 export type NewTaskRow = typeof tasks.$inferInsert;
@@ -142,6 +145,26 @@ export async function findPlacementNames(db: Db, rows: readonly TaskRow[]): Prom
   );
   for (const row of found) (row.kind === "worker" ? names.machines : names.owners).set(row.id, row.name);
   return names;
+}
+
+/**
+ * The workers each of these users may run tasks on (owns, or accepted a running share of), whatever their
+ * status, with what they hold now in all and by tool: what the waiting reasons read, in one query.
+ */
+export async function findRunnableWorkersOf(
+  db: Db,
+  userIds: readonly string[],
+): Promise<Array<RunnableWorker & { user_id: string }>> {
+  if (userIds.length === 0) return [];
+  return selectRows<RunnableWorker & { user_id: string }>(
+    db,
+    sql`select runner.user_id::text as user_id, w.worker_id, w.machine_name, w.status, w.draining, w.tools, w.labels,
+               w.capacity, w.slots, held.running_tasks, held.held_by_tool
+        from unnest(${`{${userIds.join(",")}}`}::uuid[]) as runner(user_id)
+        join workers w on ${mayRunTasksOn(sql`runner.user_id`, sql`w.worker_id`)}
+        cross join lateral ${heldTasksOf(sql`w.worker_id`)} held
+        order by w.machine_name, w.worker_id`,
+  );
 }
 
 const timestampColumns = [

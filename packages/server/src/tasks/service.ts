@@ -1,5 +1,12 @@
 // What a user does with their own tasks. Another user's task is indistinguishable from a missing one.
-import type { Task, TaskCreate, TaskListQuery, TaskPatch } from "@garageswarm/protocol";
+import {
+  type Task,
+  type TaskCreate,
+  type TaskListQuery,
+  type TaskPatch,
+  TEXT_TOOLS,
+  type ToolId,
+} from "@garageswarm/protocol";
 import { taskNeeds } from "../allocator/record-score.ts";
 import { publish } from "../bus/channels.ts";
 import type { Db } from "../db/store.ts";
@@ -34,15 +41,14 @@ export async function createTask(
       throw new InvalidInputError("no worker you may run tasks on has this id", "body.worker_id");
     }
   }
-  // Interim, until the queue matches preference lists: one tool per task.
-  if (typeof input.tool !== "string" || input.tool === "any") {
-    throw new InvalidInputError("a list of tools is not supported yet: name one tool", "body.tool");
-  }
+  const tools = toolsOf(input.tool);
   const row = await q.insertTask(db, {
     user_id: userId,
     description: input.description,
     prompt: input.prompt ?? input.description,
-    tool: input.tool,
+    tool: tools[0] as ToolId,
+    tools,
+    on_limit: input.on_limit,
     model: input.model ?? null,
     priority: input.priority,
     requirements: input.requirements,
@@ -60,7 +66,13 @@ export async function createTask(
   });
   if (row.status === "queued") await announceQueued(resources, row);
   await publishTaskUpdated(resources, row);
-  return toTaskViewOf(db, row);
+  return toTaskViewOf(db, row, now);
+}
+
+/** A task's preference list: one tool, the list as given, or every text tool for `"any"`. */
+export function toolsOf(choice: TaskCreate["tool"]): ToolId[] {
+  if (choice === "any") return [...TEXT_TOOLS];
+  return typeof choice === "string" ? [choice] : [...choice];
 }
 
 /** Wakes pullers and the dispatcher: a task they may be able to run is waiting. */
@@ -73,7 +85,7 @@ export function announceQueued(
     avoid_worker_id: avoidWorkerId,
     task_id: row.task_id,
     user_id: row.user_id,
-    tool: row.tool,
+    tools: row.tools as string[],
     pinned_worker_id: row.pinned_worker_id,
     model: row.model,
     requirements: (row.requirements ?? {}) as Record<string, unknown>,
@@ -84,7 +96,7 @@ export function announceQueued(
 export async function getTask(resources: Resources, userId: string, taskId: string): Promise<Task> {
   const row = await q.findTaskOfUser(resources.db, userId, taskId);
   if (!row) throw new NotFoundError("task not found");
-  return toTaskViewOf(resources.db, row);
+  return toTaskViewOf(resources.db, row, resources.clock.now());
 }
 
 export async function listTasks(
@@ -98,7 +110,7 @@ export async function listTasks(
   const pageRows = rows.slice(0, query.limit);
   const last = pageRows.at(-1);
   return {
-    items: await toTaskViews(resources.db, pageRows),
+    items: await toTaskViews(resources.db, pageRows, resources.clock.now()),
     next_cursor:
       rows.length > query.limit && last
         ? encodeCursor({ created_at: last.cursor_created_at, task_id: last.task_id })
@@ -108,7 +120,7 @@ export async function listTasks(
 
 export async function patchTask(resources: Resources, userId: string, taskId: string, patch: TaskPatch): Promise<Task> {
   const row = await q.patchTask(resources.db, userId, taskId, patch, resources.clock.now());
-  if (row) return toTaskViewOf(resources.db, row);
+  if (row) return toTaskViewOf(resources.db, row, resources.clock.now());
   return explainRefusal(resources, userId, taskId, "updated");
 }
 
@@ -146,7 +158,7 @@ export async function cancelTask(resources: Resources, userId: string, taskId: s
     });
   }
   await publishTaskUpdated(resources, row);
-  return toTaskViewOf(db, row);
+  return toTaskViewOf(db, row, now);
 }
 
 async function explainRefusal(resources: Resources, userId: string, taskId: string, verb: string): Promise<never> {

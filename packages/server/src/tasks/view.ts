@@ -1,26 +1,59 @@
 // Rows to wire shapes. Columns already carry the wire names; only timestamps and JSON need care.
 import type {
   ClaimedTask,
+  LimitPolicy,
   Task,
   TaskPlacement,
   TaskRequirements,
   TaskResult,
   TaskStatus,
   ToolId,
+  WaitingReason,
 } from "@garageswarm/protocol";
 import type { Db } from "../db/store.ts";
-import { findPlacementNames, type PlacementNames, type TaskRow } from "./queries.ts";
+import { findPlacementNames, findRunnableWorkersOf, type PlacementNames, type TaskRow } from "./queries.ts";
+import { type Parked, type RunnableWorker, waitingReason } from "./waiting-reason.ts";
 
 const iso = (value: Date | null): string | null => value?.toISOString() ?? null;
 
-/** The rows as views, with their provenance names read in one query. */
-export async function toTaskViews(db: Db, rows: readonly TaskRow[]): Promise<Task[]> {
-  const names = await findPlacementNames(db, rows);
-  return rows.map((row) => toTaskView(row, names));
+/**
+ * The rows as views, with their provenance names read in one query and, when any is queued, the waiting
+ * reasons computed from one more (the workers their users may run tasks on).
+ */
+export async function toTaskViews(db: Db, rows: readonly TaskRow[], now: Date): Promise<Task[]> {
+  const queuedUsers = [...new Set(rows.filter((row) => row.status === "queued").map((row) => row.user_id))];
+  const [names, runnable] = await Promise.all([findPlacementNames(db, rows), findRunnableWorkersOf(db, queuedUsers)]);
+  const workersOf = new Map<string, RunnableWorker[]>();
+  for (const worker of runnable) workersOf.set(worker.user_id, [...(workersOf.get(worker.user_id) ?? []), worker]);
+  return rows.map((row) =>
+    toTaskView(row, names, waitingReason(waitingTaskOf(row), workersOf.get(row.user_id) ?? [], now)),
+  );
 }
 
-export async function toTaskViewOf(db: Db, row: TaskRow): Promise<Task> {
-  return toTaskView(row, await findPlacementNames(db, [row]));
+export async function toTaskViewOf(db: Db, row: TaskRow, now: Date): Promise<Task> {
+  const [view] = await toTaskViews(db, [row], now);
+  if (!view) throw new Error(`no view of task ${row.task_id}`);
+  return view;
+}
+
+function waitingTaskOf(row: TaskRow) {
+  return {
+    status: row.status,
+    tools: row.tools as string[],
+    model: row.model,
+    requirements: row.requirements as TaskRequirements,
+    pinned_worker_id: row.pinned_worker_id,
+    available_at: row.available_at,
+    attempt: row.attempt,
+    error: row.error,
+    parked: row.parked as Parked | null,
+  };
+}
+
+/** The session a claim resumes: only on the worker and with the tool that the usage limit stopped. */
+export function resumeSessionId(row: Pick<TaskRow, "resume" | "worker_id" | "tool">): string | null {
+  const resume = row.resume as { worker_id: string; tool: string; session_id: string } | null;
+  return resume && resume.worker_id === row.worker_id && resume.tool === row.tool ? resume.session_id : null;
 }
 
 function placementOf(row: TaskRow, names: PlacementNames): TaskPlacement | null {
@@ -33,15 +66,14 @@ function placementOf(row: TaskRow, names: PlacementNames): TaskPlacement | null 
   };
 }
 
-export function toTaskView(row: TaskRow, names: PlacementNames): Task {
+export function toTaskView(row: TaskRow, names: PlacementNames, waiting: WaitingReason | null = null): Task {
   return {
     task_id: row.task_id,
     description: row.description,
     prompt: row.prompt,
     tool: row.tool as ToolId,
-    tools: [row.tool as ToolId],
-    on_limit: "wait",
-    waiting_reason: null,
+    tools: row.tools as ToolId[],
+    on_limit: row.on_limit as LimitPolicy,
     model: row.model,
     priority: row.priority,
     requirements: row.requirements as TaskRequirements,
@@ -54,10 +86,12 @@ export function toTaskView(row: TaskRow, names: PlacementNames): Task {
     pinned_worker_id: row.pinned_worker_id,
     ran_on: placementOf(row, names),
     attempt: row.attempt,
+    limited_attempts: row.limited_attempts,
     result: (row.result as TaskResult | null) ?? null,
     error: row.error,
     score: (row.score as Record<string, unknown> | null) ?? null,
     available_at: row.available_at.toISOString(),
+    waiting_reason: waiting,
     created_at: row.created_at.toISOString(),
     updated_at: row.updated_at.toISOString(),
     started_at: iso(row.started_at),
@@ -71,11 +105,12 @@ export function toTaskView(row: TaskRow, names: PlacementNames): Task {
 /** A claimed row always carries its lease; this is the worker's copy, with the fencing token. */
 export async function toClaimedTaskView(db: Db, row: TaskRow): Promise<ClaimedTask> {
   if (!row.lease_token || !row.lease_expires_at) throw new Error(`task ${row.task_id} was claimed without a lease`);
-  const view = await toTaskViewOf(db, row);
+  const view = toTaskView(row, await findPlacementNames(db, [row]));
   return {
     ...view,
     attempt_token: row.lease_token,
     lease_expires_at: row.lease_expires_at.toISOString(),
     owner_user_id: row.user_id,
+    resume_session_id: resumeSessionId(row),
   };
 }

@@ -6,6 +6,7 @@ import { alias } from "drizzle-orm/pg-core";
 import { tasks, users, userWorkers, workers } from "../db/schema.ts";
 import { type Db, selectRows } from "../db/store.ts";
 import { isAcceptedMembership } from "./membership.ts";
+import { keepServerLimits } from "./tool-limits.ts";
 
 export type WorkerRow = typeof workers.$inferSelect;
 export type WorkerWithRole = WorkerRow & { role: WorkerRole; held_tasks: number; owner_username: string };
@@ -79,7 +80,13 @@ export async function upsertWorker(
   const [row] = await db
     .insert(workers)
     .values({ ...values, created_at: values.updated_at })
-    .onConflictDoUpdate({ target: [workers.owner_user_id, workers.machine_id], set: changes })
+    .onConflictDoUpdate({
+      target: [workers.owner_user_id, workers.machine_id],
+      set: {
+        ...changes,
+        tools: keepServerLimits(sql`excluded.tools`, sql`${workers.tools}`, values.updated_at ?? new Date()),
+      },
+    })
     .returning({ ...getTableColumns(workers), inserted: sql<boolean>`(xmax = 0)` });
   if (!row) throw new Error("upsert workers returned nothing");
   const { inserted, ...worker } = row;
@@ -284,7 +291,7 @@ export async function recordHeartbeat(
     updated as (
       update workers set cpu_percent = ${sample.cpu_percent}, memory_percent = ${sample.memory_percent},
         disk_percent = ${sample.disk_percent},
-        tools = coalesce(${sample.tools ? JSON.stringify(sample.tools) : null}::jsonb, workers.tools),
+        tools = ${sample.tools ? keepServerLimits(sql`${JSON.stringify(sample.tools)}::jsonb`, sql`workers.tools`, now) : sql`workers.tools`},
         status = 'online', last_heartbeat_at = ${now.toISOString()}::timestamptz,
         updated_at = ${now.toISOString()}::timestamptz
       where worker_id = ${workerId}::uuid and exists (select 1 from access where role = 'owner')

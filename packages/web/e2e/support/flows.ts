@@ -68,7 +68,11 @@ export async function signInAsNewUser(page: Page, baseUrl: string): Promise<Test
 export async function registerWorkerMachine(
   baseUrl: string,
   key: string,
-  machine: { name: string; tools: { name: string; models?: string[]; healthy?: boolean; detail?: string }[] },
+  machine: {
+    name: string;
+    /** Each tool's entry as the worker reports it (models, health, auth, `max_concurrent`…). */
+    tools: ({ name: string; models?: string[]; healthy?: boolean; detail?: string } & Record<string, unknown>)[];
+  },
 ): Promise<string> {
   const headers = { authorization: `Bearer ${key}`, "content-type": "application/json" };
   const registered = await fetch(`${baseUrl}/api/v1/workers/register`, {

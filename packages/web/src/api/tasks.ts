@@ -75,7 +75,8 @@ function retryBody(task: Task): NewTask {
   return {
     description: task.description,
     prompt: task.prompt,
-    tool: task.tool,
+    tool: task.tools.length > 1 ? task.tools : task.tool,
+    on_limit: task.on_limit,
     ...(task.model ? { model: task.model } : {}),
     priority: task.priority,
     requirements: task.requirements,

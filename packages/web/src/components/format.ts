@@ -6,6 +6,15 @@ export function formatDate(iso: string | null | undefined): string {
   return iso ? dateTime.format(new Date(iso)) : "—";
 }
 
+const timeOnly = new Intl.DateTimeFormat(undefined, { timeStyle: "short" });
+
+/** A coming moment: "19:00" today, with the date on another day. */
+export function formatUntil(iso: string | null | undefined, now = new Date()): string {
+  if (!iso) return "—";
+  const at = new Date(iso);
+  return at.toDateString() === now.toDateString() ? timeOnly.format(at) : dateTime.format(at);
+}
+
 export function formatAgo(iso: string | null | undefined, now = Date.now()): string {
   if (!iso) return "never";
   const seconds = Math.round((new Date(iso).getTime() - now) / 1000);

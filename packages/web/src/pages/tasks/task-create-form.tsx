@@ -1,17 +1,23 @@
-// New task: tool, model, priority and requirements, with a warning when no worker can run it now.
-import type { Task, ToolId, Worker } from "@garageswarm/protocol";
+// New task: tool (or a preference list, or any text tool), model, priority, requirements and what a usage
+// limit does, with a warning when no worker can run it now.
+import type { LimitPolicy, Task, TaskCreate, ToolId, Worker } from "@garageswarm/protocol";
 import { useMemo, useState } from "react";
 import { type NewTask, useCreateTask } from "../../api/tasks.ts";
 import { useWorkers } from "../../api/workers.ts";
 import { Field, FormError, fieldErrorsOf, formValues, SelectField, TextAreaField } from "../../components/form.tsx";
-import { toolIds, toolLabels } from "../../labels.ts";
+import { formatUntil } from "../../components/format.ts";
+import { limitPolicyLabels, textToolIds, toolIds, toolLabels } from "../../labels.ts";
 
 export function TaskCreateForm({ onCreated, onCancel }: { onCreated: (task: Task) => void; onCancel: () => void }) {
   const create = useCreateTask();
   const workers = useWorkers();
-  const [tool, setTool] = useState<ToolId>("claude_code");
+  const [tool, setTool] = useState<ToolId | "any">("claude_code");
+  // The tools to fall back to, in the order of toolIds: the preference list is [tool, ...fallbacks].
+  const [fallbacks, setFallbacks] = useState<ToolId[]>([]);
   const fields = fieldErrorsOf(create.error);
-  const models = useMemo(() => modelsFor(workers.data ?? [], tool), [workers.data, tool]);
+  const tools = tool === "any" ? textToolIds : [tool, ...fallbacks.filter((fallback) => fallback !== tool)];
+  const choice: TaskCreate["tool"] = tool === "any" ? "any" : tools.length > 1 ? tools : tool;
+  const models = useMemo(() => (tool === "any" ? [] : modelsFor(workers.data ?? [], tool)), [workers.data, tool]);
 
   return (
     <form
@@ -20,9 +26,10 @@ export function TaskCreateForm({ onCreated, onCancel }: { onCreated: (task: Task
       onSubmit={(event) => {
         event.preventDefault();
         const form = event.currentTarget;
-        create.mutate(toBody(formValues(form)), {
+        create.mutate(toBody(formValues(form), choice), {
           onSuccess: (task) => {
             form.reset();
+            setFallbacks([]);
             onCreated(task);
           },
         });
@@ -42,11 +49,22 @@ export function TaskCreateForm({ onCreated, onCancel }: { onCreated: (task: Task
           label="Tool"
           name="tool"
           value={tool}
-          onChange={(event) => setTool(event.target.value as ToolId)}
-          options={toolIds.map((id) => ({ value: id, label: toolLabels[id] }))}
+          onChange={(event) => setTool(event.target.value as ToolId | "any")}
+          options={[
+            ...toolIds.map((id) => ({ value: id, label: toolLabels[id] })),
+            { value: "any", label: "Any text tool" },
+          ]}
           error={fields.tool}
         />
-        <Field label="Model" name="model" list="task-models" placeholder="tool default" error={fields.model} />
+        <Field
+          label="Model"
+          name="model"
+          list="task-models"
+          placeholder="tool default"
+          disabled={tools.length > 1}
+          hint={tools.length > 1 ? "A model names one tool's model: not with several tools." : undefined}
+          error={fields.model}
+        />
         <datalist id="task-models">
           {models.map((model) => (
             <option key={model} value={model} />
@@ -63,7 +81,7 @@ export function TaskCreateForm({ onCreated, onCancel }: { onCreated: (task: Task
           error={fields.priority}
         />
       </div>
-      <ToolAvailability workers={workers.data} tool={tool} />
+      <ToolAvailability workers={workers.data} tools={tools} />
       <details>
         <summary>Requirements and limits</summary>
         <div className="grid three">
@@ -107,6 +125,17 @@ export function TaskCreateForm({ onCreated, onCancel }: { onCreated: (task: Task
             error={fields.max_attempts}
           />
           <SelectField
+            label="On usage limit"
+            name="on_limit"
+            defaultValue="wait"
+            options={(Object.keys(limitPolicyLabels) as LimitPolicy[]).map((policy) => ({
+              value: policy,
+              label: limitPolicyLabels[policy],
+            }))}
+            hint="A subscription's usage limit is not a failure: the attempt does not count either way."
+            error={fields.on_limit}
+          />
+          <SelectField
             label="Run on worker"
             name="worker_id"
             options={[
@@ -116,6 +145,26 @@ export function TaskCreateForm({ onCreated, onCancel }: { onCreated: (task: Task
             error={fields.worker_id}
           />
         </div>
+        {tool === "any" ? null : (
+          <fieldset className="plan-tools">
+            <legend>Then fall back to (in this order), when {toolLabels[tool]} cannot run</legend>
+            {toolIds
+              .filter((id) => id !== tool)
+              .map((id) => (
+                <div className="checkbox" key={id}>
+                  <input
+                    id={`fallback-${id}`}
+                    type="checkbox"
+                    checked={fallbacks.includes(id)}
+                    onChange={(event) =>
+                      setFallbacks(toolIds.filter((t) => (t === id ? event.target.checked : fallbacks.includes(t))))
+                    }
+                  />
+                  <label htmlFor={`fallback-${id}`}>{toolLabels[id]}</label>
+                </div>
+              ))}
+          </fieldset>
+        )}
       </details>
       <FormError
         error={create.error}
@@ -124,6 +173,7 @@ export function TaskCreateForm({ onCreated, onCancel }: { onCreated: (task: Task
           "prompt",
           "tool",
           "model",
+          "on_limit",
           "priority",
           "timeout_seconds",
           "max_attempts",
@@ -145,7 +195,7 @@ export function TaskCreateForm({ onCreated, onCancel }: { onCreated: (task: Task
   );
 }
 
-function toBody(values: Record<string, string>): NewTask {
+function toBody(values: Record<string, string>, tool: TaskCreate["tool"]): NewTask {
   const number = (name: string) => (values[name]?.trim() ? Number(values[name]) : undefined);
   const labels = (values.labels ?? "")
     .split(",")
@@ -158,7 +208,8 @@ function toBody(values: Record<string, string>): NewTask {
   };
   return {
     description: values.description ?? "",
-    tool: values.tool as ToolId,
+    tool,
+    ...(values.on_limit ? { on_limit: values.on_limit as LimitPolicy } : {}),
     ...(values.prompt?.trim() ? { prompt: values.prompt } : {}),
     ...(values.model?.trim() ? { model: values.model.trim() } : {}),
     ...(number("priority") !== undefined ? { priority: number("priority") } : {}),
@@ -176,30 +227,43 @@ function modelsFor(workers: Worker[], tool: ToolId): string[] {
   return [...models].sort();
 }
 
-/** Says up front when the task would only wait: which workers lack the tool, or are offline. */
-function ToolAvailability({ workers, tool }: { workers: Worker[] | undefined; tool: ToolId }) {
+const isLimitedNow = (tool: Worker["tools"][number]) =>
+  Boolean(tool.limited_until) && Date.parse(tool.limited_until as string) > Date.now();
+
+/** Says up front when the task would only wait: which workers lack the tools, are offline, or limited. */
+function ToolAvailability({ workers, tools }: { workers: Worker[] | undefined; tools: readonly ToolId[] }) {
   if (!workers) return null;
+  const names =
+    tools.length > 3
+      ? `${toolLabels[tools[0] as ToolId]} or ${tools.length - 1} other tools`
+      : tools.map((tool) => toolLabels[tool]).join(" or ");
   const able = workers.filter(
     (worker) =>
-      worker.status === "online" && !worker.draining && worker.tools.some((t) => t.name === tool && t.healthy),
+      worker.status === "online" &&
+      !worker.draining &&
+      worker.tools.some((t) => tools.includes(t.name) && t.healthy && !isLimitedNow(t)),
   );
   if (able.length > 0) {
     return (
       <p className="muted">
-        {able.length} online worker{able.length === 1 ? "" : "s"} can run {toolLabels[tool]}.
+        {able.length} online worker{able.length === 1 ? "" : "s"} can run {names}.
       </p>
     );
   }
   const reasons = workers.map((worker) => {
-    const offered = worker.tools.find((t) => t.name === tool);
+    const offered = worker.tools.filter((t) => tools.includes(t.name));
     if (worker.status === "offline") return `${worker.machine_name} is offline`;
     if (worker.draining) return `${worker.machine_name} is draining`;
-    if (!offered) return `${worker.machine_name} does not have ${toolLabels[tool]}`;
-    return `${worker.machine_name}'s ${toolLabels[tool]} is unhealthy${offered.detail ? ` (${offered.detail})` : ""}`;
+    const [first] = offered;
+    if (!first) return `${worker.machine_name} does not have ${names}`;
+    if (isLimitedNow(first)) {
+      return `${worker.machine_name}'s ${toolLabels[first.name]} is limited until ${formatUntil(first.limited_until)}`;
+    }
+    return `${worker.machine_name}'s ${toolLabels[first.name]} is unhealthy${first.detail ? ` (${first.detail})` : ""}`;
   });
   return (
     <p className="warning" role="status">
-      No worker can run {toolLabels[tool]} right now, so the task will wait in the queue.{" "}
+      No worker can run {names} right now, so the task will wait in the queue.{" "}
       {workers.length === 0 ? "You have no workers yet: add one on the Workers page." : `${reasons.join("; ")}.`}
     </p>
   );

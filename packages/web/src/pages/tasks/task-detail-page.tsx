@@ -1,4 +1,4 @@
-import type { Task } from "@garageswarm/protocol";
+import type { Task, ToolId } from "@garageswarm/protocol";
 import { useEffect, useRef } from "react";
 import { Link, useLocation } from "wouter";
 import { session } from "../../api/session.ts";
@@ -7,11 +7,11 @@ import { useTaskOutput } from "../../api/task-output.ts";
 import { terminalStatuses, useTask, useTaskAction } from "../../api/tasks.ts";
 import { useWorkers } from "../../api/workers.ts";
 import { FormError } from "../../components/form.tsx";
-import { formatCost, formatDate, formatNumber } from "../../components/format.ts";
+import { formatCost, formatDate, formatNumber, formatUntil } from "../../components/format.ts";
 import { Page, Section } from "../../components/page.tsx";
 import { ErrorState, Loading } from "../../components/states.tsx";
 import { StatusBadge } from "../../components/status-badge.tsx";
-import { taskStatusLabels, toolLabels } from "../../labels.ts";
+import { limitPolicyLabels, taskStatusLabels, toolLabels } from "../../labels.ts";
 
 export function TaskDetailPage({ taskId }: { taskId: string }) {
   const task = useTask(taskId);
@@ -88,11 +88,30 @@ function TaskDetail({ task }: { task: Task }) {
                 </progress>
               ) : null}
             </dd>
+            {task.waiting_reason ? (
+              <>
+                <dt>Waiting</dt>
+                <dd role="status">
+                  {task.waiting_reason.message}
+                  {task.waiting_reason.until ? (
+                    <span className="muted"> · until {formatUntil(task.waiting_reason.until)}</span>
+                  ) : null}
+                </dd>
+              </>
+            ) : null}
             <dt>Tool</dt>
             <dd>
               {toolLabels[task.tool]}
               {task.model ? ` · ${task.model}` : ""}
             </dd>
+            {task.tools.length > 1 ? (
+              <>
+                <dt>Tools</dt>
+                <dd>{task.tools.map((tool) => toolLabels[tool]).join(", then ")}</dd>
+              </>
+            ) : null}
+            <dt>On usage limit</dt>
+            <dd>{limitPolicyLabels[task.on_limit]}</dd>
             <dt>Priority</dt>
             <dd>{task.priority}</dd>
             <dt>{finished ? "Ran on" : "Worker"}</dt>
@@ -110,6 +129,9 @@ function TaskDetail({ task }: { task: Task }) {
             <dt>Attempts</dt>
             <dd>
               {task.attempt} of {task.max_attempts}
+              {task.limited_attempts ? (
+                <span className="muted"> · {task.limited_attempts} stopped by a usage limit, not counted</span>
+              ) : null}
             </dd>
             <dt>Created</dt>
             <dd>{formatDate(task.created_at)}</dd>
@@ -188,10 +210,26 @@ function ScoreBreakdown({ score }: { score: Record<string, unknown> | null }) {
   const entries = (Object.entries(score).filter(([, value]) => typeof value === "number") as [string, number][]).sort(
     ([a], [b]) => rank(a) - rank(b),
   );
+  const tool = typeof score.tool === "string" ? (score.tool as ToolId) : null;
+  const passedOver = Array.isArray(score.passed_over)
+    ? (score.passed_over as Array<{ tool: ToolId; reason: string }>)
+    : [];
   return (
     <table>
       <caption>Why this worker (allocator score)</caption>
       <tbody>
+        {tool ? (
+          <tr>
+            <th scope="row">Tool chosen</th>
+            <td>{toolLabels[tool] ?? tool}</td>
+          </tr>
+        ) : null}
+        {passedOver.map((passed) => (
+          <tr key={passed.tool}>
+            <th scope="row">Passed over {toolLabels[passed.tool] ?? passed.tool}</th>
+            <td>{passed.reason}</td>
+          </tr>
+        ))}
         {entries.map(([name, value]) => (
           <tr key={name}>
             <th scope="row">{scoreNames[name] ?? name.replace(/_/g, " ")}</th>

@@ -92,12 +92,25 @@ export function TasksPage() {
                     <td className="wrap">
                       <Link href={`/tasks/${task.task_id}`}>{task.description}</Link>
                     </td>
-                    <td>
+                    <td className="wrap">
                       <StatusBadge status={task.status} label={taskStatusLabels[task.status]} />
+                      {task.waiting_reason ? (
+                        <small className="muted waiting-reason"> {task.waiting_reason.message}</small>
+                      ) : null}
                     </td>
                     <td>
                       {toolLabels[task.tool]}
                       {task.model ? <span className="muted"> · {task.model}</span> : null}
+                      {task.tools.length > 1 ? (
+                        <span
+                          className="muted"
+                          title={`Tools in order of preference: ${task.tools.map((tool) => toolLabels[tool]).join(", ")}`}
+                        >
+                          {" "}
+                          +{task.tools.length - 1}
+                        </span>
+                      ) : null}
+                      {task.on_limit === "failover" ? <span className="chip">fails over</span> : null}
                     </td>
                     <td>{task.worker_id ? (workerNames.get(task.worker_id) ?? "another worker") : "—"}</td>
                     <td>

@@ -11,7 +11,7 @@ import {
   workerState,
 } from "../../api/workers.ts";
 import { Field, FormError, fieldErrorsOf, formValues, SelectField } from "../../components/form.tsx";
-import { formatAgo } from "../../components/format.ts";
+import { formatAgo, formatUntil } from "../../components/format.ts";
 import { Sparkline } from "../../components/sparkline.tsx";
 import { ErrorState } from "../../components/states.tsx";
 import { StatusBadge } from "../../components/status-badge.tsx";
@@ -56,13 +56,18 @@ export function WorkerCard({ worker, user }: { worker: Worker; user: User }) {
         <ul className="tools">
           {worker.tools.map((tool) => (
             <li key={tool.name}>
-              <StatusBadge
-                status={tool.healthy ? "healthy" : "unhealthy"}
-                label={tool.healthy ? "healthy" : "unhealthy"}
-              />{" "}
-              {toolLabels[tool.name]}
+              <ToolState tool={tool} /> {toolLabels[tool.name]}
               {tool.version ? <span className="muted"> {tool.version}</span> : null}
               {tool.models.length ? <span className="muted"> · {tool.models.slice(0, 4).join(", ")}</span> : null}
+              {tool.any_model ? <span className="muted"> · any model</span> : null}
+              {tool.max_concurrent ? <span className="muted"> · at most {tool.max_concurrent} at once</span> : null}
+              {limitedNow(tool) ? (
+                <small className="field-error">
+                  {" "}
+                  limited until {formatUntil(tool.limited_until)}
+                  {tool.limit_message ? ` — ${tool.limit_message}` : ""}
+                </small>
+              ) : null}
               {!tool.healthy && tool.detail ? <small className="field-error"> {tool.detail}</small> : null}
               {tool.unsafe_modes ? (
                 <small className="muted" title="The owner started this worker with --allow-unsafe-agent-modes">
@@ -143,6 +148,19 @@ export function WorkerCard({ worker, user }: { worker: Worker; user: User }) {
       {sharing ? <Sharing worker={worker} /> : null}
     </article>
   );
+}
+
+type ToolEntry = Worker["tools"][number];
+
+const limitedNow = (tool: ToolEntry) =>
+  Boolean(tool.limited_until) && Date.parse(tool.limited_until as string) > Date.now();
+
+/** "installed · not logged in", "limited", "healthy": what stops the tool taking tasks first. */
+function ToolState({ tool }: { tool: ToolEntry }) {
+  if (tool.auth === "not_logged_in") return <StatusBadge status="unhealthy" label="installed · not logged in" />;
+  if (!tool.healthy) return <StatusBadge status="unhealthy" label="unhealthy" />;
+  if (limitedNow(tool)) return <StatusBadge status="limited" label="limited" />;
+  return <StatusBadge status="healthy" label="healthy" />;
 }
 
 function Meter({

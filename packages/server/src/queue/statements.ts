@@ -1,0 +1,62 @@
+// The pieces every queue statement is built from: raw rows, the logged UPDATE, the attempt fence.
+import { type SQL, sql } from "drizzle-orm";
+import type { Db } from "../db/store.ts";
+import { asTaskRow, type TaskRow } from "../tasks/queries.ts";
+import { actsAsWorker, mayRunTasksOn, uuidParam } from "../workers/membership.ts";
+
+export const ts = (date: Date) => sql`${date.toISOString()}::timestamptz`;
+
+/** Raw statements: both drivers answer `{rows}`. */
+export async function rowsOf<T = Record<string, unknown>>(db: Db, statement: SQL): Promise<T[]> {
+  const result = (await db.execute(statement)) as { rows: T[] };
+  return result.rows;
+}
+
+/** Only credentials of a worker's (accepted) owner may act as that worker: it receives other users' prompts. */
+export const principalActsAs = (principalId: string, workerIdColumn: SQL) =>
+  actsAsWorker(uuidParam(principalId), workerIdColumn);
+
+/**
+ * Wraps an `UPDATE tasks … RETURNING tasks.*` so the change and its event-log entry are one statement:
+ * one round trip, and atomic without an explicit transaction. `extra`: more fields of the event (a jsonb
+ * object, e.g. the attempt's agent session).
+ */
+export async function updateLogged(
+  db: Db,
+  update: SQL,
+  reason: SQL = sql`null`,
+  extra: SQL = sql`'{}'::jsonb`,
+): Promise<TaskRow[]> {
+  const rows = await rowsOf(
+    db,
+    sql`
+    with changed as (${update}),
+    logged as (
+      insert into task_events (task_id, attempt, kind, data, created_at)
+      select task_id, attempt, 'status',
+             jsonb_strip_nulls(jsonb_build_object('status', status, 'worker_id', worker_id, 'reason', ${reason}::text)
+               || ${extra}),
+             updated_at
+      from changed
+    )
+    select * from changed`,
+  );
+  return rows.map(asTaskRow);
+}
+
+export interface FencedInput {
+  taskId: string;
+  attemptToken: string;
+  principalId: string;
+  now: Date;
+}
+
+// The task's user must still let the worker run their tasks: a claim racing the end of a share (it read the
+// membership just before it went) can hand the worker a task, but never lets it start or report on one.
+export const fenced = (input: FencedInput) => sql`
+  tasks.task_id = ${input.taskId}::uuid and tasks.lease_token = ${input.attemptToken}::uuid
+  and tasks.status in ('assigned', 'running') and ${principalActsAs(input.principalId, sql`tasks.worker_id`)}
+  and ${mayRunTasksOn(sql`tasks.user_id`, sql`tasks.worker_id`)}`;
+
+/** Attempts that count against `max_attempts`: those that did not end on a usage limit. */
+export const attemptsUsed = sql`(tasks.attempt - tasks.limited_attempts)`;
