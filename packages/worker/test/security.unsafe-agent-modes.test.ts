@@ -84,8 +84,9 @@ describe.skipIf(postgresStackMissing())("A7: task options cannot widen an agent'
     const worker = await spawnWorker({
       server: server.url,
       key,
+      // IS_SANDBOX=1: as root (CI), Claude Code takes bypassPermissions only on a machine that says it is a sandbox.
       args: ["--allow-unsafe-agent-modes"],
-      env: { GS_FAKE_ARGS_FILE: argsFile },
+      env: { GS_FAKE_ARGS_FILE: argsFile, IS_SANDBOX: "1", GARAGESWARM_PASS_ENV: "GS_FAKE_ARGS_FILE,IS_SANDBOX" },
     });
     const workerId = await worker.workerId();
     await worker.waitForLog(/connected over WebSocket/);
@@ -159,7 +160,8 @@ describe.skipIf(postgresStackMissing())("A7: task options cannot widen an agent'
         // Nowhere among the options: after `--` (claude), joined to --prompt= (gemini) or on stdin (codex).
         const end = record.argv.indexOf("--");
         expect(end < 0 ? record.argv : record.argv.slice(0, end)).not.toContain(prompt);
-        expect(record.permission_mode ?? "default").toBe("default");
+        // Claude Code runs in the worker's default mode (acceptEdits: edits inside the workdir), the others in theirs.
+        expect(record.permission_mode ?? "default").toBe(tool === "claude_code" ? "acceptEdits" : "default");
       }
     }
     // codex lists no models, so any model name reaches it: one starting with `-` is refused, for good.

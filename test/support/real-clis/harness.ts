@@ -8,7 +8,7 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { fileURLToPath } from "node:url";
 import { describe } from "vitest";
-import { type FakeAnthropic, startFakeAnthropic } from "../../fakes/vendor-apis/anthropic.ts";
+import { claudeGatewayToken, type FakeAnthropic, startFakeAnthropic } from "../../fakes/vendor-apis/anthropic.ts";
 import { type FakeGemini, startFakeGemini } from "../../fakes/vendor-apis/gemini.ts";
 import { type FakeResponses, startFakeResponses } from "../../fakes/vendor-apis/openai-responses.ts";
 import { inCi } from "../env.ts";
@@ -51,6 +51,15 @@ export interface CliEnvironments {
   codex_cli: NodeJS.ProcessEnv;
 }
 
+export interface NewHomeOptions {
+  /**
+   * Claude Code signed in to an LLM gateway (a bearer token it takes for one, see claudeGatewayToken)
+   * instead of an API key: it then reads the fake's `anthropic-ratelimit-unified-*` headers as a
+   * subscriber's usage windows (`rate_limit_event`, "You've hit your 5-hour limit · resets …").
+   */
+  claudeSubscription?: boolean;
+}
+
 export interface RealCliHarness {
   anthropic: FakeAnthropic;
   gemini: FakeGemini;
@@ -58,7 +67,7 @@ export interface RealCliHarness {
   /** Commands that run each real CLI inside the sandbox: give these to the adapters. */
   commands: { claude: string; gemini: string; codex: string };
   /** A fresh HOME with every CLI configured; each call gets its own. */
-  newHome(): Promise<CliEnvironments>;
+  newHome(options?: NewHomeOptions): Promise<CliEnvironments>;
   sandbox: CliSandbox;
   /** Throws when a CLI tried to reach beyond loopback; closes everything either way. */
   close(): Promise<void>;
@@ -89,22 +98,14 @@ export async function startRealCliHarness(): Promise<RealCliHarness> {
     responses,
     commands,
     sandbox,
-    async newHome() {
+    async newHome(options = {}) {
       homes += 1;
       const home = join(dir, `home-${homes}`);
       await mkdir(home);
       const base = { PATH: process.env.PATH, HOME: home, LANG: "C.UTF-8" };
       return {
         home,
-        claude_code: {
-          ...base,
-          ANTHROPIC_BASE_URL: `http://127.0.0.1:${ports.anthropic}`,
-          ANTHROPIC_API_KEY: "sk-ant-fake-key",
-          CLAUDE_CODE_DISABLE_NONESSENTIAL_TRAFFIC: "1",
-          DISABLE_AUTOUPDATER: "1",
-          DISABLE_TELEMETRY: "1",
-          DISABLE_ERROR_REPORTING: "1",
-        },
+        claude_code: { ...base, ...(await claudeHome(home, options.claudeSubscription === true)) },
         gemini_cli: { ...base, ...(await geminiHome(home)) },
         codex_cli: { ...base, ...(await codexHome(home)) },
       };
@@ -118,6 +119,24 @@ export async function startRealCliHarness(): Promise<RealCliHarness> {
         await rm(dir, { recursive: true, force: true });
       }
     },
+  };
+}
+
+/**
+ * Claude Code: the fake's URL and a key (or a gateway token) in ~/.claude/settings.json, as a user sets them,
+ * so that they reach the CLI whatever the worker passes from its own environment; telemetry, error
+ * reporting, update checks and other nonessential traffic off in the process env.
+ */
+async function claudeHome(home: string, subscription: boolean): Promise<NodeJS.ProcessEnv> {
+  await mkdir(join(home, ".claude"));
+  const auth = subscription ? { ANTHROPIC_AUTH_TOKEN: claudeGatewayToken() } : { ANTHROPIC_API_KEY: "sk-ant-fake-key" };
+  const settings = { env: { ANTHROPIC_BASE_URL: `http://127.0.0.1:${ports.anthropic}`, ...auth } };
+  await writeFile(join(home, ".claude", "settings.json"), JSON.stringify(settings, null, 2));
+  return {
+    CLAUDE_CODE_DISABLE_NONESSENTIAL_TRAFFIC: "1",
+    DISABLE_AUTOUPDATER: "1",
+    DISABLE_TELEMETRY: "1",
+    DISABLE_ERROR_REPORTING: "1",
   };
 }
 

@@ -9,6 +9,13 @@ export const ToolsConfig = z.object({
   /** How long a cancelled tool's process tree gets between SIGTERM and SIGKILL. */
   killGraceMs: z.number().int().nonnegative().default(2_000),
   claudeCommand: z.string().min(1).default("claude"),
+  /**
+   * Claude Code's permission mode for tasks that name none. acceptEdits lets an edit task edit files in its
+   * workdir (with `default`, headless edits are denied and the run still "succeeds"); only the modes that
+   * keep the agent inside the workdir are allowed here: wider ones are per task, behind
+   * --allow-unsafe-agent-modes.
+   */
+  claudePermissionMode: z.enum(["default", "acceptEdits", "plan", "dontAsk"]).default("acceptEdits"),
   geminiCommand: z.string().min(1).default("gemini"),
   codexCommand: z.string().min(1).default("codex"),
   /** OLLAMA_HOST as Ollama reads it (see ollama-host.ts); the loaded config holds the base URL it names. */
@@ -30,6 +37,7 @@ export type ToolsConfigInput = z.input<typeof ToolsConfig>;
 /** The env variable each setting reads. enableShell has none on purpose: it must be a deliberate flag. */
 export const toolEnvNames: Partial<Record<keyof ToolsConfig, readonly string[]>> = {
   claudeCommand: ["GARAGESWARM_CLAUDE_COMMAND"],
+  claudePermissionMode: ["GARAGESWARM_CLAUDE_PERMISSION_MODE"],
   geminiCommand: ["GARAGESWARM_GEMINI_COMMAND"],
   codexCommand: ["GARAGESWARM_CODEX_COMMAND"],
   ollamaHost: ["OLLAMA_HOST"],

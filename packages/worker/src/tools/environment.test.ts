@@ -28,7 +28,6 @@ describe("toolEnvironment", () => {
       LANG: "C.UTF-8",
       LC_ALL: "C.UTF-8",
       TMPDIR: "/tmp",
-      ANTHROPIC_API_KEY: "sk-ant",
     });
     expect(toolEnvironment("codex_cli", worker)).toMatchObject({
       OPENAI_API_KEY: "sk-oai",
@@ -37,6 +36,20 @@ describe("toolEnvironment", () => {
     expect(toolEnvironment("codex_cli", worker).ANTHROPIC_API_KEY).toBeUndefined();
     expect(toolEnvironment("gemini_cli", worker)).toMatchObject({ GEMINI_API_KEY: "gem" });
     expect(Object.keys(toolEnvironment("shell", worker)).sort()).toEqual(["HOME", "LANG", "LC_ALL", "PATH", "TMPDIR"]);
+  });
+
+  it("Claude Code gets the worker's own Anthropic key and URL (the anthropic tool's) only when --pass-env names them", () => {
+    const owner = {
+      ...worker,
+      ANTHROPIC_BASE_URL: "https://proxy",
+      ANTHROPIC_AUTH_TOKEN: "tok",
+      CLAUDE_CODE_OAUTH_TOKEN: "oat",
+    };
+    const env = toolEnvironment("claude_code", owner);
+    expect(env).toMatchObject({ ANTHROPIC_AUTH_TOKEN: "tok", CLAUDE_CODE_OAUTH_TOKEN: "oat" });
+    expect(env.ANTHROPIC_API_KEY).toBeUndefined();
+    expect(env.ANTHROPIC_BASE_URL).toBeUndefined();
+    expect(toolEnvironment("claude_code", owner, ["ANTHROPIC_API_KEY"]).ANTHROPIC_API_KEY).toBe("sk-ant");
   });
 
   it("adds --pass-env names, and never the worker's or the server's secrets", () => {

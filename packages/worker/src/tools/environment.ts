@@ -70,6 +70,15 @@ const toolNames: Partial<Record<ToolId, { names: string[]; prefixes: string[] }>
   codex_cli: { names: [], prefixes: ["CODEX_", "OPENAI_"] },
 };
 
+/**
+ * Variables the worker itself reads for another tool of its own (the `anthropic` API tool): its key would
+ * move every Claude Code run from the owner's subscription to API billing (`claude -p` always prefers
+ * ANTHROPIC_API_KEY), and its URL would redirect Claude Code. A tool gets them only when --pass-env names them.
+ */
+const notByPrefix: Partial<Record<ToolId, readonly string[]>> = {
+  claude_code: ["ANTHROPIC_API_KEY", "ANTHROPIC_BASE_URL"],
+};
+
 /** Never given to a tool, whatever the allow-list or --pass-env say: the worker's and the server's secrets. */
 export function isForbiddenName(name: string): boolean {
   const upper = name.toUpperCase();
@@ -103,11 +112,13 @@ export function toolEnvironment(
   const fold = process.platform === "win32" ? (name: string) => name.toUpperCase() : (name: string) => name;
   const names = new Set([...baseNames, ...own.names, ...passEnv].map(fold));
   const prefixes = [...basePrefixes, ...own.prefixes].map(fold);
+  const excluded = new Set((notByPrefix[tool] ?? []).map(fold));
   const env: NodeJS.ProcessEnv = {};
   for (const [name, value] of Object.entries(source)) {
     if (value === undefined || isForbiddenName(name)) continue;
     const key = fold(name);
-    if (names.has(key) || prefixes.some((prefix) => key.startsWith(prefix))) env[name] = value;
+    const byPrefix = !excluded.has(key) && prefixes.some((prefix) => key.startsWith(prefix));
+    if (names.has(key) || byPrefix) env[name] = value;
   }
   return env;
 }

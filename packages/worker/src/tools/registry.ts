@@ -46,7 +46,12 @@ export function createToolRegistry(options: ToolRegistryOptions = {}): ToolRegis
 
   const tools = new Map<ToolId, Tool>();
   const add = (tool: Tool) => tools.set(tool.id, tool);
-  add(new ClaudeCodeTool(cli("claude_code", config.claudeCommand)));
+  add(
+    new ClaudeCodeTool({
+      ...cli("claude_code", config.claudeCommand),
+      defaultPermissionMode: config.claudePermissionMode,
+    }),
+  );
   add(new GeminiCliTool(cli("gemini_cli", config.geminiCommand)));
   add(new CodexCliTool(cli("codex_cli", config.codexCommand)));
   add(new OllamaTool({ host: config.ollamaHost, defaultModel: config.ollamaModel }));
