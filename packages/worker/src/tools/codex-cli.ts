@@ -1,12 +1,13 @@
 // Codex CLI headless: `codex exec --json [options] -`, or `codex exec resume --json [options] <thread> -`
 // to continue a parked task's thread. The prompt goes on stdin (`-`), as the official SDK sends it: never
 // parsed as an argument, and not bound by the argv limit. The JSONL it prints is read by codex-events.ts;
-// its failures that are limits by codex-limits.ts.
+// its failures that are limits by codex-limits.ts, with the signals of the thread's rollout (codex-rollout.ts).
 import { tmpdir } from "node:os";
 import type { TaskResult, WorkerTool } from "@garageswarm/protocol";
 import { type CliOutcome, type CliSettings, detectCliVersion, parseJsonLine, runCli } from "./cli.ts";
 import { type CodexRunState, newCodexRunState, readCodexEvent } from "./codex-events.ts";
 import { codexLimitOf } from "./codex-limits.ts";
+import { readRolloutSignals } from "./codex-rollout.ts";
 import { ToolInputError, ToolLimitedError, ToolRunError } from "./errors.ts";
 import { costOf } from "./pricing.ts";
 import { runProcess } from "./process.ts";
@@ -76,7 +77,7 @@ export class CodexCliTool implements Tool {
     if (state.threadId) detail.session_id = state.threadId;
     if (state.warnings.length > 0) detail.warnings = state.warnings;
     const output = state.messages.at(-1) ?? "";
-    if (!state.completed || exit.exitCode !== 0) throw this.failureOf(state, exit, detail);
+    if (!state.completed || exit.exitCode !== 0) throw await this.failureOf(state, exit, detail);
 
     const { usage } = state;
     // On a resumed thread these are the thread's totals: they include the parked attempts, whose failure
@@ -129,12 +130,13 @@ export class CodexCliTool implements Tool {
     return { state, exit };
   }
 
-  private failureOf(state: CodexRunState, exit: CliOutcome, detail: Record<string, unknown>): Error {
+  private async failureOf(state: CodexRunState, exit: CliOutcome, detail: Record<string, unknown>): Promise<Error> {
     const reason =
       state.failure ?? (exit.stderr.trim() || `codex exited with code ${exit.exitCode ?? exit.exitSignal}`);
     const output = state.messages.join("\n");
-    // The reset time in the message is in the CLI's local time: its TZ, else this machine's zone (the same).
-    const limit = codexLimitOf(reason, new Date(), this.settings.env.TZ);
+    const signals = state.threadId ? await readRolloutSignals(this.settings.env, state.threadId) : null;
+    // A reset time in the message is in the CLI's local time: its TZ, else this machine's zone (the same).
+    const limit = codexLimitOf(reason, { now: new Date(), timeZone: this.settings.env.TZ, signals });
     if (limit) return new ToolLimitedError(limit, this.id, { output, exitCode: exit.exitCode, detail });
     return new ToolRunError(`Codex failed: ${reason}`, this.id, output, exit.exitCode, detail);
   }

@@ -226,22 +226,37 @@ describeWithRealClis("codex_cli against the real Codex CLI", () => {
     });
   });
 
-  it("the usage limit: its reset time read in the CLI's zone, and the thread id to resume", async () => {
-    // Codex prints the reset in its local time; a TZ far from UTC shows the adapter reads it in the same zone.
-    const { tool } = await codex({ TZ: "America/New_York" });
+  it("the usage limit of the ChatGPT backend: the reset of its full window, from the thread's rollout", async () => {
+    const { tool } = await codex();
     const resetsAt = new Date(Date.now() + 30 * 60_000);
     harness.responses.script({ kind: "error", ...responsesErrors.usageLimit(resetsAt) });
     const error = await tool
       .run({ task_id: "usage", prompt: "hi", options: {} }, (await recordingContext()).context)
       .catch((e) => e);
     expect(error).toBeInstanceOf(ToolLimitedError);
+    expect(error.limit).toMatchObject({
+      kind: "usage_limit",
+      message: expect.stringMatching(/^You’ve hit your usage limit\./),
+    });
+    // x-codex-primary-reset-at, to the second: `exec --json` never shows it, the rollout file does.
+    expect(error.limit.resets_at).toBe(new Date(Math.floor(resetsAt.getTime() / 1000) * 1000).toISOString());
+    expect(error.sessionId).toMatch(/^[0-9a-f-]{36}$/);
+  });
+
+  it("the usage limit without rate-limit headers: the reset read from the message in the CLI's zone", async () => {
+    // Codex prints the reset in its local time; a TZ far from UTC shows the adapter reads it in the same zone.
+    const { tool } = await codex({ TZ: "America/New_York" });
+    const resetsAt = new Date(Date.now() + 30 * 60_000);
+    harness.responses.script({ kind: "error", ...responsesErrors.usageLimit(resetsAt), headers: {} });
+    const error = await tool
+      .run({ task_id: "usage", prompt: "hi", options: {} }, (await recordingContext()).context)
+      .catch((e) => e);
+    expect(error).toBeInstanceOf(ToolLimitedError);
     expect(error.limit.kind).toBe("usage_limit");
-    expect(error.limit.message).toMatch(/^You’ve hit your usage limit\./);
     // To the minute in the message, then a minute later so the task never comes back before the reset.
     expect(error.limit.resets_at).toBe(
       new Date(Math.floor(resetsAt.getTime() / 60_000) * 60_000 + 60_000).toISOString(),
     );
-    expect(error.sessionId).toMatch(/^[0-9a-f-]{36}$/);
   });
 
   it("resume: a parked thread continues with its history, and the continuation prompt only", async () => {
