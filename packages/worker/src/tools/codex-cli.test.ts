@@ -96,7 +96,7 @@ describe("codex_cli", () => {
     });
   });
 
-  it("without a model the cost is 0 and the result says why", async () => {
+  it("without a model, and no rollout to name the default, the cost is 0 and the result says why", async () => {
     const { context } = await recordingContext();
     const tool = createToolRegistry({ ...fakeTools() }).get("codex_cli")!;
     const result = await tool.run({ task_id: "t-2", prompt: "x", options: {} }, context);

@@ -80,10 +80,13 @@ export class CodexCliTool implements Tool {
     if (!state.completed || exit.exitCode !== 0) throw await this.failureOf(state, exit, detail);
 
     const { usage } = state;
+    // Without -m the config's model ran, which only the rollout names: price that one, not "(default)".
+    const settings = task.model || !state.threadId ? null : await readRolloutSignals(this.settings.env, state.threadId);
+    const model = task.model ?? settings?.model;
     // On a resumed thread these are the thread's totals: they include the parked attempts, whose failure
     // reports carried no usage, so each token of the task is counted once.
     const cost = costOf(
-      task.model,
+      model,
       {
         input: Math.max(0, usage.input - usage.cachedInput - usage.cacheWriteInput),
         cacheRead: usage.cachedInput,
@@ -96,7 +99,8 @@ export class CodexCliTool implements Tool {
     if (usage.cacheWriteInput > 0) detail.cache_write_input_tokens = usage.cacheWriteInput;
     // Already inside output_tokens (OpenAI bills reasoning as output); kept apart to show how much it was.
     detail.reasoning_output_tokens = usage.reasoningOutput;
-    if (task.model) detail.model = task.model;
+    if (model) detail.model = model;
+    if (settings?.modelProvider) detail.model_provider = settings.modelProvider;
     detail.price_table = cost.priceTable;
     if (cost.note) detail.cost_note = cost.note;
     return buildResult({

@@ -27,6 +27,7 @@ describe("readRolloutSignals", () => {
     const signals = await readRolloutSignals({ CODEX_HOME: home }, thread);
     expect(signals?.errorInfo).toBe("usage_limit_exceeded");
     expect(signals?.rateLimits?.primary).toMatchObject({ used_percent: 100, window_minutes: 300 });
+    expect(signals).toMatchObject({ model: "gpt-5.5", modelProvider: "fake" });
   });
 
   it("falls back to ~/.codex, and reads only the tail of a long session", async () => {

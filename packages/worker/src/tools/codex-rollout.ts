@@ -4,6 +4,8 @@
 //     "window_minutes":300,"resets_at":<unix s>},"secondary":{…},…}}}   (only with the x-codex-* headers)
 //   {"type":"event_msg","payload":{"type":"task_complete","error":{"message":…,"codex_error_info":
 //     "usage_limit_exceeded" | "rate_limit_exceeded" | {"response_too_many_failed_attempts":{"http_status_code":429}} | …}}}
+//   {"type":"event_msg","payload":{"type":"thread_settings_applied","thread_settings":{"model":"gpt-5.5",
+//     "model_provider_id":"openai",…}}}   (each run; before or after its task_started)
 // Codex 0.171.0; the file is Codex's own record, so anything missing or unreadable just yields no signals.
 import { open, readdir } from "node:fs/promises";
 import { homedir } from "node:os";
@@ -14,6 +16,9 @@ export interface RolloutSignals {
   errorInfo?: unknown;
   /** The last turn's rate-limit snapshot (`token_count.rate_limits`). */
   rateLimits?: Record<string, unknown>;
+  /** The model the thread last ran with: the config's default when the task named none. */
+  model?: string;
+  modelProvider?: string;
 }
 
 const tailBytes = 1024 * 1024;
@@ -30,9 +35,10 @@ export async function readRolloutSignals(env: NodeJS.ProcessEnv, threadId: strin
   }
 }
 
-/** The signals after the last `task_started` of a rollout's text (a tail of it is enough). */
+/** The signals of the last turn of a rollout's text (a tail of it is enough), and the thread's model. */
 export function rolloutSignalsOf(text: string): RolloutSignals {
   let signals: RolloutSignals = {};
+  let settings: Pick<RolloutSignals, "model" | "modelProvider"> = {};
   for (const line of text.split("\n")) {
     if (!line.includes('"event_msg"')) continue;
     let payload: Record<string, unknown> | undefined;
@@ -43,10 +49,18 @@ export function rolloutSignalsOf(text: string): RolloutSignals {
     }
     if (payload?.type === "task_started") signals = {};
     if (payload?.type === "token_count" && isObject(payload.rate_limits)) signals.rateLimits = payload.rate_limits;
-    if (payload?.type === "task_complete" && isObject(payload.error))
+    if (payload?.type === "task_complete" && isObject(payload.error)) {
       signals.errorInfo = payload.error.codex_error_info;
+    }
+    if (payload?.type === "thread_settings_applied" && isObject(payload.thread_settings)) {
+      const { model, model_provider_id: provider } = payload.thread_settings;
+      settings = {
+        ...(typeof model === "string" ? { model } : {}),
+        ...(typeof provider === "string" ? { modelProvider: provider } : {}),
+      };
+    }
   }
-  return signals;
+  return { ...signals, ...settings };
 }
 
 /** The newest day directories first: a parked thread is recent, and its file is named by its id. */

@@ -95,6 +95,9 @@ describeWithRealClis("codex_cli against the real Codex CLI", () => {
     const result = await tool.run({ task_id: "tool", prompt: "Make a file", options: {} }, recording.context);
 
     expect(result.output).toBe("Made made.txt");
+    // No model asked for: the config's (gpt-5.5), read from the thread's rollout, is the one priced.
+    expect(result.detail).toMatchObject({ model: "gpt-5.5", model_provider: "fake" });
+    expect(result.usage.cost_usd).toBeCloseTo(((100 - 40) * 5 + 40 * 0.5 + 18 * 30) / 1e6, 10);
     expect(await readFile(join(recording.context.workdir, "made.txt"), "utf8")).toBe("made\n");
     const second = calls()[1]!;
     const call = second.input.find((item) => item.type === "function_call");
