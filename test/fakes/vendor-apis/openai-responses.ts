@@ -1,7 +1,9 @@
 // A fake of the OpenAI Responses API as Codex calls it through a custom `model_providers` entry:
 // POST /v1/responses, streamed as SSE (response.created, response.output_item.done, response.completed).
-// Each model call takes the next scripted reply: a message, a shell command for the agent to run (the CLI
-// runs it and calls again with its output), or an API error.
+// Each model call takes the next scripted reply: a message, a command for the agent to run through its
+// `exec_command` tool (Codex 0.171 runs it and calls again with a `function_call_output`), an HTTP error
+// with the body and headers the real API sends, a `response.failed` inside the stream, or a call that
+// never finishes (for cancel tests).
 import type { ServerResponse } from "node:http";
 import { sendJson, sendSse, startSse, startVendorFake, type VendorFake } from "./server.ts";
 
@@ -13,11 +15,91 @@ export interface ResponsesUsage {
 }
 
 export type ResponsesReply =
-  | { kind: "text"; text: string; usage?: ResponsesUsage }
-  | { kind: "shell"; command: string[]; usage?: ResponsesUsage }
-  | { kind: "error"; status: number; code: string; message: string; headers?: Record<string, string> };
+  | {
+      kind: "text";
+      text: string;
+      usage?: ResponsesUsage;
+      /** A reasoning summary sent before the message (Codex shows it as a `reasoning` item). */
+      reasoning?: string;
+      /** Response headers, e.g. the ChatGPT backend's `x-codex-primary-used-percent` rate-limit family. */
+      headers?: Record<string, string>;
+    }
+  | { kind: "command"; cmd: string; usage?: ResponsesUsage }
+  /** An edit through Codex's `apply_patch` tool (a custom tool: the patch text is its whole input). */
+  | { kind: "patch"; patch: string; usage?: ResponsesUsage }
+  | {
+      kind: "error";
+      status: number;
+      /** The `error` object of the body: `{message, type, code, param}` for the API, plus `resets_at`… for ChatGPT. */
+      error: Record<string, unknown>;
+      headers?: Record<string, string>;
+    }
+  | { kind: "failed"; code: string; message: string }
+  | { kind: "hang" };
 
 export type FakeResponses = VendorFake<ResponsesReply>;
+
+/** The bodies the real APIs answer with, for the cases the tests script. */
+export const responsesErrors = {
+  unauthorized: {
+    status: 401,
+    error: {
+      message:
+        "Incorrect API key provided: sk-fake-***-key. You can find your API key at https://platform.openai.com/account/api-keys.",
+      type: "invalid_request_error",
+      code: "invalid_api_key",
+      param: null,
+    },
+  },
+  badRequest: {
+    status: 400,
+    error: {
+      message: "Invalid value: 'gpt-nope'. The requested model does not exist.",
+      type: "invalid_request_error",
+      code: "model_not_found",
+      param: "model",
+    },
+  },
+  rateLimited: {
+    status: 429,
+    error: {
+      message:
+        "Rate limit reached for gpt-5.5 in organization org-fake on tokens per min (TPM): Limit 30000, Used 30000, Requested 1200. Please try again in 2.4s.",
+      type: "tokens",
+      code: "rate_limit_exceeded",
+      param: null,
+    },
+    headers: { "retry-after": "1", "x-ratelimit-reset-tokens": "2.4s" },
+  },
+  insufficientQuota: {
+    status: 429,
+    error: {
+      message:
+        "You exceeded your current quota, please check your plan and billing details. For more information on this error, read the docs: https://platform.openai.com/docs/guides/error-codes/api-errors.",
+      type: "insufficient_quota",
+      code: "insufficient_quota",
+      param: null,
+    },
+  },
+  /** The ChatGPT backend's usage window, as Codex reads it (codex-api api_bridge.rs: `type` and `resets_at`). */
+  usageLimit: (resetsAt: Date) => ({
+    status: 429,
+    error: {
+      type: "usage_limit_reached",
+      message: "The usage limit has been reached",
+      plan_type: "plus",
+      resets_at: Math.floor(resetsAt.getTime() / 1000),
+      resets_in_seconds: Math.max(0, Math.round((resetsAt.getTime() - Date.now()) / 1000)),
+    },
+    headers: {
+      "x-codex-primary-used-percent": "100",
+      "x-codex-primary-window-minutes": "300",
+      "x-codex-primary-reset-at": String(Math.floor(resetsAt.getTime() / 1000)),
+      "x-codex-secondary-used-percent": "41",
+      "x-codex-secondary-window-minutes": "10080",
+    },
+  }),
+} as const;
 
 export function startFakeResponses(dir: string): Promise<FakeResponses> {
   return startVendorFake<ResponsesReply>(
@@ -36,41 +118,65 @@ export function startFakeResponses(dir: string): Promise<FakeResponses> {
 }
 
 let counter = 0;
+const defaultUsage: ResponsesUsage = { input_tokens: 50, cached_tokens: 20, output_tokens: 9, reasoning_tokens: 3 };
 
-function answer(response: ServerResponse, model: string, reply: ResponsesReply): void {
+function outputItem(reply: Extract<ResponsesReply, { kind: "text" | "command" | "patch" }>): Record<string, unknown> {
+  const call = { status: "completed", call_id: `call_${counter}` };
+  switch (reply.kind) {
+    case "text":
+      return {
+        id: `msg_${counter}`,
+        type: "message",
+        role: "assistant",
+        status: "completed",
+        content: [{ type: "output_text", text: reply.text, annotations: [] }],
+      };
+    case "command":
+      return {
+        id: `fc_${counter}`,
+        type: "function_call",
+        ...call,
+        name: "exec_command",
+        arguments: JSON.stringify({ cmd: reply.cmd }),
+      };
+    case "patch":
+      return { id: `ctc_${counter}`, type: "custom_tool_call", ...call, name: "apply_patch", input: reply.patch };
+  }
+}
+
+function answer(response: ServerResponse, model: string, reply: ResponsesReply): Promise<void> | undefined {
   if (reply.kind === "error") {
-    sendJson(
-      response,
-      reply.status,
-      { error: { message: reply.message, type: reply.code, code: reply.code, param: null } },
-      reply.headers,
-    );
+    sendJson(response, reply.status, { error: reply.error }, reply.headers);
     return;
   }
   counter += 1;
   const id = `resp_${counter}`;
   const base = { id, object: "response", created_at: Math.floor(Date.now() / 1000), model, output: [] };
-  const item =
-    reply.kind === "text"
-      ? {
-          id: `msg_${counter}`,
-          type: "message",
-          role: "assistant",
-          status: "completed",
-          content: [{ type: "output_text", text: reply.text, annotations: [] }],
-        }
-      : {
-          id: `fc_${counter}`,
-          type: "function_call",
-          status: "completed",
-          call_id: `call_${counter}`,
-          name: "shell",
-          arguments: JSON.stringify({ command: reply.command }),
-        };
-  const usage = reply.usage ?? { input_tokens: 50, cached_tokens: 20, output_tokens: 9, reasoning_tokens: 3 };
-  startSse(response);
+  startSse(response, reply.kind === "text" ? reply.headers : {});
   sendSse(response, { type: "response.created", response: { ...base, status: "in_progress" } }, "response.created");
-  sendSse(response, { type: "response.output_item.done", output_index: 0, item }, "response.output_item.done");
+  if (reply.kind === "hang") {
+    // Never completes: the test cancels the run, and the CLI's connection closing ends this response.
+    return new Promise((resolve) => response.on("close", () => resolve()));
+  }
+  if (reply.kind === "failed") {
+    const failed = { ...base, status: "failed", error: { code: reply.code, message: reply.message } };
+    sendSse(response, { type: "response.failed", response: failed }, "response.failed");
+    response.end();
+    return;
+  }
+  const items: Record<string, unknown>[] = [];
+  if (reply.kind === "text" && reply.reasoning) {
+    items.push({
+      id: `rs_${counter}`,
+      type: "reasoning",
+      summary: [{ type: "summary_text", text: reply.reasoning }],
+    });
+  }
+  items.push(outputItem(reply));
+  for (const [index, item] of items.entries()) {
+    sendSse(response, { type: "response.output_item.done", output_index: index, item }, "response.output_item.done");
+  }
+  const usage = reply.usage ?? defaultUsage;
   sendSse(
     response,
     {
@@ -78,7 +184,7 @@ function answer(response: ServerResponse, model: string, reply: ResponsesReply):
       response: {
         ...base,
         status: "completed",
-        output: [item],
+        output: items,
         usage: {
           input_tokens: usage.input_tokens,
           input_tokens_details: { cached_tokens: usage.cached_tokens ?? 0 },

@@ -158,8 +158,9 @@ async function geminiHome(home: string): Promise<NodeJS.ProcessEnv> {
 }
 
 /**
- * Codex: a `model_providers` entry for the fake (OPENAI_BASE_URL is not honoured), and the features that
- * look up github.com and chatgpt.com at every start (plugins, apps) and the metrics exporter turned off.
+ * Codex: a `model_providers` entry for the fake (OPENAI_BASE_URL is not honoured), retrying a failed request
+ * once instead of 4 times (HTTP) and 5 times (stream) with backoff, and the features that look up github.com
+ * and chatgpt.com at every start (plugins, apps) and the metrics exporter turned off.
  */
 async function codexHome(home: string): Promise<NodeJS.ProcessEnv> {
   const codexHome = join(home, ".codex");
@@ -180,6 +181,8 @@ name = "fake"
 base_url = "http://127.0.0.1:${ports.openai}/v1"
 env_key = "OPENAI_API_KEY"
 wire_api = "responses"
+request_max_retries = 1
+stream_max_retries = 1
 
 [features]
 plugins = false
