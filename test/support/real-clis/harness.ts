@@ -124,7 +124,8 @@ export async function startRealCliHarness(): Promise<RealCliHarness> {
 /**
  * Gemini CLI: an API key and the fake's URL. `GOOGLE_GEMINI_BASE_URL` alone makes the CLI choose the
  * "gateway" auth type, which headless runs reject, so settings.json names the API-key auth; usage
- * statistics and update checks are off.
+ * statistics and update checks are off. The URL sits in the CLI's own `~/.gemini/.env`, as a user with a
+ * gateway keeps it: the worker does not pass its own GOOGLE_GEMINI_BASE_URL (gemini_api's) to the CLI.
  */
 async function geminiHome(home: string): Promise<NodeJS.ProcessEnv> {
   await mkdir(join(home, ".gemini"));
@@ -135,7 +136,8 @@ async function geminiHome(home: string): Promise<NodeJS.ProcessEnv> {
     telemetry: { enabled: false },
   };
   await writeFile(join(home, ".gemini", "settings.json"), JSON.stringify(settings, null, 2));
-  return { GEMINI_API_KEY: "fake-gemini-key", GOOGLE_GEMINI_BASE_URL: `http://127.0.0.1:${ports.gemini}` };
+  await writeFile(join(home, ".gemini", ".env"), `GOOGLE_GEMINI_BASE_URL=http://127.0.0.1:${ports.gemini}\n`);
+  return { GEMINI_API_KEY: "fake-gemini-key" };
 }
 
 /**
