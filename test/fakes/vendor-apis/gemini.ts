@@ -1,7 +1,8 @@
 // A fake of the Gemini API as Gemini CLI calls it: the model router's classification
 // (POST /v1beta/models/<router>:generateContent, answered with a fixed low complexity score so it never uses
 // the script) and the model calls (POST /v1beta/models/<model>:streamGenerateContent?alt=sse). Each model
-// call takes the next scripted reply: text, a function call, or an API error.
+// call takes the next scripted reply: text, a function call, an API error (`geminiErrors` has the real bodies), or
+// no answer at all.
 import type { ServerResponse } from "node:http";
 import { sendJson, sendSse, startSse, startVendorFake, type VendorFake } from "./server.ts";
 
