@@ -60,12 +60,17 @@ describe("GeminiStream", () => {
     });
   });
 
-  it("cuts a long tool output to an excerpt", () => {
+  it("cuts a long tool output, and a tool call carrying a file's worth, to an excerpt", () => {
     const events: string[] = [];
     const stream = new GeminiStream((chunk, kind) => kind === "event" && events.push(chunk));
-    stream.line(JSON.stringify({ type: "tool_result", tool_id: "t", status: "success", output: "x".repeat(10_000) }));
-    expect(JSON.parse(events[0]!)).toMatchObject({ output_truncated: true });
-    expect((JSON.parse(events[0]!) as { output: string }).output).toHaveLength(toolOutputExcerptChars);
+    const content = "x".repeat(10_000);
+    stream.line(JSON.stringify({ type: "tool_use", tool_id: "t", tool_name: "write_file", parameters: { content } }));
+    stream.line(JSON.stringify({ type: "tool_result", tool_id: "t", status: "success", output: content }));
+    const [call, result] = events.map((event) => JSON.parse(event) as Record<string, string>);
+    expect(call).toMatchObject({ name: "write_file", input_truncated: true });
+    expect(call!.input_excerpt).toHaveLength(toolOutputExcerptChars);
+    expect(result).toMatchObject({ output_truncated: true });
+    expect(result!.output).toHaveLength(toolOutputExcerptChars);
   });
 
   it("a result with status error and no error of its own fails with the last warning", () => {

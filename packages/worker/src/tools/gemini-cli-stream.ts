@@ -49,7 +49,7 @@ export class GeminiStream {
           type: "tool_use",
           id: stringField(event, "tool_id"),
           name: stringField(event, "tool_name"),
-          input: event.parameters,
+          ...boundedInput(event.parameters),
         });
         return;
       case "tool_result":
@@ -108,6 +108,13 @@ export class GeminiStream {
   private emit(event: Json): void {
     this.onOutput(JSON.stringify(event), "event");
   }
+}
+
+/** A tool call's parameters, or an excerpt of them when they carry a file's worth (write_file, replace). */
+function boundedInput(parameters: unknown): Json {
+  const text = JSON.stringify(parameters ?? {});
+  if (text.length <= toolOutputExcerptChars) return { input: parameters ?? {} };
+  return { input_excerpt: text.slice(0, toolOutputExcerptChars), input_truncated: true };
 }
 
 function toolResultEvent(event: Json): Json {
