@@ -143,7 +143,8 @@ async function claudeHome(home: string, subscription: boolean): Promise<NodeJS.P
 /**
  * Gemini CLI: an API key and the fake's URL. `GOOGLE_GEMINI_BASE_URL` alone makes the CLI choose the
  * "gateway" auth type, which headless runs reject, so settings.json names the API-key auth; usage
- * statistics and update checks are off.
+ * statistics and update checks are off. The URL sits in the CLI's own `~/.gemini/.env`, as a user with a
+ * gateway keeps it: the worker does not pass its own GOOGLE_GEMINI_BASE_URL (gemini_api's) to the CLI.
  */
 async function geminiHome(home: string): Promise<NodeJS.ProcessEnv> {
   await mkdir(join(home, ".gemini"));
@@ -154,7 +155,10 @@ async function geminiHome(home: string): Promise<NodeJS.ProcessEnv> {
     telemetry: { enabled: false },
   };
   await writeFile(join(home, ".gemini", "settings.json"), JSON.stringify(settings, null, 2));
-  return { GEMINI_API_KEY: "fake-gemini-key", GOOGLE_GEMINI_BASE_URL: `http://127.0.0.1:${ports.gemini}` };
+  await writeFile(join(home, ".gemini", ".env"), `GOOGLE_GEMINI_BASE_URL=http://127.0.0.1:${ports.gemini}\n`);
+  // The CLI writes a report of every API error to the temp dir (gemini-client-error-*.json): keep them here.
+  await mkdir(join(home, "tmp"));
+  return { GEMINI_API_KEY: "fake-gemini-key", TMPDIR: join(home, "tmp") };
 }
 
 /**

@@ -6,12 +6,13 @@ import { join } from "node:path";
 import type { ToolId } from "@garageswarm/protocol";
 import { describe, expect, it, vi } from "vitest";
 import { fakeTools, processGone, readFakePids, recordingContext } from "../../test/fakes/index.ts";
-import { ToolAbortedError, ToolRunError, ToolUnavailableError } from "./errors.ts";
+import { ToolAbortedError, type ToolError, ToolRunError, ToolUnavailableError } from "./errors.ts";
 import { createToolRegistry } from "./registry.ts";
 
-const cliTools: Array<{ id: ToolId; version: string }> = [
+// Fail mode is each CLI's sign-in failure: Gemini CLI's exits 41, which makes the tool unavailable.
+const cliTools: Array<{ id: ToolId; version: string; failsAs?: typeof ToolError; failExit?: number }> = [
   { id: "claude_code", version: "2.0.14" },
-  { id: "gemini_cli", version: "0.24.0" },
+  { id: "gemini_cli", version: "0.61.0", failsAs: ToolUnavailableError, failExit: 41 },
   { id: "codex_cli", version: "0.46.0" },
 ];
 
@@ -37,7 +38,7 @@ function isEsrch(pid: number): boolean {
   }
 }
 
-describe.each(cliTools)("$id", ({ id, version }) => {
+describe.each(cliTools)("$id", ({ id, version, failsAs = ToolRunError, failExit = 1 }) => {
   it("is detected with its version when the CLI is on PATH", async () => {
     const detected = await createToolRegistry({ ...fakeTools() })
       .get(id)!
@@ -60,13 +61,13 @@ describe.each(cliTools)("$id", ({ id, version }) => {
     await expect(tool.run(task, context)).rejects.toBeInstanceOf(ToolUnavailableError);
   });
 
-  it("reports a failing run as a ToolRunError carrying the exit code", async () => {
+  it("reports a failing run as a typed tool error carrying the exit code", async () => {
     const tool = createToolRegistry({ ...fakeTools({ mode: "fail" }) }).get(id)!;
     const { context } = await recordingContext();
     const error = await tool.run(task, context).catch((caught: unknown) => caught);
-    expect(error).toBeInstanceOf(ToolRunError);
-    expect((error as ToolRunError).exitCode).toBe(1);
-    expect((error as ToolRunError).message).toMatch(/API key|authentication/i);
+    expect(error).toBeInstanceOf(failsAs);
+    expect((error as ToolError).exitCode).toBe(failExit);
+    expect((error as ToolError).message).toMatch(/API key|authentication/i);
   });
 
   it("cancel kills the tool and the helper process it started", async () => {

@@ -52,6 +52,15 @@ describe("toolEnvironment", () => {
     expect(toolEnvironment("claude_code", owner, ["ANTHROPIC_API_KEY"]).ANTHROPIC_API_KEY).toBe("sk-ant");
   });
 
+  it("keeps gemini_api's GOOGLE_GEMINI_BASE_URL from Gemini CLI unless the owner passes it", () => {
+    const source = { ...worker, GOOGLE_GEMINI_BASE_URL: "https://gateway.example", GOOGLE_CLOUD_PROJECT: "p" };
+    expect(toolEnvironment("gemini_cli", source).GOOGLE_GEMINI_BASE_URL).toBeUndefined();
+    expect(toolEnvironment("gemini_cli", source).GOOGLE_CLOUD_PROJECT).toBe("p");
+    expect(toolEnvironment("gemini_cli", source, ["GOOGLE_GEMINI_BASE_URL"]).GOOGLE_GEMINI_BASE_URL).toBe(
+      "https://gateway.example",
+    );
+  });
+
   it("adds --pass-env names, and never the worker's or the server's secrets", () => {
     expect(toolEnvironment("shell", worker, ["EXTRA"]).EXTRA).toBe("extra");
     expect(() => validatePassEnv(["GARAGESWARM_KEY"])).toThrow(/never passed/);

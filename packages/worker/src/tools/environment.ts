@@ -64,7 +64,9 @@ const basePrefixes = ["LC_"];
 const toolNames: Partial<Record<ToolId, { names: string[]; prefixes: string[] }>> = {
   claude_code: { names: ["CLAUDE_CONFIG_DIR"], prefixes: ["ANTHROPIC_", "CLAUDE_CODE_"] },
   gemini_cli: {
-    names: ["GOOGLE_API_KEY", "GOOGLE_GEMINI_BASE_URL", "GOOGLE_APPLICATION_CREDENTIALS"],
+    // Not GOOGLE_GEMINI_BASE_URL: the worker reads it for gemini_api, and in Gemini CLI it selects the
+    // "gateway" auth type, which headless runs refuse (exit 41) unless settings.json names another.
+    names: ["GOOGLE_API_KEY", "GOOGLE_APPLICATION_CREDENTIALS"],
     prefixes: ["GEMINI_", "GOOGLE_GENAI_", "GOOGLE_CLOUD_"],
   },
   codex_cli: { names: [], prefixes: ["CODEX_", "OPENAI_"] },

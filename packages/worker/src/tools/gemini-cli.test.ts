@@ -1,52 +1,81 @@
+// The adapter's command line and process handling with the fake `gemini` (test/fakes/bin). What the real CLI
+// prints and how its failures read is tested in packages/worker/test/real-clis/gemini-cli.test.ts.
 import { join } from "node:path";
 import { describe, expect, it } from "vitest";
 import { fakeTools, readFakeArgs, recordingContext } from "../../test/fakes/index.ts";
-import { ToolRunError } from "./errors.ts";
+import { ToolInputError, ToolUnavailableError } from "./errors.ts";
 import { createToolRegistry } from "./registry.ts";
 
 describe("gemini_cli", () => {
-  it("runs headless with JSON output and returns the response, tokens from stats and a priced cost", async () => {
+  it("runs headless with stream-json and --skip-trust, the prompt on stdin and the options joined to their flags", async () => {
     const recording = await recordingContext();
     const argsFile = join(recording.context.workdir, "args.json");
     const tool = createToolRegistry({ ...fakeTools({ reply: "Bonjour", argsFile }) }).get("gemini_cli")!;
+    const prompt = "- Say hello in French";
 
     const result = await tool.run(
-      { task_id: "t-1", prompt: "Say hello in French", model: "gemini-2.5-flash", options: { approval_mode: "yolo" } },
+      { task_id: "t-1", prompt, model: "gemini-2.5-flash", options: { approval_mode: "auto_edit" } },
       recording.context,
     );
 
     expect(result.output).toBe("Bonjour");
-    // The fake reports prompt 8410, candidates 36, thoughts 67 for the model.
-    expect(result.usage.input_tokens).toBe(8410);
-    expect(result.usage.output_tokens).toBe(36 + 67);
-    // Of the prompt, 1200 tokens were cached: billed at $0.03 instead of $0.30.
-    expect(result.usage.cost_usd).toBeCloseTo(((8410 - 1200) * 0.3 + 1200 * 0.03 + 103 * 2.5) / 1_000_000, 10);
-    expect(result.detail).toMatchObject({ model: "gemini-2.5-flash", session_id: expect.any(String) });
     expect(recording.text("stdout")).toBe("Bonjour\n");
-
-    const { argv, cwd, prompt } = await readFakeArgs(argsFile);
+    const { argv, cwd, prompt: seen } = await readFakeArgs(argsFile);
     expect(cwd).toBe(recording.context.workdir);
-    // The prompt is joined to its flag: yargs never reads it as an option.
     expect(argv).toEqual([
       "--output-format",
-      "json",
+      "stream-json",
       "--skip-trust",
-      "-m",
-      "gemini-2.5-flash",
-      "--approval-mode",
-      "yolo",
-      "--prompt=Say hello in French",
+      "--model=gemini-2.5-flash",
+      "--approval-mode=auto_edit",
     ]);
-    expect(prompt).toBe("Say hello in French");
+    expect(seen).toBe(prompt);
+    // The fake reports its model (8410 prompt tokens, 1200 cached) and a router (1290); the main one is named.
+    expect(result.usage.input_tokens).toBe(8410 + 1290);
+    expect(result.detail).toMatchObject({ model: "gemini-2.5-flash", session_id: expect.any(String) });
   });
 
-  it("reports the CLI's JSON error message on failure", async () => {
+  it("refuses an approval mode Gemini CLI does not have, before starting it", async () => {
+    const { context } = await recordingContext();
+    const argsFile = join(context.workdir, "args.json");
+    const tool = createToolRegistry({ ...fakeTools({ argsFile }) }).get("gemini_cli")!;
+    const error = await tool
+      .run({ task_id: "t-2", prompt: "x", options: { approval_mode: "never" } }, context)
+      .catch((e) => e);
+    expect(error).toBeInstanceOf(ToolInputError);
+    await expect(readFakeArgs(argsFile)).rejects.toThrow();
+  });
+
+  it("refuses a prompt over the 8 MiB Gemini CLI reads from stdin (it would drop the rest silently)", async () => {
+    const { context } = await recordingContext();
+    const argsFile = join(context.workdir, "args.json");
+    const tool = createToolRegistry({ ...fakeTools({ argsFile }) }).get("gemini_cli")!;
+    const prompt = "x".repeat(8 * 1024 * 1024 + 1);
+    const error = await tool.run({ task_id: "t-5", prompt, options: {} }, context).catch((e) => e);
+    expect(error).toBeInstanceOf(ToolInputError);
+    await expect(readFakeArgs(argsFile)).rejects.toThrow();
+  });
+
+  it("an auth failure (exit 41) makes the tool unavailable, with the CLI's reason and how to sign in", async () => {
     const { context } = await recordingContext();
     const tool = createToolRegistry({ ...fakeTools({ mode: "fail" }) }).get("gemini_cli")!;
-    const error = (await tool
-      .run({ task_id: "t-2", prompt: "x", options: {} }, context)
-      .catch((e) => e)) as ToolRunError;
-    expect(error).toBeInstanceOf(ToolRunError);
-    expect(error.message).toBe("Gemini CLI failed: [API Error: API key not valid. Please pass a valid API key.]");
+    const error = (await tool.run({ task_id: "t-3", prompt: "x", options: {} }, context).catch((e) => e)) as Error;
+    expect(error).toBeInstanceOf(ToolUnavailableError);
+    expect(error.message).toMatch(
+      /^Gemini CLI's authentication failed: When using Gemini API, you must specify .*sign in/,
+    );
+  });
+
+  it("ignores a resume id that is not a session id (an index or an option would change what --resume does)", async () => {
+    const recording = await recordingContext();
+    const argsFile = join(recording.context.workdir, "args.json");
+    const tool = createToolRegistry({ ...fakeTools({ argsFile }) }).get("gemini_cli")!;
+    await tool.run({ task_id: "t-4", prompt: "x", options: {}, resume_session_id: "2" }, recording.context);
+    expect((await readFakeArgs(argsFile)).argv).not.toContain("--resume=2");
+  });
+
+  it("detects the version and a saved Google login", async () => {
+    const tool = createToolRegistry({ ...fakeTools() }).get("gemini_cli")!;
+    expect(await tool.detect()).toMatchObject({ version: "0.61.0", auth: "logged_in", healthy: true });
   });
 });

@@ -6,7 +6,7 @@ import { tmpdir } from "node:os";
 import { dirname, join, resolve } from "node:path";
 import { fileURLToPath } from "node:url";
 import type { ApiClient } from "../../../../test/support/http.ts";
-import { fakeKnobNames, pathWithFakes } from "../fakes/index.ts";
+import { fakeGeminiHome, fakeKnobNames, pathWithFakes } from "../fakes/index.ts";
 
 export const repoRoot = resolve(dirname(fileURLToPath(import.meta.url)), "../../../..");
 export const cliBin = join(repoRoot, "packages/cli/bin/garageswarm.js");
@@ -58,7 +58,8 @@ export function cleanEnv(extra: NodeJS.ProcessEnv = {}): NodeJS.ProcessEnv {
   }
   const knobs = Object.keys(extra).filter((name) => fakeKnobNames.includes(name));
   const passEnv = knobs.length > 0 ? { GARAGESWARM_PASS_ENV: knobs.join(",") } : {};
-  return { ...env, PATH: pathWithFakes(process.env.PATH), OLLAMA_HOST: NO_OLLAMA, ...passEnv, ...extra };
+  const fakes = { PATH: pathWithFakes(process.env.PATH), GEMINI_CLI_HOME: fakeGeminiHome };
+  return { ...env, ...fakes, OLLAMA_HOST: NO_OLLAMA, ...passEnv, ...extra };
 }
 
 export async function spawnWorker(options: SpawnWorkerOptions): Promise<WorkerProcess> {

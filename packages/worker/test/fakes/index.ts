@@ -15,6 +15,12 @@ export { startFakeOpenAi } from "./openai-server.ts";
 /** The directory holding the fake `claude`, `gemini` and `codex` executables. */
 export const fakeBinDir = join(dirname(fileURLToPath(import.meta.url)), "bin");
 
+/**
+ * A Gemini CLI home (GEMINI_CLI_HOME) signed in with Google: gemini_cli reads its health from these files, as
+ * the real CLI does, so that the fake `gemini` is not reported "not logged in" on a machine without ~/.gemini.
+ */
+export const fakeGeminiHome = join(dirname(fileURLToPath(import.meta.url)), "gemini-home");
+
 /** Knobs the fake CLIs read (see cli/common.mjs). */
 export interface FakeCliKnobs {
   mode?: "ok" | "fail" | "hang" | "hang-child" | "hang-stubborn";
@@ -42,7 +48,7 @@ export interface FakeCliRecord {
 
 /** An environment whose PATH finds the fake CLIs first, with the given knobs set. */
 export function fakeCliEnv(knobs: FakeCliKnobs = {}, base: NodeJS.ProcessEnv = process.env): NodeJS.ProcessEnv {
-  const env: NodeJS.ProcessEnv = { ...base, PATH: pathWithFakes(base.PATH) };
+  const env: NodeJS.ProcessEnv = { GEMINI_CLI_HOME: fakeGeminiHome, ...base, PATH: pathWithFakes(base.PATH) };
   delete env.GS_FAKE_MODE;
   delete env.GS_FAKE_REPLY;
   delete env.GS_FAKE_PID_FILE;
