@@ -5,7 +5,7 @@
 // itself is 0700 with 0600 files.
 import { createHash } from "node:crypto";
 import { existsSync } from "node:fs";
-import { chmod, mkdir, mkdtemp, stat, utimes, writeFile } from "node:fs/promises";
+import { chmod, mkdir, mkdtemp, readFile, stat, utimes, writeFile } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join, relative } from "node:path";
 import { afterAll, afterEach, beforeAll, describe, expect, it } from "vitest";
@@ -153,6 +153,38 @@ describe.skipIf(!posix)("A14: another user's later task", () => {
     expect(seen).not.toContain(alice);
     expect(seen).not.toContain("aaaaaaaa-0000-4000-8000-000000000001");
     expect(existsSync(aliceDir)).toBe(false);
+    workdirs.close();
+  });
+});
+
+// A task parked by a usage limit comes back to resume the agent's session: the files the agent left are
+// part of that session, so the directory outlives the attempt, and only the resuming attempt finds them.
+describe.skipIf(!posix)("a task parked by a usage limit", () => {
+  it("keeps its workdir, through sweeps, for the attempt that resumes it, and for no other", async () => {
+    const stateDir = await mkdtemp(join(tmpdir(), "gs-worker-"));
+    const workdirs = await Workdirs.open({ stateDir, baseDir: await mkdtemp(join(tmpdir(), "gs-work-")) });
+    const owner = "11111111-1111-4111-8111-111111111111";
+    const taskId = "cccccccc-0000-4000-8000-000000000003";
+
+    const first = await workdirs.create(taskId, owner);
+    await writeFile(join(first, "draft.txt"), "half done");
+    await workdirs.release(taskId, { parked: true });
+    await workdirs.sweep();
+    expect(existsSync(join(first, "draft.txt"))).toBe(true);
+
+    const resumed = await workdirs.create(taskId, owner, { resume: true });
+    expect(resumed).toBe(first);
+    expect(await readFile(join(resumed, "draft.txt"), "utf8")).toBe("half done");
+    await workdirs.release(taskId);
+    expect(existsSync(resumed)).toBe(false);
+
+    // Parked again, but the next attempt starts afresh (another tool, or the session is not resumed).
+    const again = await workdirs.create(taskId, owner);
+    await writeFile(join(again, "draft.txt"), "second try");
+    await workdirs.release(taskId, { parked: true });
+    const fresh = await workdirs.create(taskId, owner);
+    expect(existsSync(join(fresh, "draft.txt"))).toBe(false);
+    await workdirs.release(taskId);
     workdirs.close();
   });
 });

@@ -161,8 +161,8 @@ class Agent {
     this.catalog = new ToolCatalog(registry, { unsafeModes, maxConcurrent });
     // Opened in start(); no task is admitted before then.
     const workdirs: WorkdirStore = {
-      create: (taskId, owner) => this.openedWorkdirs().create(taskId, owner),
-      release: (taskId) => this.openedWorkdirs().release(taskId),
+      create: (taskId, owner, options) => this.openedWorkdirs().create(taskId, owner, options),
+      release: (taskId, options) => this.openedWorkdirs().release(taskId, options),
     };
     this.executor = new Executor({
       tools: registry,

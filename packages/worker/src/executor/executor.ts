@@ -196,7 +196,9 @@ export class Executor extends EventEmitter<ExecutorEvents> {
 
     let outputBytes = 0;
     const run = async (): Promise<TaskOutcome> => {
-      const workdir = await this.options.workdirs.create(task.task_id, task.owner_user_id);
+      const workdir = await this.options.workdirs.create(task.task_id, task.owner_user_id, {
+        resume: Boolean(task.resume_session_id),
+      });
       this.emit("progress", { task_id: task.task_id, phase: "started", output_bytes: 0 });
       const result = await tool.run(
         {
@@ -229,7 +231,9 @@ export class Executor extends EventEmitter<ExecutorEvents> {
     const done = run()
       .catch((error: unknown) => failureOutcome(task.task_id, error, signal))
       .then(async (outcome) => {
-        await this.options.workdirs.release(task.task_id).catch(() => {});
+        // A task parked by a usage limit comes back to resume its session: its files stay for that attempt.
+        const parked = outcome.status === "failed" && outcome.error.limit !== undefined;
+        await this.options.workdirs.release(task.task_id, { parked }).catch(() => {});
         this.running.delete(task.task_id);
         if (outcome.status === "completed") this.emit("complete", { task_id: task.task_id, result: outcome.result });
         else this.emit("fail", { task_id: task.task_id, status: outcome.status, error: outcome.error });

@@ -5,7 +5,9 @@
 //   on one machine never sweep each other's directories.
 // A directory is removed when its task ends, or `retentionSeconds` later; a sweep (at start and while
 // running) removes what a previous run left past its retention. Nothing reuses a task's directory (a later
-// node of a run is another task with its own), so the default retention is 0.
+// node of a run is another task with its own), so the default retention is 0 — except a task parked by a
+// usage limit: its directory is kept (in this process's memory, for at most a week) for the attempt that
+// resumes the agent's session, which finds the files the agent left.
 // All tasks run as the worker's OS user: permissions keep other OS users out, not a later task of this
 // worker; what keeps one owner's files from another's later task is removing them.
 import { createHash } from "node:crypto";
@@ -34,9 +36,14 @@ export interface WorkdirOptions {
 
 /** What the executor needs: a fresh directory for a task, and to give it back when the task ended. */
 export interface WorkdirStore {
-  create(taskId: string, ownerUserId?: string | null): Promise<string>;
-  release(taskId: string): Promise<void>;
+  /** `resume`: the attempt continues a parked one's session, and finds its files when they were kept. */
+  create(taskId: string, ownerUserId?: string | null, options?: { resume?: boolean }): Promise<string>;
+  /** `parked`: the task will come back (a usage limit) and resume here: keep the directory. */
+  release(taskId: string, options?: { parked?: boolean }): Promise<void>;
 }
+
+/** How long a parked task's directory is kept for its resume: the longest a limit parks a task. */
+const parkedKeepMs = 7 * 24 * 3600 * 1000;
 
 const isWindows = process.platform === "win32";
 
@@ -47,6 +54,8 @@ export function defaultWorkBase(): string {
 
 export class Workdirs implements WorkdirStore {
   private readonly inUse = new Map<string, string>();
+  /** Directories of tasks parked by a limit, and until when they are kept for the resume. */
+  private readonly parked = new Map<string, number>();
   private readonly retentionMs: number;
   private timer: NodeJS.Timeout | null = null;
   /** Creates and sweeps one after another, so a sweep never removes an owner root a create is filling. */
@@ -85,16 +94,18 @@ export class Workdirs implements WorkdirStore {
     return workdirs;
   }
 
-  create(taskId: string, ownerUserId?: string | null): Promise<string> {
+  create(taskId: string, ownerUserId?: string | null, options: { resume?: boolean } = {}): Promise<string> {
     if (!isSafeTaskId(taskId)) return Promise.reject(new Error(`invalid task id: ${taskId}`));
     const owner = ownerUserId && isSafeTaskId(ownerUserId) ? ownerUserId : "_unknown";
     return this.serially(async () => {
       const ownerDir = join(this.root, owner);
       await mkdir(ownerDir, { recursive: true, mode: 0o700 });
       const dir = join(ownerDir, taskId);
-      // A leftover of an earlier attempt of this task is not this attempt's: start empty.
-      await rm(dir, { recursive: true, force: true });
-      await mkdir(dir, { mode: 0o700 });
+      const kept = this.parked.delete(dir) && options.resume === true;
+      // A leftover of an earlier attempt of this task is not this attempt's (unless it resumes the parked
+      // attempt's session, whose files these are): start empty.
+      if (!kept) await rm(dir, { recursive: true, force: true });
+      await mkdir(dir, { recursive: true, mode: 0o700 });
       await chmod(dir, 0o700);
       this.inUse.set(taskId, dir);
       return dir;
@@ -102,10 +113,14 @@ export class Workdirs implements WorkdirStore {
   }
 
   /** The task ended: its directory goes now, or once the retention has passed (the sweep). */
-  async release(taskId: string): Promise<void> {
+  async release(taskId: string, options: { parked?: boolean } = {}): Promise<void> {
     const dir = this.inUse.get(taskId);
     if (!dir) return;
     this.inUse.delete(taskId);
+    if (options.parked) {
+      this.parked.set(dir, Date.now() + parkedKeepMs);
+      return;
+    }
     if (this.retentionMs === 0) {
       // The owner's root goes too once empty: a later task of another owner sees no trace of this one.
       await this.serially(async () => {
@@ -122,7 +137,9 @@ export class Workdirs implements WorkdirStore {
   /** Removes task directories past their retention (never one in use) and owner roots left empty. */
   sweep(): Promise<void> {
     return this.serially(async () => {
-      const running = new Set(this.inUse.values());
+      const now = Date.now();
+      for (const [dir, until] of this.parked) if (until <= now) this.parked.delete(dir);
+      const running = new Set([...this.inUse.values(), ...this.parked.keys()]);
       for (const owner of await readdir(this.root).catch(() => [] as string[])) {
         const ownerDir = join(this.root, owner);
         const left = await sweepTaskDirs(ownerDir, this.retentionMs, running, false);
