@@ -188,3 +188,31 @@ describe.skipIf(!posix)("a task parked by a usage limit", () => {
     workdirs.close();
   });
 });
+
+// CLIs write what may hold a task's content to their temp dir (Gemini CLI's API-error reports, 0644, with
+// the conversation). In a shared /tmp any task or user could read them: each run gets its own, inside the
+// owner's root, gone when the run ends.
+describe.skipIf(!posix)("a tool run's temp dir", () => {
+  it("is the run's own, beside its workdir in the owner's root, and goes when the run ends", async () => {
+    const stateDir = await mkdtemp(join(tmpdir(), "gs-worker-"));
+    const workdirs = await Workdirs.open({ stateDir, baseDir: await mkdtemp(join(tmpdir(), "gs-work-")) });
+    const tools = createToolRegistry({ ...fakeTools(), enableShell: true });
+    const executor = new Executor({ tools, workdirs, slots: 1 });
+    const owner = "11111111-1111-4111-8111-111111111111";
+    const outcome = await executor.start({
+      task_id: "dddddddd-0000-4000-8000-000000000004",
+      owner_user_id: owner,
+      tool: "shell",
+      prompt: 'echo secret > "$TMPDIR/report.json"; echo "$TMPDIR"; pwd; stat -c %a "$TMPDIR"; echo "$TMP $TEMP"',
+      options: {},
+    });
+    expect(outcome.status).toBe("completed");
+    const [temp, cwd, mode, others] = (outcome.status === "completed" ? outcome.result.output : "").trim().split("\n");
+    expect(temp).toBe(`${cwd}.tmp`);
+    expect(temp).toContain(`/${owner}/`);
+    expect(mode).toBe("700");
+    expect(others).toBe(`${temp} ${temp}`);
+    expect(existsSync(temp as string)).toBe(false);
+    workdirs.close();
+  });
+});

@@ -156,9 +156,9 @@ async function geminiHome(home: string): Promise<NodeJS.ProcessEnv> {
   };
   await writeFile(join(home, ".gemini", "settings.json"), JSON.stringify(settings, null, 2));
   await writeFile(join(home, ".gemini", ".env"), `GOOGLE_GEMINI_BASE_URL=http://127.0.0.1:${ports.gemini}\n`);
-  // The CLI writes a report of every API error to the temp dir (gemini-client-error-*.json): keep them here.
-  await mkdir(join(home, "tmp"));
-  return { GEMINI_API_KEY: "fake-gemini-key", TMPDIR: join(home, "tmp") };
+  // The reports the CLI writes of every API error (gemini-client-error-*.json) go to the run's own temp dir,
+  // which runCli makes beside the workdir and removes: none lands in the machine's /tmp.
+  return { GEMINI_API_KEY: "fake-gemini-key" };
 }
 
 /**

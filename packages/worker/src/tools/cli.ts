@@ -1,5 +1,7 @@
-// What every CLI adapter (claude, gemini, codex, shell) shares: start the process, forward stderr,
-// and turn start failures and aborts into the typed tool errors (never a bare Error).
+// What every CLI adapter (claude, gemini, codex, shell) shares: start the process in the task's workdir
+// with a temp dir of its own, forward stderr, and turn start failures and aborts into the typed tool errors
+// (never a bare Error).
+import { mkdir, rm } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import type { ToolId } from "@garageswarm/protocol";
 import {
@@ -41,14 +43,29 @@ export interface CliOutcome extends ProcessExit {
 
 const stderrKeptChars = 16_384;
 
+/**
+ * The run's own temp dir, beside its workdir (so inside the owner's 0700 root), removed when the run ends:
+ * CLIs write there what may hold a task's content (Gemini CLI's `gemini-client-error-*.json` reports,
+ * 0644, with the conversation), which in a shared /tmp another task or user could read.
+ */
+function runTempDir(workdir: string): string {
+  return `${workdir}.tmp`;
+}
+
 export async function runCli(run: CliRun): Promise<CliOutcome> {
   let stderr = "";
+  const temp = runTempDir(run.context.workdir);
+  try {
+    await mkdir(temp, { recursive: true, mode: 0o700 });
+  } catch (error) {
+    throw new ToolRunError(`Could not make the run's temp dir ${temp}: ${(error as Error).message}`, run.tool);
+  }
   try {
     const exit = await runProcess({
       command: run.settings.command,
       args: run.args,
       cwd: run.context.workdir,
-      env: run.settings.env,
+      env: { ...run.settings.env, TMPDIR: temp, TMP: temp, TEMP: temp },
       input: run.input,
       signal: run.context.signal,
       killGraceMs: run.settings.killGraceMs,
@@ -65,6 +82,8 @@ export async function runCli(run: CliRun): Promise<CliOutcome> {
     }
     if (error instanceof ProcessStartError) throw startFailure(run, error);
     throw error;
+  } finally {
+    await rm(temp, { recursive: true, force: true }).catch(() => {});
   }
 }
 

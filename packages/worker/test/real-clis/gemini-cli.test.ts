@@ -1,8 +1,9 @@
 // The real Gemini CLI (0.61.0, test/clis) driven by the worker's gemini_cli adapter, answering through the
 // Gemini API fake inside the sandbox: one test per case a user meets. The CLI's retries are kept short with
 // `general.maxAttempts` in the test HOME's settings.json (the CLI waits at least 5 s between attempts).
+import { existsSync } from "node:fs";
 import { readdir, readFile, readlink, writeFile } from "node:fs/promises";
-import { join } from "node:path";
+import { basename, join } from "node:path";
 import { afterAll, beforeAll, expect, it, vi } from "vitest";
 import { geminiErrors } from "../../../../test/fakes/vendor-apis/gemini.ts";
 import type { VendorRequest } from "../../../../test/fakes/vendor-apis/server.ts";
@@ -182,8 +183,13 @@ describeWithRealClis("gemini_cli against the real Gemini CLI", () => {
   it("400: the request's fault, not retried", async () => {
     const { tool, modelCalls } = await setup();
     harness.gemini.script(geminiErrors.badRequest("* GenerateContentRequest.contents: contents is not specified"));
-    const error = (await failure(tool, task("hi"))) as ToolInputError;
+    const recording = await recordingContext();
+    const error = (await failure(tool, task("hi"), recording)) as ToolInputError;
     expect(error).toBeInstanceOf(ToolInputError);
+    // The CLI's error report (with the conversation) went to the run's own temp dir, now gone, not to /tmp.
+    const report = /Full report available at: (\S+\.json)/.exec(recording.text("stderr"))?.[1];
+    expect(report).toBe(join(`${recording.context.workdir}.tmp`, basename(report ?? "")));
+    expect(existsSync(report ?? "")).toBe(false);
     expect(error.message).toBe(
       "Gemini CLI failed: the API refused the request: * GenerateContentRequest.contents: contents is not specified",
     );
