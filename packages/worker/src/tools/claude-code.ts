@@ -38,6 +38,16 @@ export interface ClaudeCodeSettings extends CliSettings {
   defaultPermissionMode: ClaudePermissionMode;
 }
 
+/**
+ * Claude Code runs a prompt that starts with `/` as a slash command (`/cost`, `/compact`, `/init`, a
+ * project's own commands) instead of sending it to the model. A prompt is data — it may be another node's
+ * output — unless the task opts in with `slash_commands: true`; a leading newline keeps it from being read
+ * as a command, and the model sees the text as written.
+ */
+export function promptAsData(task: Pick<ToolTask, "prompt" | "options">): string {
+  return task.prompt.startsWith("/") && task.options.slash_commands !== true ? `\n${task.prompt}` : task.prompt;
+}
+
 /** What a parked task is resumed with: the session already holds the original prompt and the work so far. */
 export const continuationPrompt = "Continue the task where you stopped.";
 
@@ -93,7 +103,7 @@ export class ClaudeCodeTool implements Tool {
       if (!resumed.sessionMissing) return resumed.finish();
       context.onOutput(`Claude Code session ${task.resume_session_id} is gone; starting the task over\n`, "stderr");
     }
-    return (await this.runOnce(args, task.prompt, task, context)).finish();
+    return (await this.runOnce(args, promptAsData(task), task, context)).finish();
   }
 
   /** The task's mode, else the worker's default; refuses what the CLI would refuse, before starting it. */

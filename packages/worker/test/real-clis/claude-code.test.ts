@@ -209,6 +209,22 @@ describeWithRealClis("claude_code against the real Claude Code", () => {
     expect(userTexts(calls()[0]?.body)).toContain(prompt);
   });
 
+  it("a prompt starting with '/' is the prompt, not a slash command, unless the task opts in", async () => {
+    const asText = await claude([{ kind: "text", text: "Costs nothing." }]);
+    const result = await asText.run({ prompt: "/cost of this plan?" }, await recordingContext());
+    expect(result.output).toBe("Costs nothing.");
+    expect(userTexts(asText.calls()[0]?.body)).toContain("/cost of this plan?");
+
+    // Opted in, the CLI runs its own /cost command and asks the model nothing (so nothing is scripted).
+    const asCommand = await claude([]);
+    const command = await asCommand.run(
+      { prompt: "/cost", options: { slash_commands: true } },
+      await recordingContext(),
+    );
+    expect(command.output).toContain("Total duration");
+    expect(asCommand.calls()).toEqual([]);
+  });
+
   it("a 200 KiB prompt reaches the API whole", async () => {
     const prompt = `Review this:\n${"x".repeat(200 * 1024)}\nend of review`;
     const { run, calls } = await claude([{ kind: "text", text: "Reviewed." }]);
