@@ -4,6 +4,7 @@
 // 5-hour limit · resets 12:23pm (UTC)" (2.1.x) and "Claude AI usage limit reached|<epoch>" (older CLIs).
 import type { ToolLimit } from "@garageswarm/protocol";
 import { numberField, stringField } from "./result.ts";
+import { instantOf, isTimeZone, monthIndex, wallClock } from "./zoned-time.ts";
 
 type Json = Record<string, unknown>;
 
@@ -55,8 +56,6 @@ export function classifyClaudeLimit(signals: ClaudeLimitSignals, now = new Date(
   return null;
 }
 
-const months = ["jan", "feb", "mar", "apr", "may", "jun", "jul", "aug", "sep", "oct", "nov", "dec"];
-
 /**
  * Reads "resets 8pm (Europe/Berlin)", "resets 12:23pm (UTC)" or "resets Dec 10, 11:25am (UTC)": the next
  * such wall-clock time in that zone after `now`, as an ISO datetime; null when the text says none.
@@ -70,52 +69,14 @@ export function resetFromText(text: string, now = new Date()): string | null {
   const hour = (Number(hourText) % 12) + (half!.toLowerCase() === "pm" ? 12 : 0);
   const minute = Number(minuteText ?? 0);
   const today = wallClock(now.getTime(), zone!);
-  const month = monthName ? months.indexOf(monthName.toLowerCase()) : today.month;
+  const month = monthName ? monthIndex(monthName) : today.month;
   if (month < 0) return null;
   const day = dayText ? Number(dayText) : today.day;
   for (const step of [0, 1]) {
     const candidate = monthName
-      ? instantOf(today.year + step, month, day, hour, minute, zone!)
-      : instantOf(today.year, month, day + step, hour, minute, zone!);
+      ? instantOf({ year: today.year + step, month, day, hour, minute }, zone!)
+      : instantOf({ year: today.year, month, day: day + step, hour, minute }, zone!);
     if (candidate > now.getTime()) return new Date(candidate).toISOString();
   }
   return null;
-}
-
-function isTimeZone(zone: string): boolean {
-  try {
-    new Intl.DateTimeFormat("en-US", { timeZone: zone });
-    return true;
-  } catch {
-    return false;
-  }
-}
-
-/** The wall-clock date and time of an instant in a time zone. */
-function wallClock(ms: number, zone: string) {
-  const parts = new Intl.DateTimeFormat("en-US", {
-    timeZone: zone,
-    hourCycle: "h23",
-    year: "numeric",
-    month: "numeric",
-    day: "numeric",
-    hour: "numeric",
-    minute: "numeric",
-    second: "numeric",
-  }).formatToParts(new Date(ms));
-  const part = (type: string) => Number(parts.find((entry) => entry.type === type)?.value ?? 0);
-  return {
-    year: part("year"),
-    month: part("month") - 1,
-    day: part("day"),
-    offsetMs: Date.UTC(part("year"), part("month") - 1, part("day"), part("hour"), part("minute"), part("second")) - ms,
-  };
-}
-
-/** The instant at which the clocks of `zone` show this date and time (month from 0, day may overflow). */
-function instantOf(year: number, month: number, day: number, hour: number, minute: number, zone: string): number {
-  const asUtc = Date.UTC(year, month, day, hour, minute);
-  const first = asUtc - wallClock(asUtc, zone).offsetMs;
-  // Once more at the first guess, in case a DST change lies between the two.
-  return asUtc - wallClock(first, zone).offsetMs;
 }

@@ -10,8 +10,7 @@
 //     "rate limit exceeded: … Please try again in 2.4s." (in the stream)
 import type { ToolLimit } from "@garageswarm/protocol";
 import type { RolloutSignals } from "./codex-rollout.ts";
-
-const months = ["Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec"];
+import { instantOf, isTimeZone, monthIndex, wallClock } from "./zoned-time.ts";
 
 export interface LimitContext {
   now: Date;
@@ -83,9 +82,7 @@ function resetOf(message: string, now: Date, timeZone: string | undefined): stri
   const [, monthName, dayText, yearText, hourText, minuteText, meridiem] = match;
   const zone = validZone(timeZone);
   const today = wallClock(now.getTime(), zone);
-  const month = monthName
-    ? months.indexOf(monthName.slice(0, 1).toUpperCase() + monthName.slice(1).toLowerCase())
-    : today.month;
+  const month = monthName ? monthIndex(monthName) : today.month;
   if (month < 0) return null;
   const hour = (Number(hourText) % 12) + (meridiem!.toUpperCase() === "PM" ? 12 : 0);
   const wall = {
@@ -98,57 +95,9 @@ function resetOf(message: string, now: Date, timeZone: string | undefined): stri
   return new Date(instantOf(wall, zone) + 60_000).toISOString();
 }
 
-interface WallClock {
-  year: number;
-  /** 0-11, as Date.UTC takes it. */
-  month: number;
-  day: number;
-  hour: number;
-  minute: number;
-}
-
 /** A zone Intl knows, from a TZ value (`Europe/Berlin`, `:Europe/Berlin`); undefined for the default zone. */
 function validZone(timeZone: string | undefined): string | undefined {
   const name = timeZone?.replace(/^:/, "").trim();
-  if (!name) return undefined;
-  try {
-    new Intl.DateTimeFormat("en-US", { timeZone: name });
-    return name;
-  } catch {
-    // A POSIX rule like "CET-1CEST" is no IANA name: the C library reads it, Intl does not. Use the default.
-    return undefined;
-  }
-}
-
-function wallClock(instant: number, timeZone: string | undefined): WallClock & { second: number } {
-  const parts = new Intl.DateTimeFormat("en-US", {
-    timeZone,
-    hourCycle: "h23",
-    year: "numeric",
-    month: "numeric",
-    day: "numeric",
-    hour: "numeric",
-    minute: "numeric",
-    second: "numeric",
-  }).formatToParts(new Date(instant));
-  const part = (type: string) => Number(parts.find((entry) => entry.type === type)?.value);
-  return {
-    year: part("year"),
-    month: part("month") - 1,
-    day: part("day"),
-    hour: part("hour"),
-    minute: part("minute"),
-    second: part("second"),
-  };
-}
-
-/** The instant a wall-clock time names in a zone (the later one when a DST change repeats it). */
-function instantOf(wall: WallClock, timeZone: string | undefined): number {
-  const asUtc = Date.UTC(wall.year, wall.month, wall.day, wall.hour, wall.minute);
-  const offsetAt = (instant: number) => {
-    const local = wallClock(instant, timeZone);
-    return Date.UTC(local.year, local.month, local.day, local.hour, local.minute, local.second) - instant;
-  };
-  const first = asUtc - offsetAt(asUtc);
-  return asUtc - offsetAt(first);
+  // A POSIX rule like "CET-1CEST" is no IANA name: the C library reads it, Intl does not. Use the default.
+  return name && isTimeZone(name) ? name : undefined;
 }

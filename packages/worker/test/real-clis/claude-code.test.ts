@@ -2,7 +2,7 @@
 // test: what the CLI really does on success, tool use, API errors, limits, max turns, odd prompts, cancel and
 // resume, and what the adapter makes of it. Retries are kept short with CLAUDE_CODE_MAX_RETRIES (the CLI's
 // own knob; 10 by default, with exponential backoff).
-import { readdir, readFile, readlink } from "node:fs/promises";
+import { readFile } from "node:fs/promises";
 import { join } from "node:path";
 import { afterAll, beforeAll, expect, it } from "vitest";
 import {
@@ -17,6 +17,7 @@ import {
   type RealCliHarness,
   startRealCliHarness,
 } from "../../../../test/support/real-clis/harness.ts";
+import { processesIn } from "../../../../test/support/real-clis/processes.ts";
 import { continuationPrompt } from "../../src/tools/claude-code.ts";
 import { ToolAbortedError, ToolInputError, ToolLimitedError, ToolRunError } from "../../src/tools/errors.ts";
 import { createToolRegistry } from "../../src/tools/registry.ts";
@@ -304,14 +305,3 @@ describeWithRealClis("claude_code against the real Claude Code", () => {
     expect(await loggedOut.detect()).toMatchObject({ auth: "not_logged_in", healthy: false });
   });
 });
-
-/** The processes whose working directory is `dir`. */
-async function processesIn(dir: string): Promise<number[]> {
-  const found: number[] = [];
-  for (const entry of await readdir("/proc")) {
-    if (!/^\d+$/.test(entry)) continue;
-    const cwd = await readlink(`/proc/${entry}/cwd`).catch(() => null);
-    if (cwd === dir) found.push(Number(entry));
-  }
-  return found;
-}

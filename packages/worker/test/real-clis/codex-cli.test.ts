@@ -3,7 +3,7 @@
 // stream_max_retries = 1 in its config.toml), so the error cases end after two calls instead of five or six.
 import { spawn } from "node:child_process";
 import { existsSync } from "node:fs";
-import { readdir, readFile, readlink } from "node:fs/promises";
+import { readFile } from "node:fs/promises";
 import { join } from "node:path";
 import { afterAll, beforeAll, expect, it } from "vitest";
 import { responsesErrors } from "../../../../test/fakes/vendor-apis/openai-responses.ts";
@@ -12,6 +12,7 @@ import {
   type RealCliHarness,
   startRealCliHarness,
 } from "../../../../test/support/real-clis/harness.ts";
+import { processesIn } from "../../../../test/support/real-clis/processes.ts";
 import { continuationPrompt } from "../../src/tools/codex-cli.ts";
 import { ToolAbortedError, ToolLimitedError, ToolRunError } from "../../src/tools/errors.ts";
 import { priceTableVersion } from "../../src/tools/pricing.ts";
@@ -378,15 +379,4 @@ describeWithRealClis("codex_cli against the real Codex CLI", () => {
 /** Waits for a condition the test cannot be told about (a request reaching the fake). */
 async function until(condition: () => boolean): Promise<void> {
   while (!condition()) await new Promise((resolve) => setTimeout(resolve, 20));
-}
-
-/** The processes whose working directory is `dir`: what a run left running there. */
-async function processesIn(dir: string): Promise<number[]> {
-  const found: number[] = [];
-  for (const entry of await readdir("/proc")) {
-    if (!/^\d+$/.test(entry)) continue;
-    const cwd = await readlink(`/proc/${entry}/cwd`).catch(() => null);
-    if (cwd === dir) found.push(Number(entry));
-  }
-  return found;
 }

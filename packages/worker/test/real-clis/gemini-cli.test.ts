@@ -2,7 +2,7 @@
 // Gemini API fake inside the sandbox: one test per case a user meets. The CLI's retries are kept short with
 // `general.maxAttempts` in the test HOME's settings.json (the CLI waits at least 5 s between attempts).
 import { existsSync } from "node:fs";
-import { readdir, readFile, readlink, writeFile } from "node:fs/promises";
+import { readFile, writeFile } from "node:fs/promises";
 import { basename, join } from "node:path";
 import { afterAll, beforeAll, expect, it, vi } from "vitest";
 import { geminiErrors } from "../../../../test/fakes/vendor-apis/gemini.ts";
@@ -12,6 +12,7 @@ import {
   type RealCliHarness,
   startRealCliHarness,
 } from "../../../../test/support/real-clis/harness.ts";
+import { processesIn } from "../../../../test/support/real-clis/processes.ts";
 import {
   ToolAbortedError,
   ToolInputError,
@@ -332,15 +333,4 @@ function lastContent(request: VendorRequest): unknown {
 function userText(request: VendorRequest): string {
   const parts = (lastContent(request) as { parts: Array<{ text?: string }> }).parts;
   return parts.at(-1)?.text ?? "";
-}
-
-/** Processes whose working directory is `dir`: the CLI and anything it started there. */
-async function processesIn(dir: string): Promise<number[]> {
-  const found: number[] = [];
-  for (const entry of await readdir("/proc")) {
-    if (!/^\d+$/.test(entry)) continue;
-    const cwd = await readlink(`/proc/${entry}/cwd`).catch(() => null);
-    if (cwd === dir) found.push(Number(entry));
-  }
-  return found;
 }
