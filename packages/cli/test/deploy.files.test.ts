@@ -99,7 +99,10 @@ describe("the Dockerfiles", () => {
       const image = images[name];
       for (const copy of copiesOf(image)) {
         if (copy.from !== null) {
-          const earlier = image.stages.slice(0, image.stages.findIndex((stage) => stage.name === copy.stage));
+          const earlier = image.stages.slice(
+            0,
+            image.stages.findIndex((stage) => stage.name === copy.stage),
+          );
           expect(earlier.map((stage) => stage.name)).toContain(copy.from);
           continue;
         }
@@ -137,7 +140,10 @@ describe("compose.yaml", () => {
     for (const [name, service] of Object.entries(services)) {
       const reason = service["x-healthcheck-none"];
       if (service.healthcheck) expect(service.healthcheck.test.length, name).toBeGreaterThan(1);
-      else expect(typeof reason === "string" && reason.length > 20, `${name}: healthcheck or x-healthcheck-none`).toBe(true);
+      else
+        expect(typeof reason === "string" && reason.length > 20, `${name}: healthcheck or x-healthcheck-none`).toBe(
+          true,
+        );
     }
     expect(services.server?.healthcheck?.test).toEqual(["CMD", ...(server.healthcheck ?? [])]);
   });
@@ -173,7 +179,9 @@ describe("compose.yaml", () => {
   it("refuses to start while .env leaves the database or admin password empty, as .env.example ships", () => {
     expect(() => readCompose(envExample())).toThrow(/POSTGRES_PASSWORD/);
     expect(() => readCompose({ ...envExample(), POSTGRES_PASSWORD: "pg" })).toThrow(/GARAGESWARM_ADMIN_PASSWORD/);
-    expect(services.server?.environment?.DATABASE_URL).toBe("postgres://garageswarm:pg-secret@postgres:5432/garageswarm");
+    expect(services.server?.environment?.DATABASE_URL).toBe(
+      "postgres://garageswarm:pg-secret@postgres:5432/garageswarm",
+    );
   });
 });
 
@@ -188,9 +196,9 @@ describe("nothing can drift", () => {
     for (const [node, script, command, ...rest] of runs) {
       expect(node).toBe("node");
       // The images keep the repository at /app, their WORKDIR.
-      expect(existsSync(join(repoRoot, posix.relative(imageAppDir, posix.resolve(imageAppDir, script as string))))).toBe(
-        true,
-      );
+      expect(
+        existsSync(join(repoRoot, posix.relative(imageAppDir, posix.resolve(imageAppDir, script as string)))),
+      ).toBe(true);
       const help = await runCli([command as string, "--help"]);
       expect(help.code, `garageswarm ${command} --help`).toBe(0);
       for (const flag of rest.filter((word) => word.startsWith("--"))) {
@@ -207,7 +215,9 @@ describe("nothing can drift", () => {
     expect(serverVars.filter((name) => !serverReads.has(name))).toEqual([]);
     expect(workerVars.filter((name) => !workerReads.has(name))).toEqual([]);
     // The names the brief for this folder singles out, however they are spelled.
-    for (const name of [...serverVars, ...workerVars].filter((item) => /^(GARAGESWARM_|DATABASE_URL|REDIS_URL)/.test(item))) {
+    for (const name of [...serverVars, ...workerVars].filter((item) =>
+      /^(GARAGESWARM_|DATABASE_URL|REDIS_URL)/.test(item),
+    )) {
       expect(serverReads.has(name) || workerReads.has(name), name).toBe(true);
     }
   });
