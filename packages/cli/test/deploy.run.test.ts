@@ -147,6 +147,7 @@ describe.runIf(testStack === "embedded")("the server image alone (docker run), w
     const server = startInRepo([...serverImage.entrypoint, ...serverImage.cmd], serverEnv);
     await waitUntilHealthy(server, healthTest, serverEnv);
     expect(server.output()).toMatch(/embedded PGlite in/);
+    expect(server.output()).not.toMatch(/local worker:/);
     // Not a terminal: the generated password is in the volume (0600), not in the container's log.
     const adminPassword = (await readFile(join(dataDir, "admin-password.txt"), "utf8")).trim();
     expect(server.output()).not.toContain(adminPassword);
