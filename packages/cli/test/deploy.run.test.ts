@@ -129,117 +129,120 @@ async function stopCleanly(started: Started): Promise<void> {
   expect(await started.exited, started.output()).toBe(0);
 }
 
-describe.runIf(testStack === "embedded")("the server image alone (docker run), with a worker image", () => {
-  it("keeps PGlite and the generated admin password in the data volume; a worker joins, runs a task, both stop on SIGTERM", {
-    timeout: 180_000,
-  }, async () => {
-    const ollama: FakeServer = await startFakeOllama();
-    cleanups.push(() => ollama.close());
-    const dataDir = await tempDir("gs-docker-data-");
-    const home = await tempDir("gs-docker-home-");
-    const port = await freePort();
+// Registered on one stack each, so neither project reports the other's case as skipped.
+if (testStack === "embedded")
+  describe("the server image alone (docker run), with a worker image", () => {
+    it("keeps PGlite and the generated admin password in the data volume; a worker joins, runs a task, both stop on SIGTERM", {
+      timeout: 180_000,
+    }, async () => {
+      const ollama: FakeServer = await startFakeOllama();
+      cleanups.push(() => ollama.close());
+      const dataDir = await tempDir("gs-docker-data-");
+      const home = await tempDir("gs-docker-home-");
+      const port = await freePort();
 
-    // docker run -v data:/data -p PORT:8000 garageswarm-server: the image's own ENV and CMD, nothing added.
-    expect(serverImage.env).toMatchObject({ PORT: "8000", GARAGESWARM_DATA_DIR: "/data" });
-    const serverEnv = { ...serverImage.env, PORT: String(port), GARAGESWARM_DATA_DIR: dataDir, PATH: containerPath };
-    const healthTest = serverImage.healthcheck as string[];
-    expect(await healthCheck(healthTest, serverEnv)).toBe(1);
-    const server = startInRepo([...serverImage.entrypoint, ...serverImage.cmd], serverEnv);
-    await waitUntilHealthy(server, healthTest, serverEnv);
-    expect(server.output()).toMatch(/embedded PGlite in/);
-    expect(server.output()).not.toMatch(/local worker:/);
-    // Not a terminal: the generated password is in the volume (0600), not in the container's log.
-    const adminPassword = (await readFile(join(dataDir, "admin-password.txt"), "utf8")).trim();
-    expect(server.output()).not.toContain(adminPassword);
+      // docker run -v data:/data -p PORT:8000 garageswarm-server: the image's own ENV and CMD, nothing added.
+      expect(serverImage.env).toMatchObject({ PORT: "8000", GARAGESWARM_DATA_DIR: "/data" });
+      const serverEnv = { ...serverImage.env, PORT: String(port), GARAGESWARM_DATA_DIR: dataDir, PATH: containerPath };
+      const healthTest = serverImage.healthcheck as string[];
+      expect(await healthCheck(healthTest, serverEnv)).toBe(1);
+      const server = startInRepo([...serverImage.entrypoint, ...serverImage.cmd], serverEnv);
+      await waitUntilHealthy(server, healthTest, serverEnv);
+      expect(server.output()).toMatch(/embedded PGlite in/);
+      expect(server.output()).not.toMatch(/local worker:/);
+      // Not a terminal: the generated password is in the volume (0600), not in the container's log.
+      const adminPassword = (await readFile(join(dataDir, "admin-password.txt"), "utf8")).trim();
+      expect(server.output()).not.toContain(adminPassword);
 
-    const serverUrl = `http://127.0.0.1:${port}`;
-    const worker = await enrolWorkerAndRunTask(serverUrl, adminPassword, (key) =>
-      // docker run -v home:/home/node -e GARAGESWARM_SERVER=… -e GARAGESWARM_KEY=… -e OLLAMA_HOST=… garageswarm-worker
-      startInRepo([...workerImage.entrypoint, ...workerImage.cmd], {
-        ...relocate(workerImage.env, "/home/node", home),
-        HOME: home,
-        PATH: containerPath,
-        GARAGESWARM_SERVER: serverUrl,
-        GARAGESWARM_KEY: key,
-        GARAGESWARM_WORKER_NAME: "docker-worker",
-        GARAGESWARM_WORKER_LABELS: "docker",
-        OLLAMA_HOST: ollama.url,
-      }),
-    );
-    await stopCleanly(worker);
-    await stopCleanly(server);
-  });
-});
-
-describe.runIf(testStack === "postgres" && !postgresStackMissing())("the compose services", () => {
-  it("the server migrates a fresh PostgreSQL, uses Redis, turns healthy; the worker comes online and runs a task; both stop on SIGTERM", {
-    timeout: 180_000,
-  }, async () => {
-    const run = inject("pgRun");
-    if (!run) throw new Error(inject("pgUnavailableReason"));
-    // An empty database, as the postgres service starts with; the run's teardown drops it with its prefix.
-    const database = `${run.prefix}_compose_${randomBytes(4).toString("hex")}`;
-    const admin = new pg.Client({ connectionString: testPostgresUrl });
-    await admin.connect();
-    try {
-      await admin.query(`create database "${database}"`);
-    } finally {
-      await admin.end();
-    }
-    const ollama: FakeServer = await startFakeOllama();
-    cleanups.push(() => ollama.close());
-    const dataDir = await tempDir("gs-compose-data-");
-    const home = await tempDir("gs-compose-home-");
-    const port = await freePort();
-
-    // deploy/.env as a user fills it in from .env.example.
-    const dotEnv = {
-      ...envExample(),
-      POSTGRES_PASSWORD: "compose-pg-secret",
-      GARAGESWARM_ADMIN_PASSWORD: "compose-admin-secret",
-      OLLAMA_HOST: ollama.url,
-    };
-    const services = readCompose(dotEnv).services;
-    const serverService = services.server!;
-    const given = { ...serverImage.env, ...serverService.environment };
-    expect(given.DATABASE_URL).toBe("postgres://garageswarm:compose-pg-secret@postgres:5432/garageswarm");
-    expect(given.REDIS_URL).toBe("redis://redis:6379");
-    const serverEnv: Record<string, string> = {
-      ...given,
-      // The postgres and redis services are this machine's; the local PostgreSQL trusts its postgres user.
-      DATABASE_URL: withDatabase(testPostgresUrl, database),
-      REDIS_URL: testRedisUrl,
-      PORT: String(port),
-      GARAGESWARM_DATA_DIR: dataDir,
-      // Not in compose: this Redis is shared with other test runs, so this server gets keys of its own.
-      GARAGESWARM_REDIS_PREFIX: `gs-compose-${randomBytes(4).toString("hex")}:`,
-      PATH: containerPath,
-    };
-    const healthTest = serverService.healthcheck!.test.slice(1);
-    expect(serverService.healthcheck!.test[0]).toBe("CMD");
-    expect(await healthCheck(healthTest, serverEnv)).toBe(1);
-    const server = startInRepo([...serverImage.entrypoint, ...(serverService.command ?? serverImage.cmd)], serverEnv);
-    await waitUntilHealthy(server, healthTest, serverEnv);
-    expect(server.output()).toMatch(/store: PostgreSQL; bus: Redis/);
-    expect(server.output()).not.toMatch(/local worker:/);
-
-    const serverUrl = `http://127.0.0.1:${port}`;
-    const worker = await enrolWorkerAndRunTask(serverUrl, dotEnv.GARAGESWARM_ADMIN_PASSWORD, (key) => {
-      const workerService = readCompose({ ...dotEnv, WORKER_KEY: key }).services.worker!;
-      const workerGiven = { ...workerImage.env, ...workerService.environment };
-      expect(workerGiven.GARAGESWARM_SERVER).toBe("http://server:8000");
-      expect(workerGiven.GARAGESWARM_KEY).toBe(key);
-      return startInRepo([...workerImage.entrypoint, ...(workerService.command ?? workerImage.cmd)], {
-        ...relocate(workerGiven, "/home/node", home),
-        GARAGESWARM_SERVER: serverUrl,
-        HOME: home,
-        PATH: containerPath,
-      });
+      const serverUrl = `http://127.0.0.1:${port}`;
+      const worker = await enrolWorkerAndRunTask(serverUrl, adminPassword, (key) =>
+        // docker run -v home:/home/node -e GARAGESWARM_SERVER=… -e GARAGESWARM_KEY=… -e OLLAMA_HOST=… garageswarm-worker
+        startInRepo([...workerImage.entrypoint, ...workerImage.cmd], {
+          ...relocate(workerImage.env, "/home/node", home),
+          HOME: home,
+          PATH: containerPath,
+          GARAGESWARM_SERVER: serverUrl,
+          GARAGESWARM_KEY: key,
+          GARAGESWARM_WORKER_NAME: "docker-worker",
+          GARAGESWARM_WORKER_LABELS: "docker",
+          OLLAMA_HOST: ollama.url,
+        }),
+      );
+      await stopCleanly(worker);
+      await stopCleanly(server);
     });
-    await stopCleanly(worker);
-    await stopCleanly(server);
   });
-});
+
+if (testStack === "postgres")
+  describe.skipIf(postgresStackMissing())("the compose services", () => {
+    it("the server migrates a fresh PostgreSQL, uses Redis, turns healthy; the worker comes online and runs a task; both stop on SIGTERM", {
+      timeout: 180_000,
+    }, async () => {
+      const run = inject("pgRun");
+      if (!run) throw new Error(inject("pgUnavailableReason"));
+      // An empty database, as the postgres service starts with; the run's teardown drops it with its prefix.
+      const database = `${run.prefix}_compose_${randomBytes(4).toString("hex")}`;
+      const admin = new pg.Client({ connectionString: testPostgresUrl });
+      await admin.connect();
+      try {
+        await admin.query(`create database "${database}"`);
+      } finally {
+        await admin.end();
+      }
+      const ollama: FakeServer = await startFakeOllama();
+      cleanups.push(() => ollama.close());
+      const dataDir = await tempDir("gs-compose-data-");
+      const home = await tempDir("gs-compose-home-");
+      const port = await freePort();
+
+      // deploy/.env as a user fills it in from .env.example.
+      const dotEnv = {
+        ...envExample(),
+        POSTGRES_PASSWORD: "compose-pg-secret",
+        GARAGESWARM_ADMIN_PASSWORD: "compose-admin-secret",
+        OLLAMA_HOST: ollama.url,
+      };
+      const services = readCompose(dotEnv).services;
+      const serverService = services.server!;
+      const given = { ...serverImage.env, ...serverService.environment };
+      expect(given.DATABASE_URL).toBe("postgres://garageswarm:compose-pg-secret@postgres:5432/garageswarm");
+      expect(given.REDIS_URL).toBe("redis://redis:6379");
+      const serverEnv: Record<string, string> = {
+        ...given,
+        // The postgres and redis services are this machine's; the local PostgreSQL trusts its postgres user.
+        DATABASE_URL: withDatabase(testPostgresUrl, database),
+        REDIS_URL: testRedisUrl,
+        PORT: String(port),
+        GARAGESWARM_DATA_DIR: dataDir,
+        // Not in compose: this Redis is shared with other test runs, so this server gets keys of its own.
+        GARAGESWARM_REDIS_PREFIX: `gs-compose-${randomBytes(4).toString("hex")}:`,
+        PATH: containerPath,
+      };
+      const healthTest = serverService.healthcheck!.test.slice(1);
+      expect(serverService.healthcheck!.test[0]).toBe("CMD");
+      expect(await healthCheck(healthTest, serverEnv)).toBe(1);
+      const server = startInRepo([...serverImage.entrypoint, ...(serverService.command ?? serverImage.cmd)], serverEnv);
+      await waitUntilHealthy(server, healthTest, serverEnv);
+      expect(server.output()).toMatch(/store: PostgreSQL; bus: Redis/);
+      expect(server.output()).not.toMatch(/local worker:/);
+
+      const serverUrl = `http://127.0.0.1:${port}`;
+      const worker = await enrolWorkerAndRunTask(serverUrl, dotEnv.GARAGESWARM_ADMIN_PASSWORD, (key) => {
+        const workerService = readCompose({ ...dotEnv, WORKER_KEY: key }).services.worker!;
+        const workerGiven = { ...workerImage.env, ...workerService.environment };
+        expect(workerGiven.GARAGESWARM_SERVER).toBe("http://server:8000");
+        expect(workerGiven.GARAGESWARM_KEY).toBe(key);
+        return startInRepo([...workerImage.entrypoint, ...(workerService.command ?? workerImage.cmd)], {
+          ...relocate(workerGiven, "/home/node", home),
+          GARAGESWARM_SERVER: serverUrl,
+          HOME: home,
+          PATH: containerPath,
+        });
+      });
+      await stopCleanly(worker);
+      await stopCleanly(server);
+    });
+  });
 
 /** The env with a container path (a volume's mount point) moved to a directory of this machine. */
 function relocate(env: Record<string, string>, containerDir: string, localDir: string): Record<string, string> {
