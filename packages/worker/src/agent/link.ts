@@ -4,7 +4,7 @@
 // whose session has just closed hands every call to the RestLink behind it, so nothing waits for the swap.
 import type { Heartbeat } from "@garageswarm/protocol";
 import type { OutputStream } from "../tools/tool.ts";
-import type { Report } from "./outbox.ts";
+import type { Report } from "./report.ts";
 
 /** `delivered`: the server stored it; `fenced`: it never will (stale or finished) — both end the report. */
 export type DeliveryOutcome = "delivered" | "fenced";

@@ -20,7 +20,7 @@ import {
   type ServerLink,
 } from "./link.ts";
 import type { WorkerLog } from "./log.ts";
-import type { Report } from "./outbox.ts";
+import type { Report } from "./report.ts";
 
 /** The server answered with an error status; `detail` is the problem document's explanation. */
 export class ApiError extends Error {

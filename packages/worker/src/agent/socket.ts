@@ -8,7 +8,7 @@ import { EventEmitter } from "node:events";
 import { envelope, type Heartbeat, ServerToWorker, type WorkerToServer } from "@garageswarm/protocol";
 import WebSocket from "ws";
 import type { AttemptFence, DeliveryOutcome, HeartbeatOutcome, OutputChunk, ServerLink } from "./link.ts";
-import type { Report } from "./outbox.ts";
+import type { Report } from "./report.ts";
 
 type WorkerMessage = WorkerToServer;
 type MessageData<T extends WorkerMessage["type"]> = Extract<WorkerMessage, { type: T }>["data"];
