@@ -16,6 +16,7 @@ import {
   AttemptFencedError,
   type DeliveryOutcome,
   type HeartbeatOutcome,
+  type MeasuredHeartbeat,
   type OutputChunk,
   type ServerLink,
 } from "./link.ts";
@@ -156,7 +157,7 @@ export class RestLink implements ServerLink {
     }
   }
 
-  async heartbeat(body: Heartbeat): Promise<HeartbeatOutcome> {
+  async heartbeat(body: MeasuredHeartbeat): Promise<HeartbeatOutcome> {
     const answer = await this.client.heartbeat(this.workerId, body);
     return {
       accepted: true,
