@@ -59,7 +59,7 @@ async function phonePage(newPage: (options: { mobile?: boolean; userAgent?: stri
 
 async function setVisibility(page: Page, state: "hidden" | "visible") {
   await page.evaluate(
-    (value) => (window as unknown as { __setVisibility: (v: string) => void }).__setVisibility(value),
+    (value) => (globalThis as unknown as { __setVisibility: (v: string) => void }).__setVisibility(value),
     state,
   );
 }
@@ -67,7 +67,10 @@ async function setVisibility(page: Page, state: "hidden" | "visible") {
 async function setBattery(page: Page, level: number, charging: boolean) {
   await page.evaluate(
     ([l, c]) =>
-      (window as unknown as { __setBattery: (l: number, c: boolean) => void }).__setBattery(l as number, c as boolean),
+      (globalThis as unknown as { __setBattery: (l: number, c: boolean) => void }).__setBattery(
+        l as number,
+        c as boolean,
+      ),
     [level, charging] as const,
   );
 }
