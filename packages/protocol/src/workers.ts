@@ -35,6 +35,17 @@ export const WorkerRegister = z
   .strict();
 export type WorkerRegister = z.infer<typeof WorkerRegister>;
 
+const Percent = z.number().min(0).max(100);
+
+/** A phone's battery, from the Battery Status API where the browser has it. */
+export const WorkerBattery = z
+  .object({
+    level_percent: Percent,
+    charging: z.boolean(),
+  })
+  .strict();
+export type WorkerBattery = z.infer<typeof WorkerBattery>;
+
 export const Worker = z.object({
   worker_id: Uuid,
   owner_user_id: Uuid,
@@ -55,6 +66,8 @@ export const Worker = z.object({
   cpu_percent: z.number().nullable(),
   memory_percent: z.number().nullable(),
   disk_percent: z.number().nullable(),
+  /** The battery at the last heartbeat that carried one; null for machines that report none. */
+  battery: WorkerBattery.nullable(),
   version: z.string().nullable(),
   last_heartbeat_at: Timestamp.nullable(),
   created_at: Timestamp,
@@ -68,19 +81,32 @@ export type Worker = z.infer<typeof Worker>;
 export const WorkerRegistered = Worker.extend({ heartbeat_interval_seconds: z.number() });
 export type WorkerRegistered = z.infer<typeof WorkerRegistered>;
 
-const Percent = z.number().min(0).max(100);
+const resourceFields = ["cpu_percent", "memory_percent", "disk_percent"] as const;
 
 export const Heartbeat = z
   .object({
-    cpu_percent: Percent,
-    memory_percent: Percent,
-    disk_percent: Percent,
+    /** Omitted by a worker that cannot measure them (a browser on a phone); the worker then shows none. */
+    cpu_percent: Percent.optional(),
+    memory_percent: Percent.optional(),
+    disk_percent: Percent.optional(),
+    /** Sent by a worker that runs on a battery it can read (the phone worker). */
+    battery: WorkerBattery.optional(),
     /** Tasks the worker holds now; their leases are renewed. */
     running_task_ids: z.array(Uuid).max(1000).default([]),
     /** The tools as detected now (health changes); omitted means unchanged. */
     tools: z.array(WorkerTool).max(50).optional(),
   })
-  .strict();
+  .strict()
+  .superRefine((beat, context) => {
+    // The resources are one sample: all three, or none (a worker that cannot measure them).
+    const given = resourceFields.filter((field) => beat[field] !== undefined);
+    if (given.length === 0 || given.length === resourceFields.length) return;
+    for (const field of resourceFields) {
+      if (beat[field] === undefined) {
+        context.addIssue({ code: "custom", path: [field], message: `is required with ${given.join(", ")}` });
+      }
+    }
+  });
 export type Heartbeat = z.infer<typeof Heartbeat>;
 
 export const HeartbeatAnswer = z.object({

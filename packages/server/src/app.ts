@@ -57,6 +57,24 @@ const contentSecurityPolicy = {
   frameAncestors: ["'none'"],
 };
 
+/** The vendor APIs the phone worker's tools call from the browser (packages/worker/src/tools). */
+const vendorApiOrigins = [
+  "https://api.anthropic.com",
+  "https://generativelanguage.googleapis.com",
+  "https://api.openai.com",
+];
+
+/** The page that makes the browser a worker calls the vendors' APIs itself, with keys kept on the device. */
+function phoneWorkerPolicy(extraOrigins: readonly string[]): string {
+  const directives = {
+    ...contentSecurityPolicy,
+    connectSrc: [...contentSecurityPolicy.connectSrc, ...vendorApiOrigins, ...extraOrigins],
+  };
+  return Object.entries(directives)
+    .map(([name, values]) => `${name.replace(/[A-Z]/g, (c) => `-${c.toLowerCase()}`)} ${values.join(" ")}`)
+    .join(";");
+}
+
 export async function buildApp(resources: Resources): Promise<App> {
   const { config } = resources;
   const app = Fastify({
@@ -112,6 +130,6 @@ export async function buildApp(resources: Resources): Promise<App> {
   await app.register(settingsRoutes(resources), { prefix: "/api/v1/settings" });
   await app.register(realtimeRoutes(resources));
   // The dashboard's catch-all GET; every more specific route wins over it, whatever the order.
-  await app.register(webRoutes());
+  await app.register(webRoutes(undefined, { "/phone": phoneWorkerPolicy(config.phoneWorkerOrigins) }));
   return app;
 }

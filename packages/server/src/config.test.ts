@@ -20,6 +20,12 @@ describe("loadServerConfig", () => {
     expect(loadServerConfig({}, { GARAGESWARM_LOCAL_WORKER: "false" }).localWorker).toBe(false);
   });
 
+  it("reads the phone worker's extra API origins as a list", () => {
+    const env = { GARAGESWARM_PHONE_WORKER_ORIGINS: "http://192.168.1.20:1234, https://openrouter.ai" };
+    expect(loadServerConfig({}, env).phoneWorkerOrigins).toEqual(["http://192.168.1.20:1234", "https://openrouter.ai"]);
+    expect(loadServerConfig({}, {}).phoneWorkerOrigins).toEqual([]);
+  });
+
   it.each([
     [{ port: "eighty" }, {}, /--port \/ PORT/],
     [{}, { PORT: "70000" }, /--port \/ PORT/],
@@ -27,6 +33,12 @@ describe("loadServerConfig", () => {
     [{}, { REDIS_URL: "http://x" }, /REDIS_URL/],
     [{}, { GARAGESWARM_ADMIN_PASSWORD: "short" }, /GARAGESWARM_ADMIN_PASSWORD: must be at least 8/],
     [{}, { LOG_LEVEL: "loud" }, /LOG_LEVEL/],
+    [
+      {},
+      { GARAGESWARM_PHONE_WORKER_ORIGINS: "http://lan-box:1234/v1" },
+      /GARAGESWARM_PHONE_WORKER_ORIGINS: must be origins/,
+    ],
+    [{}, { GARAGESWARM_PHONE_WORKER_ORIGINS: "https://a.example; script-src *" }, /GARAGESWARM_PHONE_WORKER_ORIGINS/],
   ])("names the bad setting: %o %o", (flags, env, message) => {
     expect(() => loadServerConfig(flags, env)).toThrow(InvalidInputError);
     expect(() => loadServerConfig(flags, env)).toThrow(message);

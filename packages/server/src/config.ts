@@ -56,6 +56,19 @@ export const ServerConfig = z.object({
   bodyLimitBytes: z.coerce.number().int().positive().default(1_048_576),
   logLevel: z.enum(["fatal", "error", "warn", "info", "debug", "trace", "silent"]).default("info"),
   localWorker: z.boolean().default(true),
+  /**
+   * API origins the "Work on this phone" page may call besides the vendors' own (an OpenAI-compatible server
+   * on your network, a proxy): comma-separated `scheme://host[:port]`. Only that page's CSP widens.
+   */
+  phoneWorkerOrigins: z
+    .union([z.string(), z.array(z.string())])
+    .transform((value) =>
+      (Array.isArray(value) ? value : value.split(",")).map((entry) => entry.trim()).filter((entry) => entry !== ""),
+    )
+    .pipe(
+      z.array(z.string().regex(/^https?:\/\/[^\s/;,'"]+$/, "must be origins (scheme://host[:port]), comma-separated")),
+    )
+    .default([]),
 });
 export type ServerConfig = z.infer<typeof ServerConfig>;
 
@@ -82,6 +95,7 @@ export const envNames: Record<keyof ServerConfig, string> = {
   bodyLimitBytes: "GARAGESWARM_BODY_LIMIT",
   logLevel: "LOG_LEVEL",
   localWorker: "GARAGESWARM_LOCAL_WORKER",
+  phoneWorkerOrigins: "GARAGESWARM_PHONE_WORKER_ORIGINS",
 };
 
 type RawConfig = { [K in keyof ServerConfig]?: unknown };

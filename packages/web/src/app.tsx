@@ -23,6 +23,10 @@ import { WorkflowsPage } from "./pages/workflows/workflows-page.tsx";
 const WorkflowEditorPage = lazy(() =>
   import("./pages/workflows/workflow-editor-page.tsx").then((module) => ({ default: module.WorkflowEditorPage })),
 );
+// The phone worker carries the vendor SDKs and the price table: loaded only on its page.
+const PhoneWorkerPage = lazy(() =>
+  import("./pages/phone-worker/phone-worker-page.tsx").then((module) => ({ default: module.PhoneWorkerPage })),
+);
 const RunPage = lazy(() => import("./pages/workflows/run-page.tsx").then((module) => ({ default: module.RunPage })));
 
 export function App() {
@@ -74,6 +78,9 @@ export function App() {
             </Route>
             <Route path="/workers">
               <WorkersPage user={user} />
+            </Route>
+            <Route path="/phone">
+              <PhoneWorkerPage user={user} />
             </Route>
             <Route path="/settings">
               <SettingsPage user={user} />

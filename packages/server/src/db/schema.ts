@@ -132,13 +132,20 @@ export const workers = pgTable(
     cpu_percent: doublePrecision("cpu_percent"),
     memory_percent: doublePrecision("memory_percent"),
     disk_percent: doublePrecision("disk_percent"),
+    /** A phone worker's battery at its last heartbeat that carried one: level and charging, both or neither. */
+    battery_percent: doublePrecision("battery_percent"),
+    battery_charging: boolean("battery_charging"),
     version: text("version"),
     draining: boolean("draining").notNull().default(false),
     last_heartbeat_at: ts("last_heartbeat_at"),
     created_at: createdAt(),
     updated_at: updatedAt(),
   },
-  (t) => [uniqueIndex("workers_owner_machine_key").on(t.owner_user_id, t.machine_id)],
+  (t) => [
+    uniqueIndex("workers_owner_machine_key").on(t.owner_user_id, t.machine_id),
+    check("workers_battery_percent_check", sql`${t.battery_percent} between 0 and 100`),
+    check("workers_battery_pair_check", sql`(${t.battery_percent} is null) = (${t.battery_charging} is null)`),
+  ],
 );
 
 export const userWorkers = pgTable(

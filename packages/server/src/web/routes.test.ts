@@ -12,7 +12,7 @@ describe("dashboard serving", () => {
   let app: FastifyInstance;
   let dir: string;
 
-  async function serve(files: Record<string, string>) {
+  async function serve(files: Record<string, string>, pagePolicies: Record<string, string> = {}) {
     dir = await mkdtemp(join(tmpdir(), "gs-web-"));
     for (const [path, content] of Object.entries(files)) {
       await mkdir(join(dir, path, ".."), { recursive: true });
@@ -21,7 +21,7 @@ describe("dashboard serving", () => {
     app = Fastify();
     registerProblemHandlers(app);
     app.get("/api/v1/known", async () => ({ ok: true }));
-    await app.register(webRoutes(dir));
+    await app.register(webRoutes(dir, pagePolicies));
     await app.ready();
   }
 
@@ -42,6 +42,20 @@ describe("dashboard serving", () => {
     expect(asset.statusCode).toBe(200);
     expect(asset.body).toBe("console.log(1)");
     expect(asset.headers["cache-control"]).toContain("immutable");
+  });
+
+  it("gives a page its own Content-Security-Policy, and no other page or file", async () => {
+    await serve(
+      { "index.html": "<div id=root></div>", "phone.txt": "x" },
+      { "/phone": "connect-src 'self' https://api.example" },
+    );
+    const phone = await app.inject({ url: "/phone?from=workers", headers: html });
+    expect(phone.body).toBe("<div id=root></div>");
+    expect(phone.headers["content-security-policy"]).toBe("connect-src 'self' https://api.example");
+    for (const url of ["/", "/tasks", "/phone/more", "/phone.txt"]) {
+      const response = await app.inject({ url, headers: html });
+      expect(response.headers["content-security-policy"]).toBeUndefined();
+    }
   });
 
   it("leaves the API, WebSocket, docs, health and metrics paths to their routes or a problem 404", async () => {

@@ -10,7 +10,14 @@ export const defaultDashboardDir = fileURLToPath(new URL("../../../web/dist/", i
 
 const reserved = /^\/(api|ws|docs|health|metrics)(\/|$)/;
 
-export function webRoutes(distDir: string = defaultDashboardDir): FastifyPluginAsync {
+/**
+ * `pagePolicies`: a Content-Security-Policy for the document of one page, in place of the app's (the phone
+ * worker's page calls vendor APIs). It applies when that page is loaded, so links to it load it anew.
+ */
+export function webRoutes(
+  distDir: string = defaultDashboardDir,
+  pagePolicies: Record<string, string> = {},
+): FastifyPluginAsync {
   const root = resolve(distDir);
   return async (app) => {
     // serve: false only decorates reply.sendFile (inside this plugin); the route below decides what to send.
@@ -27,6 +34,8 @@ export function webRoutes(distDir: string = defaultDashboardDir): FastifyPluginA
       }
       if (!acceptsHtml(request)) return reply.callNotFound();
       if (!(await fileUnder(root, "/index.html"))) return notBuilt(reply);
+      const policy = pagePolicies[path];
+      if (policy) reply.header("content-security-policy", policy);
       return reply.header("cache-control", "no-cache").sendFile("index.html", { cacheControl: false });
     });
   };

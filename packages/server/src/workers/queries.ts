@@ -1,6 +1,6 @@
 // SQL of workers and who may use them (user_workers). A membership counts only once accepted
 // (membership.ts); offers are read here only to list, accept or decline them.
-import type { WorkerRole } from "@garageswarm/protocol";
+import type { Heartbeat, WorkerRole } from "@garageswarm/protocol";
 import { and, asc, eq, getTableColumns, ne, sql } from "drizzle-orm";
 import { alias } from "drizzle-orm/pg-core";
 import { tasks, users, userWorkers, workers } from "../db/schema.ts";
@@ -252,6 +252,8 @@ export interface HeartbeatOutcome {
   wasOffline: boolean;
   /** Of the reported tasks, those the worker no longer holds (cancelled, re-queued, gone): it must stop them. */
   stop: string[];
+  /** The battery's level or charging differs from the last heartbeat's (dashboards show it). */
+  batteryChanged: boolean;
 }
 
 /**
@@ -263,7 +265,8 @@ export async function recordHeartbeat(
   input: {
     userId: string;
     workerId: string;
-    sample: { cpu_percent: number; memory_percent: number; disk_percent: number; tools?: unknown[] | undefined };
+    /** The resources are all present or all absent (the Heartbeat schema says so); absent ones are stored as unknown. */
+    sample: Pick<Heartbeat, "cpu_percent" | "memory_percent" | "disk_percent" | "battery" | "tools">;
     runningTaskIds: string[];
     now: Date;
     leaseExpiresAt: Date;
@@ -279,6 +282,7 @@ export async function recordHeartbeat(
     status: string;
     draining: boolean;
     stop: string[];
+    battery_changed: boolean | null;
   }>(
     db,
     sql`
@@ -287,15 +291,18 @@ export async function recordHeartbeat(
       where ${userWorkers.worker_id} = ${workerId}::uuid and ${userWorkers.user_id} = ${userId}::uuid
         and ${isAcceptedMembership}
     ),
-    before as (select status from workers where worker_id = ${workerId}::uuid),
+    before as (
+      select status, battery_percent, battery_charging from workers where worker_id = ${workerId}::uuid
+    ),
     updated as (
-      update workers set cpu_percent = ${sample.cpu_percent}, memory_percent = ${sample.memory_percent},
-        disk_percent = ${sample.disk_percent},
+      update workers set cpu_percent = ${sample.cpu_percent ?? null}, memory_percent = ${sample.memory_percent ?? null},
+        disk_percent = ${sample.disk_percent ?? null},
+        battery_percent = ${sample.battery?.level_percent ?? null}, battery_charging = ${sample.battery?.charging ?? null},
         tools = ${sample.tools ? keepServerLimits(sql`${JSON.stringify(sample.tools)}::jsonb`, sql`workers.tools`, now) : sql`workers.tools`},
         status = 'online', last_heartbeat_at = ${now.toISOString()}::timestamptz,
         updated_at = ${now.toISOString()}::timestamptz
       where worker_id = ${workerId}::uuid and exists (select 1 from access where role = 'owner')
-      returning worker_id, owner_user_id, status, draining
+      returning worker_id, owner_user_id, status, draining, battery_percent, battery_charging
     ),
     renewed as (
       update tasks set lease_expires_at = ${input.leaseExpiresAt.toISOString()}::timestamptz
@@ -304,6 +311,8 @@ export async function recordHeartbeat(
     )
     select (select role from access) as role, (select status = 'offline' from before) as was_offline,
       u.worker_id, u.owner_user_id, u.status, u.draining,
+      (select (b.battery_percent is distinct from u.battery_percent)
+        or (b.battery_charging is distinct from u.battery_charging) from before b) as battery_changed,
       array(select id::text from unnest(${ids}::uuid[]) as id where not exists (
         select 1 from tasks t where t.task_id = id and t.worker_id = ${workerId}::uuid
           and t.status in ('assigned', 'running'))) as stop
@@ -317,6 +326,7 @@ export async function recordHeartbeat(
       : null,
     wasOffline: row.was_offline === true,
     stop: row.stop ?? [],
+    batteryChanged: row.battery_changed === true,
   };
 }
 

@@ -113,15 +113,19 @@ export async function recordHeartbeat(
   });
   if (!outcome.role) throw new NotFoundError("worker not found");
   if (!outcome.worker) throw new ForbiddenError(`needs the owner role on this worker; you are ${outcome.role}`);
-  if (outcome.wasOffline) await publishWorkerUpdated(resources, outcome.worker);
-  await publish(resources.bus, "worker.heartbeat", {
-    worker_id: workerId,
-    owner_user_id: outcome.worker.owner_user_id,
-    cpu_percent: beat.cpu_percent,
-    memory_percent: beat.memory_percent,
-    disk_percent: beat.disk_percent,
-    running_tasks: beat.running_task_ids.length,
-  });
+  // The Workers page refetches on worker.updated: a phone's battery shows there without a sample stream.
+  if (outcome.wasOffline || outcome.batteryChanged) await publishWorkerUpdated(resources, outcome.worker);
+  const { cpu_percent, memory_percent, disk_percent } = beat;
+  if (cpu_percent !== undefined && memory_percent !== undefined && disk_percent !== undefined) {
+    await publish(resources.bus, "worker.heartbeat", {
+      worker_id: workerId,
+      owner_user_id: outcome.worker.owner_user_id,
+      cpu_percent,
+      memory_percent,
+      disk_percent,
+      running_tasks: beat.running_task_ids.length,
+    });
+  }
   return { heartbeat_interval_seconds: config.heartbeatIntervalSeconds, cancel_task_ids: outcome.stop };
 }
 

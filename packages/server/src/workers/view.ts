@@ -23,6 +23,10 @@ export function toWorkerView(
     cpu_percent: row.cpu_percent,
     memory_percent: row.memory_percent,
     disk_percent: row.disk_percent,
+    battery:
+      row.battery_percent === null || row.battery_charging === null
+        ? null
+        : { level_percent: row.battery_percent, charging: row.battery_charging },
     version: row.version,
     last_heartbeat_at: row.last_heartbeat_at?.toISOString() ?? null,
     created_at: row.created_at.toISOString(),

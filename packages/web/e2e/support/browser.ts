@@ -26,9 +26,14 @@ export function launchBrowser(): Promise<Browser> {
   });
 }
 
-export async function newContext(browser: Browser, baseURL: string, options: { mobile?: boolean } = {}) {
+export async function newContext(
+  browser: Browser,
+  baseURL: string,
+  options: { mobile?: boolean; userAgent?: string } = {},
+) {
   const context = await browser.newContext({
     baseURL,
+    ...(options.userAgent ? { userAgent: options.userAgent } : {}),
     viewport: options.mobile ? { width: 390, height: 844 } : { width: 1280, height: 860 },
     ...(options.mobile ? { isMobile: true, hasTouch: true } : {}),
   });

@@ -27,7 +27,7 @@ export function dashboardTest(startServer: () => Promise<TestServer> = () => sta
           for (const context of contexts) await context.close();
         });
         /** A page in a browser context of its own: another person, or the same one on a phone. */
-        return async (options: { mobile?: boolean } = {}): Promise<Page> => {
+        return async (options: { mobile?: boolean; userAgent?: string } = {}): Promise<Page> => {
           const context = await newContext(browser, server.url, options);
           contexts.push(context);
           return context.newPage();

@@ -5,6 +5,7 @@ import { Link, useRoute } from "wouter";
 import { liveStatus } from "../api/realtime.ts";
 import { signOut } from "../api/session.ts";
 import { useStore } from "../api/store.ts";
+import { documentLoadedAtPhonePage } from "../pages/phone-worker/address.ts";
 import { applyTheme, effectiveTheme, theme } from "../theme.ts";
 
 const pages = [
@@ -12,14 +13,23 @@ const pages = [
   { href: "/tasks", label: "Tasks" },
   { href: "/workflows", label: "Workflows" },
   { href: "/workers", label: "Workers" },
+  // A document load, not an in-app link (pages/phone-worker/address.ts says why).
+  { href: "/phone", label: "Phone", document: true },
   { href: "/settings", label: "Settings" },
   { href: "/users", label: "Users", adminOnly: true },
 ];
 
-function NavLink({ href, label }: { href: string; label: string }) {
+function NavLink({ href, label, document }: { href: string; label: string; document?: boolean }) {
   const [exact] = useRoute(href);
   const [nested] = useRoute(`${href}/*`);
   const active = exact || (href !== "/" && nested);
+  if (document && !documentLoadedAtPhonePage()) {
+    return (
+      <a href={href} aria-current={active ? "page" : undefined}>
+        {label}
+      </a>
+    );
+  }
   return (
     <Link href={href} aria-current={active ? "page" : undefined}>
       {label}
@@ -44,7 +54,7 @@ export function Shell({ user, children }: { user: User; children: ReactNode }) {
           {pages
             .filter((page) => !page.adminOnly || user.is_admin)
             .map((page) => (
-              <NavLink key={page.href} href={page.href} label={page.label} />
+              <NavLink key={page.href} href={page.href} label={page.label} document={page.document} />
             ))}
         </nav>
         <div className="topbar-end">

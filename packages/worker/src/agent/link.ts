@@ -2,9 +2,12 @@
 // SocketLink (socket.ts) while a WebSocket session is open, RestLink (rest.ts) otherwise; connection.ts
 // swaps them. Each owns its rules once: what counts as fenced, what a refused body means. A SocketLink
 // whose session has just closed hands every call to the RestLink behind it, so nothing waits for the swap.
-import type { Heartbeat } from "@garageswarm/protocol";
+import type { Heartbeat, ResourceSample } from "@garageswarm/protocol";
 import type { OutputStream } from "../tools/tool.ts";
-import type { Report } from "./outbox.ts";
+import type { Report } from "./report.ts";
+
+/** A machine worker always measures its resources (only a phone's browser cannot); the socket needs them. */
+export type MeasuredHeartbeat = Heartbeat & ResourceSample;
 
 /** `delivered`: the server stored it; `fenced`: it never will (stale or finished) — both end the report. */
 export type DeliveryOutcome = "delivered" | "fenced";
@@ -40,7 +43,7 @@ export interface ServerLink {
   sendProgress(fence: AttemptFence, progress: number, message: string): Promise<void>;
   /** Sends a report; throws when it is worth trying again (no connection, a server error). */
   deliver(report: Report): Promise<DeliveryOutcome>;
-  heartbeat(body: Heartbeat): Promise<HeartbeatOutcome>;
+  heartbeat(body: MeasuredHeartbeat): Promise<HeartbeatOutcome>;
 }
 
 /** The server no longer holds this attempt (a stale token, a finished or deleted task): stop the run. */

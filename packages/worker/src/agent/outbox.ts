@@ -4,24 +4,11 @@
 // loses a result. Delivery retries with backoff and starts over at once when a connection comes back.
 import { mkdir, readdir, readFile, rename, rm, writeFile } from "node:fs/promises";
 import { join } from "node:path";
-import { TaskComplete, TaskFail, TaskResult } from "@garageswarm/protocol";
-import { z } from "zod";
 import { Backoff, sleep } from "./backoff.ts";
 import type { WorkerLog } from "./log.ts";
+import { Report } from "./report.ts";
 
-/** A report is the body the server takes (TaskComplete, TaskFail), with its task and kind. */
-export const Report = z.discriminatedUnion("kind", [
-  z.object({ ...TaskComplete.shape, kind: z.literal("complete"), task_id: z.string() }),
-  z.object({
-    ...TaskFail.shape,
-    kind: z.literal("fail"),
-    task_id: z.string(),
-    retryable: z.boolean(),
-    /** What the run produced before it failed; only the WebSocket's task.fail carries it. */
-    result: TaskResult.optional(),
-  }),
-]);
-export type Report = z.infer<typeof Report>;
+export { Report } from "./report.ts";
 
 /** `delivered`: the server stored it; `fenced`: it never will (stale or finished) — both end the report. */
 export type DeliveryOutcome = "delivered" | "fenced";

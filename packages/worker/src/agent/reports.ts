@@ -1,8 +1,8 @@
 // How a finished run becomes the report the server stores: a result within the wire's limits, or an
 // error saying what went wrong with the tail of the output, and whether another attempt could help.
 import type { TaskResult } from "@garageswarm/protocol";
-import type { TaskOutcome } from "../executor/executor.ts";
-import type { Report } from "./outbox.ts";
+import type { TaskOutcome } from "../executor/outcome.ts";
+import type { Report } from "./report.ts";
 
 /** The REST fail body takes at most this much error text (the WebSocket takes more; REST is the floor). */
 const MAX_ERROR_CHARS = 20_000;

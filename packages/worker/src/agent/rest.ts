@@ -16,11 +16,12 @@ import {
   AttemptFencedError,
   type DeliveryOutcome,
   type HeartbeatOutcome,
+  type MeasuredHeartbeat,
   type OutputChunk,
   type ServerLink,
 } from "./link.ts";
 import type { WorkerLog } from "./log.ts";
-import type { Report } from "./outbox.ts";
+import type { Report } from "./report.ts";
 
 /** The server answered with an error status; `detail` is the problem document's explanation. */
 export class ApiError extends Error {
@@ -156,7 +157,7 @@ export class RestLink implements ServerLink {
     }
   }
 
-  async heartbeat(body: Heartbeat): Promise<HeartbeatOutcome> {
+  async heartbeat(body: MeasuredHeartbeat): Promise<HeartbeatOutcome> {
     const answer = await this.client.heartbeat(this.workerId, body);
     return {
       accepted: true,

@@ -5,10 +5,17 @@
 // server pushes tasks right behind the welcome, often in the same TCP read, before the session's turn.
 // SocketLink is the worker's link (link.ts) over an open session, with REST behind it.
 import { EventEmitter } from "node:events";
-import { envelope, type Heartbeat, ServerToWorker, type WorkerToServer } from "@garageswarm/protocol";
+import { envelope, ServerToWorker, type WorkerToServer } from "@garageswarm/protocol";
 import WebSocket from "ws";
-import type { AttemptFence, DeliveryOutcome, HeartbeatOutcome, OutputChunk, ServerLink } from "./link.ts";
-import type { Report } from "./outbox.ts";
+import type {
+  AttemptFence,
+  DeliveryOutcome,
+  HeartbeatOutcome,
+  MeasuredHeartbeat,
+  OutputChunk,
+  ServerLink,
+} from "./link.ts";
+import type { Report } from "./report.ts";
 
 type WorkerMessage = WorkerToServer;
 type MessageData<T extends WorkerMessage["type"]> = Extract<WorkerMessage, { type: T }>["data"];
@@ -218,7 +225,7 @@ export class SocketLink implements ServerLink {
     return this.rest.deliver(report);
   }
 
-  async heartbeat(body: Heartbeat): Promise<HeartbeatOutcome> {
+  async heartbeat(body: MeasuredHeartbeat): Promise<HeartbeatOutcome> {
     if (!this.socket.isOpen) return this.rest.heartbeat(body);
     // Cancels come as task.cancel messages on a session, not in the heartbeat's answer.
     const ack = await this.socket.request("heartbeat", body);

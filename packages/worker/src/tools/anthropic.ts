@@ -18,6 +18,11 @@ export interface AnthropicSettings {
   /** Overrides https://api.anthropic.com (a proxy, or a local fake in tests). */
   baseUrl?: string;
   defaultModel: string;
+  /**
+   * The run happens in a browser (the phone worker): the SDK then sends
+   * `anthropic-dangerous-direct-browser-access: true`, without which the API refuses a page's call.
+   */
+  inBrowser?: boolean;
 }
 
 /**
@@ -41,7 +46,12 @@ export class AnthropicTool implements Tool {
   private readonly outputLimits = new Map<string, number>();
 
   constructor(private readonly settings: AnthropicSettings) {
-    this.client = new Anthropic({ apiKey: settings.apiKey, baseURL: settings.baseUrl ?? null, maxRetries: 2 });
+    this.client = new Anthropic({
+      apiKey: settings.apiKey,
+      baseURL: settings.baseUrl ?? null,
+      maxRetries: 2,
+      dangerouslyAllowBrowser: settings.inBrowser ?? false,
+    });
   }
 
   detect(): Promise<WorkerTool> {

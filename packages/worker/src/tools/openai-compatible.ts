@@ -19,6 +19,8 @@ export interface OpenAiCompatibleSettings {
   apiKey?: string;
   baseUrl?: string;
   defaultModel?: string;
+  /** The run happens in a browser (the phone worker), with a key its owner typed into that device. */
+  inBrowser?: boolean;
 }
 
 const openAiUrl = "https://api.openai.com/v1";
@@ -42,7 +44,12 @@ export class OpenAiCompatibleTool implements Tool {
   constructor(private readonly settings: OpenAiCompatibleSettings) {
     this.baseUrl = settings.baseUrl ?? openAiUrl;
     // The SDK refuses an empty key; local servers ignore whatever is sent.
-    this.client = new OpenAI({ apiKey: settings.apiKey || "not-needed", baseURL: this.baseUrl, maxRetries: 2 });
+    this.client = new OpenAI({
+      apiKey: settings.apiKey || "not-needed",
+      baseURL: this.baseUrl,
+      maxRetries: 2,
+      dangerouslyAllowBrowser: settings.inBrowser ?? false,
+    });
   }
 
   detect(): Promise<WorkerTool> {

@@ -3,9 +3,10 @@
 // included), pinned to one release; prices.json adds our own rows only for what that release lacks and
 // names the table's version. To update: bump the package, re-check the overrides, bump prices.json.
 // A stale price only misreports a cost; it never blocks a task.
-import { readFileSync } from "node:fs";
 import { calcPrice, findProvider, type ModelPrice, type Provider } from "@pydantic/genai-prices";
 import { z } from "zod";
+// A JSON import, not a file read: the browser worker (tools/browser.ts) prices its runs with the same table.
+import prices from "./prices.json" with { type: "json" };
 
 const Rate = z.union([
   z.number().nonnegative(),
@@ -38,7 +39,7 @@ const PriceFile = z.object({
   ),
 });
 
-export const priceFile = PriceFile.parse(JSON.parse(readFileSync(new URL("./prices.json", import.meta.url), "utf8")));
+export const priceFile = PriceFile.parse(prices);
 
 /** Which prices a result was costed with, for its detail (`price_table`). */
 export const priceTableVersion = `${priceFile.version} (genai-prices ${priceFile.base.version})`;

@@ -1,4 +1,5 @@
-// A fake Anthropic Messages API: GET /v1/models (with each model's max_tokens ceiling), GET /v1/models/{id},
+// A fake Anthropic Messages API, callable from a page as the real one is (CORS, with the direct-browser-access
+// header): GET /v1/models (with each model's max_tokens ceiling), GET /v1/models/{id},
 // and POST /v1/messages streaming SSE (message_start, content_block_start, ping, content_block_delta,
 // content_block_stop, message_delta, message_stop). One streamed piece counts as one output token, so a
 // max_tokens below the reply's length cuts it off with stop_reason "max_tokens", as the real API does.
@@ -32,6 +33,12 @@ export function startFakeAnthropic(options: FakeAnthropicOptions = {}): Promise<
     const key = request.headers["x-api-key"] ?? request.headers.authorization?.replace(/^Bearer /, "");
     if (options.apiKey && key !== options.apiKey) {
       return sendJson(response, 401, error("authentication_error", "invalid x-api-key"));
+    }
+    // The real API refuses a page's call unless the page says it means to call it directly.
+    if (request.headers.origin && request.headers["anthropic-dangerous-direct-browser-access"] !== "true") {
+      const message =
+        "CORS requests must set 'anthropic-dangerous-direct-browser-access' header to 'true' to be allowed.";
+      return sendJson(response, 401, error("authentication_error", message));
     }
     const path = request.path.split("?")[0];
     if (request.method === "GET" && path === "/v1/models") {

@@ -29,6 +29,13 @@ export async function startFakeServer(handler: Handler): Promise<FakeServer> {
   let aborted = 0;
   const requests: RecordedRequest[] = [];
   const http = createServer(async (incoming, response) => {
+    // A page calls the APIs across origins (the phone worker), as the vendors' APIs allow: answer the
+    // preflight, and let the page read every answer. A preflight is no API call: it is not recorded.
+    if (incoming.headers.origin) allowCrossOrigin(incoming, response);
+    if (incoming.method === "OPTIONS" && incoming.headers["access-control-request-method"]) {
+      response.writeHead(204).end();
+      return;
+    }
     const chunks: Buffer[] = [];
     for await (const chunk of incoming) chunks.push(chunk as Buffer);
     const text = Buffer.concat(chunks).toString("utf8");
@@ -65,6 +72,15 @@ export async function startFakeServer(handler: Handler): Promise<FakeServer> {
       }),
   };
   return server;
+}
+
+function allowCrossOrigin(incoming: IncomingMessage, response: ServerResponse): void {
+  response.setHeader("access-control-allow-origin", incoming.headers.origin ?? "*");
+  response.setHeader("access-control-allow-methods", "GET, POST, OPTIONS");
+  const asked = incoming.headers["access-control-request-headers"];
+  if (asked) response.setHeader("access-control-allow-headers", asked);
+  response.setHeader("access-control-max-age", "600");
+  response.setHeader("vary", "origin");
 }
 
 export function sendJson(response: ServerResponse, status: number, body: unknown): void {

@@ -38,6 +38,7 @@ export function WorkerCard({ worker, user }: { worker: Worker; user: User }) {
         {worker.version ? ` · v${worker.version}` : ""} · last heard {formatAgo(worker.last_heartbeat_at)}
         {shared ? ` · ${worker.owner_username}'s machine, shared with you as ${worker.role}` : ""}
       </p>
+      {worker.battery ? <Battery battery={worker.battery} /> : null}
       <Meter label="CPU" value={latest?.cpu_percent ?? worker.cpu_percent} samples={samples} of="cpu_percent" />
       <Meter
         label="Memory"
@@ -161,6 +162,20 @@ function ToolState({ tool }: { tool: ToolEntry }) {
   if (!tool.healthy) return <StatusBadge status="unhealthy" label="unhealthy" />;
   if (limitedNow(tool)) return <StatusBadge status="limited" label="limited" />;
   return <StatusBadge status="healthy" label="healthy" />;
+}
+
+/** A phone worker's battery: it stops taking tasks below 20% unless charging. */
+function Battery({ battery }: { battery: NonNullable<Worker["battery"]> }) {
+  const level = Math.round(battery.level_percent);
+  return (
+    <div className="meter">
+      <span>Battery</span>
+      <meter min={0} max={100} low={20} high={50} optimum={100} value={level} aria-label="Battery" />
+      <span>
+        {level}%{battery.charging ? ", charging" : ""}
+      </span>
+    </div>
+  );
 }
 
 function Meter({
