@@ -2,17 +2,17 @@
 // parser; the command line keeps each path with spaces whole.
 import { XMLParser, XMLValidator } from "fast-xml-parser";
 import { describe, expect, it } from "vitest";
-import {
-  scheduledTaskName,
-  scheduledTaskXml,
-  utf16WithBom,
-  windowsCommandArguments,
-} from "./scheduled-task-xml.ts";
+import { scheduledTaskName, scheduledTaskXml, utf16WithBom, windowsCommandArguments } from "./scheduled-task-xml.ts";
 
 const spec = {
   suffix: undefined,
   program: "C:\\Program Files\\nodejs\\node.exe",
-  args: ["C:\\Users\\Ann Lee\\.garageswarm\\bin\\garageswarm-0.1.0.mjs", "worker", "--state-dir", "C:\\Users\\Ann Lee\\w&<>"],
+  args: [
+    "C:\\Users\\Ann Lee\\.garageswarm\\bin\\garageswarm-0.1.0.mjs",
+    "worker",
+    "--state-dir",
+    "C:\\Users\\Ann Lee\\w&<>",
+  ],
   stateDir: "C:\\Users\\Ann Lee\\w&<>",
   path: "C:\\Windows",
   stopTimeoutSeconds: 90,

@@ -1,9 +1,9 @@
 // Linux: a systemd user unit, started at login (WantedBy=default.target), its output in the user's journal.
 import { access, mkdir, rm, writeFile } from "node:fs/promises";
 import { join } from "node:path";
+import { mustRun, runAttached, runCommand } from "./run-command.ts";
 import type { ServiceContext, ServiceManager, ServiceStatus } from "./service-manager.ts";
 import type { ServiceSpec } from "./service-spec.ts";
-import { mustRun, runAttached, runCommand } from "./run-command.ts";
 import { systemdUnit, systemdUnitName } from "./systemd-unit.ts";
 
 export class SystemdUserService implements ServiceManager {

@@ -62,7 +62,12 @@ export class ScheduledTaskService implements ServiceManager {
       console.error(`no log yet at ${this.logs}`);
       return 1;
     }
-    process.stdout.write(`${text.split(/\r?\n/).slice(-lines - 1).join("\n")}`);
+    process.stdout.write(
+      `${text
+        .split(/\r?\n/)
+        .slice(-lines - 1)
+        .join("\n")}`,
+    );
     if (follow) console.error(`\n(--follow: in PowerShell, Get-Content -Wait "${this.logs}")`);
     return 0;
   }

@@ -66,7 +66,9 @@ describe("systemdUnit", () => {
     const said = `${stdout}${stderr}`
       .split("\n")
       .filter((line) => line.trim() !== "")
-      .filter((line) => !/Unknown key '(RestartSteps|RestartMaxDelaySec)' in section \[Service\], ignoring\.$/.test(line));
+      .filter(
+        (line) => !/Unknown key '(RestartSteps|RestartMaxDelaySec)' in section \[Service\], ignoring\.$/.test(line),
+      );
     expect(said).toEqual([]);
   });
 

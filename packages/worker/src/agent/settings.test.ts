@@ -131,7 +131,10 @@ describe("loadMachineId", () => {
 
 describe("configOfFlags + saveConfigFile (what `worker install` keeps for the service)", () => {
   it("merges the flags given over config.json, keeping the keys not named, and writes it 0600", async () => {
-    await writeFile(join(stateDir, "config.json"), JSON.stringify({ server: "http://old:1", key: "gs_kept", slots: 2 }));
+    await writeFile(
+      join(stateDir, "config.json"),
+      JSON.stringify({ server: "http://old:1", key: "gs_kept", slots: 2 }),
+    );
     const changes = configOfFlags({
       server: "http://new:8000/",
       labels: "gpu, big",
