@@ -204,7 +204,9 @@ export class Attempts {
     // The last output goes out before the result, so a follower sees the whole log.
     await this.flushOutput(attempt);
     if (attempt.abandoned) {
-      log.info(`task ${outcome.task_id}: attempt ${attempt.task.attempt} stopped; not reported (no longer ours)`);
+      log.info(
+        `task ${outcome.task_id}: ${outcome.status} (attempt ${attempt.task.attempt}, no longer ours: not reported)`,
+      );
       if (this.byTask.get(outcome.task_id) === attempt) this.byTask.delete(outcome.task_id);
       return;
     }
