@@ -139,7 +139,7 @@ export class Connection {
   }
 
   private onServerMessage(socket: WorkerSocket, message: ServerToWorker): void {
-    const { executor, log } = this.options;
+    const { log } = this.options;
     switch (message.type) {
       case "task.assign":
         void this.onAssign(socket, message.data);
