@@ -14,6 +14,8 @@ import { afterEach, beforeEach, describe, expect, it } from "vitest";
 import { runCli } from "./cli.support.ts";
 
 const cliEntry = realpathSync(resolve(dirname(fileURLToPath(import.meta.url)), "../bin/garageswarm.js"));
+// Each test spawns the CLI several times; a loaded 2-core machine takes seconds per spawn (a hang guard).
+const SPAWNS_TIMEOUT_MS = 150_000;
 const managers = ["systemctl", "journalctl", "launchctl", "schtasks", "tail"];
 
 interface Reply {
@@ -79,7 +81,7 @@ async function answer(table: Record<string, Reply>): Promise<void> {
 const stateDir = () => join(home, ".garageswarm", "worker");
 const connection = ["--server", "http://127.0.0.1:9/", "--key", "gs_service_test"];
 
-describe("worker install on Linux (systemd user unit)", () => {
+describe("worker install on Linux (systemd user unit)", { timeout: SPAWNS_TIMEOUT_MS }, () => {
   it("saves the flags over config.json, writes the unit and enables it; status says so", async () => {
     await mkdir(stateDir(), { recursive: true });
     await writeFile(join(stateDir(), "config.json"), JSON.stringify({ key: "gs_saved_before", name: "laptop" }));
@@ -187,7 +189,7 @@ describe("worker install on Linux (systemd user unit)", () => {
   });
 });
 
-describe("worker install on macOS (LaunchAgent)", () => {
+describe("worker install on macOS (LaunchAgent)", { timeout: SPAWNS_TIMEOUT_MS }, () => {
   it("writes the plist, bootstraps it in the gui domain; status, stop, logs, uninstall", async () => {
     const uid = process.getuid?.() ?? 0;
     const target = `gui/${uid}/com.garageswarm.worker`;
@@ -241,7 +243,7 @@ describe("worker install on macOS (LaunchAgent)", () => {
   });
 });
 
-describe("worker install on Windows (Scheduled Task)", () => {
+describe("worker install on Windows (Scheduled Task)", { timeout: SPAWNS_TIMEOUT_MS }, () => {
   it("creates the task from UTF-16 XML and runs it; status, stop, logs, uninstall", async () => {
     const local = join(root, "Local AppData");
     const env = { LOCALAPPDATA: local, USERNAME: "ann", USERDOMAIN: "LAPTOP" };
