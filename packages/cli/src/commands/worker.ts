@@ -1,5 +1,6 @@
 import type { WorkerFlags } from "@garageswarm/worker";
 import type { Command } from "commander";
+import { registerWorkerServiceCommands } from "./worker-service.ts";
 
 // Spelled out here so `--help` does not load the worker and its tool SDKs.
 const workerEnvNames = {
@@ -21,9 +22,55 @@ interface Flags extends WorkerFlags {
 }
 
 export function registerWorkerCommand(program: Command): void {
-  program
-    .command("worker")
-    .description("Connect this machine to a GarageSwarm server and run the tasks it is given")
+  // `worker install --server …` must give --server to install, not to `worker`: options are read where they stand.
+  program.enablePositionalOptions();
+  const worker = addWorkerOptions(
+    program
+      .command("worker")
+      .description("Connect this machine to a GarageSwarm server and run the tasks it is given")
+      .enablePositionalOptions(),
+  )
+    .option("--health-interval <seconds>", "how often the tools are checked again (default 60)")
+    .addHelpText(
+      "after",
+      "\nFlags win over env, env over <state-dir>/config.json (keys: server, key, name, slots, max_concurrent\n" +
+        '({"claude_code": 2}), labels, enable_shell, pull, drain_timeout_seconds, pass_env,\n' +
+        "allow_unsafe_agent_modes, work_dir, workdir_retention_seconds). Tools are found on PATH (claude,\n" +
+        "gemini, codex), at OLLAMA_HOST, and through ANTHROPIC_API_KEY, GEMINI_API_KEY, OPENAI_API_KEY /\n" +
+        "OPENAI_BASE_URL. Tool processes get PATH, HOME, locale, temp and their own vendor variables only (plus\n" +
+        "--pass-env), never GARAGESWARM_*.\n" +
+        "Ctrl-C once drains (finish running tasks); twice hands them back at once.",
+    )
+    .action(async (flags: Flags) => {
+      const { consoleLog, resolveWorkerSettings, startWorker } = await import("@garageswarm/worker");
+      const settings = await resolveWorkerSettings(flags);
+      const healthInterval = flags.healthInterval === undefined ? undefined : Number(flags.healthInterval);
+      if (healthInterval !== undefined && !(healthInterval > 0)) {
+        throw new Error("--health-interval must be a positive number of seconds");
+      }
+      const running = await startWorker({ ...settings, healthCheckIntervalSeconds: healthInterval, log: consoleLog });
+      let signals = 0;
+      const onSignal = (signal: NodeJS.Signals) => {
+        signals += 1;
+        if (signals === 1) {
+          consoleLog.info(`${signal}: draining (again to hand running tasks back now)`);
+          void running.drain();
+        } else {
+          consoleLog.info(`${signal}: handing running tasks back`);
+          void running.stop();
+        }
+      };
+      process.on("SIGINT", onSignal);
+      process.on("SIGTERM", onSignal);
+      await running.stopped;
+      process.exit(0);
+    });
+  registerWorkerServiceCommands(worker);
+}
+
+/** The flags a worker takes; `worker install` takes the same and saves them in config.json. */
+export function addWorkerOptions(command: Command): Command {
+  return command
     .option("--server <url>", `the server, e.g. http://host:8000 (env ${workerEnvNames.server})`)
     .option("--key <gs_…>", `an API key of the worker's owner (env ${workerEnvNames.key})`)
     .option(
@@ -61,40 +108,5 @@ export function registerWorkerCommand(program: Command): void {
     .option(
       "--drain-timeout <seconds>",
       "on Ctrl-C/SIGTERM, how long running tasks may finish before they are handed back (default 60)",
-    )
-    .option("--health-interval <seconds>", "how often the tools are checked again (default 60)")
-    .addHelpText(
-      "after",
-      "\nFlags win over env, env over <state-dir>/config.json (keys: server, key, name, slots, max_concurrent\n" +
-        '({"claude_code": 2}), labels, enable_shell, pull, drain_timeout_seconds, pass_env,\n' +
-        "allow_unsafe_agent_modes, work_dir, workdir_retention_seconds). Tools are found on PATH (claude,\n" +
-        "gemini, codex), at OLLAMA_HOST, and through ANTHROPIC_API_KEY, GEMINI_API_KEY, OPENAI_API_KEY /\n" +
-        "OPENAI_BASE_URL. Tool processes get PATH, HOME, locale, temp and their own vendor variables only (plus\n" +
-        "--pass-env), never GARAGESWARM_*.\n" +
-        "Ctrl-C once drains (finish running tasks); twice hands them back at once.",
-    )
-    .action(async (flags: Flags) => {
-      const { consoleLog, resolveWorkerSettings, startWorker } = await import("@garageswarm/worker");
-      const settings = await resolveWorkerSettings(flags);
-      const healthInterval = flags.healthInterval === undefined ? undefined : Number(flags.healthInterval);
-      if (healthInterval !== undefined && !(healthInterval > 0)) {
-        throw new Error("--health-interval must be a positive number of seconds");
-      }
-      const worker = await startWorker({ ...settings, healthCheckIntervalSeconds: healthInterval, log: consoleLog });
-      let signals = 0;
-      const onSignal = (signal: NodeJS.Signals) => {
-        signals += 1;
-        if (signals === 1) {
-          consoleLog.info(`${signal}: draining (again to hand running tasks back now)`);
-          void worker.drain();
-        } else {
-          consoleLog.info(`${signal}: handing running tasks back`);
-          void worker.stop();
-        }
-      };
-      process.on("SIGINT", onSignal);
-      process.on("SIGTERM", onSignal);
-      await worker.stopped;
-      process.exit(0);
-    });
+    );
 }

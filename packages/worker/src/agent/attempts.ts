@@ -6,12 +6,15 @@
 //                  500 ms; progress at most every 2 s (it renews the lease). A fenced answer stops the run.
 //   finish       → the last output flushed, a limit the run hit marks its tool limited, the report stored
 //   handed back  → the drain deadline passed: the run is cancelled and reported retryable
-// Invariants: the report is in the outbox before the attempt is forgotten; output and progress are best
-// effort (the result carries the whole output anyway).
+//   abandoned    → the server no longer holds the attempt (cancelled, its lease ran out while this machine
+//                  slept, given to a newer attempt): the run is stopped and NOT reported — it is not ours
+// Invariants: the report of an attempt still ours is in the outbox before the attempt is forgotten; output
+// and progress are best effort (the result carries the whole output anyway).
 import type { AssignedTask } from "@garageswarm/protocol";
 import { type Executor, type TaskOutcome, TaskRejectedError } from "../executor/executor.ts";
 import type { OutputStream } from "../tools/tool.ts";
 import { sleep } from "./backoff.ts";
+import { systemClock, type WorkerClock } from "./clock.ts";
 import { type AttemptFence, AttemptFencedError, type OutputChunk, type ServerLink } from "./link.ts";
 import type { WorkerLog } from "./log.ts";
 import type { Outbox } from "./outbox.ts";
@@ -35,7 +38,9 @@ interface Attempt {
   flushing: Promise<void>;
   lastProgressAt: number;
   handedBack: boolean;
-  /** Resolves once the attempt's report is in the outbox. */
+  /** The server no longer holds it: stopped without a report. */
+  abandoned: boolean;
+  /** Resolves once the attempt's report is in the outbox (or, abandoned, once its run ended). */
   settled: Promise<void>;
 }
 
@@ -48,13 +53,16 @@ export interface AttemptsOptions {
   log: WorkerLog;
   /** A run hit a limit and its tool is marked: the server should hear of it soon. */
   onToolLimited(): void;
+  clock?: WorkerClock;
 }
 
 export class Attempts {
   private readonly byTask = new Map<string, Attempt>();
+  private readonly clock: WorkerClock;
 
   constructor(private readonly options: AttemptsOptions) {
     const { executor } = options;
+    this.clock = options.clock ?? systemClock;
     executor.on("output", ({ task_id, chunk, stream }) => this.forwardOutput(task_id, chunk, stream));
     executor.on("progress", ({ task_id, phase, message, output_bytes }) =>
       this.forwardProgress(task_id, phase === "started", message ?? `${output_bytes} bytes of output`),
@@ -102,8 +110,9 @@ export class Attempts {
       pendingOutput: [],
       outputTimer: null,
       flushing: Promise.resolve(),
-      lastProgressAt: 0,
+      lastProgressAt: Number.NEGATIVE_INFINITY,
       handedBack: false,
+      abandoned: false,
       settled: Promise.resolve(),
     };
     attempt.settled = done.then((outcome) => this.finish(attempt, outcome));
@@ -160,6 +169,31 @@ export class Attempts {
     }
   }
 
+  /**
+   * The server no longer holds this task's attempt (it said stop, or fenced a message): stops the run and
+   * forgets it without a report, which the server would refuse anyway. Resolves once the run has ended.
+   */
+  async abandon(taskId: string, why: string): Promise<void> {
+    const attempt = this.byTask.get(taskId);
+    if (!attempt) return;
+    if (!attempt.abandoned) {
+      attempt.abandoned = true;
+      this.options.log.info(`task ${taskId}: stopping attempt ${attempt.task.attempt} (${why}); it is not reported`);
+      void this.options.executor.cancel(taskId);
+    }
+    await attempt.settled;
+  }
+
+  /**
+   * An offer of a task that runs here under another attempt: the server made a new attempt only because the
+   * old one's lease ended (this machine slept, or was cut off), so the old one is stopped before the new starts.
+   */
+  async supersede(task: AssignedTask): Promise<void> {
+    const held = this.byTask.get(task.task_id);
+    if (!held || held.task.attempt_token === task.attempt_token) return;
+    await this.abandon(task.task_id, `attempt ${task.attempt} replaces it`);
+  }
+
   /** Resolves once every attempt running now has its report in the outbox. */
   async settled(): Promise<void> {
     await Promise.all([...this.byTask.values()].map((attempt) => attempt.settled));
@@ -169,6 +203,13 @@ export class Attempts {
     const { catalog, log, outbox } = this.options;
     // The last output goes out before the result, so a follower sees the whole log.
     await this.flushOutput(attempt);
+    if (attempt.abandoned) {
+      log.info(
+        `task ${outcome.task_id}: ${outcome.status} (attempt ${attempt.task.attempt}, no longer ours: not reported)`,
+      );
+      if (this.byTask.get(outcome.task_id) === attempt) this.byTask.delete(outcome.task_id);
+      return;
+    }
     const report = reportOf(outcome, { attempt_token: attempt.task.attempt_token, handedBack: attempt.handedBack });
     log.info(
       `task ${outcome.task_id}: ${attempt.handedBack ? "handed back" : outcome.status}` +
@@ -213,7 +254,7 @@ export class Attempts {
       } catch (error) {
         if (error instanceof AttemptFencedError) {
           attempt.pendingOutput.length = 0;
-          void this.options.executor.cancel(fence.task_id);
+          void this.abandon(fence.task_id, "the server no longer holds this attempt");
         }
         // Otherwise best effort: the final result carries the whole output anyway.
         return;
@@ -225,7 +266,7 @@ export class Attempts {
   private forwardProgress(taskId: string, force: boolean, message: string): void {
     const attempt = this.byTask.get(taskId);
     if (!attempt) return;
-    const now = Date.now();
+    const now = this.clock.monotonicMs();
     if (!force && now - attempt.lastProgressAt < PROGRESS_EVERY_MS) return;
     attempt.lastProgressAt = now;
     const fence = { task_id: taskId, attempt_token: attempt.task.attempt_token };
@@ -235,8 +276,7 @@ export class Attempts {
       .sendProgress(fence, 0, message.slice(0, 2000))
       .catch((error: unknown) => {
         if (!(error instanceof AttemptFencedError)) return;
-        this.options.log.info(`task ${taskId}: the server no longer holds this attempt; stopping it`);
-        void this.options.executor.cancel(taskId);
+        void this.abandon(taskId, "the server no longer holds this attempt");
       });
   }
 }

@@ -6,11 +6,14 @@
 //   pulling  → RestLink: HTTP long-poll while a slot and a usable tool below its cap are free, until the
 //              next reconnect attempt (jittered exponential backoff); with --pull, for good
 // Once the worker stops taking work (draining) the long-poll in flight is cut and no other starts; offers
-// are refused by the executor, which drains too.
+// are refused by the executor, which drains too. After a wake (wake-watch.ts) reconnectNow() drops the
+// session or long-poll, which likely died while the machine slept, and opens one new session at once.
+// Deadlines are on the monotonic clock: a wake does not make them all due together.
 import type { AssignedTask, ServerToWorker, WorkerToServer } from "@garageswarm/protocol";
 import { type Executor, TaskRejectedError } from "../executor/executor.ts";
 import type { Attempts } from "./attempts.ts";
 import { Backoff, sleep } from "./backoff.ts";
+import { systemClock, type WorkerClock } from "./clock.ts";
 import type { ServerLink } from "./link.ts";
 import type { WorkerLog } from "./log.ts";
 import { ApiError, type RestClient, RestLink } from "./rest.ts";
@@ -37,6 +40,7 @@ export interface ConnectionOptions {
   takingWork(): boolean;
   /** Aborted once the worker has stopped: every loop ends. */
   stopped: AbortSignal;
+  clock?: WorkerClock;
 }
 
 export class Connection {
@@ -44,10 +48,17 @@ export class Connection {
   private readonly restLink: RestLink;
   /** The long-poll in flight, cut when the worker stops taking work. */
   private poll: AbortController | null = null;
+  /** The open session, closed by reconnectNow. */
+  private socket: WorkerSocket | null = null;
+  /** Cuts the wait between sessions (reconnectNow). */
+  private reconnect = new AbortController();
+  private readonly clock: WorkerClock;
+  private readonly backoff = new Backoff({ initialMs: 500, maxMs: 30_000 });
 
   constructor(private readonly options: ConnectionOptions) {
     this.restLink = new RestLink(options.rest, options.workerId, options.log);
     this.current = this.restLink;
+    this.clock = options.clock ?? systemClock;
   }
 
   get link(): ServerLink {
@@ -59,35 +70,52 @@ export class Connection {
     this.poll?.abort();
   }
 
+  /**
+   * The machine woke: the session (or the long-poll) in flight probably died while it slept. Drops it and
+   * connects again now, once, without waiting out the back-off.
+   */
+  reconnectNow(): void {
+    this.backoff.reset();
+    const cut = this.reconnect;
+    this.reconnect = new AbortController();
+    cut.abort();
+    this.poll?.abort();
+    this.socket?.close();
+  }
+
   /** Keeps a connection until the worker stops. */
   async run(): Promise<void> {
     const { stopped, log } = this.options;
-    const backoff = new Backoff({ initialMs: 500, maxMs: 30_000 });
     while (!stopped.aborted) {
       if (this.options.pull) {
         this.use(this.restLink);
         await this.pullUntil(Number.POSITIVE_INFINITY);
         continue;
       }
+      const reconnect = this.reconnect.signal;
       try {
         const { rest, workerId, key } = this.options;
         const { socket, welcome } = await WorkerSocket.open(rest.baseUrl, workerId, key, await this.options.hello());
-        backoff.reset();
+        this.backoff.reset();
         await this.session(socket, welcome);
         if (stopped.aborted) return;
+        // Closed on purpose after a wake: connect again at once (the wake was logged already).
+        if (reconnect.aborted) continue;
         log.warn("WebSocket connection lost; reconnecting");
       } catch (error) {
         if (stopped.aborted) return;
+        if (reconnect.aborted) continue;
         log.warn(`WebSocket unavailable (${(error as Error).message}); pulling over HTTP meanwhile`);
       }
       this.use(this.restLink);
-      await this.pullUntil(Date.now() + backoff.next());
+      await this.pullUntil(this.clock.monotonicMs() + this.backoff.next());
     }
   }
 
   /** Runs one WebSocket session until it closes (or the worker stops). */
   private async session(socket: WorkerSocket, welcome: Welcome): Promise<void> {
     const { stopped } = this.options;
+    this.socket = socket;
     this.use(new SocketLink(socket, this.restLink), welcome);
     this.options.log.info("connected over WebSocket");
     socket.receive((message) => this.onServerMessage(socket, message));
@@ -101,6 +129,7 @@ export class Connection {
       if (stopped.aborted) done();
       else stopped.addEventListener("abort", done, { once: true });
     });
+    if (this.socket === socket) this.socket = null;
     socket.close();
   }
 
@@ -110,14 +139,13 @@ export class Connection {
   }
 
   private onServerMessage(socket: WorkerSocket, message: ServerToWorker): void {
-    const { executor, log } = this.options;
+    const { log } = this.options;
     switch (message.type) {
       case "task.assign":
-        this.onAssign(socket, message.data);
+        void this.onAssign(socket, message.data);
         return;
       case "task.cancel":
-        log.info(`task ${message.data.task_id}: cancelled by the server (${message.data.reason})`);
-        void executor.cancel(message.data.task_id);
+        void this.options.attempts.abandon(message.data.task_id, `the server says stop: ${message.data.reason}`);
         return;
       case "worker.drain":
         log.info("the server drains this worker: no new tasks will come");
@@ -127,8 +155,9 @@ export class Connection {
     }
   }
 
-  private onAssign(socket: WorkerSocket, task: AssignedTask): void {
+  private async onAssign(socket: WorkerSocket, task: AssignedTask): Promise<void> {
     const { attempts, executor, log } = this.options;
+    await attempts.supersede(task);
     const fence = { task_id: task.task_id, attempt_token: task.attempt_token };
     // The same attempt offered again (after a reconnect): it is running here, so accept it again.
     if (!attempts.holds(fence)) {
@@ -160,7 +189,7 @@ export class Connection {
   }
 
   /**
-   * Long-polls for tasks until `deadline` (ms since epoch) or the worker stops; idle while it drains or
+   * Long-polls for tasks until `deadline` (monotonic ms) or the worker stops, or a wake cuts it short; idle while it drains or
    * has no room. The pull request cannot say which tools have room: the server holds back tools that are
    * limited or at their cap (the worker advertises both), and the worker polls only while some tool could
    * take a task. A task claimed for a tool without room after all is handed back.
@@ -168,14 +197,16 @@ export class Connection {
   private async pullUntil(deadline: number): Promise<void> {
     const { attempts, rest, workerId, stopped, log } = this.options;
     const backoff = new Backoff({ initialMs: 500, maxMs: 15_000 });
-    while (!stopped.aborted && Date.now() < deadline) {
-      const remaining = deadline - Date.now();
+    const reconnect = this.reconnect.signal;
+    const cut = AbortSignal.any([stopped, reconnect]);
+    while (!cut.aborted && this.clock.monotonicMs() < deadline) {
+      const remaining = deadline - this.clock.monotonicMs();
       if (!this.options.takingWork()) {
-        await sleep(Math.min(remaining, 60_000), stopped);
+        await sleep(Math.min(remaining, 60_000), cut);
         continue;
       }
       if (!attempts.canTakeMore()) {
-        await attempts.roomMayOpen(Math.min(remaining, 60_000), stopped);
+        await attempts.roomMayOpen(Math.min(remaining, 60_000), cut);
         continue;
       }
       const poll = new AbortController();
@@ -186,9 +217,9 @@ export class Connection {
         backoff.reset();
         if (task) void this.runClaimed(task);
       } catch (error) {
-        if (poll.signal.aborted || stopped.aborted) continue;
+        if (poll.signal.aborted || cut.aborted) continue;
         log.warn(`pulling a task failed (${(error as Error).message})`);
-        await sleep(Math.min(backoff.next(), remaining), stopped);
+        await sleep(Math.min(backoff.next(), remaining), cut);
       } finally {
         if (this.poll === poll) this.poll = null;
       }
@@ -197,6 +228,7 @@ export class Connection {
 
   private async runClaimed(task: AssignedTask): Promise<void> {
     const { attempts, rest, log } = this.options;
+    await attempts.supersede(task);
     try {
       await rest.startTask(task.task_id, task.attempt_token);
     } catch (error) {

@@ -1,7 +1,7 @@
 // A worker's identity lives in its state dir, not in hardware ids, so several workers can share one
 // machine: `machine-id` (generated once) and an optional `config.json` written by the owner.
 import { randomUUID } from "node:crypto";
-import { chmod, link, lstat, mkdir, readdir, readFile, unlink, writeFile } from "node:fs/promises";
+import { chmod, link, lstat, mkdir, readdir, readFile, rename, unlink, writeFile } from "node:fs/promises";
 import { homedir } from "node:os";
 import { join } from "node:path";
 import { z } from "zod";
@@ -56,6 +56,20 @@ export async function readConfigFile(stateDir: string): Promise<WorkerConfigFile
     throw new Error(`${file}: ${issue?.path.join(".") || "config"} ${issue?.message ?? "is invalid"}`);
   }
   return parsed.data;
+}
+
+/**
+ * Merges `changes` into `config.json` (keys not named are kept: a saved server and key survive), validates
+ * the whole, and writes it 0600 by rename, so a reader never sees half a file. Returns what was saved.
+ */
+export async function saveConfigFile(stateDir: string, changes: WorkerConfigFile): Promise<WorkerConfigFile> {
+  const merged = WorkerConfigFile.parse({ ...(await readConfigFile(stateDir)), ...changes });
+  await secureStateDir(stateDir);
+  const file = join(stateDir, "config.json");
+  const aside = `${file}.${randomUUID()}.tmp`;
+  await writeFile(aside, `${JSON.stringify(merged, null, 2)}\n`, { mode: 0o600 });
+  await rename(aside, file);
+  return merged;
 }
 
 /**

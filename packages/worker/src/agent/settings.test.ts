@@ -1,9 +1,9 @@
-import { mkdtemp, readFile, rm, writeFile } from "node:fs/promises";
+import { mkdtemp, readFile, rm, stat, writeFile } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
-import { loadMachineId } from "./identity.ts";
-import { resolveWorkerSettings } from "./settings.ts";
+import { loadMachineId, readConfigFile, saveConfigFile } from "./identity.ts";
+import { configOfFlags, resolveWorkerSettings } from "./settings.ts";
 
 let stateDir: string;
 beforeEach(async () => {
@@ -126,5 +126,44 @@ describe("loadMachineId", () => {
   it("agrees on one id when two workers start at once", async () => {
     const ids = await Promise.all([loadMachineId(stateDir), loadMachineId(stateDir), loadMachineId(stateDir)]);
     expect(new Set(ids).size).toBe(1);
+  });
+});
+
+describe("configOfFlags + saveConfigFile (what `worker install` keeps for the service)", () => {
+  it("merges the flags given over config.json, keeping the keys not named, and writes it 0600", async () => {
+    await writeFile(
+      join(stateDir, "config.json"),
+      JSON.stringify({ server: "http://old:1", key: "gs_kept", slots: 2 }),
+    );
+    const changes = configOfFlags({
+      server: "http://new:8000/",
+      labels: "gpu, big",
+      maxConcurrent: ["claude_code=2"],
+      allowUnsafeAgentModes: "codex_cli",
+      workDir: "relative/dir",
+      workdirRetention: "30",
+      enableShell: true,
+    });
+    expect(changes).toEqual({
+      server: "http://new:8000",
+      labels: ["gpu", "big"],
+      max_concurrent: { claude_code: 2 },
+      allow_unsafe_agent_modes: ["codex_cli"],
+      work_dir: join(process.cwd(), "relative/dir"),
+      workdir_retention_seconds: 30,
+      enable_shell: true,
+    });
+    const saved = await saveConfigFile(stateDir, changes);
+    expect(saved).toMatchObject({ key: "gs_kept", slots: 2, server: "http://new:8000" });
+    expect(await readConfigFile(stateDir)).toEqual(saved);
+    if (process.platform !== "win32") {
+      expect((await stat(join(stateDir, "config.json"))).mode & 0o777).toBe(0o600);
+    }
+  });
+
+  it("refuses a bad merge whole: the file keeps what it had", async () => {
+    await writeFile(join(stateDir, "config.json"), JSON.stringify({ key: "gs_kept" }));
+    await expect(saveConfigFile(stateDir, { key: "not-a-key" })).rejects.toThrow("gs_");
+    expect(JSON.parse(await readFile(join(stateDir, "config.json"), "utf8"))).toEqual({ key: "gs_kept" });
   });
 });

@@ -152,6 +152,35 @@ export async function resolveWorkerSettings(
   };
 }
 
+/**
+ * The flags given, as `config.json` keys (`garageswarm worker install` saves them for the service). Only
+ * what was given: merged over the file, a saved server or key stays. Check them first with
+ * resolveWorkerSettings, which names the flag that is wrong.
+ */
+export function configOfFlags(flags: WorkerFlags): WorkerConfigFile {
+  const config: WorkerConfigFile = {};
+  if (flags.server !== undefined) config.server = flags.server.replace(/\/+$/, "");
+  if (flags.key !== undefined) config.key = flags.key;
+  if (flags.name !== undefined) config.name = flags.name;
+  if (flags.slots !== undefined) config.slots = Number(flags.slots);
+  if (flags.maxConcurrent !== undefined) {
+    config.max_concurrent = parseMaxConcurrent([flags.maxConcurrent].flat(), "--max-concurrent");
+  }
+  if (flags.pull !== undefined) config.pull = flags.pull;
+  if (flags.labels !== undefined) config.labels = splitList(flags.labels);
+  if (flags.enableShell !== undefined) config.enable_shell = flags.enableShell;
+  if (flags.drainTimeout !== undefined) config.drain_timeout_seconds = Number(flags.drainTimeout);
+  if (flags.passEnv !== undefined) config.pass_env = validatePassEnv(splitList(flags.passEnv));
+  if (flags.allowUnsafeAgentModes !== undefined) {
+    config.allow_unsafe_agent_modes =
+      flags.allowUnsafeAgentModes === true ? true : parseUnsafeModes(flags.allowUnsafeAgentModes);
+  }
+  // Absolute: the service does not start in the directory install was run from.
+  if (flags.workDir !== undefined) config.work_dir = resolve(flags.workDir);
+  if (flags.workdirRetention !== undefined) config.workdir_retention_seconds = Number(flags.workdirRetention);
+  return config;
+}
+
 function splitList(text: string): string[] {
   return text
     .split(",")

@@ -10,6 +10,9 @@
 //                reports are flushed
 //   stopped    → every loop has ended
 // connected ⇄ pulling as sessions open and close (connection.ts); any phase → draining → stopped.
+// A wake (the machine slept, or the process was stopped, for more than two heartbeats: wake-watch.ts) is
+// logged once and reconciled once: one new session at once, and a heartbeat naming the tasks still running
+// here; those the server answers it no longer holds are stopped without a report, the rest keep running.
 // Invariants: every admitted attempt ends in exactly one report, stored in the outbox before it is sent
 // and kept until the server acknowledged or fenced it off (attempts.ts); output and progress are best effort.
 import { availableParallelism, hostname, platform as osPlatform, totalmem } from "node:os";
@@ -21,6 +24,7 @@ import { ResourceMonitor } from "../resources/resources.ts";
 import { createToolRegistry, type ToolRegistryOptions } from "../tools/registry.ts";
 import { Attempts } from "./attempts.ts";
 import { Backoff, sleep } from "./backoff.ts";
+import { systemClock, type WorkerClock } from "./clock.ts";
 import { Connection, type Hello } from "./connection.ts";
 import { defaultStateDir, loadMachineId, secureStateDir } from "./identity.ts";
 import type { ServerLink } from "./link.ts";
@@ -30,6 +34,7 @@ import { ApiError, RestClient } from "./rest.ts";
 import { DEFAULT_DRAIN_TIMEOUT_SECONDS } from "./settings.ts";
 import type { Welcome } from "./socket.ts";
 import { ToolCatalog } from "./tool-catalog.ts";
+import { type Wake, WakeWatch } from "./wake-watch.ts";
 
 export const WORKER_VERSION = "0.1.0";
 
@@ -74,6 +79,8 @@ export interface StartWorkerOptions {
   /** Directories task workdirs must stay out of besides the state dir (the data dir under `up`). */
   protectedDirs?: string[];
   log?: WorkerLog;
+  /** Monotonic and wall time (default the system's); tests drive it. */
+  clock?: WorkerClock;
 }
 
 export type WorkerPhase = "starting" | "connected" | "pulling" | "draining" | "stopped";
@@ -118,6 +125,8 @@ export async function startWorker(options: StartWorkerOptions): Promise<WorkerHa
 }
 
 const FLUSH_DEADLINE_MS = 10_000;
+/** How often the worker compares its clocks to notice a wake. */
+const WAKE_TICK_MS = 1_000;
 
 class Agent {
   workerId = "";
@@ -144,9 +153,21 @@ class Agent {
   private draining: Promise<void> | null = null;
   private markStopped: () => void = () => {};
   private loops: Promise<unknown>[] = [];
+  private readonly clock: WorkerClock;
+  private readonly wakeWatch: WakeWatch;
+  /** A wake's reconcile is under way: later late ticks are part of the same wake. */
+  private reconciling = false;
 
   constructor(private readonly options: StartWorkerOptions) {
     this.log = options.log ?? silentLog;
+    this.clock = options.clock ?? systemClock;
+    this.wakeWatch = new WakeWatch({
+      clock: this.clock,
+      tickMs: WAKE_TICK_MS,
+      // More than two heartbeats missed: the server may be about to take (or has taken) the leases back.
+      thresholdMs: () => 2 * this.heartbeatMs,
+      onWake: (wake) => this.onWake(wake),
+    });
     this.stateDir = options.stateDir ?? defaultStateDir();
     this.drainTimeoutMs = (options.drainTimeoutSeconds ?? DEFAULT_DRAIN_TIMEOUT_SECONDS) * 1000;
     this.rest = new RestClient(options.server.replace(/\/+$/, ""), options.key);
@@ -180,6 +201,7 @@ class Agent {
       link: () => this.link(),
       log: this.log,
       onToolLimited: () => this.beatNow.abort(),
+      clock: this.clock,
     });
     this.stopped = new Promise((resolve) => {
       this.markStopped = resolve;
@@ -243,10 +265,25 @@ class Agent {
       onLink: (link, welcome) => this.onLink(link, welcome),
       takingWork: () => this.phase !== "draining" && this.phase !== "stopped",
       stopped: this.stopping.signal,
+      clock: this.clock,
     });
     const resent = await this.outbox.resumePending();
     if (resent > 0) this.log.info(`resending ${resent} report(s) left by the previous run`);
     this.loops = [this.connection.run(), this.heartbeatLoop(), this.healthLoop()];
+    this.wakeWatch.start();
+  }
+
+  /** One line, one new session, one heartbeat: the answer says which running tasks are no longer ours. */
+  private onWake(wake: Wake): void {
+    if (this.reconciling || this.phase === "draining" || this.phase === "stopped") return;
+    this.reconciling = true;
+    const away = Math.round(wake.absentMs / 1000);
+    this.log.info(
+      `woke after ~${away} s ${wake.cause === "sleep" ? "asleep" : "not running"}: reconnecting and asking the server ` +
+        `which of the ${this.attempts.size} running task(s) are still this worker's`,
+    );
+    this.connection?.reconnectNow();
+    this.beatNow.abort();
   }
 
   /** Registers, retrying while the server cannot be reached; a refused key or bad input is fatal. */
@@ -299,6 +336,8 @@ class Agent {
         await this.beat();
       } catch (error) {
         this.log.warn(`heartbeat failed (${(error as Error).message})`);
+      } finally {
+        this.reconciling = false;
       }
     }
   }
@@ -315,8 +354,7 @@ class Agent {
     if (answer.accepted && changed) this.catalog.advertised(changed.version);
     if (answer.intervalSeconds !== undefined) this.heartbeatMs = answer.intervalSeconds * 1000;
     for (const taskId of answer.cancelTaskIds) {
-      this.log.info(`task ${taskId}: the server says stop (cancelled or no longer ours)`);
-      void this.executor.cancel(taskId);
+      void this.attempts.abandon(taskId, "the server says stop: cancelled, or no longer this worker's");
     }
   }
 
@@ -360,6 +398,7 @@ class Agent {
       this.log.warn(`${this.outbox.size} report(s) not delivered yet; they are kept and sent on the next start`);
     }
     this.stopping.abort();
+    this.wakeWatch.stop();
     this.workdirs?.close();
     this.outbox.stop();
     await Promise.all(this.loops);
