@@ -56,6 +56,25 @@ export const ServerConfig = z.object({
   bodyLimitBytes: z.coerce.number().int().positive().default(1_048_576),
   logLevel: z.enum(["fatal", "error", "warn", "info", "debug", "trace", "silent"]).default("info"),
   localWorker: z.boolean().default(true),
+  /**
+   * Who push services may contact about this server's notifications (the VAPID `sub`): a `mailto:` or
+   * `https:` address. Apple's push service refuses a `localhost` one.
+   */
+  pushContact: z
+    .string()
+    .regex(/^(mailto:[^\s@]+@[^\s@]+|https:\/\/\S+)$/, "must be a mailto: or https: address")
+    .default("mailto:push@garageswarm.invalid"),
+  /**
+   * Push services beyond the browsers' own (FCM, Mozilla, Apple, Windows) that subscriptions may name, as
+   * origins, comma-separated: a self-hosted push service, or a test's fake on 127.0.0.1.
+   */
+  pushServiceOrigins: z
+    .union([z.string(), z.array(z.string())])
+    .transform((value) =>
+      (Array.isArray(value) ? value : value.split(",")).map((entry) => entry.trim()).filter((entry) => entry !== ""),
+    )
+    .pipe(z.array(z.string().regex(/^https?:\/\/[^/\s?#]+$/, "must be origins (https://host[:port]), comma-separated")))
+    .default([]),
 });
 export type ServerConfig = z.infer<typeof ServerConfig>;
 
@@ -82,6 +101,8 @@ export const envNames: Record<keyof ServerConfig, string> = {
   bodyLimitBytes: "GARAGESWARM_BODY_LIMIT",
   logLevel: "LOG_LEVEL",
   localWorker: "GARAGESWARM_LOCAL_WORKER",
+  pushContact: "GARAGESWARM_PUSH_CONTACT",
+  pushServiceOrigins: "GARAGESWARM_PUSH_SERVICE_ORIGINS",
 };
 
 type RawConfig = { [K in keyof ServerConfig]?: unknown };
