@@ -16,6 +16,17 @@ describe("loadServerConfig", () => {
     expect(loadServerConfig({ port: "9100" }, env).port).toBe(9100);
   });
 
+  it("reads the push contact and the extra push service origins", () => {
+    const env = {
+      GARAGESWARM_PUSH_CONTACT: "mailto:ops@example.com",
+      GARAGESWARM_PUSH_SERVICE_ORIGINS: "https://push.example.com, http://127.0.0.1:8080",
+    };
+    expect(loadServerConfig({}, env)).toMatchObject({
+      pushContact: "mailto:ops@example.com",
+      pushServiceOrigins: ["https://push.example.com", "http://127.0.0.1:8080"],
+    });
+  });
+
   it("turns GARAGESWARM_LOCAL_WORKER=false into false", () => {
     expect(loadServerConfig({}, { GARAGESWARM_LOCAL_WORKER: "false" }).localWorker).toBe(false);
   });
@@ -27,6 +38,8 @@ describe("loadServerConfig", () => {
     [{}, { REDIS_URL: "http://x" }, /REDIS_URL/],
     [{}, { GARAGESWARM_ADMIN_PASSWORD: "short" }, /GARAGESWARM_ADMIN_PASSWORD: must be at least 8/],
     [{}, { LOG_LEVEL: "loud" }, /LOG_LEVEL/],
+    [{}, { GARAGESWARM_PUSH_CONTACT: "ops@example.com" }, /GARAGESWARM_PUSH_CONTACT: must be a mailto/],
+    [{}, { GARAGESWARM_PUSH_SERVICE_ORIGINS: "https://push.example/path" }, /GARAGESWARM_PUSH_SERVICE_ORIGINS/],
   ])("names the bad setting: %o %o", (flags, env, message) => {
     expect(() => loadServerConfig(flags, env)).toThrow(InvalidInputError);
     expect(() => loadServerConfig(flags, env)).toThrow(message);
