@@ -4,6 +4,7 @@ export * from "./admin.ts";
 export * from "./auth.ts";
 export * from "./common.ts";
 export * from "./keys.ts";
+export * from "./push.ts";
 export * from "./realtime.ts";
 export * from "./settings.ts";
 export * from "./tasks.ts";

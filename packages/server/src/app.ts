@@ -21,6 +21,7 @@ import { serializeRequest } from "./http/logging.ts";
 import { registerProblemHandlers } from "./http/problem.ts";
 import { keyRoutes } from "./keys/routes.ts";
 import { metricsRoutes } from "./metrics/routes.ts";
+import { pushRoutes } from "./push/routes.ts";
 import { workerReportRoutes } from "./queue/routes.ts";
 import { realtimeRoutes } from "./realtime/routes.ts";
 import type { Resources } from "./resources.ts";
@@ -128,6 +129,7 @@ export async function buildApp(resources: Resources): Promise<App> {
   await app.register(workflowRunRoutes(resources), { prefix: "/api/v1/workflows" });
   await app.register(runRoutes(resources), { prefix: "/api/v1/runs" });
   await app.register(settingsRoutes(resources), { prefix: "/api/v1/settings" });
+  await app.register(pushRoutes(resources), { prefix: "/api/v1/push" });
   await app.register(realtimeRoutes(resources));
   // The dashboard's catch-all GET; every more specific route wins over it, whatever the order.
   await app.register(webRoutes(undefined, { "/phone": phoneWorkerPolicy(config.phoneWorkerOrigins) }));

@@ -16,6 +16,17 @@ describe("loadServerConfig", () => {
     expect(loadServerConfig({ port: "9100" }, env).port).toBe(9100);
   });
 
+  it("reads the push contact and the extra push service origins", () => {
+    const env = {
+      GARAGESWARM_PUSH_CONTACT: "mailto:ops@example.com",
+      GARAGESWARM_PUSH_SERVICE_ORIGINS: "https://push.example.com, http://127.0.0.1:8080",
+    };
+    expect(loadServerConfig({}, env)).toMatchObject({
+      pushContact: "mailto:ops@example.com",
+      pushServiceOrigins: ["https://push.example.com", "http://127.0.0.1:8080"],
+    });
+  });
+
   it("turns GARAGESWARM_LOCAL_WORKER=false into false", () => {
     expect(loadServerConfig({}, { GARAGESWARM_LOCAL_WORKER: "false" }).localWorker).toBe(false);
   });
@@ -39,6 +50,8 @@ describe("loadServerConfig", () => {
       /GARAGESWARM_PHONE_WORKER_ORIGINS: must be origins/,
     ],
     [{}, { GARAGESWARM_PHONE_WORKER_ORIGINS: "https://a.example; script-src *" }, /GARAGESWARM_PHONE_WORKER_ORIGINS/],
+    [{}, { GARAGESWARM_PUSH_CONTACT: "ops@example.com" }, /GARAGESWARM_PUSH_CONTACT: must be a mailto/],
+    [{}, { GARAGESWARM_PUSH_SERVICE_ORIGINS: "https://push.example/path" }, /GARAGESWARM_PUSH_SERVICE_ORIGINS/],
   ])("names the bad setting: %o %o", (flags, env, message) => {
     expect(() => loadServerConfig(flags, env)).toThrow(InvalidInputError);
     expect(() => loadServerConfig(flags, env)).toThrow(message);

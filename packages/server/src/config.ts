@@ -6,6 +6,17 @@ import { InvalidInputError } from "./errors.ts";
 const Port = z.coerce.number().int().min(0).max(65_535);
 const Seconds = z.coerce.number().positive();
 
+/** A comma-separated list (or an array, from flags) of origins, each matching `pattern`. */
+function originList(pattern: RegExp, message: string) {
+  return z
+    .union([z.string(), z.array(z.string())])
+    .transform((value) =>
+      (Array.isArray(value) ? value : value.split(",")).map((entry) => entry.trim()).filter((entry) => entry !== ""),
+    )
+    .pipe(z.array(z.string().regex(pattern, message)))
+    .default([]);
+}
+
 export const ServerConfig = z.object({
   host: z.string().min(1).default("0.0.0.0"),
   port: Port.default(8000),
@@ -60,15 +71,20 @@ export const ServerConfig = z.object({
    * API origins the "Work on this phone" page may call besides the vendors' own (an OpenAI-compatible server
    * on your network, a proxy): comma-separated `scheme://host[:port]`. Only that page's CSP widens.
    */
-  phoneWorkerOrigins: z
-    .union([z.string(), z.array(z.string())])
-    .transform((value) =>
-      (Array.isArray(value) ? value : value.split(",")).map((entry) => entry.trim()).filter((entry) => entry !== ""),
-    )
-    .pipe(
-      z.array(z.string().regex(/^https?:\/\/[^\s/;,'"]+$/, "must be origins (scheme://host[:port]), comma-separated")),
-    )
-    .default([]),
+  phoneWorkerOrigins: originList(/^https?:\/\/[^\s/;,'"]+$/, "must be origins (scheme://host[:port]), comma-separated"),
+  /**
+   * Who push services may contact about this server's notifications (the VAPID `sub`): a `mailto:` or
+   * `https:` address. Apple's push service refuses a `localhost` one.
+   */
+  pushContact: z
+    .string()
+    .regex(/^(mailto:[^\s@]+@[^\s@]+|https:\/\/\S+)$/, "must be a mailto: or https: address")
+    .default("mailto:push@garageswarm.invalid"),
+  /**
+   * Push services beyond the browsers' own (FCM, Mozilla, Apple, Windows) that subscriptions may name, as
+   * origins, comma-separated: a self-hosted push service, or a test's fake on 127.0.0.1.
+   */
+  pushServiceOrigins: originList(/^https?:\/\/[^/\s?#]+$/, "must be origins (https://host[:port]), comma-separated"),
 });
 export type ServerConfig = z.infer<typeof ServerConfig>;
 
@@ -96,6 +112,8 @@ export const envNames: Record<keyof ServerConfig, string> = {
   logLevel: "LOG_LEVEL",
   localWorker: "GARAGESWARM_LOCAL_WORKER",
   phoneWorkerOrigins: "GARAGESWARM_PHONE_WORKER_ORIGINS",
+  pushContact: "GARAGESWARM_PUSH_CONTACT",
+  pushServiceOrigins: "GARAGESWARM_PUSH_SERVICE_ORIGINS",
 };
 
 type RawConfig = { [K in keyof ServerConfig]?: unknown };

@@ -3,6 +3,8 @@ import type { Bus } from "./bus/bus.ts";
 import type { Clock } from "./clock.ts";
 import type { ServerConfig } from "./config.ts";
 import type { Db, Store } from "./db/store.ts";
+import type { PushNotifier } from "./push/notifier.ts";
+import type { VapidKeys } from "./push/vapid-keys.ts";
 
 /** Everything a part of the server needs, built once at start-up and passed down. */
 export interface Resources {
@@ -14,4 +16,8 @@ export interface Resources {
   readonly log: Logger;
   /** Access-token signing key, shared by all replicas (auth/jwt-secret.ts). */
   readonly jwtSecret: Uint8Array;
+  /** The Web Push key pair, shared by all replicas (push/vapid-keys.ts). */
+  readonly vapidKeys: VapidKeys;
+  /** Web Push to a user's devices, sent in the background (push/notifier.ts). */
+  readonly push: PushNotifier;
 }

@@ -10,6 +10,8 @@ import { type Clock, systemClock } from "./clock.ts";
 import type { ServerConfig } from "./config.ts";
 import { ensurePrivateDir } from "./data-dir.ts";
 import { openStore, type Store } from "./db/store.ts";
+import { createPushNotifier } from "./push/notifier.ts";
+import { loadVapidKeys } from "./push/vapid-keys.ts";
 import { createReaper, type Reaper } from "./queue/reaper.ts";
 import type { Resources } from "./resources.ts";
 import { createScheduler, type Scheduler } from "./workflows/cron/scheduler.ts";
@@ -49,14 +51,18 @@ export async function startServer(config: ServerConfig, options: StartOptions = 
   const bus =
     options.bus ?? (config.redisUrl ? await createRedisBus(config.redisUrl, config.redisPrefix) : createMemoryBus());
   const jwtSecret = await loadJwtSecret(store.db, config.jwtSecret);
+  const vapidKeys = await loadVapidKeys(store.db);
+  const clock = options.clock ?? systemClock;
   const resources: Resources = {
     config,
     store,
     db: store.db,
     bus,
-    clock: options.clock ?? systemClock,
+    clock,
     log,
     jwtSecret,
+    vapidKeys,
+    push: createPushNotifier({ db: store.db, clock, log, config, vapidKeys }),
   };
 
   const notices = await ensureFirstAdmin(resources, { terminal: options.terminal });
@@ -89,6 +95,7 @@ export async function startServer(config: ServerConfig, options: StartOptions = 
       await advancer.stop();
       await reaper.stop();
       await app.close();
+      await resources.push.settled();
       if (!options.bus) await bus.close();
       if (!options.store) await store.close();
     },

@@ -10,6 +10,7 @@ const web = dirname(dirname(fileURLToPath(import.meta.url)));
 const sources = [
   join(web, "src"),
   join(web, "index.html"),
+  join(web, "public"),
   join(web, "vite.config.ts"),
   join(web, "package.json"),
   join(web, "..", "protocol", "src"),

@@ -7,6 +7,7 @@ import { onReconnect } from "./api/connectivity.ts";
 import { invalidateOnLiveMessages } from "./api/realtime.ts";
 import { onUserChange, restoreSession, session } from "./api/session.ts";
 import { App } from "./app.tsx";
+import { registerServiceWorker } from "./pwa/service-worker.ts";
 import { applyTheme, theme } from "./theme.ts";
 
 const queryClient = new QueryClient({
@@ -31,6 +32,7 @@ onReconnect(() => void queryClient.invalidateQueries());
 invalidateOnLiveMessages(queryClient);
 applyTheme(theme.get());
 void restoreSession();
+registerServiceWorker();
 
 createRoot(document.getElementById("root")!).render(
   <StrictMode>

@@ -421,3 +421,34 @@ export const settings = pgTable("settings", {
   value: jsonb("value").notNull(),
   updated_at: updatedAt(),
 });
+
+/**
+ * A device that gets its user's Web Push notifications: the browser's push endpoint and keys. One row per
+ * user and endpoint, so two people signing in on one browser never touch each other's row.
+ */
+export const pushSubscriptions = pgTable(
+  "push_subscriptions",
+  {
+    subscription_id: uuid("subscription_id").primaryKey().defaultRandom(),
+    user_id: uuid("user_id")
+      .notNull()
+      .references(() => users.user_id, { onDelete: "cascade" }),
+    endpoint: text("endpoint").notNull(),
+    /** The browser's P-256 public key and auth secret (base64url), for RFC 8291 encryption. */
+    p256dh: text("p256dh").notNull(),
+    auth: text("auth").notNull(),
+    label: text("label"),
+    user_agent: text("user_agent"),
+    created_at: createdAt(),
+    last_success_at: ts("last_success_at"),
+  },
+  (t) => [
+    uniqueIndex("push_subscriptions_user_endpoint_key").on(t.user_id, t.endpoint),
+    check("push_subscriptions_endpoint_check", sql`${t.endpoint} ~ '^https?://' and length(${t.endpoint}) <= 2048`),
+    check(
+      "push_subscriptions_keys_check",
+      sql`length(${t.p256dh}) between 80 and 100 and length(${t.auth}) between 20 and 30`,
+    ),
+    check("push_subscriptions_label_check", sql`length(${t.label}) <= 100 and length(${t.user_agent}) <= 500`),
+  ],
+);

@@ -4,6 +4,7 @@ import { randomUUID } from "node:crypto";
 import type { ClaimedTask, TaskComplete, TaskFail, TaskProgress, WorkerTool } from "@garageswarm/protocol";
 import { recordClaimScore } from "../allocator/record-score.ts";
 import { ConflictError, ForbiddenError, NotFoundError, StaleTokenError } from "../errors.ts";
+import { taskFailed, toolLimited } from "../push/messages.ts";
 import type { Resources } from "../resources.ts";
 import { publishTaskUpdated } from "../tasks/events.ts";
 import type { TaskRow } from "../tasks/queries.ts";
@@ -155,6 +156,7 @@ export async function failTask(
     });
     if (parked) {
       await publishTaskUpdated(resources, parked);
+      resources.push.notify(parked.user_id, () => toolLimited(parked));
       if (parked.available_at.getTime() <= now.getTime()) await announceQueued(resources, parked);
       return parked;
     }
@@ -168,6 +170,8 @@ export async function failTask(
   });
   if (!row) return refuse(resources, principalId, taskId, report.attempt_token);
   await publishTaskUpdated(resources, row);
+  // A workflow's task is its run's business: the run's failure is what its owner hears of.
+  if (row.status === "failed" && !row.run_id) resources.push.notify(row.user_id, () => taskFailed(row));
   return row;
 }
 

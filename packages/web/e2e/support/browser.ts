@@ -11,7 +11,17 @@ export function chromiumMissing(): boolean {
   return !existsSync(chromiumPath) && process.env.CI !== "true";
 }
 
-export function launchBrowser(): Promise<Browser> {
+/**
+ * Chromium with no way off this machine: every host name but 127.0.0.1 fails to resolve, and anything that
+ * still tries goes to a proxy on a dead loopback port. For tests that touch the browser's own services (Web
+ * Push subscribes at Google's FCM), which must never be reached from a test.
+ */
+export const loopbackOnlyArgs = [
+  "--proxy-server=http://127.0.0.1:9",
+  "--host-resolver-rules=MAP * ~NOTFOUND, EXCLUDE 127.0.0.1",
+];
+
+export function launchBrowser(extraArgs: readonly string[] = []): Promise<Browser> {
   return chromium.launch({
     executablePath: chromiumPath,
     args: [
@@ -22,6 +32,7 @@ export function launchBrowser(): Promise<Browser> {
       "--disable-component-update",
       "--disable-sync",
       "--no-first-run",
+      ...extraArgs,
     ],
   });
 }

@@ -5,8 +5,14 @@ import { test } from "vitest";
 import { startTestServer, type TestServer } from "../../../../test/support/server.ts";
 import { type BrowserContext, launchBrowser, newContext, type Page } from "./browser.ts";
 
-/** `it` for a dashboard test file; `startServer` sets up that file's server (an admin password, a clock). */
-export function dashboardTest(startServer: () => Promise<TestServer> = () => startTestServer()) {
+/**
+ * `it` for a dashboard test file; `startServer` sets up that file's server (an admin password, a clock), and
+ * `browserArgs` are Chromium's extra flags (loopbackOnlyArgs).
+ */
+export function dashboardTest(
+  startServer: () => Promise<TestServer> = () => startTestServer(),
+  options: { browserArgs?: readonly string[] } = {},
+) {
   return (
     test
       // biome-ignore lint/correctness/noEmptyPattern: Vitest reads a fixture's dependencies from this pattern; none here.
@@ -17,7 +23,7 @@ export function dashboardTest(startServer: () => Promise<TestServer> = () => sta
       })
       // biome-ignore lint/correctness/noEmptyPattern: Vitest reads a fixture's dependencies from this pattern; none here.
       .extend("browser", { scope: "file" }, async ({}, { onCleanup }) => {
-        const browser = await launchBrowser();
+        const browser = await launchBrowser(options.browserArgs);
         onCleanup(() => browser.close());
         return browser;
       })

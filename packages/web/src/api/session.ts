@@ -1,6 +1,7 @@
 // Who is signed in. "expired" keeps the user and the page mounted under a sign-in dialog, so nothing
 // typed is lost; signing in again as someone else starts from a clean cache.
 import type { TokenPair, User } from "@garageswarm/protocol";
+import { forgetThisDevice } from "../pwa/device-push.ts";
 import { api, onSessionExpired, UnreachableError } from "./client.ts";
 import { markUnreachable, onReconnect } from "./connectivity.ts";
 import { createStore } from "./store.ts";
@@ -65,6 +66,8 @@ export async function signIn(username: string, password: string): Promise<User> 
 }
 
 export async function signOut(): Promise<void> {
+  // Whoever signs in next on this browser must not get this user's notifications.
+  await forgetThisDevice().catch(() => {});
   try {
     // Ends the session's refresh family on the server, which also clears the cookie.
     await api.post("/auth/logout", {});

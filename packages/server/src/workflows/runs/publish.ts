@@ -1,6 +1,7 @@
 // After a step commits: wake workers for the new tasks, tell workers to stop cancelled ones, and tell
 // dashboards what changed. Hints only (the rows are the truth), so this runs outside the transaction.
 import { publish } from "../../bus/channels.ts";
+import { approvalWaiting, runFailed } from "../../push/messages.ts";
 import type { Resources } from "../../resources.ts";
 import { publishTaskUpdated } from "../../tasks/events.ts";
 import type { TaskRow } from "../../tasks/queries.ts";
@@ -49,6 +50,9 @@ export async function publishStep(resources: Resources, record: StepRecord): Pro
       status: node.status,
       task_id: node.task_id,
     });
+    if (node.status === "waiting_approval") {
+      resources.push.notify(row.user_id, () => approvalWaiting(resources.db, row, nodeId));
+    }
   }
   if (previous?.status !== row.status) {
     await publish(bus, "run.updated", {
@@ -57,5 +61,6 @@ export async function publishStep(resources: Resources, record: StepRecord): Pro
       user_id: row.user_id,
       status: row.status,
     });
+    if (row.status === "failed") resources.push.notify(row.user_id, () => runFailed(resources.db, row));
   }
 }

@@ -7,6 +7,7 @@ import { formatDate } from "../../components/format.ts";
 import { Page, Section } from "../../components/page.tsx";
 import { AllocatorSection } from "./allocator-section.tsx";
 import { ApiKeysSection } from "./api-keys-section.tsx";
+import { NotificationsSection } from "./notifications-section.tsx";
 
 export function SettingsPage({ user }: { user: User }) {
   return (
@@ -26,6 +27,7 @@ export function SettingsPage({ user }: { user: User }) {
         </Section>
         <ChangePasswordSection />
       </div>
+      <NotificationsSection />
       <ApiKeysSection />
       <AllocatorSection isAdmin={user.is_admin} />
     </Page>
