@@ -6,7 +6,9 @@
 //   pulling  → RestLink: HTTP long-poll while a slot and a usable tool below its cap are free, until the
 //              next reconnect attempt (jittered exponential backoff); with --pull, for good
 // Once the worker stops taking work (draining) the long-poll in flight is cut and no other starts; offers
-// are refused by the executor, which drains too.
+// are refused by the executor, which drains too. While the owner pauses it (the control panel), it holds no
+// session and pulls nothing, so the server offers it nothing; heartbeats go on over HTTP, and a session opens
+// again once it takes work.
 import type { AssignedTask, ServerToWorker, WorkerToServer } from "@garageswarm/protocol";
 import { type Executor, TaskRejectedError } from "../executor/executor.ts";
 import type { Attempts } from "./attempts.ts";
@@ -44,6 +46,9 @@ export class Connection {
   private readonly restLink: RestLink;
   /** The long-poll in flight, cut when the worker stops taking work. */
   private poll: AbortController | null = null;
+  private socket: WorkerSocket | null = null;
+  /** Cut when the worker takes work again after a pause: the idle wait ends and a session opens. */
+  private idle = new AbortController();
 
   constructor(private readonly options: ConnectionOptions) {
     this.restLink = new RestLink(options.rest, options.workerId, options.log);
@@ -59,11 +64,28 @@ export class Connection {
     this.poll?.abort();
   }
 
+  /** The owner paused the worker: end the session and the long-poll, so nothing is offered or claimed. */
+  holdOff(): void {
+    this.poll?.abort();
+    this.socket?.close();
+  }
+
+  /** The worker takes work again: a session (or the long-poll) starts now rather than after the idle wait. */
+  takeWorkAgain(): void {
+    this.idle.abort();
+    this.idle = new AbortController();
+  }
+
   /** Keeps a connection until the worker stops. */
   async run(): Promise<void> {
     const { stopped, log } = this.options;
     const backoff = new Backoff({ initialMs: 500, maxMs: 30_000 });
     while (!stopped.aborted) {
+      if (!this.options.takingWork()) {
+        this.use(this.restLink);
+        await sleep(60_000, AbortSignal.any([stopped, this.idle.signal]));
+        continue;
+      }
       if (this.options.pull) {
         this.use(this.restLink);
         await this.pullUntil(Number.POSITIVE_INFINITY);
@@ -75,6 +97,7 @@ export class Connection {
         backoff.reset();
         await this.session(socket, welcome);
         if (stopped.aborted) return;
+        if (!this.options.takingWork()) continue;
         log.warn("WebSocket connection lost; reconnecting");
       } catch (error) {
         if (stopped.aborted) return;
@@ -88,6 +111,7 @@ export class Connection {
   /** Runs one WebSocket session until it closes (or the worker stops). */
   private async session(socket: WorkerSocket, welcome: Welcome): Promise<void> {
     const { stopped } = this.options;
+    this.socket = socket;
     this.use(new SocketLink(socket, this.restLink), welcome);
     this.options.log.info("connected over WebSocket");
     socket.receive((message) => this.onServerMessage(socket, message));
@@ -97,11 +121,14 @@ export class Connection {
         resolve();
       };
       socket.once("close", done);
+      // Paused while the socket was opening: this session ends at once.
+      if (!this.options.takingWork()) socket.close();
       // A stop that came while the socket was opening has already fired its abort event.
       if (stopped.aborted) done();
       else stopped.addEventListener("abort", done, { once: true });
     });
     socket.close();
+    this.socket = null;
   }
 
   private use(link: ServerLink, welcome?: Welcome): void {
@@ -171,7 +198,7 @@ export class Connection {
     while (!stopped.aborted && Date.now() < deadline) {
       const remaining = deadline - Date.now();
       if (!this.options.takingWork()) {
-        await sleep(Math.min(remaining, 60_000), stopped);
+        await sleep(Math.min(remaining, 60_000), AbortSignal.any([stopped, this.idle.signal]));
         continue;
       }
       if (!attempts.canTakeMore()) {
