@@ -27,7 +27,7 @@ export function statusBody(state: PanelState): Html {
         <h2 id="worker-heading">Worker ${badge(state.label, tones[state.label])}</h2>
         <span class="live">Live</span>
       </div>
-      ${state.problem && state.status !== "running" ? html`<p class="alert" role="alert">${state.problem}</p>` : ""}
+      ${state.problem && state.status === "failed" ? html`<p class="alert" role="alert">${state.problem}</p>` : ""}
       ${
         state.status === "not_set_up"
           ? html`<p>This worker has no server yet. <a href="/connect">Connect it</a> with a pairing code or an API key.</p>`
