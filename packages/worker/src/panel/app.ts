@@ -42,7 +42,8 @@ export function panelApp({ supervisor, secret, port, installCommand }: PanelAppO
         baseUri: ["'none'"],
       },
       xFrameOptions: "DENY",
-      referrerPolicy: "no-referrer",
+      // Not no-referrer: under it Chromium sends `Origin: null` with the panel's own form posts.
+      referrerPolicy: "same-origin",
       strictTransportSecurity: false,
     }),
   );

@@ -42,7 +42,7 @@ export function settingsPage(view: SettingsView): Html {
         <p class="muted">Pause stops taking new tasks (running ones go on); drain lets running tasks finish, then disconnects.</p>
         <div data-live="/live/controls">${workControls(state, "/settings")}</div>
       </section>
-      <form class="card" method="post" action="/settings" aria-labelledby="settings-heading">
+      <form class="card" method="post" action="/settings" aria-labelledby="settings-heading" novalidate>
         <h2 id="settings-heading">This worker</h2>
         ${settings === null ? html`<p class="muted">Connect the worker first; these settings are saved for when it runs.</p>` : ""}
         <div class="field">
