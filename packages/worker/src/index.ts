@@ -1,6 +1,8 @@
 // The worker's building blocks: tools (detect, health, run), the executor that runs tasks in slots, and
 // the resource monitor. The connection to the server and the CLI command are built on these.
 
+export type { FinishedAttempt, RunningAttempt } from "./agent/activity.ts";
+export { type ConfigPatch, updateConfigFile } from "./agent/config-file.ts";
 export {
   defaultStateDir,
   loadMachineId,
@@ -40,6 +42,19 @@ export {
   TaskRejectedError,
 } from "./executor/executor.ts";
 export { defaultWorkBase, type WorkdirOptions, type WorkdirStore, Workdirs } from "./executor/workdir.ts";
+export {
+  DEFAULT_PANEL_PORT,
+  loadPanelSecret,
+  openInBrowser,
+  type PanelState,
+  panelState,
+  type RunningPanel,
+  readPanelAddress,
+  type SupervisorOptions,
+  signInUrl,
+  startPanel,
+  WorkerSupervisor,
+} from "./panel/index.ts";
 export { ResourceMonitor, type ResourceSample } from "./resources/resources.ts";
 export { agentToolIds, modelNameProblem, wideningOptions } from "./tools/agent-modes.ts";
 export { loadToolsConfig, ToolsConfig, type ToolsConfigInput, toolEnvNames } from "./tools/config.ts";

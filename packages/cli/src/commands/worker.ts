@@ -19,6 +19,8 @@ const workerEnvNames = {
 
 interface Flags extends WorkerFlags {
   healthInterval?: string;
+  ui?: boolean;
+  uiPort?: string;
 }
 
 export function registerWorkerCommand(program: Command): void {
@@ -31,6 +33,8 @@ export function registerWorkerCommand(program: Command): void {
       .enablePositionalOptions(),
   )
     .option("--health-interval <seconds>", "how often the tools are checked again (default 60)")
+    .option("--ui", "serve the control panel on 127.0.0.1 (connect, status, tools, settings); works with no server yet")
+    .option("--ui-port <port>", "the control panel's port (default the first free one from 8765; implies --ui)")
     .addHelpText(
       "after",
       "\nFlags win over env, env over <state-dir>/config.json (keys: server, key, name, slots, max_concurrent\n" +
@@ -42,12 +46,17 @@ export function registerWorkerCommand(program: Command): void {
         "Ctrl-C once drains (finish running tasks); twice hands them back at once.",
     )
     .action(async (flags: Flags) => {
-      const { consoleLog, resolveWorkerSettings, startWorker } = await import("@garageswarm/worker");
-      const settings = await resolveWorkerSettings(flags);
       const healthInterval = flags.healthInterval === undefined ? undefined : Number(flags.healthInterval);
       if (healthInterval !== undefined && !(healthInterval > 0)) {
         throw new Error("--health-interval must be a positive number of seconds");
       }
+      if (flags.ui || flags.uiPort !== undefined) {
+        const { runWorkerWithPanel } = await import("../worker-panel.ts");
+        const { ui: _ui, uiPort, healthInterval: _interval, ...workerFlags } = flags;
+        return runWorkerWithPanel(workerFlags, { uiPort, healthCheckIntervalSeconds: healthInterval });
+      }
+      const { consoleLog, resolveWorkerSettings, startWorker } = await import("@garageswarm/worker");
+      const settings = await resolveWorkerSettings(flags);
       const running = await startWorker({ ...settings, healthCheckIntervalSeconds: healthInterval, log: consoleLog });
       let signals = 0;
       const onSignal = (signal: NodeJS.Signals) => {
@@ -64,6 +73,18 @@ export function registerWorkerCommand(program: Command): void {
       process.on("SIGTERM", onSignal);
       await running.stopped;
       process.exit(0);
+    });
+
+  worker
+    .command("open")
+    .description("Open this machine's worker control panel (started with --ui) in the default browser")
+    .option(
+      "--state-dir <dir>",
+      `the worker's state dir (env ${workerEnvNames.stateDir}, default ~/.garageswarm/worker)`,
+    )
+    .action(async (options: { stateDir?: string }) => {
+      const { openPanel } = await import("../worker-panel.ts");
+      await openPanel(options.stateDir);
     });
   registerWorkerServiceCommands(worker);
 }

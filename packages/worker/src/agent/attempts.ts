@@ -13,6 +13,7 @@
 import type { AssignedTask } from "@garageswarm/protocol";
 import { type Executor, type TaskOutcome, TaskRejectedError } from "../executor/executor.ts";
 import type { OutputStream } from "../tools/tool.ts";
+import type { Activity } from "./activity.ts";
 import { sleep } from "./backoff.ts";
 import { systemClock, type WorkerClock } from "./clock.ts";
 import { type AttemptFence, AttemptFencedError, type OutputChunk, type ServerLink } from "./link.ts";
@@ -51,6 +52,10 @@ export interface AttemptsOptions {
   /** The way to the server now: connection.ts swaps it as sessions open and close. */
   link(): ServerLink;
   log: WorkerLog;
+  /** What the owner sees on this machine (the control panel): running attempts and recent results. */
+  activity?: Activity;
+  /** False while the owner paused the worker: an offer that slips in before the session closes is refused. */
+  takingWork?(): boolean;
   /** A run hit a limit and its tool is marked: the server should hear of it soon. */
   onToolLimited(): void;
   clock?: WorkerClock;
@@ -63,7 +68,10 @@ export class Attempts {
   constructor(private readonly options: AttemptsOptions) {
     const { executor } = options;
     this.clock = options.clock ?? systemClock;
-    executor.on("output", ({ task_id, chunk, stream }) => this.forwardOutput(task_id, chunk, stream));
+    executor.on("output", ({ task_id, chunk, stream }) => {
+      options.activity?.output(task_id, chunk, stream);
+      this.forwardOutput(task_id, chunk, stream);
+    });
     executor.on("progress", ({ task_id, phase, message, output_bytes }) =>
       this.forwardProgress(task_id, phase === "started", message ?? `${output_bytes} bytes of output`),
     );
@@ -86,6 +94,8 @@ export class Attempts {
   /** Starts the attempt; throws TaskRejectedError (nothing started) when this worker cannot take it now. */
   run(task: AssignedTask): void {
     const { catalog, executor, log } = this.options;
+    if (this.options.takingWork?.() === false)
+      throw new TaskRejectedError("draining", "the worker takes no new tasks now");
     if (!catalog.isHealthy(task.tool)) {
       throw new TaskRejectedError("tool_unavailable", `tool ${task.tool} is not healthy on this worker`);
     }
@@ -117,6 +127,7 @@ export class Attempts {
     };
     attempt.settled = done.then((outcome) => this.finish(attempt, outcome));
     this.byTask.set(task.task_id, attempt);
+    this.options.activity?.started(task);
     log.info(`task ${task.task_id}: running ${task.tool} (attempt ${task.attempt})${resumeNote(task)}`);
   }
 
@@ -211,6 +222,7 @@ export class Attempts {
       return;
     }
     const report = reportOf(outcome, { attempt_token: attempt.task.attempt_token, handedBack: attempt.handedBack });
+    this.options.activity?.ended(outcome, attempt.handedBack);
     log.info(
       `task ${outcome.task_id}: ${attempt.handedBack ? "handed back" : outcome.status}` +
         (outcome.status === "completed" ? "" : ` (${outcome.error.message})`),

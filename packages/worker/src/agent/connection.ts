@@ -8,7 +8,9 @@
 // Once the worker stops taking work (draining) the long-poll in flight is cut and no other starts; offers
 // are refused by the executor, which drains too. After a wake (wake-watch.ts) reconnectNow() drops the
 // session or long-poll, which likely died while the machine slept, and opens one new session at once.
-// Deadlines are on the monotonic clock: a wake does not make them all due together.
+// Deadlines are on the monotonic clock: a wake does not make them all due together. While the owner pauses
+// it (the control panel), it holds no session and pulls nothing, so the server offers it nothing; heartbeats
+// go on over HTTP, and a session opens again once it takes work.
 import type { AssignedTask, ServerToWorker, WorkerToServer } from "@garageswarm/protocol";
 import { type Executor, TaskRejectedError } from "../executor/executor.ts";
 import type { Attempts } from "./attempts.ts";
@@ -48,10 +50,12 @@ export class Connection {
   private readonly restLink: RestLink;
   /** The long-poll in flight, cut when the worker stops taking work. */
   private poll: AbortController | null = null;
-  /** The open session, closed by reconnectNow. */
+  /** The open session, closed by reconnectNow and holdOff. */
   private socket: WorkerSocket | null = null;
   /** Cuts the wait between sessions (reconnectNow). */
   private reconnect = new AbortController();
+  /** Cut when the worker takes work again after a pause: the idle wait ends and a session opens. */
+  private idle = new AbortController();
   private readonly clock: WorkerClock;
   private readonly backoff = new Backoff({ initialMs: 500, maxMs: 30_000 });
 
@@ -83,10 +87,27 @@ export class Connection {
     this.socket?.close();
   }
 
+  /** The owner paused the worker: end the session and the long-poll, so nothing is offered or claimed. */
+  holdOff(): void {
+    this.poll?.abort();
+    this.socket?.close();
+  }
+
+  /** The worker takes work again: a session (or the long-poll) starts now rather than after the idle wait. */
+  takeWorkAgain(): void {
+    this.idle.abort();
+    this.idle = new AbortController();
+  }
+
   /** Keeps a connection until the worker stops. */
   async run(): Promise<void> {
     const { stopped, log } = this.options;
     while (!stopped.aborted) {
+      if (!this.options.takingWork()) {
+        this.use(this.restLink);
+        await sleep(60_000, AbortSignal.any([stopped, this.idle.signal]));
+        continue;
+      }
       if (this.options.pull) {
         this.use(this.restLink);
         await this.pullUntil(Number.POSITIVE_INFINITY);
@@ -101,6 +122,8 @@ export class Connection {
         if (stopped.aborted) return;
         // Closed on purpose after a wake: connect again at once (the wake was logged already).
         if (reconnect.aborted) continue;
+        // Closed on purpose because the owner paused the worker.
+        if (!this.options.takingWork()) continue;
         log.warn("WebSocket connection lost; reconnecting");
       } catch (error) {
         if (stopped.aborted) return;
@@ -125,6 +148,8 @@ export class Connection {
         resolve();
       };
       socket.once("close", done);
+      // Paused while the socket was opening: this session ends at once.
+      if (!this.options.takingWork()) socket.close();
       // A stop that came while the socket was opening has already fired its abort event.
       if (stopped.aborted) done();
       else stopped.addEventListener("abort", done, { once: true });
@@ -202,7 +227,7 @@ export class Connection {
     while (!cut.aborted && this.clock.monotonicMs() < deadline) {
       const remaining = deadline - this.clock.monotonicMs();
       if (!this.options.takingWork()) {
-        await sleep(Math.min(remaining, 60_000), cut);
+        await sleep(Math.min(remaining, 60_000), AbortSignal.any([cut, this.idle.signal]));
         continue;
       }
       if (!attempts.canTakeMore()) {

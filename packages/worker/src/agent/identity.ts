@@ -85,7 +85,7 @@ export async function secureStateDir(stateDir: string): Promise<void> {
     const info = await lstat(path).catch(() => null);
     if (info?.isFile() && (info.mode & 0o077) !== 0) await chmod(path, 0o600);
   };
-  for (const name of ["machine-id", "config.json"]) await tightenFile(join(stateDir, name));
+  for (const name of ["machine-id", "config.json", "panel-secret"]) await tightenFile(join(stateDir, name));
   const outbox = join(stateDir, "outbox");
   const reports = await readdir(outbox).catch(() => null);
   if (reports === null) return;

@@ -5,16 +5,20 @@
 //   connected  → a WebSocket session: hello/welcome, task.assign pushed in, heartbeats over the socket
 //   pulling    → no WebSocket (it failed, or --pull): HTTP long-poll for tasks and REST heartbeats, until
 //                the next reconnect attempt (jittered exponential backoff); with --pull, for good
+//   paused     → the owner paused it (the control panel): no session and no long-poll, so the server offers
+//                it nothing; running tasks go on, heartbeats go on over HTTP; resume goes back to connected
 //   draining   → takes nothing new (the long-poll in flight is cut, offers are refused); running tasks
 //                finish, or are killed and handed back (task.fail, retryable) once the deadline passes;
 //                reports are flushed
 //   stopped    → every loop has ended
-// connected ⇄ pulling as sessions open and close (connection.ts); any phase → draining → stopped.
+// connected ⇄ pulling as sessions open and close (connection.ts); connected/pulling ⇄ paused by the owner
+// (the control panel); any phase → draining → stopped.
 // A wake (the machine slept, or the process was stopped, for more than two heartbeats: wake-watch.ts) is
 // logged once and reconciled once: one new session at once, and a heartbeat naming the tasks still running
 // here; those the server answers it no longer holds are stopped without a report, the rest keep running.
 // Invariants: every admitted attempt ends in exactly one report, stored in the outbox before it is sent
 // and kept until the server acknowledged or fenced it off (attempts.ts); output and progress are best effort.
+import type { EventEmitter } from "node:events";
 import { availableParallelism, hostname, platform as osPlatform, totalmem } from "node:os";
 import { join } from "node:path";
 import type { ToolId, WorkerRegister, WorkerTool } from "@garageswarm/protocol";
@@ -22,6 +26,7 @@ import { Executor } from "../executor/executor.ts";
 import { type WorkdirStore, Workdirs } from "../executor/workdir.ts";
 import { ResourceMonitor } from "../resources/resources.ts";
 import { createToolRegistry, type ToolRegistryOptions } from "../tools/registry.ts";
+import { Activity, type ActivityEvents, type FinishedAttempt, type RunningAttempt } from "./activity.ts";
 import { Attempts } from "./attempts.ts";
 import { Backoff, sleep } from "./backoff.ts";
 import { systemClock, type WorkerClock } from "./clock.ts";
@@ -81,9 +86,11 @@ export interface StartWorkerOptions {
   log?: WorkerLog;
   /** Monotonic and wall time (default the system's); tests drive it. */
   clock?: WorkerClock;
+  /** Aborting it before the worker registered gives up registering (startWorker rejects). */
+  signal?: AbortSignal;
 }
 
-export type WorkerPhase = "starting" | "connected" | "pulling" | "draining" | "stopped";
+export type WorkerPhase = "starting" | "connected" | "pulling" | "paused" | "draining" | "stopped";
 
 export interface WorkerHandle {
   readonly worker_id: string;
@@ -93,6 +100,20 @@ export interface WorkerHandle {
   readonly mode: "websocket" | "pull";
   /** Tools as last detected. */
   readonly tools: WorkerTool[];
+  /** The server it registered with, and the slots it runs. */
+  readonly server: string;
+  readonly slots: number;
+  /** The attempts running now, with the tail of their output. */
+  running(): RunningAttempt[];
+  /** The last attempts that ended here, newest first. */
+  recent(): FinishedAttempt[];
+  /** `change` when anything above changed (phase, tools, attempts, output); `output` with each chunk. */
+  readonly events: EventEmitter<ActivityEvents>;
+  /** Detects the tools again now rather than at the next health check. */
+  checkTools(): Promise<void>;
+  /** Stops taking tasks (running ones go on) until resume(); no-op while draining or stopped. */
+  pause(): void;
+  resume(): void;
   /** Takes no new work, lets running tasks finish (handing back what outlives the deadline), then stops. */
   drain(): Promise<void>;
   /** Hands running tasks back at once, then stops. */
@@ -118,6 +139,14 @@ export async function startWorker(options: StartWorkerOptions): Promise<WorkerHa
     get tools() {
       return agent.catalog.current();
     },
+    server: options.server.replace(/\/+$/, ""),
+    slots: options.slots ?? 1,
+    running: () => agent.activity.running(),
+    recent: () => agent.activity.recent(),
+    events: agent.activity,
+    checkTools: () => agent.checkTools(),
+    pause: () => agent.pause(),
+    resume: () => agent.resume(),
     drain: () => agent.drain(agent.drainTimeoutMs),
     stop: () => agent.drain(0),
     stopped: agent.stopped,
@@ -130,8 +159,8 @@ const WAKE_TICK_MS = 1_000;
 
 class Agent {
   workerId = "";
-  phase: WorkerPhase = "starting";
   readonly catalog: ToolCatalog;
+  readonly activity = new Activity();
   readonly drainTimeoutMs: number;
   readonly stopped: Promise<void>;
 
@@ -157,6 +186,8 @@ class Agent {
   private readonly wakeWatch: WakeWatch;
   /** A wake's reconcile is under way: later late ticks are part of the same wake. */
   private reconciling = false;
+  private currentPhase: WorkerPhase = "starting";
+  private paused = false;
 
   constructor(private readonly options: StartWorkerOptions) {
     this.log = options.log ?? silentLog;
@@ -200,12 +231,51 @@ class Agent {
       outbox: this.outbox,
       link: () => this.link(),
       log: this.log,
-      onToolLimited: () => this.beatNow.abort(),
+      activity: this.activity,
+      takingWork: () => this.takingWork(),
+      onToolLimited: () => {
+        this.beatNow.abort();
+        this.activity.emit("change");
+      },
       clock: this.clock,
     });
     this.stopped = new Promise((resolve) => {
       this.markStopped = resolve;
     });
+  }
+
+  get phase(): WorkerPhase {
+    return this.currentPhase;
+  }
+
+  set phase(phase: WorkerPhase) {
+    if (phase === this.currentPhase) return;
+    this.currentPhase = phase;
+    this.activity.emit("change");
+  }
+
+  private takingWork(): boolean {
+    return !this.paused && this.phase !== "draining" && this.phase !== "stopped";
+  }
+
+  pause(): void {
+    if (this.paused || this.phase === "draining" || this.phase === "stopped") return;
+    this.paused = true;
+    this.phase = "paused";
+    this.log.info("paused: taking no new tasks until resumed");
+    this.connection?.holdOff();
+  }
+
+  resume(): void {
+    if (!this.paused) return;
+    this.paused = false;
+    if (this.phase === "paused") this.phase = this.mode === "websocket" ? "connected" : "pulling";
+    this.log.info("resumed: taking tasks again");
+    this.connection?.takeWorkAgain();
+  }
+
+  async checkTools(): Promise<void> {
+    if (await this.catalog.check()) this.activity.emit("change");
   }
 
   get mode(): "websocket" | "pull" {
@@ -223,6 +293,10 @@ class Agent {
   }
 
   async start(): Promise<void> {
+    const given = this.options.signal;
+    if (given?.aborted) throw new Error("stopped before registering");
+    const giveUp = () => this.stopping.abort();
+    given?.addEventListener("abort", giveUp, { once: true });
     await secureStateDir(this.stateDir);
     this.workdirs = await Workdirs.open({
       stateDir: this.stateDir,
@@ -238,6 +312,7 @@ class Agent {
     this.log.info(
       `tools: ${tools.map((tool) => `${tool.name}${tool.version ? ` ${tool.version}` : ""}`).join(", ") || "none found"}`,
     );
+    // Given up (a refused key, or the caller's signal): the process may live on (the control panel).
     const registered = await this.register({
       machine_id: machineId,
       machine_name: this.options.name ?? hostname(),
@@ -247,7 +322,11 @@ class Agent {
       labels: this.options.labels ?? [],
       capacity: { cpu_cores: availableParallelism(), memory_gb: Math.round(totalmem() / 2 ** 30) },
       version: WORKER_VERSION,
+    }).catch((error: unknown) => {
+      this.workdirs?.close();
+      throw error;
     });
+    given?.removeEventListener("abort", giveUp);
     this.catalog.advertised(version);
     this.workerId = registered.worker_id;
     this.heartbeatMs = registered.heartbeat_interval_seconds * 1000;
@@ -263,7 +342,7 @@ class Agent {
       log: this.log,
       hello: () => this.hello(),
       onLink: (link, welcome) => this.onLink(link, welcome),
-      takingWork: () => this.phase !== "draining" && this.phase !== "stopped",
+      takingWork: () => this.takingWork(),
       stopped: this.stopping.signal,
       clock: this.clock,
     });
@@ -319,7 +398,7 @@ class Agent {
 
   private onLink(link: ServerLink, welcome?: Welcome): void {
     if (welcome) this.heartbeatMs = welcome.heartbeat_interval_seconds * 1000;
-    if (this.phase === "draining" || this.phase === "stopped") return;
+    if (this.paused || this.phase === "draining" || this.phase === "stopped") return;
     this.phase = link.mode === "websocket" ? "connected" : "pulling";
     // A connection came back: reports waiting on their backoff go now.
     if (link.mode === "websocket") this.outbox.retryNow();
@@ -365,6 +444,7 @@ class Agent {
       if (this.stopping.signal.aborted) return;
       try {
         if (await this.catalog.check()) {
+          this.activity.emit("change");
           const summary = this.catalog
             .current()
             .map((tool) => `${tool.name}${tool.healthy === false ? " (unhealthy)" : ""}`)

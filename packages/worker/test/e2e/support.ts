@@ -29,8 +29,9 @@ export interface WorkerProcess {
 }
 
 export interface SpawnWorkerOptions {
-  server: string;
-  key: string;
+  /** Left out: the worker reads them from its state dir's config.json (or, with --ui, waits to be connected). */
+  server?: string;
+  key?: string;
   args?: string[];
   /** Extra environment (fake knobs, OLLAMA_HOST…); the base is clean of vendor keys. */
   env?: NodeJS.ProcessEnv;
@@ -69,10 +70,8 @@ export async function spawnWorker(options: SpawnWorkerOptions): Promise<WorkerPr
     [
       cliBin,
       "worker",
-      "--server",
-      options.server,
-      "--key",
-      options.key,
+      ...(options.server === undefined ? [] : ["--server", options.server]),
+      ...(options.key === undefined ? [] : ["--key", options.key]),
       "--state-dir",
       stateDir,
       ...(options.args ?? []),
