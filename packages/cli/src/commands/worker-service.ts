@@ -27,13 +27,13 @@ export function registerWorkerServiceCommands(worker: Command): void {
         ),
     ),
   ).action(async (flags: InstallFlags) => {
-    const { configOfFlags, resolveWorkerSettings, saveConfigFile } = await import("@garageswarm/worker");
+    const { configOfFlags, resolveWorkerSettings, updateConfigFile } = await import("@garageswarm/worker");
     const suffix = parseServiceSuffix(flags.serviceName);
     const stateDir = resolve(serviceStateDir(flags.stateDir, suffix));
     // Checked as the service will read them: these flags over config.json, without this shell's environment.
     const settings = await resolveWorkerSettings({ ...flags, stateDir }, {});
     const manager = managerOf(flags);
-    await saveConfigFile(stateDir, configOfFlags(flags));
+    await updateConfigFile(stateDir, configOfFlags(flags));
     const spec = workerServiceSpec({
       suffix,
       stateDir,

@@ -1,10 +1,10 @@
-// Writes the state dir's config.json (read by readConfigFile, identity.ts) for the control panel: the owner
-// changes a few settings and every other key stays. The file holds the API key: written 0600, whole or not
+// Writes the state dir's config.json (read by readConfigFile, identity.ts) for the control panel and
+// `worker install`: the owner changes a few settings and every other key stays. The file holds the API key: written 0600, whole or not
 // at all (a temp file renamed into place), never world-readable for a moment.
 import { randomUUID } from "node:crypto";
-import { mkdir, rename, rm, writeFile } from "node:fs/promises";
+import { rename, rm, writeFile } from "node:fs/promises";
 import { join } from "node:path";
-import { readConfigFile, WorkerConfigFile } from "./identity.ts";
+import { readConfigFile, secureStateDir, WorkerConfigFile } from "./identity.ts";
 
 /** A setting given as undefined is removed (back to its default); the merged file is validated first. */
 export type ConfigPatch = { [K in keyof WorkerConfigFile]?: WorkerConfigFile[K] | undefined };
@@ -22,7 +22,7 @@ export async function updateConfigFile(stateDir: string, patch: ConfigPatch): Pr
     const issue = parsed.error.issues[0];
     throw new Error(`${issue?.path.join(".") || "config"} ${issue?.message ?? "is invalid"}`);
   }
-  await mkdir(stateDir, { recursive: true, mode: 0o700 });
+  await secureStateDir(stateDir);
   const file = join(stateDir, "config.json");
   const temp = `${file}.${randomUUID()}.tmp`;
   try {

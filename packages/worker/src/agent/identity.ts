@@ -59,20 +59,6 @@ export async function readConfigFile(stateDir: string): Promise<WorkerConfigFile
 }
 
 /**
- * Merges `changes` into `config.json` (keys not named are kept: a saved server and key survive), validates
- * the whole, and writes it 0600 by rename, so a reader never sees half a file. Returns what was saved.
- */
-export async function saveConfigFile(stateDir: string, changes: WorkerConfigFile): Promise<WorkerConfigFile> {
-  const merged = WorkerConfigFile.parse({ ...(await readConfigFile(stateDir)), ...changes });
-  await secureStateDir(stateDir);
-  const file = join(stateDir, "config.json");
-  const aside = `${file}.${randomUUID()}.tmp`;
-  await writeFile(aside, `${JSON.stringify(merged, null, 2)}\n`, { mode: 0o600 });
-  await rename(aside, file);
-  return merged;
-}
-
-/**
  * The state dir holds the worker's key (config.json), machine id and undelivered reports: 0700, and those
  * files 0600, whatever umask or an older version created them with. Only the worker's own files are
  * touched, in case the state dir was pointed at a directory that holds others.

@@ -2,7 +2,8 @@ import { mkdtemp, readFile, rm, stat, writeFile } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
-import { loadMachineId, readConfigFile, saveConfigFile } from "./identity.ts";
+import { updateConfigFile } from "./config-file.ts";
+import { loadMachineId, readConfigFile } from "./identity.ts";
 import { configOfFlags, resolveWorkerSettings } from "./settings.ts";
 
 let stateDir: string;
@@ -129,7 +130,7 @@ describe("loadMachineId", () => {
   });
 });
 
-describe("configOfFlags + saveConfigFile (what `worker install` keeps for the service)", () => {
+describe("configOfFlags + updateConfigFile (what `worker install` keeps for the service)", () => {
   it("merges the flags given over config.json, keeping the keys not named, and writes it 0600", async () => {
     await writeFile(
       join(stateDir, "config.json"),
@@ -153,7 +154,7 @@ describe("configOfFlags + saveConfigFile (what `worker install` keeps for the se
       workdir_retention_seconds: 30,
       enable_shell: true,
     });
-    const saved = await saveConfigFile(stateDir, changes);
+    const saved = await updateConfigFile(stateDir, changes);
     expect(saved).toMatchObject({ key: "gs_kept", slots: 2, server: "http://new:8000" });
     expect(await readConfigFile(stateDir)).toEqual(saved);
     if (process.platform !== "win32") {
@@ -163,7 +164,7 @@ describe("configOfFlags + saveConfigFile (what `worker install` keeps for the se
 
   it("refuses a bad merge whole: the file keeps what it had", async () => {
     await writeFile(join(stateDir, "config.json"), JSON.stringify({ key: "gs_kept" }));
-    await expect(saveConfigFile(stateDir, { key: "not-a-key" })).rejects.toThrow("gs_");
+    await expect(updateConfigFile(stateDir, { key: "not-a-key" })).rejects.toThrow("gs_");
     expect(JSON.parse(await readFile(join(stateDir, "config.json"), "utf8"))).toEqual({ key: "gs_kept" });
   });
 });
