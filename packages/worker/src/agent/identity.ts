@@ -1,7 +1,7 @@
 // A worker's identity lives in its state dir, not in hardware ids, so several workers can share one
 // machine: `machine-id` (generated once) and an optional `config.json` written by the owner.
 import { randomUUID } from "node:crypto";
-import { chmod, link, lstat, mkdir, readdir, readFile, rename, unlink, writeFile } from "node:fs/promises";
+import { chmod, link, lstat, mkdir, readdir, readFile, unlink, writeFile } from "node:fs/promises";
 import { homedir } from "node:os";
 import { join } from "node:path";
 import { z } from "zod";
