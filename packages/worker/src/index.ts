@@ -1,7 +1,13 @@
 // The worker's building blocks: tools (detect, health, run), the executor that runs tasks in slots, and
 // the resource monitor. The connection to the server and the CLI command are built on these.
 
-export { defaultStateDir, loadMachineId, readConfigFile, WorkerConfigFile } from "./agent/identity.ts";
+export {
+  defaultStateDir,
+  loadMachineId,
+  readConfigFile,
+  secureStateDir,
+  WorkerConfigFile,
+} from "./agent/identity.ts";
 export { consoleLog, silentLog, type WorkerLog } from "./agent/log.ts";
 export { MaxConcurrent, parseMaxConcurrent } from "./agent/max-concurrent.ts";
 export {

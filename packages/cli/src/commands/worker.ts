@@ -1,5 +1,6 @@
 import type { WorkerFlags } from "@garageswarm/worker";
 import type { Command } from "commander";
+import { registerWorkerEnrolCommand } from "./worker-enrol.ts";
 
 // Spelled out here so `--help` does not load the worker and its tool SDKs.
 const workerEnvNames = {
@@ -21,9 +22,11 @@ interface Flags extends WorkerFlags {
 }
 
 export function registerWorkerCommand(program: Command): void {
-  program
+  const workerCommand = program
     .command("worker")
     .description("Connect this machine to a GarageSwarm server and run the tasks it is given")
+    // `worker enrol --server …`: the subcommand's options are its own, not the worker's of the same name.
+    .enablePositionalOptions()
     .option("--server <url>", `the server, e.g. http://host:8000 (env ${workerEnvNames.server})`)
     .option("--key <gs_…>", `an API key of the worker's owner (env ${workerEnvNames.key})`)
     .option(
@@ -97,4 +100,5 @@ export function registerWorkerCommand(program: Command): void {
       await worker.stopped;
       process.exit(0);
     });
+  registerWorkerEnrolCommand(workerCommand);
 }

@@ -3,9 +3,9 @@
 // included), pinned to one release; prices.json adds our own rows only for what that release lacks and
 // names the table's version. To update: bump the package, re-check the overrides, bump prices.json.
 // A stale price only misreports a cost; it never blocks a task.
-import { readFileSync } from "node:fs";
 import { calcPrice, findProvider, type ModelPrice, type Provider } from "@pydantic/genai-prices";
 import { z } from "zod";
+import prices from "./prices.json" with { type: "json" };
 
 const Rate = z.union([
   z.number().nonnegative(),
@@ -38,7 +38,8 @@ const PriceFile = z.object({
   ),
 });
 
-export const priceFile = PriceFile.parse(JSON.parse(readFileSync(new URL("./prices.json", import.meta.url), "utf8")));
+// Imported rather than read from disk, so the single-file worker bundle carries it.
+export const priceFile = PriceFile.parse(prices);
 
 /** Which prices a result was costed with, for its detail (`price_table`). */
 export const priceTableVersion = `${priceFile.version} (genai-prices ${priceFile.base.version})`;
