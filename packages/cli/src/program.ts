@@ -16,6 +16,8 @@ export function createProgram(): Command {
     .name("garageswarm")
     .description("Run your own swarm of AI agents on hardware you already own.")
     .version(CLI_VERSION)
+    // Options belong to the command they follow, so `worker enrol --server …` reaches enrol, not `worker`.
+    .enablePositionalOptions()
     .showHelpAfterError("(run with --help for usage)")
     .showSuggestionAfterError();
 }

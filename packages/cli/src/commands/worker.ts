@@ -25,7 +25,8 @@ export function registerWorkerCommand(program: Command): void {
   const workerCommand = program
     .command("worker")
     .description("Connect this machine to a GarageSwarm server and run the tasks it is given")
-    // `worker enrol --server …`: the subcommand's options are its own, not the worker's of the same name.
+    // `worker enrol --server …`: the subcommand's options are its own, not the worker's of the same name
+    // (the program enables positional options too, or it would hand them to `worker`).
     .enablePositionalOptions()
     .option("--server <url>", `the server, e.g. http://host:8000 (env ${workerEnvNames.server})`)
     .option("--key <gs_…>", `an API key of the worker's owner (env ${workerEnvNames.key})`)
