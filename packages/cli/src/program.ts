@@ -12,14 +12,16 @@ import { registerWorkflowCommands } from "./commands/workflow.ts";
 import { CLI_VERSION } from "./version.ts";
 
 export function createProgram(): Command {
-  return new Command()
-    .name("garageswarm")
-    .description("Run your own swarm of AI agents on hardware you already own.")
-    .version(CLI_VERSION)
-    // Options belong to the command they follow, so `worker enrol --server …` reaches enrol, not `worker`.
-    .enablePositionalOptions()
-    .showHelpAfterError("(run with --help for usage)")
-    .showSuggestionAfterError();
+  return (
+    new Command()
+      .name("garageswarm")
+      .description("Run your own swarm of AI agents on hardware you already own.")
+      .version(CLI_VERSION)
+      // Options belong to the command they follow, so `worker enrol --server …` reaches enrol, not `worker`.
+      .enablePositionalOptions()
+      .showHelpAfterError("(run with --help for usage)")
+      .showSuggestionAfterError()
+  );
 }
 
 /** Everything but the server: the worker, login, tasks, keys, workflows, workers and admin. */

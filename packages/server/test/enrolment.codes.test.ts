@@ -38,10 +38,7 @@ async function auditActions(server: TestServer, userId: string): Promise<string[
 }
 
 describe.skipIf(postgresStackMissing())("enrolment with pairing codes", () => {
-  it("a code is made by a signed-in user and exchanged once for a worker key of that user", async ({
-    server,
-    api,
-  }) => {
+  it("a code is made by a signed-in user and exchanged once for a worker key of that user", async ({ server, api }) => {
     const owner = await createUser(api);
     const created = await createCode(api, owner.access_token, { name: "gpu-box", labels: ["gpu"] });
     expect(created.code).toMatch(/^[2-9A-HJKMNP-TV-Z]{4}-[2-9A-HJKMNP-TV-Z]{4}$/);
