@@ -24,6 +24,7 @@ const version = JSON.parse(await readFile(join(repoRoot, "packages/cli/package.j
 
 const systemPath = ["/usr/bin", "/bin"];
 
+// biome-ignore lint/correctness/noEmptyPattern: Vitest reads a fixture's dependencies from this pattern; none here.
 const it = serverTest().extend("machine", async ({}, { onCleanup }) => {
   const root = await mkdtemp(join(tmpdir(), "gs-fresh-machine-"));
   const home = join(root, "home");

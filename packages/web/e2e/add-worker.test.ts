@@ -36,7 +36,9 @@ describe.skipIf(chromiumMissing())("dashboard: add a worker with a pairing code"
     const qr = page.getByRole("img", { name: "QR code of the install link" });
     await qr.waitFor();
     expect(await qr.getAttribute("src")).toMatch(/^data:image\/svg\+xml/);
-    expect(await qr.evaluate((image: HTMLImageElement) => image.naturalWidth)).toBeGreaterThan(0);
+    expect(await qr.evaluate((image) => (image as unknown as { naturalWidth: number }).naturalWidth)).toBeGreaterThan(
+      0,
+    );
     await page.getByText(`${server.url}/install.sh?code=${code}`).waitFor();
 
     const timer = page.getByRole("timer", { name: "Time left" });
