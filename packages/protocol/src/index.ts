@@ -3,6 +3,7 @@
 export * from "./admin.ts";
 export * from "./auth.ts";
 export * from "./common.ts";
+export * from "./enrolment.ts";
 export * from "./keys.ts";
 export * from "./push.ts";
 export * from "./realtime.ts";

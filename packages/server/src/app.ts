@@ -15,6 +15,7 @@ import {
 import { Redis } from "ioredis";
 import { adminRoutes } from "./admin/routes.ts";
 import { authRoutes } from "./auth/routes.ts";
+import { enrolmentCodeRoutes, enrolRoutes } from "./enrolment/routes.ts";
 import { healthRoutes } from "./health/routes.ts";
 import { drainUnreadBodies } from "./http/drain.ts";
 import { serializeRequest } from "./http/logging.ts";
@@ -27,6 +28,7 @@ import { realtimeRoutes } from "./realtime/routes.ts";
 import type { Resources } from "./resources.ts";
 import { settingsRoutes } from "./settings/routes.ts";
 import { taskRoutes } from "./tasks/routes.ts";
+import { downloadRoutes } from "./web/download-routes.ts";
 import { webRoutes } from "./web/routes.ts";
 import { workerRoutes } from "./workers/routes.ts";
 import { workflowRoutes } from "./workflows/routes.ts";
@@ -130,6 +132,9 @@ export async function buildApp(resources: Resources): Promise<App> {
   await app.register(runRoutes(resources), { prefix: "/api/v1/runs" });
   await app.register(settingsRoutes(resources), { prefix: "/api/v1/settings" });
   await app.register(pushRoutes(resources), { prefix: "/api/v1/push" });
+  await app.register(enrolmentCodeRoutes(resources), { prefix: "/api/v1/enrolment-codes" });
+  await app.register(enrolRoutes(resources), { prefix: "/api/v1/enrol" });
+  await app.register(downloadRoutes(config));
   await app.register(realtimeRoutes(resources));
   // The dashboard's catch-all GET; every more specific route wins over it, whatever the order.
   await app.register(webRoutes(undefined, { "/phone": phoneWorkerPolicy(config.phoneWorkerOrigins) }));

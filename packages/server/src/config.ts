@@ -54,6 +54,15 @@ export const ServerConfig = z.object({
     )
     .pipe(z.array(z.string().regex(/^[0-9a-fA-F:.]+(\/\d{1,3})?$/, "must be IP addresses or CIDRs, comma-separated")))
     .default([]),
+  /**
+   * The URL machines reach this server at (`https://swarm.example.com`), for the install lines and scripts.
+   * Without it they name the host the request came to (web/origin.ts).
+   */
+  publicUrl: z
+    .string()
+    .regex(/^https?:\/\/[A-Za-z0-9.[\]:-]+(\/[A-Za-z0-9._~/-]*)?$/, "must be an http:// or https:// URL")
+    .transform((url) => url.replace(/\/+$/, ""))
+    .optional(),
   /** Who may create an account: anyone (`open`), holders of an admin's invite (`invite`), or nobody (`closed`). */
   registration: z.enum(["open", "invite", "closed"]).default("invite"),
   /** Bearer token `/metrics` asks for; without one, `/metrics` answers only to loopback peers. */
@@ -105,6 +114,7 @@ export const envNames: Record<keyof ServerConfig, string> = {
   limitDefaultWaitSeconds: "GARAGESWARM_LIMIT_DEFAULT_WAIT",
   authRateLimitPerMinute: "GARAGESWARM_AUTH_RATE_LIMIT",
   trustProxy: "GARAGESWARM_TRUST_PROXY",
+  publicUrl: "GARAGESWARM_PUBLIC_URL",
   registration: "GARAGESWARM_REGISTRATION",
   metricsToken: "GARAGESWARM_METRICS_TOKEN",
   outputLimitBytes: "GARAGESWARM_OUTPUT_LIMIT",

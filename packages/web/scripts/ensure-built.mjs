@@ -1,5 +1,6 @@
 // Builds the dashboard when dist/ is missing or older than its sources, so `npm start` serves it
-// and a second start is instant. A failed build never stops the server from starting.
+// and a second start is instant; then the worker bundle the server serves (packages/cli/scripts/
+// build-bundle.mjs, which has its own freshness check). A failed build never stops the server from starting.
 import { spawnSync } from "node:child_process";
 import { readdirSync, statSync } from "node:fs";
 import { createRequire } from "node:module";
@@ -37,24 +38,37 @@ function builtAt() {
   }
 }
 
-const built = builtAt();
-const changed = Math.max(...sources.map(newestMtime));
-if (built > 0 && built >= changed) process.exit(0);
+function buildDashboard() {
+  const built = builtAt();
+  const changed = Math.max(...sources.map(newestMtime));
+  if (built > 0 && built >= changed) return;
 
-console.log(built === 0 ? "Building the dashboard (first start)…" : "Dashboard sources changed: rebuilding…");
-let vite;
-try {
-  vite = join(dirname(createRequire(join(web, "package.json")).resolve("vite/package.json")), "bin", "vite.js");
-} catch {
-  console.warn("Vite is not installed (run `npm install`): the server starts without the dashboard.");
-  process.exit(0);
+  console.log(built === 0 ? "Building the dashboard (first start)…" : "Dashboard sources changed: rebuilding…");
+  let vite;
+  try {
+    vite = join(dirname(createRequire(join(web, "package.json")).resolve("vite/package.json")), "bin", "vite.js");
+  } catch {
+    console.warn("Vite is not installed (run `npm install`): the server starts without the dashboard.");
+    return;
+  }
+  // NODE_ENV pinned: run from a test runner it would be "test", and Vite would ship React's development build.
+  const result = spawnSync(process.execPath, [vite, "build", "--logLevel", "warn"], {
+    cwd: web,
+    stdio: "inherit",
+    env: { ...process.env, NODE_ENV: "production" },
+  });
+  if (result.status !== 0) {
+    console.warn("The dashboard could not be built; the server starts without it (the API still works).");
+  }
 }
-// NODE_ENV pinned: run from a test runner it would be "test", and Vite would ship React's development build.
-const result = spawnSync(process.execPath, [vite, "build", "--logLevel", "warn"], {
-  cwd: web,
-  stdio: "inherit",
-  env: { ...process.env, NODE_ENV: "production" },
-});
-if (result.status !== 0) {
-  console.warn("The dashboard could not be built; the server starts without it (the API still works).");
+
+function buildWorkerBundle() {
+  const script = join(web, "..", "cli", "scripts", "build-bundle.mjs");
+  const result = spawnSync(process.execPath, [script], { stdio: "inherit" });
+  if (result.status !== 0) {
+    console.warn("The worker bundle could not be built; the server starts without it (install.sh answers 503).");
+  }
 }
+
+buildDashboard();
+buildWorkerBundle();

@@ -7,6 +7,7 @@ export {
   defaultStateDir,
   loadMachineId,
   readConfigFile,
+  secureStateDir,
   WorkerConfigFile,
 } from "./agent/identity.ts";
 export { consoleLog, silentLog, type WorkerLog } from "./agent/log.ts";

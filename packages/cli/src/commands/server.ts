@@ -14,6 +14,7 @@ interface ServerFlags {
   localWorker?: boolean;
   trustProxy?: string;
   registration?: string;
+  publicUrl?: string;
 }
 
 function addServerOptions(command: Command): Command {
@@ -38,6 +39,10 @@ function addServerOptions(command: Command): Command {
     .option(
       "--registration <mode>",
       `who may create an account: open|invite|closed (env ${envNames.registration}, default invite)`,
+    )
+    .option(
+      "--public-url <url>",
+      `the URL machines reach this server at, for the install lines (env ${envNames.publicUrl}, default the request's host)`,
     );
 }
 
@@ -52,6 +57,7 @@ async function runServer(flags: ServerFlags, withLocalWorker: boolean): Promise<
     logLevel: flags.logLevel,
     trustProxy: flags.trustProxy,
     registration: flags.registration,
+    publicUrl: flags.publicUrl,
     localWorker: withLocalWorker ? flags.localWorker : false,
   });
   const { startServer } = await import("@garageswarm/server");

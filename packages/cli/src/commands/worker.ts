@@ -1,5 +1,6 @@
 import type { WorkerFlags } from "@garageswarm/worker";
 import type { Command } from "commander";
+import { registerWorkerEnrolCommand } from "./worker-enrol.ts";
 import { registerWorkerServiceCommands } from "./worker-service.ts";
 
 // Spelled out here so `--help` does not load the worker and its tool SDKs.
@@ -86,6 +87,7 @@ export function registerWorkerCommand(program: Command): void {
       const { openPanel } = await import("../worker-panel.ts");
       await openPanel(options.stateDir);
     });
+  registerWorkerEnrolCommand(worker);
   registerWorkerServiceCommands(worker);
 }
 

@@ -415,6 +415,37 @@ export const auditLog = pgTable(
   (t) => [index("audit_log_user_idx").on(t.user_id, t.created_at)],
 );
 
+/**
+ * Pairing codes: short-lived, single-use codes a machine exchanges for a `worker` key of the owner
+ * (enrolment/service.ts). Only the code's SHA-256 is kept; `used_at` is set once, by a guarded UPDATE.
+ */
+export const enrolmentCodes = pgTable(
+  "enrolment_codes",
+  {
+    enrolment_code_id: uuid("enrolment_code_id").primaryKey().defaultRandom(),
+    user_id: uuid("user_id")
+      .notNull()
+      .references(() => users.user_id, { onDelete: "cascade" }),
+    code_hash: text("code_hash").notNull(),
+    /** The worker name and labels the enrolled machine is given (it may name itself instead). */
+    worker_name: text("worker_name"),
+    labels: jsonb("labels").notNull().default(sql`'[]'::jsonb`),
+    /** The `full` key that made the code, if a key did: the worker key minted from it is that key's offspring. */
+    created_by_key_id: uuid("created_by_key_id").references(() => apiKeys.key_id, { onDelete: "cascade" }),
+    created_at: createdAt(),
+    expires_at: ts("expires_at").notNull(),
+    used_at: ts("used_at"),
+    used_key_id: uuid("used_key_id").references(() => apiKeys.key_id, { onDelete: "set null" }),
+  },
+  (t) => [
+    uniqueIndex("enrolment_codes_hash_key").on(t.code_hash),
+    index("enrolment_codes_user_idx").on(t.user_id, t.expires_at),
+    check("enrolment_codes_expiry_check", sql`${t.expires_at} > ${t.created_at}`),
+    check("enrolment_codes_labels_check", sql`jsonb_typeof(${t.labels}) = 'array'`),
+    check("enrolment_codes_used_key_check", sql`${t.used_key_id} is null or ${t.used_at} is not null`),
+  ],
+);
+
 /** Key/value settings shared by all replicas (allocator weights, first-start marker). */
 export const settings = pgTable("settings", {
   key: text("key").primaryKey(),

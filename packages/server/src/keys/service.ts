@@ -28,25 +28,27 @@ export async function createApiKey(
   input: NewKey,
   meta: { ip?: string },
 ): Promise<ApiKeyCreated> {
+  return resources.db.transaction((tx) => mintApiKey(tx as Db, userId, input, meta));
+}
+
+/** Creates the key and its audit row inside the caller's transaction (enrolment mints one with its code). */
+export async function mintApiKey(tx: Db, userId: string, input: NewKey, meta: { ip?: string }): Promise<ApiKeyCreated> {
   const key = randomSecret(API_KEY_PREFIX);
-  const row = await resources.db.transaction(async (tx) => {
-    const inserted = await q.insertApiKey(tx as Db, {
-      user_id: userId,
-      name: input.name,
-      prefix: key.slice(0, SHOWN_PREFIX_LENGTH),
-      key_hash: sha256(key),
-      scope: input.scope,
-      created_by_key_id: input.created_by_key_id ?? null,
-    });
-    await recordAudit(tx as Db, {
-      user_id: userId,
-      action: "key.create",
-      object_type: "api_key",
-      object_id: inserted.key_id,
-      ip: meta.ip,
-      detail: { scope: input.scope, created_by_key_id: inserted.created_by_key_id },
-    });
-    return inserted;
+  const row = await q.insertApiKey(tx, {
+    user_id: userId,
+    name: input.name,
+    prefix: key.slice(0, SHOWN_PREFIX_LENGTH),
+    key_hash: sha256(key),
+    scope: input.scope,
+    created_by_key_id: input.created_by_key_id ?? null,
+  });
+  await recordAudit(tx, {
+    user_id: userId,
+    action: "key.create",
+    object_type: "api_key",
+    object_id: row.key_id,
+    ip: meta.ip,
+    detail: { scope: input.scope, created_by_key_id: row.created_by_key_id },
   });
   return { ...toApiKeyView(row), key };
 }
