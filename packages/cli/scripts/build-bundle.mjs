@@ -2,15 +2,21 @@
 // server) as one ES module for Node >= 20.19, dist/garageswarm-<version>.mjs, with its SHA-256 in
 // dist/garageswarm-<version>.mjs.sha256 and dist/worker-bundle.json (what the server reads).
 // Skipped when the bundle is newer than every source it is built from (pass --force to build anyway).
+// `--version V --out-dir D` builds the same bundle as version V into D, always (tests build an older worker
+// to watch it update itself).
 import { createHash } from "node:crypto";
-import { readdirSync, readFileSync, rmSync, statSync, writeFileSync } from "node:fs";
+import { mkdirSync, readdirSync, readFileSync, renameSync, rmSync, statSync, writeFileSync } from "node:fs";
 import { dirname, join } from "node:path";
 import { fileURLToPath } from "node:url";
+import { parseArgs } from "node:util";
 
 const cli = dirname(dirname(fileURLToPath(import.meta.url)));
 const packages = dirname(cli);
-const dist = join(cli, "dist");
-const version = JSON.parse(readFileSync(join(cli, "package.json"), "utf8")).version;
+const { values: options } = parseArgs({
+  options: { force: { type: "boolean" }, version: { type: "string" }, "out-dir": { type: "string" } },
+});
+const dist = options["out-dir"] ?? join(cli, "dist");
+const version = options.version ?? JSON.parse(readFileSync(join(cli, "package.json"), "utf8")).version;
 const file = `garageswarm-${version}.mjs`;
 const outfile = join(dist, file);
 const manifest = join(dist, "worker-bundle.json");
@@ -41,16 +47,19 @@ function builtAt() {
   }
 }
 
-if (!process.argv.includes("--force")) {
+if (!options.force && options["out-dir"] === undefined) {
   const built = builtAt();
   if (built > 0 && built >= Math.max(...sources.map(newestMtime))) process.exit(0);
 }
 
 const { build } = await import("esbuild");
-rmSync(dist, { recursive: true, force: true });
+// Built aside and renamed into place, file by file, and older versions removed only afterwards: two builds
+// at once (two test projects starting together) both end with the same whole files, never a half-written one.
+const aside = `.${process.pid}.tmp`;
+mkdirSync(dist, { recursive: true });
 await build({
   entryPoints: [join(cli, "src", "bundle.ts")],
-  outfile,
+  outfile: outfile + aside,
   bundle: true,
   platform: "node",
   format: "esm",
@@ -66,7 +75,16 @@ await build({
   logLevel: "warning",
 });
 
-const sha256 = createHash("sha256").update(readFileSync(outfile)).digest("hex");
-writeFileSync(`${outfile}.sha256`, `${sha256}  ${file}\n`);
-writeFileSync(manifest, `${JSON.stringify({ version, file, sha256 }, null, 2)}\n`);
-console.log(`Built the worker bundle ${join("packages/cli/dist", file)} (sha256 ${sha256})`);
+const sha256 = createHash("sha256").update(readFileSync(outfile + aside)).digest("hex");
+writeFileSync(`${outfile}.sha256${aside}`, `${sha256}  ${file}\n`);
+writeFileSync(manifest + aside, `${JSON.stringify({ version, file, sha256 }, null, 2)}\n`);
+renameSync(outfile + aside, outfile);
+renameSync(`${outfile}.sha256${aside}`, `${outfile}.sha256`);
+renameSync(manifest + aside, manifest);
+// The default dist holds one version: older ones go (a directory given with --out-dir is left as it is).
+if (options["out-dir"] === undefined) {
+  for (const entry of readdirSync(dist)) {
+    if (/^garageswarm-.*\.mjs(\.sha256)?$/.test(entry) && !entry.startsWith(`${file}`)) rmSync(join(dist, entry));
+  }
+}
+console.log(`Built the worker bundle ${outfile} (sha256 ${sha256})`);

@@ -8,3 +8,6 @@ export const CLI_VERSION: string =
   typeof GARAGESWARM_BUNDLE_VERSION === "string"
     ? GARAGESWARM_BUNDLE_VERSION
     : (JSON.parse(readFileSync(new URL("../package.json", import.meta.url), "utf8")) as { version: string }).version;
+
+/** True in the single-file bundle the server serves (which can update itself), false in a checkout. */
+export const RUNNING_FROM_BUNDLE = typeof GARAGESWARM_BUNDLE_VERSION === "string";

@@ -1,5 +1,9 @@
+import { dirname } from "node:path";
+import { fileURLToPath, pathToFileURL } from "node:url";
 import type { WorkerFlags } from "@garageswarm/worker";
 import type { Command } from "commander";
+import { SelfUpdater } from "../self-update/updater.ts";
+import { CLI_VERSION, RUNNING_FROM_BUNDLE } from "../version.ts";
 import { registerWorkerEnrolCommand } from "./worker-enrol.ts";
 import { registerWorkerServiceCommands } from "./worker-service.ts";
 
@@ -16,12 +20,14 @@ const workerEnvNames = {
   allowUnsafeAgentModes: "GARAGESWARM_ALLOW_UNSAFE_AGENT_MODES",
   workDir: "GARAGESWARM_WORK_DIR",
   workdirRetention: "GARAGESWARM_WORKDIR_RETENTION",
+  updateInterval: "GARAGESWARM_WORKER_UPDATE_INTERVAL",
 };
 
 interface Flags extends WorkerFlags {
   healthInterval?: string;
   ui?: boolean;
   uiPort?: string;
+  updateInterval?: string;
 }
 
 export function registerWorkerCommand(program: Command): void {
@@ -36,6 +42,11 @@ export function registerWorkerCommand(program: Command): void {
     .option("--health-interval <seconds>", "how often the tools are checked again (default 60)")
     .option("--ui", "serve the control panel on 127.0.0.1 (connect, status, tools, settings); works with no server yet")
     .option("--ui-port <port>", "the control panel's port (default the first free one from 8765; implies --ui)")
+    .option(
+      "--update-interval <seconds>",
+      "a worker installed from the server's bundle checks this often whether the server has another version, " +
+        `and updates itself after draining (env ${workerEnvNames.updateInterval}, default 600; 0: never)`,
+    )
     .addHelpText(
       "after",
       "\nFlags win over env, env over <state-dir>/config.json (keys: server, key, name, slots, max_concurrent\n" +
@@ -51,14 +62,43 @@ export function registerWorkerCommand(program: Command): void {
       if (healthInterval !== undefined && !(healthInterval > 0)) {
         throw new Error("--health-interval must be a positive number of seconds");
       }
+      const { updateInterval: updateFlag, ...otherFlags } = flags;
+      const updateIntervalSeconds = Number(updateFlag ?? process.env[workerEnvNames.updateInterval] ?? 600);
+      if (!(updateIntervalSeconds >= 0)) {
+        throw new Error("--update-interval must be a number of seconds (0: never)");
+      }
       if (flags.ui || flags.uiPort !== undefined) {
         const { runWorkerWithPanel } = await import("../worker-panel.ts");
-        const { ui: _ui, uiPort, healthInterval: _interval, ...workerFlags } = flags;
+        const { ui: _ui, uiPort, healthInterval: _interval, ...workerFlags } = otherFlags;
         return runWorkerWithPanel(workerFlags, { uiPort, healthCheckIntervalSeconds: healthInterval });
       }
       const { consoleLog, resolveWorkerSettings, startWorker } = await import("@garageswarm/worker");
-      const settings = await resolveWorkerSettings(flags);
-      const running = await startWorker({ ...settings, healthCheckIntervalSeconds: healthInterval, log: consoleLog });
+      const settings = await resolveWorkerSettings(otherFlags);
+      const running = await startWorker({
+        ...settings,
+        healthCheckIntervalSeconds: healthInterval,
+        log: consoleLog,
+        version: CLI_VERSION,
+      });
+      // A worker installed from the server's bundle keeps to the server's version: once the new bundle is
+      // installed it drains, and the new one starts in this process (a service or a terminal keeps its process).
+      let takeOver: string | null = null;
+      const updater =
+        RUNNING_FROM_BUNDLE && updateIntervalSeconds > 0
+          ? new SelfUpdater({
+              server: settings.server,
+              dir: dirname(fileURLToPath(import.meta.url)),
+              runningVersion: CLI_VERSION,
+              intervalMs: updateIntervalSeconds * 1000,
+              log: consoleLog,
+              onReady: (version, path) => {
+                consoleLog.info(`worker ${version} is installed: draining, then it takes over`);
+                takeOver = path;
+                void running.drain();
+              },
+            })
+          : null;
+      updater?.start();
       let signals = 0;
       const onSignal = (signal: NodeJS.Signals) => {
         signals += 1;
@@ -73,6 +113,13 @@ export function registerWorkerCommand(program: Command): void {
       process.on("SIGINT", onSignal);
       process.on("SIGTERM", onSignal);
       await running.stopped;
+      updater?.stop();
+      if (takeOver !== null) {
+        process.off("SIGINT", onSignal);
+        process.off("SIGTERM", onSignal);
+        await import(pathToFileURL(takeOver).href);
+        return;
+      }
       process.exit(0);
     });
 

@@ -86,6 +86,8 @@ export interface StartWorkerOptions {
   log?: WorkerLog;
   /** Monotonic and wall time (default the system's); tests drive it. */
   clock?: WorkerClock;
+  /** The version it reports (default WORKER_VERSION); the CLI gives its own, fixed at build time in a bundle. */
+  version?: string;
   /** Aborting it before the worker registered gives up registering (startWorker rejects). */
   signal?: AbortSignal;
 }
@@ -321,7 +323,7 @@ class Agent {
       slots: this.executor.slots,
       labels: this.options.labels ?? [],
       capacity: { cpu_cores: availableParallelism(), memory_gb: Math.round(totalmem() / 2 ** 30) },
-      version: WORKER_VERSION,
+      version: this.options.version ?? WORKER_VERSION,
     }).catch((error: unknown) => {
       this.workdirs?.close();
       throw error;
@@ -388,7 +390,7 @@ class Agent {
   private async hello(): Promise<Hello> {
     return {
       machine_id: this.machineId,
-      version: WORKER_VERSION,
+      version: this.options.version ?? WORKER_VERSION,
       tools: this.catalog.current(),
       slots: this.executor.slots,
       resources: await this.monitor.sample(),
