@@ -75,7 +75,9 @@ await build({
   logLevel: "warning",
 });
 
-const sha256 = createHash("sha256").update(readFileSync(outfile + aside)).digest("hex");
+const sha256 = createHash("sha256")
+  .update(readFileSync(outfile + aside))
+  .digest("hex");
 writeFileSync(`${outfile}.sha256${aside}`, `${sha256}  ${file}\n`);
 writeFileSync(manifest + aside, `${JSON.stringify({ version, file, sha256 }, null, 2)}\n`);
 renameSync(outfile + aside, outfile);
