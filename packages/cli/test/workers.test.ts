@@ -14,7 +14,7 @@ describe("garageswarm workers/admin --help", () => {
     for (const command of ["worker", "workers", "admin"])
       expect(top.stdout).toMatch(new RegExp(`^\\s+${command}\\b`, "m"));
     const workers = await runCli(["workers", "--help"]);
-    for (const command of ["list", "share", "offers", "accept", "decline", "leave", "unshare", "members"]) {
+    for (const command of ["list", "add", "share", "offers", "accept", "decline", "leave", "unshare", "members"]) {
       expect(workers.stdout).toMatch(new RegExp(`^\\s+${command}\\b`, "m"));
     }
     expect((await runCli(["workers", "share", "--help"])).stdout).toContain("--role");
@@ -28,6 +28,42 @@ describe("garageswarm workers/admin --help", () => {
 });
 
 describe.skipIf(postgresStackMissing())("garageswarm workers", () => {
+  it("add: makes a pairing code and prints the line to paste per OS; the code enrols a machine once", async ({
+    server,
+    api,
+    key,
+  }) => {
+    const added = await runCli([
+      "workers",
+      "add",
+      "gpu-box",
+      "--labels",
+      "gpu,cuda",
+      "--server",
+      server.url,
+      "--key",
+      key,
+    ]);
+    expect(added.code, added.stderr).toBe(0);
+    const code = /Pairing code ([2-9A-Z]{4}-[2-9A-Z]{4}),/.exec(added.stdout)?.[1];
+    expect(code).toBeDefined();
+    expect(added.stdout).toContain(`curl -fsSL ${server.url}/install.sh | sh -s -- --code ${code}`);
+    expect(added.stdout).toMatch(new RegExp(`Windows PowerShell: .*install\\.ps1.*-Code ${code}`));
+    const enrolled = await api.post("/api/v1/enrol", { code });
+    expect(enrolled.status).toBe(201);
+    expect(enrolled.body).toMatchObject({
+      name: "gpu-box",
+      labels: ["gpu", "cuda"],
+      key: expect.stringMatching(/^gs_/),
+    });
+    expect((await api.post("/api/v1/enrol", { code })).status).toBe(400);
+
+    // A label longer than the server keeps: refused, naming the field.
+    const bad = await runCli(["workers", "add", "--labels", "x".repeat(101), "--server", server.url, "--key", key]);
+    expect(bad.code).not.toBe(0);
+    expect(bad.stderr).toContain("labels");
+  });
+
   it("offer → offers lists it → accept → list shows it with its owner → members → leave", async ({
     server,
     api,

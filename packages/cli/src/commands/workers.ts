@@ -1,6 +1,7 @@
 // `garageswarm workers`: the workers you may use, and consent-based sharing (offer, accept, leave). Not to be
 // confused with `garageswarm worker`, which runs this machine as a worker.
 import {
+  type EnrolmentCodeCreated,
   type User,
   type Worker,
   type WorkerMember,
@@ -46,6 +47,34 @@ export function registerWorkersCommands(program: Command): void {
           toolList(worker.tools),
           worker.role,
         ]),
+      );
+    });
+
+  withConnection(
+    workers
+      .command("add [name]")
+      .description("Enrol another machine: a pairing code (10 minutes, once) and the line to paste on it, per OS"),
+  )
+    .option("--labels <a,b>", "labels the worker gets, comma-separated")
+    .option("--json", "print the answer as JSON")
+    .action(async (name: string | undefined, flags: Flags & { labels?: string }) => {
+      const client = await connect(flags);
+      const labels = flags.labels
+        ?.split(",")
+        .map((label) => label.trim())
+        .filter((label) => label !== "");
+      const created = await client.request<EnrolmentCodeCreated>("POST", "/api/v1/enrolment-codes", {
+        ...(name === undefined ? {} : { name }),
+        ...(labels === undefined ? {} : { labels }),
+      });
+      if (flags.json) return console.log(JSON.stringify(created, null, 2));
+      console.log(
+        `Pairing code ${created.code}, valid until ${created.expires_at}, once. On the machine (Node.js >= 20.19):`,
+      );
+      console.log(`\n  Linux, macOS:        ${created.install.sh}`);
+      console.log(`  Windows PowerShell:  ${created.install.ps1}`);
+      console.log(
+        "\nAdd --service to install it as a user service, and worker flags after -- (e.g. -- --enable-shell).",
       );
     });
 
