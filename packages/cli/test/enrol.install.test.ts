@@ -2,7 +2,7 @@
 // HOME and working directory with nothing of this checkout on PATH (only node's dir and the system tools);
 // it runs the real `curl … | sh` against a running server, the worker comes online and runs a task to
 // completion, and is stopped afterwards with nothing left running.
-import { type ChildProcess, spawn, spawnSync } from "node:child_process";
+import { spawn, spawnSync } from "node:child_process";
 import { chmod, mkdir, mkdtemp, readFile, rm, stat, writeFile } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { delimiter, dirname, join, resolve } from "node:path";
@@ -12,6 +12,8 @@ import { serverTest } from "../../../test/support/fixtures.ts";
 import type { ApiClient } from "../../../test/support/http.ts";
 import { postgresStackMissing } from "../../../test/support/server.ts";
 import { createUser } from "../../../test/support/users.ts";
+import { exited, run, runShellTask, waitFor } from "./machine.support.ts";
+
 
 const repoRoot = resolve(dirname(fileURLToPath(import.meta.url)), "../../..");
 
@@ -35,50 +37,6 @@ const it = serverTest().extend("machine", async ({}, { onCleanup }) => {
   const env = { HOME: home, PATH: [dirname(process.execPath), ...systemPath].join(delimiter), LANG: "C.UTF-8" };
   return { root, home, cwd, env };
 });
-
-async function waitFor<T>(
-  what: string,
-  probe: () => Promise<T | undefined>,
-  /** What the machine printed, for the message when it never happens. */
-  printed: () => string = () => "",
-  seconds = 120,
-): Promise<T> {
-  const deadline = Date.now() + seconds * 1000;
-  for (;;) {
-    const value = await probe();
-    if (value !== undefined) return value;
-    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}; the machine printed:\n${printed()}`);
-    await new Promise((done) => setTimeout(done, 250));
-  }
-}
-
-/**
- * Runs a command to its end without blocking: the server under test answers in this same process, so a
- * spawnSync that talks to it would wait forever.
- */
-function run(
-  command: string,
-  args: string[],
-  options: { env: NodeJS.ProcessEnv; cwd?: string; input?: string },
-): Promise<{ status: number | null; stdout: string; stderr: string }> {
-  return new Promise((done, fail) => {
-    const child = spawn(command, args, { env: options.env, cwd: options.cwd });
-    let stdout = "";
-    let stderr = "";
-    child.stdout.on("data", (chunk) => (stdout += chunk));
-    child.stderr.on("data", (chunk) => (stderr += chunk));
-    child.once("error", fail);
-    child.once("close", (status) => done({ status, stdout, stderr }));
-    child.stdin.end(options.input ?? "");
-  });
-}
-
-function exited(child: ChildProcess): Promise<number | null> {
-  return new Promise((done) => {
-    if (child.exitCode !== null || child.signalCode !== null) done(child.exitCode);
-    else child.once("exit", (code) => done(code));
-  });
-}
 
 function groupAlive(pid: number): boolean {
   try {
@@ -126,20 +84,7 @@ describe.skipIf(postgresStackMissing())("the one-line installer on a fresh machi
       );
       expect(worker).toMatchObject({ machine_name: "fresh-box", version });
 
-      const task = await api.post(
-        "/api/v1/tasks",
-        { description: "echo enrolled-and-working", tool: "shell" },
-        { token: owner.access_token },
-      );
-      expect(task.status).toBe(201);
-      const done = await waitFor(
-        "the task to finish",
-        async () => {
-          const got = await api.get(`/api/v1/tasks/${task.body.task_id}`, { token: owner.access_token });
-          return ["completed", "failed", "cancelled", "timed_out"].includes(got.body.status) ? got.body : undefined;
-        },
-        () => output,
-      );
+      const done = await runShellTask(api, owner.access_token, "echo enrolled-and-working", () => output);
       expect(done.status, output).toBe("completed");
       expect(done.result.output).toContain("enrolled-and-working");
       expect(done.worker_id).toBe(worker.worker_id);

@@ -2,7 +2,7 @@
 // downloads the server's bundle, installs it only if it matches the published SHA-256, drains, and the new
 // version takes over in the same process, as the same worker. Later starts of the file it was installed as
 // hand over to the new one, unless that file was changed after it was checked.
-import { type ChildProcess, spawn } from "node:child_process";
+import { spawn } from "node:child_process";
 import { mkdir, mkdtemp, readFile, rm, writeFile } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { delimiter, dirname, join, resolve } from "node:path";
@@ -11,40 +11,18 @@ import { describe, expect } from "vitest";
 import { serverTest } from "../../../test/support/fixtures.ts";
 import { postgresStackMissing } from "../../../test/support/server.ts";
 import { createUser } from "../../../test/support/users.ts";
+import { exited, run, runShellTask, waitFor } from "./machine.support.ts";
+
 
 const repoRoot = resolve(dirname(fileURLToPath(import.meta.url)), "../../..");
 const buildScript = join(repoRoot, "packages/cli/scripts/build-bundle.mjs");
 const serverVersion = JSON.parse(await readFile(join(repoRoot, "packages/cli/package.json"), "utf8")).version as string;
 const olderVersion = "0.0.9-selfupdate";
 
-/** Runs node with `args` to its end without blocking this process (the server under test answers in it). */
-function runNode(args: string[], env: NodeJS.ProcessEnv): Promise<{ status: number | null; out: string; err: string }> {
-  return new Promise((done, fail) => {
-    const child = spawn(process.execPath, args, { env });
-    let out = "";
-    let err = "";
-    child.stdout.on("data", (chunk) => (out += chunk));
-    child.stderr.on("data", (chunk) => (err += chunk));
-    child.once("error", fail);
-    child.once("close", (status) => done({ status, out, err }));
-  });
-}
-
-async function waitFor<T>(what: string, probe: () => Promise<T | undefined>, printed: () => string): Promise<T> {
-  const deadline = Date.now() + 120_000;
-  for (;;) {
-    const value = await probe();
-    if (value !== undefined) return value;
-    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}; the worker printed:\n${printed()}`);
-    await new Promise((done) => setTimeout(done, 250));
-  }
-}
-
-function exited(child: ChildProcess): Promise<number | null> {
-  return new Promise((done) => {
-    if (child.exitCode !== null || child.signalCode !== null) done(child.exitCode);
-    else child.once("exit", (code) => done(code));
-  });
+/** Runs node with `args` to its end. */
+async function runNode(args: string[], env: NodeJS.ProcessEnv) {
+  const { status, stdout, stderr } = await run(process.execPath, args, { env });
+  return { status, out: stdout, err: stderr };
 }
 
 // biome-ignore lint/correctness/noEmptyPattern: Vitest reads a fixture's dependencies from this pattern; none here.
@@ -104,19 +82,7 @@ describe.skipIf(postgresStackMissing())("a worker installed from the server's bu
       expect(updated.machine_name).toBe("laptop");
       expect((await readFile(join(machine.bin, "current"), "utf8")).trim()).toBe(serverVersion);
 
-      const task = await api.post(
-        "/api/v1/tasks",
-        { description: "echo running-the-new-version", tool: "shell" },
-        { token: owner.access_token },
-      );
-      const done = await waitFor(
-        "the task to finish",
-        async () => {
-          const got = await api.get(`/api/v1/tasks/${task.body.task_id}`, { token: owner.access_token });
-          return ["completed", "failed", "cancelled", "timed_out"].includes(got.body.status) ? got.body : undefined;
-        },
-        () => output,
-      );
+      const done = await runShellTask(api, owner.access_token, "echo running-the-new-version", () => output);
       expect(done.status, output).toBe("completed");
       expect(done.result.output).toContain("running-the-new-version");
       expect(done.worker_id).toBe(updated.worker_id);
