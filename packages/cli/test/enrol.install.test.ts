@@ -14,7 +14,6 @@ import { postgresStackMissing } from "../../../test/support/server.ts";
 import { createUser } from "../../../test/support/users.ts";
 import { exited, run, runShellTask, waitFor } from "./machine.support.ts";
 
-
 const repoRoot = resolve(dirname(fileURLToPath(import.meta.url)), "../../..");
 
 // The bundle the server serves, built as `npm run build` builds it (skipped when fresh).

@@ -13,7 +13,6 @@ import { postgresStackMissing } from "../../../test/support/server.ts";
 import { createUser } from "../../../test/support/users.ts";
 import { exited, run, runShellTask, waitFor } from "./machine.support.ts";
 
-
 const repoRoot = resolve(dirname(fileURLToPath(import.meta.url)), "../../..");
 const buildScript = join(repoRoot, "packages/cli/scripts/build-bundle.mjs");
 const serverVersion = JSON.parse(await readFile(join(repoRoot, "packages/cli/package.json"), "utf8")).version as string;
