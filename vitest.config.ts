@@ -14,6 +14,10 @@ export default defineConfig({
     // test's time, so tests get what hooks get: a loaded 2-core CI machine can take seconds to start one.
     testTimeout: 60_000,
     hookTimeout: 60_000,
+    // Two files at once (Vitest's default is one fewer than the cores: one, on a 2-core CI machine). Most
+    // integration tests wait on child processes, sockets and timers rather than compute, and each file has
+    // its own server, database, Redis prefix, temp dirs and ports, so two can share the machine.
+    maxWorkers: 2,
     projects: [
       { extends: true, test: { name: "unit", include: ["packages/*/src/**/*.test.ts"] } },
       {
