@@ -17,9 +17,13 @@ COPY packages/cli/package.json packages/cli/
 COPY packages/web/package.json packages/web/
 RUN npm ci --no-audit --no-fund
 
+# `npm run build` builds the dashboard (Vite) and the single-file worker the server serves to new machines
+# (esbuild, from the CLI, worker and protocol sources).
 FROM deps AS dashboard
 COPY tsconfig.base.json ./
 COPY packages/protocol packages/protocol
+COPY packages/worker packages/worker
+COPY packages/cli packages/cli
 COPY packages/web packages/web
 RUN npm run build
 
@@ -44,6 +48,7 @@ COPY packages/server packages/server
 COPY packages/worker packages/worker
 COPY packages/cli packages/cli
 COPY --from=dashboard /app/packages/web/dist packages/web/dist
+COPY --from=dashboard /app/packages/cli/dist packages/cli/dist
 COPY deploy/docker/healthcheck.mjs deploy/docker/healthcheck.mjs
 # The data dir holds the embedded database, task output spill files and, when no admin password was given,
 # admin-password.txt (0600): it must belong to the user the server runs as.

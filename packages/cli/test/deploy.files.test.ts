@@ -66,9 +66,11 @@ describe("the Dockerfiles", () => {
     expect(readFileSync(join(repoRoot, "deploy/docker/healthcheck.mjs"), "utf8")).toContain("/health/ready");
     expect(server.entrypoint).toEqual(["node", "packages/cli/bin/garageswarm.js"]);
     expect(server.cmd).toEqual(["server"]);
-    // The dashboard is built in its own stage and only its output reaches the image.
+    // The dashboard and the worker bundle the server serves to new machines are built in their own stage, and
+    // only their output reaches the image.
     expect(copiesOf(server).filter((copy) => copy.from === "dashboard")).toEqual([
       { stage: "server", from: "dashboard", sources: ["/app/packages/web/dist"] },
+      { stage: "server", from: "dashboard", sources: ["/app/packages/cli/dist"] },
     ]);
   });
 
