@@ -1,11 +1,9 @@
 // `garageswarm worker enrol`: exchanges a pairing code at the server for a `worker` key and keeps it,
 // with the server's URL (and the name and labels the code carried), in the state dir's config.json, which
 // `garageswarm worker` reads. Other settings already in config.json are kept.
-import { randomBytes } from "node:crypto";
-import { chmod, rename, rm, writeFile } from "node:fs/promises";
 import { join } from "node:path";
 import { EnrolmentCodeText, EnrolResult } from "@garageswarm/protocol";
-import { readConfigFile, secureStateDir, WorkerConfigFile } from "@garageswarm/worker";
+import { readConfigFile, updateConfigFile } from "@garageswarm/worker";
 import { CliError, normalizeServer, problemMessage, send } from "./client.ts";
 
 export interface EnrolInput {
@@ -27,7 +25,7 @@ export async function enrolMachine(input: EnrolInput): Promise<Enrolled> {
   const code = EnrolmentCodeText.safeParse(input.code);
   if (!code.success) throw new CliError(`--code must be a pairing code like K7QX-2ZPM, got "${input.code}"`);
   // Read before the exchange: a broken config.json should stop us before the code is spent.
-  const existing = await readConfigFile(input.stateDir);
+  await readConfigFile(input.stateDir);
 
   const body = {
     code: code.data,
@@ -40,23 +38,13 @@ export async function enrolMachine(input: EnrolInput): Promise<Enrolled> {
   if (!result.success) throw new CliError(`the server at ${server} answered the enrolment with something unexpected`);
 
   const { key, name, labels } = result.data;
-  const config = WorkerConfigFile.parse({
-    ...existing,
+  // Merged into config.json, validated whole, written 0600 by rename: never readable by others, nor half-written.
+  await updateConfigFile(input.stateDir, {
     server,
     key,
     ...(name ? { name } : {}),
     ...(labels.length > 0 ? { labels } : {}),
   });
-  await secureStateDir(input.stateDir);
   const file = join(input.stateDir, "config.json");
-  // Written aside and renamed, 0600 from the start: the key is never readable by others, nor half-written.
-  const partial = `${file}.${randomBytes(4).toString("hex")}.tmp`;
-  try {
-    await writeFile(partial, `${JSON.stringify(config, null, 2)}\n`, { mode: 0o600 });
-    await chmod(partial, 0o600);
-    await rename(partial, file);
-  } finally {
-    await rm(partial, { force: true });
-  }
   return { file, key_id: result.data.key_id, name };
 }

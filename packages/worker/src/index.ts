@@ -7,7 +7,6 @@ export {
   defaultStateDir,
   loadMachineId,
   readConfigFile,
-  secureStateDir,
   WorkerConfigFile,
 } from "./agent/identity.ts";
 export { consoleLog, silentLog, type WorkerLog } from "./agent/log.ts";
