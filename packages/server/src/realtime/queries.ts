@@ -2,8 +2,8 @@ import type { WorkerToServer } from "@garageswarm/protocol";
 import { and, eq, inArray, sql } from "drizzle-orm";
 import { tasks, workers } from "../db/schema.ts";
 import { type Db, selectRows, ts } from "../db/store.ts";
+import { principalActsAs } from "../queue/statements.ts";
 import { HELD_STATUSES } from "../queue/task-machine.ts";
-import { actsAsWorker, uuidParam } from "../workers/membership.ts";
 import { keepServerLimits } from "../workers/tool-limits.ts";
 
 type Hello = Extract<WorkerToServer, { type: "hello" }>["data"];
@@ -46,7 +46,7 @@ export async function findCurrentAttempt(
         inArray(tasks.status, HELD_STATUSES),
         "workerId" in sender
           ? eq(tasks.worker_id, sender.workerId)
-          : actsAsWorker(uuidParam(sender.ownerId), sql`${tasks.worker_id}`),
+          : principalActsAs(sender.ownerId, sql`${tasks.worker_id}`),
       ),
     );
   return row;
