@@ -6,6 +6,7 @@
 //   npm run bench:dispatch [-- --workers 10,100,1000 --tasks 2000 --producers 8 --stores pglite,postgres]
 //   npm run bench:dispatch -- --quick          smoke run: W = 10,50, T = 200
 //   npm run bench:dispatch -- --statements     also list the SQL statements a task costs (PostgreSQL)
+//   npm run bench:dispatch -- --bulk 100       also measure each case with tasks created 100 per request
 //
 // Figures, per case:
 // - tasks/s: completed tasks / (first create request sent → last `task.complete` acked by the server).
@@ -41,6 +42,7 @@ const { values: flags } = parseArgs({
     "time-limit": { type: "string", default: "120" },
     quick: { type: "boolean", default: false },
     statements: { type: "boolean", default: false },
+    bulk: { type: "string", default: "0" },
   },
 });
 
@@ -51,6 +53,10 @@ const workerCounts = (flags.quick ? "10,50" : flags.workers)
   .map((raw) => bounded(raw, 1, MAX_WORKERS, "--workers"));
 const TASKS = flags.quick ? 200 : bounded(flags.tasks, 1, MAX_TASKS, "--tasks");
 const PRODUCERS = bounded(flags.producers, 1, 64, "--producers");
+/** Tasks per create request of the bulk producer mode (`POST /api/v1/tasks` with an array); 0: no bulk run. */
+const BULK = bounded(flags.bulk, 0, 1000, "--bulk");
+/** Tasks per create request of each measured mode: one by one always, and in bulk when asked. */
+const perRequestModes = BULK > 1 ? [1, BULK] : [1];
 /** Each case's drain stops after this, whatever is left; set-up has its own timeouts. */
 const CASE_LIMIT_MS = bounded(flags["time-limit"], 5, 1_800, "--time-limit") * 1000;
 const stores = flags.stores.split(",").map((store) => {
@@ -103,7 +109,8 @@ interface Row {
   statementsPerTask?: number;
 }
 
-async function runGarageSwarm(store: StoreKind, workerCount: number): Promise<Row> {
+async function runGarageSwarm(store: StoreKind, workerCount: number, perRequest: number): Promise<Row> {
+  const caseName = perRequest === 1 ? store : `${store} bulk ${perRequest}`;
   const measure = async (location: StoreLocation): Promise<Row> => {
     // Set up on one server process, measure on a second one: its RSS before the workers connect is a
     // fresh server's, not one still holding pages from a thousand registrations.
@@ -139,14 +146,31 @@ async function runGarageSwarm(store: StoreKind, workerCount: number): Promise<Ro
       };
       const begin = performance.now();
       const deadline = begin + CASE_LIMIT_MS;
-      await inParallel(TASKS, PRODUCERS, async (i) => {
+      const taskBody = (i: number) => ({ description: `bench task ${i}`, tool: "shell" });
+      await inParallel(Math.ceil(TASKS / perRequest), PRODUCERS, async (request) => {
         if (performance.now() > deadline) return;
         const at = performance.now();
-        const created = await call<{ task_id: string }>(base, "POST", "/api/v1/tasks", fleet.accessToken, {
-          description: `bench task ${i}`,
-          tool: "shell",
-        });
-        sent.set(created.body.task_id, at);
+        if (perRequest === 1) {
+          const created = await call<{ task_id: string }>(
+            base,
+            "POST",
+            "/api/v1/tasks",
+            fleet.accessToken,
+            taskBody(request),
+          );
+          sent.set(created.body.task_id, at);
+          return;
+        }
+        const first = request * perRequest;
+        const bodies = Array.from({ length: Math.min(perRequest, TASKS - first) }, (_, k) => taskBody(first + k));
+        const created = await call<Array<{ task_id: string }>>(
+          base,
+          "POST",
+          "/api/v1/tasks",
+          fleet.accessToken,
+          bodies,
+        );
+        for (const task of created.body) sent.set(task.task_id, at);
       });
       await settleWithin(done, deadline - performance.now());
 
@@ -155,7 +179,7 @@ async function runGarageSwarm(store: StoreKind, workerCount: number): Promise<Ro
       const statementCount = [...spent.values()].reduce((sum, count) => sum + count, 0);
       if (flags.statements && statementCount > 0) {
         for (const [label, count] of [...spent].sort((a, b) => b[1] - a[1]).slice(0, 12)) {
-          notes.push(`${store} W=${workerCount} SQL ${(count / log.completed.size).toFixed(2)}/task: ${label}`);
+          notes.push(`${caseName} W=${workerCount} SQL ${(count / log.completed.size).toFixed(2)}/task: ${label}`);
         }
       }
       const finished = [...log.completed.values()];
@@ -164,15 +188,15 @@ async function runGarageSwarm(store: StoreKind, workerCount: number): Promise<Ro
       const waits = latencies(sent, log.assigned);
       if (log.completed.size < sent.size) {
         notes.push(
-          `${store} W=${workerCount}: ${sent.size - log.completed.size} of ${sent.size} tasks not done in time`,
+          `${caseName} W=${workerCount}: ${sent.size - log.completed.size} of ${sent.size} tasks not done in time`,
         );
       }
-      for (const error of distinct(log.errors, 3)) notes.push(`${store} W=${workerCount} worker side: ${error}`);
+      for (const error of distinct(log.errors, 3)) notes.push(`${caseName} W=${workerCount} worker side: ${error}`);
       for (const line of distinct(server.warnings.map(logMessage), 5)) {
-        notes.push(`${store} W=${workerCount} server log: ${line}`);
+        notes.push(`${caseName} W=${workerCount} server log: ${line}`);
       }
       return {
-        label: `garageswarm ${store}`,
+        label: `garageswarm ${caseName}`,
         workers: workerCount,
         completed: log.completed.size,
         seconds,
@@ -241,7 +265,7 @@ function distinct(lines: string[], limit: number): string[] {
 }
 
 const columns: [string, number, (row: Row) => string][] = [
-  ["case", 22, (row) => row.label],
+  ["case", 29, (row) => row.label],
   ["W", 5, (row) => String(row.workers)],
   ["done", 6, (row) => String(row.completed)],
   ["seconds", 8, (row) => row.seconds.toFixed(2)],
@@ -260,7 +284,8 @@ function formatRow(cells: string[]): string {
 }
 
 // Whatever happens, the run ends: every case is bounded, and so is the whole.
-const totalLimitMs = (runnableCounts.length * (stores.length + 1) * (CASE_LIMIT_MS + 120_000)) | 0;
+const totalLimitMs =
+  (runnableCounts.length * (stores.length * perRequestModes.length + 1) * (CASE_LIMIT_MS + 120_000)) | 0;
 setTimeout(() => {
   console.error(`dispatch benchmark: over its overall limit of ${Math.round(totalLimitMs / 1000)} s, stopping`);
   process.exit(2);
@@ -268,7 +293,7 @@ setTimeout(() => {
 
 console.log(
   `dispatch benchmark: T=${TASKS} tasks, W=${runnableCounts.join(",")} workers (1 slot, no-op tool), ` +
-    `${PRODUCERS} producers, node ${process.version}, ${cpus().length} CPUs, ulimit -n ${fdLimit ?? "n/a"}, ` +
+    `${PRODUCERS} producers${BULK > 1 ? ` (and ${BULK} tasks per request)` : ""}, node ${process.version}, ${cpus().length} CPUs, ulimit -n ${fdLimit ?? "n/a"}, ` +
     `load average ${loadavg()[0]!.toFixed(1)}`,
 );
 const postgresMissing = await postgresUnavailable();
@@ -281,7 +306,7 @@ for (const workerCount of runnableCounts) {
   const group: Row[] = [];
   for (const store of stores) {
     if (store === "postgres" && postgresMissing) continue;
-    group.push(await runGarageSwarm(store, workerCount));
+    for (const perRequest of perRequestModes) group.push(await runGarageSwarm(store, workerCount, perRequest));
   }
   if (wantGraphile) {
     const reference = await runGraphile(workerCount);

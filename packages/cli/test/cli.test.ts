@@ -1,5 +1,5 @@
 // The CLI as a person runs it: spawned, against a real server.
-import { mkdtemp, readFile, rm, stat } from "node:fs/promises";
+import { mkdtemp, readFile, rm, stat, writeFile } from "node:fs/promises";
 import { createServer } from "node:net";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
@@ -113,6 +113,39 @@ describe.skipIf(postgresStackMissing())("the CLI against a real server", () => {
 
     const json = await runCli(["task", "get", taskId, "--json", "--server", server.url], { GARAGESWARM_KEY: key });
     expect(JSON.parse(json.stdout)).toMatchObject({ task_id: taskId, status: "queued" });
+  });
+
+  it("task create-batch creates a JSON Lines file's tasks in order, or none, naming the bad line", async ({
+    server,
+    api,
+    user,
+    key,
+  }) => {
+    const dir = await mkdtemp(join(tmpdir(), "gs-batch-"));
+    try {
+      const file = join(dir, "tasks.jsonl");
+      const lines = ["first", "second", "third"].map((description) => JSON.stringify({ description, tool: "shell" }));
+      await writeFile(file, `${lines[0]}\n\n${lines[1]}\n${lines[2]}\n`);
+      const created = await runCli(["task", "create-batch", file, "--server", server.url, "--key", key]);
+      expect(created.code).toBe(0);
+      const ids = created.stdout.trim().split("\n");
+      expect(ids).toHaveLength(3);
+      const descriptions = [];
+      for (const id of ids) {
+        descriptions.push((await api.get(`/api/v1/tasks/${id}`, { token: user.access_token })).body.description);
+      }
+      expect(descriptions).toEqual(["first", "second", "third"]);
+
+      const before = (await api.get("/api/v1/tasks?limit=100", { token: user.access_token })).body.items.length;
+      await writeFile(file, `${lines[0]}\n${JSON.stringify({ description: "bad", tool: "shell", priority: 500 })}\n`);
+      const refused = await runCli(["task", "create-batch", file, "--server", server.url, "--key", key]);
+      expect(refused.code).toBe(1);
+      expect(refused.stderr).toContain("line 2: priority");
+      const after = (await api.get("/api/v1/tasks?limit=100", { token: user.access_token })).body.items.length;
+      expect(after).toBe(before);
+    } finally {
+      await rm(dir, { recursive: true, force: true });
+    }
   });
 
   it("a refused key and bad input get one clear line each", async ({ server, key }) => {

@@ -135,6 +135,17 @@ export const TaskCreate = z
   });
 export type TaskCreate = z.infer<typeof TaskCreate>;
 
+/** The most tasks one `POST /api/v1/tasks` may create. */
+export const MAX_TASKS_PER_CREATE = 1000;
+
+/** Several tasks created together, all or none; the answer lists them in the same order. */
+export const TaskCreateBatch = z.array(TaskCreate).min(1, "needs at least one task").max(MAX_TASKS_PER_CREATE);
+export type TaskCreateBatch = z.infer<typeof TaskCreateBatch>;
+
+/** The body of `POST /api/v1/tasks`: one task, or a batch of them. */
+export const TaskCreateBody = z.union([TaskCreate, TaskCreateBatch]);
+export type TaskCreateBody = z.infer<typeof TaskCreateBody>;
+
 /** A PATCH of a task, allowed only while it is not assigned or running. */
 export const TaskPatch = z
   .object({

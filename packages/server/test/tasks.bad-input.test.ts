@@ -41,7 +41,8 @@ describe.skipIf(postgresStackMissing())("tasks and workers under bad input", () 
   const valid = { description: "fine", tool: "claude_code" };
   const createCases: Array<[string, Input, number, string?]> = [
     ["malformed JSON", { rawBody: '{"description": "a", ' }, 400, "body"],
-    ["a JSON array", { body: [valid] }, 400],
+    ["an empty JSON array", { body: [] }, 400, "body"],
+    ["a JSON array with a bad item", { body: [valid, { ...valid, priority: "high" }] }, 400, "body[1].priority"],
     ["wrong types", { body: { description: 42, tool: ["claude_code"], priority: "high" } }, 400, "body.description"],
     ["an unknown tool", { body: { ...valid, tool: "skynet" } }, 400, "body.tool"],
     ["SQL as the tool", { body: { ...valid, tool: "shell'; drop table tasks; --" } }, 400, "body.tool"],

@@ -1,3 +1,4 @@
+import { readFile } from "node:fs/promises";
 import type { Task, WaitingReason } from "@garageswarm/protocol";
 import { type Command, Option } from "commander";
 import { CliError, connect } from "../client.ts";
@@ -101,6 +102,52 @@ export function registerTaskCommands(program: Command): void {
       if (ended.status !== "completed") process.exitCode = 1;
     });
 
+  withConnection(
+    task
+      .command("create-batch <file>")
+      .description(
+        `Create the tasks of a JSON Lines file ("-": standard input), one task body of the API per line; up to ${TASKS_PER_REQUEST} per request, each request all or none`,
+      ),
+  )
+    .option("--json", "print the created tasks as JSON")
+    .addHelpText(
+      "after",
+      '\nA line is what POST /api/v1/tasks takes, e.g.\n  {"description": "Summarize README.md", "tool": "ollama", "model": "llama3.2"}\nBlank lines are skipped. Prints the new task ids, one a line, in the order of the file.',
+    )
+    .action(async (file: string, flags: Flags) => {
+      const lines = await readTaskLines(file);
+      if (lines.length === 0) throw new CliError(`${file} holds no task`);
+      const client = await connect(flags);
+      const created: Task[] = [];
+      for (let start = 0; start < lines.length; start += TASKS_PER_REQUEST) {
+        const batch = lines.slice(start, start + TASKS_PER_REQUEST);
+        try {
+          created.push(
+            ...(await client.request<Task[]>(
+              "POST",
+              "/api/v1/tasks",
+              batch.map((line) => line.body),
+            )),
+          );
+        } catch (error) {
+          if (!(error instanceof CliError)) throw error;
+          // The server names an item by its place in the request (body[3].prompt): say which line it is.
+          const message = error.message.replace(
+            /body\[(\d+)\]\.?/g,
+            (_, index: string) => `line ${batch[Number(index)]?.number ?? "?"}: `,
+          );
+          const before =
+            created.length > 0 ? `; the ${created.length} tasks before line ${batch[0]?.number} were created` : "";
+          throw new CliError(
+            `${message} (nothing from lines ${batch[0]?.number}–${batch.at(-1)?.number} was created${before})`,
+          );
+        }
+      }
+      if (flags.json) return console.log(JSON.stringify(created, null, 2));
+      for (const one of created) console.log(one.task_id);
+      console.error(`Queued ${created.length} tasks.`);
+    });
+
   withConnection(task.command("list").description("List your tasks, newest first"))
     .option("--status <status>", "only tasks in this status")
     .option("--limit <n>", "how many (default 50)")
@@ -163,6 +210,32 @@ export function registerTaskCommands(program: Command): void {
  * Says why the task waits, on stderr: once it has waited a few seconds, then whenever the reason changes
  * (another code, or another end of the wait), instead of waiting mute.
  */
+/** As many as the server takes in one `POST /api/v1/tasks`. */
+const TASKS_PER_REQUEST = 1000;
+
+async function readTaskLines(file: string): Promise<Array<{ number: number; body: unknown }>> {
+  const text =
+    file === "-"
+      ? await readStdin()
+      : await readFile(file, "utf8").catch((error: Error) => {
+          throw new CliError(`cannot read ${file}: ${error.message}`);
+        });
+  return text.split("\n").flatMap((line, index) => {
+    if (line.trim() === "") return [];
+    try {
+      return [{ number: index + 1, body: JSON.parse(line) as unknown }];
+    } catch {
+      throw new CliError(`${file} line ${index + 1}: not a JSON object`);
+    }
+  });
+}
+
+async function readStdin(): Promise<string> {
+  const chunks: Buffer[] = [];
+  for await (const chunk of process.stdin) chunks.push(chunk as Buffer);
+  return Buffer.concat(chunks).toString("utf8");
+}
+
 function reportWaiting(quietMs = 3_000): (task: Task) => void {
   const started = Date.now();
   let last = "";

@@ -1,7 +1,8 @@
 // SQL of user administration: the user list, disabling, and invites.
 import { and, asc, desc, eq, gt, isNull, or, sql } from "drizzle-orm";
-import { invites, tasks, users, workers } from "../db/schema.ts";
-import type { Db } from "../db/store.ts";
+import { invites, users, workers } from "../db/schema.ts";
+import { type Db, ts } from "../db/store.ts";
+import { expireLeasesOfWorkersOwnedBy } from "../queue/transitions/leases.ts";
 
 export type InviteRow = typeof invites.$inferSelect;
 
@@ -36,10 +37,7 @@ export async function takeWorkersOffline(db: Db, userId: string, now: Date) {
     .where(eq(workers.owner_user_id, userId))
     .returning({ worker_id: workers.worker_id, draining: workers.draining });
   if (gone.length > 0) {
-    await db.execute(sql`
-      update ${tasks} set lease_expires_at = ${now.toISOString()}::timestamptz
-      where ${tasks.status} in ('assigned', 'running')
-        and ${tasks.worker_id} in (select ${workers.worker_id} from ${workers} where ${workers.owner_user_id} = ${userId}::uuid)`);
+    await expireLeasesOfWorkersOwnedBy(db, userId, now);
   }
   return gone;
 }
@@ -61,7 +59,7 @@ export async function listInvites(db: Db, limit: number): Promise<InviteRow[]> {
 export async function revokeInvite(db: Db, inviteId: string, now: Date): Promise<InviteRow | undefined> {
   const [row] = await db
     .update(invites)
-    .set({ revoked_at: sql`coalesce(${invites.revoked_at}, ${now.toISOString()}::timestamptz)` })
+    .set({ revoked_at: sql`coalesce(${invites.revoked_at}, ${ts(now)})` })
     .where(and(eq(invites.invite_id, inviteId), isNull(invites.used_at)))
     .returning();
   if (row) return row;

@@ -1,5 +1,6 @@
 import { type SQL, sql } from "drizzle-orm";
-import { type Db, selectRows } from "../db/store.ts";
+import { type Db, selectRows, uuidArray } from "../db/store.ts";
+import { HELD } from "../queue/statements.ts";
 import { mayRunTasksOn, uuidParam } from "../workers/membership.ts";
 import type { CandidateWorker } from "./score.ts";
 
@@ -12,7 +13,7 @@ export function heldTasksOf(workerId: SQL): SQL {
     select coalesce(sum(by_tool.n), 0)::int as running_tasks,
            coalesce(jsonb_object_agg(by_tool.tool, by_tool.n), '{}'::jsonb) as held_by_tool
     from (select h.tool, count(*)::int as n from tasks h
-          where h.worker_id = ${workerId} and h.status in ('assigned', 'running')
+          where h.worker_id = ${workerId} and h.status in ${HELD}
           group by h.tool) by_tool)`;
 }
 
@@ -42,26 +43,8 @@ export async function listCandidateWorkers(db: Db, filter: CandidateFilter): Pro
           and w.status = 'online' and not w.draining
           and exists (select 1 from jsonb_array_elements(w.tools) as offered(entry)
                       where offered.entry->>'name' = any(${`{${filter.tools.join(",")}}`}::text[]))
-          and (w.worker_id = any(${`{${(filter.alwaysInclude ?? []).join(",")}}`}::uuid[])
+          and (w.worker_id = any(${uuidArray(filter.alwaysInclude ?? [])})
                or held.running_tasks < w.slots)`,
   );
   return rows;
-}
-
-export interface ScoreEntry {
-  task_id: string;
-  lease_token: string;
-  score: unknown;
-}
-
-/** Stores claim scores, each only while its attempt is current (the token is the fence). */
-export async function writeScores(db: Db, entries: ScoreEntry[]): Promise<void> {
-  if (entries.length === 0) return;
-  const values = entries.map(
-    (entry) => sql`(${entry.task_id}::uuid, ${entry.lease_token}::uuid, ${JSON.stringify(entry.score)}::jsonb)`,
-  );
-  await db.execute(sql`
-    update tasks set score = v.score
-    from (values ${sql.join(values, sql`, `)}) as v(task_id, lease_token, score)
-    where tasks.task_id = v.task_id and tasks.lease_token = v.lease_token`);
 }

@@ -1,10 +1,11 @@
 // A task claimed by its worker (a pull, or a push on a freed slot) was not chosen by the allocator
 // first; its breakdown is computed right after, against the same fleet, so every assignment shows why.
 import type { AllocatorSettingsView } from "@garageswarm/protocol";
+import { type ScoreEntry, writeScores } from "../queue/transitions/claim.ts";
 import type { Resources } from "../resources.ts";
 import { readAllocatorSettings } from "../settings/allocator.ts";
 import type { TaskRow } from "../tasks/queries.ts";
-import { listCandidateWorkers, type ScoreEntry, writeScores } from "./queries.ts";
+import { listCandidateWorkers } from "./queries.ts";
 import { allocate, type CandidateWorker, load, rejectionReason, scoreWorker, type TaskNeeds } from "./score.ts";
 
 export type ClaimPath = "allocator" | "pull" | "free_slot";

@@ -93,6 +93,12 @@ export async function migratePostgres(url: string): Promise<void> {
   }
 }
 
+/** A timestamp parameter: the one way statements pass instants (ISO text, cast, so both drivers agree). */
+export const ts = (date: Date): SQL => sql`${date.toISOString()}::timestamptz`;
+
+/** A uuid[] parameter from a list of ids (an empty list is an empty array). */
+export const uuidArray = (ids: readonly string[]): SQL => sql`${`{${ids.join(",")}}`}::uuid[]`;
+
 /** Runs raw SQL and returns its rows; both drivers answer `{ rows }`. */
 export async function selectRows<Row>(db: Db, query: SQL): Promise<Row[]> {
   const result = (await db.execute(query)) as unknown as { rows: Row[] };

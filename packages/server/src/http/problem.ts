@@ -56,10 +56,14 @@ export function registerProblemHandlers(app: FastifyInstance) {
     }
     if (hasZodFastifySchemaValidationErrors(error)) {
       const context = contextNames[error.validationContext ?? "body"] ?? error.validationContext ?? "body";
-      const errors = error.validation.map((issue) => ({
-        field: [context, ...issue.instancePath.split("/").filter(Boolean)].join("."),
-        message: issue.message ?? "invalid",
-      }));
+      const errors = error.validation.flatMap((issue) =>
+        explainIssue(
+          issue.instancePath.split("/").filter(Boolean),
+          issue.keyword,
+          issue.message ?? "invalid",
+          (issue.params as { errors?: unknown } | undefined)?.errors,
+        ).map((found) => ({ field: fieldName(context, found.path), message: found.message })),
+      );
       const first = errors[0];
       return sendProblem(reply, {
         status: 400,
@@ -83,5 +87,44 @@ export function registerProblemHandlers(app: FastifyInstance) {
 
   app.setNotFoundHandler((request, reply) =>
     sendProblem(reply, { status: 404, detail: `No route ${request.method} ${request.url.split("?")[0]}` }),
+  );
+}
+
+interface SchemaIssue {
+  code: string;
+  path: PropertyKey[];
+  message: string;
+  errors?: unknown;
+}
+
+/**
+ * A union's failure told by the branch the input's shape chose: branches that refused only the input's
+ * type (an array given to the object branch) are dropped, and when one branch is left, its own issues are
+ * named (`body[3].prompt`) instead of the union's "Invalid input".
+ */
+function explainIssue(
+  path: string[],
+  code: string,
+  message: string,
+  branches: unknown,
+): Array<{ path: string[]; message: string }> {
+  if (code === "invalid_union" && Array.isArray(branches)) {
+    const shaped = (branches as SchemaIssue[][]).filter(
+      (branch) => !(branch.length === 1 && branch[0]?.code === "invalid_type" && branch[0].path.length === 0),
+    );
+    if (shaped.length === 1 && shaped[0]) {
+      return shaped[0].flatMap((issue) =>
+        explainIssue([...path, ...issue.path.map(String)], issue.code, issue.message, issue.errors),
+      );
+    }
+  }
+  return [{ path, message }];
+}
+
+/** `body.requirements.labels[0]`: names with dots, array positions in brackets. */
+function fieldName(context: string, path: string[]): string {
+  return path.reduce(
+    (field, segment) => (/^\d+$/.test(segment) ? `${field}[${segment}]` : `${field}.${segment}`),
+    context,
   );
 }

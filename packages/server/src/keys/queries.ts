@@ -1,6 +1,6 @@
 import { and, desc, eq, isNull, lt, or, sql } from "drizzle-orm";
 import { apiKeys, users } from "../db/schema.ts";
-import { type Db, selectRows } from "../db/store.ts";
+import { type Db, selectRows, ts } from "../db/store.ts";
 
 export type ApiKeyRow = typeof apiKeys.$inferSelect;
 
@@ -84,7 +84,7 @@ export async function revokeKeyAndMinted(db: Db, userId: string, keyId: string, 
       select child.key_id, tree.depth + 1 from api_keys child join tree on child.created_by_key_id = tree.key_id
     ),
     revoked as (
-      update api_keys set revoked_at = coalesce(api_keys.revoked_at, ${now.toISOString()}::timestamptz)
+      update api_keys set revoked_at = coalesce(api_keys.revoked_at, ${ts(now)})
       from tree where api_keys.key_id = tree.key_id
       returning api_keys.key_id
     )

@@ -5,9 +5,10 @@ import { publish } from "../bus/channels.ts";
 import type { Resources } from "../resources.ts";
 import { publishTaskUpdated } from "../tasks/events.ts";
 import { announceQueued } from "../tasks/service.ts";
-import { expireLeases, markSilentWorkersOffline, timeOutOverdueTasks } from "./queries.ts";
 import { extendLeasesHeldAtStart } from "./restart-grace.ts";
 import { leaseSeconds, MISSED_HEARTBEATS_UNTIL_OFFLINE } from "./timing.ts";
+import { expireLeases, timeOutOverdueTasks } from "./transitions/expire.ts";
+import { markSilentWorkersOffline } from "./transitions/leases.ts";
 
 /** Rows per statement, so one pass never holds many locks for long; a full batch loops at once. */
 const BATCH = 500;

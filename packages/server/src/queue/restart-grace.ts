@@ -3,10 +3,10 @@
 // still running the task (or holding its result in its outbox) reconnects and reports, and the task is
 // not handed to a second worker meanwhile. Leases that end later than that keep their time.
 import { sql } from "drizzle-orm";
-import type { Db } from "../db/store.ts";
+import { type Db, ts } from "../db/store.ts";
+import { HELD } from "./statements.ts";
 
 export async function extendLeasesHeldAtStart(db: Db, until: Date): Promise<void> {
   await db.execute(sql`
-    update tasks set lease_expires_at = ${until.toISOString()}::timestamptz
-    where status in ('assigned', 'running') and lease_expires_at < ${until.toISOString()}::timestamptz`);
+    update tasks set lease_expires_at = ${ts(until)} where status in ${HELD} and lease_expires_at < ${ts(until)}`);
 }

@@ -1,5 +1,5 @@
 // The worker's side of the queue over HTTP: pull a task (long-poll), then start, progress, complete or
-// fail it with the attempt token it was given. See queries.ts for the state machine.
+// fail it with the attempt token it was given. See task-machine.ts for the state machine.
 import { randomUUID } from "node:crypto";
 import type { ClaimedTask, TaskComplete, TaskFail, TaskProgress, WorkerTool } from "@garageswarm/protocol";
 import { recordClaimScore } from "../allocator/record-score.ts";
@@ -11,14 +11,12 @@ import type { TaskRow } from "../tasks/queries.ts";
 import { announceQueued } from "../tasks/service.ts";
 import { toClaimedTaskView } from "../tasks/view.ts";
 import { findWorkerForUser } from "../workers/queries.ts";
-import { claimTask } from "./claim.ts";
 import * as q from "./queries.ts";
-import { leaseSeconds, limitedUntil, limitWaitUntil, MAX_PARKS_PER_TASK } from "./timing.ts";
+import { leaseExpiresAt, limitedUntil, limitWaitUntil, MAX_PARKS_PER_TASK } from "./timing.ts";
+import { claimTask } from "./transitions/claim.ts";
+import * as offers from "./transitions/offers.ts";
+import * as reports from "./transitions/report.ts";
 import type { Wakeups } from "./wakeups.ts";
-
-function leaseFrom(resources: Resources, now: Date): Date {
-  return new Date(now.getTime() + leaseSeconds(resources.config) * 1000);
-}
 
 async function claimOnce(resources: Resources, principalId: string, workerId: string): Promise<TaskRow | undefined> {
   const now = resources.clock.now();
@@ -26,7 +24,7 @@ async function claimOnce(resources: Resources, principalId: string, workerId: st
     workerId,
     principalId,
     now,
-    leaseExpiresAt: leaseFrom(resources, now),
+    leaseExpiresAt: leaseExpiresAt(resources.config, now),
     attemptToken: randomUUID(),
   });
 }
@@ -84,8 +82,14 @@ export async function startTask(
   token: string,
 ): Promise<TaskRow> {
   const now = resources.clock.now();
-  const input = { taskId, attemptToken: token, principalId, now, leaseExpiresAt: leaseFrom(resources, now) };
-  const row = await q.startAttempt(resources.db, input);
+  const input = {
+    taskId,
+    attemptToken: token,
+    principalId,
+    now,
+    leaseExpiresAt: leaseExpiresAt(resources.config, now),
+  };
+  const row = await reports.startAttempt(resources.db, input);
   if (!row) return refuse(resources, principalId, taskId, token);
   await publishTaskUpdated(resources, row);
   return row;
@@ -98,12 +102,12 @@ export async function reportProgress(
   report: TaskProgress,
 ): Promise<TaskRow> {
   const now = resources.clock.now();
-  const row = await q.recordProgress(resources.db, {
+  const row = await reports.recordProgress(resources.db, {
     taskId,
     attemptToken: report.attempt_token,
     principalId,
     now,
-    leaseExpiresAt: leaseFrom(resources, now),
+    leaseExpiresAt: leaseExpiresAt(resources.config, now),
     progress: report.progress,
     message: report.message === undefined ? undefined : storable(report.message),
   });
@@ -118,7 +122,7 @@ export async function completeTask(
   taskId: string,
   report: TaskComplete,
 ): Promise<TaskRow> {
-  const row = await q.completeAttempt(resources.db, {
+  const row = await reports.completeAttempt(resources.db, {
     taskId,
     attemptToken: report.attempt_token,
     principalId,
@@ -146,7 +150,7 @@ export async function failTask(
   const sessionId = report.session_id === undefined ? undefined : storable(report.session_id);
   if (report.limit) {
     const until = limitedUntil(report.limit.resets_at, now, resources.config.limitDefaultWaitSeconds);
-    const parked = await q.parkAttempt(resources.db, {
+    const parked = await reports.parkAttempt(resources.db, {
       ...fence,
       limit: { kind: report.limit.kind, message: storable(report.limit.message) },
       limitedUntil: until,
@@ -162,7 +166,7 @@ export async function failTask(
     }
     // Refused by the fence (the failure below is refused too, and says why), or parked too often already.
   }
-  const row = await q.failAttempt(resources.db, {
+  const row = await reports.failAttempt(resources.db, {
     ...fence,
     error: storable(report.error),
     retryable: report.retryable,
@@ -209,7 +213,7 @@ export async function releaseUndeliveredOffers(
   workerId: string,
   heldTaskIds: string[],
 ): Promise<void> {
-  const released = await q.releaseUndeliveredOffers(resources.db, workerId, heldTaskIds, resources.clock.now());
+  const released = await offers.releaseUndeliveredOffers(resources.db, workerId, heldTaskIds, resources.clock.now());
   await offerAgain(resources, released);
 }
 
@@ -222,7 +226,7 @@ export async function takeBackOffer(
   offer: { workerId: string; taskId: string; attemptToken: string; reason: string },
 ): Promise<boolean> {
   const { workerId, taskId, attemptToken, reason } = offer;
-  const taken = await q.takeBackOffer(resources.db, taskId, attemptToken, resources.clock.now(), reason);
+  const taken = await offers.takeBackOffer(resources.db, taskId, attemptToken, resources.clock.now(), reason);
   await offerAgain(resources, taken, workerId);
   return taken.length > 0;
 }

@@ -1,16 +1,16 @@
-// The pieces every queue statement is built from: raw rows, the logged UPDATE, the attempt fence.
+// The pieces every task transition is built from: the held-status set, the logged UPDATE, the attempt
+// fence and the owner-acts-as-worker guard. Written once here so the statements cannot drift apart.
 import { type SQL, sql } from "drizzle-orm";
-import type { Db } from "../db/store.ts";
+import { type Db, selectRows } from "../db/store.ts";
 import { asTaskRow, type TaskRow } from "../tasks/queries.ts";
 import { actsAsWorker, mayRunTasksOn, uuidParam } from "../workers/membership.ts";
+import { HELD_STATUSES } from "./task-machine.ts";
 
-export const ts = (date: Date) => sql`${date.toISOString()}::timestamptz`;
-
-/** Raw statements: both drivers answer `{rows}`. */
-export async function rowsOf<T = Record<string, unknown>>(db: Db, statement: SQL): Promise<T[]> {
-  const result = (await db.execute(statement)) as { rows: T[] };
-  return result.rows;
-}
+/**
+ * `('assigned', 'running')` as a literal, not parameters: the partial indexes on held tasks
+ * (tasks_lease_idx, tasks_held_worker_idx, tasks_held_user_idx) match only a predicate written out.
+ */
+export const HELD: SQL = sql.raw(`(${HELD_STATUSES.map((status) => `'${status}'`).join(", ")})`);
 
 /** Only credentials of a worker's (accepted) owner may act as that worker: it receives other users' prompts. */
 export const principalActsAs = (principalId: string, workerIdColumn: SQL) =>
@@ -27,7 +27,7 @@ export async function updateLogged(
   reason: SQL = sql`null`,
   extra: SQL = sql`'{}'::jsonb`,
 ): Promise<TaskRow[]> {
-  const rows = await rowsOf(
+  const rows = await selectRows<Record<string, unknown>>(
     db,
     sql`
     with changed as (${update}),
@@ -55,7 +55,7 @@ export interface FencedInput {
 // membership just before it went) can hand the worker a task, but never lets it start or report on one.
 export const fenced = (input: FencedInput) => sql`
   tasks.task_id = ${input.taskId}::uuid and tasks.lease_token = ${input.attemptToken}::uuid
-  and tasks.status in ('assigned', 'running') and ${principalActsAs(input.principalId, sql`tasks.worker_id`)}
+  and tasks.status in ${HELD} and ${principalActsAs(input.principalId, sql`tasks.worker_id`)}
   and ${mayRunTasksOn(sql`tasks.user_id`, sql`tasks.worker_id`)}`;
 
 /** Attempts that count against `max_attempts`: those that did not end on a usage limit. */

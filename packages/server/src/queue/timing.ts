@@ -1,6 +1,7 @@
 // How long things last in the queue: leases, retry backoff, and when a worker counts as gone.
 import { type SQL, sql } from "drizzle-orm";
 import type { ServerConfig } from "../config.ts";
+import { ts } from "../db/store.ts";
 
 /** A worker silent for this many heartbeat intervals is offline, and its leases expire. */
 export const MISSED_HEARTBEATS_UNTIL_OFFLINE = 3;
@@ -8,6 +9,11 @@ export const MISSED_HEARTBEATS_UNTIL_OFFLINE = 3;
 /** A lease outlives two lost heartbeats, so one slow network moment does not re-queue a task. */
 export function leaseSeconds(config: Pick<ServerConfig, "heartbeatIntervalSeconds">): number {
   return MISSED_HEARTBEATS_UNTIL_OFFLINE * config.heartbeatIntervalSeconds;
+}
+
+/** When a lease handed out or renewed at `now` ends. */
+export function leaseExpiresAt(config: Pick<ServerConfig, "heartbeatIntervalSeconds">, now: Date): Date {
+  return new Date(now.getTime() + leaseSeconds(config) * 1000);
 }
 
 export const RETRY_BASE_SECONDS = 5;
@@ -23,7 +29,7 @@ export function retryDelaySeconds(attempt: number): number {
  * limit), for set-based updates.
  */
 export function retryAvailableAtSql(now: Date): SQL {
-  return sql`${now.toISOString()}::timestamptz + least(${RETRY_BASE_SECONDS} * power(2, greatest(tasks.attempt - tasks.limited_attempts - 1, 0)), ${RETRY_MAX_SECONDS}) * interval '1 second'`;
+  return sql`${ts(now)} + least(${RETRY_BASE_SECONDS} * power(2, greatest(tasks.attempt - tasks.limited_attempts - 1, 0)), ${RETRY_MAX_SECONDS}) * interval '1 second'`;
 }
 
 /** No limit is believed to last longer: a worker that says "resets next year" is clamped to this. */

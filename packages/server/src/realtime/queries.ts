@@ -1,8 +1,9 @@
 import type { WorkerToServer } from "@garageswarm/protocol";
 import { and, eq, inArray, sql } from "drizzle-orm";
 import { tasks, workers } from "../db/schema.ts";
-import { type Db, selectRows } from "../db/store.ts";
-import { actsAsWorker, uuidParam } from "../workers/membership.ts";
+import { type Db, selectRows, ts } from "../db/store.ts";
+import { principalActsAs } from "../queue/statements.ts";
+import { HELD_STATUSES } from "../queue/task-machine.ts";
 import { keepServerLimits } from "../workers/tool-limits.ts";
 
 type Hello = Extract<WorkerToServer, { type: "hello" }>["data"];
@@ -42,10 +43,10 @@ export async function findCurrentAttempt(
       and(
         eq(tasks.task_id, taskId),
         sql`${tasks.lease_token} = ${attemptToken}::uuid`,
-        inArray(tasks.status, ["assigned", "running"]),
+        inArray(tasks.status, HELD_STATUSES),
         "workerId" in sender
           ? eq(tasks.worker_id, sender.workerId)
-          : actsAsWorker(uuidParam(sender.ownerId), sql`${tasks.worker_id}`),
+          : principalActsAs(sender.ownerId, sql`${tasks.worker_id}`),
       ),
     );
   return row;
@@ -56,7 +57,7 @@ export async function anyTaskQueuedBefore(db: Db, before: Date): Promise<boolean
   const [row] = await selectRows<{ found: boolean }>(
     db,
     sql`select exists (select 1 from tasks where status = 'queued'
-          and available_at <= ${before.toISOString()}::timestamptz) as found`,
+          and available_at <= ${ts(before)}) as found`,
   );
   return Boolean(row?.found);
 }

@@ -25,9 +25,10 @@ import {
   StaleTokenError,
   UnauthorizedError,
 } from "../errors.ts";
-import { findTasksToStop, renewLeases } from "../queue/queries.ts";
+import { findTasksToStop } from "../queue/queries.ts";
 import * as queue from "../queue/service.ts";
-import { leaseSeconds } from "../queue/timing.ts";
+import { leaseExpiresAt } from "../queue/timing.ts";
+import { renewLeases } from "../queue/transitions/leases.ts";
 import type { Resources } from "../resources.ts";
 import { findWorkerForUser } from "../workers/queries.ts";
 import * as workersService from "../workers/service.ts";
@@ -228,7 +229,7 @@ function handleWorkerSocket(
         }
         const now = clock.now();
         const held = data.running.map((entry) => entry.task_id);
-        await renewLeases(db, worker_id, held, new Date(now.getTime() + leaseSeconds(config) * 1000));
+        await renewLeases(db, worker_id, held, leaseExpiresAt(config, now));
         await queue.releaseUndeliveredOffers(resources, worker_id, held);
         greeted = true;
         clearTimeout(helloTimer);

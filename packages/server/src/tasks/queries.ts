@@ -1,37 +1,16 @@
-// SQL of the tasks a user manages: create, read, list, patch, delete, cancel, and the event log.
-// The worker-side transitions (claim, start, complete, fail, lease expiry) live in queue/queries.ts.
+// SQL of the tasks a user manages: read, list, patch, delete, and the event log. Every status transition
+// (insert and cancel included) is in queue/transitions/, listed in queue/task-machine.ts.
 import type { TaskPatch, TaskStatus } from "@garageswarm/protocol";
-import { and, desc, eq, inArray, notInArray, sql } from "drizzle-orm";
+import { and, desc, eq, notInArray, sql } from "drizzle-orm";
 import { heldTasksOf } from "../allocator/queries.ts";
-import { taskEvents, tasks, users, workers } from "../db/schema.ts";
-import { type Db, selectRows } from "../db/store.ts";
+import { tasks, users, workers } from "../db/schema.ts";
+import { type Db, selectRows, uuidArray } from "../db/store.ts";
+import { HELD_STATUSES } from "../queue/task-machine.ts";
 import { mayRunTasksOn } from "../workers/membership.ts";
 import type { RunnableWorker } from "./waiting-reason.ts";
 
 export type TaskRow = typeof tasks.$inferSelect;
 export type NewTaskRow = typeof tasks.$inferInsert;
-
-/** Statuses a worker holds the task in: it may not be edited or deleted then. */
-export const HELD_STATUSES = ["assigned", "running"] as const satisfies TaskStatus[];
-/** Statuses that can still be cancelled. */
-export const LIVE_STATUSES = ["pending", "queued", "assigned", "running"] as const satisfies TaskStatus[];
-
-/** Inserts the task and its first `status` event in one statement: one round trip, atomic without a transaction. */
-export async function insertTask(db: Db, values: NewTaskRow): Promise<TaskRow> {
-  const [row] = await selectRows<Record<string, unknown>>(
-    db,
-    sql`
-    with inserted as (${db.insert(tasks).values(values).returning().getSQL()}),
-    logged as (
-      insert into task_events (task_id, attempt, kind, data, created_at)
-      select task_id, attempt, 'status', jsonb_build_object('status', status, 'worker_id', worker_id), created_at
-      from inserted
-    )
-    select * from inserted`,
-  );
-  if (!row) throw new Error("insert tasks returned nothing");
-  return asTaskRow(row);
-}
 
 export async function findTaskOfUser(db: Db, userId: string, taskId: string): Promise<TaskRow | undefined> {
   const [row] = await db
@@ -107,23 +86,6 @@ export async function deleteTask(db: Db, userId: string, taskId: string): Promis
   return rows.length > 0;
 }
 
-/** Guarded: only a live task. A held one keeps its `worker_id`, so the caller can tell that worker to stop. */
-export async function cancelTask(db: Db, userId: string, taskId: string, now: Date): Promise<TaskRow | undefined> {
-  const [row] = await db
-    .update(tasks)
-    .set({ status: "cancelled", lease_expires_at: null, completed_at: now, updated_at: now })
-    .where(and(eq(tasks.task_id, taskId), eq(tasks.user_id, userId), inArray(tasks.status, LIVE_STATUSES)))
-    .returning();
-  return row;
-}
-
-export async function insertTaskEvent(
-  db: Db,
-  event: { task_id: string; attempt: number; kind: string; data: Record<string, unknown>; created_at: Date },
-): Promise<void> {
-  await db.insert(taskEvents).values(event);
-}
-
 /** Names for the tasks' provenance (`ran_on`): the machines holding them and whose machines those are. */
 export interface PlacementNames {
   machines: Map<string, string>;
@@ -138,10 +100,10 @@ export async function findPlacementNames(db: Db, rows: readonly TaskRow[]): Prom
   const found = await selectRows<{ kind: "worker" | "user"; id: string; name: string }>(
     db,
     sql`select 'worker' as kind, ${workers.worker_id}::text as id, ${workers.machine_name} as name from ${workers}
-          where ${workers.worker_id} = any(${`{${workerIds.join(",")}}`}::uuid[])
+          where ${workers.worker_id} = any(${uuidArray(workerIds)})
         union all
         select 'user', ${users.user_id}::text, ${users.username} from ${users}
-          where ${users.user_id} = any(${`{${ownerIds.join(",")}}`}::uuid[])`,
+          where ${users.user_id} = any(${uuidArray(ownerIds)})`,
   );
   for (const row of found) (row.kind === "worker" ? names.machines : names.owners).set(row.id, row.name);
   return names;
@@ -160,7 +122,7 @@ export async function findRunnableWorkersOf(
     db,
     sql`select runner.user_id::text as user_id, w.worker_id, w.machine_name, w.status, w.draining, w.tools, w.labels,
                w.capacity, w.slots, held.running_tasks, held.held_by_tool
-        from unnest(${`{${userIds.join(",")}}`}::uuid[]) as runner(user_id)
+        from unnest(${uuidArray(userIds)}) as runner(user_id)
         join workers w on ${mayRunTasksOn(sql`runner.user_id`, sql`w.worker_id`)}
         cross join lateral ${heldTasksOf(sql`w.worker_id`)} held
         order by w.machine_name, w.worker_id`,

@@ -1,4 +1,4 @@
-import { IdParam, Problem, page, Task, TaskCreate, TaskListQuery, TaskPatch } from "@garageswarm/protocol";
+import { IdParam, Problem, page, Task, TaskCreateBody, TaskListQuery, TaskPatch } from "@garageswarm/protocol";
 import type { FastifyPluginAsyncZod } from "fastify-type-provider-zod";
 import { z } from "zod";
 import { principalOf, requireUser } from "../auth/authenticate.ts";
@@ -30,13 +30,19 @@ export function taskRoutes(resources: Resources): FastifyPluginAsyncZod {
       {
         schema: {
           tags: ["tasks"],
-          summary: "Create a task; it is queued at once",
-          body: TaskCreate,
-          response: { 201: Task, ...errors },
+          summary: "Create a task, or an array of up to 1000 (all or none, answered in order); queued at once",
+          body: TaskCreateBody,
+          response: { 201: z.union([Task, z.array(Task)]), ...errors },
         },
       },
-      async (request, reply) =>
-        reply.status(201).send(await tasks.createTask(resources, principalOf(request).user_id, request.body)),
+      async (request, reply) => {
+        const userId = principalOf(request).user_id;
+        const body = request.body;
+        const created = Array.isArray(body)
+          ? await tasks.createTasks(resources, userId, body)
+          : await tasks.createTask(resources, userId, body);
+        return reply.status(201).send(created);
+      },
     );
 
     app.get(

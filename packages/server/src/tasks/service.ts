@@ -1,4 +1,6 @@
 // What a user does with their own tasks. Another user's task is indistinguishable from a missing one.
+
+import { randomUUID } from "node:crypto";
 import {
   type Task,
   type TaskCreate,
@@ -11,62 +13,83 @@ import { taskNeeds } from "../allocator/record-score.ts";
 import { publish } from "../bus/channels.ts";
 import type { Db } from "../db/store.ts";
 import { ConflictError, InvalidInputError, NotFoundError } from "../errors.ts";
+import { cancelTask as cancelQueuedOrHeld } from "../queue/transitions/cancel.ts";
+import { insertTasks } from "../queue/transitions/insert.ts";
 import type { Resources } from "../resources.ts";
 import { RUNNING_ROLES } from "../workers/membership.ts";
 import { findMembership } from "../workers/queries.ts";
-import { publishTaskUpdated, recordStatus } from "./events.ts";
+import { publishTaskUpdated } from "./events.ts";
 import * as q from "./queries.ts";
 import { toTaskViewOf, toTaskViews } from "./view.ts";
 
-/** Set by the workflow engine: where the task belongs, and whether it waits (`pending`) for upstream nodes. */
-export interface TaskOrigin {
-  status?: "pending" | "queued";
-  workflow_id?: string;
-  run_id?: string;
-  node_id?: string;
+export async function createTask(resources: Resources, userId: string, input: TaskCreate): Promise<Task> {
+  const [task] = await createTasks(resources, userId, [input], () => "body");
+  if (!task) throw new Error("creating a task returned nothing");
+  return task;
 }
 
-export async function createTask(
+/**
+ * Creates the tasks, all or none (one statement, insertTasks), and answers them in input order.
+ * `fieldOf(i)`: how a problem names the i-th body (`body` alone, `body[3]` in a batch).
+ */
+export async function createTasks(
   resources: Resources,
   userId: string,
-  input: TaskCreate,
-  origin: TaskOrigin = {},
-): Promise<Task> {
+  inputs: readonly TaskCreate[],
+  fieldOf: (index: number) => string = (index) => `body[${index}]`,
+): Promise<Task[]> {
   const { db, clock } = resources;
   const now = clock.now();
-  if (input.worker_id) {
-    // Only a worker the user owns or accepted a share of (as operator or owner): an offer runs nothing.
-    const membership = await findMembership(db, userId, input.worker_id);
-    if (!membership || !RUNNING_ROLES.includes(membership.role)) {
-      throw new InvalidInputError("no worker you may run tasks on has this id", "body.worker_id");
-    }
+  await checkPinnedWorkers(db, userId, inputs, fieldOf);
+  const rows = await insertTasks(
+    db,
+    inputs.map((input) => {
+      const tools = toolsOf(input.tool);
+      return {
+        task_id: randomUUID(),
+        user_id: userId,
+        description: input.description,
+        prompt: input.prompt ?? input.description,
+        tool: tools[0] as ToolId,
+        tools,
+        on_limit: input.on_limit,
+        model: input.model ?? null,
+        priority: input.priority,
+        requirements: input.requirements,
+        options: input.options,
+        timeout_seconds: input.timeout_seconds,
+        max_attempts: input.max_attempts,
+        pinned_worker_id: input.worker_id ?? null,
+        available_at: now,
+        created_at: now,
+        updated_at: now,
+      };
+    }),
+  );
+  await Promise.all(rows.map((row) => announceQueued(resources, row)));
+  await Promise.all(rows.map((row) => publishTaskUpdated(resources, row)));
+  return toTaskViews(db, rows, now);
+}
+
+/** Only a worker the user owns or accepted a share of (as operator or owner) may be pinned: an offer runs nothing. */
+async function checkPinnedWorkers(
+  db: Db,
+  userId: string,
+  inputs: readonly TaskCreate[],
+  fieldOf: (index: number) => string,
+): Promise<void> {
+  const pinned = [...new Set(inputs.flatMap((input) => (input.worker_id ? [input.worker_id] : [])))];
+  const refused = new Set<string>();
+  for (const workerId of pinned) {
+    const membership = await findMembership(db, userId, workerId);
+    if (!membership || !RUNNING_ROLES.includes(membership.role)) refused.add(workerId);
   }
-  const tools = toolsOf(input.tool);
-  const row = await q.insertTask(db, {
-    user_id: userId,
-    description: input.description,
-    prompt: input.prompt ?? input.description,
-    tool: tools[0] as ToolId,
-    tools,
-    on_limit: input.on_limit,
-    model: input.model ?? null,
-    priority: input.priority,
-    requirements: input.requirements,
-    options: input.options,
-    timeout_seconds: input.timeout_seconds,
-    max_attempts: input.max_attempts,
-    pinned_worker_id: input.worker_id ?? null,
-    status: origin.status ?? "queued",
-    workflow_id: origin.workflow_id ?? null,
-    run_id: origin.run_id ?? null,
-    node_id: origin.node_id ?? null,
-    available_at: now,
-    created_at: now,
-    updated_at: now,
-  });
-  if (row.status === "queued") await announceQueued(resources, row);
-  await publishTaskUpdated(resources, row);
-  return toTaskViewOf(db, row, now);
+  if (refused.size === 0) return;
+  const message = "no worker you may run tasks on has this id";
+  const issues = inputs.flatMap((input, index) =>
+    input.worker_id && refused.has(input.worker_id) ? [{ field: `${fieldOf(index)}.worker_id`, message }] : [],
+  );
+  throw new InvalidInputError(message, issues[0]?.field, issues);
 }
 
 /** A task's preference list: one tool, the list as given, or every text tool for `"any"`. */
@@ -140,11 +163,7 @@ export async function deleteTask(resources: Resources, userId: string, taskId: s
 export async function cancelTask(resources: Resources, userId: string, taskId: string): Promise<Task> {
   const { db, clock } = resources;
   const now = clock.now();
-  const row = await db.transaction(async (tx) => {
-    const cancelled = await q.cancelTask(tx as Db, userId, taskId, now);
-    if (cancelled) await recordStatus(tx as Db, cancelled, now, "cancelled by user");
-    return cancelled;
-  });
+  const row = await cancelQueuedOrHeld(db, userId, taskId, now, "cancelled by user");
   if (!row) {
     const existing = await q.findTaskOfUser(db, userId, taskId);
     if (!existing) throw new NotFoundError("task not found");

@@ -4,7 +4,9 @@ import type { Heartbeat, WorkerRole } from "@garageswarm/protocol";
 import { and, asc, eq, getTableColumns, ne, sql } from "drizzle-orm";
 import { alias } from "drizzle-orm/pg-core";
 import { tasks, users, userWorkers, workers } from "../db/schema.ts";
-import { type Db, selectRows } from "../db/store.ts";
+import { type Db, selectRows, ts, uuidArray } from "../db/store.ts";
+import { HELD } from "../queue/statements.ts";
+import { renewLeasesStatement } from "../queue/transitions/leases.ts";
 import { isAcceptedMembership } from "./membership.ts";
 import { keepServerLimits } from "./tool-limits.ts";
 
@@ -33,7 +35,7 @@ export async function findShareRow(db: Db, userId: string, workerId: string) {
   return row ? { role: row.role as WorkerRole, status: row.status } : undefined;
 }
 
-const heldTasks = sql<number>`(select count(*)::int from ${tasks} where ${tasks.worker_id} = ${workers.worker_id} and ${tasks.status} in ('assigned', 'running'))`;
+const heldTasks = sql<number>`(select count(*)::int from ${tasks} where ${tasks.worker_id} = ${workers.worker_id} and ${tasks.status} in ${HELD})`;
 const ownerUsername = sql<string>`(select ${users.username} from ${users} where ${users.user_id} = ${workers.owner_user_id})`;
 
 function selectWithRole(db: Db) {
@@ -101,7 +103,7 @@ export async function upsertOwnerMembership(db: Db, userId: string, workerId: st
     .values({ user_id: userId, worker_id: workerId, ...accepted, accepted_at: now, created_at: now })
     .onConflictDoUpdate({
       target: [userWorkers.user_id, userWorkers.worker_id],
-      set: { ...accepted, accepted_at: sql`coalesce(${userWorkers.accepted_at}, ${now.toISOString()}::timestamptz)` },
+      set: { ...accepted, accepted_at: sql`coalesce(${userWorkers.accepted_at}, ${ts(now)})` },
     });
 }
 
@@ -273,7 +275,7 @@ export async function recordHeartbeat(
   },
 ): Promise<HeartbeatOutcome> {
   const { userId, workerId, sample, now } = input;
-  const ids = `{${input.runningTaskIds.join(",")}}`;
+  const ids = uuidArray(input.runningTaskIds);
   const [row] = await selectRows<{
     role: WorkerRole | null;
     was_offline: boolean | null;
@@ -299,23 +301,18 @@ export async function recordHeartbeat(
         disk_percent = ${sample.disk_percent ?? null},
         battery_percent = ${sample.battery?.level_percent ?? null}, battery_charging = ${sample.battery?.charging ?? null},
         tools = ${sample.tools ? keepServerLimits(sql`${JSON.stringify(sample.tools)}::jsonb`, sql`workers.tools`, now) : sql`workers.tools`},
-        status = 'online', last_heartbeat_at = ${now.toISOString()}::timestamptz,
-        updated_at = ${now.toISOString()}::timestamptz
+        status = 'online', last_heartbeat_at = ${ts(now)}, updated_at = ${ts(now)}
       where worker_id = ${workerId}::uuid and exists (select 1 from access where role = 'owner')
       returning worker_id, owner_user_id, status, draining, battery_percent, battery_charging
     ),
-    renewed as (
-      update tasks set lease_expires_at = ${input.leaseExpiresAt.toISOString()}::timestamptz
-      where task_id = any(${ids}::uuid[]) and worker_id = ${workerId}::uuid
-        and status in ('assigned', 'running') and exists (select 1 from updated)
-    )
+    renewed as (${renewLeasesStatement(workerId, ids, input.leaseExpiresAt, sql`exists (select 1 from updated)`)})
     select (select role from access) as role, (select status = 'offline' from before) as was_offline,
       u.worker_id, u.owner_user_id, u.status, u.draining,
       (select (b.battery_percent is distinct from u.battery_percent)
         or (b.battery_charging is distinct from u.battery_charging) from before b) as battery_changed,
-      array(select id::text from unnest(${ids}::uuid[]) as id where not exists (
+      array(select id::text from unnest(${ids}) as id where not exists (
         select 1 from tasks t where t.task_id = id and t.worker_id = ${workerId}::uuid
-          and t.status in ('assigned', 'running'))) as stop
+          and t.status in ${HELD})) as stop
     from (select 1) as one left join updated u on true`,
   );
   if (!row) throw new Error("heartbeat statement returned nothing");

@@ -14,8 +14,8 @@ import { recordAudit } from "../audit/record.ts";
 import { publish } from "../bus/channels.ts";
 import type { Db } from "../db/store.ts";
 import { ForbiddenError, NotFoundError } from "../errors.ts";
-import { expireLeasesOfWorker } from "../queue/queries.ts";
-import { leaseSeconds } from "../queue/timing.ts";
+import { leaseExpiresAt } from "../queue/timing.ts";
+import { expireLeasesOfWorker } from "../queue/transitions/leases.ts";
 import type { Resources } from "../resources.ts";
 import * as q from "./queries.ts";
 import { toWorkerView } from "./view.ts";
@@ -109,7 +109,7 @@ export async function recordHeartbeat(
     sample: beat,
     runningTaskIds: beat.running_task_ids,
     now,
-    leaseExpiresAt: new Date(now.getTime() + leaseSeconds(config) * 1000),
+    leaseExpiresAt: leaseExpiresAt(config, now),
   });
   if (!outcome.role) throw new NotFoundError("worker not found");
   if (!outcome.worker) throw new ForbiddenError(`needs the owner role on this worker; you are ${outcome.role}`);

@@ -15,7 +15,7 @@ import { recordAudit } from "../audit/record.ts";
 import { publish } from "../bus/channels.ts";
 import type { Db } from "../db/store.ts";
 import { ConflictError, NotFoundError } from "../errors.ts";
-import { handBackTasksOfMember } from "../queue/queries.ts";
+import { handBackTasksOfMember } from "../queue/transitions/offers.ts";
 import type { Resources } from "../resources.ts";
 import { publishTaskUpdated } from "../tasks/events.ts";
 import type { TaskRow } from "../tasks/queries.ts";

@@ -3,6 +3,7 @@
 // that limit, or may have restarted: its report never erases a limit still in the future. Of two limits
 // the later stands; a limit already passed is ignored everywhere (allocator/tool-choice.ts).
 import { type SQL, sql } from "drizzle-orm";
+import { ts } from "../db/store.ts";
 
 /**
  * `reported` (a jsonb array of tools) with each tool's `limited_until` and `limit_message` taken from
@@ -11,7 +12,7 @@ import { type SQL, sql } from "drizzle-orm";
 export function keepServerLimits(reported: SQL, stored: SQL, now: Date): SQL {
   return sql`(
     select coalesce(jsonb_agg(
-      case when kept.until is not null and kept.until > ${now.toISOString()}::timestamptz
+      case when kept.until is not null and kept.until > ${ts(now)}
                 and not coalesce((fresh.entry->>'limited_until')::timestamptz >= kept.until, false)
            then fresh.entry || jsonb_strip_nulls(jsonb_build_object(
                   'limited_until', kept.entry->'limited_until', 'limit_message', kept.entry->'limit_message'))

@@ -9,9 +9,10 @@
 import { randomUUID } from "node:crypto";
 import { TaskRequirements } from "@garageswarm/protocol";
 import type { Db } from "../../db/store.ts";
+import { cancelTask } from "../../queue/transitions/cancel.ts";
+import { insertTasks } from "../../queue/transitions/insert.ts";
 import type { Resources } from "../../resources.ts";
-import { recordStatus } from "../../tasks/events.ts";
-import { cancelTask, type TaskRow } from "../../tasks/queries.ts";
+import type { TaskRow } from "../../tasks/queries.ts";
 import {
   type EngineOptions,
   hasStarted,
@@ -121,17 +122,16 @@ export async function writeEffects(
   now: Date,
 ): Promise<{ created: TaskRow[]; cancelled: TaskRow[] }> {
   const dispatches = [...effects.dispatches.values()];
-  const created =
-    dispatches.length === 0
-      ? []
-      : await q.insertNodeTasks(tx, await taskRows(tx, run, graph, effects.state, dispatches, now), run.run_id);
+  const rows = dispatches.length === 0 ? [] : await taskRows(tx, run, graph, effects.state, dispatches, now);
+  const created = await insertTasks(
+    tx,
+    rows.map((row) => row.task),
+    rows.map((row) => ({ ...row.attempt, task_id: row.task.task_id })),
+  );
   const cancelled: TaskRow[] = [];
   for (const taskId of effects.cancels) {
-    const row = await cancelTask(tx, run.user_id, taskId, now);
-    if (row) {
-      await recordStatus(tx, row, now, "cancelled by its workflow run");
-      cancelled.push(row);
-    }
+    const row = await cancelTask(tx, run.user_id, taskId, now, "cancelled by its workflow run");
+    if (row) cancelled.push(row);
   }
   // A task this run cancelled has nothing left to tell it.
   await q.settleRunTasks(tx, effects.cancels);
@@ -155,9 +155,12 @@ async function taskRows(tx: Db, run: q.RunRow, graph: RunGraph, state: RunState,
   return dispatches.map((dispatch) => {
     const preferred = workerOf.get(upstreamTask.get(dispatch.task_id) ?? "");
     return {
-      node_id: dispatch.node_id,
-      iteration: dispatch.iteration,
-      attempt: dispatch.attempt,
+      attempt: {
+        run_id: run.run_id,
+        node_id: dispatch.node_id,
+        iteration: dispatch.iteration,
+        attempt: dispatch.attempt,
+      },
       task: {
         task_id: dispatch.task_id,
         user_id: run.user_id,
@@ -173,7 +176,6 @@ async function taskRows(tx: Db, run: q.RunRow, graph: RunGraph, state: RunState,
         // The engine owns retries (with its own backoff), so the queue never retries a node's task.
         max_attempts: 1,
         pinned_worker_id: dispatch.pinned_worker_id,
-        status: "queued",
         workflow_id: run.workflow_id,
         run_id: run.run_id,
         node_id: dispatch.node_id,

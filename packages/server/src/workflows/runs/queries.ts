@@ -2,9 +2,9 @@
 // (workflow_run_tasks), and the scans the advancer and the API need.
 import type { TaskStatus } from "@garageswarm/protocol";
 import { and, desc, eq, inArray, lte, notInArray, or, sql } from "drizzle-orm";
-import { taskEvents, tasks, workers, workflowRuns, workflowRunTasks, workflows } from "../../db/schema.ts";
+import { tasks, workers, workflowRuns, workflowRunTasks, workflows } from "../../db/schema.ts";
 import type { Db } from "../../db/store.ts";
-import type { NewTaskRow, TaskRow } from "../../tasks/queries.ts";
+import { TERMINAL_STATUSES } from "../../queue/task-machine.ts";
 import { mayRunTasksOn, uuidParam } from "../../workers/membership.ts";
 import type { TaskPlace } from "../engine/view.ts";
 
@@ -13,7 +13,6 @@ export type NewRunRow = typeof workflowRuns.$inferInsert;
 export type WorkflowRow = typeof workflows.$inferSelect;
 
 export const ACTIVE_RUN_STATUSES = ["pending", "running", "paused", "waiting_approval"] as const;
-const TERMINAL_TASK_STATUSES = ["completed", "failed", "cancelled", "timed_out"] as const;
 const UNSTARTED_TASK_STATUSES = ["pending", "queued"] as const;
 
 /** The run row, or undefined when it is not there (or, with `userId`, not that user's). */
@@ -61,7 +60,7 @@ export interface NodeOutcome {
   node_id: string;
   iteration: number;
   attempt: number;
-  status: (typeof TERMINAL_TASK_STATUSES)[number];
+  status: (typeof TERMINAL_STATUSES)[number];
   result: unknown;
   error: string | null;
   /** The worker's word on the last failure: false means another try cannot help. */
@@ -87,7 +86,7 @@ export async function findUnsettledOutcomes(db: Db, runId: string): Promise<Node
       and(
         eq(workflowRunTasks.run_id, runId),
         eq(workflowRunTasks.settled, false),
-        inArray(tasks.status, TERMINAL_TASK_STATUSES),
+        inArray(tasks.status, TERMINAL_STATUSES),
       ),
     );
   return rows as NodeOutcome[];
@@ -124,43 +123,6 @@ export async function findStartedTask(
 export async function settleRunTasks(db: Db, taskIds: string[]): Promise<void> {
   if (taskIds.length === 0) return;
   await db.update(workflowRunTasks).set({ settled: true }).where(inArray(workflowRunTasks.task_id, taskIds));
-}
-
-/** Node tasks and their attempt rows, in as few statements as the driver allows (one per 500 rows). */
-export async function insertNodeTasks(
-  db: Db,
-  rows: Array<{ task: NewTaskRow & { task_id: string }; node_id: string; iteration: number; attempt: number }>,
-  runId: string,
-): Promise<TaskRow[]> {
-  const inserted: TaskRow[] = [];
-  for (let start = 0; start < rows.length; start += 500) {
-    const chunk = rows.slice(start, start + 500);
-    const created = await db
-      .insert(tasks)
-      .values(chunk.map((row) => row.task))
-      .returning();
-    // The attempt rows' primary key refuses a second task for the same node attempt, rolling back the step.
-    await db.insert(workflowRunTasks).values(
-      chunk.map((row) => ({
-        run_id: runId,
-        node_id: row.node_id,
-        iteration: row.iteration,
-        attempt: row.attempt,
-        task_id: row.task.task_id,
-      })),
-    );
-    await db.insert(taskEvents).values(
-      created.map((task) => ({
-        task_id: task.task_id,
-        attempt: task.attempt,
-        kind: "status",
-        data: { status: task.status, worker_id: task.worker_id },
-        created_at: task.created_at,
-      })),
-    );
-    inserted.push(...created);
-  }
-  return inserted;
 }
 
 /** The worker that ran each of these tasks (for affinity: a node prefers its upstream node's worker). */

@@ -1,10 +1,10 @@
-// The claim transition (queued → assigned) of the queue's state machine (queries.ts): one statement that
-// picks the task, the tool it runs with, and hands out a fresh lease.
+// The claim (queued → assigned, task-machine.ts): one statement that picks the task, the tool it runs with,
+// and hands out a fresh lease. The allocator's score of a claim is stored beside it afterwards.
 import { sql } from "drizzle-orm";
-import type { Db } from "../db/store.ts";
-import type { TaskRow } from "../tasks/queries.ts";
-import { runnersOf } from "../workers/membership.ts";
-import { principalActsAs, ts, updateLogged } from "./statements.ts";
+import { type Db, ts } from "../../db/store.ts";
+import type { TaskRow } from "../../tasks/queries.ts";
+import { runnersOf } from "../../workers/membership.ts";
+import { HELD, principalActsAs, updateLogged } from "../statements.ts";
 
 export interface ClaimInput {
   workerId: string;
@@ -45,14 +45,14 @@ export async function claimTask(db: Db, input: ClaimInput): Promise<TaskRow | un
                 or (offered.entry->>'limited_until')::timestamptz <= ${ts(now)})
            and (offered.entry->>'max_concurrent' is null
                 or (select count(*) from tasks h
-                    where h.worker_id = w.worker_id and h.status in ('assigned', 'running')
+                    where h.worker_id = w.worker_id and h.status in ${HELD}
                       and h.tool = offered.entry->>'name') < (offered.entry->>'max_concurrent')::int)) as runnable,
         -- Only users who own the worker or accepted a share of it: an offer runs nothing.
         array(${runnersOf(sql`w.worker_id`)}) as user_ids, w.owner_user_id
       from workers w
       where w.worker_id = ${workerId}::uuid and not w.draining
         and ${principalActsAs(input.principalId, sql`w.worker_id`)}
-        and (select count(*) from tasks h where h.worker_id = w.worker_id and h.status in ('assigned', 'running')) < w.slots
+        and (select count(*) from tasks h where h.worker_id = w.worker_id and h.status in ${HELD}) < w.slots
     ),
     -- Fair share: each user allowed on the worker offers their best eligible task (one short walk of
     -- tasks_queue_user_idx per user; the worker's fields are read once from the materialized row), then
@@ -61,7 +61,7 @@ export async function claimTask(db: Db, input: ClaimInput): Promise<TaskRow | un
     -- concurrent claimers move on to the next task instead of waiting.
     offers as (
       select c.task_id, c.tool, c.priority, c.available_at, c.created_at,
-        (select count(*) from tasks h where h.user_id = u.user_id and h.status in ('assigned', 'running')) as held
+        (select count(*) from tasks h where h.user_id = u.user_id and h.status in ${HELD}) as held
       from unnest((select user_ids from w)::uuid[]) as u(user_id)
       cross join lateral (
         select t.task_id, pick.tool, t.priority, t.available_at, t.created_at from tasks t
@@ -112,4 +112,22 @@ export async function claimTask(db: Db, input: ClaimInput): Promise<TaskRow | un
     sql`jsonb_build_object('tool', tool)`,
   );
   return row;
+}
+
+export interface ScoreEntry {
+  task_id: string;
+  lease_token: string;
+  score: unknown;
+}
+
+/** Stores claim scores, each only while its attempt is current (the token is the fence). */
+export async function writeScores(db: Db, entries: ScoreEntry[]): Promise<void> {
+  if (entries.length === 0) return;
+  const values = entries.map(
+    (entry) => sql`(${entry.task_id}::uuid, ${entry.lease_token}::uuid, ${JSON.stringify(entry.score)}::jsonb)`,
+  );
+  await db.execute(sql`
+    update tasks set score = v.score
+    from (values ${sql.join(values, sql`, `)}) as v(task_id, lease_token, score)
+    where tasks.task_id = v.task_id and tasks.lease_token = v.lease_token`);
 }
