@@ -1,6 +1,5 @@
 // What the rest of the server hears about a task: an entry in its event log, and a hint on the bus.
 
-import type { TaskStatus } from "@garageswarm/protocol";
 import { publish } from "../bus/channels.ts";
 import type { Db } from "../db/store.ts";
 import type { Resources } from "../resources.ts";
@@ -21,7 +20,7 @@ export function publishTaskUpdated(resources: Resources, row: TaskRow): Promise<
   return publish(resources.bus, "task.updated", {
     task_id: row.task_id,
     user_id: row.user_id,
-    status: row.status as TaskStatus,
+    status: row.status,
     progress: row.progress,
     attempt: row.attempt,
     worker_id: row.worker_id,

@@ -117,10 +117,7 @@ export async function cancelTask(db: Db, userId: string, taskId: string, now: Da
   return row;
 }
 
-export async function insertTaskEvent(
-  db: Db,
-  event: { task_id: string; attempt: number; kind: string; data: Record<string, unknown>; created_at: Date },
-): Promise<void> {
+export async function insertTaskEvent(db: Db, event: typeof taskEvents.$inferInsert): Promise<void> {
   await db.insert(taskEvents).values(event);
 }
 

@@ -1,6 +1,6 @@
 // SQL of workers and who may use them (user_workers). A membership counts only once accepted
 // (membership.ts); offers are read here only to list, accept or decline them.
-import type { Heartbeat, WorkerRole } from "@garageswarm/protocol";
+import type { Heartbeat, WorkerRole, WorkerStatus } from "@garageswarm/protocol";
 import { and, asc, eq, getTableColumns, ne, sql } from "drizzle-orm";
 import { alias } from "drizzle-orm/pg-core";
 import { tasks, users, userWorkers, workers } from "../db/schema.ts";
@@ -21,7 +21,7 @@ export async function findMembership(
     .select({ role: userWorkers.role })
     .from(userWorkers)
     .where(and(eq(userWorkers.user_id, userId), eq(userWorkers.worker_id, workerId), isAcceptedMembership));
-  return row ? { role: row.role as WorkerRole } : undefined;
+  return row;
 }
 
 /** The user's row on the worker whatever its status (an offer or a membership), for the share verbs. */
@@ -30,7 +30,7 @@ export async function findShareRow(db: Db, userId: string, workerId: string) {
     .select({ role: userWorkers.role, status: userWorkers.status })
     .from(userWorkers)
     .where(and(eq(userWorkers.user_id, userId), eq(userWorkers.worker_id, workerId), eq(userWorkers.is_active, true)));
-  return row ? { role: row.role as WorkerRole, status: row.status } : undefined;
+  return row;
 }
 
 const heldTasks = sql<number>`(select count(*)::int from ${tasks} where ${tasks.worker_id} = ${workers.worker_id} and ${tasks.status} in ('assigned', 'running'))`;
@@ -95,7 +95,7 @@ export async function upsertWorker(
 
 /** The registering owner's own row: accepted from the start (nobody needs to consent to their own machine). */
 export async function upsertOwnerMembership(db: Db, userId: string, workerId: string, now: Date): Promise<void> {
-  const accepted = { role: "owner", status: "accepted" as const, is_active: true, offered_by_user_id: null };
+  const accepted = { role: "owner" as const, status: "accepted" as const, is_active: true, offered_by_user_id: null };
   await db
     .insert(userWorkers)
     .values({ user_id: userId, worker_id: workerId, ...accepted, accepted_at: now, created_at: now })
@@ -204,7 +204,7 @@ export async function deleteMembership(
     )
     .returning({ role: userWorkers.role, status: userWorkers.status });
   const [row] = rows;
-  return row ? { role: row.role as WorkerRole, status: row.status } : undefined;
+  return row;
 }
 
 /** Accepted members only: who has a pending offer is the recipient's business, not the sharer's. */
@@ -279,7 +279,7 @@ export async function recordHeartbeat(
     was_offline: boolean | null;
     worker_id: string | null;
     owner_user_id: string;
-    status: string;
+    status: WorkerStatus;
     draining: boolean;
     stop: string[];
     battery_changed: boolean | null;

@@ -173,7 +173,7 @@ async function taskRows(tx: Db, run: q.RunRow, graph: RunGraph, state: RunState,
         // The engine owns retries (with its own backoff), so the queue never retries a node's task.
         max_attempts: 1,
         pinned_worker_id: dispatch.pinned_worker_id,
-        status: "queued",
+        status: "queued" as const,
         workflow_id: run.workflow_id,
         run_id: run.run_id,
         node_id: dispatch.node_id,
