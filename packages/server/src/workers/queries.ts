@@ -1,3 +1,25 @@
+// The worker lifecycle on the server. `workers.status` holds online | offline (a CHECK keeps it so);
+// `draining` is a flag beside the status, and a deleted worker has no row, only its `deleted` event.
+//
+//   (none)  ── register (upsertWorker) ───────────────────────────────────────────────────▶ online
+//   offline ── register · hello (realtime/queries.ts updateWorkerFromHello) · heartbeat ───▶ online
+//              (recordHeartbeat; online stays online on each of them)
+//   online  ── silent for MISSED_HEARTBEATS_UNTIL_OFFLINE intervals (queue/queries.ts ─────▶ offline
+//              markSilentWorkersOffline, in the reaper's pass) · its owner disabled
+//              (admin/queries.ts takeWorkersOffline)
+//   online | offline ── drain / undrain (setDraining) ──▶ the same status, `draining` set or cleared
+//   online | offline ── delete (deleteWorker, owner only) ──▶ no row; the event says `deleted`
+//
+// Invariants:
+// - Every transition publishes `worker.updated` with the status after it (`deleted` for a delete), but for
+//   one gap: a `hello` that brings an offline worker back does not (realtime/worker-socket.ts), and its
+//   next heartbeat finds it online already, so dashboards hear of it only at its next change.
+// - Going offline and deletion end the worker's leases in the same statement or transaction, so the
+//   reaper re-queues what it held; while online, its heartbeats renew them.
+// - Pushed offers go only to online workers that are not draining (allocator/queries.ts); a pull claim
+//   needs only "not draining" (queue/claim.ts): the worker asking is alive whatever its row says.
+// - A socket closing changes nothing here: silence does. Re-registering keeps `draining`.
+//
 // SQL of workers and who may use them (user_workers). A membership counts only once accepted
 // (membership.ts); offers are read here only to list, accept or decline them.
 import type { Heartbeat, WorkerRole, WorkerStatus } from "@garageswarm/protocol";
