@@ -11,6 +11,7 @@
 // tasks (and their attempt rows and event-log entries) and publishing the bus hints.
 import { randomBytes } from "node:crypto";
 import { performance } from "node:perf_hooks";
+import type { RunStatus } from "@garageswarm/protocol";
 import { loadServerConfig, openStore, type Store, startServer } from "@garageswarm/server";
 import { sql } from "drizzle-orm";
 import type { RunGraph, RunNode } from "../packages/server/src/workflows/graph.ts";
@@ -146,7 +147,7 @@ async function measure(store: Store, label: string, scenario: string, graph: Run
         (await resources.db.execute(
           sql`select status from workflow_runs where run_id = ${runId}::uuid`,
         )) as unknown as {
-          rows: Array<{ status: string }>;
+          rows: Array<{ status: RunStatus }>;
         }
       ).rows;
       status = row!.status;

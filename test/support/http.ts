@@ -1,4 +1,7 @@
-// A tiny JSON client for tests: real HTTP against the listening server, nothing stubbed.
+// A tiny JSON client for tests: real HTTP against the listening server, nothing stubbed. Every JSON answer is
+// checked against the protocol (contract.ts), so a test fails when the wire drifts from the contract.
+import { checkContract } from "./contract.ts";
+
 export interface ApiResponse<T = unknown> {
   status: number;
   headers: Headers;
@@ -25,14 +28,17 @@ export function apiClient(baseUrl: string) {
       body = JSON.stringify(options.body);
       headers["content-type"] = "application/json";
     }
-    const response = await fetch(new URL(path, baseUrl), { method, headers, body });
+    const url = new URL(path, baseUrl);
+    const response = await fetch(url, { method, headers, body });
     const text = await response.text();
     let parsed: unknown = text;
     try {
       parsed = text ? JSON.parse(text) : undefined;
     } catch {
       // Not JSON: leave the text for the assertion to show.
+      return { status: response.status, headers: response.headers, body: parsed as T };
     }
+    checkContract(method, url, response.status, response.headers.get("content-type") ?? "", parsed);
     return { status: response.status, headers: response.headers, body: parsed as T };
   }
   return {

@@ -1,6 +1,10 @@
-// A WebSocket peer for tests: collects every message and lets a test wait for the one it expects.
+// A WebSocket peer for tests: collects every message and lets a test wait for the one it expects. Each
+// message is parsed with its direction's catalogue (ServerToWorker or ServerToClient); one that does not
+// match fails every wait of the peer, so a test fails when the socket wire drifts from the protocol.
 import { randomUUID } from "node:crypto";
+import { ServerToClient, ServerToWorker } from "@garageswarm/protocol";
 import WebSocket from "ws";
+import { z } from "zod";
 
 export interface Peer {
   readonly socket: WebSocket;
@@ -17,14 +21,34 @@ export function toWebSocketUrl(httpUrl: string, path: string): string {
   return url.toString();
 }
 
+/** The catalogue of what the server sends on the socket at `url`, if it is one of the protocol's. */
+function catalogueOf(url: string): z.ZodType | undefined {
+  const { pathname } = new URL(url);
+  if (pathname.startsWith("/ws/worker/")) return ServerToWorker;
+  if (pathname.startsWith("/ws/client/")) return ServerToClient;
+  return undefined;
+}
+
 /** Opens a socket; rejects with the HTTP status when the upgrade is refused. */
 export function connectPeer(url: string, headers: Record<string, string> = {}): Promise<Peer> {
+  const catalogue = catalogueOf(url);
   return new Promise((resolve, reject) => {
     const socket = new WebSocket(url, { headers });
     const received: any[] = [];
-    const waiters = new Set<{ match: (message: any) => boolean; resolve: (message: any) => void }>();
+    const waiters = new Set<{
+      match: (message: any) => boolean;
+      resolve: (message: any) => void;
+      reject: (error: Error) => void;
+    }>();
+    let drift: Error | null = null;
     socket.on("message", (raw) => {
       const message = JSON.parse(raw.toString());
+      const parsed = catalogue?.safeParse(message);
+      if (parsed && !parsed.success && !drift) {
+        drift = new Error(`the server sent a message its catalogue lacks:\n${z.prettifyError(parsed.error)}\n${raw}`);
+        for (const waiter of waiters) waiter.reject(drift);
+        waiters.clear();
+      }
       received.push(message);
       for (const waiter of waiters) {
         if (waiter.match(message)) {
@@ -46,10 +70,11 @@ export function connectPeer(url: string, headers: Record<string, string> = {}): 
           return id;
         },
         next(match, timeoutMs = 10_000) {
+          if (drift) return Promise.reject(drift);
           const found = received.find(match);
           if (found) return Promise.resolve(found);
           return new Promise((resolveNext, rejectNext) => {
-            const waiter = { match, resolve: resolveNext };
+            const waiter = { match, resolve: resolveNext, reject: rejectNext };
             waiters.add(waiter);
             setTimeout(() => {
               if (waiters.delete(waiter)) rejectNext(new Error(`no matching message within ${timeoutMs} ms`));

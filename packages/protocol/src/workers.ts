@@ -7,8 +7,18 @@ import { WorkerTool } from "./tools.ts";
 export const WorkerRole = z.enum(["owner", "operator", "viewer"]);
 export type WorkerRole = z.infer<typeof WorkerRole>;
 
+/**
+ * Whether the server hears from the worker: `online` since its registration, `hello` or heartbeat; `offline`
+ * once silent for three heartbeat intervals, or when its owner is disabled. Draining is not a status but the
+ * `draining` flag beside it (either status may drain), and a deleted worker has no status: it is gone, and
+ * `worker.updated` says `deleted` (WorkerUpdateStatus).
+ */
 export const WorkerStatus = z.enum(["online", "offline"]);
 export type WorkerStatus = z.infer<typeof WorkerStatus>;
+
+/** The status a `worker.updated` event carries: the worker's status after the change, or `deleted`. */
+export const WorkerUpdateStatus = z.enum([...WorkerStatus.options, "deleted"]);
+export type WorkerUpdateStatus = z.infer<typeof WorkerUpdateStatus>;
 
 export const WorkerCapacity = z
   .object({

@@ -165,6 +165,7 @@ export type Schedule = z.infer<typeof Schedule>;
 
 const JsonObject = z.record(z.string(), z.unknown());
 export const WorkflowStatus = z.enum(["active", "disabled"]);
+export type WorkflowStatus = z.infer<typeof WorkflowStatus>;
 
 export const WorkflowCreate = z
   .object({
@@ -297,11 +298,15 @@ export const RunResult = z.object({
 });
 export type RunResult = z.infer<typeof RunResult>;
 
+/** What started a run: a person (`manual`), the workflow's schedule, or an API caller. */
+export const RunTrigger = z.enum(["manual", "schedule", "api"]);
+export type RunTrigger = z.infer<typeof RunTrigger>;
+
 export const WorkflowRun = z.object({
   run_id: Uuid,
   workflow_id: Uuid,
   status: RunStatus,
-  trigger: z.enum(["manual", "schedule", "api"]),
+  trigger: RunTrigger,
   input: JsonObject,
   nodes: z.array(NodeRun),
   result: RunResult.nullable(),

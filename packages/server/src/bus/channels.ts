@@ -1,6 +1,6 @@
 // Every bus channel and its message, in one place. Messages are small hints; the database is the truth,
 // so a subscriber that needs more reads the row.
-import type { TaskStatus, WorkerStatus } from "@garageswarm/protocol";
+import type { TaskStatus, WorkerUpdateStatus } from "@garageswarm/protocol";
 import type { Bus } from "./bus.ts";
 
 export interface BusMessages {
@@ -54,7 +54,7 @@ export interface BusMessages {
   "worker.updated": {
     worker_id: string;
     owner_user_id: string;
-    status: WorkerStatus | "deleted";
+    status: WorkerUpdateStatus;
     draining: boolean;
   };
   /** An admin disabled the user: every replica closes the user's open sockets (workers and dashboards). */

@@ -1,5 +1,26 @@
 // The whole data model (DESIGN.md §2). Column names are the wire names: snake_case end to end.
-import { sql } from "drizzle-orm";
+// Closed sets (statuses, kinds, roles) take their values from the protocol's zod enums and are CHECKed,
+// so the database refuses a value the contract does not know; jsonb columns carry their wire types.
+import {
+  ApiKeyScope,
+  LimitPolicy,
+  type RunResult,
+  RunStatus,
+  RunTrigger,
+  type Schedule,
+  type TaskRequirements,
+  type TaskResult,
+  TaskStatus,
+  type ToolId,
+  type WorkerCapacity,
+  WorkerRole,
+  WorkerStatus,
+  type WorkerTool,
+  type WorkflowDefinition,
+  WorkflowStatus,
+  WorkflowType,
+} from "@garageswarm/protocol";
+import { type SQL, sql } from "drizzle-orm";
 import {
   type AnyPgColumn,
   bigserial,
@@ -16,10 +37,46 @@ import {
   uniqueIndex,
   uuid,
 } from "drizzle-orm/pg-core";
+import type { RunState } from "../workflows/engine/state.ts";
+import type { RunGraph } from "../workflows/graph.ts";
+import type { RunTimer } from "../workflows/runs/effects.ts";
 
 const createdAt = () => timestamp("created_at", { withTimezone: true, mode: "date" }).notNull().defaultNow();
 const updatedAt = () => timestamp("updated_at", { withTimezone: true, mode: "date" }).notNull().defaultNow();
 const ts = (name: string) => timestamp(name, { withTimezone: true, mode: "date" });
+
+/** A zod enum's values as the non-empty tuple `text(name, { enum })` types its column with. */
+function valuesOf<T extends string>(schema: { options: T[] }): [T, ...T[]] {
+  const [first, ...rest] = schema.options;
+  if (first === undefined) throw new Error("an enum without values");
+  return [first, ...rest];
+}
+
+/** `column in ('a', 'b')`: the CHECK of a closed set (the values are the protocol's own literals). */
+function isOneOf(column: AnyPgColumn, values: readonly string[]): SQL {
+  return sql`${column} in (${sql.raw(values.map((value) => `'${value}'`).join(", "))})`;
+}
+
+/** What a task's event log holds: status changes, progress reports and live output (with its overflow note). */
+export const TASK_EVENT_KINDS = ["status", "progress", "output", "output_truncated"] as const;
+
+type JsonObject = Record<string, unknown>;
+
+/** The usage limit that last parked a task (`tasks.parked`). */
+export interface ParkedLimit {
+  worker_id: string;
+  tool: string;
+  kind: string;
+  message: string;
+  until: string;
+}
+
+/** The agent session a parked task resumes (`tasks.resume`): only on that worker, with that tool. */
+export interface ResumableSession {
+  worker_id: string;
+  tool: string;
+  session_id: string;
+}
 
 export const users = pgTable(
   "users",
@@ -51,7 +108,7 @@ export const apiKeys = pgTable(
     prefix: text("prefix").notNull(),
     key_hash: text("key_hash").notNull(),
     /** `full`: everything the user may do; `worker`: register, heartbeat, pull, report and the worker socket. */
-    scope: text("scope", { enum: ["full", "worker"] })
+    scope: text("scope", { enum: valuesOf(ApiKeyScope) })
       .notNull()
       .default("full"),
     /** The key that minted this one (a key made by a key); revoking it revokes this one too. */
@@ -66,7 +123,7 @@ export const apiKeys = pgTable(
     uniqueIndex("api_keys_hash_key").on(t.key_hash),
     index("api_keys_user_idx").on(t.user_id),
     index("api_keys_created_by_idx").on(t.created_by_key_id),
-    check("api_keys_scope_check", sql`${t.scope} in ('full', 'worker')`),
+    check("api_keys_scope_check", isOneOf(t.scope, ApiKeyScope.options)),
   ],
 );
 
@@ -121,12 +178,15 @@ export const workers = pgTable(
     machine_id: text("machine_id").notNull(),
     machine_name: text("machine_name").notNull(),
     platform: text("platform").notNull(),
-    status: text("status").notNull().default("offline"),
-    tools: jsonb("tools").notNull().default(sql`'[]'::jsonb`),
+    /** online | offline (workers/lifecycle.ts); draining is a flag beside it, and a deleted worker has no row. */
+    status: text("status", { enum: valuesOf(WorkerStatus) })
+      .notNull()
+      .default("offline"),
+    tools: jsonb("tools").$type<WorkerTool[]>().notNull().default(sql`'[]'::jsonb`),
     /** Free-form tags a task's `requirements.labels` must all be among (`gpu`, `os=linux`). */
-    labels: jsonb("labels").notNull().default(sql`'[]'::jsonb`),
+    labels: jsonb("labels").$type<string[]>().notNull().default(sql`'[]'::jsonb`),
     /** What the machine has (`cpu_cores`, `memory_gb`), for a task's `requirements.min_*`. */
-    capacity: jsonb("capacity").notNull().default(sql`'{}'::jsonb`),
+    capacity: jsonb("capacity").$type<WorkerCapacity>().notNull().default(sql`'{}'::jsonb`),
     slots: integer("slots").notNull().default(1),
     running_tasks: integer("running_tasks").notNull().default(0),
     cpu_percent: doublePrecision("cpu_percent"),
@@ -143,6 +203,7 @@ export const workers = pgTable(
   },
   (t) => [
     uniqueIndex("workers_owner_machine_key").on(t.owner_user_id, t.machine_id),
+    check("workers_status_check", isOneOf(t.status, WorkerStatus.options)),
     check("workers_battery_percent_check", sql`${t.battery_percent} between 0 and 100`),
     check("workers_battery_pair_check", sql`(${t.battery_percent} is null) = (${t.battery_charging} is null)`),
   ],
@@ -157,7 +218,7 @@ export const userWorkers = pgTable(
     worker_id: uuid("worker_id")
       .notNull()
       .references(() => workers.worker_id, { onDelete: "cascade" }),
-    role: text("role").notNull(),
+    role: text("role", { enum: valuesOf(WorkerRole) }).notNull(),
     is_active: boolean("is_active").notNull().default(true),
     /**
      * A share is an offer until its recipient accepts it: only `accepted` rows let the worker run the
@@ -175,6 +236,7 @@ export const userWorkers = pgTable(
     primaryKey({ columns: [t.user_id, t.worker_id] }),
     index("user_workers_worker_idx").on(t.worker_id),
     check("user_workers_status_check", sql`${t.status} in ('offered', 'accepted')`),
+    check("user_workers_role_check", isOneOf(t.role, WorkerRole.options)),
   ],
 );
 
@@ -187,18 +249,24 @@ export const workflows = pgTable(
       .references(() => users.user_id, { onDelete: "cascade" }),
     name: text("name").notNull(),
     description: text("description").notNull().default(""),
-    workflow_type: text("workflow_type").notNull(),
-    definition: jsonb("definition").notNull(),
-    input: jsonb("input").notNull().default(sql`'{}'::jsonb`),
-    context: jsonb("context").notNull().default(sql`'{}'::jsonb`),
-    schedule: jsonb("schedule"),
+    workflow_type: text("workflow_type", { enum: valuesOf(WorkflowType) }).notNull(),
+    definition: jsonb("definition").$type<WorkflowDefinition>().notNull(),
+    input: jsonb("input").$type<JsonObject>().notNull().default(sql`'{}'::jsonb`),
+    context: jsonb("context").$type<JsonObject>().notNull().default(sql`'{}'::jsonb`),
+    schedule: jsonb("schedule").$type<Schedule>(),
     /** A run's limit from its start, in seconds; null: none. */
     timeout_seconds: integer("timeout_seconds"),
-    status: text("status").notNull().default("active"),
+    status: text("status", { enum: valuesOf(WorkflowStatus) })
+      .notNull()
+      .default("active"),
     created_at: createdAt(),
     updated_at: updatedAt(),
   },
-  (t) => [index("workflows_user_idx").on(t.user_id)],
+  (t) => [
+    index("workflows_user_idx").on(t.user_id),
+    check("workflows_workflow_type_check", isOneOf(t.workflow_type, WorkflowType.options)),
+    check("workflows_status_check", isOneOf(t.status, WorkflowStatus.options)),
+  ],
 );
 
 export const workflowNodes = pgTable(
@@ -239,21 +307,26 @@ export const workflowRuns = pgTable(
     user_id: uuid("user_id")
       .notNull()
       .references(() => users.user_id, { onDelete: "cascade" }),
-    status: text("status").notNull().default("pending"),
-    trigger: text("trigger").notNull().default("manual"),
+    status: text("status", { enum: valuesOf(RunStatus) })
+      .notNull()
+      .default("pending"),
+    trigger: text("trigger", { enum: valuesOf(RunTrigger) })
+      .notNull()
+      .default("manual"),
     /** Unique per scheduled occurrence so two replicas cannot fire the same one. */
     occurrence_key: text("occurrence_key"),
-    graph: jsonb("graph").notNull(),
-    input: jsonb("input").notNull().default(sql`'{}'::jsonb`),
-    state: jsonb("state").notNull().default(sql`'{}'::jsonb`),
-    result: jsonb("result"),
+    graph: jsonb("graph").$type<RunGraph>().notNull(),
+    input: jsonb("input").$type<JsonObject>().notNull().default(sql`'{}'::jsonb`),
+    /** The engine's state; `{}` on a run that failed before it began (a schedule that could not start one). */
+    state: jsonb("state").$type<RunState | { nodes?: undefined }>().notNull().default(sql`'{}'::jsonb`),
+    result: jsonb("result").$type<RunResult>(),
     error: text("error"),
     version: integer("version").notNull().default(0),
     /**
      * Retries waiting for their time, `[{node_id, iteration, attempt, due_at}]`, and the run's deadline,
      * `{kind: "run_deadline", timeout_seconds, due_at}`; kept apart from the engine's state.
      */
-    timers: jsonb("timers").notNull().default(sql`'[]'::jsonb`),
+    timers: jsonb("timers").$type<RunTimer[]>().notNull().default(sql`'[]'::jsonb`),
     /** The earliest timer's due time: the workflow advancer looks at the run again then. */
     wake_at: ts("wake_at"),
     created_at: createdAt(),
@@ -267,6 +340,8 @@ export const workflowRuns = pgTable(
     index("workflow_runs_wake_idx")
       .on(t.wake_at)
       .where(sql`${t.status} in ('pending', 'running', 'paused', 'waiting_approval')`),
+    check("workflow_runs_status_check", isOneOf(t.status, RunStatus.options)),
+    check("workflow_runs_trigger_check", isOneOf(t.trigger, RunTrigger.options)),
   ],
 );
 
@@ -283,17 +358,17 @@ export const tasks = pgTable(
     description: text("description").notNull(),
     prompt: text("prompt").notNull(),
     /** The tool of the current (or last) attempt: while queued, the first of `tools`; a claim sets the one it runs. */
-    tool: text("tool").notNull(),
+    tool: text("tool").$type<ToolId>().notNull(),
     /** The tools the task may run on, in order of preference; `tool` is always one of them. */
-    tools: jsonb("tools").notNull(),
+    tools: jsonb("tools").$type<ToolId[]>().notNull(),
     /** What a usage limit does to the task: `wait` for the reset, or `failover` to another tool or worker. */
-    on_limit: text("on_limit", { enum: ["wait", "failover"] })
+    on_limit: text("on_limit", { enum: valuesOf(LimitPolicy) })
       .notNull()
       .default("wait"),
     model: text("model"),
-    options: jsonb("options").notNull().default(sql`'{}'::jsonb`),
+    options: jsonb("options").$type<JsonObject>().notNull().default(sql`'{}'::jsonb`),
     priority: integer("priority").notNull().default(0),
-    requirements: jsonb("requirements").notNull().default(sql`'{}'::jsonb`),
+    requirements: jsonb("requirements").$type<TaskRequirements>().notNull().default(sql`'{}'::jsonb`),
     timeout_seconds: integer("timeout_seconds").notNull().default(1800),
     max_attempts: integer("max_attempts").notNull().default(3),
     /** Numbers every attempt (unique per task); `attempt - limited_attempts` is what counts against max_attempts. */
@@ -301,10 +376,12 @@ export const tasks = pgTable(
     /** Attempts that ended on a usage limit: they do not count against max_attempts. */
     limited_attempts: integer("limited_attempts").notNull().default(0),
     /** The last usage limit that parked the task, `{worker_id, tool, kind, message, until}`; cleared by a failure. */
-    parked: jsonb("parked"),
+    parked: jsonb("parked").$type<ParkedLimit>(),
     /** The agent session to resume, `{worker_id, tool, session_id}`: only that worker's same tool resumes it. */
-    resume: jsonb("resume"),
-    status: text("status").notNull().default("queued"),
+    resume: jsonb("resume").$type<ResumableSession>(),
+    status: text("status", { enum: valuesOf(TaskStatus) })
+      .notNull()
+      .default("queued"),
     progress: integer("progress").notNull().default(0),
     worker_id: uuid("worker_id").references(() => workers.worker_id, { onDelete: "set null" }),
     /** Whose machine holds (or last held) the task: kept with the result even if the worker is deleted. */
@@ -313,8 +390,8 @@ export const tasks = pgTable(
     lease_token: uuid("lease_token"),
     lease_expires_at: ts("lease_expires_at"),
     available_at: ts("available_at").notNull().defaultNow(),
-    score: jsonb("score"),
-    result: jsonb("result"),
+    score: jsonb("score").$type<JsonObject>(),
+    result: jsonb("result").$type<TaskResult>(),
     error: text("error"),
     /** Whether the last failure may go better on another try (the worker's say); null until one fails. */
     failure_retryable: boolean("failure_retryable"),
@@ -340,7 +417,8 @@ export const tasks = pgTable(
       "tasks_tools_check",
       sql`jsonb_typeof(${t.tools}) = 'array' and jsonb_array_length(${t.tools}) between 1 and 8 and ${t.tools} @> jsonb_build_array(${t.tool})`,
     ),
-    check("tasks_on_limit_check", sql`${t.on_limit} in ('wait', 'failover')`),
+    check("tasks_on_limit_check", isOneOf(t.on_limit, LimitPolicy.options)),
+    check("tasks_status_check", isOneOf(t.status, TaskStatus.options)),
     check("tasks_limited_attempts_check", sql`${t.limited_attempts} between 0 and ${t.attempt}`),
   ],
 );
@@ -379,11 +457,14 @@ export const taskEvents = pgTable(
       .notNull()
       .references(() => tasks.task_id, { onDelete: "cascade" }),
     attempt: integer("attempt").notNull().default(0),
-    kind: text("kind").notNull(),
-    data: jsonb("data").notNull().default(sql`'{}'::jsonb`),
+    kind: text("kind", { enum: TASK_EVENT_KINDS }).notNull(),
+    data: jsonb("data").$type<JsonObject>().notNull().default(sql`'{}'::jsonb`),
     created_at: createdAt(),
   },
-  (t) => [index("task_events_task_idx").on(t.task_id, t.event_id)],
+  (t) => [
+    index("task_events_task_idx").on(t.task_id, t.event_id),
+    check("task_events_kind_check", isOneOf(t.kind, TASK_EVENT_KINDS)),
+  ],
 );
 
 export const taskTemplates = pgTable("task_templates", {
@@ -409,7 +490,7 @@ export const auditLog = pgTable(
     object_type: text("object_type"),
     object_id: text("object_id"),
     ip: text("ip"),
-    detail: jsonb("detail").notNull().default(sql`'{}'::jsonb`),
+    detail: jsonb("detail").$type<JsonObject>().notNull().default(sql`'{}'::jsonb`),
     created_at: createdAt(),
   },
   (t) => [index("audit_log_user_idx").on(t.user_id, t.created_at)],
@@ -429,7 +510,7 @@ export const enrolmentCodes = pgTable(
     code_hash: text("code_hash").notNull(),
     /** The worker name and labels the enrolled machine is given (it may name itself instead). */
     worker_name: text("worker_name"),
-    labels: jsonb("labels").notNull().default(sql`'[]'::jsonb`),
+    labels: jsonb("labels").$type<string[]>().notNull().default(sql`'[]'::jsonb`),
     /** The `full` key that made the code, if a key did: the worker key minted from it is that key's offspring. */
     created_by_key_id: uuid("created_by_key_id").references(() => apiKeys.key_id, { onDelete: "cascade" }),
     created_at: createdAt(),

@@ -1,6 +1,5 @@
 // What the rest of the server hears about a task: a hint on the bus. (Its event log is written by the
 // transitions themselves, queue/transitions/.)
-import type { TaskStatus } from "@garageswarm/protocol";
 import { publish } from "../bus/channels.ts";
 import type { Resources } from "../resources.ts";
 import type { TaskRow } from "./queries.ts";
@@ -9,7 +8,7 @@ export function publishTaskUpdated(resources: Resources, row: TaskRow): Promise<
   return publish(resources.bus, "task.updated", {
     task_id: row.task_id,
     user_id: row.user_id,
-    status: row.status as TaskStatus,
+    status: row.status,
     progress: row.progress,
     attempt: row.attempt,
     worker_id: row.worker_id,

@@ -108,10 +108,10 @@ export function announceQueued(
     avoid_worker_id: avoidWorkerId,
     task_id: row.task_id,
     user_id: row.user_id,
-    tools: row.tools as string[],
+    tools: row.tools,
     pinned_worker_id: row.pinned_worker_id,
     model: row.model,
-    requirements: (row.requirements ?? {}) as Record<string, unknown>,
+    requirements: row.requirements,
     preferred_worker_id: taskNeeds(row).preferred_worker_id ?? null,
   });
 }

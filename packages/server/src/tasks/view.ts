@@ -1,18 +1,8 @@
 // Rows to wire shapes. Columns already carry the wire names; only timestamps and JSON need care.
-import type {
-  ClaimedTask,
-  LimitPolicy,
-  Task,
-  TaskPlacement,
-  TaskRequirements,
-  TaskResult,
-  TaskStatus,
-  ToolId,
-  WaitingReason,
-} from "@garageswarm/protocol";
+import type { ClaimedTask, Task, TaskPlacement, WaitingReason } from "@garageswarm/protocol";
 import type { Db } from "../db/store.ts";
 import { findPlacementNames, findRunnableWorkersOf, type PlacementNames, type TaskRow } from "./queries.ts";
-import { type Parked, type RunnableWorker, waitingReason } from "./waiting-reason.ts";
+import { type RunnableWorker, waitingReason } from "./waiting-reason.ts";
 
 const iso = (value: Date | null): string | null => value?.toISOString() ?? null;
 
@@ -39,20 +29,20 @@ export async function toTaskViewOf(db: Db, row: TaskRow, now: Date): Promise<Tas
 function waitingTaskOf(row: TaskRow) {
   return {
     status: row.status,
-    tools: row.tools as string[],
+    tools: row.tools,
     model: row.model,
-    requirements: row.requirements as TaskRequirements,
+    requirements: row.requirements,
     pinned_worker_id: row.pinned_worker_id,
     available_at: row.available_at,
     attempt: row.attempt,
     error: row.error,
-    parked: row.parked as Parked | null,
+    parked: row.parked,
   };
 }
 
 /** The session a claim resumes: only on the worker and with the tool that the usage limit stopped. */
 export function resumeSessionId(row: Pick<TaskRow, "resume" | "worker_id" | "tool">): string | null {
-  const resume = row.resume as { worker_id: string; tool: string; session_id: string } | null;
+  const { resume } = row;
   return resume && resume.worker_id === row.worker_id && resume.tool === row.tool ? resume.session_id : null;
 }
 
@@ -71,25 +61,25 @@ export function toTaskView(row: TaskRow, names: PlacementNames, waiting: Waiting
     task_id: row.task_id,
     description: row.description,
     prompt: row.prompt,
-    tool: row.tool as ToolId,
-    tools: row.tools as ToolId[],
-    on_limit: row.on_limit as LimitPolicy,
+    tool: row.tool,
+    tools: row.tools,
+    on_limit: row.on_limit,
     model: row.model,
     priority: row.priority,
-    requirements: row.requirements as TaskRequirements,
-    options: row.options as Record<string, unknown>,
+    requirements: row.requirements,
+    options: row.options,
     timeout_seconds: row.timeout_seconds,
     max_attempts: row.max_attempts,
-    status: row.status as TaskStatus,
+    status: row.status,
     progress: row.progress,
     worker_id: row.worker_id,
     pinned_worker_id: row.pinned_worker_id,
     ran_on: placementOf(row, names),
     attempt: row.attempt,
     limited_attempts: row.limited_attempts,
-    result: (row.result as TaskResult | null) ?? null,
+    result: row.result,
     error: row.error,
-    score: (row.score as Record<string, unknown> | null) ?? null,
+    score: row.score,
     available_at: row.available_at.toISOString(),
     waiting_reason: waiting,
     created_at: row.created_at.toISOString(),

@@ -1,6 +1,28 @@
+// The worker lifecycle on the server. `workers.status` holds online | offline (a CHECK keeps it so);
+// `draining` is a flag beside the status, and a deleted worker has no row, only its `deleted` event.
+//
+//   (none)  ── register (upsertWorker) ───────────────────────────────────────────────────▶ online
+//   offline ── register · hello (realtime/queries.ts updateWorkerFromHello) · heartbeat ───▶ online
+//              (recordHeartbeat; online stays online on each of them)
+//   online  ── silent for MISSED_HEARTBEATS_UNTIL_OFFLINE intervals (queue/queries.ts ─────▶ offline
+//              markSilentWorkersOffline, in the reaper's pass) · its owner disabled
+//              (admin/queries.ts takeWorkersOffline)
+//   online | offline ── drain / undrain (setDraining) ──▶ the same status, `draining` set or cleared
+//   online | offline ── delete (deleteWorker, owner only) ──▶ no row; the event says `deleted`
+//
+// Invariants:
+// - Every transition publishes `worker.updated` with the status after it (`deleted` for a delete), but for
+//   one gap: a `hello` that brings an offline worker back does not (realtime/worker-socket.ts), and its
+//   next heartbeat finds it online already, so dashboards hear of it only at its next change.
+// - Going offline and deletion end the worker's leases in the same statement or transaction, so the
+//   reaper re-queues what it held; while online, its heartbeats renew them.
+// - Pushed offers go only to online workers that are not draining (allocator/queries.ts); a pull claim
+//   needs only "not draining" (queue/claim.ts): the worker asking is alive whatever its row says.
+// - A socket closing changes nothing here: silence does. Re-registering keeps `draining`.
+//
 // SQL of workers and who may use them (user_workers). A membership counts only once accepted
 // (membership.ts); offers are read here only to list, accept or decline them.
-import type { Heartbeat, WorkerRole } from "@garageswarm/protocol";
+import type { Heartbeat, WorkerRole, WorkerStatus } from "@garageswarm/protocol";
 import { and, asc, eq, getTableColumns, ne, sql } from "drizzle-orm";
 import { alias } from "drizzle-orm/pg-core";
 import { tasks, users, userWorkers, workers } from "../db/schema.ts";
@@ -23,7 +45,7 @@ export async function findMembership(
     .select({ role: userWorkers.role })
     .from(userWorkers)
     .where(and(eq(userWorkers.user_id, userId), eq(userWorkers.worker_id, workerId), isAcceptedMembership));
-  return row ? { role: row.role as WorkerRole } : undefined;
+  return row;
 }
 
 /** The user's row on the worker whatever its status (an offer or a membership), for the share verbs. */
@@ -32,7 +54,7 @@ export async function findShareRow(db: Db, userId: string, workerId: string) {
     .select({ role: userWorkers.role, status: userWorkers.status })
     .from(userWorkers)
     .where(and(eq(userWorkers.user_id, userId), eq(userWorkers.worker_id, workerId), eq(userWorkers.is_active, true)));
-  return row ? { role: row.role as WorkerRole, status: row.status } : undefined;
+  return row;
 }
 
 const heldTasks = sql<number>`(select count(*)::int from ${tasks} where ${tasks.worker_id} = ${workers.worker_id} and ${tasks.status} in ${HELD})`;
@@ -97,7 +119,7 @@ export async function upsertWorker(
 
 /** The registering owner's own row: accepted from the start (nobody needs to consent to their own machine). */
 export async function upsertOwnerMembership(db: Db, userId: string, workerId: string, now: Date): Promise<void> {
-  const accepted = { role: "owner", status: "accepted" as const, is_active: true, offered_by_user_id: null };
+  const accepted = { role: "owner" as const, status: "accepted" as const, is_active: true, offered_by_user_id: null };
   await db
     .insert(userWorkers)
     .values({ user_id: userId, worker_id: workerId, ...accepted, accepted_at: now, created_at: now })
@@ -206,7 +228,7 @@ export async function deleteMembership(
     )
     .returning({ role: userWorkers.role, status: userWorkers.status });
   const [row] = rows;
-  return row ? { role: row.role as WorkerRole, status: row.status } : undefined;
+  return row;
 }
 
 /** Accepted members only: who has a pending offer is the recipient's business, not the sharer's. */
@@ -281,7 +303,7 @@ export async function recordHeartbeat(
     was_offline: boolean | null;
     worker_id: string | null;
     owner_user_id: string;
-    status: string;
+    status: WorkerStatus;
     draining: boolean;
     stop: string[];
     battery_changed: boolean | null;

@@ -175,7 +175,7 @@ export function publishWorkerUpdated(
   return publish(resources.bus, "worker.updated", {
     worker_id: row.worker_id,
     owner_user_id: row.owner_user_id,
-    status: row.status as "online" | "offline",
+    status: row.status,
     draining: row.draining,
   });
 }

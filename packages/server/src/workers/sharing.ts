@@ -9,7 +9,6 @@ import type {
   WorkerRole,
   WorkerShare,
   WorkerShareAnswer,
-  WorkerTool,
 } from "@garageswarm/protocol";
 import { recordAudit } from "../audit/record.ts";
 import { publish } from "../bus/channels.ts";
@@ -144,8 +143,6 @@ export async function listOffers(resources: Resources, userId: string): Promise<
   const rows = await q.listOffersFor(resources.db, userId);
   return rows.map((row) => ({
     ...row,
-    role: row.role as WorkerRole,
-    tools: row.tools as WorkerTool[],
     offered_at: row.offered_at.toISOString(),
   }));
 }
@@ -217,7 +214,7 @@ export async function listMembers(resources: Resources, userId: string, workerId
   return rows.map((row) => ({
     user_id: row.user_id,
     username: row.username,
-    role: row.role as WorkerRole,
+    role: row.role,
     created_at: row.created_at.toISOString(),
     accepted_at: row.accepted_at?.toISOString() ?? null,
   }));

@@ -1,4 +1,4 @@
-import type { Worker, WorkerCapacity, WorkerStatus, WorkerTool } from "@garageswarm/protocol";
+import type { Worker } from "@garageswarm/protocol";
 import type { WorkerRow, WorkerWithRole } from "./queries.ts";
 
 /** `access`: the caller's role, the tasks the worker holds and its owner's name, read with the membership. */
@@ -13,11 +13,11 @@ export function toWorkerView(
     machine_id: row.machine_id,
     machine_name: row.machine_name,
     platform: row.platform,
-    status: row.status as WorkerStatus,
+    status: row.status,
     draining: row.draining,
-    tools: row.tools as WorkerTool[],
-    labels: row.labels as string[],
-    capacity: row.capacity as WorkerCapacity,
+    tools: row.tools,
+    labels: row.labels,
+    capacity: row.capacity,
     slots: row.slots,
     running_tasks: access.held_tasks,
     cpu_percent: row.cpu_percent,

@@ -1,6 +1,6 @@
 // SQL for stored workflows. The definition is kept whole in workflows.definition (what the API answers)
 // and indexed by node and edge in workflow_nodes / workflow_edges, written in the same transaction.
-import type { WorkflowCreate } from "@garageswarm/protocol";
+import type { WorkflowCreate, WorkflowStatus } from "@garageswarm/protocol";
 import { and, desc, eq, sql } from "drizzle-orm";
 import { workflowEdges, workflowNodes, workflows } from "../db/schema.ts";
 import type { Db } from "../db/store.ts";
@@ -32,7 +32,7 @@ export async function replaceWorkflow(
   userId: string,
   workflowId: string,
   workflow: WorkflowCreate,
-  status: string,
+  status: WorkflowStatus,
   now: Date,
 ): Promise<WorkflowRow | null> {
   const [row] = await db

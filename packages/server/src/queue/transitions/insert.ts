@@ -47,7 +47,7 @@ export async function insertTasks(
 }
 
 async function insertChunk(db: Db, rows: readonly NewTask[], nodeAttempts: readonly NodeAttempt[]) {
-  const values = rows.map((row) => ({ ...row, status: "queued" }));
+  const values = rows.map((row) => ({ ...row, status: "queued" as const }));
   const attempts =
     nodeAttempts.length === 0
       ? sql``

@@ -1,6 +1,6 @@
 // SQL of workflow runs: the run row (state guarded by `version`), the task of each node attempt
 // (workflow_run_tasks), and the scans the advancer and the API need.
-import type { TaskStatus } from "@garageswarm/protocol";
+import type { RunStatus } from "@garageswarm/protocol";
 import { and, desc, eq, inArray, lte, notInArray, or, sql } from "drizzle-orm";
 import { tasks, workers, workflowRuns, workflowRunTasks, workflows } from "../../db/schema.ts";
 import type { Db } from "../../db/store.ts";
@@ -153,7 +153,7 @@ export async function findTaskPlaces(db: Db, taskIds: string[]): Promise<Map<str
   return new Map(
     rows.map((row) => [
       row.task_id,
-      { status: row.status as TaskStatus, worker_id: row.worker_id, worker_owner_user_id: row.worker_owner_user_id },
+      { status: row.status, worker_id: row.worker_id, worker_owner_user_id: row.worker_owner_user_id },
     ]),
   );
 }
@@ -228,7 +228,7 @@ export async function listRunsOfWorkflow(
   db: Db,
   userId: string,
   workflowId: string,
-  filter: { status?: string | undefined },
+  filter: { status?: RunStatus | undefined },
   after: RunCursor | null,
   limit: number,
 ): Promise<Array<RunRow & { cursor_created_at: string }>> {

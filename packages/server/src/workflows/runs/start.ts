@@ -1,7 +1,6 @@
 // Starting a run: compile the workflow (fan-outs to "all" resolved against the workers eligible now),
 // let the engine start it, and insert the run row with its first tasks in one transaction.
 
-import type { WorkflowCreate } from "@garageswarm/protocol";
 import type { Db } from "../../db/store.ts";
 import { InvalidInputError } from "../../errors.ts";
 import type { Resources } from "../../resources.ts";
@@ -32,17 +31,12 @@ export interface RunRequest {
 export async function startRun(resources: Resources, request: RunRequest): Promise<q.RunRow | null> {
   const { db, clock } = resources;
   const { workflow } = request;
-  let graph =
-    request.graph ??
-    compileWorkflow(
-      workflow.workflow_type as WorkflowCreate["workflow_type"],
-      workflow.definition as WorkflowCreate["definition"],
-    );
+  let graph = request.graph ?? compileWorkflow(workflow.workflow_type, workflow.definition);
   graph = await resolveFanOuts(db, request.userId, graph);
-  const input = { ...(workflow.input as Record<string, unknown>), ...request.input };
+  const input = { ...workflow.input, ...request.input };
   const now = clock.now();
   const effects = new Effects(graph, { nodes: {} } as never, [], now, request.engine);
-  effects.take(start(graph, { input, context: workflow.context as Record<string, unknown> }, request.engine));
+  effects.take(start(graph, { input, context: workflow.context }, request.engine));
   const timeoutSeconds = request.timeoutSeconds ?? workflow.timeout_seconds;
   // A run that finished on the spot (conditions and skips only) has no deadline to keep.
   if (timeoutSeconds != null && !effects.finished) effects.timers.push(deadlineTimer(now, timeoutSeconds));
