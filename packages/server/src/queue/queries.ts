@@ -12,6 +12,7 @@
 //                                                     └──timeout_seconds passed while running ─────▶ timed_out
 //   pending | queued | assigned | running ──cancel (user)──▶ cancelled
 //   assigned | running ──the member's share of the worker ended──▶ queued at once (failed: no attempts left)
+//   assigned | running ──a lease held across a store outage ran out──▶ queued at once, the attempt not counted
 //
 // Invariants:
 // - claim: `WHERE status = 'queued' AND available_at <= now`, row locked FOR UPDATE SKIP LOCKED, so one
@@ -19,8 +20,9 @@
 //   `tool` to the first of the task's `tools` the worker can run now (allocator/tool-choice.ts).
 // - start, progress, complete, fail, park: `WHERE status IN ('assigned', 'running') AND lease_token = <token>`:
 //   the token is the fence, so a presumed-dead worker's late report changes nothing (409).
-// - attempts used = attempt - limited_attempts: a park adds 1 to limited_attempts, so an attempt that ended
-//   on a usage limit does not count against max_attempts, while attempt numbers stay unique.
+// - attempts used = attempt - limited_attempts - excused_attempts: a park adds 1 to limited_attempts, and a
+//   lease held across a store outage that runs out adds 1 to excused_attempts, so neither counts against
+//   max_attempts, while attempt numbers stay unique.
 // - park marks the worker's tool limited (workers.tools[].limited_until, the later of the old and the new)
 //   in the same statement, so no claim can pick that tool there before the reset; it stores `resume` (the
 //   worker, the tool and the agent session) only when the worker reported a session.
@@ -298,12 +300,19 @@ export async function findTasksToStop(db: Db, workerId: string, taskIds: string[
   return (rows as Array<{ task_id: string }>).map((row) => row.task_id);
 }
 
-/** Lease expiry: re-queue with backoff while attempts remain, else fail. Returns rows with the lost worker. */
+/**
+ * Lease expiry: re-queue with backoff while attempts remain, else fail. Returns rows with the lost worker.
+ * A lease of `excusedTaskIds` (held across a store outage, queue/reaper.ts) ran out because nobody could
+ * report: it is re-queued at once and the attempt does not count (excused_attempts), whatever is left.
+ */
 export async function expireLeases(
   db: Db,
   now: Date,
   limit: number,
+  excusedTaskIds: readonly string[] = [],
 ): Promise<Array<TaskRow & { lost_worker_id: string | null }>> {
+  const excused = sql`(tasks.task_id = any(${`{${excusedTaskIds.join(",")}}`}::uuid[]))`;
+  const retry = sql`(${excused} or ${attemptsUsed} < tasks.max_attempts)`;
   const rows = await rowsOf(
     db,
     sql`
@@ -316,22 +325,27 @@ export async function expireLeases(
     ),
     changed as (
       update tasks set
-        status = case when ${attemptsUsed} < tasks.max_attempts then 'queued' else 'failed' end,
-        tool = case when ${attemptsUsed} < tasks.max_attempts then tasks.tools->>0 else tasks.tool end,
-        available_at = case when ${attemptsUsed} < tasks.max_attempts then ${retryAvailableAtSql(now)} else tasks.available_at end,
-        completed_at = case when ${attemptsUsed} < tasks.max_attempts then null else ${ts(now)} end,
-        error = 'lease expired: the worker stopped reporting', worker_id = null, worker_owner_user_id = null,
+        status = case when ${retry} then 'queued' else 'failed' end,
+        tool = case when ${retry} then tasks.tools->>0 else tasks.tool end,
+        available_at = case when ${excused} then ${ts(now)}
+                            when ${retry} then ${retryAvailableAtSql(now)} else tasks.available_at end,
+        completed_at = case when ${retry} then null else ${ts(now)} end,
+        excused_attempts = tasks.excused_attempts + case when ${excused} then 1 else 0 end,
+        error = case when ${excused} then 'lease expired after a store outage (not counted as an attempt)'
+                     else 'lease expired: the worker stopped reporting' end,
+        worker_id = null, worker_owner_user_id = null,
         lease_token = null, parked = null, resume = null,
         lease_expires_at = null, updated_at = ${ts(now)}
       from expired
       where tasks.task_id = expired.task_id and tasks.status in ('assigned', 'running')
         and tasks.lease_expires_at <= ${ts(now)}
-      returning tasks.*, expired.lost_worker_id
+      returning tasks.*, expired.lost_worker_id, ${excused} as excused
     ),
     logged as (
       insert into task_events (task_id, attempt, kind, data, created_at)
       select task_id, attempt, 'status',
-             jsonb_build_object('status', status, 'worker_id', lost_worker_id, 'reason', 'lease expired'), updated_at
+             jsonb_build_object('status', status, 'worker_id', lost_worker_id, 'reason',
+               case when excused then 'lease expired after a store outage' else 'lease expired' end), updated_at
       from changed
     )
     select * from changed`,

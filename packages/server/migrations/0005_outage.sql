@@ -1,0 +1,2 @@
+ALTER TABLE "tasks" ADD COLUMN "excused_attempts" integer DEFAULT 0 NOT NULL;--> statement-breakpoint
+ALTER TABLE "tasks" ADD CONSTRAINT "tasks_excused_attempts_check" CHECK ("tasks"."excused_attempts" between 0 and "tasks"."attempt");
