@@ -15,6 +15,7 @@ import {
   type TestDatabase,
   type TestServer,
 } from "../../../test/support/server.ts";
+import { connectWorker } from "../../../test/support/ws.ts";
 import { type CuttableProxy, startProxy } from "./outage.support.ts";
 import { manualClock, registerWorker } from "./queue.support.ts";
 import {
@@ -78,6 +79,12 @@ describe.skipIf(testStack !== "postgres" || postgresStackMissing())("a store out
   }
 
   it("answers 503 with Retry-After while the store is unreachable, and /health/ready answers non-200", async () => {
+    const box = await registerWorker(api, owner.key, { tools: ["shell"] });
+    const peer = await connectWorker(server.url, owner.key, {
+      worker_id: box.worker_id,
+      machine_id: box.machine_id as string,
+      tools: [{ name: "shell", version: "1.0.0", models: [], healthy: true }],
+    });
     proxy.cut();
     try {
       const list = await api.get("/api/v1/tasks", { token: owner.access_token });
@@ -87,8 +94,15 @@ describe.skipIf(testStack !== "postgres" || postgresStackMissing())("a store out
       expect(list.body).toMatchObject({ status: 503, title: "Service Unavailable" });
       expect((await heartbeat(owner.workerId, [])).status).toBe(503);
       expect((await api.get("/health/ready")).status).toBe(503);
+      // Over the socket a heartbeat is refused with a reason, not left unanswered.
+      const beat = peer.send("heartbeat", { cpu_percent: 1, memory_percent: 1, disk_percent: 1, running_task_ids: [] });
+      expect((await peer.next((message) => message.type === "ack" && message.id === beat)).data).toEqual({
+        ok: false,
+        error: "store unavailable: retry shortly",
+      });
     } finally {
       await proxy.restore();
+      await peer.close();
     }
     await expect.poll(async () => (await api.get("/health/ready")).status).toBe(200);
   });
