@@ -137,8 +137,13 @@ export function createReaper(resources: Resources): Reaper {
       const everyMs = Math.max(500, (config.heartbeatIntervalSeconds * 1000) / 2);
       timer = setInterval(() => {
         if (running) return;
+        const outageKnown = outageSince !== null;
         running = runOnce(resources.clock.now())
-          .catch((error: unknown) => log.error({ err: error }, "lease reaper pass failed"))
+          .catch((error: unknown) => {
+            // One line per outage, not one per pass: the passes keep failing until the store is back.
+            if (outageKnown && isStoreUnavailable(error)) return;
+            log.error({ err: error }, "lease reaper pass failed");
+          })
           .finally(() => {
             running = null;
           });
