@@ -77,6 +77,8 @@ export async function startPrivateRedis(binary: string): Promise<PrivateRedis> {
     await exited;
   }
 
+  // A test that times out never reaches its afterAll: the redis-server still goes with the test process.
+  process.once("exit", () => child?.kill("SIGKILL"));
   await start();
   return {
     url: `redis://127.0.0.1:${port}`,
