@@ -12,9 +12,9 @@ import {
   validatorCompiler,
   type ZodTypeProvider,
 } from "fastify-type-provider-zod";
-import { Redis } from "ioredis";
 import { adminRoutes } from "./admin/routes.ts";
 import { authRoutes } from "./auth/routes.ts";
+import { createRedisClient } from "./bus/redis-client.ts";
 import { enrolmentCodeRoutes, enrolRoutes } from "./enrolment/routes.ts";
 import { healthRoutes } from "./health/routes.ts";
 import { drainUnreadBodies } from "./http/drain.ts";
@@ -98,8 +98,20 @@ export async function buildApp(resources: Resources): Promise<App> {
 
   await app.register(helmet, { contentSecurityPolicy: { useDefaults: false, directives: contentSecurityPolicy } });
   // With several replicas the counters must be shared, or each replica would allow the full rate.
-  const rateLimitRedis = config.redisUrl ? new Redis(config.redisUrl, { maxRetriesPerRequest: 1 }) : undefined;
-  if (rateLimitRedis) app.addHook("onClose", async () => rateLimitRedis.disconnect());
+  // While Redis is down a limited route fails at once (503, http/problem.ts) instead of waiting on reconnects:
+  // failing open would lift the login limits exactly when the limiter cannot see.
+  const rateLimitRedis = config.redisUrl
+    ? createRedisClient(
+        config.redisUrl,
+        { lazyConnect: true, maxRetriesPerRequest: 1, enableOfflineQueue: false, commandTimeout: 2000 },
+        resources.log,
+        "rate limits",
+      )
+    : undefined;
+  if (rateLimitRedis) {
+    await rateLimitRedis.connect();
+    app.addHook("onClose", async () => rateLimitRedis.disconnect());
+  }
   await app.register(rateLimit, {
     global: false,
     ...(rateLimitRedis ? { redis: rateLimitRedis, nameSpace: `${config.redisPrefix}rate-limit:` } : {}),

@@ -49,7 +49,8 @@ export async function startServer(config: ServerConfig, options: StartOptions = 
   const store =
     options.store ?? (await openStore({ databaseUrl: config.databaseUrl, dataDir: join(config.dataDir, "db") }));
   const bus =
-    options.bus ?? (config.redisUrl ? await createRedisBus(config.redisUrl, config.redisPrefix) : createMemoryBus());
+    options.bus ??
+    (config.redisUrl ? await createRedisBus(config.redisUrl, config.redisPrefix, log) : createMemoryBus());
   const jwtSecret = await loadJwtSecret(store.db, config.jwtSecret);
   const vapidKeys = await loadVapidKeys(store.db);
   const clock = options.clock ?? systemClock;

@@ -371,10 +371,15 @@ export const tasks = pgTable(
     requirements: jsonb("requirements").$type<TaskRequirements>().notNull().default(sql`'{}'::jsonb`),
     timeout_seconds: integer("timeout_seconds").notNull().default(1800),
     max_attempts: integer("max_attempts").notNull().default(3),
-    /** Numbers every attempt (unique per task); `attempt - limited_attempts` is what counts against max_attempts. */
+    /**
+     * Numbers every attempt (unique per task); `attempt - limited_attempts - excused_attempts` is what counts
+     * against max_attempts.
+     */
     attempt: integer("attempt").notNull().default(0),
     /** Attempts that ended on a usage limit: they do not count against max_attempts. */
     limited_attempts: integer("limited_attempts").notNull().default(0),
+    /** Attempts whose lease ran out because the store was down (queue/reaper.ts): they do not count either. */
+    excused_attempts: integer("excused_attempts").notNull().default(0),
     /** The last usage limit that parked the task, `{worker_id, tool, kind, message, until}`; cleared by a failure. */
     parked: jsonb("parked").$type<ParkedLimit>(),
     /** The agent session to resume, `{worker_id, tool, session_id}`: only that worker's same tool resumes it. */
@@ -420,6 +425,7 @@ export const tasks = pgTable(
     check("tasks_on_limit_check", isOneOf(t.on_limit, LimitPolicy.options)),
     check("tasks_status_check", isOneOf(t.status, TaskStatus.options)),
     check("tasks_limited_attempts_check", sql`${t.limited_attempts} between 0 and ${t.attempt}`),
+    check("tasks_excused_attempts_check", sql`${t.excused_attempts} between 0 and ${t.attempt}`),
   ],
 );
 

@@ -3,6 +3,9 @@ import { z } from "zod";
 import { sendProblem } from "../http/problem.ts";
 import type { Resources } from "../resources.ts";
 
+/** Readiness answers within this even when the store hangs (a stopped PostgreSQL accepts and never replies). */
+const READY_TIMEOUT_MS = 2000;
+
 const Health = z.object({ status: z.literal("ok"), store: z.string().optional(), bus: z.string().optional() });
 
 export function healthRoutes({ store, bus }: Resources): FastifyPluginAsyncZod {
@@ -19,7 +22,7 @@ export function healthRoutes({ store, bus }: Resources): FastifyPluginAsyncZod {
       },
       async (_request, reply) => {
         try {
-          await store.ping();
+          await withinTime(store.ping(), READY_TIMEOUT_MS);
         } catch (error) {
           return sendProblem(reply, { status: 503, detail: `store unreachable: ${(error as Error).message}` });
         }
@@ -27,4 +30,11 @@ export function healthRoutes({ store, bus }: Resources): FastifyPluginAsyncZod {
       },
     );
   };
+}
+
+function withinTime(promise: Promise<void>, ms: number): Promise<void> {
+  return new Promise((resolve, reject) => {
+    const timer = setTimeout(() => reject(new Error(`no answer within ${ms} ms`)), ms);
+    promise.then(resolve, reject).finally(() => clearTimeout(timer));
+  });
 }

@@ -1,7 +1,9 @@
 // The one place where errors become HTTP: every error answer is application/problem+json.
 import type { Problem } from "@garageswarm/protocol";
-import type { FastifyError, FastifyInstance, FastifyReply } from "fastify";
+import type { FastifyError, FastifyInstance, FastifyReply, FastifyRequest } from "fastify";
 import { hasZodFastifySchemaValidationErrors } from "fastify-type-provider-zod";
+import { isRedisUnavailable } from "../bus/redis-client.ts";
+import { isStoreUnavailable } from "../db/unavailable.ts";
 import {
   ConflictError,
   DomainError,
@@ -42,9 +44,28 @@ export function sendProblem(reply: FastifyReply, problem: Omit<Problem, "type" |
   return reply.status(problem.status).type("application/problem+json").send(body);
 }
 
+/** What a client is told to wait after a 503: a store or Redis restart usually takes a few seconds. */
+export const RETRY_AFTER_SECONDS = 5;
+/** One log line per this long while the store or Redis is down, not one per failed request. */
+const UNAVAILABLE_LOG_EVERY_MS = 10_000;
 const contextNames: Record<string, string> = { querystring: "query", params: "path" };
 
 export function registerProblemHandlers(app: FastifyInstance) {
+  let lastUnavailableLogAt = Number.NEGATIVE_INFINITY;
+  /** The store or Redis cannot be reached: nothing is wrong with the request, so try again shortly. */
+  function sendUnavailable(request: FastifyRequest, reply: FastifyReply, error: unknown) {
+    const now = Date.now();
+    if (now - lastUnavailableLogAt >= UNAVAILABLE_LOG_EVERY_MS) {
+      lastUnavailableLogAt = now;
+      request.log.warn({ err: error }, "store or redis unreachable: answering 503");
+    }
+    reply.header("retry-after", String(RETRY_AFTER_SECONDS));
+    return sendProblem(reply, {
+      status: 503,
+      detail: "A service this server depends on (database or Redis) is unreachable right now; retry shortly.",
+    });
+  }
+
   app.setErrorHandler((error: FastifyError | DomainError, request, reply) => {
     if (error instanceof DomainError) {
       const status = [...statusByError].find(([type]) => error instanceof type)?.[1] ?? 400;
@@ -81,6 +102,7 @@ export function registerProblemHandlers(app: FastifyInstance) {
         ...(field ? { errors: [{ field, message: error.message }] } : {}),
       });
     }
+    if (isStoreUnavailable(error) || isRedisUnavailable(error)) return sendUnavailable(request, reply, error);
     request.log.error({ err: error }, "unhandled error");
     return sendProblem(reply, { status: 500, detail: "The server failed to handle this request; it has been logged." });
   });

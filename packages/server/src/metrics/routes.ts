@@ -7,7 +7,7 @@ import { sql } from "drizzle-orm";
 import type { FastifyRequest } from "fastify";
 import fp from "fastify-plugin";
 import type { FastifyPluginAsyncZod } from "fastify-type-provider-zod";
-import { collectDefaultMetrics, Gauge, Histogram, Registry } from "prom-client";
+import { Counter, collectDefaultMetrics, Gauge, Histogram, Registry } from "prom-client";
 import { bearerCredential } from "../auth/authenticate.ts";
 import { selectRows } from "../db/store.ts";
 import { ForbiddenError, UnauthorizedError } from "../errors.ts";
@@ -60,6 +60,17 @@ export function metricsRoutes(resources: Resources): FastifyPluginAsyncZod {
           sql`select status, count(*)::int as n from workers group by status`,
         );
         for (const row of rows) this.set({ status: row.status }, row.n);
+      },
+    });
+
+    // Counted by the bus of this replica (bus/bus.ts): hints it could not send while Redis was down or backed up.
+    new Counter({
+      name: "garageswarm_bus_messages_dropped_total",
+      help: "Bus messages (hints between replicas) dropped because the bus was down or backed up",
+      registers: [registry],
+      collect() {
+        this.reset();
+        this.inc(resources.bus.droppedMessages);
       },
     });
 

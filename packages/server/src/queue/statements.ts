@@ -58,5 +58,5 @@ export const fenced = (input: FencedInput) => sql`
   and tasks.status in ${HELD} and ${principalActsAs(input.principalId, sql`tasks.worker_id`)}
   and ${mayRunTasksOn(sql`tasks.user_id`, sql`tasks.worker_id`)}`;
 
-/** Attempts that count against `max_attempts`: those that did not end on a usage limit. */
-export const attemptsUsed = sql`(tasks.attempt - tasks.limited_attempts)`;
+/** Attempts that count against `max_attempts`: those that did not end on a usage limit or a store outage. */
+export const attemptsUsed = sql`(tasks.attempt - tasks.limited_attempts - tasks.excused_attempts)`;

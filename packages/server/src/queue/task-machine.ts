@@ -15,6 +15,7 @@
 //   queued | assigned | running ──cancel (its user, or its workflow run)──▶ cancelled
 //   assigned | running ──the member's share of the worker ended──▶ queued at once (assigned: attempt − 1;
 //                                                                  running with no attempts left: failed)
+//   assigned | running ──a lease held across a store outage ran out──▶ queued at once, the attempt not counted
 //   `pending` is in the protocol's TaskStatus for clients that read it, but nothing produces it: a workflow
 //   node's task is inserted `queued` when the engine dispatches the node.
 //
@@ -28,7 +29,7 @@
 //   cancel                    cancelTask                                         transitions/cancel.ts
 //   lease renewal             renewLeases, renewLeasesStatement (heartbeat)      transitions/leases.ts
 //   lease cut short           expireLeasesOfWorker, markSilentWorkersOffline     transitions/leases.ts
-//   lease grace at start      extendLeasesHeldAtStart                            restart-grace.ts
+//   lease grace               extendHeldLeases (after a restart or an outage)    restart-grace.ts
 //   lease expiry, timeout     expireLeases, timeOutOverdueTasks                  transitions/expire.ts
 //
 // Invariants:
@@ -39,8 +40,9 @@
 //   `fenced`): the token is the fence, so a presumed-dead worker's late report changes nothing (409).
 // - an offer (assigned, not yet started) is not an attempt: taking it back returns the attempt count, and
 //   the next claim's fresh token fences the old one off.
-// - attempts used = attempt - limited_attempts: a park adds 1 to limited_attempts, so an attempt that ended
-//   on a usage limit does not count against max_attempts, while attempt numbers stay unique.
+// - attempts used = attempt - limited_attempts - excused_attempts: a park adds 1 to limited_attempts, and a
+//   lease held across a store outage that runs out adds 1 to excused_attempts (queue/reaper.ts), so neither
+//   counts against max_attempts, while attempt numbers stay unique.
 // - park marks the worker's tool limited (workers.tools[].limited_until, the later of the old and the new)
 //   in the same statement, so no claim can pick that tool there before the reset; it stores `resume` (the
 //   worker, the tool and the agent session) only when the worker reported a session.

@@ -26,10 +26,10 @@ export function retryDelaySeconds(attempt: number): number {
 
 /**
  * `retryDelaySeconds` in SQL over the updated row's attempts used (those that did not end on a usage
- * limit), for set-based updates.
+ * limit or a store outage), for set-based updates.
  */
 export function retryAvailableAtSql(now: Date): SQL {
-  return sql`${ts(now)} + least(${RETRY_BASE_SECONDS} * power(2, greatest(tasks.attempt - tasks.limited_attempts - 1, 0)), ${RETRY_MAX_SECONDS}) * interval '1 second'`;
+  return sql`${ts(now)} + least(${RETRY_BASE_SECONDS} * power(2, greatest(tasks.attempt - tasks.limited_attempts - tasks.excused_attempts - 1, 0)), ${RETRY_MAX_SECONDS}) * interval '1 second'`;
 }
 
 /** No limit is believed to last longer: a worker that says "resets next year" is clamped to this. */

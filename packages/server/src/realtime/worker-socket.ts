@@ -17,6 +17,7 @@ import {
 } from "../auth/authenticate.ts";
 import { redeemWsTicket } from "../auth/ws-tickets.ts";
 import { subscribe } from "../bus/channels.ts";
+import { isStoreUnavailable } from "../db/unavailable.ts";
 import {
   ConflictError,
   DomainError,
@@ -197,7 +198,12 @@ function handleWorkerSocket(
       if (error instanceof StaleTokenError || error instanceof NotFoundError || error instanceof ConflictError) {
         ack(message.id, false, "stale");
       } else if (error instanceof DomainError) ack(message.id, false, error.message);
-      else throw error;
+      // The store is down (the reaper logs the outage): the worker retries a report over REST, which answers
+      // 503 until the store is back, and its heartbeats resume on their own. An accept gets no answer:
+      // refused, the worker would stop the run; unanswered, it runs on and reports from `assigned`.
+      else if (isStoreUnavailable(error) && message.type !== "task.accept") {
+        ack(message.id, false, "store unavailable: retry shortly");
+      } else throw error;
     }
   }
 
