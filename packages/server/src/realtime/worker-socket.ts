@@ -257,6 +257,7 @@ function handleWorkerSocket(
         if (message.data.tools) connection.capacity.setTools(message.data.tools);
         connection.capacity.reconcile(
           message.data.running_task_ids,
+          answer.cancel_task_ids,
           Date.now(),
           2 * config.heartbeatIntervalSeconds * 1000,
         );
