@@ -11,7 +11,7 @@ import type { TaskRow } from "../tasks/queries.ts";
 import { announceQueued } from "../tasks/service.ts";
 import { toClaimedTaskView } from "../tasks/view.ts";
 import { findWorkerForUser } from "../workers/queries.ts";
-import { claimTask } from "./claim.ts";
+import { type ClaimInput, claimTask } from "./claim.ts";
 import * as q from "./queries.ts";
 import { leaseSeconds, limitedUntil, limitWaitUntil, MAX_PARKS_PER_TASK } from "./timing.ts";
 import type { Wakeups } from "./wakeups.ts";
@@ -20,16 +20,25 @@ function leaseFrom(resources: Resources, now: Date): Date {
   return new Date(now.getTime() + leaseSeconds(resources.config) * 1000);
 }
 
-async function claimOnce(resources: Resources, principalId: string, workerId: string): Promise<TaskRow | undefined> {
+/**
+ * The one claim path, for pull and push alike: the best task this worker may run (or the one named),
+ * under a fresh lease and attempt token as of the clock's now.
+ */
+export async function claimForWorker(
+  resources: Resources,
+  claim: Pick<ClaimInput, "workerId" | "principalId" | "taskId" | "queuedBefore" | "score">,
+): Promise<TaskRow | undefined> {
   const now = resources.clock.now();
   return claimTask(resources.db, {
-    workerId,
-    principalId,
+    ...claim,
     now,
     leaseExpiresAt: leaseFrom(resources, now),
     attemptToken: randomUUID(),
   });
 }
+
+const claimOnce = (resources: Resources, principalId: string, workerId: string) =>
+  claimForWorker(resources, { workerId, principalId });
 
 /**
  * The best task this worker may run, claimed under a fresh lease; or null after waiting up to
