@@ -106,7 +106,7 @@ export function createDispatcher(resources: Resources, connections: WorkerConnec
       connection.capacity.claiming--;
     }
     if (row) {
-      connection.capacity.held.set(row.task_id, Date.now());
+      connection.capacity.held.set(row.task_id, clock.now().getTime());
       connection.send({
         type: "task.assign",
         id: randomUUID(),
@@ -231,7 +231,7 @@ export function createDispatcher(resources: Resources, connections: WorkerConnec
     async workerConnected(connection, { slots, tools, held }) {
       connection.capacity.slots = slots;
       connection.capacity.setTools(tools);
-      for (const taskId of held) connection.capacity.held.set(taskId, Date.now());
+      for (const taskId of held) connection.capacity.held.set(taskId, clock.now().getTime());
       await fillWorker(connection);
     },
     heartbeatReceived(connection, { running, released, tools }) {
@@ -239,7 +239,7 @@ export function createDispatcher(resources: Resources, connections: WorkerConnec
       connection.capacity.reconcile(
         running,
         released,
-        Date.now(),
+        clock.now().getTime(),
         2 * resources.config.heartbeatIntervalSeconds * 1000,
       );
     },
