@@ -13,6 +13,8 @@ export interface ServerTestOptions {
   settings?: Partial<ServerConfig>;
   /** A clock the test moves by hand (queue.support.ts's manualClock). */
   clock?: StartOptions["clock"];
+  /** Timers moved with that clock (the same manualClock), instead of the system's. */
+  timers?: StartOptions["timers"];
   /** A logger of the test's own, to read what the server logs (with `settings.logLevel`). */
   log?: StartOptions["log"];
 }
@@ -22,12 +24,12 @@ export interface ServerTestOptions {
  * user of the file, signed in) and `key` (an API key of that user); a test that needs a user of its own
  * calls createUser(api). On the postgres stack, `replica` is a second server on the same database and Redis.
  */
-export function serverTest({ settings = {}, clock, log }: ServerTestOptions = {}) {
+export function serverTest({ settings = {}, clock, timers, log }: ServerTestOptions = {}) {
   return (
     test
       // biome-ignore lint/correctness/noEmptyPattern: Vitest reads a fixture's dependencies from this pattern; none here.
       .extend("server", { scope: "file" }, async ({}, { onCleanup }) => {
-        const server = await startTestServer(settings, { clock, log });
+        const server = await startTestServer(settings, { clock, timers, log });
         onCleanup(() => server.close());
         return server;
       })
@@ -35,7 +37,7 @@ export function serverTest({ settings = {}, clock, log }: ServerTestOptions = {}
       .extend("user", { scope: "file" }, ({ api }) => createUser(api))
       .extend("key", { scope: "file" }, ({ api, user }) => createApiKey(api, user))
       .extend("replica", { scope: "file" }, async ({ server }, { onCleanup }) => {
-        const replica = await startReplica(server, settings, { clock });
+        const replica = await startReplica(server, settings, { clock, timers });
         onCleanup(() => replica.close());
         return replica;
       })

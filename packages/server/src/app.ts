@@ -15,6 +15,7 @@ import {
 import { adminRoutes } from "./admin/routes.ts";
 import { authRoutes } from "./auth/routes.ts";
 import { createRedisClient } from "./bus/redis-client.ts";
+import type { Dispatcher } from "./dispatch/index.ts";
 import { enrolmentCodeRoutes, enrolRoutes } from "./enrolment/routes.ts";
 import { healthRoutes } from "./health/routes.ts";
 import { drainUnreadBodies } from "./http/drain.ts";
@@ -78,7 +79,7 @@ function phoneWorkerPolicy(extraOrigins: readonly string[]): string {
     .join(";");
 }
 
-export async function buildApp(resources: Resources): Promise<App> {
+export async function buildApp(resources: Resources, dispatcher: Dispatcher): Promise<App> {
   const { config } = resources;
   const app = Fastify({
     loggerInstance: resources.log.child({}, { serializers: { req: serializeRequest } }) as FastifyBaseLogger,
@@ -147,7 +148,7 @@ export async function buildApp(resources: Resources): Promise<App> {
   await app.register(enrolmentCodeRoutes(resources), { prefix: "/api/v1/enrolment-codes" });
   await app.register(enrolRoutes(resources), { prefix: "/api/v1/enrol" });
   await app.register(downloadRoutes(config));
-  await app.register(realtimeRoutes(resources));
+  await app.register(realtimeRoutes(resources, dispatcher));
   // The dashboard's catch-all GET; every more specific route wins over it, whatever the order.
   await app.register(webRoutes(undefined, { "/phone": phoneWorkerPolicy(config.phoneWorkerOrigins) }));
   return app;

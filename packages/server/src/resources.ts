@@ -1,6 +1,6 @@
 import type { Logger } from "pino";
 import type { Bus } from "./bus/bus.ts";
-import type { Clock } from "./clock.ts";
+import type { Clock, Timers } from "./clock.ts";
 import type { ServerConfig } from "./config.ts";
 import type { Db, Store } from "./db/store.ts";
 import type { PushNotifier } from "./push/notifier.ts";
@@ -13,6 +13,8 @@ export interface Resources {
   readonly db: Db;
   readonly bus: Bus;
   readonly clock: Clock;
+  /** Deferred work on the clock's time (clock.ts): the dispatcher's offer deadlines and sweep. */
+  readonly timers: Timers;
   readonly log: Logger;
   /** Access-token signing key, shared by all replicas (auth/jwt-secret.ts). */
   readonly jwtSecret: Uint8Array;

@@ -6,13 +6,15 @@ import { buildApp } from "./app.ts";
 import { ensureFirstAdmin } from "./auth/first-admin.ts";
 import { loadJwtSecret } from "./auth/jwt-secret.ts";
 import { type Bus, createMemoryBus, createRedisBus } from "./bus/bus.ts";
-import { type Clock, systemClock } from "./clock.ts";
+import { type Clock, systemClock, systemTimers, type Timers } from "./clock.ts";
 import type { ServerConfig } from "./config.ts";
 import { ensurePrivateDir } from "./data-dir.ts";
 import { openStore, type Store } from "./db/store.ts";
+import { createDispatcher, type Dispatcher } from "./dispatch/index.ts";
 import { createPushNotifier } from "./push/notifier.ts";
 import { loadVapidKeys } from "./push/vapid-keys.ts";
 import { createReaper, type Reaper } from "./queue/reaper.ts";
+import { WorkerConnections } from "./realtime/worker-connections.ts";
 import type { Resources } from "./resources.ts";
 import { createScheduler, type Scheduler } from "./workflows/cron/scheduler.ts";
 import { type Advancer, createAdvancer } from "./workflows/runs/advancer.ts";
@@ -29,6 +31,8 @@ export interface RunningServer {
   readonly advancer: Advancer;
   /** The cron scheduler; tests call `runOnce(now)`. */
   readonly scheduler: Scheduler;
+  /** Push dispatch to the workers connected here; tests reach its offers and call `sweep(now)`. */
+  readonly dispatcher: Dispatcher;
   close(): Promise<void>;
 }
 
@@ -37,6 +41,8 @@ export interface StartOptions {
   store?: Store;
   bus?: Bus;
   clock?: Clock;
+  /** Timers on the clock's time (a test's manual port); the system's by default. */
+  timers?: Timers;
   log?: Logger;
   /** The notices go to an interactive terminal (a TTY): a generated admin password may be shown in them. */
   terminal?: boolean;
@@ -60,6 +66,7 @@ export async function startServer(config: ServerConfig, options: StartOptions = 
     db: store.db,
     bus,
     clock,
+    timers: options.timers ?? systemTimers,
     log,
     jwtSecret,
     vapidKeys,
@@ -67,7 +74,9 @@ export async function startServer(config: ServerConfig, options: StartOptions = 
   };
 
   const notices = await ensureFirstAdmin(resources, { terminal: options.terminal });
-  const app = await buildApp(resources);
+  const dispatcher = createDispatcher(resources, new WorkerConnections());
+  await dispatcher.start();
+  const app = await buildApp(resources, dispatcher);
   const reaper = createReaper(resources);
   const advancer = createAdvancer(resources);
   const scheduler = createScheduler(resources);
@@ -89,6 +98,7 @@ export async function startServer(config: ServerConfig, options: StartOptions = 
     reaper,
     advancer,
     scheduler,
+    dispatcher,
     close: async () => {
       if (closed) return;
       closed = true;
@@ -96,6 +106,7 @@ export async function startServer(config: ServerConfig, options: StartOptions = 
       await advancer.stop();
       await reaper.stop();
       await app.close();
+      await dispatcher.close();
       await resources.push.settled();
       if (!options.bus) await bus.close();
       if (!options.store) await store.close();

@@ -1,16 +1,53 @@
 // Helpers for the tasks, workers and queue tests: real HTTP calls, nothing stubbed.
 import { randomBytes } from "node:crypto";
 import type { ApiClient } from "../../../test/support/http.ts";
-import type { Clock } from "../src/clock.ts";
+import type { Clock, TimerHandle, Timers } from "../src/clock.ts";
 
-/** A clock the test moves by hand, so lease and backoff tests never sleep. */
+interface ManualTimer {
+  at: number;
+  run: () => unknown;
+}
+
+/**
+ * A clock the test moves by hand, so lease and backoff tests never sleep. It is also a timer port: given
+ * to the server as `timers` too, its timers fire when the test moves the clock past them, in order.
+ */
 export function manualClock(start = new Date()) {
   let now = start.getTime();
-  const clock: Clock & { advance(seconds: number): Date } = {
+  const pending = new Set<ManualTimer>();
+  const fired: unknown[] = [];
+  const fireDue = () => {
+    for (;;) {
+      const due = [...pending].filter((timer) => timer.at <= now).sort((a, b) => a.at - b.at)[0];
+      if (!due) return;
+      pending.delete(due);
+      fired.push(due.run());
+    }
+  };
+  const clock: Clock &
+    Timers & {
+      advance(seconds: number): Date;
+      /** Moves the clock and waits for what the timers it fired set off (their returned promises). */
+      tick(seconds: number): Promise<Date>;
+    } = {
     now: () => new Date(now),
     advance(seconds: number) {
       now += seconds * 1000;
+      fireDue();
       return new Date(now);
+    },
+    async tick(seconds: number) {
+      const at = clock.advance(seconds);
+      while (fired.length > 0) await Promise.allSettled(fired.splice(0));
+      return at;
+    },
+    setTimeout(run: () => unknown, ms: number): TimerHandle {
+      const timer: ManualTimer = { at: now + ms, run };
+      pending.add(timer);
+      return timer;
+    },
+    clearTimeout(handle: TimerHandle | undefined) {
+      if (handle) pending.delete(handle as ManualTimer);
     },
   };
   return clock;

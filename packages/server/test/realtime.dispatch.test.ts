@@ -61,6 +61,41 @@ describe.skipIf(postgresStackMissing())("push dispatch on a freed slot", () => {
     }
   });
 
+  it("keeps filling a worker whose heartbeat, sent before its completion was acked, still lists the finished task", async ({
+    api,
+    owner,
+    connect,
+  }) => {
+    // A busy worker nearly always has a task awaiting its completion ack when it heartbeats, so the beat
+    // lists a task the server has just seen completed. That task must not count against its slot again.
+    const peer = await connect("anthropic");
+    try {
+      const first = await createTask(api, owner.access_token, { tool: "anthropic" });
+      const assigned = await peer.next((message) => message.type === "task.assign");
+      const done = peer.send("task.complete", {
+        task_id: first.task_id,
+        attempt_token: assigned.data.attempt_token,
+        result: { output: "ok" },
+      });
+      const beat = peer.send("heartbeat", {
+        cpu_percent: 1,
+        memory_percent: 1,
+        disk_percent: 1,
+        running_task_ids: [first.task_id],
+      });
+      expect((await peer.next((message) => message.type === "ack" && message.id === done)).data).toEqual({ ok: true });
+      expect((await peer.next((message) => message.type === "ack" && message.id === beat)).data).toEqual({ ok: true });
+
+      const second = await createTask(api, owner.access_token, { tool: "anthropic" });
+      const next = await peer.next(
+        (message) => message.type === "task.assign" && message.data.task_id === second.task_id,
+      );
+      expect(next.data.attempt).toBe(1);
+    } finally {
+      await peer.close();
+    }
+  });
+
   it("gives one queued task to one of two workers finishing together, and the next task to the other", async ({
     api,
     owner,

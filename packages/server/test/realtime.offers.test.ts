@@ -1,12 +1,14 @@
 // Push offers with a deadline: a worker that neither accepts nor rejects a pushed task within the offer
 // timeout loses it to the next worker, as the same attempt with a fresh token; an answer in time keeps it.
+// The offer deadlines run on the test's clock: the test moves it past them instead of waiting.
 import { describe, expect } from "vitest";
 import { serverTest } from "../../../test/support/fixtures.ts";
 import { postgresStackMissing } from "../../../test/support/server.ts";
 import { connectWorker, type Peer } from "../../../test/support/ws.ts";
-import { createTask, registerWorker } from "./queue.support.ts";
+import { createTask, manualClock, registerWorker } from "./queue.support.ts";
 
-const it = serverTest({ settings: { offerTimeoutSeconds: 1 } });
+const clock = manualClock();
+const it = serverTest({ settings: { offerTimeoutSeconds: 1 }, clock, timers: clock });
 
 describe.skipIf(postgresStackMissing())("push offers time out", () => {
   async function connect(
@@ -35,6 +37,11 @@ describe.skipIf(postgresStackMissing())("push offers time out", () => {
       expect(offer.data).toMatchObject({ task_id: task.task_id, attempt: 1 });
       const next = await connect(server, api, key, "codex_cli", "machine-next");
       peers.push(next);
+      expect(server.dispatcher.offers.isOpen(task.task_id)).toBe(true);
+      expect(next.received.filter((message) => message.type === "task.assign")).toEqual([]);
+
+      await clock.tick(1);
+      expect(server.dispatcher.offers.isOpen(task.task_id)).toBe(false);
 
       const again = await next.next(
         (message) => message.type === "task.assign" && message.data.task_id === task.task_id,
@@ -65,7 +72,8 @@ describe.skipIf(postgresStackMissing())("push offers time out", () => {
       expect((await worker.next((message) => message.id === accepted)).data).toEqual({ ok: true });
 
       // Twice the offer timeout: nothing takes it back.
-      await new Promise((resolve) => setTimeout(resolve, 2_000));
+      expect(server.dispatcher.offers.isOpen(task.task_id)).toBe(false);
+      await clock.tick(2);
       expect(worker.received.filter((message) => message.type === "task.cancel")).toEqual([]);
       const done = worker.send("task.complete", {
         task_id: task.task_id,

@@ -13,21 +13,30 @@ import { toClaimedTaskView } from "../tasks/view.ts";
 import { findWorkerForUser } from "../workers/queries.ts";
 import * as q from "./queries.ts";
 import { leaseExpiresAt, limitedUntil, limitWaitUntil, MAX_PARKS_PER_TASK } from "./timing.ts";
-import { claimTask } from "./transitions/claim.ts";
+import { type ClaimInput, claimTask } from "./transitions/claim.ts";
 import * as offers from "./transitions/offers.ts";
 import * as reports from "./transitions/report.ts";
 import type { Wakeups } from "./wakeups.ts";
 
-async function claimOnce(resources: Resources, principalId: string, workerId: string): Promise<TaskRow | undefined> {
+/**
+ * The one claim path, for pull and push alike: the best task this worker may run (or the one named),
+ * under a fresh lease and attempt token as of the clock's now.
+ */
+export async function claimForWorker(
+  resources: Resources,
+  claim: Pick<ClaimInput, "workerId" | "principalId" | "taskId" | "queuedBefore" | "score">,
+): Promise<TaskRow | undefined> {
   const now = resources.clock.now();
   return claimTask(resources.db, {
-    workerId,
-    principalId,
+    ...claim,
     now,
     leaseExpiresAt: leaseExpiresAt(resources.config, now),
     attemptToken: randomUUID(),
   });
 }
+
+const claimOnce = (resources: Resources, principalId: string, workerId: string) =>
+  claimForWorker(resources, { workerId, principalId });
 
 /**
  * The best task this worker may run, claimed under a fresh lease; or null after waiting up to

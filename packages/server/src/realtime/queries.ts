@@ -1,7 +1,7 @@
 import type { WorkerToServer } from "@garageswarm/protocol";
 import { and, eq, inArray, sql } from "drizzle-orm";
 import { tasks, workers } from "../db/schema.ts";
-import { type Db, selectRows, ts } from "../db/store.ts";
+import type { Db } from "../db/store.ts";
 import { principalActsAs } from "../queue/statements.ts";
 import { HELD_STATUSES } from "../queue/task-machine.ts";
 import { keepServerLimits } from "../workers/tool-limits.ts";
@@ -50,16 +50,6 @@ export async function findCurrentAttempt(
       ),
     );
   return row;
-}
-
-/** Whether any task is queued and claimable since before `before`: the dispatcher's sweep looks first. */
-export async function anyTaskQueuedBefore(db: Db, before: Date): Promise<boolean> {
-  const [row] = await selectRows<{ found: boolean }>(
-    db,
-    sql`select exists (select 1 from tasks where status = 'queued'
-          and available_at <= ${ts(before)}) as found`,
-  );
-  return Boolean(row?.found);
 }
 
 /** Which of these tasks still exist: the others' spill files are orphans. */

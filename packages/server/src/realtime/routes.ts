@@ -1,23 +1,21 @@
-// The realtime layer of one replica: worker and client sockets, live output, push dispatch.
+// The realtime layer of one replica: worker and client sockets and live output. The dispatcher (built in
+// server.ts) holds the worker connections; the worker sockets report to it.
 import type { FastifyPluginAsyncZod } from "fastify-type-provider-zod";
 import { subscribe } from "../bus/channels.ts";
+import type { Dispatcher } from "../dispatch/index.ts";
 import type { Resources } from "../resources.ts";
 import { clientSocketRoutes } from "./client-socket.ts";
-import { createDispatcher } from "./dispatcher.ts";
 import { outputRoutes } from "./output-routes.ts";
 import { createOutputStore } from "./output-store.ts";
 import { removeSpillFiles, sweepOrphanSpillFiles } from "./spill-files.ts";
-import { WorkerConnections } from "./worker-connections.ts";
 import { workerSocketRoutes } from "./worker-socket.ts";
 
 const SWEEP_INTERVAL_MS = 15 * 60 * 1000;
 const ENDED = new Set(["completed", "failed", "cancelled", "timed_out"]);
 
-export function realtimeRoutes(resources: Resources): FastifyPluginAsyncZod {
+export function realtimeRoutes(resources: Resources, dispatcher: Dispatcher): FastifyPluginAsyncZod {
   return async (app) => {
-    const connections = new WorkerConnections();
     const output = createOutputStore(resources);
-    const dispatcher = await createDispatcher(resources, connections);
     const sweep = () =>
       sweepOrphanSpillFiles(resources).catch((error) => resources.log.warn({ err: error }, "spill file sweep failed"));
     const unsubscribeDeleted = await subscribe(resources.bus, "tasks.deleted", ({ task_ids }) => {
@@ -37,11 +35,10 @@ export function realtimeRoutes(resources: Resources): FastifyPluginAsyncZod {
       clearInterval(sweeper);
       await unsubscribeDeleted();
       await unsubscribeEnded();
-      for (const connection of connections.all()) connection.close(1001, "server shutting down");
-      await dispatcher.close();
+      for (const connection of dispatcher.connections.all()) connection.close(1001, "server shutting down");
       await output.close();
     });
-    await app.register(workerSocketRoutes(resources, connections, dispatcher, output));
+    await app.register(workerSocketRoutes(resources, dispatcher, output));
     await app.register(clientSocketRoutes(resources, output));
     await app.register(outputRoutes(resources, output));
   };

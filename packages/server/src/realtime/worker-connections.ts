@@ -35,11 +35,17 @@ export class LocalCapacity {
     this.tools = new Set(tools.filter((tool) => tool.healthy !== false).map((tool) => tool.name));
   }
 
-  /** A heartbeat lists what the worker runs; assignments younger than `graceMs` may not have started yet. */
-  reconcile(runningTaskIds: readonly string[], nowMs: number, graceMs: number): void {
-    const running = new Set(runningTaskIds);
+  /**
+   * A heartbeat lists what the worker runs; assignments younger than `graceMs` may not have started yet.
+   * `released`: of those listed, the ones the store says it no longer holds. A busy worker's beat nearly
+   * always lists the task whose completion it sent just before (the ack had not come back): counting it
+   * again would leave the slot looking full until the grace ran out.
+   */
+  reconcile(runningTaskIds: readonly string[], released: readonly string[], nowMs: number, graceMs: number): void {
+    const gone = new Set(released);
+    const running = new Set(runningTaskIds.filter((taskId) => !gone.has(taskId)));
     for (const [taskId, since] of this.held) {
-      if (!running.has(taskId) && nowMs - since > graceMs) this.held.delete(taskId);
+      if (gone.has(taskId) || (!running.has(taskId) && nowMs - since > graceMs)) this.held.delete(taskId);
     }
     for (const taskId of running) if (!this.held.has(taskId)) this.held.set(taskId, nowMs);
   }

@@ -18,6 +18,7 @@ import {
 import { redeemWsTicket } from "../auth/ws-tickets.ts";
 import { subscribe } from "../bus/channels.ts";
 import { isStoreUnavailable } from "../db/unavailable.ts";
+import type { Dispatcher } from "../dispatch/index.ts";
 import {
   ConflictError,
   DomainError,
@@ -26,17 +27,14 @@ import {
   StaleTokenError,
   UnauthorizedError,
 } from "../errors.ts";
-import { findTasksToStop } from "../queue/queries.ts";
 import * as queue from "../queue/service.ts";
-import { leaseExpiresAt } from "../queue/timing.ts";
-import { renewLeases } from "../queue/transitions/leases.ts";
 import type { Resources } from "../resources.ts";
 import { findWorkerForUser } from "../workers/queries.ts";
 import * as workersService from "../workers/service.ts";
-import type { Dispatcher } from "./dispatcher.ts";
+import { greetWorker } from "./greeting.ts";
 import type { OutputStore } from "./output-store.ts";
-import { findCurrentAttempt, updateWorkerFromHello } from "./queries.ts";
-import { LocalCapacity, type WorkerConnection, type WorkerConnections } from "./worker-connections.ts";
+import { findCurrentAttempt } from "./queries.ts";
+import { LocalCapacity, type WorkerConnection } from "./worker-connections.ts";
 
 const SERVER_VERSION = "0.1.0";
 const HELLO_TIMEOUT_MS = 10_000;
@@ -63,10 +61,10 @@ export function socketAuthenticator(resources: Resources, { tickets = false } = 
 
 export function workerSocketRoutes(
   resources: Resources,
-  connections: WorkerConnections,
   dispatcher: Dispatcher,
   output: OutputStore,
 ): FastifyPluginAsyncZod {
+  const { connections } = dispatcher;
   return async (app) => {
     const unsubscribeCancel = await subscribe(resources.bus, "task.cancel", (message) => {
       connections
@@ -109,7 +107,7 @@ export function workerSocketRoutes(
         },
       },
       (socket, request) => {
-        handleWorkerSocket(resources, connections, dispatcher, output, socket, request);
+        handleWorkerSocket(resources, dispatcher, output, socket, request);
       },
     );
   };
@@ -125,13 +123,13 @@ function envelope<T extends ServerToWorker["type"]>(
 
 function handleWorkerSocket(
   resources: Resources,
-  connections: WorkerConnections,
   dispatcher: Dispatcher,
   output: OutputStore,
   socket: WebSocket,
   request: FastifyRequest,
 ) {
-  const { log, config, clock, db } = resources;
+  const { log, config, db } = resources;
+  const { connections } = dispatcher;
   const principal = principalOf(request);
   const { worker_id } = request.params as { worker_id: string };
   const connection: WorkerConnection = {
@@ -207,36 +205,19 @@ function handleWorkerSocket(
     }
   }
 
-  // The worker is done with a task: its slot counts as being refilled until the follow-up claim, so a
-  // hint arriving while the report is written leaves the slot to that claim instead of racing it.
-  // Refilled even when the report is refused (stale): the worker is free either way.
-  async function givingBack(taskId: string, report: () => Promise<void>): Promise<void> {
-    dispatcher.offerAnswered(taskId);
-    connection.capacity.held.delete(taskId);
-    connection.capacity.claiming++;
-    try {
-      await report();
-    } finally {
-      connection.capacity.claiming--;
-      await dispatcher.slotFreed(connection);
-    }
-  }
+  const givingBack = (taskId: string, report: () => Promise<void>) =>
+    dispatcher.taskGivenBack(connection, taskId, report);
 
   async function dispatchMessage(message: WorkerToServer): Promise<void> {
     const user = principal.user_id;
     switch (message.type) {
       case "hello": {
-        const data = message.data;
-        const updated = await updateWorkerFromHello(db, worker_id, data, clock.now());
-        if (!updated) {
+        const greeting = await greetWorker(resources, worker_id, message.data);
+        if (!greeting) {
           ack(message.id, false, "machine_id does not match this worker; register first");
           socket.close(4409, "machine_id mismatch");
           return;
         }
-        const now = clock.now();
-        const held = data.running.map((entry) => entry.task_id);
-        await renewLeases(db, worker_id, held, leaseExpiresAt(config, now));
-        await queue.releaseUndeliveredOffers(resources, worker_id, held);
         greeted = true;
         clearTimeout(helloTimer);
         connections.add(connection);
@@ -248,25 +229,21 @@ function handleWorkerSocket(
           }),
         );
         ack(message.id, true);
-        const stop = await findTasksToStop(db, worker_id, held);
-        connection.capacity.slots = data.slots;
-        connection.capacity.setTools(data.tools);
-        for (const taskId of held) if (!stop.includes(taskId)) connection.capacity.held.set(taskId, Date.now());
-        for (const taskId of stop) {
+        for (const taskId of greeting.stop) {
           connection.send(envelope("task.cancel", { task_id: taskId, reason: "no longer assigned to this worker" }));
         }
-        await dispatcher.fillWorker(connection);
+        const { slots, tools } = message.data;
+        await dispatcher.workerConnected(connection, { slots, tools, held: greeting.held });
         return;
       }
       case "heartbeat": {
         const answer = await workersService.recordHeartbeat(resources, user, worker_id, message.data);
         ack(message.id, true);
-        if (message.data.tools) connection.capacity.setTools(message.data.tools);
-        connection.capacity.reconcile(
-          message.data.running_task_ids,
-          Date.now(),
-          2 * config.heartbeatIntervalSeconds * 1000,
-        );
+        dispatcher.heartbeatReceived(connection, {
+          running: message.data.running_task_ids,
+          released: answer.cancel_task_ids,
+          ...(message.data.tools ? { tools: message.data.tools } : {}),
+        });
         for (const taskId of answer.cancel_task_ids) {
           connection.send(envelope("task.cancel", { task_id: taskId, reason: "cancelled" }));
         }

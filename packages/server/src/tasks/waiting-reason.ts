@@ -10,7 +10,7 @@
 //   requirements_unmet       no worker left has the required labels, cpu cores or memory
 //   tool_limited             every tool left is limited (the earliest reset is named)
 //   workers_busy             every worker left is draining, has no free slot, or has its tool at its cap
-// Null when the task is not queued, or when some worker could take it right now. The claim (queue/claim.ts)
+// Null when the task is not queued, or when some worker could take it right now. The claim (queue/transitions/claim.ts)
 // and the allocator (allocator/tool-choice.ts) apply the same rules; this only explains them.
 import type { TaskRequirements, ToolId, WaitingReason, WorkerCapacity, WorkerTool } from "@garageswarm/protocol";
 import { acceptsModel, isLimited } from "../allocator/tool-choice.ts";

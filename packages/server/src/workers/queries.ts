@@ -17,7 +17,7 @@
 // - Going offline and deletion end the worker's leases in the same statement or transaction, so the
 //   reaper re-queues what it held; while online, its heartbeats renew them.
 // - Pushed offers go only to online workers that are not draining (allocator/queries.ts); a pull claim
-//   needs only "not draining" (queue/claim.ts): the worker asking is alive whatever its row says.
+//   needs only "not draining" (queue/transitions/claim.ts): the worker asking is alive whatever its row says.
 // - A socket closing changes nothing here: silence does. Re-registering keeps `draining`.
 //
 // SQL of workers and who may use them (user_workers). A membership counts only once accepted
