@@ -1,4 +1,5 @@
 // The whole data model (DESIGN.md §2). Column names are the wire names: snake_case end to end.
+import type { NodeStatus } from "@garageswarm/protocol";
 import { sql } from "drizzle-orm";
 import {
   type AnyPgColumn,
@@ -350,6 +351,55 @@ export const tasks = pgTable(
  * (run, node, iteration, attempt), whatever crashes or races. `settled` turns true once the run's state
  * has taken in the task's outcome, so the advancer finds unconsumed outcomes by an index.
  */
+/**
+ * One row per node of a run (plan nodes included): its state in the engine (`NodeState`). The run row's
+ * `state` keeps what is the run's own (status, input, context, plans, result), so a step writes the nodes
+ * it changed, not the whole run.
+ */
+export const runNodes = pgTable(
+  "run_nodes",
+  {
+    run_id: uuid("run_id")
+      .notNull()
+      .references(() => workflowRuns.run_id, { onDelete: "cascade" }),
+    node_id: text("node_id").notNull(),
+    status: text("status").$type<NodeStatus>().notNull(),
+    iteration: integer("iteration").notNull(),
+    attempt: integer("attempt").notNull(),
+    /** The task of the current attempt (dispatched nodes); kept when the task is deleted, as the run saw it. */
+    task_id: uuid("task_id"),
+    output: text("output"),
+    json: jsonb("json"),
+    exit_code: integer("exit_code"),
+    error: text("error"),
+  },
+  (t) => [
+    primaryKey({ columns: [t.run_id, t.node_id] }),
+    check(
+      "run_nodes_status_check",
+      sql`${t.status} in ('pending', 'ready', 'running', 'waiting_retry', 'waiting_approval', 'completed', 'failed', 'skipped', 'cancelled')`,
+    ),
+  ],
+);
+
+/** One row per edge of a run (plan edges included): its state in the engine (`EdgeState`). */
+export const runEdges = pgTable(
+  "run_edges",
+  {
+    run_id: uuid("run_id")
+      .notNull()
+      .references(() => workflowRuns.run_id, { onDelete: "cascade" }),
+    edge_id: text("edge_id").notNull(),
+    status: text("status").$type<"pending" | "taken" | "skipped">().notNull(),
+    /** How many times a loop edge has been followed. */
+    traversals: integer("traversals").notNull(),
+  },
+  (t) => [
+    primaryKey({ columns: [t.run_id, t.edge_id] }),
+    check("run_edges_status_check", sql`${t.status} in ('pending', 'taken', 'skipped')`),
+  ],
+);
+
 export const workflowRunTasks = pgTable(
   "workflow_run_tasks",
   {

@@ -8,15 +8,20 @@ import type { TaskRow } from "../../tasks/queries.ts";
 import { announceQueued } from "../../tasks/service.ts";
 import type { RunState } from "../engine/state.ts";
 import type { RunGraph } from "../graph.ts";
-import type { RunRow } from "./queries.ts";
+import type { RunHead } from "./queries.ts";
 
 export interface StepRecord {
-  row: RunRow;
+  row: RunHead;
   /** False when nothing was waiting for the run: nothing to tell. */
   changed: boolean;
-  /** The row before the step; null for a new run. */
-  previous: RunRow | null;
+  /** The row and the state before the step; null for a new run. */
+  previous: RunHead | null;
+  previousState: RunState | null;
   graph: RunGraph;
+  /** The run's state after the step. */
+  state: RunState;
+  /** The nodes whose state the step changed (every node of a new run). */
+  changedNodes: string[];
   created: TaskRow[];
   cancelled: TaskRow[];
 }
@@ -37,11 +42,10 @@ export async function publishStep(resources: Resources, record: StepRecord): Pro
     }
     await publishTaskUpdated(resources, task);
   }
-  const { row, previous } = record;
-  const before = (previous?.state ?? { nodes: {} }) as Pick<RunState, "nodes">;
-  const after = row.state as RunState;
-  for (const [nodeId, node] of Object.entries(after.nodes)) {
-    const old = before.nodes[nodeId];
+  const { row, previous, previousState } = record;
+  for (const nodeId of record.changedNodes) {
+    const node = record.state.nodes[nodeId]!;
+    const old = previousState?.nodes[nodeId];
     if (old && old.status === node.status && old.task_id === node.task_id && old.iteration === node.iteration) continue;
     await publish(bus, "node.updated", {
       run_id: row.run_id,

@@ -8,10 +8,11 @@ import type { Resources } from "../../resources.ts";
 import { compileWorkflow, resolveReplicas } from "../compile.ts";
 import { type EngineOptions, start } from "../engine/state.ts";
 import type { RunGraph } from "../graph.ts";
-import { newRunId, runColumns, writeEffects } from "./advance.ts";
+import { loadGraph, newRunId, runColumns, writeEffects } from "./advance.ts";
 import { deadlineTimer, Effects } from "./effects.ts";
 import { publishStep } from "./publish.ts";
 import * as q from "./queries.ts";
+import { changedNodeIds, rememberRunState, writeRunStateChanges } from "./run-state.ts";
 
 export interface RunRequest {
   workflow: q.WorkflowRow;
@@ -61,10 +62,15 @@ export async function startRun(resources: Resources, request: RunRequest): Promi
       ...runColumns(effects, now, null),
     });
     if (!row) return null;
+    await writeRunStateChanges(tx as Db, row.run_id, null, effects.state);
     const written = await writeEffects(tx as Db, row, graph, effects, now);
-    return { row, changed: true, previous: null, graph, ...written };
+    const changedNodes = changedNodeIds(null, effects.state);
+    const { state } = effects;
+    return { row, changed: true, previous: null, previousState: null, graph, state, changedNodes, ...written };
   });
   if (!record) return null;
+  rememberRunState(record.row.run_id, record.row.version, record.state);
+  await loadGraph(db, record.row.run_id, graph);
   await publishStep(resources, record);
   return record.row;
 }
