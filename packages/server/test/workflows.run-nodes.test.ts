@@ -49,7 +49,7 @@ describe.skipIf(postgresStackMissing())("workflow runs: node states in rows", ()
     const db = t.server.resources.db;
     await db
       .update(runNodes)
-      .set({ error: "mark" })
+      .set({ output: "mark", error: "mark" })
       .where(and(eq(runNodes.run_id, runId), eq(runNodes.node_id, "c")));
     const a = (await t.pullOne())!;
     expect(a.node_id).toBe("a");
@@ -59,11 +59,11 @@ describe.skipIf(postgresStackMissing())("workflow runs: node states in rows", ()
     expect(stepped.nodes.get("a")).toMatchObject({ status: "completed", output: "A", attempt: 1 });
     expect(stepped.nodes.get("b")).toMatchObject({ status: "running", attempt: 1, iteration: 0 });
     expect(stepped.nodes.get("b")!.task_id).not.toBeNull();
-    expect(stepped.nodes.get("c")).toMatchObject({ status: "pending", error: "mark" });
+    expect(stepped.nodes.get("c")).toMatchObject({ status: "pending", output: "mark", error: "mark" });
     expect(stepped.edges.find((row) => row.edge_id === "a->b")).toMatchObject({ status: "taken" });
 
-    // As if another replica had stepped the run: this process's state is no longer the latest, so the
-    // view and the next step read the rows (and so see the mark).
+    // As if another replica had stepped the run: the state this process kept is no longer the latest, so
+    // the next step reads the rows (and so carries the mark); the API view always reads the rows.
     await db
       .update(workflowRuns)
       .set({ version: stepped.run.version + 1 })
@@ -72,6 +72,9 @@ describe.skipIf(postgresStackMissing())("workflow runs: node states in rows", ()
     const b = (await t.pullOne())!;
     expect(b.prompt).toBe("after A");
     await t.answer(b, { output: "B" });
+    await t.step();
+    // Dispatching c kept the output the step read (a node keeps its last output until it has a new one).
+    expect((await rowsOf(runId)).nodes.get("c")).toMatchObject({ status: "running", output: "mark", error: null });
     const { run, tasks } = await t.drive(runId, () => ({ output: "C" }));
     expect(run.status).toBe("completed");
     expect(tasks.map((task) => [task.node_id, task.prompt])).toEqual([["c", "after B"]]);

@@ -65,6 +65,27 @@ describe("applyAll", () => {
     expect(batch.state).toEqual(single.state);
     expect(batch.dispatched.sort()).toEqual(single.dispatched.sort());
     expect(batch.state.status).toBe("completed");
+    tests = 0;
+    const handedOver = drive(graph, (state, events) => applyAll(graph, state, events, options, "hand over"), output);
+    expect(handedOver.state).toEqual(single.state);
+  });
+
+  it("lists what it wrote with the states before, whether it copies the state or is handed it", () => {
+    const graph = graphOf(shipFeature);
+    const begun = start(graph, {}, options);
+    const dispatch = begun.actions.find((action) => action.type === "dispatch")!;
+    const ref = { node_id: dispatch.node_id, iteration: dispatch.iteration, attempt: dispatch.attempt };
+    const events: RunEvent[] = [{ type: "node_completed", ...ref, output: "done" }];
+    const copied = applyAll(graph, begun.state, events, options);
+    const before = structuredClone(begun.state);
+    const handedOver = applyAll(graph, structuredClone(begun.state), events, options, "hand over");
+    expect(handedOver.state).toEqual(copied.state);
+    expect([...handedOver.changes.nodes.keys()]).toEqual([...copied.changes.nodes.keys()]);
+    expect(copied.changes.nodes.get(dispatch.node_id)).toEqual(before.nodes[dispatch.node_id]);
+    expect(handedOver.changes.nodes.get(dispatch.node_id)).toEqual(before.nodes[dispatch.node_id]);
+    for (const id of Object.keys(copied.state.nodes)) {
+      if (!copied.changes.nodes.has(id)) expect(copied.state.nodes[id]).toBe(begun.state.nodes[id]);
+    }
   });
 
   it("leaves the state it is given as it was, and shares every node and edge the step did not change", () => {

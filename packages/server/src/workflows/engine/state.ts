@@ -114,7 +114,24 @@ export type RunAction =
 export interface Transition {
   state: RunState;
   actions: RunAction[];
+  /** What the transition wrote: each node and edge id with its state before (undefined: it is new). */
+  changes: StateChanges;
 }
+
+export interface StateChanges {
+  nodes: Map<string, NodeState | undefined>;
+  edges: Map<string, EdgeState | undefined>;
+}
+
+/**
+ * "copy" (the default) leaves the state passed in as it was. "hand over" lets the transition change the
+ * maps of the state passed in, which the caller then no longer uses: the run driver does so with a state
+ * only it holds, so that a step of a large run costs what it changes, not a copy of every node and edge.
+ * Node and edge objects are copied before they change either way, so `changes` keeps their old states.
+ */
+export type StateOwnership = "copy" | "hand over";
+
+const noChanges = (): StateChanges => ({ nodes: new Map(), edges: new Map() });
 
 export interface EngineOptions {
   /** In [0, 1): the jitter of retry delays. */
@@ -173,9 +190,9 @@ export const engineStepLimits = {
 } as const;
 
 /**
- * One transition over a copy-on-write state: the maps (`nodes`, `edges`, `expansions`) and each node or
- * edge are copied the first time the step writes them, so the state passed in is never changed and a step
- * costs what it changes, not the size of the run. What it did not write stays shared with the old state.
+ * One transition over a copy-on-write state: the maps (`nodes`, `edges`, `expansions`; not when handed
+ * over) and each node or edge are copied the first time the step writes them, so the state passed in is
+ * never changed. What the step did not write stays shared with the old state; `changes` lists what it wrote.
  */
 class Step {
   graph: GraphIndex;
@@ -184,6 +201,7 @@ class Step {
   readonly usage: StepUsage = { evaluations: 0, steps: 0 };
   loopReentries = 0;
   readonly state: RunState;
+  readonly changes = noChanges();
   private ownsMaps: boolean;
   private ownsExpansions: boolean;
   private readonly ownNodes = new Set<string>();
@@ -192,12 +210,11 @@ class Step {
     readonly base: RunGraph,
     state: RunState,
     readonly options: EngineOptions,
-    /** A state made by this step (start): nothing in it is shared. */
-    owned = false,
+    ownership: StateOwnership | "made here",
   ) {
-    this.state = owned ? state : { ...state };
-    this.ownsMaps = owned;
-    this.ownsExpansions = owned;
+    this.state = ownership === "made here" ? state : { ...state };
+    this.ownsMaps = ownership !== "copy";
+    this.ownsExpansions = ownership === "made here";
     this.graph = runGraphIndex(base, this.state);
   }
   reindex() {
@@ -215,6 +232,7 @@ class Step {
   /** The node's state, to change. */
   writeNode(id: string): NodeState {
     this.ownMaps();
+    if (!this.changes.nodes.has(id)) this.changes.nodes.set(id, this.state.nodes[id]);
     if (!this.ownNodes.has(id)) {
       this.state.nodes[id] = { ...this.state.nodes[id]! };
       this.ownNodes.add(id);
@@ -223,17 +241,20 @@ class Step {
   }
   setNode(id: string, node: NodeState) {
     this.ownMaps();
+    if (!this.changes.nodes.has(id)) this.changes.nodes.set(id, this.state.nodes[id]);
     this.state.nodes[id] = node;
     this.ownNodes.add(id);
   }
   deleteNode(id: string) {
     this.ownMaps();
+    if (!this.changes.nodes.has(id)) this.changes.nodes.set(id, this.state.nodes[id]);
     delete this.state.nodes[id];
     this.ownNodes.delete(id);
   }
   /** The edge's state, to change. */
   writeEdge(id: string): EdgeState {
     this.ownMaps();
+    if (!this.changes.edges.has(id)) this.changes.edges.set(id, this.state.edges[id]);
     if (!this.ownEdges.has(id)) {
       this.state.edges[id] = { ...this.state.edges[id]! };
       this.ownEdges.add(id);
@@ -242,11 +263,13 @@ class Step {
   }
   setEdge(id: string, edge: EdgeState) {
     this.ownMaps();
+    if (!this.changes.edges.has(id)) this.changes.edges.set(id, this.state.edges[id]);
     this.state.edges[id] = edge;
     this.ownEdges.add(id);
   }
   deleteEdge(id: string) {
     this.ownMaps();
+    if (!this.changes.edges.has(id)) this.changes.edges.set(id, this.state.edges[id]);
     delete this.state.edges[id];
     this.ownEdges.delete(id);
   }
@@ -278,20 +301,31 @@ export function start(
     result: null,
     error: null,
   };
-  const step = new Step(graph, state, options, true);
+  const step = new Step(graph, state, options, "made here");
   for (const id of step.graph.order) {
     if (!step.graph.incoming.get(id)!.some((edge) => !edge.loop)) state.nodes[id]!.status = "ready";
   }
   advance(step);
-  return { state, actions: step.actions };
+  // Every node and edge is new.
+  const changes: StateChanges = {
+    nodes: new Map(Object.keys(state.nodes).map((id) => [id, undefined])),
+    edges: new Map(Object.keys(state.edges).map((id) => [id, undefined])),
+  };
+  return { state, actions: step.actions, changes };
 }
 
-export function apply(graph: RunGraph, current: RunState, event: RunEvent, options: EngineOptions = {}): Transition {
-  if (isRunTerminal(current.status)) return { state: current, actions: [] };
-  const step = new Step(graph, current, options);
+export function apply(
+  graph: RunGraph,
+  current: RunState,
+  event: RunEvent,
+  options: EngineOptions = {},
+  ownership: StateOwnership = "copy",
+): Transition {
+  if (isRunTerminal(current.status)) return { state: current, actions: [], changes: noChanges() };
+  const step = new Step(graph, current, options, ownership);
   handle(step, event);
   advance(step);
-  return { state: step.state, actions: step.actions };
+  return { state: step.state, actions: step.actions, changes: step.changes };
 }
 
 /**
@@ -305,15 +339,17 @@ export function applyAll(
   current: RunState,
   events: readonly RunEvent[],
   options: EngineOptions = {},
+  ownership: StateOwnership = "copy",
 ): Transition {
-  if (isRunTerminal(current.status) || events.length === 0) return { state: current, actions: [] };
-  const step = new Step(graph, current, options);
+  if (isRunTerminal(current.status) || events.length === 0)
+    return { state: current, actions: [], changes: noChanges() };
+  const step = new Step(graph, current, options, ownership);
   for (const event of events) {
     if (isRunTerminal(step.state.status)) break;
     handle(step, event);
   }
   advance(step);
-  return { state: step.state, actions: step.actions };
+  return { state: step.state, actions: step.actions, changes: step.changes };
 }
 
 function freshNode(): NodeState {

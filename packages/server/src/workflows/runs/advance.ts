@@ -26,7 +26,7 @@ import type { RunGraph } from "../graph.ts";
 import { type Dispatch, Effects, outcomeEvent, type RunTimer, takeDueTimers } from "./effects.ts";
 import { publishStep, type StepRecord } from "./publish.ts";
 import * as q from "./queries.ts";
-import { changedNodeIds, loadRunState, rememberRunState, storedState, writeRunStateChanges } from "./run-state.ts";
+import { keepRunState, storedState, takeRunState, writeRunStateChanges } from "./run-state.ts";
 
 /** Thrown inside the transaction when another step changed the run first: roll back and redo. */
 class VersionConflict extends Error {}
@@ -55,7 +55,7 @@ export async function advanceRun(
       const record = await resources.db.transaction((tx) => step(resources, tx as Db, runId, external, options));
       if (!record) return null;
       // Committed: this is the state at the row's version.
-      rememberRunState(runId, record.row.version, record.state);
+      keepRunState(runId, record.row.version, record.state);
       if (record.changed) await publishStep(resources, record);
       return record.row;
     } catch (error) {
@@ -74,16 +74,15 @@ async function step(
   const row = await q.findRunHead(tx, runId);
   if (!row) return null;
   const graph = await loadGraph(tx, runId);
-  const state = await loadRunState(tx, row);
+  const state = await takeRunState(tx, row);
   const events = external ? external(state, row) : [];
   const unchanged: StepRecord = {
     row,
     changed: false,
     previous: row,
-    previousState: state,
     graph,
     state,
-    changedNodes: [],
+    changedNodes: new Map(),
     created: [],
     cancelled: [],
   };
@@ -100,17 +99,17 @@ async function step(
   events.push(...due);
   if (events.length === 0) return unchanged;
 
-  const effects = new Effects(graph, state, remaining, now, options.engine);
+  const effects = new Effects(graph, state, remaining, now, options.engine, true);
   effects.feed(events);
   const updated = await q.updateRunState(tx, runId, row.version, runColumns(effects, now, row.started_at));
   if (!updated) throw new VersionConflict();
-  await writeRunStateChanges(tx, runId, state, effects.state);
+  await writeRunStateChanges(tx, runId, effects.changes, effects.state);
   const written = await writeEffects(tx, updated, graph, effects, now);
   await q.settleRunTasks(
     tx,
     outcomes.map((outcome) => outcome.task_id),
   );
-  const changedNodes = changedNodeIds(state, effects.state);
+  const changedNodes = effects.changes.nodes;
   return { ...unchanged, row: updated, changed: true, state: effects.state, changedNodes, ...written };
 }
 

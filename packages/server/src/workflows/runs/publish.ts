@@ -6,7 +6,7 @@ import type { Resources } from "../../resources.ts";
 import { publishTaskUpdated } from "../../tasks/events.ts";
 import type { TaskRow } from "../../tasks/queries.ts";
 import { announceQueued } from "../../tasks/service.ts";
-import type { RunState } from "../engine/state.ts";
+import type { NodeState, RunState } from "../engine/state.ts";
 import type { RunGraph } from "../graph.ts";
 import type { RunHead } from "./queries.ts";
 
@@ -14,14 +14,13 @@ export interface StepRecord {
   row: RunHead;
   /** False when nothing was waiting for the run: nothing to tell. */
   changed: boolean;
-  /** The row and the state before the step; null for a new run. */
+  /** The row before the step; null for a new run. */
   previous: RunHead | null;
-  previousState: RunState | null;
   graph: RunGraph;
   /** The run's state after the step. */
   state: RunState;
-  /** The nodes whose state the step changed (every node of a new run). */
-  changedNodes: string[];
+  /** The nodes the step wrote (every node of a new run), each with its state before (undefined: new). */
+  changedNodes: ReadonlyMap<string, NodeState | undefined>;
   created: TaskRow[];
   cancelled: TaskRow[];
 }
@@ -42,10 +41,11 @@ export async function publishStep(resources: Resources, record: StepRecord): Pro
     }
     await publishTaskUpdated(resources, task);
   }
-  const { row, previous, previousState } = record;
-  for (const nodeId of record.changedNodes) {
-    const node = record.state.nodes[nodeId]!;
-    const old = previousState?.nodes[nodeId];
+  const { row, previous } = record;
+  for (const [nodeId, old] of record.changedNodes) {
+    // Plan nodes a loop re-entry dropped are gone with their plan.
+    const node = record.state.nodes[nodeId];
+    if (!node) continue;
     if (old && old.status === node.status && old.task_id === node.task_id && old.iteration === node.iteration) continue;
     await publish(bus, "node.updated", {
       run_id: row.run_id,

@@ -12,7 +12,7 @@ import { loadGraph, newRunId, runColumns, writeEffects } from "./advance.ts";
 import { deadlineTimer, Effects } from "./effects.ts";
 import { publishStep } from "./publish.ts";
 import * as q from "./queries.ts";
-import { changedNodeIds, rememberRunState, writeRunStateChanges } from "./run-state.ts";
+import { keepRunState, writeRunStateChanges } from "./run-state.ts";
 
 export interface RunRequest {
   workflow: q.WorkflowRow;
@@ -64,12 +64,11 @@ export async function startRun(resources: Resources, request: RunRequest): Promi
     if (!row) return null;
     await writeRunStateChanges(tx as Db, row.run_id, null, effects.state);
     const written = await writeEffects(tx as Db, row, graph, effects, now);
-    const changedNodes = changedNodeIds(null, effects.state);
-    const { state } = effects;
-    return { row, changed: true, previous: null, previousState: null, graph, state, changedNodes, ...written };
+    const { state, changes } = effects;
+    return { row, changed: true, previous: null, graph, state, changedNodes: changes.nodes, ...written };
   });
   if (!record) return null;
-  rememberRunState(record.row.run_id, record.row.version, record.state);
+  keepRunState(record.row.run_id, record.row.version, record.state);
   await loadGraph(db, record.row.run_id, graph);
   await publishStep(resources, record);
   return record.row;

@@ -8,7 +8,7 @@ import type { RunGraph } from "../graph.ts";
 import { loadGraph } from "./advance.ts";
 import type { RunTimer } from "./effects.ts";
 import { findTaskPlaces, type RunHead } from "./queries.ts";
-import { loadRunStates } from "./run-state.ts";
+import { readRunStates } from "./run-state.ts";
 
 /** A run row, with its graph when it was read with it. */
 type RunRowRead = RunHead & { graph?: unknown };
@@ -20,7 +20,8 @@ export async function toRunView(db: Db, row: RunRowRead): Promise<WorkflowRun> {
 
 /** Several runs (a page of a list): one query for the nodes of all of them, one for all their current tasks. */
 export async function toRunViews(db: Db, rows: RunRowRead[]): Promise<WorkflowRun[]> {
-  const states = await loadRunStates(db, rows);
+  // Read from the rows, never the state a step keeps: the next step changes that one in place.
+  const states = await readRunStates(db, rows);
   const taskIds = [...states.values()].flatMap((state) =>
     Object.values(state.nodes).flatMap((node) => (node.task_id ? [node.task_id] : [])),
   );
