@@ -1,5 +1,7 @@
 // The workflow run state machine: a pure function of (run graph, run state, event) -> (new state, actions).
-// It does no I/O; the run driver stores the state, performs the actions and feeds events back.
+// It does no I/O; the run driver stores the state, performs the actions and feeds events back. The state
+// passed in is left as it was (unless the caller hands it over: StateOwnership), and a transition lists the
+// nodes and edges it wrote, so the driver stores those alone.
 //
 // Run: pending -> running once its work has begun (`started`): a worker picked up one of its tasks
 //      (task_started, or any outcome of a task), or a node that needs no worker acted (a condition was
