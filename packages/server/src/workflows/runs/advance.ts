@@ -1,6 +1,6 @@
 // One step of a run, the only way its state changes:
-//   read the row (version, the run's own state) and the node and edge states (run-state.ts: remembered from
-//   this process's last step of the run when the version matches, else their rows) → feed the engine every
+//   read the row (version, the run's own state) and the node and edge states (run-state.ts: the state this
+//   process's last step of the run kept, when the version matches; else their rows) → feed the engine every
 //   event waiting (finished tasks not yet settled, due retries, an API action) → in ONE transaction: the
 //   guarded UPDATE `where version = <read>`, the node and edge rows the step changed, the tasks it
 //   dispatches (with their attempt rows), the cancels, and the outcomes marked settled.
