@@ -7,8 +7,9 @@
 // prepared graph: the API caps definitions at 500 nodes) and is stepped by the server's own advancer.
 // Tools are instant: after every step one SQL statement completes every queued task of the run, as if a
 // fleet of workers had finished them all at once; no HTTP, no claim. So the time measured is the
-// driver's: finding finished tasks, the engine's transitions, the guarded run UPDATE, creating the next
-// tasks (and their attempt rows and event-log entries) and publishing the bus hints.
+// driver's: finding finished tasks, the engine's transitions, the guarded run UPDATE and the node rows
+// it changed, creating the next tasks (and their attempt rows and event-log entries) and publishing the
+// bus hints.
 import { randomBytes } from "node:crypto";
 import { performance } from "node:perf_hooks";
 import type { RunStatus } from "@garageswarm/protocol";

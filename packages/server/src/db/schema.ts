@@ -4,6 +4,7 @@
 import {
   ApiKeyScope,
   LimitPolicy,
+  NodeStatus,
   type RunResult,
   RunStatus,
   RunTrigger,
@@ -37,7 +38,7 @@ import {
   uniqueIndex,
   uuid,
 } from "drizzle-orm/pg-core";
-import type { RunState } from "../workflows/engine/state.ts";
+import type { StoredRunState } from "../workflows/runs/run-state.ts";
 import type { RunGraph } from "../workflows/graph.ts";
 import type { RunTimer } from "../workflows/runs/effects.ts";
 
@@ -318,7 +319,7 @@ export const workflowRuns = pgTable(
     graph: jsonb("graph").$type<RunGraph>().notNull(),
     input: jsonb("input").$type<JsonObject>().notNull().default(sql`'{}'::jsonb`),
     /** The engine's state; `{}` on a run that failed before it began (a schedule that could not start one). */
-    state: jsonb("state").$type<RunState | { nodes?: undefined }>().notNull().default(sql`'{}'::jsonb`),
+    state: jsonb("state").$type<StoredRunState | { expansions?: undefined }>().notNull().default(sql`'{}'::jsonb`),
     result: jsonb("result").$type<RunResult>(),
     error: text("error"),
     version: integer("version").notNull().default(0),
@@ -434,6 +435,55 @@ export const tasks = pgTable(
  * (run, node, iteration, attempt), whatever crashes or races. `settled` turns true once the run's state
  * has taken in the task's outcome, so the advancer finds unconsumed outcomes by an index.
  */
+/**
+ * One row per node of a run (plan nodes included): its state in the engine (`NodeState`). The run row's
+ * `state` keeps what is the run's own (status, input, context, plans, result), so a step writes the nodes
+ * it changed, not the whole run.
+ */
+export const runNodes = pgTable(
+  "run_nodes",
+  {
+    run_id: uuid("run_id")
+      .notNull()
+      .references(() => workflowRuns.run_id, { onDelete: "cascade" }),
+    node_id: text("node_id").notNull(),
+    status: text("status").$type<NodeStatus>().notNull(),
+    iteration: integer("iteration").notNull(),
+    attempt: integer("attempt").notNull(),
+    /** The task of the current attempt (dispatched nodes); kept when the task is deleted, as the run saw it. */
+    task_id: uuid("task_id"),
+    output: text("output"),
+    json: jsonb("json"),
+    exit_code: integer("exit_code"),
+    error: text("error"),
+  },
+  (t) => [
+    primaryKey({ columns: [t.run_id, t.node_id] }),
+    check(
+      "run_nodes_status_check",
+      isOneOf(t.status, NodeStatus.options),
+    ),
+  ],
+);
+
+/** One row per edge of a run (plan edges included): its state in the engine (`EdgeState`). */
+export const runEdges = pgTable(
+  "run_edges",
+  {
+    run_id: uuid("run_id")
+      .notNull()
+      .references(() => workflowRuns.run_id, { onDelete: "cascade" }),
+    edge_id: text("edge_id").notNull(),
+    status: text("status").$type<"pending" | "taken" | "skipped">().notNull(),
+    /** How many times a loop edge has been followed. */
+    traversals: integer("traversals").notNull(),
+  },
+  (t) => [
+    primaryKey({ columns: [t.run_id, t.edge_id] }),
+    check("run_edges_status_check", sql`${t.status} in ('pending', 'taken', 'skipped')`),
+  ],
+);
+
 export const workflowRunTasks = pgTable(
   "workflow_run_tasks",
   {

@@ -65,6 +65,49 @@ describe("applyAll", () => {
     expect(batch.state).toEqual(single.state);
     expect(batch.dispatched.sort()).toEqual(single.dispatched.sort());
     expect(batch.state.status).toBe("completed");
+    tests = 0;
+    const handedOver = drive(graph, (state, events) => applyAll(graph, state, events, options, "hand over"), output);
+    expect(handedOver.state).toEqual(single.state);
+  });
+
+  it("lists what it wrote with the states before, whether it copies the state or is handed it", () => {
+    const graph = graphOf(shipFeature);
+    const begun = start(graph, {}, options);
+    const dispatch = begun.actions.find((action) => action.type === "dispatch")!;
+    const ref = { node_id: dispatch.node_id, iteration: dispatch.iteration, attempt: dispatch.attempt };
+    const events: RunEvent[] = [{ type: "node_completed", ...ref, output: "done" }];
+    const copied = applyAll(graph, begun.state, events, options);
+    const before = structuredClone(begun.state);
+    const handedOver = applyAll(graph, structuredClone(begun.state), events, options, "hand over");
+    expect(handedOver.state).toEqual(copied.state);
+    expect([...handedOver.changes.nodes.keys()]).toEqual([...copied.changes.nodes.keys()]);
+    expect(copied.changes.nodes.get(dispatch.node_id)).toEqual(before.nodes[dispatch.node_id]);
+    expect(handedOver.changes.nodes.get(dispatch.node_id)).toEqual(before.nodes[dispatch.node_id]);
+    for (const id of Object.keys(copied.state.nodes)) {
+      if (!copied.changes.nodes.has(id)) expect(copied.state.nodes[id]).toBe(begun.state.nodes[id]);
+    }
+  });
+
+  it("leaves the state it is given as it was, and shares every node and edge the step did not change", () => {
+    const graph = graphOf(shipFeature);
+    const begun = start(graph, {}, options);
+    const before = structuredClone(begun.state);
+    const dispatch = begun.actions.find((action) => action.type === "dispatch")!;
+    const ref = { node_id: dispatch.node_id, iteration: dispatch.iteration, attempt: dispatch.attempt };
+    const after = applyAll(graph, begun.state, [
+      { type: "task_created", ...ref, task_id: "t1" },
+      { type: "node_completed", ...ref, output: "done" },
+    ]).state;
+    expect(begun.state).toEqual(before);
+    const changed = Object.keys(after.nodes).filter((id) => after.nodes[id] !== begun.state.nodes[id]);
+    expect(changed).toContain(dispatch.node_id);
+    for (const id of Object.keys(after.nodes)) {
+      if (!changed.includes(id)) expect(after.nodes[id]).toEqual(before.nodes[id]);
+    }
+    // Only the finished node and what it made ready moved: the rest of the run is the same objects.
+    expect(changed.length).toBeLessThan(Object.keys(after.nodes).length);
+    const changedEdges = Object.keys(after.edges).filter((id) => after.edges[id] !== begun.state.edges[id]);
+    for (const id of changedEdges) expect(id.startsWith(`${dispatch.node_id}->`)).toBe(true);
   });
 
   it("runs every node of a random DAG exactly once, after its dependencies, and finishes", () => {

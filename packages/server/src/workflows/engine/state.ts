@@ -1,5 +1,7 @@
 // The workflow run state machine: a pure function of (run graph, run state, event) -> (new state, actions).
-// It does no I/O; the run driver stores the state, performs the actions and feeds events back.
+// It does no I/O; the run driver stores the state, performs the actions and feeds events back. The state
+// passed in is left as it was (unless the caller hands it over: StateOwnership), and a transition lists the
+// nodes and edges it wrote, so the driver stores those alone.
 //
 // Run: pending -> running once its work has begun (`started`): a worker picked up one of its tasks
 //      (task_started, or any outcome of a task), or a node that needs no worker acted (a condition was
@@ -114,7 +116,24 @@ export type RunAction =
 export interface Transition {
   state: RunState;
   actions: RunAction[];
+  /** What the transition wrote: each node and edge id with its state before (undefined: it is new). */
+  changes: StateChanges;
 }
+
+export interface StateChanges {
+  nodes: Map<string, NodeState | undefined>;
+  edges: Map<string, EdgeState | undefined>;
+}
+
+/**
+ * "copy" (the default) leaves the state passed in as it was. "hand over" lets the transition change the
+ * maps of the state passed in, which the caller then no longer uses: the run driver does so with a state
+ * only it holds, so that a step of a large run costs what it changes, not a copy of every node and edge.
+ * Node and edge objects are copied before they change either way, so `changes` keeps their old states.
+ */
+export type StateOwnership = "copy" | "hand over";
+
+const noChanges = (): StateChanges => ({ nodes: new Map(), edges: new Map() });
 
 export interface EngineOptions {
   /** In [0, 1): the jitter of retry delays. */
@@ -133,8 +152,26 @@ export function hasStarted(state: Pick<RunState, "started">): boolean {
   return state.started !== false;
 }
 
+// A run's graph changes only when a plan expands or a loop drops one, and a step copies `expansions` only
+// then, so the index is built once per (graph, expansions) rather than on every step.
+const indexes = new WeakMap<RunGraph, WeakMap<RunState["expansions"], GraphIndex>>();
+
 /** The graph as this run sees it: compiled nodes plus what director plans added. */
-export function runGraphIndex(graph: RunGraph, state: RunState): GraphIndex {
+export function runGraphIndex(graph: RunGraph, state: Pick<RunState, "expansions">): GraphIndex {
+  let byExpansions = indexes.get(graph);
+  if (!byExpansions) {
+    byExpansions = new WeakMap();
+    indexes.set(graph, byExpansions);
+  }
+  let index = byExpansions.get(state.expansions);
+  if (!index) {
+    index = buildGraphIndex(graph, state);
+    byExpansions.set(state.expansions, index);
+  }
+  return index;
+}
+
+function buildGraphIndex(graph: RunGraph, state: Pick<RunState, "expansions">): GraphIndex {
   const nodes: RunNode[] = [];
   const edges: RunEdge[] = [...graph.edges];
   const addWithPlan = (node: RunNode) => {
@@ -154,24 +191,97 @@ export const engineStepLimits = {
   loopReentries: 1000,
 } as const;
 
+/**
+ * One transition over a copy-on-write state: the maps (`nodes`, `edges`, `expansions`; not when handed
+ * over) and each node or edge are copied the first time the step writes them, so the state passed in is
+ * never changed. What the step did not write stays shared with the old state; `changes` lists what it wrote.
+ */
 class Step {
   graph: GraphIndex;
   readonly actions: RunAction[] = [];
   /** What this step's conditions spent together, checked against `stepLimits`. */
   readonly usage: StepUsage = { evaluations: 0, steps: 0 };
   loopReentries = 0;
+  readonly state: RunState;
+  readonly changes = noChanges();
+  private ownsMaps: boolean;
+  private ownsExpansions: boolean;
+  private readonly ownNodes = new Set<string>();
+  private readonly ownEdges = new Set<string>();
   constructor(
     readonly base: RunGraph,
-    readonly state: RunState,
+    state: RunState,
     readonly options: EngineOptions,
+    ownership: StateOwnership | "made here",
   ) {
-    this.graph = runGraphIndex(base, state);
+    this.state = ownership === "made here" ? state : { ...state };
+    this.ownsMaps = ownership !== "copy";
+    this.ownsExpansions = ownership === "made here";
+    this.graph = runGraphIndex(base, this.state);
   }
   reindex() {
     this.graph = runGraphIndex(this.base, this.state);
   }
   node(id: string): RunNode {
     return this.graph.nodes.get(id)!;
+  }
+  private ownMaps() {
+    if (this.ownsMaps) return;
+    this.state.nodes = { ...this.state.nodes };
+    this.state.edges = { ...this.state.edges };
+    this.ownsMaps = true;
+  }
+  /** The node's state, to change. */
+  writeNode(id: string): NodeState {
+    this.ownMaps();
+    if (!this.changes.nodes.has(id)) this.changes.nodes.set(id, this.state.nodes[id]);
+    if (!this.ownNodes.has(id)) {
+      this.state.nodes[id] = { ...this.state.nodes[id]! };
+      this.ownNodes.add(id);
+    }
+    return this.state.nodes[id]!;
+  }
+  setNode(id: string, node: NodeState) {
+    this.ownMaps();
+    if (!this.changes.nodes.has(id)) this.changes.nodes.set(id, this.state.nodes[id]);
+    this.state.nodes[id] = node;
+    this.ownNodes.add(id);
+  }
+  deleteNode(id: string) {
+    this.ownMaps();
+    if (!this.changes.nodes.has(id)) this.changes.nodes.set(id, this.state.nodes[id]);
+    delete this.state.nodes[id];
+    this.ownNodes.delete(id);
+  }
+  /** The edge's state, to change. */
+  writeEdge(id: string): EdgeState {
+    this.ownMaps();
+    if (!this.changes.edges.has(id)) this.changes.edges.set(id, this.state.edges[id]);
+    if (!this.ownEdges.has(id)) {
+      this.state.edges[id] = { ...this.state.edges[id]! };
+      this.ownEdges.add(id);
+    }
+    return this.state.edges[id]!;
+  }
+  setEdge(id: string, edge: EdgeState) {
+    this.ownMaps();
+    if (!this.changes.edges.has(id)) this.changes.edges.set(id, this.state.edges[id]);
+    this.state.edges[id] = edge;
+    this.ownEdges.add(id);
+  }
+  deleteEdge(id: string) {
+    this.ownMaps();
+    if (!this.changes.edges.has(id)) this.changes.edges.set(id, this.state.edges[id]);
+    delete this.state.edges[id];
+    this.ownEdges.delete(id);
+  }
+  /** `expansions`, to change: a new object, so the graph index cached for the old one stays right. */
+  writeExpansions(): Record<string, Expansion> {
+    if (!this.ownsExpansions) {
+      this.state.expansions = { ...this.state.expansions };
+      this.ownsExpansions = true;
+    }
+    return this.state.expansions;
   }
 }
 
@@ -193,25 +303,36 @@ export function start(
     result: null,
     error: null,
   };
-  const step = new Step(graph, state, options);
+  const step = new Step(graph, state, options, "made here");
   for (const id of step.graph.order) {
     if (!step.graph.incoming.get(id)!.some((edge) => !edge.loop)) state.nodes[id]!.status = "ready";
   }
   advance(step);
-  return { state, actions: step.actions };
+  // Every node and edge is new.
+  const changes: StateChanges = {
+    nodes: new Map(Object.keys(state.nodes).map((id) => [id, undefined])),
+    edges: new Map(Object.keys(state.edges).map((id) => [id, undefined])),
+  };
+  return { state, actions: step.actions, changes };
 }
 
-export function apply(graph: RunGraph, current: RunState, event: RunEvent, options: EngineOptions = {}): Transition {
-  if (isRunTerminal(current.status)) return { state: current, actions: [] };
-  const step = new Step(graph, structuredClone(current), options);
+export function apply(
+  graph: RunGraph,
+  current: RunState,
+  event: RunEvent,
+  options: EngineOptions = {},
+  ownership: StateOwnership = "copy",
+): Transition {
+  if (isRunTerminal(current.status)) return { state: current, actions: [], changes: noChanges() };
+  const step = new Step(graph, current, options, ownership);
   handle(step, event);
   advance(step);
-  return { state: step.state, actions: step.actions };
+  return { state: step.state, actions: step.actions, changes: step.changes };
 }
 
 /**
- * Several events in one transition: as `apply` for each in turn, except that the state is cloned, and
- * ready nodes are dispatched, once at the end. The run driver feeds a step's whole batch of finished tasks
+ * Several events in one transition: as `apply` for each in turn, except that ready nodes are dispatched
+ * once at the end. The run driver feeds a step's whole batch of finished tasks
  * this way, so a step costs O(nodes) rather than O(nodes × events). Events after one that ends the run
  * are ignored, as `apply` would.
  */
@@ -220,15 +341,17 @@ export function applyAll(
   current: RunState,
   events: readonly RunEvent[],
   options: EngineOptions = {},
+  ownership: StateOwnership = "copy",
 ): Transition {
-  if (isRunTerminal(current.status) || events.length === 0) return { state: current, actions: [] };
-  const step = new Step(graph, structuredClone(current), options);
+  if (isRunTerminal(current.status) || events.length === 0)
+    return { state: current, actions: [], changes: noChanges() };
+  const step = new Step(graph, current, options, ownership);
   for (const event of events) {
     if (isRunTerminal(step.state.status)) break;
     handle(step, event);
   }
   advance(step);
-  return { state: step.state, actions: step.actions };
+  return { state: step.state, actions: step.actions, changes: step.changes };
 }
 
 function freshNode(): NodeState {
@@ -270,20 +393,17 @@ function handle(step: Step, event: RunEvent) {
       return finishRun(step, "cancelled", event.reason ?? null);
     case "run_timed_out":
       return finishRun(step, "failed", `run timed out after ${event.timeout_seconds} s`);
-    case "task_created": {
-      const node = current(step, event, "running");
-      if (node) node.task_id = event.task_id;
+    case "task_created":
+      if (current(step, event, "running")) step.writeNode(event.node_id).task_id = event.task_id;
       return;
-    }
     case "task_started":
       state.started = true;
       return;
     case "node_completed": {
-      const node = current(step, event, "running");
-      if (!node) return;
+      if (!current(step, event, "running")) return;
       state.started = true;
       const definition = step.node(event.node_id);
-      if (definition.type === "director") return expandDirector(step, definition, node, event);
+      if (definition.type === "director") return expandDirector(step, definition, event);
       return completeNode(step, event.node_id, event.output, event.exit_code ?? null, event.structured);
     }
     case "node_failed":
@@ -304,7 +424,7 @@ function handle(step: Step, event: RunEvent) {
         node.iteration === event.iteration &&
         node.attempt + 1 === event.attempt
       ) {
-        node.status = "ready";
+        step.writeNode(event.node_id).status = "ready";
       }
       return;
     }
@@ -326,7 +446,7 @@ function attemptOf(nodeId: string, node: NodeState): AttemptRef {
 }
 
 function completeNode(step: Step, id: string, output: string, exitCode: number | null, json?: unknown) {
-  const node = step.state.nodes[id]!;
+  const node = step.writeNode(id);
   node.status = "completed";
   node.output = output;
   node.json = json !== undefined ? json : parseJson(output);
@@ -336,7 +456,7 @@ function completeNode(step: Step, id: string, output: string, exitCode: number |
 }
 
 function failNode(step: Step, id: string, error: string, retryable: boolean) {
-  const node = step.state.nodes[id]!;
+  const node = step.writeNode(id);
   const definition = step.node(id);
   node.error = error;
   if (retryable && node.attempt < definition.retries + 1) {
@@ -381,7 +501,7 @@ function resolveOutgoing(step: Step, id: string, outcome: "completed" | "failed"
     if (edge.loop) {
       if (taken) loops.push(edge);
     } else {
-      step.state.edges[edge.id]!.status = taken ? "taken" : "skipped";
+      step.writeEdge(edge.id).status = taken ? "taken" : "skipped";
     }
   }
   // One re-entry per completion: the first taken loop edge resets the body, the source included.
@@ -390,13 +510,13 @@ function resolveOutgoing(step: Step, id: string, outcome: "completed" | "failed"
 
 function followLoop(step: Step, edge: RunEdge) {
   const { state } = step;
-  const edgeState = state.edges[edge.id]!;
+  const traversals = state.edges[edge.id]!.traversals;
   const bound = edge.max_iterations ?? 1;
-  if (edgeState.traversals >= bound) {
+  if (traversals >= bound) {
     return finishRun(
       step,
       "failed",
-      `loop edge "${edge.id}" reached its bound: max_iterations ${bound} (followed ${edgeState.traversals} times)`,
+      `loop edge "${edge.id}" reached its bound: max_iterations ${bound} (followed ${traversals} times)`,
     );
   }
   step.loopReentries += 1;
@@ -407,7 +527,7 @@ function followLoop(step: Step, edge: RunEdge) {
       `loop edge "${edge.id}": more than ${engineStepLimits.loopReentries} loop re-entries in one engine step; a loop must hold a task or an approval to make progress`,
     );
   }
-  edgeState.traversals += 1;
+  step.writeEdge(edge.id).traversals += 1;
   const body = reachableFrom(edge.to, step.graph.outgoing);
   for (const id of body) {
     const node = state.nodes[id]!;
@@ -419,46 +539,46 @@ function followLoop(step: Step, edge: RunEdge) {
   for (const id of body) {
     const expansion = state.expansions[id];
     if (!expansion) continue;
-    for (const child of expansion.nodes) delete state.nodes[child.id];
-    for (const planEdge of expansion.edges) delete state.edges[planEdge.id];
-    delete state.expansions[id];
+    for (const child of expansion.nodes) step.deleteNode(child.id);
+    for (const planEdge of expansion.edges) step.deleteEdge(planEdge.id);
+    delete step.writeExpansions()[id];
   }
   for (const id of body) {
     const node = state.nodes[id];
     if (!node) continue;
-    state.nodes[id] = {
+    step.setNode(id, {
       ...freshNode(),
       iteration: node.iteration + 1,
       output: node.output,
       json: node.json,
       exit_code: node.exit_code,
-    };
+    });
   }
   for (const bodyEdge of step.graph.edges) {
     if (!bodyEdge.loop && body.has(bodyEdge.from) && state.edges[bodyEdge.id])
-      state.edges[bodyEdge.id]!.status = "pending";
+      step.writeEdge(bodyEdge.id).status = "pending";
   }
   step.reindex();
-  state.nodes[edge.to]!.status = "ready";
+  step.writeNode(edge.to).status = "ready";
 }
 
 function expandDirector(
   step: Step,
   director: RunNode,
-  node: NodeState,
   event: { output: string; exit_code?: number | null; structured?: unknown },
 ) {
   const upstream = reachableFrom(director.id, reverse(step.graph), () => true);
   upstream.delete(director.id);
   const plan = expandPlan(director, event.output, event.structured, upstream, new Set(step.graph.order));
   if (!plan.ok) return failNode(step, director.id, plan.error, true);
+  const node = step.writeNode(director.id);
   node.output = event.output;
   node.json = parseJson(event.output);
   node.exit_code = event.exit_code ?? null;
-  step.state.expansions[director.id] = plan.expansion;
-  for (const child of plan.expansion.nodes) step.state.nodes[child.id] = freshNode();
+  step.writeExpansions()[director.id] = plan.expansion;
+  for (const child of plan.expansion.nodes) step.setNode(child.id, freshNode());
   for (const edge of plan.expansion.edges) {
-    step.state.edges[edge.id] = { status: edge.parent_link ? "taken" : "pending", traversals: 0 };
+    step.setEdge(edge.id, { status: edge.parent_link ? "taken" : "pending", traversals: 0 });
   }
   step.reindex();
 }
@@ -480,14 +600,13 @@ function advance(step: Step) {
       const node = state.nodes[id];
       if (!node) continue;
       if (node.status === "pending") {
-        const incoming = step.graph.incoming.get(id)!.filter((edge) => !edge.loop);
-        const statuses = incoming.map((edge) => state.edges[edge.id]!.status);
-        if (statuses.length === 0 || statuses.includes("pending")) continue;
+        const inputs = inputsOf(step, id);
+        if (inputs === "unresolved") continue;
         changed = true;
-        if (statuses.includes("taken")) {
-          node.status = "ready";
+        if (inputs === "some taken") {
+          step.writeNode(id).status = "ready";
         } else {
-          node.status = "skipped";
+          step.writeNode(id).status = "skipped";
           resolveOutgoing(step, id, "skipped");
         }
       } else if (node.status === "ready" && state.status !== "paused") {
@@ -511,9 +630,24 @@ function advance(step: Step) {
   }
 }
 
+/** Whether a pending node can move: its non-loop inputs are unresolved, or resolved with some taken or none. */
+function inputsOf(step: Step, id: string): "unresolved" | "some taken" | "all skipped" {
+  let inputs = 0;
+  let taken = false;
+  for (const edge of step.graph.incoming.get(id)!) {
+    if (edge.loop) continue;
+    inputs += 1;
+    const status = step.state.edges[edge.id]!.status;
+    if (status === "pending") return "unresolved";
+    if (status === "taken") taken = true;
+  }
+  if (inputs === 0) return "unresolved";
+  return taken ? "some taken" : "all skipped";
+}
+
 function activate(step: Step, id: string) {
   const definition = step.node(id);
-  const node = step.state.nodes[id]!;
+  const node = step.writeNode(id);
   node.attempt += 1;
   node.error = null;
   node.task_id = null;
@@ -574,7 +708,7 @@ function finishRun(step: Step, status: "completed" | "failed" | "cancelled", err
     if (node.status === "running" && !state.expansions[id]) {
       step.actions.push({ type: "cancel_task", ...attemptOf(id, node), task_id: node.task_id });
     }
-    node.status = "cancelled";
+    step.writeNode(id).status = "cancelled";
   }
   state.status = status;
   state.error = error;

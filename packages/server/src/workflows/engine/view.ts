@@ -4,33 +4,64 @@ import type { GraphIndex } from "../graph.ts";
 import type { NodeTemplateView, TemplateView } from "../template.ts";
 import type { RunState } from "./state.ts";
 
-function nodeViews(graph: GraphIndex, state: RunState): Record<string, NodeTemplateView> {
-  const views: Record<string, NodeTemplateView> = {};
-  const replicas = new Map<string, NodeTemplateView[]>();
-  for (const id of graph.order) {
-    const node = state.nodes[id]!;
-    const view = {
-      output: node.output,
-      json: node.json,
-      status: node.status,
-      exit_code: node.exit_code,
-      error: node.error,
-    };
-    views[id] = view;
-    const base = graph.nodes.get(id)!.replica_of;
-    if (base) replicas.set(base, [...(replicas.get(base) ?? []), view]);
+// The replicas of each fanned-out definition node, per graph index (built once per index).
+const replicaLists = new WeakMap<GraphIndex, Map<string, string[]>>();
+
+function replicasOf(graph: GraphIndex): Map<string, string[]> {
+  let replicas = replicaLists.get(graph);
+  if (!replicas) {
+    replicas = new Map();
+    for (const id of graph.order) {
+      const base = graph.nodes.get(id)!.replica_of;
+      if (base) replicas.set(base, [...(replicas.get(base) ?? []), id]);
+    }
+    replicaLists.set(graph, replicas);
   }
-  // Replicas answer under their definition id too, as lists, so `{{nodes.ID.output}}` still means something.
-  for (const [base, list] of replicas) {
-    views[base] = {
-      output: list.map((view) => view.output),
-      json: list.map((view) => view.json),
-      status: list.every((view) => view.status === "completed") ? "completed" : "running",
-      exit_code: null,
-      error: null,
-    };
-  }
-  return views;
+  return replicas;
+}
+
+function nodeView(state: RunState, id: string): NodeTemplateView {
+  const node = state.nodes[id]!;
+  return { output: node.output, json: node.json, status: node.status, exit_code: node.exit_code, error: node.error };
+}
+
+/**
+ * `nodes` as templates and conditions see it: every node by id, replicas also under their definition id as
+ * lists (so `{{nodes.ID.output}}` still means something), and `aliases` (other names for some nodes).
+ * Read lazily: a prompt names a few nodes, and building the view of every node for each of a step's
+ * dispatches would make a step cost ready nodes × run size. A view is read when it is looked up, which is
+ * while the template renders, so it sees the state as of the render.
+ */
+function nodeViews(
+  graph: GraphIndex,
+  state: RunState,
+  aliases: ReadonlyMap<string, string> = new Map(),
+): Record<string, NodeTemplateView> {
+  const replicas = replicasOf(graph);
+  const lookup = (key: string): NodeTemplateView | undefined => {
+    const alias = aliases.get(key);
+    if (alias !== undefined) return lookup(alias);
+    const list = replicas.get(key);
+    if (list) {
+      const views = list.map((id) => nodeView(state, id));
+      return {
+        output: views.map((view) => view.output),
+        json: views.map((view) => view.json),
+        status: views.every((view) => view.status === "completed") ? "completed" : "running",
+        exit_code: null,
+        error: null,
+      };
+    }
+    return graph.nodes.has(key) && state.nodes[key] ? nodeView(state, key) : undefined;
+  };
+  const has = (key: string | symbol) => typeof key === "string" && lookup(key) !== undefined;
+  return new Proxy({} as Record<string, NodeTemplateView>, {
+    get: (_target, key) => (typeof key === "string" ? lookup(key) : undefined),
+    has: (_target, key) => has(key),
+    getOwnPropertyDescriptor: (_target, key) =>
+      has(key) ? { value: lookup(key as string), writable: true, enumerable: true, configurable: true } : undefined,
+    ownKeys: () => [...new Set([...graph.order, ...replicas.keys(), ...aliases.keys()])],
+  });
 }
 
 /** What JSON Logic conditions read: `{input, context, nodes}`. */
@@ -39,14 +70,15 @@ export function conditionData(graph: GraphIndex, state: RunState) {
 }
 
 export function templateView(graph: GraphIndex, state: RunState, nodeId: string): TemplateView {
-  const nodes = nodeViews(graph, state);
+  const aliases = new Map<string, string>();
   const parent = graph.nodes.get(nodeId)?.parent_id;
   if (parent) {
     // Plan tasks refer to each other by the ids the director gave them.
     for (const sibling of state.expansions[parent]?.nodes ?? []) {
-      nodes[sibling.id.slice(parent.length + 1)] = nodes[sibling.id]!;
+      aliases.set(sibling.id.slice(parent.length + 1), sibling.id);
     }
   }
+  const nodes = nodeViews(graph, state, aliases);
   return { input: state.input, context: state.context, nodes, upstream: upstreamOutputs(graph, state, nodeId) };
 }
 

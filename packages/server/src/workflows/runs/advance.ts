@@ -1,7 +1,9 @@
 // One step of a run, the only way its state changes:
-//   read the row (state + version) → feed the engine every event waiting (finished tasks not yet settled,
-//   due retries, an API action) → in ONE transaction: the guarded UPDATE `where version = <read>`, the
-//   tasks it dispatches (with their attempt rows), the cancels, and the outcomes marked settled.
+//   read the row (version, the run's own state) and the node and edge states (run-state.ts: the state this
+//   process's last step of the run kept, when the version matches; else their rows) → feed the engine every
+//   event waiting (finished tasks not yet settled, due retries, an API action) → in ONE transaction: the
+//   guarded UPDATE `where version = <read>`, the node and edge rows the step changed, the tasks it
+//   dispatches (with their attempt rows), the cancels, and the outcomes marked settled.
 // Invariants: a crash before commit leaves nothing; after commit, everything. A concurrent step (another
 // replica, the API) makes the UPDATE match no row, the transaction rolls back, and the step is redone on
 // the fresh row. An outcome is fed exactly once (settled in the transaction that took it in), and the
@@ -25,6 +27,7 @@ import type { RunGraph } from "../graph.ts";
 import { type Dispatch, Effects, outcomeEvent, type RunTimer, takeDueTimers } from "./effects.ts";
 import { publishStep, type StepRecord } from "./publish.ts";
 import * as q from "./queries.ts";
+import { keepRunState, storedState, takeRunState, writeRunStateChanges } from "./run-state.ts";
 
 /** Thrown inside the transaction when another step changed the run first: roll back and redo. */
 class VersionConflict extends Error {}
@@ -35,7 +38,7 @@ const MAX_TRIES = 50;
  * Events from outside (the API), built from the state read in the step so they can name the node's
  * current iteration. It may throw a domain error to refuse (the step then changes nothing).
  */
-export type ExternalEvents = (state: RunState, row: q.RunRow) => RunEvent[];
+export type ExternalEvents = (state: RunState, row: q.RunHead) => RunEvent[];
 
 export interface AdvanceOptions {
   engine?: EngineOptions;
@@ -47,11 +50,13 @@ export async function advanceRun(
   runId: string,
   external?: ExternalEvents,
   options: AdvanceOptions = {},
-): Promise<q.RunRow | null> {
+): Promise<q.RunHead | null> {
   for (let tries = 1; ; tries++) {
     try {
       const record = await resources.db.transaction((tx) => step(resources, tx as Db, runId, external, options));
       if (!record) return null;
+      // Committed: this is the state at the row's version.
+      keepRunState(runId, record.row.version, record.state);
       if (record.changed) await publishStep(resources, record);
       return record.row;
     } catch (error) {
@@ -67,11 +72,21 @@ async function step(
   external: ExternalEvents | undefined,
   options: AdvanceOptions,
 ): Promise<StepRecord | null> {
-  const row = await q.findRun(tx, runId);
+  const row = await q.findRunHead(tx, runId);
   if (!row) return null;
-  const state = row.state as RunState;
+  const graph = await loadGraph(tx, runId);
+  const state = await takeRunState(tx, row);
   const events = external ? external(state, row) : [];
-  const unchanged = { row, changed: false, previous: row, graph: graphOf(row), created: [], cancelled: [] };
+  const unchanged: StepRecord = {
+    row,
+    changed: false,
+    previous: row,
+    graph,
+    state,
+    changedNodes: new Map(),
+    created: [],
+    cancelled: [],
+  };
   if (isRunTerminal(state.status)) return unchanged;
 
   const now = resources.clock.now();
@@ -85,16 +100,18 @@ async function step(
   events.push(...due);
   if (events.length === 0) return unchanged;
 
-  const effects = new Effects(unchanged.graph, state, remaining, now, options.engine);
+  const effects = new Effects(graph, state, remaining, now, options.engine, true);
   effects.feed(events);
   const updated = await q.updateRunState(tx, runId, row.version, runColumns(effects, now, row.started_at));
   if (!updated) throw new VersionConflict();
-  const written = await writeEffects(tx, updated, unchanged.graph, effects, now);
+  await writeRunStateChanges(tx, runId, effects.changes, effects.state);
+  const written = await writeEffects(tx, updated, graph, effects, now);
   await q.settleRunTasks(
     tx,
     outcomes.map((outcome) => outcome.task_id),
   );
-  return { row: updated, changed: true, previous: row, graph: unchanged.graph, ...written };
+  const changedNodes = effects.changes.nodes;
+  return { ...unchanged, row: updated, changed: true, state: effects.state, changedNodes, ...written };
 }
 
 /** The run row's columns after a step or a start; `started_at` is when the run left pending (null before). */
@@ -102,7 +119,7 @@ export function runColumns(effects: Effects, now: Date, startedAt: Date | null) 
   const { state } = effects;
   return {
     started_at: startedAt ?? (hasStarted(state) ? now : null),
-    state,
+    state: storedState(state),
     timers: effects.timers,
     wake_at: effects.wakeAt(),
     status: state.status,
@@ -116,7 +133,7 @@ export function runColumns(effects: Effects, now: Date, startedAt: Date | null) 
 /** Creates the dispatched tasks and cancels the others, inside the step's transaction. */
 export async function writeEffects(
   tx: Db,
-  run: q.RunRow,
+  run: q.RunHead,
   graph: RunGraph,
   effects: Effects,
   now: Date,
@@ -138,7 +155,7 @@ export async function writeEffects(
   return { created, cancelled };
 }
 
-async function taskRows(tx: Db, run: q.RunRow, graph: RunGraph, state: RunState, dispatches: Dispatch[], now: Date) {
+async function taskRows(tx: Db, run: q.RunHead, graph: RunGraph, state: RunState, dispatches: Dispatch[], now: Date) {
   const index = runGraphIndex(graph, state);
   // Affinity: a node prefers the worker that ran a node feeding it (it may hold that node's workspace).
   const upstreamTask = new Map<string, string>();
@@ -194,17 +211,18 @@ function allocatorRequirements(requirements: Record<string, unknown>) {
   return parsed.success ? parsed.data : {};
 }
 
-// A run's graph never changes after it starts (plans live in its state), so it is parsed once per process.
+// A run's graph never changes after it starts (plans live in its state), so it is read once per process.
 const graphs = new Map<string, RunGraph>();
 const GRAPH_CACHE_SIZE = 200;
 
-export function graphOf(row: Pick<q.RunRow, "run_id" | "graph">): RunGraph {
-  const cached = graphs.get(row.run_id);
+/** The run's graph: `graph` when the caller read it with the row, else read once per process. */
+export async function loadGraph(db: Db, runId: string, graph?: unknown): Promise<RunGraph> {
+  const cached = graphs.get(runId);
   if (cached) return cached;
-  const graph = row.graph as RunGraph;
+  const loaded = (graph ?? (await q.findRunGraph(db, runId))) as RunGraph;
   if (graphs.size >= GRAPH_CACHE_SIZE) graphs.delete(graphs.keys().next().value!);
-  graphs.set(row.run_id, graph);
-  return graph;
+  graphs.set(runId, loaded);
+  return loaded;
 }
 
 export function newRunId(): string {

@@ -9,6 +9,7 @@ import {
   type RunAction,
   type RunEvent,
   type RunState,
+  type StateChanges,
   type Transition,
 } from "../engine/state.ts";
 import type { RunGraph } from "../graph.ts";
@@ -52,6 +53,8 @@ export class Effects {
   /** Existing tasks to cancel. */
   readonly cancels: string[] = [];
   finished: RunFinished | null = null;
+  /** Every node and edge the transitions wrote, with its state before the first of them. */
+  readonly changes: StateChanges = { nodes: new Map(), edges: new Map() };
 
   constructor(
     private readonly graph: RunGraph,
@@ -59,15 +62,25 @@ export class Effects {
     public timers: RunTimer[],
     private readonly now: Date,
     private readonly options: EngineOptions = {},
+    /** The caller hands `state` over (it holds it alone): the engine may change its maps. */
+    private ownsState = false,
   ) {}
 
-  /** One transition for the whole batch (applyAll): a step costs O(nodes), not O(nodes × events). */
+  /** One transition for the whole batch (applyAll): a step costs what it changes, not nodes × events. */
   feed(events: readonly RunEvent[]): void {
-    this.take(applyAll(this.graph, this.state, events, this.options));
+    this.take(applyAll(this.graph, this.state, events, this.options, this.ownsState ? "hand over" : "copy"));
   }
 
   take(transition: Transition): void {
+    // A state a transition made is held by nothing but this.
+    if (transition.state !== this.state) this.ownsState = true;
     this.state = transition.state;
+    for (const [id, before] of transition.changes.nodes) {
+      if (!this.changes.nodes.has(id)) this.changes.nodes.set(id, before);
+    }
+    for (const [id, before] of transition.changes.edges) {
+      if (!this.changes.edges.has(id)) this.changes.edges.set(id, before);
+    }
     const created: RunEvent[] = [];
     for (const action of transition.actions) this.perform(action, created);
     // The state records each new task's id before anything else can happen to its node.

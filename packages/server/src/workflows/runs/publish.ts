@@ -6,17 +6,21 @@ import type { Resources } from "../../resources.ts";
 import { publishTaskUpdated } from "../../tasks/events.ts";
 import type { TaskRow } from "../../tasks/queries.ts";
 import { announceQueued } from "../../tasks/service.ts";
-import type { RunState } from "../engine/state.ts";
+import type { NodeState, RunState } from "../engine/state.ts";
 import type { RunGraph } from "../graph.ts";
-import type { RunRow } from "./queries.ts";
+import type { RunHead } from "./queries.ts";
 
 export interface StepRecord {
-  row: RunRow;
+  row: RunHead;
   /** False when nothing was waiting for the run: nothing to tell. */
   changed: boolean;
   /** The row before the step; null for a new run. */
-  previous: RunRow | null;
+  previous: RunHead | null;
   graph: RunGraph;
+  /** The run's state after the step. */
+  state: RunState;
+  /** The nodes the step wrote (every node of a new run), each with its state before (undefined: new). */
+  changedNodes: ReadonlyMap<string, NodeState | undefined>;
   created: TaskRow[];
   cancelled: TaskRow[];
 }
@@ -38,10 +42,10 @@ export async function publishStep(resources: Resources, record: StepRecord): Pro
     await publishTaskUpdated(resources, task);
   }
   const { row, previous } = record;
-  const before = (previous?.state ?? { nodes: {} }) as Pick<RunState, "nodes">;
-  const after = row.state as RunState;
-  for (const [nodeId, node] of Object.entries(after.nodes)) {
-    const old = before.nodes[nodeId];
+  for (const [nodeId, old] of record.changedNodes) {
+    // Plan nodes a loop re-entry dropped are gone with their plan.
+    const node = record.state.nodes[nodeId];
+    if (!node) continue;
     if (old && old.status === node.status && old.task_id === node.task_id && old.iteration === node.iteration) continue;
     await publish(bus, "node.updated", {
       run_id: row.run_id,

@@ -1,7 +1,7 @@
 // SQL of workflow runs: the run row (state guarded by `version`), the task of each node attempt
 // (workflow_run_tasks), and the scans the advancer and the API need.
 import type { RunStatus } from "@garageswarm/protocol";
-import { and, desc, eq, inArray, lte, notInArray, or, sql } from "drizzle-orm";
+import { and, desc, eq, getTableColumns, inArray, lte, notInArray, or, sql } from "drizzle-orm";
 import { tasks, workers, workflowRuns, workflowRunTasks, workflows } from "../../db/schema.ts";
 import type { Db } from "../../db/store.ts";
 import { TERMINAL_STATUSES } from "../../queue/task-machine.ts";
@@ -10,6 +10,8 @@ import type { TaskPlace } from "../engine/view.ts";
 
 export type RunRow = typeof workflowRuns.$inferSelect;
 export type NewRunRow = typeof workflowRuns.$inferInsert;
+/** The run row but its graph, which never changes after the start (a step reads it once per process). */
+export type RunHead = Omit<RunRow, "graph">;
 export type WorkflowRow = typeof workflows.$inferSelect;
 
 export const ACTIVE_RUN_STATUSES = ["pending", "running", "paused", "waiting_approval"] as const;
@@ -24,6 +26,19 @@ export async function findRun(db: Db, runId: string, userId?: string): Promise<R
     .from(workflowRuns)
     .where(and(...conditions));
   return row;
+}
+
+const { graph: _graph, ...headColumns } = getTableColumns(workflowRuns);
+
+/** The run row without its graph, or undefined when it is not there. */
+export async function findRunHead(db: Db, runId: string): Promise<RunHead | undefined> {
+  const [row] = await db.select(headColumns).from(workflowRuns).where(eq(workflowRuns.run_id, runId));
+  return row;
+}
+
+export async function findRunGraph(db: Db, runId: string): Promise<unknown> {
+  const [row] = await db.select({ graph: workflowRuns.graph }).from(workflowRuns).where(eq(workflowRuns.run_id, runId));
+  return row?.graph;
 }
 
 /** Inserts a run; a scheduled run whose occurrence another replica already fired inserts nothing (null). */
@@ -46,12 +61,12 @@ export async function updateRunState(
   > & {
     updated_at: Date;
   },
-): Promise<RunRow | undefined> {
+): Promise<RunHead | undefined> {
   const [row] = await db
     .update(workflowRuns)
     .set({ ...values, version: readVersion + 1 })
     .where(and(eq(workflowRuns.run_id, runId), eq(workflowRuns.version, readVersion)))
-    .returning();
+    .returning(headColumns);
   return row;
 }
 

@@ -166,7 +166,7 @@ export async function controlWorkflowRuns(
   origin: RequestOrigin,
 ): Promise<{ items: WorkflowRun[] }> {
   if (!(await findWorkflowOfUser(resources.db, userId, workflowId))) throw new NotFoundError("workflow not found");
-  const rows: q.RunRow[] = [];
+  const rows: q.RunHead[] = [];
   for (const runId of await q.findActiveRunIdsOfWorkflow(resources.db, userId, workflowId)) {
     const row = await advanceRun(resources, runId, (state) => {
       const applies = control === "pause" ? PAUSABLE.has(state.status) : state.status === "paused";

@@ -7,10 +7,11 @@ import type { Resources } from "../../resources.ts";
 import { compileWorkflow, resolveReplicas } from "../compile.ts";
 import { type EngineOptions, start } from "../engine/state.ts";
 import type { RunGraph } from "../graph.ts";
-import { newRunId, runColumns, writeEffects } from "./advance.ts";
+import { loadGraph, newRunId, runColumns, writeEffects } from "./advance.ts";
 import { deadlineTimer, Effects } from "./effects.ts";
 import { publishStep } from "./publish.ts";
 import * as q from "./queries.ts";
+import { keepRunState, writeRunStateChanges } from "./run-state.ts";
 
 export interface RunRequest {
   workflow: q.WorkflowRow;
@@ -55,10 +56,14 @@ export async function startRun(resources: Resources, request: RunRequest): Promi
       ...runColumns(effects, now, null),
     });
     if (!row) return null;
+    await writeRunStateChanges(tx as Db, row.run_id, null, effects.state);
     const written = await writeEffects(tx as Db, row, graph, effects, now);
-    return { row, changed: true, previous: null, graph, ...written };
+    const { state, changes } = effects;
+    return { row, changed: true, previous: null, graph, state, changedNodes: changes.nodes, ...written };
   });
   if (!record) return null;
+  keepRunState(record.row.run_id, record.row.version, record.state);
+  await loadGraph(db, record.row.run_id, graph);
   await publishStep(resources, record);
   return record.row;
 }

@@ -1,37 +1,50 @@
 // A run as the API answers it: the row's fields and every node's state, in graph order, with where each
 // node's current task is now (read in one statement for all the runs answered together).
-import type { WorkflowRun } from "@garageswarm/protocol";
+import type { RunStatus, WorkflowRun } from "@garageswarm/protocol";
 import type { Db } from "../../db/store.ts";
-import { runGraphIndex } from "../engine/state.ts";
+import { type RunState, runGraphIndex } from "../engine/state.ts";
 import { nodeRuns, type TaskPlace } from "../engine/view.ts";
-import { graphOf } from "./advance.ts";
-import { findTaskPlaces, type RunRow } from "./queries.ts";
+import type { RunGraph } from "../graph.ts";
+import { loadGraph } from "./advance.ts";
+import type { RunTimer } from "./effects.ts";
+import { findTaskPlaces, type RunHead } from "./queries.ts";
+import { readRunStates } from "./run-state.ts";
 
-export async function toRunView(db: Db, row: RunRow): Promise<WorkflowRun> {
+/** A run row, with its graph when it was read with it. */
+type RunRowRead = RunHead & { graph?: unknown };
+
+export async function toRunView(db: Db, row: RunRowRead): Promise<WorkflowRun> {
   const [view] = await toRunViews(db, [row]);
   return view!;
 }
 
-/** Several runs (a page of a list): one query for the current tasks of all their nodes, not one per run. */
-export async function toRunViews(db: Db, rows: RunRow[]): Promise<WorkflowRun[]> {
-  const taskIds = rows.flatMap((row) =>
-    Object.values(row.state.nodes ?? {}).flatMap((node) => (node.task_id ? [node.task_id] : [])),
+/** Several runs (a page of a list): one query for the nodes of all of them, one for all their current tasks. */
+export async function toRunViews(db: Db, rows: RunRowRead[]): Promise<WorkflowRun[]> {
+  // Read from the rows, never the state a step keeps: the next step changes that one in place.
+  const states = await readRunStates(db, rows);
+  const taskIds = [...states.values()].flatMap((state) =>
+    Object.values(state.nodes).flatMap((node) => (node.task_id ? [node.task_id] : [])),
   );
   const places = await findTaskPlaces(db, taskIds);
-  return rows.map((row) => runView(row, places));
+  const views: WorkflowRun[] = [];
+  for (const row of rows) {
+    const graph = await loadGraph(db, row.run_id, row.graph);
+    views.push(runView(row, graph, states.get(row.run_id)!, places));
+  }
+  return views;
 }
 
-function runView(row: RunRow, tasks: ReadonlyMap<string, TaskPlace>): WorkflowRun {
-  const { state } = row;
-  const deadline = row.timers.find((timer) => timer.kind === "run_deadline");
+function runView(row: RunHead, graph: RunGraph, state: RunState, tasks: ReadonlyMap<string, TaskPlace>): WorkflowRun {
+  const deadline = (row.timers as RunTimer[]).find((timer) => timer.kind === "run_deadline");
   return {
     run_id: row.run_id,
     workflow_id: row.workflow_id,
-    status: row.status,
-    trigger: row.trigger,
-    input: row.input,
-    nodes: state.nodes ? nodeRuns(runGraphIndex(graphOf(row), state), state, tasks) : [],
-    result: row.result,
+    status: row.status as RunStatus,
+    trigger: row.trigger as WorkflowRun["trigger"],
+    input: row.input as Record<string, unknown>,
+    // A scheduled run that could not start has no state at all.
+    nodes: state.expansions ? nodeRuns(runGraphIndex(graph, state), state, tasks) : [],
+    result: (row.result as WorkflowRun["result"]) ?? null,
     error: row.error,
     created_at: row.created_at.toISOString(),
     updated_at: row.updated_at.toISOString(),
