@@ -38,9 +38,9 @@ import {
   uniqueIndex,
   uuid,
 } from "drizzle-orm/pg-core";
-import type { StoredRunState } from "../workflows/runs/run-state.ts";
 import type { RunGraph } from "../workflows/graph.ts";
 import type { RunTimer } from "../workflows/runs/effects.ts";
+import type { StoredRunState } from "../workflows/runs/run-state.ts";
 
 const createdAt = () => timestamp("created_at", { withTimezone: true, mode: "date" }).notNull().defaultNow();
 const updatedAt = () => timestamp("updated_at", { withTimezone: true, mode: "date" }).notNull().defaultNow();
@@ -459,10 +459,7 @@ export const runNodes = pgTable(
   },
   (t) => [
     primaryKey({ columns: [t.run_id, t.node_id] }),
-    check(
-      "run_nodes_status_check",
-      isOneOf(t.status, NodeStatus.options),
-    ),
+    check("run_nodes_status_check", isOneOf(t.status, NodeStatus.options)),
   ],
 );
 
