@@ -4,7 +4,7 @@
 //   (none)  ── register (upsertWorker) ───────────────────────────────────────────────────▶ online
 //   offline ── register · hello (realtime/queries.ts updateWorkerFromHello) · heartbeat ───▶ online
 //              (recordHeartbeat; online stays online on each of them)
-//   online  ── silent for MISSED_HEARTBEATS_UNTIL_OFFLINE intervals (queue/queries.ts ─────▶ offline
+//   online  ── silent for MISSED_HEARTBEATS_UNTIL_OFFLINE intervals (queue/transitions/leases.ts ──▶ offline
 //              markSilentWorkersOffline, in the reaper's pass) · its owner disabled
 //              (admin/queries.ts takeWorkersOffline)
 //   online | offline ── drain / undrain (setDraining) ──▶ the same status, `draining` set or cleared

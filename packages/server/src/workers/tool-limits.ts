@@ -1,5 +1,5 @@
 // A worker's tools as it reports them (register, hello, heartbeat) meet the limits the server recorded
-// (a task parked by a usage limit marks its tool limited, queue/queries.ts). The worker may not know of
+// (a task parked by a usage limit marks its tool limited, queue/transitions/report.ts). The worker may not know of
 // that limit, or may have restarted: its report never erases a limit still in the future. Of two limits
 // the later stands; a limit already passed is ignored everywhere (allocator/tool-choice.ts).
 import { type SQL, sql } from "drizzle-orm";
