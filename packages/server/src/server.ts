@@ -12,6 +12,7 @@ import { ensurePrivateDir } from "./data-dir.ts";
 import { openStore, type Store } from "./db/store.ts";
 import { createPushNotifier } from "./push/notifier.ts";
 import { loadVapidKeys } from "./push/vapid-keys.ts";
+import { createReportCommits } from "./queue/group-commit.ts";
 import { createReaper, type Reaper } from "./queue/reaper.ts";
 import type { Resources } from "./resources.ts";
 import { createScheduler, type Scheduler } from "./workflows/cron/scheduler.ts";
@@ -63,6 +64,7 @@ export async function startServer(config: ServerConfig, options: StartOptions = 
     jwtSecret,
     vapidKeys,
     push: createPushNotifier({ db: store.db, clock, log, config, vapidKeys }),
+    reports: createReportCommits(store.db, log),
   };
 
   const notices = await ensureFirstAdmin(resources, { terminal: options.terminal });

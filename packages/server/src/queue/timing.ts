@@ -20,10 +20,11 @@ export function retryDelaySeconds(attempt: number): number {
 
 /**
  * `retryDelaySeconds` in SQL over the updated row's attempts used (those that did not end on a usage
- * limit), for set-based updates.
+ * limit), for set-based updates; `now` is a time, or a column when each row has its own (batched reports).
  */
-export function retryAvailableAtSql(now: Date): SQL {
-  return sql`${now.toISOString()}::timestamptz + least(${RETRY_BASE_SECONDS} * power(2, greatest(tasks.attempt - tasks.limited_attempts - 1, 0)), ${RETRY_MAX_SECONDS}) * interval '1 second'`;
+export function retryAvailableAtSql(now: Date | SQL): SQL {
+  const from = now instanceof Date ? sql`${now.toISOString()}::timestamptz` : now;
+  return sql`${from} + least(${RETRY_BASE_SECONDS} * power(2, greatest(tasks.attempt - tasks.limited_attempts - 1, 0)), ${RETRY_MAX_SECONDS}) * interval '1 second'`;
 }
 
 /** No limit is believed to last longer: a worker that says "resets next year" is clamped to this. */
