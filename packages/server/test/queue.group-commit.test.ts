@@ -2,11 +2,18 @@
 // over their sockets, are written in a few statements, and each report still gets its own answer — its
 // row, or 409 when its token is stale — exactly as one statement per report would give.
 import { randomUUID } from "node:crypto";
+import { join } from "node:path";
 import { sql } from "drizzle-orm";
-import { describe, expect } from "vitest";
+import pg from "pg";
+import { afterAll, beforeAll, describe, expect, it as plainIt } from "vitest";
+import { testStack } from "../../../test/support/env.ts";
 import { serverTest } from "../../../test/support/fixtures.ts";
+import { type ApiClient, apiClient } from "../../../test/support/http.ts";
+import { createApiKey, createUser } from "../../../test/support/users.ts";
 import { connectWorker, type Peer } from "../../../test/support/ws.ts";
+import { openStore } from "../src/db/store.ts";
 import { rowsOf } from "../src/queue/statements.ts";
+import { type Child, childStore, kill, startChild, waitFor } from "./child-server.support.ts";
 import { createTask, manualClock, pull, registerWorker, report } from "./queue.support.ts";
 
 const clock = manualClock(new Date("2026-03-01T10:00:00.000Z"));
@@ -201,6 +208,148 @@ describe("group commit of attempt reports", () => {
       }
     } finally {
       for (const socket of sockets.values()) await socket.close();
+    }
+  });
+});
+
+// A replica killed while batches of completions are being written: a batch is one statement, so it landed
+// whole or not at all. Each worker whose report got no answer sends it again (to the other replica on
+// PostgreSQL, to the restarted server on PGlite): it lands then, or is refused because it had landed.
+describe("a replica killed mid-batch", () => {
+  let store: Awaited<ReturnType<typeof childStore>>;
+  const children: Child[] = [];
+
+  beforeAll(async () => {
+    store = await childStore("group-commit");
+  });
+  afterAll(async () => {
+    for (const child of children) await kill(child);
+    await store?.remove();
+  });
+
+  plainIt("loses no completion and applies none twice", async () => {
+    const start = async () => {
+      const child = await startChild(store.env);
+      children.push(child);
+      return child;
+    };
+    const doomed = await start();
+    // On PostgreSQL the other replica is up all along; PGlite is one process, so it is restarted instead.
+    const other = testStack === "postgres" ? await start() : null;
+    const api = apiClient(doomed.url);
+    const user = await createUser(api);
+    const key = await createApiKey(api, user);
+    const held: Array<{ task_id: string; attempt_token: string }> = [];
+    for (let index = 0; index < 10; index++) {
+      const worker = await registerWorker(api, key, { tools: ["claude_code"], slots: 10 });
+      for (let slot = 0; slot < 10; slot++)
+        await createTask(api, user.access_token, { description: `t${index}.${slot}` });
+      for (let slot = 0; slot < 10; slot++) {
+        const claimed = await pull(api, key, worker.worker_id);
+        expect(claimed.status).toBe(200);
+        held.push({ task_id: claimed.body.task_id, attempt_token: claimed.body.attempt_token });
+      }
+    }
+    const started = await Promise.all(
+      held.map((task) => report(api, key, task.task_id, "start", { attempt_token: task.attempt_token })),
+    );
+    expect(started.map((response) => response.status)).toEqual(held.map(() => 200));
+
+    const complete = (client: ApiClient, task: { task_id: string; attempt_token: string }) =>
+      report(client, key, task.task_id, "complete", {
+        attempt_token: task.attempt_token,
+        result: { output: `done ${task.task_id}` },
+      }).then(
+        (response) => response.status,
+        () => "lost" as const,
+      );
+    // All at once. On PostgreSQL a transaction of the test's holds one task's row, so the batch holding that
+    // task waits in the database while later batches wait in the replica; the replica dies then. The batch
+    // commits once the row is let go (PostgreSQL does not notice the dead client while it waits), though
+    // nobody hears of it. On PGlite (one process, nothing to hold a row with) the replica dies as soon as
+    // the first answer is back.
+    const holder = testStack === "postgres" ? new pg.Client({ connectionString: store.env.DATABASE_URL }) : null;
+    const waitingBatch = async () => {
+      // Inside the holder's transaction the activity view is a snapshot unless it is cleared.
+      await holder!.query("select pg_stat_clear_snapshot()");
+      const found = await holder!.query(
+        `select count(*)::int as waiting from pg_stat_activity
+         where wait_event_type = 'Lock' and query like '%status = ''completed''%' and datname = current_database()`,
+      );
+      return found.rows[0].waiting > 0;
+    };
+    if (holder) {
+      await holder.connect();
+      await holder.query("begin");
+      await holder.query("select 1 from tasks where task_id = $1 for update", [held[50]!.task_id]);
+    }
+    let firstAnswer!: () => void;
+    const answered = new Promise<void>((resolve) => {
+      firstAnswer = resolve;
+    });
+    const sent = held.map((task) =>
+      complete(api, task).then((status) => {
+        if (status === 200) firstAnswer();
+        return status;
+      }),
+    );
+    if (holder) await waitFor("a batch waiting for the held row", waitingBatch);
+    else await answered;
+    await kill(doomed);
+    const statuses = await Promise.all(sent);
+    expect(statuses.every((status) => status === 200 || status === "lost")).toBe(true);
+    if (holder) {
+      await holder.query("rollback");
+      await waitFor("the orphaned batch to commit", async () => !(await waitingBatch()));
+      await holder.end();
+    } else {
+      expect(statuses.filter((status) => status === 200).length).toBeGreaterThan(0);
+    }
+
+    const survivor = apiClient((other ?? (await start())).url);
+    const retried = { landed: 0, lost: 0 };
+    for (const [index, task] of held.entries()) {
+      const again = await complete(survivor, task);
+      // Answered before the crash: it landed, so the retry is refused. Lost: it lands now, or it had landed.
+      if (statuses[index] === 200) expect(again).toBe(409);
+      else {
+        expect([200, 409]).toContain(again);
+        if (again === 409) retried.landed++;
+        else retried.lost++;
+      }
+    }
+    // On PostgreSQL both kinds are there: the held batch landed unanswered, the ones behind it never left.
+    if (holder) {
+      expect(retried.landed).toBeGreaterThan(0);
+      expect(retried.lost).toBeGreaterThan(0);
+    }
+    for (const child of children.splice(0)) await kill(child);
+
+    const opened = await openStore(
+      testStack === "postgres"
+        ? { databaseUrl: store.env.DATABASE_URL }
+        : { dataDir: join(store.env.GARAGESWARM_DATA_DIR!, "db") },
+    );
+    try {
+      const ids = `{${held.map((task) => task.task_id).join(",")}}`;
+      const tasks = await rowsOf<{ task_id: string; status: string; output: string; completions: number }>(
+        opened.db,
+        sql`select t.task_id::text, t.status, t.result->>'output' as output,
+                   (select count(*)::int from task_events e where e.task_id = t.task_id and e.kind = 'status'
+                      and e.data->>'status' = 'completed') as completions
+            from tasks t where t.task_id = any(${ids}::uuid[])`,
+      );
+      expect(tasks).toHaveLength(held.length);
+      for (const task of tasks) {
+        expect(task).toEqual({
+          task_id: task.task_id,
+          status: "completed",
+          output: `done ${task.task_id}`,
+          completions: 1,
+        });
+      }
+    } finally {
+      await opened.close();
     }
   });
 });
