@@ -30,34 +30,31 @@ interface Held {
 }
 
 describe("group commit of attempt reports", () => {
-  it("starts and finishes 200 tasks reported at once by 50 workers: each exactly once, stale tokens change nothing", async ({
-    server,
-    api,
-    user,
-    key,
-  }) => {
-    const workers: string[] = [];
-    const machines: string[] = [];
-    for (let index = 0; index < WORKERS; index++) {
-      machines.push(randomUUID());
-      const registered = await registerWorker(api, key, {
-        tools: ["claude_code"],
-        slots: SLOTS,
-        machine_id: machines[index],
-      });
-      workers.push(registered.worker_id);
-    }
-    for (let index = 0; index < TASKS; index++) {
-      await createTask(api, user.access_token, { description: `task ${index}`, max_attempts: 3 });
-    }
+  it("starts and finishes 200 tasks reported at once by 50 workers: each exactly once, stale tokens change nothing", {
+    timeout: 240_000,
+  }, async ({ server, api, user, key }) => {
+    const machines = Array.from({ length: WORKERS }, () => randomUUID());
+    const workers = await Promise.all(
+      machines.map(
+        async (machine_id) =>
+          (await registerWorker(api, key, { tools: ["claude_code"], slots: SLOTS, machine_id })).worker_id,
+      ),
+    );
+    await Promise.all(
+      Array.from({ length: TASKS }, (_, index) =>
+        createTask(api, user.access_token, { description: `task ${index}`, max_attempts: 3 }),
+      ),
+    );
     const held: Held[] = [];
-    for (const [index, workerId] of workers.entries()) {
-      for (let slot = 0; slot < SLOTS; slot++) {
-        const claimed = await pull(api, key, workerId);
-        expect(claimed.status).toBe(200);
-        held.push({ task_id: claimed.body.task_id, attempt_token: claimed.body.attempt_token, worker: index });
-      }
-    }
+    await Promise.all(
+      workers.map(async (workerId, index) => {
+        for (let slot = 0; slot < SLOTS; slot++) {
+          const claimed = await pull(api, key, workerId);
+          expect(claimed.status).toBe(200);
+          held.push({ task_id: claimed.body.task_id, attempt_token: claimed.body.attempt_token, worker: index });
+        }
+      }),
+    );
     expect(new Set(held.map((task) => task.task_id)).size).toBe(TASKS);
 
     // Half the workers report over their sockets, the other half over REST. The socket workers say hello
@@ -227,7 +224,7 @@ describe("a replica killed mid-batch", () => {
     await store?.remove();
   });
 
-  plainIt("loses no completion and applies none twice", async () => {
+  plainIt("loses no completion and applies none twice", { timeout: 240_000 }, async () => {
     const start = async () => {
       const child = await startChild(store.env);
       children.push(child);
@@ -240,16 +237,19 @@ describe("a replica killed mid-batch", () => {
     const user = await createUser(api);
     const key = await createApiKey(api, user);
     const held: Array<{ task_id: string; attempt_token: string }> = [];
-    for (let index = 0; index < 10; index++) {
-      const worker = await registerWorker(api, key, { tools: ["claude_code"], slots: 10 });
-      for (let slot = 0; slot < 10; slot++)
-        await createTask(api, user.access_token, { description: `t${index}.${slot}` });
-      for (let slot = 0; slot < 10; slot++) {
-        const claimed = await pull(api, key, worker.worker_id);
-        expect(claimed.status).toBe(200);
-        held.push({ task_id: claimed.body.task_id, attempt_token: claimed.body.attempt_token });
-      }
-    }
+    await Promise.all(
+      Array.from({ length: 100 }, (_, index) => createTask(api, user.access_token, { description: `t${index}` })),
+    );
+    await Promise.all(
+      Array.from({ length: 10 }, async () => {
+        const worker = await registerWorker(api, key, { tools: ["claude_code"], slots: 10 });
+        for (let slot = 0; slot < 10; slot++) {
+          const claimed = await pull(api, key, worker.worker_id);
+          expect(claimed.status).toBe(200);
+          held.push({ task_id: claimed.body.task_id, attempt_token: claimed.body.attempt_token });
+        }
+      }),
+    );
     const started = await Promise.all(
       held.map((task) => report(api, key, task.task_id, "start", { attempt_token: task.attempt_token })),
     );

@@ -1,7 +1,8 @@
 // Start, complete and fail for many attempts in one statement each (group-commit.ts gathers them): the
 // same transitions, the same event-log entries and the same fence as the one-row statements in
 // queries.ts, row by row. The reports travel as one jsonb array (`jsonb_to_recordset`), so the statement's
-// text is the same whatever the batch size. A batch holds one report per task (group-commit.ts), so each
+// text is the same whatever the batch size, and PostgreSQL keeps it prepared (a named statement per
+// connection: parsed and planned once, see statements.ts rowsOf). A batch holds one report per task (group-commit.ts), so each
 // returned row answers exactly one report; a report without a row was fenced out and changed nothing.
 import { type SQL, sql } from "drizzle-orm";
 import type { Db } from "../db/store.ts";
@@ -49,6 +50,9 @@ export async function startAttempts(
           lease_expires_at = v.lease_expires_at, updated_at = v.now
         from ${reportsAs(reports, "lease_expires_at timestamptz")}
         where ${fencedByReport} returning tasks.*`,
+    undefined,
+    undefined,
+    "gs_start_attempts",
   );
   return answering(inputs, rows);
 }
@@ -66,6 +70,9 @@ export async function completeAttempts(
           progress = 100, lease_expires_at = null, completed_at = v.now, updated_at = v.now
         from ${reportsAs(reports, "result text")}
         where ${fencedByReport} returning tasks.*`,
+    undefined,
+    undefined,
+    "gs_complete_attempts",
   );
   return answering(inputs, rows);
 }
@@ -98,6 +105,7 @@ export async function failAttempts(
         where ${fencedByReport} returning tasks.*, v.session_id as reported_session_id`,
     sql`error`,
     sql`jsonb_build_object('session_id', reported_session_id)`,
+    "gs_fail_attempts",
   );
   const withSession = rows as Array<TaskRow & { reported_session_id?: unknown }>;
   return answering(

@@ -47,7 +47,7 @@ describe("group commit", () => {
     await finishOne();
     expect(statements).toEqual([["1"], ["2", "3"]]);
     await finishOne();
-    expect(await first).toBe("one:1");
+    expect(await first).toBe("many:1");
     expect(await Promise.all(later)).toEqual(["many:2", "many:3"]);
   });
 
@@ -76,10 +76,10 @@ describe("group commit", () => {
       () => "resolved",
       (error: Error) => error.message,
     );
-    for (let i = 0; i < 4; i++) await finishOne();
+    for (let i = 0; i < 5; i++) await finishOne();
     expect(await first).toBe("one:0");
     expect(await good).toBe("one:good");
     expect(await badSettled).toBe("bad report");
-    expect(statements).toEqual([["0"], ["good", "bad"], ["good"], ["bad"]]);
+    expect(statements).toEqual([["0"], ["0"], ["good", "bad"], ["good"], ["bad"]]);
   });
 });

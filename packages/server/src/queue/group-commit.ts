@@ -25,9 +25,9 @@ import type { FencedInput } from "./statements.ts";
 export interface GroupCommitOptions<In, Out> {
   /** Reports with the same key never share a batch. */
   key(input: In): string;
-  /** The one-report statement: a batch of one, and each report of a batch whose statement failed. */
+  /** The one-report statement, for each report of a batch whose statement failed. */
   writeOne(input: In): Promise<Out>;
-  /** The batch statement; its answers line up with `inputs`. */
+  /** The batch statement, also for a batch of one (it is the prepared one); its answers line up with `inputs`. */
   writeMany(inputs: In[]): Promise<Out[]>;
   /** At most this many reports per statement (bounds the statement's size). */
   maxBatch: number;
@@ -83,7 +83,6 @@ export function createGroupCommit<In, Out>(options: GroupCommitOptions<In, Out>)
     stats.batches++;
     stats.reports += batch.length;
     stats.largest = Math.max(stats.largest, batch.length);
-    if (batch.length === 1) return writeOne(batch[0] as Waiting<In, Out>);
     let outputs: Out[];
     try {
       outputs = await options.writeMany(batch.map((entry) => entry.input));

@@ -1,15 +1,23 @@
 // The pieces every queue statement is built from: raw rows, the logged UPDATE, the attempt fence.
 import { type SQL, sql } from "drizzle-orm";
+import { PgDialect } from "drizzle-orm/pg-core";
 import type { Db } from "../db/store.ts";
 import { asTaskRow, type TaskRow } from "../tasks/queries.ts";
 import { actsAsWorker, mayRunTasksOn, uuidParam } from "../workers/membership.ts";
 
 export const ts = (date: Date) => sql`${date.toISOString()}::timestamptz`;
 
-/** Raw statements: both drivers answer `{rows}`. */
-export async function rowsOf<T = Record<string, unknown>>(db: Db, statement: SQL): Promise<T[]> {
-  const result = (await db.execute(statement)) as { rows: T[] };
-  return result.rows;
+const dialect = new PgDialect();
+
+/**
+ * Raw statements: both drivers answer `{rows}`. A `name` makes it a prepared statement on PostgreSQL, parsed
+ * and planned once per connection (bench/prepared.ts: 2–3× less time per statement); only for a statement
+ * whose text never changes, as the name stands for the text. PGlite ignores the name.
+ */
+export async function rowsOf<T = Record<string, unknown>>(db: Db, statement: SQL, name?: string): Promise<T[]> {
+  if (name === undefined) return ((await db.execute(statement)) as { rows: T[] }).rows;
+  const prepared = db._.session.prepareQuery(dialect.sqlToQuery(statement), undefined, name, false);
+  return ((await prepared.execute()) as { rows: T[] }).rows;
 }
 
 /** Only credentials of a worker's (accepted) owner may act as that worker: it receives other users' prompts. */
@@ -26,6 +34,8 @@ export async function updateLogged(
   update: SQL,
   reason: SQL = sql`null`,
   extra: SQL = sql`'{}'::jsonb`,
+  /** A prepared statement's name (rowsOf). */
+  name?: string,
 ): Promise<TaskRow[]> {
   const rows = await rowsOf(
     db,
@@ -40,6 +50,7 @@ export async function updateLogged(
       from changed
     )
     select * from changed`,
+    name,
   );
   return rows.map(asTaskRow);
 }
