@@ -60,17 +60,27 @@ async function drizzleSelect(kind: string, store: Store): Promise<void> {
   ]);
 }
 
-/** The SQL a query function sends, without sending it. */
+/** The SQL a query function sends (through `db.execute`, or prepared through the session), without sending it. */
 async function statementOf(send: (db: Db) => Promise<unknown>): Promise<{ sql: string; params: unknown[] }> {
-  let captured: SQL | undefined;
+  let captured: { sql: string; params: unknown[] } | undefined;
   const recorder = {
     execute: async (statement: SQL) => {
-      captured = statement;
+      captured = new PgDialect().sqlToQuery(statement);
       return { rows: [] };
+    },
+    _: {
+      session: {
+        prepareQuery: (query: { sql: string; params: unknown[] }) => ({
+          execute: async () => {
+            captured = query;
+            return { rows: [] };
+          },
+        }),
+      },
     },
   } as unknown as Db;
   await send(recorder);
-  return new PgDialect().sqlToQuery(captured!);
+  return captured!;
 }
 
 async function rawStatements(url: string): Promise<void> {
