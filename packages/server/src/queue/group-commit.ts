@@ -3,10 +3,10 @@
 // A lone report is written at once, so the batching adds no latency when the queue is quiet; under load a
 // batch gathers whatever arrived during the previous write, so it grows with the load by itself.
 //
-//   idle ──submit──▶ writing ──written, none waiting──▶ idle
+//   idle ──submit──▶ writing ──written, one event-loop turn, none waiting──▶ idle
 //                    │     ▲
-//                    └─────┘ written, some waiting: the next batch (the oldest reports, one per key, up to
-//                            maxBatch) is written
+//                    └─────┘ written, one event-loop turn, some waiting: the next batch (the oldest
+//                            reports, one per key, up to maxBatch) is written
 //
 // Invariants:
 // - at most one batch of a kind is in flight per replica; a report waits for at most the batch in flight.
