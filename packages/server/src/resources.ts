@@ -5,6 +5,7 @@ import type { ServerConfig } from "./config.ts";
 import type { Db, Store } from "./db/store.ts";
 import type { PushNotifier } from "./push/notifier.ts";
 import type { VapidKeys } from "./push/vapid-keys.ts";
+import type { ReportCommits } from "./queue/group-commit.ts";
 
 /** Everything a part of the server needs, built once at start-up and passed down. */
 export interface Resources {
@@ -22,4 +23,6 @@ export interface Resources {
   readonly vapidKeys: VapidKeys;
   /** Web Push to a user's devices, sent in the background (push/notifier.ts). */
   readonly push: PushNotifier;
+  /** Attempt starts, completions and failures, written in groups by this replica (queue/group-commit.ts). */
+  readonly reports: ReportCommits;
 }

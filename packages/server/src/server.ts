@@ -13,6 +13,7 @@ import { openStore, type Store } from "./db/store.ts";
 import { createDispatcher, type Dispatcher } from "./dispatch/index.ts";
 import { createPushNotifier } from "./push/notifier.ts";
 import { loadVapidKeys } from "./push/vapid-keys.ts";
+import { createReportCommits } from "./queue/group-commit.ts";
 import { createReaper, type Reaper } from "./queue/reaper.ts";
 import { WorkerConnections } from "./realtime/worker-connections.ts";
 import type { Resources } from "./resources.ts";
@@ -71,6 +72,7 @@ export async function startServer(config: ServerConfig, options: StartOptions = 
     jwtSecret,
     vapidKeys,
     push: createPushNotifier({ db: store.db, clock, log, config, vapidKeys }),
+    reports: createReportCommits(store.db, log),
   };
 
   const notices = await ensureFirstAdmin(resources, { terminal: options.terminal });

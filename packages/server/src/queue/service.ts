@@ -1,5 +1,7 @@
 // The worker's side of the queue over HTTP: pull a task (long-poll), then start, progress, complete or
-// fail it with the attempt token it was given. See task-machine.ts for the state machine.
+// fail it with the attempt token it was given. See task-machine.ts for the state machine. Starts, completions
+// and failures are written in groups per replica (group-commit.ts); each caller still gets its own row or
+// its own refusal, and what follows (the bus hint) happens per task.
 import { randomUUID } from "node:crypto";
 import type { ClaimedTask, TaskComplete, TaskFail, TaskProgress, WorkerTool } from "@garageswarm/protocol";
 import { recordClaimScore } from "../allocator/record-score.ts";
@@ -98,7 +100,7 @@ export async function startTask(
     now,
     leaseExpiresAt: leaseExpiresAt(resources.config, now),
   };
-  const row = await reports.startAttempt(resources.db, input);
+  const row = await resources.reports.start.submit(input);
   if (!row) return refuse(resources, principalId, taskId, token);
   await publishTaskUpdated(resources, row);
   return row;
@@ -131,7 +133,7 @@ export async function completeTask(
   taskId: string,
   report: TaskComplete,
 ): Promise<TaskRow> {
-  const row = await reports.completeAttempt(resources.db, {
+  const row = await resources.reports.complete.submit({
     taskId,
     attemptToken: report.attempt_token,
     principalId,
@@ -175,7 +177,7 @@ export async function failTask(
     }
     // Refused by the fence (the failure below is refused too, and says why), or parked too often already.
   }
-  const row = await reports.failAttempt(resources.db, {
+  const row = await resources.reports.fail.submit({
     ...fence,
     error: storable(report.error),
     retryable: report.retryable,

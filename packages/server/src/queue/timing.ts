@@ -26,10 +26,12 @@ export function retryDelaySeconds(attempt: number): number {
 
 /**
  * `retryDelaySeconds` in SQL over the updated row's attempts used (those that did not end on a usage
- * limit or a store outage), for set-based updates.
+ * limit or a store outage), for set-based updates; `now` is a time, or a column when each row has its own
+ * (batched reports).
  */
-export function retryAvailableAtSql(now: Date): SQL {
-  return sql`${ts(now)} + least(${RETRY_BASE_SECONDS} * power(2, greatest(tasks.attempt - tasks.limited_attempts - tasks.excused_attempts - 1, 0)), ${RETRY_MAX_SECONDS}) * interval '1 second'`;
+export function retryAvailableAtSql(now: Date | SQL): SQL {
+  const from = now instanceof Date ? ts(now) : now;
+  return sql`${from} + least(${RETRY_BASE_SECONDS} * power(2, greatest(tasks.attempt - tasks.limited_attempts - tasks.excused_attempts - 1, 0)), ${RETRY_MAX_SECONDS}) * interval '1 second'`;
 }
 
 /** No limit is believed to last longer: a worker that says "resets next year" is clamped to this. */
