@@ -19,8 +19,8 @@ import type { Logger } from "pino";
 import type { Db } from "../db/store.ts";
 import type { TaskRow } from "../tasks/queries.ts";
 import { completeAttempts, failAttempts, startAttempts } from "./batched.ts";
-import { completeAttempt, failAttempt, startAttempt } from "./transitions/report.ts";
 import type { FencedInput } from "./statements.ts";
+import { completeAttempt, failAttempt, startAttempt } from "./transitions/report.ts";
 
 export interface GroupCommitOptions<In, Out> {
   /** Reports with the same key never share a batch. */
