@@ -2,9 +2,10 @@ import { configDefaults, defineConfig } from "vitest/config";
 
 // Unit tests (next to the code) run once. Integration tests (packages/*/test) run twice:
 // on the embedded stack (PGlite + in-process bus) and on PostgreSQL + Redis.
-// `*.replicas.test.ts` needs several server processes on one database: PostgreSQL + Redis only.
+// `*.replicas.test.ts` needs several server processes on one database, and `*.postgres.test.ts` a
+// connection to the store it can cut: PostgreSQL + Redis only.
 const integration = ["packages/*/test/**/*.test.ts"];
-const postgresOnly = ["packages/*/test/**/*.replicas.test.ts"];
+const postgresOnly = ["packages/*/test/**/*.replicas.test.ts", "packages/*/test/**/*.postgres.test.ts"];
 // The real agent CLIs (test/clis, `npm run test:setup-clis`) in a network namespace: once, on the embedded stack.
 const realClis = ["packages/*/test/real-clis/**/*.test.ts"];
 

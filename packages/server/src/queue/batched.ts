@@ -1,6 +1,6 @@
 // Start, complete and fail for many attempts in one statement each (group-commit.ts gathers them): the
 // same transitions, the same event-log entries and the same fence as the one-row statements in
-// queries.ts, row by row. The reports travel as one jsonb array (`jsonb_to_recordset`), so the statement's
+// transitions/report.ts, row by row. The reports travel as one jsonb array (`jsonb_to_recordset`), so the statement's
 // text is the same whatever the batch size, and PostgreSQL keeps it prepared (a named statement per
 // connection: parsed and planned once, see statements.ts preparedRows). A batch holds one report per task (group-commit.ts), so each
 // returned row answers exactly one report; a report without a row was fenced out and changed nothing.
@@ -8,12 +8,17 @@ import { type SQL, sql } from "drizzle-orm";
 import type { Db } from "../db/store.ts";
 import type { TaskRow } from "../tasks/queries.ts";
 import { actsAsWorker, mayRunTasksOn } from "../workers/membership.ts";
-import { attemptsUsed, type FencedInput, updateLogged } from "./statements.ts";
+import { attemptsUsed, type FencedInput, HELD, updateLogged } from "./statements.ts";
 import { retryAvailableAtSql } from "./timing.ts";
 
-/** The reports as rows `v`: the fence's columns, then `fields` (name and SQL type). */
-function reportsAs(inputs: Array<Record<string, unknown>>, fields: string): SQL {
-  return sql`jsonb_to_recordset(${JSON.stringify(inputs)}::jsonb)
+/**
+ * The reports as rows `v`: the fence's columns, then `fields` (name and SQL type). In task order, so the
+ * rows are locked in the same order as writeScores locks them (transitions/claim.ts): two statements that
+ * lock the same tasks in opposite orders deadlock.
+ */
+function reportsAs(inputs: Array<Record<string, unknown> & { task_id: string }>, fields: string): SQL {
+  const ordered = [...inputs].sort((a, b) => (a.task_id < b.task_id ? -1 : a.task_id > b.task_id ? 1 : 0));
+  return sql`jsonb_to_recordset(${JSON.stringify(ordered)}::jsonb)
     as v(task_id uuid, lease_token uuid, principal_id uuid, now timestamptz, ${sql.raw(fields)})`;
 }
 
@@ -27,7 +32,7 @@ const fencedRow = (input: FencedInput) => ({
 /** `fenced()` of statements.ts, against each report's own task, token and principal. */
 const fencedByReport = sql`
   tasks.task_id = v.task_id and tasks.lease_token = v.lease_token
-  and tasks.status in ('assigned', 'running') and ${actsAsWorker(sql`v.principal_id`, sql`tasks.worker_id`)}
+  and tasks.status in ${HELD} and ${actsAsWorker(sql`v.principal_id`, sql`tasks.worker_id`)}
   and ${mayRunTasksOn(sql`tasks.user_id`, sql`tasks.worker_id`)}`;
 
 function answering<T extends FencedInput>(inputs: T[], rows: TaskRow[]): Array<TaskRow | undefined> {
@@ -35,7 +40,7 @@ function answering<T extends FencedInput>(inputs: T[], rows: TaskRow[]): Array<T
   return inputs.map((input) => byTask.get(input.taskId));
 }
 
-/** startAttempt of queries.ts for each report. */
+/** startAttempt of transitions/report.ts for each report. */
 export async function startAttempts(
   db: Db,
   inputs: Array<FencedInput & { leaseExpiresAt: Date }>,
@@ -57,7 +62,7 @@ export async function startAttempts(
   return answering(inputs, rows);
 }
 
-/** completeAttempt of queries.ts for each report. */
+/** completeAttempt of transitions/report.ts for each report. */
 export async function completeAttempts(
   db: Db,
   inputs: Array<FencedInput & { result: unknown }>,
@@ -77,7 +82,7 @@ export async function completeAttempts(
   return answering(inputs, rows);
 }
 
-/** failAttempt of queries.ts for each report. */
+/** failAttempt of transitions/report.ts for each report. */
 export async function failAttempts(
   db: Db,
   inputs: Array<FencedInput & { error: string; retryable: boolean; sessionId?: string | undefined }>,

@@ -126,8 +126,14 @@ export async function writeScores(db: Db, entries: ScoreEntry[]): Promise<void> 
   const values = entries.map(
     (entry) => sql`(${entry.task_id}::uuid, ${entry.lease_token}::uuid, ${JSON.stringify(entry.score)}::jsonb)`,
   );
+  // Rows locked in task order, as the batched reports lock theirs (batched.ts): an UPDATE … FROM locks in
+  // whatever order its join yields, and two such statements over the same tasks deadlocked under load.
   await db.execute(sql`
-    update tasks set score = v.score
-    from (values ${sql.join(values, sql`, `)}) as v(task_id, lease_token, score)
-    where tasks.task_id = v.task_id and tasks.lease_token = v.lease_token`);
+    with v(task_id, lease_token, score) as (values ${sql.join(values, sql`, `)}),
+    locked as (
+      select tasks.task_id, v.score from tasks join v on tasks.task_id = v.task_id and tasks.lease_token = v.lease_token
+      order by tasks.task_id
+      for update of tasks
+    )
+    update tasks set score = locked.score from locked where tasks.task_id = locked.task_id`);
 }

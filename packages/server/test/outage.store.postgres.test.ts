@@ -6,7 +6,6 @@
 // 503 mapping of a closed PGlite is in src/db/unavailable.test.ts).
 import { openStore, type Store } from "@garageswarm/server";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { testStack } from "../../../test/support/env.ts";
 import { type ApiClient, apiClient } from "../../../test/support/http.ts";
 import {
   createTestDatabase,
@@ -32,7 +31,7 @@ import {
 const heartbeatInterval = 10;
 const clock = manualClock();
 
-describe.skipIf(testStack !== "postgres" || postgresStackMissing())("a store outage", () => {
+describe.skipIf(postgresStackMissing())("a store outage", () => {
   let database: TestDatabase;
   let proxy: CuttableProxy;
   let store: Store;
