@@ -264,9 +264,8 @@ describe("a replica killed mid-batch", () => {
       );
     // All at once. On PostgreSQL a transaction of the test's holds one task's row, so the batch holding that
     // task waits in the database while later batches wait in the replica; the replica dies then. The batch
-    // commits once the row is let go (PostgreSQL does not notice the dead client while it waits), though
-    // nobody hears of it. On PGlite (one process, nothing to hold a row with) the replica dies as soon as
-    // the first answer is back.
+    // commits or rolls back once the row is let go, and nobody hears which. On PGlite (one process, nothing
+    // to hold a row with) the replica dies as soon as the first answer is back.
     const holder = testStack === "postgres" ? new pg.Client({ connectionString: store.env.DATABASE_URL }) : null;
     const waitingBatch = async () => {
       // Inside the holder's transaction the activity view is a snapshot unless it is cleared.
@@ -317,11 +316,11 @@ describe("a replica killed mid-batch", () => {
         else retried.lost++;
       }
     }
-    // On PostgreSQL both kinds are there: the held batch landed unanswered, the ones behind it never left.
-    if (holder) {
-      expect(retried.landed).toBeGreaterThan(0);
-      expect(retried.lost).toBeGreaterThan(0);
-    }
+    // On PostgreSQL a batch was cut off by the crash. Whether the database then commits the orphaned batch
+    // or rolls it back depends on whether it sees the dead client's connection reset before the batch's
+    // Sync (both seen here: committed on a loaded machine, rolled back on a quiet one); either way every
+    // retry above was answered as what had happened: 409 for a landed report, 200 for a lost one.
+    if (holder) expect(retried.landed + retried.lost).toBeGreaterThan(0);
     for (const child of children.splice(0)) await kill(child);
 
     const opened = await openStore(
