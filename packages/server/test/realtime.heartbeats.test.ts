@@ -115,4 +115,26 @@ describe.skipIf(postgresStackMissing())("worker heartbeats on the client feed", 
     expect(heartbeatsOf(bobFeed)).not.toContain(aliceBox.worker_id);
     expect(heartbeatsOf(bobFeed)).toContain(bobBox.worker_id);
   });
+
+  it("tells the owner's dashboard when a worker that was offline says hello again", async () => {
+    const dana = await createUser(api);
+    const key = await createApiKey(api, dana);
+    const box = await registerWorker(key, "dana-box");
+    const feed = await feedOf(dana);
+    const statusOf = (status: string) => (message: any) =>
+      message.type === "worker.updated" && message.data.worker_id === box.worker_id && message.data.status === status;
+    // Silent long enough: the reaper takes it offline (an hour on, past the start-up grace too).
+    await server.reaper.runOnce(new Date(Date.now() + 3_600_000));
+    await feed.next(statusOf("offline"));
+
+    const worker = await connectPeer(toWebSocketUrl(server.url, `/ws/worker/${box.worker_id}`), {
+      authorization: `Bearer ${key}`,
+    });
+    peers.push(worker);
+    worker.send("hello", { machine_id: box.machine_id, tools: [shell], slots: 2, running: [] });
+    await worker.next((message) => message.type === "welcome");
+    await feed.next(statusOf("online"));
+    const listed = await api.get(`/api/v1/workers/${box.worker_id}`, { token: dana.access_token });
+    expect(listed.body.status).toBe("online");
+  });
 });

@@ -6,6 +6,7 @@ import { releaseUndeliveredOffers } from "../queue/service.ts";
 import { leaseExpiresAt } from "../queue/timing.ts";
 import { renewLeases } from "../queue/transitions/leases.ts";
 import type { Resources } from "../resources.ts";
+import { publishWorkerUpdated } from "../workers/service.ts";
 import { updateWorkerFromHello } from "./queries.ts";
 
 type Hello = Extract<WorkerToServer, { type: "hello" }>["data"];
@@ -22,6 +23,8 @@ export async function greetWorker(resources: Resources, workerId: string, hello:
   const { db, clock, config } = resources;
   const updated = await updateWorkerFromHello(db, workerId, hello, clock.now());
   if (!updated) return null;
+  // The dashboards hear of a worker coming back as they do when a heartbeat brings it back.
+  if (updated.was_offline) await publishWorkerUpdated(resources, updated);
   const now = clock.now();
   const running = hello.running.map((entry) => entry.task_id);
   await renewLeases(db, workerId, running, leaseExpiresAt(config, now));

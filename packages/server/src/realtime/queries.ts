@@ -1,16 +1,30 @@
-import type { WorkerToServer } from "@garageswarm/protocol";
+import type { WorkerStatus, WorkerToServer } from "@garageswarm/protocol";
 import { and, eq, inArray, sql } from "drizzle-orm";
 import { tasks, workers } from "../db/schema.ts";
-import type { Db } from "../db/store.ts";
+import { type Db, selectRows } from "../db/store.ts";
 import { principalActsAs } from "../queue/statements.ts";
 import { HELD_STATUSES } from "../queue/task-machine.ts";
 import { keepServerLimits } from "../workers/tool-limits.ts";
 
 type Hello = Extract<WorkerToServer, { type: "hello" }>["data"];
 
+/** What a `hello` changed: the worker as the dashboards hear of it, and whether it was offline before. */
+export interface HelloOutcome {
+  worker_id: string;
+  owner_user_id: string;
+  status: WorkerStatus;
+  draining: boolean;
+  was_offline: boolean;
+}
+
 /** Applies a worker's `hello`; undefined when the machine id is not this worker's (a misconfigured copy). */
-export async function updateWorkerFromHello(db: Db, workerId: string, hello: Hello, now: Date) {
-  const [row] = await db
+export async function updateWorkerFromHello(
+  db: Db,
+  workerId: string,
+  hello: Hello,
+  now: Date,
+): Promise<HelloOutcome | undefined> {
+  const update = db
     .update(workers)
     .set({
       tools: keepServerLimits(sql`${JSON.stringify(hello.tools)}::jsonb`, sql`${workers.tools}`, now),
@@ -22,8 +36,20 @@ export async function updateWorkerFromHello(db: Db, workerId: string, hello: Hel
       updated_at: now,
     })
     .where(and(eq(workers.worker_id, workerId), eq(workers.machine_id, hello.machine_id)))
-    .returning();
-  return row;
+    .returning({
+      worker_id: workers.worker_id,
+      owner_user_id: workers.owner_user_id,
+      status: workers.status,
+      draining: workers.draining,
+    });
+  // The status before, read in the same statement: a worker coming back online is news for the dashboards.
+  const [row] = await selectRows<Omit<HelloOutcome, "was_offline"> & { was_offline: boolean | null }>(
+    db,
+    sql`with before as (select status from workers where worker_id = ${workerId}::uuid),
+      updated as (${update.getSQL()})
+    select updated.*, (select status = 'offline' from before) as was_offline from updated`,
+  );
+  return row ? { ...row, was_offline: row.was_offline === true } : undefined;
 }
 
 /**

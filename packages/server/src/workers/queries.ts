@@ -11,9 +11,8 @@
 //   online | offline ── delete (deleteWorker, owner only) ──▶ no row; the event says `deleted`
 //
 // Invariants:
-// - Every transition publishes `worker.updated` with the status after it (`deleted` for a delete), but for
-//   one gap: a `hello` that brings an offline worker back does not (realtime/worker-socket.ts), and its
-//   next heartbeat finds it online already, so dashboards hear of it only at its next change.
+// - Every transition publishes `worker.updated` with the status after it (`deleted` for a delete); a hello
+//   or heartbeat of an online worker changes no status and publishes nothing (realtime/greeting.ts).
 // - Going offline and deletion end the worker's leases in the same statement or transaction, so the
 //   reaper re-queues what it held; while online, its heartbeats renew them.
 // - Pushed offers go only to online workers that are not draining (allocator/queries.ts); a pull claim
