@@ -145,7 +145,7 @@ describe.skipIf(postgresStackMissing() || binary === null)("a Redis outage", () 
       // And its publisher sends again: another replica hears the hint of a new task.
       const hints: string[] = [];
       heard.on("message", (_channel: string, raw: string) => hints.push(JSON.parse(raw).task_id));
-      await heard.subscribe(`${server.redisPrefix}task.created`);
+      await heard.subscribe(`${server.redisPrefix}task.queued`);
       const created = await createTask();
       expect(created.status).toBe(201);
       await expect.poll(() => hints).toContain(created.body.task_id);

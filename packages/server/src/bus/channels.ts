@@ -5,7 +5,7 @@ import type { Bus } from "./bus.ts";
 
 export interface BusMessages {
   /** A task became claimable (created, or re-queued): wakes long-polling pullers and the dispatcher. */
-  "task.created": {
+  "task.queued": {
     task_id: string;
     user_id: string;
     /** The task's tools, in order of preference: a worker offering any of them may be able to run it. */

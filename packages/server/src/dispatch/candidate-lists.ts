@@ -1,4 +1,4 @@
-// Candidate lists, shared by the `task.created` hints of one user and tool set. Hints arriving before a
+// Candidate lists, shared by the `task.queued` hints of one user and tool set. Hints arriving before a
 // list is read share it instead of each listing the whole fleet; each counts its winner into it
 // (`countTaken`) before the next one ranks. A list is read only once the claims decided from the one
 // before have landed, so it shows them as a list read after each claim would: one list per round of

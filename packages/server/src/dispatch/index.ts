@@ -7,7 +7,7 @@
 //   sweep.ts           the periodic catch-all for what hints missed
 //
 // What moves a task here:
-// - A `task.created` hint: every replica runs the allocator over all eligible workers; only the replica
+// - A `task.queued` hint: every replica runs the allocator over all eligible workers; only the replica
 //   holding the best worker's socket claims the task for it (with the score breakdown) and sends
 //   `task.assign`. Replicas agree without talking because they read the same rows.
 // - A worker connects or frees a slot: claim the best task for that worker (like a pull, on its behalf,
@@ -138,7 +138,7 @@ export function createDispatcher(resources: Resources, connections: WorkerConnec
     });
   }
 
-  async function onTaskCreated(hint: BusMessages["task.created"]): Promise<void> {
+  async function onTaskQueued(hint: BusMessages["task.queued"]): Promise<void> {
     gate.hints.heard(hint, clock.now().getTime());
     if (hint.pinned_worker_id) {
       // Only this task: filling the worker's other slots here would beat the allocator to later tasks.
@@ -164,7 +164,7 @@ export function createDispatcher(resources: Resources, connections: WorkerConnec
     }
   }
 
-  async function allocateAndClaim(hint: BusMessages["task.created"], listing: SharedListing): Promise<void> {
+  async function allocateAndClaim(hint: BusMessages["task.queued"], listing: SharedListing): Promise<void> {
     const candidates = await listing.workers;
     const { weights, thresholds } = await readAllocatorSettings(resources);
     // From here to the claim nothing awaits: the winner is counted in before another hint ranks.
@@ -214,8 +214,8 @@ export function createDispatcher(resources: Resources, connections: WorkerConnec
     offers,
     async start() {
       unsubscribes.push(
-        await subscribe(resources.bus, "task.created", (hint) => {
-          onTaskCreated(hint).catch((error) =>
+        await subscribe(resources.bus, "task.queued", (hint) => {
+          onTaskQueued(hint).catch((error) =>
             log.warn({ err: error, task_id: hint.task_id }, "push allocation failed"),
           );
         }),

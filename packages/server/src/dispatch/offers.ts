@@ -4,7 +4,7 @@
 //   offered ──(task.reject, or a complete/fail on it)───▶ rejected / answered (forgotten: the slot is refilled)
 //   offered ──(offer timeout, on resources.timers)──────▶ timed out
 //   timed out ──(takeBackOffer: assigned → queued, attempt − 1, token void)──▶ re-announced
-//                (a `task.created` hint that passes over this worker; `task.cancel` to it, so it stops)
+//                (a `task.queued` hint that passes over this worker; `task.cancel` to it, so it stops)
 //   timed out ──(an answer landed first: the take-back changes nothing)──▶ kept by the worker
 //
 // Invariants: at most one timer per task; an answer clears it. The take-back is a guarded UPDATE on the

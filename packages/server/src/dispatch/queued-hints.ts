@@ -1,4 +1,4 @@
-// What this replica has heard is queued: `task.created` hints not yet followed by a `task.updated` that
+// What this replica has heard is queued: `task.queued` hints not yet followed by a `task.updated` that
 // took the task out of `queued`. Only a hint to skip claims that cannot succeed: a task it never heard of
 // (a retry's backoff ending, a lost bus message, one queued before this replica started) is the sweep's.
 //

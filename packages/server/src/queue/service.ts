@@ -42,7 +42,7 @@ const claimOnce = (resources: Resources, principalId: string, workerId: string) 
 
 /**
  * The best task this worker may run, claimed under a fresh lease; or null after waiting up to
- * `waitSeconds` (wall time: this is transport, not engine time) for a `task.created` hint.
+ * `waitSeconds` (wall time: this is transport, not engine time) for a `task.queued` hint.
  */
 export async function pullTask(
   resources: Resources,

@@ -1,4 +1,4 @@
-// Long-poll waiters. One bus subscription per process; a `task.created` hint wakes the waiters whose
+// Long-poll waiters. One bus subscription per process; a `task.queued` hint wakes the waiters whose
 // worker could run it, and they race to claim (losers wait again). Nothing busy-loops.
 import type { Bus } from "../bus/bus.ts";
 import { type BusMessages, subscribe } from "../bus/channels.ts";
@@ -26,7 +26,7 @@ export interface Wakeups {
 
 export async function createWakeups(bus: Bus): Promise<Wakeups> {
   const waiters = new Set<Waiter>();
-  const unsubscribe = await subscribe(bus, "task.created", (message: BusMessages["task.created"]) => {
+  const unsubscribe = await subscribe(bus, "task.queued", (message: BusMessages["task.queued"]) => {
     for (const waiter of waiters) {
       if (!message.tools.some((tool) => waiter.tools.has(tool))) continue;
       if (message.pinned_worker_id && message.pinned_worker_id !== waiter.workerId) continue;

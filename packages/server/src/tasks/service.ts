@@ -104,7 +104,7 @@ export function announceQueued(
   row: q.TaskRow,
   { avoidWorkerId = null }: { avoidWorkerId?: string | null } = {},
 ): Promise<void> {
-  return publish(resources.bus, "task.created", {
+  return publish(resources.bus, "task.queued", {
     avoid_worker_id: avoidWorkerId,
     task_id: row.task_id,
     user_id: row.user_id,
