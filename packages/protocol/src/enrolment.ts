@@ -1,6 +1,7 @@
 import { z } from "zod";
 import { Timestamp, Uuid } from "./common.ts";
-import { Label, storableText } from "./tasks.ts";
+import { Label } from "./tasks.ts";
+import { storableText } from "./text.ts";
 
 /**
  * The letters a pairing code is made of: digits and capitals without the look-alikes (0/O, 1/I/L) and

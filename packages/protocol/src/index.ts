@@ -2,6 +2,7 @@
 
 export * from "./admin.ts";
 export * from "./auth.ts";
+export * from "./code.ts";
 export * from "./common.ts";
 export * from "./enrolment.ts";
 export * from "./keys.ts";
@@ -9,6 +10,7 @@ export * from "./push.ts";
 export * from "./realtime.ts";
 export * from "./settings.ts";
 export * from "./tasks.ts";
+export * from "./text.ts";
 export * from "./tools.ts";
 export * from "./workers.ts";
 export * from "./workflow-edges.ts";

@@ -2,6 +2,7 @@
 // `/ws/worker/{worker_id}`: WorkerToServer ⇄ ServerToWorker, authenticated by the worker's API key.
 // `/ws/client/{user_id}`: ClientToServer ⇄ ServerToClient, authenticated by the user's access token.
 import { z } from "zod";
+import { TaskRepo, TaskWorkspace } from "./code.ts";
 import { Timestamp, Uuid } from "./common.ts";
 import { TaskResult, ToolId, ToolLimit, WorkerTool } from "./tools.ts";
 
@@ -32,6 +33,10 @@ export const AssignedTask = z.object({
   owner_user_id: Uuid.optional(),
   /** Resume this agent session (the task was parked by a usage limit on this worker's same tool). */
   resume_session_id: z.string().nullable().optional(),
+  /** A code task: the repository to work in (code.ts). */
+  repo: TaskRepo.nullable().optional(),
+  /** A review's follow-up: the branch it continues, instead of a fresh one from `repo.ref`. */
+  workspace: TaskWorkspace.nullable().optional(),
 });
 export type AssignedTask = z.infer<typeof AssignedTask>;
 

@@ -1,7 +1,10 @@
 import { z } from "zod";
 import { CursorQuery, Timestamp, Uuid } from "./common.ts";
 import { AssignedTask } from "./realtime.ts";
-import { TaskResult, ToolId, ToolLimit } from "./tools.ts";
+import { ReviewState, TaskRepo } from "./code.ts";
+import { storableObject, storableText } from "./text.ts";
+import { CODE_TOOLS, TaskResult, TEXT_TOOLS, ToolId, ToolLimit } from "./tools.ts";
+
 
 /**
  * Task statuses. `pending` waits on something else (a workflow's upstream node); `queued` may be
@@ -19,27 +22,6 @@ export const TaskStatus = z.enum([
   "timed_out",
 ]);
 export type TaskStatus = z.infer<typeof TaskStatus>;
-
-const loneSurrogate = /[\uD800-\uDBFF](?![\uDC00-\uDFFF])|(?<![\uD800-\uDBFF])[\uDC00-\uDFFF]/;
-
-/** True when PostgreSQL can store the text: no NUL character and no lone UTF-16 surrogate. */
-export function isStorableText(value: string): boolean {
-  return !value.includes("\u0000") && !loneSurrogate.test(value);
-}
-
-/** Text PostgreSQL can store (a NUL or a lone surrogate would make the database refuse the row). */
-export function storableText(max: number) {
-  return z.string().max(max).refine(isStorableText, "must not contain NUL or invalid unicode");
-}
-
-/** A JSON object PostgreSQL's jsonb can store, bounded by its serialized size. */
-export function storableObject(maxBytes: number) {
-  return z.record(z.string().max(200), z.unknown()).refine((value) => {
-    const json = JSON.stringify(value);
-    // JSON.stringify escapes NUL and lone surrogates, which jsonb refuses.
-    return json.length <= maxBytes && !/\\u0000|\\ud[89a-f]/i.test(json);
-  }, `must be JSON of at most ${maxBytes} bytes, without NUL or invalid unicode`);
-}
 
 /** A worker label: a free-form tag such as `gpu` or `os=linux`. */
 export const Label = storableText(100).pipe(z.string().min(1, "must not be empty"));
@@ -123,6 +105,8 @@ export const TaskCreate = z
     max_attempts: z.number().int().min(1).max(10).default(3),
     /** Pin the task to this worker: no other worker will be given it. */
     worker_id: Uuid.optional(),
+    /** A code task: the agent works in a worktree of this repository, on a branch of its own. */
+    repo: TaskRepo.optional(),
   })
   .strict()
   .superRefine((value, context) => {
@@ -131,6 +115,15 @@ export const TaskCreate = z
     }
     if (value.model !== undefined && value.tool === "any") {
       context.addIssue({ code: "custom", path: ["model"], message: 'needs a single tool, not "any"' });
+    }
+    const tools = value.tool === "any" ? TEXT_TOOLS : typeof value.tool === "string" ? [value.tool] : value.tool;
+    const cannotEdit = tools.filter((tool) => !CODE_TOOLS.includes(tool));
+    if (value.repo !== undefined && cannotEdit.length > 0) {
+      context.addIssue({
+        code: "custom",
+        path: ["repo"],
+        message: `needs tools that edit files (${CODE_TOOLS.join(", ")}); ${cannotEdit.join(", ")} cannot`,
+      });
     }
   });
 export type TaskCreate = z.infer<typeof TaskCreate>;
@@ -213,6 +206,14 @@ export const Task = z.object({
   workflow_id: Uuid.nullable(),
   run_id: Uuid.nullable(),
   node_id: z.string().nullable(),
+  /** The repository of a code task; null for a task that works in an empty directory. */
+  repo: TaskRepo.nullable(),
+  /** A follow-up of a review: the task whose revision this one continues. */
+  follows_task_id: Uuid.nullable(),
+  /** Which revision of the change this task makes: 1, then one more per review round. Null unless a code task. */
+  revision: z.number().int().positive().nullable(),
+  /** The review of this task's revision (code.ts); null unless a code task. */
+  review_state: ReviewState.nullable(),
 });
 export type Task = z.infer<typeof Task>;
 

@@ -1,4 +1,5 @@
 import { z } from "zod";
+import { CodeResult } from "./code.ts";
 
 /** The AI tools a worker can run. Clients rely on these ids. */
 export const ToolId = z.enum([
@@ -12,6 +13,9 @@ export const ToolId = z.enum([
   "shell",
 ]);
 export type ToolId = z.infer<typeof ToolId>;
+
+/** The tools that can work on a repository (a code task's `repo`): the agent CLIs, which edit files, and `shell`. */
+export const CODE_TOOLS: readonly ToolId[] = ["claude_code", "codex_cli", "gemini_cli", "shell"];
 
 /**
  * The tools that answer a text prompt, in the order `tool: "any"` tries them. Not `shell`: a command is
@@ -84,6 +88,8 @@ export const TaskResult = z
     artifacts: z.array(z.object({ name: z.string(), path: z.string(), bytes: z.number().int() })).default([]),
     /** Tool-specific detail: session id, turns, model actually used, duration. */
     detail: z.record(z.string(), z.unknown()).default({}),
+    /** A code task's change: branch, diff stat, check result, and (from the worker only) the patch. */
+    code: CodeResult.optional(),
   })
   .strict();
 export type TaskResult = z.infer<typeof TaskResult>;

@@ -1,6 +1,7 @@
 import { z } from "zod";
 import { Timestamp, Uuid } from "./common.ts";
-import { Label, storableText } from "./tasks.ts";
+import { Label } from "./tasks.ts";
+import { storableText } from "./text.ts";
 import { WorkerTool } from "./tools.ts";
 
 /** How a user may use a worker: `owner` manages it, `operator` may run tasks on it, `viewer` may only see it. */

@@ -5,12 +5,15 @@ import {
   ApiKeyScope,
   LimitPolicy,
   NodeStatus,
+  ReviewState,
   type RunResult,
   RunStatus,
   RunTrigger,
   type Schedule,
+  type TaskRepo,
   type TaskRequirements,
   type TaskResult,
+  type TaskWorkspace,
   TaskStatus,
   type ToolId,
   type WorkerCapacity,
@@ -405,9 +408,21 @@ export const tasks = pgTable(
     updated_at: updatedAt(),
     started_at: ts("started_at"),
     completed_at: ts("completed_at"),
+    /** A code task's repository (protocol code.ts); null for a task that works in an empty directory. */
+    repo: jsonb("repo").$type<TaskRepo>(),
+    /** A review's follow-up: the task whose revision this one continues (its branch, maybe its session). */
+    follows_task_id: uuid("follows_task_id").references((): AnyPgColumn => tasks.task_id, { onDelete: "set null" }),
+    /** Where a follow-up starts: the branch (and SHAs) of the revision it continues, fixed when it is made. */
+    workspace: jsonb("workspace").$type<TaskWorkspace>(),
+    /** Which revision of the change a code task makes: 1, then one more per review round. */
+    revision: integer("revision"),
+    /** The review of a code task's revision: unreviewed → changes_requested | accepted (code.ts). */
+    review_state: text("review_state", { enum: valuesOf(ReviewState) }),
   },
   (t) => [
     index("tasks_user_created_idx").on(t.user_id, t.created_at),
+    // At most one follow-up per revision: a second "request changes" on the same task finds it taken.
+    uniqueIndex("tasks_follows_key").on(t.follows_task_id),
     index("tasks_queue_idx").on(t.priority.desc(), t.available_at, t.created_at).where(sql`${t.status} = 'queued'`),
     // Fair share: each user's best queued task, and how many tasks each user holds right now.
     index("tasks_queue_user_idx")
@@ -427,7 +442,81 @@ export const tasks = pgTable(
     check("tasks_status_check", isOneOf(t.status, TaskStatus.options)),
     check("tasks_limited_attempts_check", sql`${t.limited_attempts} between 0 and ${t.attempt}`),
     check("tasks_excused_attempts_check", sql`${t.excused_attempts} between 0 and ${t.attempt}`),
+    check("tasks_review_state_check", isOneOf(t.review_state, ReviewState.options)),
+    // A code task has a revision and a review state; any other task has neither.
+    check(
+      "tasks_code_columns_check",
+      sql`(${t.repo} is null and ${t.revision} is null and ${t.review_state} is null and ${t.workspace} is null)
+        or (${t.repo} is not null and ${t.revision} >= 1 and ${t.review_state} is not null)`,
+    ),
   ],
+);
+
+/**
+ * The patch of a code task's revision (`git diff --binary base..head`, cumulative over the review chain),
+ * kept apart from the task row so listing tasks never reads it. Written in the transaction that completes
+ * the task, so a completed code task always has its patch. Bounded by MAX_PATCH_BYTES.
+ */
+export const taskPatches = pgTable(
+  "task_patches",
+  {
+    task_id: uuid("task_id")
+      .primaryKey()
+      .references(() => tasks.task_id, { onDelete: "cascade" }),
+    patch: text("patch").notNull(),
+    bytes: integer("bytes").notNull(),
+    sha256: text("sha256").notNull(),
+    created_at: createdAt(),
+  },
+  (t) => [check("task_patches_bytes_check", sql`${t.bytes} >= 0`)],
+);
+
+/** A reviewer's comment on a code task's revision: a line of the diff, or the whole change. */
+export const reviewComments = pgTable(
+  "review_comments",
+  {
+    comment_id: uuid("comment_id").primaryKey().defaultRandom(),
+    task_id: uuid("task_id")
+      .notNull()
+      .references(() => tasks.task_id, { onDelete: "cascade" }),
+    user_id: uuid("user_id")
+      .notNull()
+      .references(() => users.user_id, { onDelete: "cascade" }),
+    body: text("body").notNull(),
+    path: text("path"),
+    line: integer("line"),
+    side: text("side", { enum: ["old", "new"] })
+      .notNull()
+      .default("new"),
+    /** The follow-up task the comment went back in; null while a draft. */
+    sent_in_task_id: uuid("sent_in_task_id").references(() => tasks.task_id, { onDelete: "set null" }),
+    created_at: createdAt(),
+  },
+  (t) => [
+    index("review_comments_task_idx").on(t.task_id, t.created_at),
+    check("review_comments_side_check", isOneOf(t.side, ["old", "new"])),
+    check("review_comments_line_check", sql`${t.line} is null or (${t.path} is not null and ${t.line} > 0)`),
+  ],
+);
+
+/** Repositories a user saved for the task form: URL, default ref, setup and check commands. */
+export const savedRepos = pgTable(
+  "saved_repos",
+  {
+    repo_id: uuid("repo_id").primaryKey().defaultRandom(),
+    user_id: uuid("user_id")
+      .notNull()
+      .references(() => users.user_id, { onDelete: "cascade" }),
+    name: text("name").notNull(),
+    url: text("url").notNull(),
+    default_ref: text("default_ref"),
+    setup: text("setup"),
+    check: text("check"),
+    push: boolean("push").notNull().default(false),
+    created_at: createdAt(),
+    updated_at: updatedAt(),
+  },
+  (t) => [uniqueIndex("saved_repos_user_name_key").on(t.user_id, t.name)],
 );
 
 /**

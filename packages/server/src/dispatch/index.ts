@@ -281,5 +281,7 @@ export function toAssigned(row: TaskRow): AssignedTask {
     timeout_seconds: row.timeout_seconds,
     owner_user_id: row.user_id,
     resume_session_id: resumeSessionId(row),
+    repo: row.repo,
+    workspace: row.workspace,
   };
 }

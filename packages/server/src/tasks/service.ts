@@ -60,6 +60,7 @@ export async function createTasks(
         timeout_seconds: input.timeout_seconds,
         max_attempts: input.max_attempts,
         pinned_worker_id: input.worker_id ?? null,
+        ...(input.repo ? { repo: input.repo, revision: 1, review_state: "unreviewed" as const } : {}),
         available_at: now,
         created_at: now,
         updated_at: now,

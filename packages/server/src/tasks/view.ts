@@ -89,6 +89,10 @@ export function toTaskView(row: TaskRow, names: PlacementNames, waiting: Waiting
     workflow_id: row.workflow_id,
     run_id: row.run_id,
     node_id: row.node_id,
+    repo: row.repo,
+    follows_task_id: row.follows_task_id,
+    revision: row.revision,
+    review_state: row.review_state,
   };
 }
 
@@ -102,5 +106,7 @@ export async function toClaimedTaskView(db: Db, row: TaskRow): Promise<ClaimedTa
     lease_expires_at: row.lease_expires_at.toISOString(),
     owner_user_id: row.user_id,
     resume_session_id: resumeSessionId(row),
+    repo: row.repo,
+    workspace: row.workspace,
   };
 }
