@@ -130,11 +130,7 @@ export const CodeResult = z.object({
   deletions: z.number().int().nonnegative(),
   patch_bytes: z.number().int().nonnegative().max(MAX_PATCH_BYTES),
   patch_sha256: z.string().regex(/^[0-9a-f]{64}$/),
-  patch: z
-    .string()
-    .max(MAX_PATCH_BYTES)
-    .refine(isStorableText, "must not contain NUL or invalid unicode")
-    .optional(),
+  patch: z.string().max(MAX_PATCH_BYTES).refine(isStorableText, "must not contain NUL or invalid unicode").optional(),
   setup: CommandResult.nullable().default(null),
   check: CommandResult.nullable().default(null),
   /** The branch was pushed to the repository's remote. */

@@ -1,10 +1,9 @@
 import { z } from "zod";
+import { ReviewState, TaskRepo } from "./code.ts";
 import { CursorQuery, Timestamp, Uuid } from "./common.ts";
 import { AssignedTask } from "./realtime.ts";
-import { ReviewState, TaskRepo } from "./code.ts";
 import { storableObject, storableText } from "./text.ts";
 import { CODE_TOOLS, TaskResult, TEXT_TOOLS, ToolId, ToolLimit } from "./tools.ts";
-
 
 /**
  * Task statuses. `pending` waits on something else (a workflow's upstream node); `queued` may be
