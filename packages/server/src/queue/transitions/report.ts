@@ -78,14 +78,12 @@ export async function completeCodeAttempt(
           where ${fenced(input)} returning tasks.*`,
     );
     if (row?.repo && input.patch) {
-      await tx
-        .insert(taskPatches)
-        .values({
-          task_id: row.task_id,
-          patch: input.patch.text,
-          bytes: input.patch.bytes,
-          sha256: input.patch.sha256,
-        });
+      await tx.insert(taskPatches).values({
+        task_id: row.task_id,
+        patch: input.patch.text,
+        bytes: input.patch.bytes,
+        sha256: input.patch.sha256,
+      });
     }
     return row;
   });
