@@ -355,6 +355,33 @@ describe.skipIf(postgresStackMissing())("code tasks", () => {
     expect(claimed.body.workspace).toMatchObject({ pushed: true, branch: "garageswarm/abcdef12-1" });
   });
 
+  it("scores a worker that ran a task of the repository as holding its clone", async ({ api }) => {
+    const owner = await createUserWithKey(api);
+    const veteran = await registerWorker(api, owner.key);
+    const first = await api.post(
+      "/api/v1/tasks",
+      { description: "one", tool: "claude_code", repo },
+      { token: owner.access_token },
+    );
+    await runAttempt(api, owner.key, veteran.worker_id, first.body.task_id, agentResult(codeResult()));
+    await registerWorker(api, owner.key);
+
+    const second = await api.post(
+      "/api/v1/tasks",
+      { description: "two", tool: "claude_code", repo },
+      { token: owner.access_token },
+    );
+    const claimed = await pull(api, owner.key, veteran.worker_id);
+    expect(claimed.body.task_id).toBe(second.body.task_id);
+    const scored = await api.get(`/api/v1/tasks/${second.body.task_id}`, { token: owner.access_token });
+    expect(scored.body.score).toMatchObject({
+      worker_id: veteran.worker_id,
+      repo_cached: true,
+      affinity: 0.5,
+      candidates: 2,
+    });
+  });
+
   it("saves repositories per user, by unique name, without credentials", async ({ api }) => {
     const owner = await createUser(api);
     const token = owner.access_token;
