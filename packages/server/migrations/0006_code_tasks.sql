@@ -39,6 +39,7 @@ ALTER TABLE "tasks" ADD COLUMN "follows_task_id" uuid;--> statement-breakpoint
 ALTER TABLE "tasks" ADD COLUMN "workspace" jsonb;--> statement-breakpoint
 ALTER TABLE "tasks" ADD COLUMN "revision" integer;--> statement-breakpoint
 ALTER TABLE "tasks" ADD COLUMN "review_state" text;--> statement-breakpoint
+ALTER TABLE "tasks" ADD COLUMN "pull_request" jsonb;--> statement-breakpoint
 ALTER TABLE "review_comments" ADD CONSTRAINT "review_comments_task_id_tasks_task_id_fk" FOREIGN KEY ("task_id") REFERENCES "public"."tasks"("task_id") ON DELETE cascade ON UPDATE no action;--> statement-breakpoint
 ALTER TABLE "review_comments" ADD CONSTRAINT "review_comments_user_id_users_user_id_fk" FOREIGN KEY ("user_id") REFERENCES "public"."users"("user_id") ON DELETE cascade ON UPDATE no action;--> statement-breakpoint
 ALTER TABLE "review_comments" ADD CONSTRAINT "review_comments_sent_in_task_id_tasks_task_id_fk" FOREIGN KEY ("sent_in_task_id") REFERENCES "public"."tasks"("task_id") ON DELETE set null ON UPDATE no action;--> statement-breakpoint

@@ -5,6 +5,7 @@ import {
   ApiKeyScope,
   LimitPolicy,
   NodeStatus,
+  type PullRequest,
   ReviewState,
   type RunResult,
   RunStatus,
@@ -418,6 +419,8 @@ export const tasks = pgTable(
     revision: integer("revision"),
     /** The review of a code task's revision: unreviewed → changes_requested | accepted (code.ts). */
     review_state: text("review_state", { enum: valuesOf(ReviewState) }),
+    /** The pull request opened on the forge when the revision was accepted. */
+    pull_request: jsonb("pull_request").$type<PullRequest>(),
   },
   (t) => [
     index("tasks_user_created_idx").on(t.user_id, t.created_at),
