@@ -1,0 +1,235 @@
+// Runs a code task: the agent works in a worktree of the repository, and the result carries the change.
+//   prepare  → the clone fetched, the base resolved, the worktree made (fresh branch, or the follow-up's)
+//   setup    → repo.setup in the worktree; a failing setup fails the task (not retryable)
+//   agent    → the tool runs in the worktree
+//   commit   → what the agent left uncommitted becomes a commit on the task's branch
+//   check    → repo.check; its exit code is reported, a failing check does not fail the task
+//   artifact → base/head, files, counts, ahead/behind and the patch; pushed when repo.push asks
+// Failures are the tool errors of tools/errors.ts, so outcome.ts reports them with the right retryability.
+import type { CommandResult, TaskRepo, TaskResult, TaskWorkspace, ToolId } from "@garageswarm/protocol";
+import { ToolError, ToolInputError, ToolRunError } from "../tools/errors.ts";
+import { diffFiles, makePatch, PatchNotTextError, PatchTooLargeError } from "./artifact.ts";
+import { type CloneCache, commitOf, RepoUnreachableError, type ResolvedRef, UnknownRefError } from "./clone-cache.ts";
+import { runRepoCommand } from "./command.ts";
+import { type GitContext, GitError, git } from "./git.ts";
+import {
+  addWorktree,
+  applyStoredPatch,
+  commitLeftovers,
+  commitMessage,
+  headOf,
+  removeWorktree,
+  resetWorktree,
+  taskBranchName,
+} from "./worktree.ts";
+
+export interface CodeTask {
+  task_id: string;
+  attempt: number;
+  tool: ToolId;
+  prompt: string;
+  repo: TaskRepo;
+  workspace?: TaskWorkspace | null;
+}
+
+export interface CodeTaskContext {
+  cache: CloneCache;
+  /** How git runs for this task (gitEnvironment, the trust of its owner, the task's signal). */
+  git: GitContext;
+  /** The environment setup and check commands get: the tools' allow-list. */
+  commandEnv: NodeJS.ProcessEnv;
+  /** The directory the worktree is (or already was, for a follow-up on this worker) in. */
+  dir: string;
+  signal: AbortSignal;
+  /** The cumulative patch of the task a follow-up continues, from the server. */
+  fetchStoredPatch(workspace: TaskWorkspace): Promise<string>;
+  onLine?(line: string, stream: "stdout" | "stderr"): void;
+}
+
+interface Prepared {
+  base: string;
+  branch: string;
+  tracking: ResolvedRef | null;
+}
+
+/** Runs `runAgent` in the task's worktree and returns its result with `code`, the change it made. */
+export async function runCodeTask(
+  task: CodeTask,
+  context: CodeTaskContext,
+  runAgent: (workdir: string) => Promise<TaskResult>,
+): Promise<TaskResult> {
+  const { repo } = task;
+  const prepared = await context.cache
+    .withClone(repo.url, (clone) => prepare(task, context, clone))
+    .catch((error: unknown) => {
+      throw asToolError(task, error);
+    });
+
+  let setup: CommandResult | null = null;
+  if (repo.setup) {
+    setup = await runRepoCommand({
+      command: repo.setup,
+      cwd: context.dir,
+      env: context.commandEnv,
+      signal: context.signal,
+      onLine: context.onLine,
+    });
+    if (setup.exit_code !== 0) {
+      throw new ToolInputError(
+        `the repository's setup command failed with exit code ${setup.exit_code}`,
+        task.tool,
+        setup.output.slice(-4_000),
+        setup.exit_code,
+        { setup },
+      );
+    }
+  }
+
+  const result = await runAgent(context.dir);
+  const identity = { tool: task.tool };
+  await commitLeftovers(context.git, context.dir, prepared.branch, commitMessage(task.prompt, task.task_id), identity);
+
+  const check = repo.check
+    ? await runRepoCommand({
+        command: repo.check,
+        cwd: context.dir,
+        env: context.commandEnv,
+        signal: context.signal,
+        onLine: context.onLine,
+      })
+    : null;
+  // A check may leave files behind (build output): they are not the agent's change.
+  const head = await headOf(context.git, context.dir);
+  if (!head) throw new ToolRunError("the task's worktree has no HEAD after the agent ran", task.tool);
+
+  const files = await diffFiles(context.git, context.dir, prepared.base, head);
+  let patch: Awaited<ReturnType<typeof makePatch>>;
+  try {
+    patch = await makePatch(context.git, context.dir, prepared.base, head, prepared.branch);
+  } catch (error) {
+    if (error instanceof PatchTooLargeError || error instanceof PatchNotTextError) {
+      throw new ToolInputError(error.message, task.tool, "", null, { branch: prepared.branch, head_sha: head });
+    }
+    throw error;
+  }
+  const ahead = Number(
+    (await git(context.git, ["rev-list", "--count", `${prepared.base}..${head}`], { cwd: context.dir })).trim(),
+  );
+  const behind = await behindBy(context, repo.url, prepared);
+
+  let pushed = false;
+  let pushError: string | undefined;
+  if (repo.push) {
+    try {
+      await git(
+        context.git,
+        ["push", "--quiet", "--porcelain", "origin", `refs/heads/${prepared.branch}:refs/heads/${prepared.branch}`],
+        {
+          cwd: context.dir,
+          timeoutMs: 10 * 60_000,
+        },
+      );
+      pushed = true;
+    } catch (error) {
+      if (context.signal.aborted) throw error;
+      pushError = error instanceof GitError ? error.stderr.trim() || error.message : (error as Error).message;
+    }
+  }
+
+  return {
+    ...result,
+    detail: { ...result.detail, ...(pushError ? { push_error: pushError.slice(0, 2_000) } : {}) },
+    code: {
+      repo_url: repo.url,
+      base_ref: repo.ref ?? null,
+      base_sha: prepared.base,
+      head_sha: head,
+      branch: prepared.branch,
+      files,
+      additions: files.reduce((sum, file) => sum + file.additions, 0),
+      deletions: files.reduce((sum, file) => sum + file.deletions, 0),
+      patch_bytes: patch.bytes,
+      patch_sha256: patch.sha256,
+      patch: patch.text,
+      setup,
+      check,
+      pushed,
+      behind,
+      ahead,
+    },
+  };
+}
+
+/** Fetches, resolves the base and makes the worktree; runs alone on the clone. */
+async function prepare(task: CodeTask, context: CodeTaskContext, clone: string): Promise<Prepared> {
+  const { cache, dir } = context;
+  const ctx = context.git;
+  await cache.fetch(ctx, task.repo.url, clone);
+  const workspace = task.workspace;
+  if (!workspace) {
+    const tracking = await cache.resolve(ctx, task.repo.url, clone, task.repo.ref);
+    const branch = taskBranchName(task.task_id, task.attempt);
+    await removeWorktree(ctx, dir);
+    await addWorktree(ctx, clone, dir, branch, tracking.sha);
+    return { base: tracking.sha, branch, tracking };
+  }
+
+  // A follow-up: the base stays the chain's; the branch goes on from head_sha.
+  const tracking = await cache.resolve(ctx, task.repo.url, clone, task.repo.ref).catch(() => null);
+  const prepared = { base: workspace.base_sha, branch: workspace.branch, tracking };
+  const keptHead = await headOf(ctx, dir);
+  if (keptHead === workspace.head_sha) return prepared;
+  const haveHead = (await commitOf(ctx, clone, workspace.head_sha)) !== null;
+  if (keptHead && haveHead) {
+    // The chain's worktree is here but elsewhere (an agent's stray checkout): back to the revision reviewed.
+    await resetWorktree(ctx, dir, workspace.branch, workspace.head_sha);
+    return prepared;
+  }
+  await removeWorktree(ctx, dir);
+  if (haveHead) {
+    // The branch's commits are in the clone (made here before, or fetched from the remote when pushed).
+    await addWorktree(ctx, clone, dir, workspace.branch, workspace.head_sha);
+    return prepared;
+  }
+  if ((await commitOf(ctx, clone, workspace.base_sha)) === null) {
+    throw new UnknownRefError(workspace.base_sha, task.repo.url);
+  }
+  const patch = await context.fetchStoredPatch(workspace);
+  await addWorktree(ctx, clone, dir, workspace.branch, workspace.base_sha);
+  await applyStoredPatch(
+    ctx,
+    dir,
+    patch,
+    ["-m", `The change so far, from the stored patch of task ${workspace.from_task_id}`],
+    { tool: task.tool },
+  );
+  return prepared;
+}
+
+/** Commits the base ref gained since the base: fetched again for a branch; null for a SHA. */
+async function behindBy(context: CodeTaskContext, url: string, prepared: Prepared): Promise<number | null> {
+  const tracking = prepared.tracking;
+  if (!tracking?.trackingRef) return null;
+  return context.cache
+    .withClone(url, async (clone) => {
+      if (tracking.remoteBranch) await context.cache.refetchBranch(context.git, clone, tracking.remoteBranch);
+      const out = await git(context.git, ["rev-list", "--count", `${prepared.base}..${tracking.trackingRef}`], {
+        cwd: clone,
+      });
+      return Number(out.trim());
+    })
+    .catch(() => null);
+}
+
+/** What a failure before the agent ran means for the task: retry (unreachable) or not (unknown ref). */
+function asToolError(task: CodeTask, error: unknown): unknown {
+  if (error instanceof ToolError) return error;
+  if (error instanceof UnknownRefError) return new ToolInputError(error.message, task.tool);
+  if (error instanceof RepoUnreachableError)
+    return new ToolRunError(error.message, task.tool, "", null, { repo_url: error.url });
+  // A git failure while aborted never gets here as a GitError (git.ts rejects with the abort's reason).
+  if (error instanceof GitError) {
+    return new ToolRunError(`preparing the worktree of ${task.repo.url} failed: ${error.message}`, task.tool);
+  }
+  return error;
+}
