@@ -6,7 +6,10 @@ import { createGitRemote, gitIn } from "../../test/support/git-remote.ts";
 import { CloneCache, clonePath, RepoUnreachableError, UnknownRefError } from "./clone-cache.ts";
 import { type GitContext, gitEnvironment } from "./git.ts";
 
-const context: GitContext = { env: gitEnvironment({ PATH: process.env.PATH, HOME: process.env.HOME }, {}, false), untrusted: false };
+const context: GitContext = {
+  env: gitEnvironment({ PATH: process.env.PATH, HOME: process.env.HOME }, {}, false),
+  untrusted: false,
+};
 
 async function cacheFor(url: string) {
   const cache = new CloneCache(join(await mkdtemp(join(tmpdir(), "gs-state-")), "repos"));

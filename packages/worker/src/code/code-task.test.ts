@@ -43,7 +43,14 @@ async function harness(remote: GitRemote, options: { dir?: string; cache?: Clone
 }
 
 function task(remote: GitRemote, extra: Partial<CodeTask> = {}): CodeTask {
-  return { task_id: TASK, attempt: 1, tool: "claude_code", prompt: "Add a greeting\n\nmore words", repo: { url: remote.url, push: false }, ...extra };
+  return {
+    task_id: TASK,
+    attempt: 1,
+    tool: "claude_code",
+    prompt: "Add a greeting\n\nmore words",
+    repo: { url: remote.url, push: false },
+    ...extra,
+  };
 }
 
 /** Stands in for the agent: writes (or deletes) files in its workdir and answers. */
@@ -54,7 +61,13 @@ function agentWriting(files: Record<string, string | Buffer | null>, seen?: stri
       if (content === null) await rm(join(workdir, path));
       else await writeFile(join(workdir, path), content);
     }
-    return { output: "done", usage: { input_tokens: 0, output_tokens: 0, cost_usd: 0 }, exit_code: 0, artifacts: [], detail: { session_id: "s-1" } };
+    return {
+      output: "done",
+      usage: { input_tokens: 0, output_tokens: 0, cost_usd: 0 },
+      exit_code: 0,
+      artifacts: [],
+      detail: { session_id: "s-1" },
+    };
   };
 }
 
@@ -74,18 +87,22 @@ async function expectPatchRebuilds(remote: GitRemote, patch: string, base: strin
 describe("runCodeTask", () => {
   it("runs the agent in a worktree on its own branch, commits its leftovers and reports the change", async () => {
     const remote = await createGitRemote();
-    const base = await remote.commit({ "keep.txt": "same\n", "edit.txt": "one\ntwo\n", "gone.txt": "bye\n", "old-name.txt": "moving file\nwith lines\nthat stay\n" });
+    const base = await remote.commit({
+      "keep.txt": "same\n",
+      "edit.txt": "one\ntwo\n",
+      "gone.txt": "bye\n",
+      "old-name.txt": "moving file\nwith lines\nthat stay\n",
+    });
     const h = await harness(remote);
     const seen: string[] = [];
     const binary = Buffer.from([0, 1, 2, 3, 255, 0, 7]);
-    const result = await runCodeTask(
-      task(remote),
-      h.context,
-      async (workdir) => {
-        await gitIn(workdir, "mv", "old-name.txt", "new-name.txt");
-        return agentWriting({ "edit.txt": "one\nTWO\nthree\n", "gone.txt": null, "added.txt": "hello\n", "blob.bin": binary }, seen)(workdir);
-      },
-    );
+    const result = await runCodeTask(task(remote), h.context, async (workdir) => {
+      await gitIn(workdir, "mv", "old-name.txt", "new-name.txt");
+      return agentWriting(
+        { "edit.txt": "one\nTWO\nthree\n", "gone.txt": null, "added.txt": "hello\n", "blob.bin": binary },
+        seen,
+      )(workdir);
+    });
 
     expect(seen).toEqual([h.dir]);
     const code = result.code!;
@@ -106,7 +123,12 @@ describe("runCodeTask", () => {
     expect(byPath["gone.txt"]).toMatchObject({ status: "deleted", additions: 0, deletions: 1 });
     expect(byPath["added.txt"]).toMatchObject({ status: "added", additions: 1, deletions: 0 });
     expect(byPath["blob.bin"]).toMatchObject({ status: "added", binary: true, additions: 0 });
-    expect(byPath["new-name.txt"]).toMatchObject({ status: "renamed", old_path: "old-name.txt", additions: 0, deletions: 0 });
+    expect(byPath["new-name.txt"]).toMatchObject({
+      status: "renamed",
+      old_path: "old-name.txt",
+      additions: 0,
+      deletions: 0,
+    });
     expect(code.files).toHaveLength(5);
     expect(code.additions).toBe(3);
     expect(code.deletions).toBe(2);
@@ -114,7 +136,9 @@ describe("runCodeTask", () => {
     // The leftovers became one commit by the agent, with the prompt's first line and the task trailer.
     const clone = h.cache.pathOf(remote.url);
     const log = await gitIn(clone, "log", "-1", "--format=%an <%ae>|%cn <%ce>|%B", code.head_sha);
-    expect(log).toBe(`claude_code agent <agent@garageswarm.invalid>|claude_code agent <agent@garageswarm.invalid>|Add a greeting\n\nGarageSwarm-Task: ${TASK}\n\n`);
+    expect(log).toBe(
+      `claude_code agent <agent@garageswarm.invalid>|claude_code agent <agent@garageswarm.invalid>|Add a greeting\n\nGarageSwarm-Task: ${TASK}\n\n`,
+    );
     expect((await gitIn(clone, "rev-parse", "refs/heads/garageswarm/0b9c1d2e-1")).trim()).toBe(code.head_sha);
 
     expect(code.patch_bytes).toBe(Buffer.byteLength(code.patch!));
@@ -127,18 +151,35 @@ describe("runCodeTask", () => {
     const first = await remote.commit({ "a.txt": "1\n" });
     await remote.tag("v1");
     const h = await harness(remote);
-    const fromTag = await runCodeTask(task(remote, { attempt: 3, repo: { url: remote.url, ref: "v1", push: false } }), h.context, agentWriting({ "b.txt": "b\n" }));
-    expect(fromTag.code).toMatchObject({ branch: "garageswarm/0b9c1d2e-3", base_sha: first, base_ref: "v1", behind: 0 });
+    const fromTag = await runCodeTask(
+      task(remote, { attempt: 3, repo: { url: remote.url, ref: "v1", push: false } }),
+      h.context,
+      agentWriting({ "b.txt": "b\n" }),
+    );
+    expect(fromTag.code).toMatchObject({
+      branch: "garageswarm/0b9c1d2e-3",
+      base_sha: first,
+      base_ref: "v1",
+      behind: 0,
+    });
 
-    const fromSha = await runCodeTask(task(remote, { attempt: 4, repo: { url: remote.url, ref: first, push: false } }), h.context, agentWriting({ "b.txt": "c\n" }));
+    const fromSha = await runCodeTask(
+      task(remote, { attempt: 4, repo: { url: remote.url, ref: first, push: false } }),
+      h.context,
+      agentWriting({ "b.txt": "c\n" }),
+    );
     expect(fromSha.code).toMatchObject({ base_sha: first, behind: null });
 
     // The base branch moves while the agent works: behind says by how much.
-    const moved = await runCodeTask(task(remote, { attempt: 5, repo: { url: remote.url, ref: "main", push: false } }), h.context, async (workdir) => {
-      await remote.commit({ "upstream.txt": "x\n" });
-      await remote.commit({ "upstream.txt": "y\n" });
-      return agentWriting({ "b.txt": "d\n" })(workdir);
-    });
+    const moved = await runCodeTask(
+      task(remote, { attempt: 5, repo: { url: remote.url, ref: "main", push: false } }),
+      h.context,
+      async (workdir) => {
+        await remote.commit({ "upstream.txt": "x\n" });
+        await remote.commit({ "upstream.txt": "y\n" });
+        return agentWriting({ "b.txt": "d\n" })(workdir);
+      },
+    );
     expect(moved.code).toMatchObject({ base_sha: first, behind: 2, ahead: 1 });
   });
 
@@ -147,14 +188,26 @@ describe("runCodeTask", () => {
     const base = await remote.commit({ "a.txt": "1\n" });
     const h = await harness(remote);
     const result = await runCodeTask(task(remote), h.context, agentWriting({}));
-    expect(result.code).toMatchObject({ base_sha: base, head_sha: base, ahead: 0, files: [], patch: "", patch_bytes: 0 });
+    expect(result.code).toMatchObject({
+      base_sha: base,
+      head_sha: base,
+      ahead: 0,
+      files: [],
+      patch: "",
+      patch_bytes: 0,
+    });
   });
 
   it("runs setup before the agent and check after it; a failing check is reported, not a failure", async () => {
     const remote = await createGitRemote();
     await remote.commit({ "a.txt": "1\n" });
     const h = await harness(remote);
-    const repo = { url: remote.url, push: false, setup: "echo installing; echo ready > .setup-done; echo warn >&2", check: "echo checking; exit 3" };
+    const repo = {
+      url: remote.url,
+      push: false,
+      setup: "echo installing; echo ready > .setup-done; echo warn >&2",
+      check: "echo checking; exit 3",
+    };
     const result = await runCodeTask(task(remote, { repo }), h.context, async (workdir) => {
       expect(await readFile(join(workdir, ".setup-done"), "utf8")).toBe("ready\n");
       return agentWriting({ "a.txt": "2\n" })(workdir);
@@ -170,12 +223,20 @@ describe("runCodeTask", () => {
     await remote.commit({ "a.txt": "1\n" });
     const h = await harness(remote);
     let agentRan = false;
-    const run = runCodeTask(task(remote, { repo: { url: remote.url, push: false, setup: "echo broken dependency; exit 7" } }), h.context, async () => {
-      agentRan = true;
-      throw new Error("unreachable");
-    });
+    const run = runCodeTask(
+      task(remote, { repo: { url: remote.url, push: false, setup: "echo broken dependency; exit 7" } }),
+      h.context,
+      async () => {
+        agentRan = true;
+        throw new Error("unreachable");
+      },
+    );
     await expect(run).rejects.toBeInstanceOf(ToolInputError);
-    await expect(run).rejects.toMatchObject({ message: expect.stringContaining("exit code 7"), output: "broken dependency\n", exitCode: 7 });
+    await expect(run).rejects.toMatchObject({
+      message: expect.stringContaining("exit code 7"),
+      output: "broken dependency\n",
+      exitCode: 7,
+    });
     expect(agentRan).toBe(false);
   });
 
@@ -183,13 +244,19 @@ describe("runCodeTask", () => {
     const remote = await createGitRemote();
     await remote.commit({ "a.txt": "1\n" });
     const h = await harness(remote);
-    const unknown = runCodeTask(task(remote, { repo: { url: remote.url, ref: "nope", push: false } }), h.context, agentWriting({}));
+    const unknown = runCodeTask(
+      task(remote, { repo: { url: remote.url, ref: "nope", push: false } }),
+      h.context,
+      agentWriting({}),
+    );
     await expect(unknown).rejects.toBeInstanceOf(ToolInputError);
     await expect(unknown).rejects.toThrow(`ref nope not found in ${remote.url}`);
 
     const missing = `file://${join(await mkdtemp(join(tmpdir(), "gs-none-")), "gone.git")}`;
     const unreachable = runCodeTask(task(remote, { repo: { url: missing, push: false } }), h.context, agentWriting({}));
-    await expect(unreachable).rejects.toSatisfy((error) => error instanceof ToolRunError && !(error instanceof ToolInputError));
+    await expect(unreachable).rejects.toSatisfy(
+      (error) => error instanceof ToolRunError && !(error instanceof ToolInputError),
+    );
     await expect(unreachable).rejects.toThrow(/cannot fetch file:\/\/.*gone\.git: /);
   });
 
@@ -201,21 +268,39 @@ describe("runCodeTask", () => {
     const big = line.repeat(Math.ceil(MAX_PATCH_BYTES / line.length) + 10);
     const run = runCodeTask(task(remote), h.context, agentWriting({ "big.txt": big }));
     await expect(run).rejects.toBeInstanceOf(ToolInputError);
-    await expect(run).rejects.toThrow(new RegExp(`patch is \\d+ bytes, over the ${MAX_PATCH_BYTES}-byte limit; its branch garageswarm/0b9c1d2e-1 is kept on this worker`));
-    expect(await gitIn(h.cache.pathOf(remote.url), "branch", "--list", "garageswarm/*")).toContain("garageswarm/0b9c1d2e-1");
+    await expect(run).rejects.toThrow(
+      new RegExp(
+        `patch is \\d+ bytes, over the ${MAX_PATCH_BYTES}-byte limit; its branch garageswarm/0b9c1d2e-1 is kept on this worker`,
+      ),
+    );
+    expect(await gitIn(h.cache.pathOf(remote.url), "branch", "--list", "garageswarm/*")).toContain(
+      "garageswarm/0b9c1d2e-1",
+    );
   });
 
   it("pushes the branch when asked; a refused push is reported, not a failure", async () => {
     const remote = await createGitRemote();
     await remote.commit({ "a.txt": "1\n" });
     const h = await harness(remote);
-    const pushed = await runCodeTask(task(remote, { repo: { url: remote.url, push: true } }), h.context, agentWriting({ "a.txt": "2\n" }));
+    const pushed = await runCodeTask(
+      task(remote, { repo: { url: remote.url, push: true } }),
+      h.context,
+      agentWriting({ "a.txt": "2\n" }),
+    );
     expect(pushed.code?.pushed).toBe(true);
-    expect((await gitIn(remote.bare, "rev-parse", "refs/heads/garageswarm/0b9c1d2e-1")).trim()).toBe(pushed.code?.head_sha);
+    expect((await gitIn(remote.bare, "rev-parse", "refs/heads/garageswarm/0b9c1d2e-1")).trim()).toBe(
+      pushed.code?.head_sha,
+    );
 
     // The remote refuses pushes to that branch name now.
-    await writeFile(join(remote.bare, "hooks", "pre-receive"), "#!/bin/sh\necho 'pushes are closed' >&2\nexit 1\n", { mode: 0o755 });
-    const refused = await runCodeTask(task(remote, { attempt: 2, repo: { url: remote.url, push: true } }), h.context, agentWriting({ "a.txt": "3\n" }));
+    await writeFile(join(remote.bare, "hooks", "pre-receive"), "#!/bin/sh\necho 'pushes are closed' >&2\nexit 1\n", {
+      mode: 0o755,
+    });
+    const refused = await runCodeTask(
+      task(remote, { attempt: 2, repo: { url: remote.url, push: true } }),
+      h.context,
+      agentWriting({ "a.txt": "3\n" }),
+    );
     expect(refused.code?.pushed).toBe(false);
     expect(refused.detail.push_error).toEqual(expect.stringContaining("pushes are closed"));
   });
@@ -273,23 +358,48 @@ describe("runCodeTask", () => {
       const { base, first, workspace } = await firstRound(remote);
       const elsewhere = await harness(remote);
       elsewhere.setStoredPatch(first.code!.patch!);
-      const second = await runCodeTask(followUp(remote, workspace), elsewhere.context, agentWriting({ "b.txt": "new\n" }));
+      const second = await runCodeTask(
+        followUp(remote, workspace),
+        elsewhere.context,
+        agentWriting({ "b.txt": "new\n" }),
+      );
       expect(elsewhere.storedPatches).toEqual([workspace]);
       expect(second.code).toMatchObject({ base_sha: base, branch: first.code!.branch, ahead: 2 });
       expect(second.code!.files.map((file) => file.path).sort()).toEqual(["a.txt", "b.txt", "ignored.log"]);
       const subject = await gitIn(elsewhere.dir, "log", "-1", "--format=%s", "HEAD^");
       expect(subject).toBe(`The change so far, from the stored patch of task ${TASK}\n`);
-      await expectPatchRebuilds(remote, second.code!.patch!, base, second.code!.head_sha, elsewhere.cache.pathOf(remote.url));
+      await expectPatchRebuilds(
+        remote,
+        second.code!.patch!,
+        base,
+        second.code!.head_sha,
+        elsewhere.cache.pathOf(remote.url),
+      );
     });
 
     it("from the remote when the branch was pushed", async () => {
       const remote = await createGitRemote();
       const base = await remote.commit({ "a.txt": "1\n" });
       const h = await harness(remote);
-      const first = await runCodeTask(task(remote, { repo: { url: remote.url, push: true } }), h.context, agentWriting({ "a.txt": "2\n" }));
+      const first = await runCodeTask(
+        task(remote, { repo: { url: remote.url, push: true } }),
+        h.context,
+        agentWriting({ "a.txt": "2\n" }),
+      );
       const elsewhere = await harness(remote);
-      const workspace: TaskWorkspace = { from_task_id: TASK, root_task_id: TASK, branch: first.code!.branch, base_sha: base, head_sha: first.code!.head_sha, pushed: true };
-      const second = await runCodeTask(followUp(remote, workspace), elsewhere.context, agentWriting({ "b.txt": "new\n" }));
+      const workspace: TaskWorkspace = {
+        from_task_id: TASK,
+        root_task_id: TASK,
+        branch: first.code!.branch,
+        base_sha: base,
+        head_sha: first.code!.head_sha,
+        pushed: true,
+      };
+      const second = await runCodeTask(
+        followUp(remote, workspace),
+        elsewhere.context,
+        agentWriting({ "b.txt": "new\n" }),
+      );
       expect(elsewhere.storedPatches).toEqual([]);
       expect((await gitIn(elsewhere.dir, "rev-parse", "HEAD^")).trim()).toBe(first.code!.head_sha);
       expect(second.code).toMatchObject({ ahead: 2, pushed: false });

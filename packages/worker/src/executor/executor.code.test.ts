@@ -58,7 +58,9 @@ describe.skipIf(process.platform === "win32")("Executor with a code task", () =>
   it("runs a fake agent in a worktree and reports the change it made, which applies onto the base", async () => {
     const remote = await createGitRemote();
     const base = await remote.commit({ "README.md": "# project\n" });
-    const { executor, worktrees, cache } = await setup({ edit: { "src/hello.txt": "hello\n", "README.md": "# project\n\nedited\n" } });
+    const { executor, worktrees, cache } = await setup({
+      edit: { "src/hello.txt": "hello\n", "README.md": "# project\n\nedited\n" },
+    });
     const task: ExecutorTask = {
       task_id: TASK,
       tool: "claude_code",
@@ -147,7 +149,9 @@ describe.skipIf(process.platform === "win32")("Executor with a code task", () =>
     await executor.reported(TASK);
     await expect(access(dir)).rejects.toThrow();
     const clone = cache.pathOf(remote.url);
-    expect((await gitIn(clone, "rev-parse", "refs/heads/garageswarm/c0ffee00-1")).trim()).toBe(outcome.result.code?.head_sha);
+    expect((await gitIn(clone, "rev-parse", "refs/heads/garageswarm/c0ffee00-1")).trim()).toBe(
+      outcome.result.code?.head_sha,
+    );
     expect(await gitIn(clone, "worktree", "list", "--porcelain")).not.toContain(dir);
   });
 
@@ -196,7 +200,9 @@ describe.skipIf(process.platform === "win32")("Executor with a code task", () =>
       head_sha: "b".repeat(40),
       pushed: false,
     };
-    expect(() => executor.start({ ...task, repo: { url: "https://git.example.invalid/r.git", push: false }, workspace })).toThrow(
+    expect(() =>
+      executor.start({ ...task, repo: { url: "https://git.example.invalid/r.git", push: false }, workspace }),
+    ).toThrow(
       expect.objectContaining({ reason: "invalid_repo", message: expect.stringContaining("workspace.branch") }),
     );
     await expect(access(cache.root)).rejects.toThrow();

@@ -1,7 +1,7 @@
 // A real git repository to run code tasks against: a bare "remote" under a temp dir (reached by file://),
 // and a working clone the test commits and pushes from, as the repository's other users would.
 import { execFile } from "node:child_process";
-import { mkdtemp, mkdir, writeFile, rm } from "node:fs/promises";
+import { mkdir, mkdtemp, rm, writeFile } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { dirname, join } from "node:path";
 import { promisify } from "node:util";
