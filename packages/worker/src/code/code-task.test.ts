@@ -218,6 +218,48 @@ describe("runCodeTask", () => {
     expect(result.code?.check).toMatchObject({ command: repo.check, exit_code: 3, output: "checking\n" });
   });
 
+  it("leaves the worktree at the branch's head after the check: its output is not the next round's change", async () => {
+    const remote = await createGitRemote();
+    await remote.commit({ "a.txt": "1\n", ".gitignore": "deps/\n" });
+    const h = await harness(remote);
+    const repo = {
+      url: remote.url,
+      push: false,
+      setup: "mkdir -p deps && echo lib > deps/lib",
+      check: "echo built > out.txt; echo changed > a.txt",
+    };
+    const result = await runCodeTask(task(remote, { repo }), h.context, agentWriting({ "b.txt": "b\n" }));
+    expect(result.code?.files.map((file) => file.path)).toEqual(["b.txt"]);
+    expect(await gitIn(h.dir, "status", "--porcelain")).toBe("");
+    expect(await readFile(join(h.dir, "a.txt"), "utf8")).toBe("1\n");
+    // What the setup installed (ignored) stays for a follow-up here.
+    expect(await readFile(join(h.dir, "deps/lib"), "utf8")).toBe("lib\n");
+  });
+
+  it("a parked attempt's resume goes on in its worktree, on its branch, from its base", async () => {
+    const remote = await createGitRemote();
+    const base = await remote.commit({ "a.txt": "1\n" });
+    const h = await harness(remote);
+    // The first attempt's agent hit a limit after editing a file (uncommitted).
+    const parked = runCodeTask(task(remote), h.context, async (workdir) => {
+      await writeFile(join(workdir, "half.txt"), "half done\n");
+      throw new Error("usage limit");
+    });
+    await expect(parked).rejects.toThrow("usage limit");
+    await remote.commit({ "upstream.txt": "moved on\n" });
+
+    const resumed = await runCodeTask(
+      task(remote, { attempt: 2, resume_session_id: "s-1" }),
+      h.context,
+      async (workdir) => {
+        expect(await readFile(join(workdir, "half.txt"), "utf8")).toBe("half done\n");
+        return agentWriting({ "rest.txt": "the rest\n" })(workdir);
+      },
+    );
+    expect(resumed.code).toMatchObject({ base_sha: base, branch: "garageswarm/0b9c1d2e-1", behind: 1, ahead: 1 });
+    expect(resumed.code?.files.map((file) => file.path)).toEqual(["half.txt", "rest.txt"]);
+  });
+
   it("a failing setup fails the task, not retryable, with its exit code and output", async () => {
     const remote = await createGitRemote();
     await remote.commit({ "a.txt": "1\n" });

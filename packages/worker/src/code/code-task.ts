@@ -30,6 +30,8 @@ export interface CodeTask {
   prompt: string;
   repo: TaskRepo;
   workspace?: TaskWorkspace | null;
+  /** The attempt resumes a parked one's agent session: it goes on in that attempt's worktree. */
+  resume_session_id?: string;
 }
 
 export interface CodeTaskContext {
@@ -98,7 +100,9 @@ export async function runCodeTask(
         onLine: context.onLine,
       })
     : null;
-  // A check may leave files behind (build output): they are not the agent's change.
+  // What the check changed or left (build output) is not the agent's: a follow-up here must not commit it.
+  // Ignored files (dependencies the setup installed) stay for that follow-up.
+  if (check) await restoreHead(context.git, context.dir);
   const head = await headOf(context.git, context.dir);
   if (!head) throw new ToolRunError("the task's worktree has no HEAD after the agent ran", task.tool);
 
@@ -166,6 +170,10 @@ async function prepare(task: CodeTask, context: CodeTaskContext, clone: string):
   const ctx = context.git;
   await cache.fetch(ctx, task.repo.url, clone);
   const workspace = task.workspace;
+  if (!workspace && task.resume_session_id) {
+    const resumed = await parkedWorktree(task, context, clone);
+    if (resumed) return resumed;
+  }
   if (!workspace) {
     const tracking = await cache.resolve(ctx, task.repo.url, clone, task.repo.ref);
     const branch = taskBranchName(task.task_id, task.attempt);
@@ -204,6 +212,31 @@ async function prepare(task: CodeTask, context: CodeTaskContext, clone: string):
     { tool: task.tool },
   );
   return prepared;
+}
+
+/**
+ * The worktree a parked attempt of this task left (a usage limit stopped its agent): the resumed session
+ * goes on there, on that attempt's branch, from the same base. Null when there is none to go on from.
+ */
+async function parkedWorktree(task: CodeTask, context: CodeTaskContext, clone: string): Promise<Prepared | null> {
+  const ctx = context.git;
+  const head = await headOf(ctx, context.dir);
+  if (!head) return null;
+  const branch = (
+    await git(ctx, ["symbolic-ref", "--quiet", "--short", "HEAD"], { cwd: context.dir }).catch(() => "")
+  ).trim();
+  if (!branch.startsWith(`garageswarm/${task.task_id.slice(0, 8)}-`)) return null;
+  const tracking = await context.cache.resolve(ctx, task.repo.url, clone, task.repo.ref);
+  // The base the parked attempt started from: where its branch left the base ref (which may have moved on).
+  const base = (await git(ctx, ["merge-base", head, tracking.sha], { cwd: clone }).catch(() => "")).trim();
+  if (!base) return null;
+  return { base, branch, tracking };
+}
+
+/** Back to the branch's last commit: tracked files restored, untracked ones removed, ignored ones kept. */
+async function restoreHead(context: GitContext, dir: string): Promise<void> {
+  await git(context, ["reset", "--quiet", "--hard", "HEAD"], { cwd: dir });
+  await git(context, ["clean", "--quiet", "-fd"], { cwd: dir });
 }
 
 /** Commits the base ref gained since the base: fetched again for a branch; null for a SHA. */

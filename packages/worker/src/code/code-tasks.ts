@@ -30,6 +30,7 @@ export interface CodeTaskRun {
   owner_user_id?: string | null;
   repo: TaskRepo;
   workspace?: TaskWorkspace | null;
+  resume_session_id?: string;
 }
 
 export type Admission = { ok: true } | { ok: false; permanent: boolean; message: string };
@@ -80,7 +81,7 @@ export class CodeTasks {
   }
 
   /** The task's report is stored: its worktree may be removed once its retention has passed. */
-  reported(taskId: string): Promise<void> {
-    return this.options.worktrees().reported(taskId);
+  reported(taskId: string, options: { parked?: boolean } = {}): Promise<void> {
+    return this.options.worktrees().reported(taskId, options);
   }
 }

@@ -130,6 +130,9 @@ export function gitEnvironment(
   env.GCM_INTERACTIVE = "never";
   if (untrusted) {
     env.GIT_SSH_COMMAND = "ssh -o BatchMode=yes -o IdentitiesOnly=yes -o IdentityFile=/dev/null";
+    // Nor the owner's git config: an http.extraHeader, url.insteadOf or credential there is the owner's.
+    env.GIT_CONFIG_GLOBAL = "/dev/null";
+    env.GIT_CONFIG_NOSYSTEM = "1";
   } else {
     env.GIT_SSH_COMMAND ??= "ssh -o BatchMode=yes";
   }

@@ -4,6 +4,7 @@
 // `git worktree remove`; its branch stays in the clone, so no work is lost on the worker.
 //   pin(task)      → in use: never removed (from the task's start until its report is in the outbox)
 //   reported(task) → unpinned; with retention 0 removed at once, else its mtime says when it ended
+//   reported(task, parked) → a task parked by a usage limit comes back to resume its session here: kept a week
 //   sweep()        → removes unpinned worktrees past their retention (at open, then every minute at most)
 import { lstat, mkdir, readdir, rmdir, utimes } from "node:fs/promises";
 import { join } from "node:path";
@@ -12,6 +13,8 @@ import type { GitContext } from "./git.ts";
 import { removeWorktree } from "./worktree.ts";
 
 export const DEFAULT_WORKTREE_RETENTION_SECONDS = 7 * 24 * 3600;
+/** How long a parked task's worktree waits for its resume: the longest a limit parks a task. */
+const parkedKeepMs = 7 * 24 * 3600 * 1000;
 
 export interface WorktreesOptions {
   /** A private directory apart from the state dir (the worker puts it beside its workdirs' root). */
@@ -23,6 +26,8 @@ export interface WorktreesOptions {
 
 export class Worktrees {
   private readonly pinned = new Map<string, string>();
+  /** Worktrees of tasks parked by a limit, and until when they wait for the resume (this process only). */
+  private readonly parked = new Map<string, number>();
   private readonly retentionMs: number;
   private timer: NodeJS.Timeout | null = null;
   private queue: Promise<unknown> = Promise.resolve();
@@ -61,12 +66,14 @@ export class Worktrees {
   }
 
   /** The task's report is in the outbox: its worktree may go once its retention has passed. */
-  async reported(taskId: string): Promise<void> {
+  async reported(taskId: string, options: { parked?: boolean } = {}): Promise<void> {
     const dir = this.pinned.get(taskId);
     if (!dir) return;
     this.pinned.delete(taskId);
+    if (options.parked) this.parked.set(dir, Date.now() + parkedKeepMs);
+    else this.parked.delete(dir);
     if ([...this.pinned.values()].includes(dir)) return;
-    if (this.retentionMs === 0) {
+    if (this.retentionMs === 0 && !options.parked) {
       await this.serially(() => removeWorktree(this.options.git, dir));
       return;
     }
@@ -76,8 +83,9 @@ export class Worktrees {
 
   sweep(): Promise<void> {
     return this.serially(async () => {
-      const inUse = new Set(this.pinned.values());
       const now = Date.now();
+      for (const [dir, until] of this.parked) if (until <= now) this.parked.delete(dir);
+      const inUse = new Set([...this.pinned.values(), ...this.parked.keys()]);
       for (const owner of await readdir(this.options.root).catch(() => [] as string[])) {
         const ownerDir = join(this.options.root, owner);
         for (const name of await readdir(ownerDir).catch(() => [] as string[])) {

@@ -113,6 +113,8 @@ interface RunningTask {
 
 export class Executor extends EventEmitter<ExecutorEvents> {
   private readonly running = new Map<string, RunningTask>();
+  /** Code tasks parked by a limit whose report is not stored yet: their worktree waits for the resume. */
+  private readonly parkedCode = new Set<string>();
   private isDraining = false;
 
   constructor(private readonly options: ExecutorOptions) {
@@ -240,6 +242,7 @@ export class Executor extends EventEmitter<ExecutorEvents> {
         // A task parked by a usage limit comes back to resume its session: its files stay for that attempt.
         const parked = outcome.status === "failed" && outcome.error.limit !== undefined;
         if (!code) await this.options.workdirs.release(task.task_id, { parked }).catch(() => {});
+        else if (parked) this.parkedCode.add(task.task_id);
         this.running.delete(task.task_id);
         if (outcome.status === "completed") this.emit("complete", { task_id: task.task_id, result: outcome.result });
         else this.emit("fail", { task_id: task.task_id, status: outcome.status, error: outcome.error });
@@ -251,7 +254,8 @@ export class Executor extends EventEmitter<ExecutorEvents> {
 
   /** The task's report is stored (the outbox): a code task's worktree may be removed after its retention. */
   async reported(taskId: string): Promise<void> {
-    await this.options.code?.reported(taskId).catch(() => {});
+    const parked = this.parkedCode.delete(taskId);
+    await this.options.code?.reported(taskId, { parked }).catch(() => {});
   }
 
   /** Cancels a running task and resolves once it has ended (its process tree killed); null if unknown. */
