@@ -94,7 +94,12 @@ describe("WorkerSocket", () => {
       });
     }
     const overRest: Report[] = [];
-    const rest = { deliver: async (report: Report) => (overRest.push(report), "delivered" as const) } as ServerLink;
+    const rest = {
+      deliver: async (report: Report) => {
+        overRest.push(report);
+        return "delivered" as const;
+      },
+    } as ServerLink;
     const link = new SocketLink(socket, rest);
     const result = {
       output: "done",
