@@ -423,6 +423,8 @@ export const tasks = pgTable(
     index("tasks_user_created_idx").on(t.user_id, t.created_at),
     // At most one follow-up per revision: a second "request changes" on the same task finds it taken.
     uniqueIndex("tasks_follows_key").on(t.follows_task_id),
+    // The allocator's repository affinity: which workers ran a task of this repository (allocator/queries.ts).
+    index("tasks_worker_repo_idx").on(t.worker_id, sql`(${t.repo}->>'url')`).where(sql`${t.repo} is not null`),
     index("tasks_queue_idx").on(t.priority.desc(), t.available_at, t.created_at).where(sql`${t.status} = 'queued'`),
     // Fair share: each user's best queued task, and how many tasks each user holds right now.
     index("tasks_queue_user_idx")
