@@ -48,6 +48,9 @@ export interface CodeTaskContext {
   onLine?(line: string, stream: "stdout" | "stderr"): void;
 }
 
+/** CodeResult.files takes at most this many entries. */
+const MAX_FILES = 20_000;
+
 interface Prepared {
   base: string;
   branch: string;
@@ -88,6 +91,34 @@ export async function runCodeTask(
   }
 
   const result = await runAgent(context.dir);
+  try {
+    return await recordChange(task, context, prepared, setup, result);
+  } catch (error) {
+    // The agent's work is on disk (and its session resumable): say what broke, keep the session id.
+    if (error instanceof GitError) {
+      throw new ToolRunError(
+        `recording the agent's change failed: ${error.message}`,
+        task.tool,
+        result.output.slice(-4_000),
+        null,
+        {
+          ...(typeof result.detail.session_id === "string" ? { session_id: result.detail.session_id } : {}),
+        },
+      );
+    }
+    throw error;
+  }
+}
+
+/** After the agent: its leftovers committed, the check run, and the change read off the branch. */
+async function recordChange(
+  task: CodeTask,
+  context: CodeTaskContext,
+  prepared: Prepared,
+  setup: CommandResult | null,
+  result: TaskResult,
+): Promise<TaskResult> {
+  const { repo } = task;
   const identity = { tool: task.tool };
   await commitLeftovers(context.git, context.dir, prepared.branch, commitMessage(task.prompt, task.task_id), identity);
 
@@ -106,7 +137,9 @@ export async function runCodeTask(
   const head = await headOf(context.git, context.dir);
   if (!head) throw new ToolRunError("the task's worktree has no HEAD after the agent ran", task.tool);
 
-  const files = await diffFiles(context.git, context.dir, prepared.base, head);
+  const allFiles = await diffFiles(context.git, context.dir, prepared.base, head);
+  // The wire takes so many entries; the counts and the patch still cover every file.
+  const files = allFiles.slice(0, MAX_FILES);
   let patch: Awaited<ReturnType<typeof makePatch>>;
   try {
     patch = await makePatch(context.git, context.dir, prepared.base, head, prepared.branch);
@@ -142,7 +175,11 @@ export async function runCodeTask(
 
   return {
     ...result,
-    detail: { ...result.detail, ...(pushError ? { push_error: pushError.slice(0, 2_000) } : {}) },
+    detail: {
+      ...result.detail,
+      ...(pushError ? { push_error: pushError.slice(0, 2_000) } : {}),
+      ...(allFiles.length > MAX_FILES ? { files_total: allFiles.length } : {}),
+    },
     code: {
       repo_url: repo.url,
       base_ref: repo.ref ?? null,
@@ -150,8 +187,8 @@ export async function runCodeTask(
       head_sha: head,
       branch: prepared.branch,
       files,
-      additions: files.reduce((sum, file) => sum + file.additions, 0),
-      deletions: files.reduce((sum, file) => sum + file.deletions, 0),
+      additions: allFiles.reduce((sum, file) => sum + file.additions, 0),
+      deletions: allFiles.reduce((sum, file) => sum + file.deletions, 0),
       patch_bytes: patch.bytes,
       patch_sha256: patch.sha256,
       patch: patch.text,
