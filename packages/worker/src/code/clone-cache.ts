@@ -3,6 +3,8 @@
 // in it, so a follow-up on this worker finds its work even after the worktree was removed.
 // Remote branches land in refs/remotes/origin/* (apart from the tasks' own refs/heads/garageswarm/*), tags in
 // refs/tags/*. Work on one clone (fetch, worktree add/remove) runs one at a time.
+// Tasks of users other than the worker's owner get clones of their own (a `partition` per user): the owner's
+// clone holds the owner's task branches, which another user's agent must not read with `git log --all`.
 import { createHash } from "node:crypto";
 import { access, chmod, mkdir, rm } from "node:fs/promises";
 import { join } from "node:path";
@@ -10,8 +12,9 @@ import { type GitContext, GitError, git, gitSucceeds } from "./git.ts";
 
 const FETCH_TIMEOUT_MS = 30 * 60_000;
 
-export function clonePath(root: string, url: string): string {
-  return join(root, `${createHash("sha256").update(url).digest("hex").slice(0, 16)}.git`);
+export function clonePath(root: string, url: string, partition?: string): string {
+  const key = partition ? `${partition}\n${url}` : url;
+  return join(root, `${createHash("sha256").update(key).digest("hex").slice(0, 16)}.git`);
 }
 
 /** The repository could not be reached or read: git's stderr says why; another attempt may succeed. */
@@ -52,13 +55,13 @@ export class CloneCache {
     readonly root: string,
   ) {}
 
-  pathOf(url: string): string {
-    return clonePath(this.root, url);
+  pathOf(url: string, partition?: string): string {
+    return clonePath(this.root, url, partition);
   }
 
   /** Runs `work` alone on this repository's clone: no other fetch or worktree change meanwhile. */
-  withClone<T>(url: string, work: (clone: string) => Promise<T>): Promise<T> {
-    const clone = this.pathOf(url);
+  withClone<T>(url: string, work: (clone: string) => Promise<T>, partition?: string): Promise<T> {
+    const clone = this.pathOf(url, partition);
     const previous = this.locks.get(clone) ?? Promise.resolve();
     const next = previous.then(
       () => work(clone),

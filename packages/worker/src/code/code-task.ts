@@ -42,6 +42,8 @@ export interface CodeTaskContext {
   commandEnv: NodeJS.ProcessEnv;
   /** The directory the worktree is (or already was, for a follow-up on this worker) in. */
   dir: string;
+  /** Whose clone to use: undefined for the owner's tasks, one per user for other users' (clone-cache.ts). */
+  clonePartition?: string;
   signal: AbortSignal;
   /** The cumulative patch of the task a follow-up continues, from the server. */
   fetchStoredPatch(workspace: TaskWorkspace): Promise<string>;
@@ -65,7 +67,7 @@ export async function runCodeTask(
 ): Promise<TaskResult> {
   const { repo } = task;
   const prepared = await context.cache
-    .withClone(repo.url, (clone) => prepare(task, context, clone))
+    .withClone(repo.url, (clone) => prepare(task, context, clone), context.clonePartition)
     .catch((error: unknown) => {
       throw asToolError(task, error);
     });
@@ -281,13 +283,17 @@ async function behindBy(context: CodeTaskContext, url: string, prepared: Prepare
   const tracking = prepared.tracking;
   if (!tracking?.trackingRef) return null;
   return context.cache
-    .withClone(url, async (clone) => {
-      if (tracking.remoteBranch) await context.cache.refetchBranch(context.git, clone, tracking.remoteBranch);
-      const out = await git(context.git, ["rev-list", "--count", `${prepared.base}..${tracking.trackingRef}`], {
-        cwd: clone,
-      });
-      return Number(out.trim());
-    })
+    .withClone(
+      url,
+      async (clone) => {
+        if (tracking.remoteBranch) await context.cache.refetchBranch(context.git, clone, tracking.remoteBranch);
+        const out = await git(context.git, ["rev-list", "--count", `${prepared.base}..${tracking.trackingRef}`], {
+          cwd: clone,
+        });
+        return Number(out.trim());
+      },
+      context.clonePartition,
+    )
     .catch(() => null);
 }
 

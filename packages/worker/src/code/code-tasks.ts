@@ -72,6 +72,7 @@ export class CodeTasks {
         git: { env: gitEnvironment(this.options.commandEnv, this.options.sourceEnv, untrusted), untrusted, signal },
         commandEnv: this.options.commandEnv,
         dir,
+        clonePartition: untrusted ? `user:${task.owner_user_id ?? "unknown"}` : undefined,
         signal,
         fetchStoredPatch: (workspace) => this.options.fetchStoredPatch(task, workspace),
         onLine,

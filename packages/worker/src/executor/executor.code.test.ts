@@ -1,9 +1,10 @@
-import { execFile } from "node:child_process";
+import { execFile, spawn } from "node:child_process";
 import { access, mkdtemp, readFile } from "node:fs/promises";
+import { createServer } from "node:net";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import type { TaskWorkspace } from "@garageswarm/protocol";
-import { describe, expect, it } from "vitest";
+import { afterAll, describe, expect, it, vi } from "vitest";
 import { type FakeCliKnobs, fakeTools } from "../../test/fakes/index.ts";
 import { createGitRemote, gitIn } from "../../test/support/git-remote.ts";
 import { CloneCache } from "../code/clone-cache.ts";
@@ -52,6 +53,30 @@ function applies(patch: string, cwd: string): Promise<number | null> {
   const child = execFile("git", ["apply", "--check", "--binary", "-"], { cwd });
   child.stdin?.end(patch);
   return new Promise((resolve) => child.on("exit", resolve));
+}
+
+const daemons: Array<{ kill(): void }> = [];
+afterAll(() => {
+  for (const daemon of daemons) daemon.kill();
+});
+
+/** Serves the bare repositories under `base` over git:// on loopback (git daemon), read-only. */
+async function gitDaemon(base: string): Promise<string> {
+  const port = await new Promise<number>((resolve) => {
+    const probe = createServer().listen(0, "127.0.0.1", () => {
+      const { port } = probe.address() as { port: number };
+      probe.close(() => resolve(port));
+    });
+  });
+  const daemon = spawn(
+    "git",
+    ["daemon", "--reuseaddr", "--export-all", `--base-path=${base}`, "--listen=127.0.0.1", `--port=${port}`, base],
+    { stdio: "ignore" },
+  );
+  daemons.push(daemon);
+  const url = `git://127.0.0.1:${port}/origin.git`;
+  await vi.waitFor(() => gitIn(base, "ls-remote", url), { timeout: 15_000, interval: 100 });
+  return url;
 }
 
 describe.skipIf(process.platform === "win32")("Executor with a code task", () => {
@@ -224,5 +249,38 @@ describe.skipIf(process.platform === "win32")("Executor with a code task", () =>
       status: "failed",
       error: { kind: "input", message: `ref release/9 not found in ${remote.url}` },
     });
+  });
+
+  it("runs another user's task in a clone of its own, without the owner's task branches", async () => {
+    const remote = await createGitRemote();
+    await remote.commit({ "a.txt": "1\n" });
+    const url = await gitDaemon(join(remote.bare, ".."));
+    const { executor, cache } = await setup({ edit: { "owner.txt": "the owner's unpushed work\n" } });
+    const owned = await executor.start({
+      task_id: TASK,
+      tool: "claude_code",
+      prompt: "owner's work",
+      options: {},
+      owner_user_id: OWNER,
+      repo: { url, push: false },
+    });
+    expect(owned.status).toBe("completed");
+
+    const shared = await executor.start({
+      task_id: FOLLOW_UP,
+      tool: "claude_code",
+      prompt: "another user's work",
+      options: {},
+      owner_user_id: OTHER_USER,
+      repo: { url, push: false },
+    });
+    expect(shared.status).toBe("completed");
+    const ownerClone = cache.pathOf(url);
+    const sharedClone = cache.pathOf(url, `user:${OTHER_USER}`);
+    expect(sharedClone).not.toBe(ownerClone);
+    expect(await gitIn(ownerClone, "branch", "--list", "garageswarm/*")).toContain("garageswarm/c0ffee00-1");
+    const sharedBranches = await gitIn(sharedClone, "branch", "--list", "garageswarm/*");
+    expect(sharedBranches).toContain("garageswarm/d0ffee00-1");
+    expect(sharedBranches).not.toContain("garageswarm/c0ffee00-1");
   });
 });
