@@ -3,8 +3,8 @@
 // A task of another user than the worker's owner runs git without the owner's credentials (see `untrusted`).
 import { execFile } from "node:child_process";
 
-/** How long one git command may take unless told otherwise; a fetch of a big repository gets more. */
-const DEFAULT_TIMEOUT_MS = 120_000;
+/** How long one git command may take unless told otherwise (a checkout of a big tree); fetches get more. */
+const DEFAULT_TIMEOUT_MS = 10 * 60_000;
 const MAX_OUTPUT_BYTES = 64 * 1024 * 1024;
 
 export interface GitContext {
