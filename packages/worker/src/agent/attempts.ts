@@ -223,6 +223,8 @@ export class Attempts {
         `task ${outcome.task_id}: ${outcome.status} (attempt ${attempt.task.attempt}, no longer ours: not reported)`,
       );
       if (this.byTask.get(outcome.task_id) === attempt) this.byTask.delete(outcome.task_id);
+      // Nothing will be reported: a code task's worktree may go (its branch stays in the clone).
+      await this.options.executor.reported(outcome.task_id);
       return;
     }
     const report = reportOf(outcome, { attempt_token: attempt.task.attempt_token, handedBack: attempt.handedBack });

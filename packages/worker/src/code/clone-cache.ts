@@ -8,6 +8,7 @@
 import { createHash } from "node:crypto";
 import { access, chmod, mkdir, rm } from "node:fs/promises";
 import { join } from "node:path";
+import { gitRefProblem } from "@garageswarm/protocol";
 import { type GitContext, GitError, git, gitSucceeds } from "./git.ts";
 
 const FETCH_TIMEOUT_MS = 30 * 60_000;
@@ -176,7 +177,8 @@ async function defaultBranch(context: GitContext, clone: string): Promise<string
   try {
     const out = await git(context, ["ls-remote", "--symref", "origin", "HEAD"], { cwd: clone });
     const match = /^ref: refs\/heads\/(\S+)\tHEAD$/m.exec(out);
-    if (match?.[1]) return match[1];
+    // The remote names it: it goes into refspecs and ref names, so it must be a plain branch name.
+    if (match?.[1] && gitRefProblem(match[1]) === null) return match[1];
   } catch {
     // The fetch just worked: a remote that hides its HEAD falls back to the usual names.
   }
