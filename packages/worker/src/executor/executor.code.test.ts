@@ -233,6 +233,29 @@ describe.skipIf(process.platform === "win32")("Executor with a code task", () =>
     await expect(access(cache.root)).rejects.toThrow();
   });
 
+  it("a cancel while the setup runs ends the task cancelled, its command killed", async () => {
+    const remote = await createGitRemote();
+    await remote.commit({ "a.txt": "1\n" });
+    const { executor, worktrees } = await setup({});
+    const done = executor.start({
+      task_id: TASK,
+      tool: "claude_code",
+      prompt: "x",
+      options: {},
+      owner_user_id: OWNER,
+      repo: { url: remote.url, push: false, setup: "echo $$ > setup.pid; sleep 600" },
+    });
+    const pidFile = join(worktrees.pathFor(OWNER, TASK), "setup.pid");
+    const pid = await vi.waitFor(async () => Number((await readFile(pidFile, "utf8")).trim()), {
+      timeout: 30_000,
+      interval: 50,
+    });
+    const outcome = await executor.cancel(TASK);
+    expect(outcome).toMatchObject({ status: "cancelled", error: { kind: "aborted" } });
+    expect(await done).toBe(outcome);
+    expect(() => process.kill(pid, 0)).toThrow(expect.objectContaining({ code: "ESRCH" }));
+  });
+
   it("fails an unknown ref as a failure no retry fixes", async () => {
     const remote = await createGitRemote();
     await remote.commit({ "a.txt": "1\n" });
