@@ -41,6 +41,7 @@ import { evaluateCondition, type StepUsage } from "../conditions.ts";
 import { type GraphIndex, indexGraph, type RunEdge, type RunGraph, type RunNode, reachableFrom } from "../graph.ts";
 import { renderTemplate } from "../template.ts";
 import { type BackoffOptions, defaultBackoff, retryDelay } from "./backoff.ts";
+import { type CodeDispatch, codeDispatch, type DispatchCode, type NodeCode } from "./code.ts";
 import { type Expansion, expandPlan, fillPlanOutputs, planInstructions, planTools } from "./plan.ts";
 import { buildResult, conditionData, templateView } from "./view.ts";
 
@@ -53,6 +54,8 @@ export interface NodeState {
   exit_code: number | null;
   error: string | null;
   task_id: string | null;
+  /** What the latest completed attempt's code task changed; null when it made no change or is no code task. */
+  code: NodeCode | null;
 }
 
 export interface EdgeState {
@@ -81,7 +84,13 @@ export type RunEvent =
   | (AttemptRef & { type: "task_created"; task_id: string })
   /** A worker picked up one of the run's tasks (it left `queued`), whichever attempt it was: the run has begun. */
   | (AttemptRef & { type: "task_started" })
-  | (AttemptRef & { type: "node_completed"; output: string; exit_code?: number | null; structured?: unknown })
+  | (AttemptRef & {
+      type: "node_completed";
+      output: string;
+      exit_code?: number | null;
+      structured?: unknown;
+      code?: NodeCode | null;
+    })
   | (AttemptRef & { type: "node_failed"; error: string; retryable?: boolean })
   | (AttemptRef & { type: "node_timed_out" })
   /** `attempt` is the attempt to start: the one schedule_retry named. */
@@ -102,6 +111,8 @@ export type RunAction =
       timeout_seconds: number;
       requirements: Record<string, unknown>;
       pinned_worker_id: string | null;
+      /** A code node's repository, workspace and revision; null for a task in an empty directory. */
+      code: DispatchCode | null;
     })
   | (AttemptRef & { type: "cancel_task"; task_id: string | null })
   | (AttemptRef & { type: "schedule_retry"; delay_ms: number })
@@ -139,6 +150,11 @@ export interface EngineOptions {
   /** In [0, 1): the jitter of retry delays. */
   random?: () => number;
   backoff?: BackoffOptions;
+  /**
+   * The diff templates show for a code task (`{{nodes.ID.diff}}`): the run driver reads the patches before
+   * the step and hands them in, so the engine does no I/O. Absent: no diff.
+   */
+  diffOf?: (taskId: string) => string | null;
 }
 
 const terminalRun: ReadonlySet<RunStatus> = new Set(["completed", "failed", "cancelled"]);
@@ -364,6 +380,7 @@ function freshNode(): NodeState {
     exit_code: null,
     error: null,
     task_id: null,
+    code: null,
   };
 }
 
@@ -404,7 +421,7 @@ function handle(step: Step, event: RunEvent) {
       state.started = true;
       const definition = step.node(event.node_id);
       if (definition.type === "director") return expandDirector(step, definition, event);
-      return completeNode(step, event.node_id, event.output, event.exit_code ?? null, event.structured);
+      return completeNode(step, event.node_id, event.output, event.exit_code ?? null, event.structured, event.code);
     }
     case "node_failed":
       if (!current(step, event, "running")) return;
@@ -445,12 +462,20 @@ function attemptOf(nodeId: string, node: NodeState): AttemptRef {
   return { node_id: nodeId, iteration: node.iteration, attempt: node.attempt };
 }
 
-function completeNode(step: Step, id: string, output: string, exitCode: number | null, json?: unknown) {
+function completeNode(
+  step: Step,
+  id: string,
+  output: string,
+  exitCode: number | null,
+  json?: unknown,
+  code?: NodeCode | null,
+) {
   const node = step.writeNode(id);
   node.status = "completed";
   node.output = output;
   node.json = json !== undefined ? json : parseJson(output);
   node.exit_code = exitCode;
+  node.code = code ?? null;
   node.error = null;
   resolveOutgoing(step, id, "completed");
 }
@@ -488,7 +513,7 @@ function resolveOutgoing(step: Step, id: string, outcome: "completed" | "failed"
     if (taken && edge.condition !== undefined) {
       try {
         const data = {
-          ...conditionData(step.graph, step.state),
+          ...conditionData(step.graph, step.state, step.options.diffOf),
           output: source.output,
           json: source.json,
           exit_code: source.exit_code,
@@ -552,6 +577,7 @@ function followLoop(step: Step, edge: RunEdge) {
       output: node.output,
       json: node.json,
       exit_code: node.exit_code,
+      code: node.code,
     });
   }
   for (const bodyEdge of step.graph.edges) {
@@ -657,23 +683,36 @@ function activate(step: Step, id: string) {
     node.status = "running";
     let value: boolean;
     try {
-      value = evaluateCondition(definition.expression, conditionData(step.graph, step.state), step.usage);
+      value = evaluateCondition(
+        definition.expression,
+        conditionData(step.graph, step.state, step.options.diffOf),
+        step.usage,
+      );
     } catch (error) {
       return failNode(step, id, `condition failed: ${(error as Error).message}`, false);
     }
     return completeNode(step, id, String(value), null, value);
   }
   let text: string;
+  let code: CodeDispatch;
   try {
     const template = definition.message ?? definition.prompt ?? "";
-    const view = templateView(step.graph, step.state, id);
+    const view = templateView(step.graph, step.state, id, step.options.diffOf);
     text = definition.literal_prompt
       ? fillPlanOutputs(template, view, planTaskIds(step, definition.parent_id!))
       : renderTemplate(template, view);
+    const upstream = definition.workspace_from ? step.state.nodes[definition.workspace_from]?.code : null;
+    code = codeDispatch(definition, view, node.code, upstream ?? null);
   } catch (error) {
     node.status = "running";
     step.state.started = true;
     return failNode(step, id, `template failed: ${(error as Error).message}`, false);
+  }
+  if (!code.ok) {
+    // Another attempt would render the same values from the same run: no retry.
+    node.status = "running";
+    step.state.started = true;
+    return failNode(step, id, code.error, false);
   }
   if (definition.type === "approval") {
     node.status = "waiting_approval";
@@ -691,6 +730,7 @@ function activate(step: Step, id: string) {
     timeout_seconds: definition.timeout_seconds,
     requirements: definition.requirements,
     pinned_worker_id: definition.pinned_worker_id ?? null,
+    code: code.code,
   });
 }
 
