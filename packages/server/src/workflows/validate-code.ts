@@ -79,7 +79,9 @@ export function workspaceIssues(
   }
   if (!upstream.has(from)) return [{ field, message: `workspace.from: node "${from}" is not upstream of this node` }];
   if (!isCodeNode(source)) {
-    return [{ field, message: `workspace.from: node "${from}" makes no change to continue (it has no repo or workspace)` }];
+    return [
+      { field, message: `workspace.from: node "${from}" makes no change to continue (it has no repo or workspace)` },
+    ];
   }
   if (source.type === "task" && source.replicas !== undefined) {
     return [{ field, message: `workspace.from: node "${from}" runs as several replicas, each with its own change` }];

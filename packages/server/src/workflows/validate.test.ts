@@ -316,7 +316,13 @@ describe("nodes that work on a repository", () => {
 
   it("refuses repo and workspace on nodes other than tasks and aggregators", () => {
     const body = code();
-    body.definition.nodes.push({ id: "plan", type: "director", tool: "claude_code", prompt: "Plan", repo: body.definition.nodes[0].repo });
+    body.definition.nodes.push({
+      id: "plan",
+      type: "director",
+      tool: "claude_code",
+      prompt: "Plan",
+      repo: body.definition.nodes[0].repo,
+    });
     body.definition.edges.push({ from: "implement", to: "plan" });
     expect(firstIssue(body)).toEqual({ path: "definition.nodes[4]", message: 'node "plan": unknown field "repo"' });
   });

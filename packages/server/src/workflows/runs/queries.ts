@@ -1,6 +1,6 @@
 // SQL of workflow runs: the run row (state guarded by `version`), the task of each node attempt
 // (workflow_run_tasks), and the scans the advancer and the API need.
-import type { RunStatus } from "@garageswarm/protocol";
+import type { RunStatus, TaskRepo, TaskWorkspace } from "@garageswarm/protocol";
 import { and, desc, eq, getTableColumns, inArray, lte, notInArray, or, sql } from "drizzle-orm";
 import { tasks, workers, workflowRuns, workflowRunTasks, workflows } from "../../db/schema.ts";
 import type { Db } from "../../db/store.ts";
@@ -80,6 +80,10 @@ export interface NodeOutcome {
   error: string | null;
   /** The worker's word on the last failure: false means another try cannot help. */
   failure_retryable: boolean | null;
+  /** A code task's repository, revision and workspace (null for the others): what the node's change is. */
+  repo: TaskRepo | null;
+  revision: number | null;
+  workspace: TaskWorkspace | null;
 }
 
 /** Finished tasks of the run whose outcome its state has not taken in yet. */
@@ -94,6 +98,9 @@ export async function findUnsettledOutcomes(db: Db, runId: string): Promise<Node
       result: tasks.result,
       error: tasks.error,
       failure_retryable: tasks.failure_retryable,
+      repo: tasks.repo,
+      revision: tasks.revision,
+      workspace: tasks.workspace,
     })
     .from(workflowRunTasks)
     .innerJoin(tasks, eq(tasks.task_id, workflowRunTasks.task_id))
