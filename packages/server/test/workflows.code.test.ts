@@ -6,6 +6,7 @@ import { createHash } from "node:crypto";
 import { describe, expect, it } from "vitest";
 import { postgresStackMissing } from "../../../test/support/server.ts";
 import { implementReviewFix } from "../src/workflows/engine/test-examples.ts";
+import { DIFF_TEMPLATE_CHARS } from "../src/workflows/runs/diffs.ts";
 import { type Claimed, nodeOf, useRunTest } from "./workflows.runs.support.ts";
 
 const BASE = "1".repeat(40);
@@ -212,6 +213,39 @@ describe.skipIf(postgresStackMissing())("workflows: nodes that work on repositor
     const run = await t.getRun(runId);
     expect(run.status).toBe("completed");
     expect(nodeOf(run, "fix")).toMatchObject({ status: "completed", iteration: 1 });
+  });
+
+  it("cuts a long diff in a prompt at DIFF_TEMPLATE_CHARS, saying where the whole patch is", async () => {
+    const workflowId = await t.createWorkflow({
+      workflow_type: "graph",
+      definition: {
+        nodes: [
+          {
+            id: "implement",
+            type: "task",
+            tool: "claude_code",
+            prompt: "Go.",
+            repo: { url: "file:///srv/git/app.git" },
+          },
+          { id: "review", type: "task", tool: "ollama", prompt: "Review:\n{{nodes.implement.diff}}\nEnd." },
+        ],
+        edges: [{ from: "implement", to: "review" }],
+      },
+    });
+    await t.execute(workflowId);
+    const implement = (await next())!;
+    const result = codeResult(implement, 0);
+    const patch = `${result.code.patch}${"+// a long generated file\n".repeat(8_000)}`;
+    result.code.patch = patch;
+    result.code.patch_bytes = Buffer.byteLength(patch);
+    result.code.patch_sha256 = createHash("sha256").update(patch).digest("hex");
+    await complete(implement, result);
+
+    const review = (await next())!;
+    expect(patch.length).toBeGreaterThan(DIFF_TEMPLATE_CHARS);
+    expect(review.prompt).toBe(
+      `Review:\n${patch.slice(0, DIFF_TEMPLATE_CHARS)}\n[the diff is cut at ${DIFF_TEMPLATE_CHARS} characters of ${patch.length} bytes; the whole patch: GET /api/v1/tasks/${implement.task_id}/patch]\n\nEnd.`,
+    );
   });
 
   it("fails a continuing node whose upstream made no change, rather than running it in an empty directory", async () => {

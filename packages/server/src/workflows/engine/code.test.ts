@@ -1,4 +1,6 @@
+import { readFileSync } from "node:fs";
 import { describe, expect, it } from "vitest";
+import { parse as parseYaml } from "yaml";
 import { codeDispatch, type NodeCode } from "./code.ts";
 import { implementReviewFix } from "./test-examples.ts";
 import { RunHarness } from "./test-harness.ts";
@@ -150,5 +152,27 @@ describe("codeDispatch: which change a workspace node continues", () => {
     expect(codeDispatch(node, view, own, moved)).toMatchObject({
       code: { workspace: { from_task_id: "d" }, revision: 4 },
     });
+  });
+});
+
+describe("the example of docs/code-tasks-workflows.md", () => {
+  const page = readFileSync(new URL("../../../../../docs/code-tasks-workflows.md", import.meta.url), "utf8");
+  const yaml = /```yaml\n([\s\S]*?)```/.exec(page)![1]!;
+
+  it("is a valid workflow that implements, reviews the diff, and fixes on the same branch until the check passes", () => {
+    const h = RunHarness.fromWorkflow(parseYaml(yaml), {}, options);
+    expect(dispatchOf(h, "implement").code).toEqual({
+      repo: { url: "git@github.com:me/app.git", ref: "main", setup: "npm ci", check: "npm test", push: false },
+      workspace: null,
+      revision: 1,
+    });
+    h.complete("implement", "done", { code: change("t-impl", 0) });
+    expect(dispatchOf(h, "review").prompt).toContain("+const dark = true;");
+    h.complete("review", "Rename the flag.");
+    expect(dispatchOf(h, "fix").code?.workspace?.from_task_id).toBe("t-impl");
+    h.complete("fix", "tried", { code: change("t-fix1", 2, change("t-impl", 0)) });
+    expect(dispatchOf(h, "fix").prompt).toContain("did not pass `npm test` (exit code 2):\nFAIL t-fix1");
+    h.complete("fix", "fixed", { code: change("t-fix2", 0, change("t-fix1", 2, change("t-impl", 0))) });
+    expect(h.finished()).toMatchObject({ status: "completed" });
   });
 });
