@@ -25,9 +25,13 @@
 //       edges wait for the whole plan
 //       any non-terminal -> cancelled   when the run is cancelled or fails
 //
+//       code nodes (`repo` or `workspace_from`, code.ts): ready -> failed, without a task or a retry, when
+//       the rendered repository is one git must not be given or the upstream has no change to continue;
+//       completed keeps the task's change (`code`) for templates, conditions and continuing nodes
+//
 // Edges: pending -> taken | skipped when their source turns terminal (`on`, `when`, `condition` decide).
 // A taken loop edge re-enters its target: the target and everything downstream of it go back to pending
-// with iteration + 1 (keeping their latest output for templates), and the target is ready at once.
+// with iteration + 1 (keeping their latest output and change for templates), and the target is ready at once.
 //
 // Invariants: a node runs only after all its non-loop inputs resolved; one attempt per node is out at a
 // time, and events naming any other (iteration, attempt) are ignored, so a late or repeated result can
