@@ -248,6 +248,22 @@ describe.skipIf(postgresStackMissing())("workflows: nodes that work on repositor
     );
   });
 
+  it("refuses a worker's change on a branch git would read as an option: it would reach the next worker", async () => {
+    const workflowId = await t.createWorkflow(reviewGraph);
+    await t.execute(workflowId);
+    const implement = (await next())!;
+    const lying = codeResult(implement, 0);
+    lying.code.branch = "--upload-pack=touch /tmp/pwned";
+    const response = await t.api.post(
+      `/api/v1/tasks/${implement.task_id}/complete`,
+      { attempt_token: implement.attempt_token, result: lying },
+      { token: t.owner.key },
+    );
+    expect(response.status).toBe(400);
+    expect(response.body.errors[0].field).toBe("body.result.code.branch");
+    expect((await t.api.get(`/api/v1/tasks/${implement.task_id}`, t.as())).body.status).toBe("running");
+  });
+
   it("fails a continuing node whose upstream made no change, rather than running it in an empty directory", async () => {
     const workflowId = await t.createWorkflow({
       workflow_type: "graph",
