@@ -3,10 +3,12 @@
 // tasks carry the repository (rendered), the workspace continuing an upstream change and its revision;
 // templates show the upstream diff and branch; a condition branches on the check's exit code.
 import { createHash } from "node:crypto";
+import { ToolId } from "@garageswarm/protocol";
 import { describe, expect, it } from "vitest";
 import { postgresStackMissing } from "../../../test/support/server.ts";
 import { implementReviewFix } from "../src/workflows/engine/test-examples.ts";
 import { DIFF_TEMPLATE_CHARS } from "../src/workflows/runs/diffs.ts";
+import { registerWorker } from "./queue.support.ts";
 import { type Claimed, nodeOf, useRunTest } from "./workflows.runs.support.ts";
 
 const BASE = "1".repeat(40);
@@ -191,13 +193,22 @@ describe.skipIf(postgresStackMissing())("workflows: nodes that work on repositor
     const implement = (await next())!;
     expect(implement.repo).toMatchObject({ url: "file:///srv/git/app.git", ref: "main" });
     await complete(implement, codeResult(implement, 1));
-    const review = (await next())!;
+    // Another machine reviews; the fix goes back to the one holding implement's worktree.
+    const reviewer = await registerWorker(t.api, t.owner.key, { tools: [...ToolId.options], slots: 8 });
+    await t.step();
+    const review = (await t.pullOne(reviewer.worker_id))!;
+    await t.api.post(
+      `/api/v1/tasks/${review.task_id}/start`,
+      { attempt_token: review.attempt_token },
+      { token: t.owner.key },
+    );
     expect(review).toMatchObject({ node_id: "review", repo: null, workspace: null });
     expect(review.prompt).toContain(patchOf("implement", 1));
     await complete(review, { output: "Rename the flag.", exit_code: 0 });
 
     const fix1 = (await next())!;
     expect(fix1.workspace).toMatchObject({ from_task_id: implement.task_id, root_task_id: implement.task_id });
+    expect(fix1.options).toEqual({ prefer_worker_id: t.owner.workerId });
     expect(fix1.prompt).toBe("Address the review:\nRename the flag.\n");
     await complete(fix1, codeResult(fix1, 1, 1));
 

@@ -163,6 +163,12 @@ async function taskRows(tx: Db, run: q.RunHead, graph: RunGraph, state: RunState
   // Affinity: a node prefers the worker that ran a node feeding it (it may hold that node's workspace).
   const upstreamTask = new Map<string, string>();
   for (const dispatch of dispatches) {
+    // A node continuing a change prefers the worker that made it: its worktree is there.
+    const continued = dispatch.code?.workspace?.from_task_id;
+    if (continued) {
+      upstreamTask.set(dispatch.task_id, continued);
+      continue;
+    }
     for (const edge of index.incoming.get(dispatch.node_id) ?? []) {
       const taskId = state.nodes[edge.from]?.task_id;
       if (taskId && !edge.loop) {
