@@ -81,11 +81,18 @@ export function registerCodeReviewCommands(task: Command): void {
     });
 
   withConnection(task.command("accept <id>").description("Accept a code task's revision and print how to take it"))
+    .option("--pull-request", "also open a pull request on the forge (the branch must have been pushed)")
     .option("--json", "print the answer as JSON")
-    .action(async (id: string, flags: Flags) => {
+    .action(async (id: string, flags: Flags & { pullRequest?: boolean }) => {
       const client = await connect(flags);
-      const accepted = await client.request<AcceptedChange>("POST", taskPath(id, "/accept"));
+      const accepted = await client.request<AcceptedChange>("POST", taskPath(id, "/accept"), {
+        open_pull_request: flags.pullRequest === true,
+      });
       if (flags.json) return console.log(JSON.stringify(accepted, null, 2));
+      if (accepted.pull_request) {
+        console.log(`Accepted; pull request #${accepted.pull_request.number}: ${accepted.pull_request.url}`);
+        return;
+      }
       console.log("Accepted. Take the change into your checkout with:");
       console.log(`  ${accepted.apply_command}`);
       if (accepted.merge_command) console.log(`or merge the pushed branch:\n  ${accepted.merge_command}`);
