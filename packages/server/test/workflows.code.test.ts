@@ -161,6 +161,15 @@ describe.skipIf(postgresStackMissing())("workflows: nodes that work on repositor
       );
       const reviewView = await t.api.get(`/api/v1/tasks/${review.task_id}`, t.as());
       expect(reviewView.body).toMatchObject({ revision: 2, review_state: "unreviewed", run_id: runId });
+      // Only the latest revision of a chain is reviewed: the one continued has left review.
+      const continued = await t.api.get(`/api/v1/tasks/${implement.task_id}`, t.as());
+      expect(continued.body.review_state).toBe("changes_requested");
+      expect((await t.api.post(`/api/v1/tasks/${implement.task_id}/accept`, {}, t.as())).status).toBe(409);
+      const revisions = await t.api.get(`/api/v1/tasks/${review.task_id}/revisions`, t.as());
+      expect(revisions.body.items.map((task: { task_id: string }) => task.task_id)).toEqual([
+        implement.task_id,
+        review.task_id,
+      ]);
       // The branch was not pushed: the worker holding the review fetches the change it continues.
       const workspacePatch = await t.api.get(
         `/api/v1/tasks/${review.task_id}/workspace.patch?attempt_token=${review.attempt_token}`,

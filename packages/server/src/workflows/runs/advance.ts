@@ -148,6 +148,11 @@ export async function writeEffects(
     rows.map((row) => row.task),
     rows.map((row) => ({ ...row.attempt, task_id: row.task.task_id })),
   );
+  await q.markRevisionsContinued(
+    tx,
+    dispatches.flatMap((dispatch) => dispatch.code?.workspace?.from_task_id ?? []),
+    now,
+  );
   const cancelled: TaskRow[] = [];
   for (const taskId of effects.cancels) {
     const row = await cancelTask(tx, run.user_id, taskId, now, "cancelled by its workflow run");

@@ -147,6 +147,18 @@ export async function settleRunTasks(db: Db, taskIds: string[]): Promise<void> {
   await db.update(workflowRunTasks).set({ settled: true }).where(inArray(workflowRunTasks.task_id, taskIds));
 }
 
+/**
+ * The revisions a node's new task continues leave review (unreviewed → changes_requested), as a review's
+ * follow-up leaves the one it follows: only the latest revision of a chain is reviewed.
+ */
+export async function markRevisionsContinued(db: Db, taskIds: string[], now: Date): Promise<void> {
+  if (taskIds.length === 0) return;
+  await db
+    .update(tasks)
+    .set({ review_state: "changes_requested", updated_at: now })
+    .where(and(inArray(tasks.task_id, taskIds), eq(tasks.review_state, "unreviewed")));
+}
+
 /** The worker that ran each of these tasks (for affinity: a node prefers its upstream node's worker). */
 export async function findTaskWorkers(db: Db, taskIds: string[]): Promise<Map<string, string>> {
   if (taskIds.length === 0) return new Map();
