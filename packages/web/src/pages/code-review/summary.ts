@@ -25,7 +25,9 @@ export function commandOutcome(result: Pick<NonNullable<CodeResult["check"]>, "e
 } {
   if (result.timed_out) return { label: "Timed out", ok: false };
   if (result.exit_code === null) return { label: "Killed", ok: false };
-  return result.exit_code === 0 ? { label: "Passed", ok: true } : { label: `Failed (exit ${result.exit_code})`, ok: false };
+  return result.exit_code === 0
+    ? { label: "Passed", ok: true }
+    : { label: `Failed (exit ${result.exit_code})`, ok: false };
 }
 
 export function patchFileName(taskId: string, revision: number | null): string {
