@@ -2,6 +2,7 @@
 // parsed with that schema, deeply strict (a field the contract does not name fails too), so a test fails the
 // moment the server's answers drift from packages/protocol. Problem documents are checked on every route.
 import {
+  AcceptedChange,
   AllocatorSettingsView,
   ApiKey,
   ApiKeyCreated,
@@ -16,6 +17,8 @@ import {
   PushDevice,
   page,
   RegistrationInfo,
+  ReviewComment,
+  SavedRepo,
   Task,
   TokenPair,
   User,
@@ -65,6 +68,15 @@ const routes: readonly Route[] = [
   ["POST", "/api/v1/tasks/:id/progress", { 200: Task }],
   ["POST", "/api/v1/tasks/:id/complete", { 200: Task }],
   ["POST", "/api/v1/tasks/:id/fail", { 200: Task }],
+  ["GET", "/api/v1/tasks/:id/revisions", { 200: items(Task) }],
+  ["GET", "/api/v1/tasks/:id/comments", { 200: items(ReviewComment) }],
+  ["POST", "/api/v1/tasks/:id/comments", { 201: ReviewComment }],
+  ["POST", "/api/v1/tasks/:id/request-changes", { 201: Task }],
+  ["POST", "/api/v1/tasks/:id/accept", { 200: AcceptedChange }],
+  ["GET", "/api/v1/repos", { 200: items(SavedRepo) }],
+  ["POST", "/api/v1/repos", { 201: SavedRepo }],
+  ["GET", "/api/v1/repos/:id", { 200: SavedRepo }],
+  ["PATCH", "/api/v1/repos/:id", { 200: SavedRepo }],
   ["GET", "/api/v1/workers", { 200: items(Worker) }],
   ["POST", "/api/v1/workers/register", { 200: WorkerRegistered, 201: WorkerRegistered }],
   ["GET", "/api/v1/workers/offers", { 200: items(WorkerOffer) }],

@@ -1,4 +1,5 @@
 // Builds the HTTP app from resources. No listening and no background jobs here: see server.ts.
+
 import type { IncomingMessage, ServerResponse } from "node:http";
 import helmet from "@fastify/helmet";
 import rateLimit from "@fastify/rate-limit";
@@ -15,6 +16,7 @@ import {
 import { adminRoutes } from "./admin/routes.ts";
 import { authRoutes } from "./auth/routes.ts";
 import { createRedisClient } from "./bus/redis-client.ts";
+import { codeReviewRoutes } from "./code/routes.ts";
 import type { Dispatcher } from "./dispatch/index.ts";
 import { enrolmentCodeRoutes, enrolRoutes } from "./enrolment/routes.ts";
 import { healthRoutes } from "./health/routes.ts";
@@ -26,6 +28,7 @@ import { metricsRoutes } from "./metrics/routes.ts";
 import { pushRoutes } from "./push/routes.ts";
 import { workerReportRoutes } from "./queue/routes.ts";
 import { realtimeRoutes } from "./realtime/routes.ts";
+import { savedRepoRoutes } from "./repos/routes.ts";
 import type { Resources } from "./resources.ts";
 import { settingsRoutes } from "./settings/routes.ts";
 import { taskRoutes } from "./tasks/routes.ts";
@@ -139,6 +142,8 @@ export async function buildApp(resources: Resources, dispatcher: Dispatcher): Pr
   await app.register(keyRoutes(resources), { prefix: "/api/v1/keys" });
   await app.register(taskRoutes(resources), { prefix: "/api/v1/tasks" });
   await app.register(workerReportRoutes(resources), { prefix: "/api/v1/tasks" });
+  await app.register(codeReviewRoutes(resources), { prefix: "/api/v1/tasks" });
+  await app.register(savedRepoRoutes(resources), { prefix: "/api/v1/repos" });
   await app.register(workerRoutes(resources), { prefix: "/api/v1/workers" });
   await app.register(workflowRoutes(resources), { prefix: "/api/v1/workflows" });
   await app.register(workflowRunRoutes(resources), { prefix: "/api/v1/workflows" });

@@ -2,10 +2,10 @@
 // fail it with the attempt token it was given. See task-machine.ts for the state machine. Starts, completions
 // and failures are written in groups per replica (group-commit.ts); each caller still gets its own row or
 // its own refusal, and what follows (the bus hint) happens per task.
-import { randomUUID } from "node:crypto";
-import type { ClaimedTask, TaskComplete, TaskFail, TaskProgress, WorkerTool } from "@garageswarm/protocol";
+import { createHash, randomUUID } from "node:crypto";
+import type { ClaimedTask, TaskComplete, TaskFail, TaskProgress, TaskResult, WorkerTool } from "@garageswarm/protocol";
 import { recordClaimScore } from "../allocator/record-score.ts";
-import { ConflictError, ForbiddenError, NotFoundError, StaleTokenError } from "../errors.ts";
+import { ConflictError, ForbiddenError, InvalidInputError, NotFoundError, StaleTokenError } from "../errors.ts";
 import { taskFailed, toolLimited } from "../push/messages.ts";
 import type { Resources } from "../resources.ts";
 import { publishTaskUpdated } from "../tasks/events.ts";
@@ -133,13 +133,10 @@ export async function completeTask(
   taskId: string,
   report: TaskComplete,
 ): Promise<TaskRow> {
-  const row = await resources.reports.complete.submit({
-    taskId,
-    attemptToken: report.attempt_token,
-    principalId,
-    now: resources.clock.now(),
-    result: storable(report.result),
-  });
+  const fence = { taskId, attemptToken: report.attempt_token, principalId, now: resources.clock.now() };
+  const row = report.result.code
+    ? await reports.completeCodeAttempt(resources.db, { ...fence, ...codeReport(report.result) })
+    : await resources.reports.complete.submit({ ...fence, result: storable(report.result) });
   if (!row) return refuse(resources, principalId, taskId, report.attempt_token);
   await publishTaskUpdated(resources, row);
   return row;
@@ -209,6 +206,33 @@ const loneSurrogate = /[\uD800-\uDBFF](?![\uDC00-\uDFFF])|(?<![\uD800-\uDBFF])[\
  * Tool output may hold NUL characters or broken UTF-16, which jsonb refuses: clean them rather than
  * lose a finished result.
  */
+/**
+ * A code task's result without its patch (kept apart, in task_patches), and the patch checked against the
+ * size and digest the worker claims for it: a worker that lies about its patch is refused.
+ */
+function codeReport(result: TaskResult): {
+  result: TaskResult;
+  patch: { text: string; bytes: number; sha256: string } | null;
+} {
+  const code = result.code;
+  if (!code) return { result: storable(result), patch: null };
+  const { patch, ...summary } = code;
+  const stored = { ...result, code: summary };
+  if (patch === undefined) return { result: storable(stored), patch: null };
+  const bytes = Buffer.byteLength(patch, "utf8");
+  const sha256 = createHash("sha256").update(patch, "utf8").digest("hex");
+  if (bytes !== code.patch_bytes) {
+    throw new InvalidInputError(
+      `the patch is ${bytes} bytes, not the ${code.patch_bytes} patch_bytes says`,
+      "body.result.code.patch_bytes",
+    );
+  }
+  if (sha256 !== code.patch_sha256) {
+    throw new InvalidInputError("the patch does not match its patch_sha256", "body.result.code.patch_sha256");
+  }
+  return { result: storable(stored), patch: { text: patch, bytes, sha256 } };
+}
+
 function storable<T>(value: T): T {
   if (typeof value === "string") return value.replaceAll("\u0000", "").replace(loneSurrogate, "\uFFFD") as T;
   if (Array.isArray(value)) return value.map(storable) as T;

@@ -24,6 +24,7 @@
 //   claim                     claimTask, writeScores                             transitions/claim.ts
 //   start, progress           startAttempt, recordProgress                       transitions/report.ts
 //   complete, fail, park      completeAttempt, failAttempt, parkAttempt          transitions/report.ts
+//   complete (a code task)    completeCodeAttempt (with its patch, one transaction) transitions/report.ts
 //   offer take-back           takeBackOffer, releaseUndeliveredOffers            transitions/offers.ts
 //   share ended               handBackTasksOfMember                              transitions/offers.ts
 //   cancel                    cancelTask                                         transitions/cancel.ts
@@ -53,6 +54,9 @@
 //   match again; `tool` goes back to the first of `tools` (the next claim chooses again).
 // - a cancelled held task keeps its worker_id, so its worker can be told to stop.
 // - the reaper's UPDATEs carry the same guards, so any number of replicas may run it at once.
+// - a code task (one with `repo`) completes with its patch in task_patches in the same transaction; its
+//   review (unreviewed → changes_requested | accepted) is a column of its own, not a task status
+//   (code/queries.ts), and a review round is a new task that follows it (code/service.ts).
 // Every transition appends a `status` row to task_events in the same statement.
 import type { TaskStatus } from "@garageswarm/protocol";
 

@@ -1,6 +1,8 @@
 // The worker's reports on an attempt: start, progress, complete, fail, park (task-machine.ts). Each is fenced
 // by the attempt's lease token, so a report from an attempt that is no longer current changes nothing.
+import type { TaskResult } from "@garageswarm/protocol";
 import { type SQL, sql } from "drizzle-orm";
+import { taskPatches } from "../../db/schema.ts";
 import { type Db, selectRows, ts } from "../../db/store.ts";
 import { asTaskRow, type TaskRow } from "../../tasks/queries.ts";
 import { attemptsUsed, type FencedInput, fenced, updateLogged } from "../statements.ts";
@@ -54,6 +56,37 @@ export async function completeAttempt(db: Db, input: FencedInput & { result: unk
         where ${fenced(input)} returning tasks.*`,
   );
   return row;
+}
+
+/**
+ * completeAttempt for a code task's report: the patch goes to task_patches in the same transaction, so a
+ * completed code task always has its patch. A task without a repository keeps no code result (a worker
+ * that sends one for a plain task is not believed).
+ */
+export async function completeCodeAttempt(
+  db: Db,
+  input: FencedInput & { result: TaskResult; patch: { text: string; bytes: number; sha256: string } | null },
+): Promise<TaskRow | undefined> {
+  return db.transaction(async (tx) => {
+    const [row] = await updateLogged(
+      tx,
+      sql`update tasks set status = 'completed',
+            result = case when tasks.repo is null then ${JSON.stringify(input.result)}::jsonb - 'code'
+                          else ${JSON.stringify(input.result)}::jsonb end,
+            error = null, parked = null, resume = null,
+            progress = 100, lease_expires_at = null, completed_at = ${ts(input.now)}, updated_at = ${ts(input.now)}
+          where ${fenced(input)} returning tasks.*`,
+    );
+    if (row?.repo && input.patch) {
+      await tx.insert(taskPatches).values({
+        task_id: row.task_id,
+        patch: input.patch.text,
+        bytes: input.patch.bytes,
+        sha256: input.patch.sha256,
+      });
+    }
+    return row;
+  });
 }
 
 /** Back to the queue after a backoff while attempts remain and a retry can help; otherwise failed. */
