@@ -6,9 +6,9 @@ import { api } from "./client.ts";
 /** The cumulative patch of a task's revision (`git diff --binary` text). */
 export function usePatch(taskId: string, enabled: boolean) {
   return useQuery({
-    queryKey: ["task", taskId, "patch"],
+    // Not under ["task", id]: the live feed refreshes that on every update, and a revision's patch never changes.
+    queryKey: ["task-patch", taskId],
     enabled,
-    // Each revision's patch is fixed once the task completed.
     staleTime: Number.POSITIVE_INFINITY,
     queryFn: ({ signal }) => api.get<string>(`/tasks/${taskId}/patch`, { signal, text: true }),
   });
