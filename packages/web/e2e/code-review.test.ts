@@ -184,19 +184,19 @@ describe.skipIf(chromiumMissing())("dashboard: code tasks", () => {
 
     // The open page follows the live feed: the change appears when the worker reports it.
     await page.getByRole("heading", { name: "Files changed (2)" }).waitFor();
-    const summary = page.getByRole("region", { name: "Change" });
+    const summary = page.getByRole("region", { name: "Change", exact: true });
     expect(await summary.textContent()).toContain(branch);
     expect(await summary.textContent()).toContain(`${base.slice(0, 7)} → ${revisionOne.slice(0, 7)}`);
     expect(await summary.textContent()).toContain("Waiting for review");
     await summary.getByText("Base moved: 1 commit behind main").waitFor();
-    const checks = page.getByRole("region", { name: "Checks" });
+    const checks = page.getByRole("region", { name: "Checks", exact: true });
     expect(await checks.textContent()).toContain("Failed (exit 1)");
     // A failed check's output is open: it is what the reader came for.
     expect(await checks.getByText("1 test failed: greet").isVisible()).toBe(true);
     const files = page.getByRole("region", { name: "Files changed (2)" });
     expect(await files.getByRole("link").allTextContents()).toEqual(["src/farewell.ts", "src/greet.ts"]);
 
-    const diff = page.getByRole("region", { name: "Diff" });
+    const diff = page.getByRole("region", { name: "Diff", exact: true });
     await diff.getByRole("heading", { name: "src/greet.ts", level: 3 }).waitFor();
     expect(await diff.textContent()).toContain('return "hello, " + name;');
     expect(await diff.textContent()).toContain('return "hi " + name;');
@@ -221,14 +221,14 @@ describe.skipIf(chromiumMissing())("dashboard: code tasks", () => {
     await page.keyboard.type("Keep the greeting short: just `hi`.");
     await page.keyboard.press("Control+Enter");
     await diff.getByText("Keep the greeting short: just `hi`.").waitFor();
-    expect(await lineBox.count()).toBe(0);
+    await expect.poll(() => lineBox.count()).toBe(0);
 
     // A comment on a removed line, by mouse; then one on the whole change, and one deleted again.
     await diff.getByRole("button", { name: "Comment on removed line 2 of src/greet.ts" }).click();
     await diff.getByRole("textbox", { name: "Comment on removed line 2 of src/greet.ts" }).fill("Why drop the plus?");
     await diff.getByRole("button", { name: "Add comment" }).click();
     await diff.getByText("Why drop the plus?").waitFor();
-    const review = page.getByRole("region", { name: "Review" });
+    const review = page.getByRole("region", { name: "Review", exact: true });
     await review.getByLabel("Comment on the whole change").fill("Please add a test for greet.");
     await review.getByRole("button", { name: "Add comment" }).click();
     await review.getByText("Draft comments (3)").waitFor();
@@ -237,7 +237,7 @@ describe.skipIf(chromiumMissing())("dashboard: code tasks", () => {
     await removedLine.getByRole("button", { name: "Delete comment" }).click();
     await review.getByText("Draft comments (2)").waitFor();
     expect(await diff.getByText("Why drop the plus?").count()).toBe(0);
-    expect(await review.getByText("The whole change").count()).toBe(1);
+    expect(await review.getByText("The whole change", { exact: true }).count()).toBe(1);
     await screenshot(page, "code-review-drafts");
 
     await review.getByLabel("Message to the agent").fill("Nearly there.");
@@ -261,8 +261,10 @@ describe.skipIf(chromiumMissing())("dashboard: code tasks", () => {
     expect(page.url()).toContain(second.task_id);
     expect(second.workspace).toMatchObject({ from_task_id: first.task_id, branch });
     await page.getByRole("heading", { name: "Files changed (3)" }).waitFor();
-    expect(await page.getByRole("region", { name: "Checks" }).textContent()).toContain("Passed");
-    expect(await page.getByRole("region", { name: "Diff" }).textContent()).toContain("export const shout = true;");
+    expect(await page.getByRole("region", { name: "Checks", exact: true }).textContent()).toContain("Passed");
+    expect(await page.getByRole("region", { name: "Diff", exact: true }).textContent()).toContain(
+      "export const shout = true;",
+    );
 
     // Revision 1 is now history: its comments were sent, and it points to the revision that makes them.
     await page
@@ -270,14 +272,19 @@ describe.skipIf(chromiumMissing())("dashboard: code tasks", () => {
       .getByRole("link", { name: /^Revision 1/ })
       .click();
     await page.getByText("Revision 1 of 2").waitFor();
-    const oldReview = page.getByRole("region", { name: "Review" });
+    const oldReview = page.getByRole("region", { name: "Review", exact: true });
     await oldReview.getByText("This is an earlier revision.").waitFor();
     expect(await oldReview.textContent()).toContain("Changes were requested: revision 2 makes them.");
-    expect(await page.getByRole("region", { name: "Change" }).textContent()).toContain("Changes requested");
+    expect(await page.getByRole("region", { name: "Change", exact: true }).textContent()).toContain(
+      "Changes requested",
+    );
     expect(await page.getByRole("button", { name: "Accept" }).count()).toBe(0);
     expect(await page.getByRole("button", { name: /^Comment on line/ }).count()).toBe(0);
-    await page.getByRole("region", { name: "Diff" }).getByText("Keep the greeting short: just `hi`.").waitFor();
-    expect(await page.getByRole("region", { name: "Diff" }).getByText("sent").count()).toBeGreaterThan(0);
+    await page
+      .getByRole("region", { name: "Diff", exact: true })
+      .getByText("Keep the greeting short: just `hi`.")
+      .waitFor();
+    expect(await page.getByRole("region", { name: "Diff", exact: true }).getByText("sent").count()).toBeGreaterThan(0);
     await page.getByRole("link", { name: "Review the latest revision" }).click();
     await page.getByText("Revision 2 of 2").waitFor();
     await screenshot(page, "code-review-revision-2");
@@ -287,25 +294,25 @@ describe.skipIf(chromiumMissing())("dashboard: code tasks", () => {
     await signInAs(phone, user);
     await phone.goto(`/tasks/${second.task_id}`);
     await phone.getByRole("heading", { name: "Files changed (3)" }).waitFor();
-    const phoneDiff = phone.getByRole("region", { name: "Diff" });
+    const phoneDiff = phone.getByRole("region", { name: "Diff", exact: true });
     await phoneDiff.getByRole("heading", { name: "test/greet.test.ts", level: 3 }).waitFor();
     expect(await phoneDiff.getByRole("button", { name: "Unified" }).getAttribute("aria-pressed")).toBe("true");
     expect(await pageOverflow(phone)).toBeLessThanOrEqual(0);
     await screenshot(phone, "code-review-phone");
     await phone.getByRole("button", { name: "Accept" }).click();
-    const accepted = phone.getByRole("region", { name: "Review" });
+    const accepted = phone.getByRole("region", { name: "Review", exact: true });
     await accepted.getByText("Accepted.").waitFor();
     expect(await accepted.getByLabel("Apply the patch").inputValue()).toContain(
       `garageswarm task patch ${second.task_id}`,
     );
     const download = accepted.getByRole("link", { name: /Download the patch/ });
     expect(await download.getAttribute("download")).toBe(`garageswarm-${second.task_id.slice(0, 8)}-r2.patch`);
-    expect(await phone.getByRole("region", { name: "Change" }).textContent()).toContain("Accepted");
+    expect(await phone.getByRole("region", { name: "Change", exact: true }).textContent()).toContain("Accepted");
     expect(await pageOverflow(phone)).toBeLessThanOrEqual(0);
     await screenshot(phone, "code-review-accepted-phone");
 
     // The desktop page hears of it too, and offers no more verdicts.
-    await page.getByRole("region", { name: "Change" }).getByText("Accepted").waitFor();
+    await page.getByRole("region", { name: "Change", exact: true }).getByText("Accepted").waitFor();
     expect(await page.getByRole("button", { name: "Request changes" }).count()).toBe(0);
   });
 });

@@ -186,7 +186,7 @@ function CommentComposer({
       .finally(() => setSaving(false));
   };
   return (
-    <form className="comment-composer" aria-label={label} onSubmit={submit}>
+    <form className="comment-composer" onSubmit={submit}>
       <textarea
         ref={box}
         aria-label={label}

@@ -26,6 +26,8 @@ export function ReviewPanel({ task, code, comments, revisions, patch, reviewable
   const drafts = comments.filter((comment) => comment.sent_in_task_id === null);
   const sent = comments.filter((comment) => comment.sent_in_task_id !== null && comment.path === null);
   const deleteComment = useDeleteComment(task.task_id);
+  // Held here, not in the verdict form: accepting ends the review, which takes that form away.
+  const accept = useAccept(task.task_id);
   const latest = revisions?.at(-1);
   const followUp = revisions?.find((revision) => revision.follows_task_id === task.task_id);
 
@@ -61,9 +63,9 @@ export function ReviewPanel({ task, code, comments, revisions, patch, reviewable
           <CommentList comments={sent} onDelete={null} />
         </>
       ) : null}
-      {reviewable ? <Verdicts task={task} code={code} patch={patch} drafts={drafts.length} /> : null}
-      {task.review_state === "accepted" ? (
-        <TakeTheChange task={task} code={code} patch={patch} accepted={null} />
+      {reviewable && !accept.data ? <Verdicts task={task} accept={accept} drafts={drafts.length} /> : null}
+      {accept.data || task.review_state === "accepted" ? (
+        <TakeTheChange task={task} code={code} patch={patch} accepted={accept.data ?? null} />
       ) : null}
     </Section>
   );
@@ -74,7 +76,6 @@ function WholeChangeComment({ taskId }: { taskId: string }) {
   const [body, setBody] = useState("");
   return (
     <form
-      aria-label="Comment on the whole change"
       onSubmit={(event) => {
         event.preventDefault();
         add.mutate({ body }, { onSuccess: () => setBody("") });
@@ -98,22 +99,10 @@ function WholeChangeComment({ taskId }: { taskId: string }) {
   );
 }
 
-function Verdicts({
-  task,
-  code,
-  patch,
-  drafts,
-}: {
-  task: Task;
-  code: CodeResult;
-  patch: string | undefined;
-  drafts: number;
-}) {
+function Verdicts({ task, accept, drafts }: { task: Task; accept: ReturnType<typeof useAccept>; drafts: number }) {
   const [, navigate] = useLocation();
   const requestChanges = useRequestChanges(task.task_id);
-  const accept = useAccept(task.task_id);
   const [message, setMessage] = useState("");
-  if (accept.data) return <TakeTheChange task={task} code={code} patch={patch} accepted={accept.data} />;
   return (
     <form
       aria-label="Verdict"
