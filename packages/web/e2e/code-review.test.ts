@@ -78,8 +78,7 @@ describe.skipIf(chromiumMissing())("dashboard: code tasks", () => {
     page,
   }) => {
     await signInAsNewUser(page, server.url);
-    await page.getByRole("navigation", { name: "Main" }).getByRole("link", { name: "Repositories" }).click();
-    await page.getByRole("heading", { name: "Repositories", level: 1 }).waitFor();
+    await goTo(page, "Repositories");
     await page.getByText("No saved repositories yet.").waitFor();
     expect(await page.getByText("to pick it in one step when you create a task").count()).toBe(1);
 
@@ -137,8 +136,14 @@ describe.skipIf(chromiumMissing())("dashboard: code tasks", () => {
     await page.getByRole("heading", { name: "Say hello properly", level: 1 }).waitFor();
     await page.getByText(`${repo.url} @ main`).waitFor();
     await page.getByText("The change is shown here when the task completes.").waitFor();
+    // A retry is the same code task again: it keeps the repository.
+    const original = page.url();
+    await page.getByRole("button", { name: "Cancel task" }).click();
+    await page.getByRole("button", { name: "Retry task" }).click();
+    await expect.poll(() => page.url()).not.toBe(original);
+    await page.getByText(`${repo.url} @ main`).waitFor();
 
-    await page.getByRole("navigation", { name: "Main" }).getByRole("link", { name: "Repositories" }).click();
+    await goTo(page, "Repositories");
     page.once("dialog", (dialog) => void dialog.accept());
     await page.getByRole("button", { name: "Delete greeter" }).click();
     await page.getByText("No saved repositories yet.").waitFor();
