@@ -101,4 +101,40 @@ describe("diff lines", () => {
     expect(languageOf("Makefile")).toBeNull();
     expect(languageOf(".env")).toBeNull();
   });
+
+  it("reads the text files around a binary one in a `git diff --binary` patch", () => {
+    const withBinary = `diff --git a/a.txt b/a.txt
+new file mode 100644
+index 0000000..422c2b7
+--- /dev/null
++++ b/a.txt
+@@ -0,0 +1,2 @@
++a
++b
+diff --git a/img.bin b/img.bin
+new file mode 100644
+index 0000000000000000000000000000000000000000..c5e08a0e2c117afc695dbadda272672531a91db9
+GIT binary patch
+literal 12
+TcmV;(05|_H=^p;fUVQ=y
+
+literal 0
+HcmV?d00001
+
+diff --git a/z.txt b/z.txt
+new file mode 100644
+index 0000000..587be6b
+--- /dev/null
++++ b/z.txt
+@@ -0,0 +1 @@
++x
+`;
+    const files = parseDiff(withBinary);
+    expect(files.map(filePath)).toEqual(["a.txt", "img.bin", "z.txt"]);
+    expect(files[1]?.hunks).toEqual([]);
+    expect(files[2]?.hunks.flatMap((hunk) => hunk.changes.map((change) => change.content))).toEqual(["x"]);
+    const z = files[2];
+    if (!z) throw new Error("z.txt missing");
+    expect(placeComments(z, [comment({ path: "z.txt", line: 1 })]).byChangeKey.size).toBe(1);
+  });
 });
