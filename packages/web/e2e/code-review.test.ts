@@ -143,11 +143,11 @@ describe.skipIf(chromiumMissing())("dashboard: code tasks", () => {
     await page.getByText("No saved repositories yet.").waitFor();
   });
 
-  it("reviews a change: files, diff, a line comment and a whole-change comment, changes requested, revision 2 accepted on a phone", async ({
-    server,
-    page,
-    newPage,
-  }) => {
+  // One journey through two revisions, two browsers and a dozen round trips: a longer hang guard than the
+  // default on a loaded 2-core machine.
+  it("reviews a change: files, diff, a line comment and a whole-change comment, changes requested, revision 2 accepted on a phone", {
+    timeout: 150_000,
+  }, async ({ server, page, newPage }) => {
     const api = apiClient(server.url);
     const user = await createUser(api);
     const key = await createApiKey(api, user, "worker: box");
