@@ -2,6 +2,7 @@
 // commits, its size, how far the base moved, and the review's state.
 import type { CodeResult, Task } from "@garageswarm/protocol";
 import { Link } from "wouter";
+import { terminalStatuses } from "../../api/tasks.ts";
 import { Section } from "../../components/page.tsx";
 import { StatusBadge } from "../../components/status-badge.tsx";
 import { reviewStateLabels } from "../../labels.ts";
@@ -56,7 +57,11 @@ export function ChangeSummary({
           </dd>
         </dl>
       ) : (
-        <p className="muted">The change is shown here when the task completes.</p>
+        <p className="muted">
+          {terminalStatuses.includes(task.status)
+            ? "The task ended without a change to review."
+            : "The change is shown here when the task completes."}
+        </p>
       )}
       {moved ? (
         <p className="warning" role="status">
