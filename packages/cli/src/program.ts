@@ -5,6 +5,7 @@ import { CliError } from "./client.ts";
 import { registerAdminCommands } from "./commands/admin.ts";
 import { registerKeyCommands } from "./commands/keys.ts";
 import { registerLoginCommands } from "./commands/login.ts";
+import { registerRepoCommands } from "./commands/repos.ts";
 import { registerTaskCommands } from "./commands/task.ts";
 import { registerWorkerCommand } from "./commands/worker.ts";
 import { registerWorkersCommands } from "./commands/workers.ts";
@@ -29,6 +30,7 @@ export function registerClientCommands(program: Command): void {
   registerWorkerCommand(program);
   registerLoginCommands(program);
   registerTaskCommands(program);
+  registerRepoCommands(program);
   registerKeyCommands(program);
   registerWorkflowCommands(program);
   registerWorkersCommands(program);

@@ -198,6 +198,18 @@ export const RequestChanges = z
   .strict();
 export type RequestChanges = z.infer<typeof RequestChanges>;
 
+/** Accepting a revision; with `open_pull_request`, the server opens one on the forge (the branch must be pushed). */
+export const AcceptChange = z
+  .object({
+    open_pull_request: z.boolean().default(false),
+  })
+  .strict();
+export type AcceptChange = z.infer<typeof AcceptChange>;
+
+/** A pull request the server opened for an accepted revision. */
+export const PullRequest = z.object({ url: z.string(), number: z.number().int() });
+export type PullRequest = z.infer<typeof PullRequest>;
+
 /** How to take an accepted change. */
 export const AcceptedChange = z.object({
   patch_url: z.string(),
@@ -205,6 +217,7 @@ export const AcceptedChange = z.object({
   merge_command: z.string().nullable(),
   /** `curl … | git apply`, for a branch only the server holds. */
   apply_command: z.string(),
+  pull_request: PullRequest.nullable(),
 });
 export type AcceptedChange = z.infer<typeof AcceptedChange>;
 

@@ -1,5 +1,5 @@
 import { z } from "zod";
-import { ReviewState, TaskRepo } from "./code.ts";
+import { PullRequest, ReviewState, TaskRepo } from "./code.ts";
 import { CursorQuery, Timestamp, Uuid } from "./common.ts";
 import { AssignedTask } from "./realtime.ts";
 import { storableObject, storableText } from "./text.ts";
@@ -213,6 +213,8 @@ export const Task = z.object({
   revision: z.number().int().positive().nullable(),
   /** The review of this task's revision (code.ts); null unless a code task. */
   review_state: ReviewState.nullable(),
+  /** The pull request opened when the revision was accepted, if one was. */
+  pull_request: PullRequest.nullable(),
 });
 export type Task = z.infer<typeof Task>;
 

@@ -39,6 +39,7 @@ ALTER TABLE "tasks" ADD COLUMN "follows_task_id" uuid;--> statement-breakpoint
 ALTER TABLE "tasks" ADD COLUMN "workspace" jsonb;--> statement-breakpoint
 ALTER TABLE "tasks" ADD COLUMN "revision" integer;--> statement-breakpoint
 ALTER TABLE "tasks" ADD COLUMN "review_state" text;--> statement-breakpoint
+ALTER TABLE "tasks" ADD COLUMN "pull_request" jsonb;--> statement-breakpoint
 ALTER TABLE "review_comments" ADD CONSTRAINT "review_comments_task_id_tasks_task_id_fk" FOREIGN KEY ("task_id") REFERENCES "public"."tasks"("task_id") ON DELETE cascade ON UPDATE no action;--> statement-breakpoint
 ALTER TABLE "review_comments" ADD CONSTRAINT "review_comments_user_id_users_user_id_fk" FOREIGN KEY ("user_id") REFERENCES "public"."users"("user_id") ON DELETE cascade ON UPDATE no action;--> statement-breakpoint
 ALTER TABLE "review_comments" ADD CONSTRAINT "review_comments_sent_in_task_id_tasks_task_id_fk" FOREIGN KEY ("sent_in_task_id") REFERENCES "public"."tasks"("task_id") ON DELETE set null ON UPDATE no action;--> statement-breakpoint
@@ -48,6 +49,7 @@ CREATE INDEX "review_comments_task_idx" ON "review_comments" USING btree ("task_
 CREATE UNIQUE INDEX "saved_repos_user_name_key" ON "saved_repos" USING btree ("user_id","name");--> statement-breakpoint
 ALTER TABLE "tasks" ADD CONSTRAINT "tasks_follows_task_id_tasks_task_id_fk" FOREIGN KEY ("follows_task_id") REFERENCES "public"."tasks"("task_id") ON DELETE set null ON UPDATE no action;--> statement-breakpoint
 CREATE UNIQUE INDEX "tasks_follows_key" ON "tasks" USING btree ("follows_task_id");--> statement-breakpoint
+CREATE INDEX "tasks_worker_repo_idx" ON "tasks" USING btree ("worker_id",("repo"->>'url')) WHERE "tasks"."repo" is not null;--> statement-breakpoint
 ALTER TABLE "tasks" ADD CONSTRAINT "tasks_review_state_check" CHECK ("tasks"."review_state" in ('unreviewed', 'changes_requested', 'accepted'));--> statement-breakpoint
 ALTER TABLE "tasks" ADD CONSTRAINT "tasks_code_columns_check" CHECK (("tasks"."repo" is null and "tasks"."revision" is null and "tasks"."review_state" is null and "tasks"."workspace" is null)
         or ("tasks"."repo" is not null and "tasks"."revision" >= 1 and "tasks"."review_state" is not null));

@@ -17,6 +17,22 @@ function originList(pattern: RegExp, message: string) {
     .default([]);
 }
 
+/** A forge API the server may call to open pull requests (`forges`). */
+export const Forge = z
+  .object({
+    /** The host of the repositories' URLs (`github.com`, `git.example.com`). */
+    host: z
+      .string()
+      .regex(/^[A-Za-z0-9.-]+(:\d+)?$/, "must be a host name")
+      .transform((host) => host.toLowerCase()),
+    api_url: z
+      .url({ protocol: /^https?$/, error: "must be an http(s) URL" })
+      .transform((url) => url.replace(/\/+$/, "")),
+    token: z.string().min(1, "is required"),
+  })
+  .strict();
+export type Forge = z.infer<typeof Forge>;
+
 export const ServerConfig = z.object({
   host: z.string().min(1).default("0.0.0.0"),
   port: Port.default(8000),
@@ -94,6 +110,24 @@ export const ServerConfig = z.object({
    * origins, comma-separated: a self-hosted push service, or a test's fake on 127.0.0.1.
    */
   pushServiceOrigins: originList(/^https?:\/\/[^/\s?#]+$/, "must be origins (https://host[:port]), comma-separated"),
+  /**
+   * Forges whose API opens pull requests for accepted code tasks: a JSON array of `{host, api_url, token}`
+   * (GitHub's REST API shape; Gitea and Forgejo answer it too). A repository on `host` gets its pull request
+   * from `api_url` with `token`. The server calls no other API: users cannot point it elsewhere.
+   */
+  forges: z
+    .union([z.string(), z.array(z.unknown())])
+    .transform((value, context) => {
+      if (typeof value !== "string") return value;
+      try {
+        return JSON.parse(value) as unknown;
+      } catch {
+        context.addIssue({ code: "custom", message: "must be a JSON array of {host, api_url, token}" });
+        return z.NEVER;
+      }
+    })
+    .pipe(z.array(Forge).max(20))
+    .default([]),
 });
 export type ServerConfig = z.infer<typeof ServerConfig>;
 
@@ -124,6 +158,7 @@ export const envNames: Record<keyof ServerConfig, string> = {
   phoneWorkerOrigins: "GARAGESWARM_PHONE_WORKER_ORIGINS",
   pushContact: "GARAGESWARM_PUSH_CONTACT",
   pushServiceOrigins: "GARAGESWARM_PUSH_SERVICE_ORIGINS",
+  forges: "GARAGESWARM_FORGES",
 };
 
 type RawConfig = { [K in keyof ServerConfig]?: unknown };

@@ -31,5 +31,7 @@ export class InvalidInputError extends DomainError {}
 export class UnauthorizedError extends DomainError {}
 /** Valid credentials, but not allowed to do this. */
 export class ForbiddenError extends DomainError {}
+/** A service outside this server that a request needed (a forge's API) failed or refused it. */
+export class UpstreamError extends DomainError {}
 /** A fencing token that is no longer current (stale attempt, rotated refresh token). */
 export class StaleTokenError extends DomainError {}

@@ -1,73 +1,15 @@
 // Code tasks over the real API: a worker (this test, through the worker routes) reports a change with its
 // patch; the owner reads the patch, comments, requests changes (a follow-up task on the same branch, resuming
 // the agent's session on the same worker) and accepts. Other users see none of it; a lying worker is refused.
-import { createHash } from "node:crypto";
 import { sql } from "drizzle-orm";
 import { describe, expect } from "vitest";
 import { serverTest } from "../../../test/support/fixtures.ts";
-import type { ApiClient } from "../../../test/support/http.ts";
 import { postgresStackMissing } from "../../../test/support/server.ts";
 import { createUser, createUserWithKey } from "../../../test/support/users.ts";
+import { agentResult, BASE, codeResult, HEAD, PATCH, repo, runAttempt } from "./code.support.ts";
 import { pull, registerWorker, report } from "./queue.support.ts";
 
 const it = serverTest();
-
-const BASE = "1".repeat(40);
-const HEAD = "2".repeat(40);
-const PATCH = `diff --git a/src/app.ts b/src/app.ts
-index 1111111..2222222 100644
---- a/src/app.ts
-+++ b/src/app.ts
-@@ -1,2 +1,3 @@
- export const name = "app";
--export const verbose = false;
-+export const verbose = true;
-+export const quiet = false;
-`;
-
-function codeResult(patch: string | undefined = PATCH, overrides: Record<string, unknown> = {}) {
-  const text = patch ?? "";
-  return {
-    repo_url: "file:///srv/git/app.git",
-    base_ref: "main",
-    base_sha: BASE,
-    head_sha: HEAD,
-    branch: "garageswarm/abcdef12-1",
-    files: [{ path: "src/app.ts", old_path: null, status: "modified", additions: 2, deletions: 1, binary: false }],
-    additions: 2,
-    deletions: 1,
-    patch_bytes: Buffer.byteLength(text),
-    patch_sha256: createHash("sha256").update(text).digest("hex"),
-    ...(patch === undefined ? {} : { patch }),
-    setup: null,
-    check: { command: "npm test", exit_code: 0, output: "ok\n", duration_ms: 120, timed_out: false },
-    pushed: false,
-    behind: 0,
-    ahead: 1,
-    ...overrides,
-  };
-}
-
-const repo = { url: "file:///srv/git/app.git", ref: "main", check: "npm test" };
-
-/** The worker claims the task (pull), starts it and completes it with `result`. */
-async function runAttempt(api: ApiClient, key: string, workerId: string, taskId: string, result: unknown) {
-  const claimed = await pull(api, key, workerId);
-  expect(claimed.status).toBe(200);
-  expect(claimed.body.task_id).toBe(taskId);
-  const token = claimed.body.attempt_token as string;
-  expect((await report(api, key, taskId, "start", { attempt_token: token })).status).toBe(200);
-  const completed = await report(api, key, taskId, "complete", { attempt_token: token, result });
-  return { claimed: claimed.body, completed };
-}
-
-const agentResult = (code: unknown, sessionId = "session-1") => ({
-  output: "Done: verbose is on.",
-  usage: { input_tokens: 10, output_tokens: 5, cost_usd: 0.01 },
-  exit_code: 0,
-  detail: { session_id: sessionId },
-  code,
-});
 
 describe.skipIf(postgresStackMissing())("code tasks", () => {
   it("refuses a repository with credentials in its URL, a hostile ref, or a tool that cannot edit, creating nothing", async ({
@@ -324,6 +266,7 @@ describe.skipIf(postgresStackMissing())("code tasks", () => {
       patch_url: `/api/v1/tasks/${second}/patch`,
       merge_command: null,
       apply_command: `garageswarm task patch ${second} | git apply --index`,
+      pull_request: null,
     });
     expect((await api.get(`/api/v1/tasks/${second}`, { token })).body.review_state).toBe("accepted");
     expect((await api.post(`/api/v1/tasks/${second}/accept`, {}, { token })).status).toBe(409);
@@ -353,6 +296,33 @@ describe.skipIf(postgresStackMissing())("code tasks", () => {
     const claimed = await pull(api, owner.key, other.worker_id);
     expect(claimed.body).toMatchObject({ task_id: requested.body.task_id, resume_session_id: null });
     expect(claimed.body.workspace).toMatchObject({ pushed: true, branch: "garageswarm/abcdef12-1" });
+  });
+
+  it("scores a worker that ran a task of the repository as holding its clone", async ({ api }) => {
+    const owner = await createUserWithKey(api);
+    const veteran = await registerWorker(api, owner.key);
+    const first = await api.post(
+      "/api/v1/tasks",
+      { description: "one", tool: "claude_code", repo },
+      { token: owner.access_token },
+    );
+    await runAttempt(api, owner.key, veteran.worker_id, first.body.task_id, agentResult(codeResult()));
+    await registerWorker(api, owner.key);
+
+    const second = await api.post(
+      "/api/v1/tasks",
+      { description: "two", tool: "claude_code", repo },
+      { token: owner.access_token },
+    );
+    const claimed = await pull(api, owner.key, veteran.worker_id);
+    expect(claimed.body.task_id).toBe(second.body.task_id);
+    const scored = await api.get(`/api/v1/tasks/${second.body.task_id}`, { token: owner.access_token });
+    expect(scored.body.score).toMatchObject({
+      worker_id: veteran.worker_id,
+      repo_cached: true,
+      affinity: 0.5,
+      candidates: 2,
+    });
   });
 
   it("saves repositories per user, by unique name, without credentials", async ({ api }) => {

@@ -19,6 +19,7 @@ type Headers = Record<string, string>;
 
 export type AnthropicReply =
   | { kind: "text"; text: string; usage?: AnthropicUsage; headers?: Headers }
+  /** `{{cwd}}` in the input becomes the CLI's working directory (withWorkingDirectory). */
   | { kind: "tool_use"; name: string; input: Record<string, unknown>; usage?: AnthropicUsage; headers?: Headers }
   /** `sticky`: answers every later model call too, until the next `script()` (the CLI retries some errors). */
   | { kind: "error"; status: number; type: string; message: string; headers?: Headers; sticky?: boolean }
@@ -41,7 +42,7 @@ export async function startFakeAnthropic(dir: string): Promise<FakeAnthropic> {
         const body = request.body as { model?: string };
         const reply = sticky ?? nextReply();
         if (reply.kind === "error" && reply.sticky) sticky = reply;
-        return answer(response, body.model ?? "claude-sonnet-5-5", reply);
+        return answer(response, body.model ?? "claude-sonnet-5-5", withWorkingDirectory(reply, request.body));
       }
       if (request.method === "POST" && path === "/v1/messages/count_tokens") {
         return sendJson(response, 200, { input_tokens: 100 });
@@ -134,6 +135,20 @@ export function rateLimitReply(retryAfterSeconds: number): AnthropicReply {
     headers: { "retry-after": String(retryAfterSeconds) },
     sticky: true,
   };
+}
+
+/**
+ * A tool call's input with `{{cwd}}` replaced by the working directory the CLI told the model it runs in
+ * (Claude Code's system prompt says "Working directory: …"), so a script can write a file by the absolute
+ * path Claude Code's Write tool wants without knowing the task's directory in advance.
+ */
+function withWorkingDirectory(reply: AnthropicReply, body: unknown): AnthropicReply {
+  if (reply.kind !== "tool_use") return reply;
+  const input = JSON.stringify(reply.input);
+  if (!input.includes("{{cwd}}")) return reply;
+  const cwd = /Working directory: ([^\s"\\]+)/.exec(JSON.stringify(body))?.[1];
+  if (!cwd) throw new Error("the fake was asked for {{cwd}}, but the request names no working directory");
+  return { ...reply, input: JSON.parse(input.replaceAll("{{cwd}}", cwd)) as Record<string, unknown> };
 }
 
 function answer(response: ServerResponse, model: string, reply: AnthropicReply): void {

@@ -1,9 +1,10 @@
 import { readFile } from "node:fs/promises";
-import type { Task, WaitingReason } from "@garageswarm/protocol";
+import type { SavedRepo, Task, WaitingReason } from "@garageswarm/protocol";
 import { type Command, Option } from "commander";
 import { CliError, connect } from "../client.ts";
 import { followTask, type OutputChunk } from "../follow.ts";
 import { printTable } from "../table.ts";
+import { changeRows, registerCodeReviewCommands } from "./code-review.ts";
 import { withConnection } from "./connection.ts";
 
 const toolIds = [
@@ -35,6 +36,11 @@ interface CreateFlags extends Flags {
   worker?: string;
   option?: string[];
   wait?: boolean;
+  repo?: string;
+  ref?: string;
+  setup?: string;
+  check?: string;
+  push?: boolean;
 }
 
 export function registerTaskCommands(program: Command): void {
@@ -68,13 +74,21 @@ export function registerTaskCommands(program: Command): void {
     .option("--worker <id>", "pin the task to this worker")
     .option("--option <key=value>", "a tool option (repeatable), e.g. --option max_turns=5", collect, [])
     .option(
+      "--repo <url-or-name>",
+      "a code task: work in a git worktree of this repository (a URL git can fetch, or the name of a saved repository)",
+    )
+    .option("--ref <ref>", "the branch, tag or commit to start from (default: the saved one, or the remote's HEAD)")
+    .option("--setup <command>", "a shell command run in the worktree before the agent (e.g. npm ci)")
+    .option("--check <command>", "a shell command run after the agent; its exit code is reported (e.g. npm test)")
+    .option("--push", "push the task's branch to the repository's remote")
+    .option(
       "--wait",
       "follow the task until it ends, showing its output (and why it waits, while it does); exit 1 unless it completed",
     )
     .option("--json", "print the created task as JSON")
     .addHelpText(
       "after",
-      '\nExamples:\n  garageswarm task create "Summarize README.md" --tool ollama --model llama3.2 --wait\n  garageswarm task create "Fix the failing test" --tool claude_code,codex_cli --on-limit failover',
+      '\nExamples:\n  garageswarm task create "Summarize README.md" --tool ollama --model llama3.2 --wait\n  garageswarm task create "Fix the failing test" --tool claude_code,codex_cli --on-limit failover\n  garageswarm task create "Add a --verbose flag" --tool claude_code --repo git@github.com:me/app.git --check "npm test" --wait',
     )
     .action(async (words: string[], flags: CreateFlags) => {
       const client = await connect(flags);
@@ -88,6 +102,10 @@ export function registerTaskCommands(program: Command): void {
       if (flags.labels) body.requirements = { labels: flags.labels.split(",").map((label) => label.trim()) };
       if (flags.worker) body.worker_id = flags.worker;
       if (flags.option && flags.option.length > 0) body.options = parseOptions(flags.option);
+      if (flags.repo) body.repo = await repoOf(client, flags);
+      else if (flags.ref || flags.setup || flags.check || flags.push) {
+        throw new CliError("--ref, --setup, --check and --push need --repo");
+      }
       const created = await client.request<Task>("POST", "/api/v1/tasks", body);
       if (flags.json && !flags.wait) return console.log(JSON.stringify(created, null, 2));
       if (!flags.wait) {
@@ -99,6 +117,9 @@ export function registerTaskCommands(program: Command): void {
       const ended = await follow(client, created.task_id, false, reportWaiting());
       if (flags.json) console.log(JSON.stringify(ended, null, 2));
       else console.error(summaryLine(ended));
+      if (!flags.json && ended.result?.code) {
+        console.error(`Review it with: garageswarm task diff ${ended.task_id}  (or in the dashboard)`);
+      }
       if (ended.status !== "completed") process.exitCode = 1;
     });
 
@@ -171,6 +192,8 @@ export function registerTaskCommands(program: Command): void {
         ]),
       );
     });
+
+  registerCodeReviewCommands(task);
 
   withConnection(task.command("get <id>").description("Show a task: status, worker, usage, result"))
     .option("--json", "print the task as JSON")
@@ -291,6 +314,7 @@ function printTask(task: Task): void {
     rows.push(["usage", `${usage.input_tokens} in, ${usage.output_tokens} out, $${usage.cost_usd.toFixed(4)}`]);
   }
   if (task.error) rows.push(["error", oneLine(task.error, 500)]);
+  rows.push(...changeRows(task));
   const width = Math.max(...rows.map(([name]) => name.length));
   for (const [name, value] of rows) console.log(`${name.padEnd(width)}  ${value}`);
   if (task.result) {
@@ -369,4 +393,34 @@ function oneLine(text: string, max: number): string {
 
 function withNewline(text: string): string {
   return text.endsWith("\n") || text === "" ? text : `${text}\n`;
+}
+
+/** `--repo`: a URL as given, or a saved repository's settings (its name), the other flags over them. */
+async function repoOf(
+  client: Awaited<ReturnType<typeof connect>>,
+  flags: CreateFlags,
+): Promise<Record<string, unknown>> {
+  const given = flags.repo ?? "";
+  const looksLikeUrl = given.includes(":") || given.includes("/");
+  let repo: Record<string, unknown> = { url: given };
+  if (!looksLikeUrl) {
+    const { items } = await client.request<{ items: SavedRepo[] }>("GET", "/api/v1/repos");
+    const saved = items.find((item) => item.name === given);
+    if (!saved) {
+      const names = items.map((item) => item.name).join(", ") || "none saved yet";
+      throw new CliError(`--repo ${given}: not a URL, and no saved repository has that name (${names})`);
+    }
+    repo = {
+      url: saved.url,
+      ...(saved.default_ref ? { ref: saved.default_ref } : {}),
+      ...(saved.setup ? { setup: saved.setup } : {}),
+      ...(saved.check ? { check: saved.check } : {}),
+      push: saved.push,
+    };
+  }
+  if (flags.ref) repo.ref = flags.ref;
+  if (flags.setup) repo.setup = flags.setup;
+  if (flags.check) repo.check = flags.check;
+  if (flags.push) repo.push = true;
+  return repo;
 }

@@ -17,12 +17,24 @@ export function heldTasksOf(workerId: SQL): SQL {
           group by h.tool) by_tool)`;
 }
 
+/**
+ * Whether the worker ran a task of this repository before: it keeps a clone of every repository it worked
+ * on (the worker's clone cache is never emptied), so a fetch there costs the new commits only. Read from
+ * the tasks the server recorded, not from what a worker claims to hold.
+ */
+function holdsRepo(workerId: SQL, repoUrl: string): SQL {
+  return sql`exists (select 1 from tasks r where r.worker_id = ${workerId} and r.repo is not null
+                     and r.repo->>'url' = ${repoUrl})`;
+}
+
 export interface CandidateFilter {
   userId: string;
   /** Only workers offering one of these tools. */
   tools: readonly string[];
   /** These workers are listed even when their slots are full (they just claimed a task and are being scored). */
   alwaysInclude?: string[];
+  /** A code task's repository: each worker comes with `has_repo`, whether it ran a task of it before. */
+  repoUrl?: string | null;
 }
 
 /**
@@ -37,6 +49,7 @@ export async function listCandidateWorkers(db: Db, filter: CandidateFilter): Pro
     db,
     sql`select w.worker_id, w.status, w.draining, w.tools, w.labels, w.capacity, w.slots,
                w.cpu_percent, w.memory_percent, w.disk_percent, held.running_tasks, held.held_by_tool
+               ${filter.repoUrl ? sql`, ${holdsRepo(sql`w.worker_id`, filter.repoUrl)} as has_repo` : sql``}
         from workers w
         cross join lateral ${heldTasksOf(sql`w.worker_id`)} held
         where ${mayRunTasksOn(uuidParam(filter.userId), sql`w.worker_id`)}

@@ -17,6 +17,7 @@ export function taskNeeds(row: TaskRow): TaskNeeds {
     model: row.model,
     requirements: (row.requirements ?? {}) as TaskNeeds["requirements"],
     preferred_worker_id: typeof options.prefer_worker_id === "string" ? options.prefer_worker_id : null,
+    repo_url: row.repo?.url ?? null,
   };
 }
 
@@ -26,6 +27,7 @@ export async function recordClaimScore(resources: Resources, row: TaskRow, via: 
     userId: row.user_id,
     tools: row.tools as string[],
     alwaysInclude: [row.worker_id],
+    repoUrl: row.repo?.url ?? null,
   });
   const score = scoreOfClaim(row, candidates, await readAllocatorSettings(resources), via, resources.clock.now());
   if (!score) return row;
@@ -61,7 +63,7 @@ export function createScoreRecorder(resources: Resources, via: ClaimPath): Score
     const settings = await readAllocatorSettings(resources);
     const groups = new Map<string, TaskRow[]>();
     for (const row of rows) {
-      const key = `${row.user_id} ${(row.tools as string[]).join(",")}`;
+      const key = `${row.user_id} ${(row.tools as string[]).join(",")} ${row.repo?.url ?? ""}`;
       groups.set(key, [...(groups.get(key) ?? []), row]);
     }
     const scores: ScoreEntry[] = [];
@@ -72,6 +74,7 @@ export function createScoreRecorder(resources: Resources, via: ClaimPath): Score
         userId: first.user_id,
         tools: first.tools as string[],
         alwaysInclude: group.flatMap((row) => (row.worker_id ? [row.worker_id] : [])),
+        repoUrl: first.repo?.url ?? null,
       });
       const now = resources.clock.now();
       for (const row of group) {

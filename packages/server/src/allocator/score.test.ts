@@ -228,3 +228,32 @@ describe("allocate: preference lists, usage limits and per-tool caps", () => {
     expect(rejected).toEqual([{ worker_id: "a", reason: "claude_code is not logged in; does not have codex_cli" }]);
   });
 });
+
+describe("allocate: a code task's repository", () => {
+  const codeTask: TaskNeeds = { ...claudeTask, repo_url: "file:///srv/git/app.git" };
+
+  it("prefers, all else equal, the worker that holds a clone, and says so in the breakdown", () => {
+    const { ranked } = allocate(codeTask, [worker("a", { has_repo: false }), worker("b", { has_repo: true })]);
+    expect(ranked.map((entry) => entry.worker_id)).toEqual(["b", "a"]);
+    expect(ranked[0]).toMatchObject({ affinity: 0.5, repo_cached: true });
+    expect(ranked[1]).toMatchObject({ affinity: 0, repo_cached: false });
+  });
+
+  it("keeps the preferred worker's full affinity, and says nothing of clones for other tasks", () => {
+    const preferred = allocate({ ...codeTask, preferred_worker_id: "a" }, [
+      worker("a"),
+      worker("b", { has_repo: true }),
+    ]);
+    expect(preferred.ranked[0]).toMatchObject({ worker_id: "a", affinity: 1, repo_cached: false });
+    const plain = allocate(claudeTask, [worker("a", { has_repo: true })]);
+    expect(plain.ranked[0]).not.toHaveProperty("repo_cached");
+  });
+
+  it("does not let a clone outweigh a much idler worker", () => {
+    const { ranked } = allocate(codeTask, [
+      worker("a", { has_repo: true, running_tasks: 1, cpu_percent: 90, memory_percent: 90 }),
+      worker("b"),
+    ]);
+    expect(ranked[0]?.worker_id).toBe("b");
+  });
+});

@@ -7,7 +7,8 @@
 //   match        the model is listed (1) or not listed but accepted (0.5); no model asked: 1
 //   availability free slots as a share of slots × how idle cpu and memory are
 //   balance      how lightly loaded the worker is against the most loaded candidate
-//   affinity     1 for the preferred worker (the one that ran the upstream node, or named by the task)
+//   affinity     1 for the preferred worker (the one that ran the upstream node, or named by the task);
+//                0.5 for a worker that holds a clone of a code task's repository (it ran a task of it)
 // Ties go to the lower worker_id, so the same inputs always give the same choice.
 import type {
   AllocatorWeights,
@@ -19,6 +20,9 @@ import type {
 import { chooseTool, type PassedOverTool } from "./tool-choice.ts";
 
 export const defaultWeights: AllocatorWeights = { match: 0.4, availability: 0.3, balance: 0.2, affinity: 0.1 };
+
+/** The affinity of a worker holding a clone of the repository: a fetch instead of a clone, not a must. */
+export const REPO_AFFINITY = 0.5;
 
 export const defaultThresholds: ResourceThresholds = { cpu_percent: 95, memory_percent: 95, disk_percent: 98 };
 
@@ -36,6 +40,8 @@ export interface CandidateWorker {
   cpu_percent: number | null;
   memory_percent: number | null;
   disk_percent: number | null;
+  /** Listed for a code task only: whether the worker holds a clone of its repository (allocator/queries.ts). */
+  has_repo?: boolean;
 }
 
 export interface TaskNeeds {
@@ -45,6 +51,8 @@ export interface TaskNeeds {
   requirements: TaskRequirements;
   /** The worker to prefer: the task's affinity hint (upstream node's worker). */
   preferred_worker_id?: string | null;
+  /** A code task's repository URL. */
+  repo_url?: string | null;
 }
 
 export interface ScoreBreakdown {
@@ -58,6 +66,8 @@ export interface ScoreBreakdown {
   availability: number;
   balance: number;
   affinity: number;
+  /** For a code task: whether the worker holds a clone of its repository (part of `affinity`). */
+  repo_cached?: boolean;
 }
 
 export interface Rejection {
@@ -135,7 +145,7 @@ export function scoreWorker(
     match: matchScore(worker, tool, task.model),
     availability: availabilityScore(worker),
     balance: heaviest === 0 ? 1 : Math.max(0, 1 - load(worker) / heaviest),
-    affinity: task.preferred_worker_id === worker.worker_id ? 1 : 0,
+    affinity: task.preferred_worker_id === worker.worker_id ? 1 : worker.has_repo ? REPO_AFFINITY : 0,
   };
   const total =
     weights.match * parts.match +
@@ -151,6 +161,7 @@ export function scoreWorker(
     availability: round(parts.availability),
     balance: round(parts.balance),
     affinity: round(parts.affinity),
+    ...(task.repo_url ? { repo_cached: worker.has_repo === true } : {}),
   };
 }
 

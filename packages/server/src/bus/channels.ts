@@ -15,6 +15,8 @@ export interface BusMessages {
     model: string | null;
     requirements: Record<string, unknown>;
     preferred_worker_id: string | null;
+    /** A code task's repository: workers that already hold a clone of it are preferred. */
+    repo_url?: string | null;
     /** A worker that let this task's offer time out: the allocator passes it over for this hint. */
     avoid_worker_id?: string | null;
   };

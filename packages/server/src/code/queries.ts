@@ -1,6 +1,6 @@
 // SQL of code tasks' review: patches, review chains, comments, and the review's guarded transitions
 // (unreviewed → changes_requested | accepted, protocol code.ts).
-import type { ReviewCommentCreate, ReviewState } from "@garageswarm/protocol";
+import type { PullRequest, ReviewCommentCreate, ReviewState } from "@garageswarm/protocol";
 import { and, asc, eq, inArray, isNull, or, sql } from "drizzle-orm";
 import { reviewComments, taskPatches, tasks, workers } from "../db/schema.ts";
 import { type Db, selectRows } from "../db/store.ts";
@@ -126,10 +126,11 @@ export async function setReviewState(
   taskId: string,
   to: Exclude<ReviewState, "unreviewed">,
   now: Date,
+  pullRequest: PullRequest | null = null,
 ): Promise<TaskRow | undefined> {
   const [row] = await db
     .update(tasks)
-    .set({ review_state: to, updated_at: now })
+    .set({ review_state: to, updated_at: now, ...(pullRequest ? { pull_request: pullRequest } : {}) })
     .where(
       and(
         eq(tasks.task_id, taskId),

@@ -1,4 +1,5 @@
 import {
+  AcceptChange,
   AcceptedChange,
   IdParam,
   Problem,
@@ -149,12 +150,14 @@ export function codeReviewRoutes(resources: Resources): FastifyPluginAsyncZod {
       {
         schema: {
           tags: ["code"],
-          summary: "Accept the revision: answers how to take the change (patch, merge or apply command)",
+          summary:
+            "Accept the revision: answers how to take the change (patch, merge or apply command), and opens a pull request on request",
           params: IdParam,
-          response: { 200: AcceptedChange, ...errors },
+          body: AcceptChange.default({ open_pull_request: false }),
+          response: { 200: AcceptedChange, ...errors, 502: Problem },
         },
       },
-      async (request) => code.accept(resources, userOf(request), request.params.id),
+      async (request) => code.accept(resources, userOf(request), request.params.id, request.body),
     );
   };
 }

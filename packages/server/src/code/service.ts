@@ -5,8 +5,10 @@
 // the stored patch or the pushed branch.
 import { randomUUID } from "node:crypto";
 import type {
+  AcceptChange,
   AcceptedChange,
   CodeResult,
+  PullRequest,
   RequestChanges,
   ReviewComment,
   ReviewCommentCreate,
@@ -23,6 +25,7 @@ import { toTaskViewOf, toTaskViews } from "../tasks/view.ts";
 import { RUNNING_ROLES } from "../workers/membership.ts";
 import { findMembership } from "../workers/queries.ts";
 import { followUpPrompt } from "./follow-up-prompt.ts";
+import { openPullRequest, repoOnForge } from "./forge.ts";
 import * as q from "./queries.ts";
 
 export async function getPatch(resources: Resources, userId: string, taskId: string): Promise<string> {
@@ -164,17 +167,49 @@ export async function requestChanges(
   return toTaskViewOf(db, followUp, now);
 }
 
-/** unreviewed → accepted; answers how to take the change. */
-export async function accept(resources: Resources, userId: string, taskId: string): Promise<AcceptedChange> {
+/**
+ * unreviewed → accepted; answers how to take the change. With `open_pull_request`, the forge's pull request
+ * is opened first (a forge that fails leaves the revision unreviewed, to try again) and kept on the task.
+ */
+export async function accept(
+  resources: Resources,
+  userId: string,
+  taskId: string,
+  body: AcceptChange,
+): Promise<AcceptedChange> {
   const task = await findCodeTask(resources, userId, taskId);
   const code = reviewableCode(task);
-  const accepted = await q.setReviewState(resources.db, userId, taskId, "accepted", resources.clock.now());
+  if (task.review_state !== "unreviewed") throw new ConflictError(`revision ${task.revision} was reviewed already`);
+  const pullRequest = body.open_pull_request ? await openPullRequestFor(resources, task, code) : null;
+  const accepted = await q.setReviewState(resources.db, userId, taskId, "accepted", resources.clock.now(), pullRequest);
   if (!accepted) throw new ConflictError(`revision ${task.revision} was reviewed already`);
   await publishTaskUpdated(resources, accepted);
-  return acceptedChange(task.task_id, code);
+  return { ...acceptedChange(task.task_id, code), pull_request: pullRequest };
 }
 
-export function acceptedChange(taskId: string, code: CodeResult): AcceptedChange {
+async function openPullRequestFor(resources: Resources, task: TaskRow, code: CodeResult): Promise<PullRequest> {
+  if (!code.pushed) {
+    throw new ConflictError(
+      "the branch was not pushed, so no pull request can be opened: turn on push for the repository",
+    );
+  }
+  const repo = repoOnForge(code.repo_url, resources.config.forges);
+  if (!repo) {
+    throw new ConflictError(
+      `no forge is configured for ${code.repo_url}: the server's operator lists forges in GARAGESWARM_FORGES`,
+      "body.open_pull_request",
+    );
+  }
+  const checked = code.check
+    ? `\n\nCheck \`${code.check.command}\`: ${code.check.exit_code === 0 ? "passed" : `exit ${code.check.exit_code ?? "killed"}`}.`
+    : "";
+  const body =
+    `Made by a GarageSwarm ${task.tool} task (revision ${task.revision}), accepted in review.\n\n` +
+    `${code.files.length} file(s), +${code.additions} −${code.deletions}.${checked}\n\n${task.prompt.slice(0, 4_000)}`;
+  return openPullRequest(repo, code, task.description, body);
+}
+
+export function acceptedChange(taskId: string, code: CodeResult): Omit<AcceptedChange, "pull_request"> {
   const quoted = (value: string) => `'${value.replaceAll("'", "'\\''")}'`;
   return {
     patch_url: `/api/v1/tasks/${taskId}/patch`,

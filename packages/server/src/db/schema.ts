@@ -5,6 +5,7 @@ import {
   ApiKeyScope,
   LimitPolicy,
   NodeStatus,
+  type PullRequest,
   ReviewState,
   type RunResult,
   RunStatus,
@@ -418,11 +419,15 @@ export const tasks = pgTable(
     revision: integer("revision"),
     /** The review of a code task's revision: unreviewed → changes_requested | accepted (code.ts). */
     review_state: text("review_state", { enum: valuesOf(ReviewState) }),
+    /** The pull request opened on the forge when the revision was accepted. */
+    pull_request: jsonb("pull_request").$type<PullRequest>(),
   },
   (t) => [
     index("tasks_user_created_idx").on(t.user_id, t.created_at),
     // At most one follow-up per revision: a second "request changes" on the same task finds it taken.
     uniqueIndex("tasks_follows_key").on(t.follows_task_id),
+    // The allocator's repository affinity: which workers ran a task of this repository (allocator/queries.ts).
+    index("tasks_worker_repo_idx").on(t.worker_id, sql`(${t.repo}->>'url')`).where(sql`${t.repo} is not null`),
     index("tasks_queue_idx").on(t.priority.desc(), t.available_at, t.created_at).where(sql`${t.status} = 'queued'`),
     // Fair share: each user's best queued task, and how many tasks each user holds right now.
     index("tasks_queue_user_idx")

@@ -28,8 +28,8 @@ export class CandidateLists {
     this.#db = db;
   }
 
-  share(userId: string, tools: readonly string[]): SharedListing {
-    const key = `${userId} ${tools.join(",")}`;
+  share(userId: string, tools: readonly string[], repoUrl: string | null = null): SharedListing {
+    const key = `${userId} ${tools.join(",")} ${repoUrl ?? ""}`;
     const open = this.#open.get(key);
     if (open) {
       open.users++;
@@ -44,7 +44,7 @@ export class CandidateLists {
       }),
       workers: previous.then(async () => {
         try {
-          return await listCandidateWorkers(this.#db, { userId, tools });
+          return await listCandidateWorkers(this.#db, { userId, tools, repoUrl });
         } finally {
           // Closed before any hint ranks on it: a hint after this point waits for a fresh list.
           if (this.#open.get(key) === listing) this.#open.delete(key);

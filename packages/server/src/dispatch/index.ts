@@ -156,7 +156,7 @@ export function createDispatcher(resources: Resources, connections: WorkerConnec
     await gate.claimsLanded();
     if (!gate.hints.has(hint.task_id)) return;
     // The hint carries what the allocator needs; the claim below checks the task is still queued.
-    const listing = lists.share(hint.user_id, hint.tools);
+    const listing = lists.share(hint.user_id, hint.tools, hint.repo_url ?? null);
     try {
       await allocateAndClaim(hint, listing);
     } finally {
@@ -173,6 +173,7 @@ export function createDispatcher(resources: Resources, connections: WorkerConnec
       model: hint.model,
       requirements: hint.requirements as TaskNeeds["requirements"],
       preferred_worker_id: hint.preferred_worker_id,
+      repo_url: hint.repo_url ?? null,
     };
     const allocation = allocate(needs, candidates, weights, thresholds, clock.now());
     const listed = candidates.length;

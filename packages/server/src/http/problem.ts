@@ -12,6 +12,7 @@ import {
   NotFoundError,
   StaleTokenError,
   UnauthorizedError,
+  UpstreamError,
 } from "../errors.ts";
 
 const statusByError = new Map<new (...args: never[]) => DomainError, number>([
@@ -21,6 +22,7 @@ const statusByError = new Map<new (...args: never[]) => DomainError, number>([
   [NotFoundError, 404],
   [ConflictError, 409],
   [StaleTokenError, 409],
+  [UpstreamError, 502],
 ]);
 
 const titles: Record<number, string> = {
@@ -35,6 +37,7 @@ const titles: Record<number, string> = {
   422: "Unprocessable Content",
   429: "Too Many Requests",
   500: "Internal Server Error",
+  502: "Bad Gateway",
   503: "Service Unavailable",
 };
 

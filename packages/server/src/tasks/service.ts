@@ -114,6 +114,7 @@ export function announceQueued(
     model: row.model,
     requirements: row.requirements,
     preferred_worker_id: taskNeeds(row).preferred_worker_id ?? null,
+    repo_url: row.repo?.url ?? null,
   });
 }
 

@@ -93,6 +93,7 @@ export function toTaskView(row: TaskRow, names: PlacementNames, waiting: Waiting
     follows_task_id: row.follows_task_id,
     revision: row.revision,
     review_state: row.review_state,
+    pull_request: row.pull_request,
   };
 }
 
