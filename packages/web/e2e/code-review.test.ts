@@ -3,63 +3,16 @@
 // repository) completes the task, the user reads the files and the diff, comments on a line and on the whole
 // change, requests changes, sees revision 2 arrive, and accepts it on a phone.
 import { afterAll, describe, expect } from "vitest";
-import { type ApiClient, apiClient } from "../../../test/support/http.ts";
+import { apiClient } from "../../../test/support/http.ts";
 import { createApiKey, createUser } from "../../../test/support/users.ts";
 import { chromiumMissing, type Page, screenshot } from "./support/browser.ts";
 import { dashboardTest } from "./support/fixtures.ts";
 import { goTo, registerWorkerMachine, signInAs, signInAsNewUser } from "./support/flows.ts";
-import { codeResultOf, createGitRepo } from "./support/git-change.ts";
+import { codeResultOf, completeAsWorker, createGreeterRepo } from "./support/git-change.ts";
 
 const it = dashboardTest();
-const repo = createGitRepo();
+const { repo, base, revisionOne, revisionTwo } = createGreeterRepo();
 afterAll(() => repo.remove());
-
-// The project before the agent: main, then one more commit on main after the agent's branch started.
-repo.write({
-  "src/greet.ts": 'export function greet(name: string) {\n  return "hi " + name;\n}\n\nexport const shout = false;\n',
-  "README.md": "# Greeter\n",
-});
-const base = repo.commit("base");
-repo.git("checkout", "-q", "-b", "garageswarm/review-1");
-repo.write({
-  "src/greet.ts":
-    'export function greet(name: string) {\n  return "hello, " + name;\n}\n\nexport const shout = false;\nexport const version = 2;\n',
-  "src/farewell.ts": 'export const farewell = (name: string) => "bye " + name;\n',
-});
-const revisionOne = repo.commit("greet: say hello");
-repo.write({
-  "src/greet.ts":
-    'export function greet(name: string) {\n  return "hello, " + name;\n}\n\nexport const shout = true;\nexport const version = 2;\n',
-  "test/greet.test.ts": 'import { greet } from "../src/greet.ts";\nif (greet("a") !== "hello a") throw new Error();\n',
-});
-const revisionTwo = repo.commit("greet: shout, and a test");
-repo.git("checkout", "-q", "main");
-repo.write({ "CHANGELOG.md": "- unrelated\n" });
-repo.commit("main moves on");
-
-/** A worker's attempt through the real worker API: claim the task, start it, complete it with `code`. */
-async function completeAsWorker(api: ApiClient, key: string, workerId: string, code: unknown) {
-  const claimed = await api.get(`/api/v1/workers/${workerId}/pull-task?wait=0`, { token: key });
-  expect(claimed.status).toBe(200);
-  const { task_id: taskId, attempt_token: token } = claimed.body;
-  expect((await api.post(`/api/v1/tasks/${taskId}/start`, { attempt_token: token }, { token: key })).status).toBe(200);
-  const completed = await api.post(
-    `/api/v1/tasks/${taskId}/complete`,
-    {
-      attempt_token: token,
-      result: {
-        output: "Done.",
-        usage: { input_tokens: 10, output_tokens: 5, cost_usd: 0.01 },
-        exit_code: 0,
-        detail: { session_id: "session-1" },
-        code,
-      },
-    },
-    { token: key },
-  );
-  expect(completed.status).toBe(200);
-  return claimed.body as { task_id: string; workspace: unknown };
-}
 
 /** How far the page is wider than the phone's 390 px screen (as phone-control.test.ts measures it). */
 function sidewaysOverflow(page: Page): Promise<number> {
@@ -239,6 +192,8 @@ describe.skipIf(chromiumMissing())("dashboard: code tasks", () => {
     expect(await review.getByText("The whole change", { exact: true }).count()).toBe(1);
     await screenshot(page, "code-review-drafts");
 
+    // The branch was not pushed: no forge can open a pull request of it, so none is offered.
+    expect(await review.getByRole("button", { name: "Accept and open a pull request" }).count()).toBe(0);
     await review.getByLabel("Message to the agent").fill("Nearly there.");
     await review.getByRole("button", { name: "Request changes" }).click();
     await expect.poll(() => page.url()).not.toBe(firstUrl);

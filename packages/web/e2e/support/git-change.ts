@@ -1,10 +1,13 @@
-// A real git repository under a temp dir, and the code result a worker would report for a change in it:
-// the SHAs, `git diff --binary` as the patch with its size and digest, the file stats, ahead and behind.
+// A real git repository under a temp dir, the code result a worker would report for a change in it (the
+// SHAs, `git diff --binary` as the patch with its size and digest, the file stats, ahead and behind), and
+// the worker's side of an attempt through the real worker API.
 import { execFileSync } from "node:child_process";
 import { createHash } from "node:crypto";
 import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { dirname, join } from "node:path";
+import { expect } from "vitest";
+import type { ApiClient } from "../../../../test/support/http.ts";
 
 export interface GitRepo {
   dir: string;
@@ -108,4 +111,60 @@ export function codeResultOf(
     behind: Number(repo.git("rev-list", "--count", `${base}..${baseRef}`)),
     ahead: Number(repo.git("rev-list", "--count", `${base}..${head}`)),
   };
+}
+
+/**
+ * A small project with an agent's branch of two revisions: main at `base`; the branch's first commit
+ * (`revisionOne`: greet says hello, a new file) and second (`revisionTwo`: shout, a test); then main moves on
+ * by one commit, so the branch is one behind.
+ */
+export function createGreeterRepo() {
+  const repo = createGitRepo();
+  repo.write({
+    "src/greet.ts": 'export function greet(name: string) {\n  return "hi " + name;\n}\n\nexport const shout = false;\n',
+    "README.md": "# Greeter\n",
+  });
+  const base = repo.commit("base");
+  repo.git("checkout", "-q", "-b", "garageswarm/review-1");
+  repo.write({
+    "src/greet.ts":
+      'export function greet(name: string) {\n  return "hello, " + name;\n}\n\nexport const shout = false;\nexport const version = 2;\n',
+    "src/farewell.ts": 'export const farewell = (name: string) => "bye " + name;\n',
+  });
+  const revisionOne = repo.commit("greet: say hello");
+  repo.write({
+    "src/greet.ts":
+      'export function greet(name: string) {\n  return "hello, " + name;\n}\n\nexport const shout = true;\nexport const version = 2;\n',
+    "test/greet.test.ts":
+      'import { greet } from "../src/greet.ts";\nif (greet("a") !== "hello, a") throw new Error();\n',
+  });
+  const revisionTwo = repo.commit("greet: shout, and a test");
+  repo.git("checkout", "-q", "main");
+  repo.write({ "CHANGELOG.md": "- unrelated\n" });
+  repo.commit("main moves on");
+  return { repo, base, revisionOne, revisionTwo };
+}
+
+/** A worker's attempt through the real worker API: claim the task, start it, complete it with `code`. */
+export async function completeAsWorker(api: ApiClient, key: string, workerId: string, code: unknown) {
+  const claimed = await api.get(`/api/v1/workers/${workerId}/pull-task?wait=0`, { token: key });
+  expect(claimed.status).toBe(200);
+  const { task_id: taskId, attempt_token: token } = claimed.body;
+  expect((await api.post(`/api/v1/tasks/${taskId}/start`, { attempt_token: token }, { token: key })).status).toBe(200);
+  const completed = await api.post(
+    `/api/v1/tasks/${taskId}/complete`,
+    {
+      attempt_token: token,
+      result: {
+        output: "Done.",
+        usage: { input_tokens: 10, output_tokens: 5, cost_usd: 0.01 },
+        exit_code: 0,
+        detail: { session_id: "session-1" },
+        code,
+      },
+    },
+    { token: key },
+  );
+  expect(completed.status).toBe(200);
+  return claimed.body as { task_id: string; workspace: unknown };
 }

@@ -1,5 +1,5 @@
 // A code task's review: its patch, the revisions of its chain, the reviewer's comments, and the two verdicts.
-import type { AcceptedChange, ReviewComment, ReviewCommentCreate, Task } from "@garageswarm/protocol";
+import type { AcceptChange, AcceptedChange, ReviewComment, ReviewCommentCreate, Task } from "@garageswarm/protocol";
 import { useMutation, useQuery, useQueryClient } from "@tanstack/react-query";
 import { api } from "./client.ts";
 
@@ -65,7 +65,7 @@ export function useRequestChanges(taskId: string) {
 export function useAccept(taskId: string) {
   const queryClient = useQueryClient();
   return useMutation({
-    mutationFn: () => api.post<AcceptedChange>(`/tasks/${taskId}/accept`),
+    mutationFn: (body: Partial<AcceptChange> = {}) => api.post<AcceptedChange>(`/tasks/${taskId}/accept`, body),
     onSuccess: () => {
       void queryClient.invalidateQueries({ queryKey: ["task", taskId] });
       void queryClient.invalidateQueries({ queryKey: ["tasks"] });

@@ -50,6 +50,16 @@ export function ChangeSummary({
               · {code.ahead} commit{code.ahead === 1 ? "" : "s"} ahead of {code.base_ref ?? "the default branch"}
             </span>
           </dd>
+          {task.pull_request ? (
+            <>
+              <dt>Pull request</dt>
+              <dd>
+                <a href={task.pull_request.url} target="_blank" rel="noreferrer">
+                  #{task.pull_request.number}
+                </a>
+              </dd>
+            </>
+          ) : null}
           <dt>Size</dt>
           <dd>
             {code.files.length} file{code.files.length === 1 ? "" : "s"} ·{" "}

@@ -63,7 +63,9 @@ export function ReviewPanel({ task, code, comments, revisions, patch, reviewable
           <CommentList comments={sent} onDelete={null} />
         </>
       ) : null}
-      {reviewable && !accept.data ? <Verdicts task={task} accept={accept} drafts={drafts.length} /> : null}
+      {reviewable && !accept.data ? (
+        <Verdicts task={task} pushed={code.pushed} accept={accept} drafts={drafts.length} />
+      ) : null}
       {accept.data || task.review_state === "accepted" ? (
         <TakeTheChange task={task} code={code} patch={patch} accepted={accept.data ?? null} />
       ) : null}
@@ -99,7 +101,18 @@ function WholeChangeComment({ taskId }: { taskId: string }) {
   );
 }
 
-function Verdicts({ task, accept, drafts }: { task: Task; accept: ReturnType<typeof useAccept>; drafts: number }) {
+function Verdicts({
+  task,
+  pushed,
+  accept,
+  drafts,
+}: {
+  task: Task;
+  /** The branch is on the remote: a forge can open a pull request of it. */
+  pushed: boolean;
+  accept: ReturnType<typeof useAccept>;
+  drafts: number;
+}) {
   const [, navigate] = useLocation();
   const requestChanges = useRequestChanges(task.task_id);
   const [message, setMessage] = useState("");
@@ -133,10 +146,19 @@ function Verdicts({ task, accept, drafts }: { task: Task; accept: ReturnType<typ
           type="button"
           className="primary"
           disabled={requestChanges.isPending || accept.isPending}
-          onClick={() => accept.mutate()}
+          onClick={() => accept.mutate({})}
         >
           Accept
         </button>
+        {pushed ? (
+          <button
+            type="button"
+            disabled={requestChanges.isPending || accept.isPending}
+            onClick={() => accept.mutate({ open_pull_request: true })}
+          >
+            Accept and open a pull request
+          </button>
+        ) : null}
       </div>
     </form>
   );
@@ -161,6 +183,7 @@ function TakeTheChange({
   );
   useEffect(() => () => (download ? URL.revokeObjectURL(download) : undefined), [download]);
   const fileName = patchFileName(task.task_id, task.revision);
+  const pullRequest = accepted?.pull_request ?? task.pull_request;
   const mergeCommand =
     accepted?.merge_command ??
     (code.pushed ? `git fetch ${code.repo_url} ${code.branch} && git merge FETCH_HEAD` : null);
@@ -169,6 +192,14 @@ function TakeTheChange({
       <p>
         <strong>Accepted.</strong> Take the change into your repository:
       </p>
+      {pullRequest ? (
+        <p>
+          <a href={pullRequest.url} target="_blank" rel="noreferrer">
+            Pull request #{pullRequest.number}
+          </a>{" "}
+          is open on the repository's forge.
+        </p>
+      ) : null}
       {download ? (
         <p>
           <a href={download} download={fileName}>
