@@ -20,10 +20,10 @@ function sidewaysOverflow(page: Page): Promise<number> {
 }
 
 describe.skipIf(chromiumMissing())("dashboard: code tasks", () => {
-  it("saves, edits and deletes a repository, and picks it in the task form, with the server's field errors", async ({
-    server,
-    page,
-  }) => {
+  // The file's server and browser start inside the first test: a longer hang guard on a loaded machine.
+  it("saves, edits and deletes a repository, and picks it in the task form, with the server's field errors", {
+    timeout: 120_000,
+  }, async ({ server, page }) => {
     await signInAsNewUser(page, server.url);
     await goTo(page, "Repositories");
     await page.getByText("No saved repositories yet.").waitFor();
