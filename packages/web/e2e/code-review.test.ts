@@ -174,6 +174,12 @@ describe.skipIf(chromiumMissing())("dashboard: code tasks", () => {
     await page.keyboard.press("Control+Enter");
     await diff.getByText("Keep the greeting short: just `hi`.").waitFor();
     await expect.poll(() => lineBox.count()).toBe(0);
+    // The keyboard is back on the line it commented on.
+    await expect
+      .poll(() =>
+        page.evaluate<string | null>("document.activeElement && document.activeElement.getAttribute('aria-label')"),
+      )
+      .toBe("Comment on line 2 of src/greet.ts");
 
     // A comment on a removed line, by mouse; then one on the whole change, and one deleted again.
     await diff.getByRole("button", { name: "Comment on removed line 2 of src/greet.ts" }).click();

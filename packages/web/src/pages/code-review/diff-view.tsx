@@ -67,6 +67,14 @@ function FileDiff({
 }: Omit<DiffViewProps, "patch" | "files"> & { file: FileData; facts: DiffFile | undefined }) {
   const path = filePath(file);
   const [composerAt, setComposerAt] = useState<string | null>(null);
+  const section = useRef<HTMLElement>(null);
+  // Back to the line's button when its box closes, so a keyboard reader keeps their place in the diff.
+  const closeComposer = (key: string) => {
+    setComposerAt(null);
+    requestAnimationFrame(() =>
+      section.current?.querySelector<HTMLButtonElement>(`button[data-change-key="${CSS.escape(key)}"]`)?.focus(),
+    );
+  };
   const tokens = useMemo(() => tokensFor(file.hunks, languageOf(path)), [file.hunks, path]);
   const placed = useMemo(() => placeComments(file, comments), [file, comments]);
 
@@ -83,8 +91,8 @@ function FileDiff({
           {composing ? (
             <CommentComposer
               label={composerLabel(path, lineOfChange(change))}
-              onCancel={() => setComposerAt(null)}
-              onSubmit={(body) => onAddComment({ path, ...lineOfChange(change), body }).then(() => setComposerAt(null))}
+              onCancel={() => closeComposer(key)}
+              onSubmit={(body) => onAddComment({ path, ...lineOfChange(change), body }).then(() => closeComposer(key))}
             />
           ) : null}
         </div>
@@ -101,6 +109,7 @@ function FileDiff({
       <button
         type="button"
         className="line-button"
+        data-change-key={getChangeKey(change)}
         aria-label={composerLabel(path, target)}
         aria-expanded={composerAt === getChangeKey(change)}
         onClick={() => setComposerAt(getChangeKey(change))}
@@ -112,7 +121,7 @@ function FileDiff({
 
   const renamed = file.type === "rename" || file.type === "copy";
   return (
-    <section className="diff-file" aria-labelledby={fileAnchor(path)}>
+    <section ref={section} className="diff-file" aria-labelledby={fileAnchor(path)}>
       <header className="diff-file-head">
         <h3 id={fileAnchor(path)} tabIndex={-1}>
           {renamed ? `${file.oldPath} → ${file.newPath}` : path}
