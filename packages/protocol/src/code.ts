@@ -124,7 +124,11 @@ export const CodeResult = z.object({
   base_ref: z.string().max(250).nullable(),
   base_sha: Sha,
   head_sha: Sha,
-  branch: z.string().max(250),
+  // A follow-up (a review's, or a workflow node continuing this change) hands it to the next worker's git.
+  branch: z
+    .string()
+    .max(250)
+    .refine((branch) => gitRefProblem(branch) === null, "must be a branch name git accepts"),
   files: z.array(DiffFile).max(20_000),
   additions: z.number().int().nonnegative(),
   deletions: z.number().int().nonnegative(),

@@ -1,6 +1,8 @@
 import { z } from "zod";
+import { RepoCommand } from "./code.ts";
 import { Timestamp, Uuid } from "./common.ts";
 import { TaskStatus } from "./tasks.ts";
+import { storableText } from "./text.ts";
 import { ToolId } from "./tools.ts";
 
 /**
@@ -48,6 +50,35 @@ const toolError = {
 
 const nodeBase = { id: NodeId, name: z.string().max(200).optional() };
 
+/**
+ * The repository a task or aggregator node works on: a {@link TaskRepo} whose `url` and `ref` may be
+ * templates over `{{input.*}}` and `{{context.*}}`. They are rendered when the node is dispatched and then
+ * checked as a TaskRepo's are; a bad rendered value fails the node, naming the field.
+ */
+export const NodeRepo = z
+  .object({
+    url: storableText(2_000).pipe(z.string().trim().min(1, "is required")),
+    /** Branch, tag or SHA to start from; the remote's default branch when left out. */
+    ref: storableText(2_000).pipe(z.string().trim().min(1, "must not be empty")).optional(),
+    setup: RepoCommand.optional(),
+    check: RepoCommand.optional(),
+    /** Push the task's branch to the repository's remote (the worker's own credentials). */
+    push: z.boolean().default(false),
+  })
+  .strict();
+export type NodeRepo = z.infer<typeof NodeRepo>;
+
+/**
+ * Continue the change of an upstream node: the node's task starts on the branch of `from`'s latest
+ * completed attempt (its repository, one revision on). On a loop re-entry a node that made a change since
+ * continues its own, unless `from` made a newer one.
+ */
+export const NodeWorkspace = z.object({ from: NodeId }).strict();
+export type NodeWorkspace = z.infer<typeof NodeWorkspace>;
+
+/** What task and aggregator nodes may carry to work on a repository (one of the two, never both). */
+const codeFields = { repo: NodeRepo.optional(), workspace: NodeWorkspace.optional() };
+
 /** Runs a tool. `replicas` (concurrent workflows only): N copies, or one per eligible worker with "all". */
 export const TaskNode = z
   .object({
@@ -60,6 +91,7 @@ export const TaskNode = z
     timeout_seconds: TimeoutSeconds,
     requirements: Requirements,
     replicas: z.union([z.number().int().min(1).max(100), z.literal("all")]).optional(),
+    ...codeFields,
   })
   .strict();
 
@@ -117,6 +149,7 @@ export const AggregatorNode = z
     retries: Retries,
     timeout_seconds: TimeoutSeconds,
     requirements: Requirements,
+    ...codeFields,
   })
   .strict();
 

@@ -34,6 +34,7 @@ CREATE TABLE "task_patches" (
 	CONSTRAINT "task_patches_bytes_check" CHECK ("task_patches"."bytes" >= 0)
 );
 --> statement-breakpoint
+ALTER TABLE "run_nodes" ADD COLUMN "code" jsonb;--> statement-breakpoint
 ALTER TABLE "tasks" ADD COLUMN "repo" jsonb;--> statement-breakpoint
 ALTER TABLE "tasks" ADD COLUMN "follows_task_id" uuid;--> statement-breakpoint
 ALTER TABLE "tasks" ADD COLUMN "workspace" jsonb;--> statement-breakpoint

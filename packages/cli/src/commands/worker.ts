@@ -20,6 +20,7 @@ const workerEnvNames = {
   allowUnsafeAgentModes: "GARAGESWARM_ALLOW_UNSAFE_AGENT_MODES",
   workDir: "GARAGESWARM_WORK_DIR",
   workdirRetention: "GARAGESWARM_WORKDIR_RETENTION",
+  worktreeRetention: "GARAGESWARM_WORKTREE_RETENTION",
   updateInterval: "GARAGESWARM_WORKER_UPDATE_INTERVAL",
 };
 
@@ -51,7 +52,8 @@ export function registerWorkerCommand(program: Command): void {
       "after",
       "\nFlags win over env, env over <state-dir>/config.json (keys: server, key, name, slots, max_concurrent\n" +
         '({"claude_code": 2}), labels, enable_shell, pull, drain_timeout_seconds, pass_env,\n' +
-        "allow_unsafe_agent_modes, work_dir, workdir_retention_seconds). Tools are found on PATH (claude,\n" +
+        "allow_unsafe_agent_modes, work_dir, workdir_retention_seconds,\n" +
+        "worktree_retention_seconds). Tools are found on PATH (claude,\n" +
         "gemini, codex), at OLLAMA_HOST, and through ANTHROPIC_API_KEY, GEMINI_API_KEY, OPENAI_API_KEY /\n" +
         "OPENAI_BASE_URL. Tool processes get PATH, HOME, locale, temp and their own vendor variables only (plus\n" +
         "--pass-env), never GARAGESWARM_*.\n" +
@@ -174,6 +176,10 @@ export function addWorkerOptions(command: Command): Command {
     .option(
       "--workdir-retention <seconds>",
       `how long a finished task's workdir is kept (env ${workerEnvNames.workdirRetention}, default 0: removed at once)`,
+    )
+    .option(
+      "--worktree-retention <seconds>",
+      `how long a code task's git worktree is kept for a review's follow-up (env ${workerEnvNames.worktreeRetention}, default 604800: a week); its branch stays in the clone`,
     )
     .option(
       "--drain-timeout <seconds>",

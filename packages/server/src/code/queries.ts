@@ -21,7 +21,8 @@ export async function findPatchOfUser(db: Db, userId: string, taskId: string) {
 
 /**
  * The patch a follow-up continues from, for the worker holding the follow-up's current attempt (and only
- * while its owner still lets that worker run their tasks): the patch of the task it follows.
+ * while its owner still lets that worker run their tasks): the patch of the task it follows, or, for a
+ * workflow node continuing an upstream node's change (no review follow-up), of its workspace's task.
  */
 export async function findWorkspacePatch(
   db: Db,
@@ -31,7 +32,8 @@ export async function findWorkspacePatch(
 ): Promise<string | undefined> {
   const [row] = await selectRows<{ patch: string }>(
     db,
-    sql`select p.patch from tasks join task_patches p on p.task_id = tasks.follows_task_id
+    sql`select p.patch from tasks join task_patches p
+          on p.task_id = coalesce(tasks.follows_task_id, (tasks.workspace->>'from_task_id')::uuid)
         where tasks.task_id = ${taskId}::uuid and tasks.lease_token = ${attemptToken}::uuid
           and tasks.status in ${HELD} and ${principalActsAs(principalId, sql`tasks.worker_id`)}
           and ${mayRunTasksOn(sql`tasks.user_id`, sql`tasks.worker_id`)}`,

@@ -42,6 +42,7 @@ import {
   uniqueIndex,
   uuid,
 } from "drizzle-orm/pg-core";
+import type { NodeCode } from "../workflows/engine/code.ts";
 import type { RunGraph } from "../workflows/graph.ts";
 import type { RunTimer } from "../workflows/runs/effects.ts";
 import type { StoredRunState } from "../workflows/runs/run-state.ts";
@@ -550,6 +551,8 @@ export const runNodes = pgTable(
     json: jsonb("json"),
     exit_code: integer("exit_code"),
     error: text("error"),
+    /** What the node's latest completed code task changed (engine/code.ts NodeCode); null for the others. */
+    code: jsonb("code").$type<NodeCode>(),
   },
   (t) => [
     primaryKey({ columns: [t.run_id, t.node_id] }),

@@ -58,6 +58,8 @@ function toRunNode(node: NodeDefinition): RunNode {
         if (node.render_plan_prompts) runNode.render_plan_prompts = true;
       }
       if (node.type === "task" && node.replicas === "all") runNode.replicas = "all";
+      if (node.type !== "director" && node.repo !== undefined) runNode.repo = node.repo;
+      if (node.type !== "director" && node.workspace !== undefined) runNode.workspace_from = node.workspace.from;
       return runNode;
     }
   }

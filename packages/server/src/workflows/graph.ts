@@ -1,6 +1,6 @@
 // The run graph: what every workflow type compiles to, stored with each run (workflow_runs.graph).
 // It is JSON, so a run keeps the shape it started with even when its workflow is edited later.
-import type { NodeType, ToolId, WorkflowType } from "@garageswarm/protocol";
+import type { NodeRepo, NodeType, ToolId, WorkflowType } from "@garageswarm/protocol";
 
 export interface RunNode {
   id: string;
@@ -30,6 +30,10 @@ export interface RunNode {
   pinned_worker_id?: string;
   /** Set on nodes a director's plan created. */
   parent_id?: string;
+  /** Task and aggregator nodes: the repository they work on (`url` and `ref` are templates). */
+  repo?: NodeRepo;
+  /** Task and aggregator nodes: the upstream node whose change they continue. */
+  workspace_from?: string;
 }
 
 export interface RunEdge {

@@ -6,7 +6,30 @@ import { renderTemplate, TemplateLimitError, type TemplateView, templateProblems
 const view: TemplateView = {
   input: { feature: "dark <mode>", count: 3, tags: ["a", "b"] },
   context: { repo: "garage" },
-  nodes: { gen: { output: "x & y", json: { ok: true }, status: "completed", exit_code: 0, error: null } },
+  nodes: {
+    gen: {
+      output: "x & y",
+      json: { ok: true },
+      status: "completed",
+      exit_code: 0,
+      error: null,
+      branch: null,
+      diff: null,
+      check: null,
+      files: [],
+    },
+    impl: {
+      output: "done",
+      json: null,
+      status: "completed",
+      exit_code: 0,
+      error: null,
+      branch: "garageswarm/1a2b3c4d-1",
+      diff: "diff --git a/x.ts b/x.ts\n+const x = 1;\n",
+      check: { exit_code: 1, output: "1 test failed" },
+      files: ["x.ts", "docs/y.md"],
+    },
+  },
   upstream: ["one", "two"],
 };
 
@@ -32,13 +55,49 @@ describe("templateProblems", () => {
     ["{{#input.x}}unclosed", /cannot be parsed: Unclosed section "input.x"/],
     ["{{nodes.ghost.output}}", /refers to unknown node "ghost"/],
     ["{{nodes.later.output}}", /refers to node "later", which is not upstream/],
-    ["{{nodes.gen.stdout}}", /a node has output, json, status, exit_code, error/],
+    ["{{nodes.gen.stdout}}", /a node has output, json, status, exit_code, error, branch, diff, check, files/],
+    ["{{nodes.gen.check.stdout}}", /a node's check has exit_code, output/],
     ["{{secret}}", /names start with input, context, nodes, upstream/],
     ["{{> header}}", /partials are not supported/],
   ])("rejects %s", (template, message) => {
     const problems = templateProblems(template, scope);
     expect(problems).toHaveLength(1);
     expect(problems[0]).toMatch(message);
+  });
+});
+
+describe("code fields of a node", () => {
+  it("renders the branch, diff, check and changed paths of a code node, and nothing for the others", () => {
+    expect(
+      renderTemplate(
+        "{{nodes.impl.branch}}|{{nodes.impl.check.exit_code}}|{{nodes.impl.check.output}}|{{nodes.impl.files}}",
+        view,
+      ),
+    ).toBe('garageswarm/1a2b3c4d-1|1|1 test failed|["x.ts","docs/y.md"]');
+    expect(renderTemplate("{{#nodes.impl.files}}- {{.}}\n{{/nodes.impl.files}}", view)).toBe("- x.ts\n- docs/y.md\n");
+    expect(renderTemplate("{{nodes.impl.diff}}", view)).toContain("+const x = 1;");
+    expect(renderTemplate("[{{nodes.gen.branch}}][{{nodes.gen.diff}}][{{nodes.gen.check.exit_code}}]", view)).toBe(
+      "[][][]",
+    );
+    expect(renderTemplate("{{^nodes.gen.files}}no change{{/nodes.gen.files}}", view)).toBe("no change");
+  });
+
+  it("accepts the code fields, and only input and context where roots are limited (a repository's url)", () => {
+    const scope = { nodeIds: new Set(["gen"]), upstream: new Set(["gen"]) };
+    expect(
+      templateProblems(
+        "{{nodes.gen.branch}} {{nodes.gen.diff}} {{nodes.gen.check.exit_code}} {{nodes.gen.check.output}} {{nodes.gen.files}}",
+        scope,
+      ),
+    ).toEqual([]);
+    const repo = { nodeIds: new Set(["gen"]), upstream: new Set<string>(), roots: ["input", "context"] };
+    expect(templateProblems("https://git.example/{{context.org}}/{{input.repo}}.git", repo)).toEqual([]);
+    expect(templateProblems("{{nodes.gen.output}}", repo)).toEqual([
+      "{{nodes.gen.output}}: names start with input, context here",
+    ]);
+    expect(templateProblems("{{#upstream}}{{.}}{{/upstream}}", repo)).toEqual([
+      "{{upstream}}: names start with input, context here",
+    ]);
   });
 });
 

@@ -8,6 +8,11 @@ export interface NodeTemplateView {
   status: string;
   exit_code: number | null;
   error: string | null;
+  /** Code nodes (null or empty for the others): the branch of the latest change, its diff, check, changed paths. */
+  branch: unknown;
+  diff: unknown;
+  check: unknown;
+  files: unknown;
 }
 
 export interface TemplateView {
@@ -19,13 +24,27 @@ export interface TemplateView {
 }
 
 export const templateRoots = ["input", "context", "nodes", "upstream"] as const;
-export const nodeFields = ["output", "json", "status", "exit_code", "error"] as const;
+export const nodeFields = [
+  "output",
+  "json",
+  "status",
+  "exit_code",
+  "error",
+  "branch",
+  "diff",
+  "check",
+  "files",
+] as const;
+/** What `{{nodes.ID.check.*}}` has: the check command's exit code and the tail of its output. */
+export const checkFields = ["exit_code", "output"] as const;
 
 export interface TemplateScope {
   /** Every node id of the workflow. */
   nodeIds: ReadonlySet<string>;
   /** Node ids whose outputs can exist when this template renders. */
   upstream: ReadonlySet<string>;
+  /** The roots names may start with; all of `templateRoots` when left out. */
+  roots?: readonly string[];
 }
 
 type Token = [string, string, number, number, Token[]?];
@@ -77,7 +96,11 @@ export function templateProblems(template: string, scope: TemplateScope): string
 
 /** Checks one `{{name}}`. Inside a section names may refer to the section's item, so only `nodes.` is checked. */
 export function nameProblem(name: string, inSection: boolean, scope: TemplateScope): string | null {
-  const [root, nodeId, field] = name.split(".");
+  const [root, nodeId, field, subfield] = name.split(".");
+  const roots = scope.roots ?? templateRoots;
+  if (scope.roots && !inSection && name !== "." && !roots.includes(root ?? "")) {
+    return `{{${name}}}: names start with ${roots.join(", ")} here`;
+  }
   if (root === "nodes" && nodeId !== undefined) {
     if (!scope.nodeIds.has(nodeId)) return `{{${name}}} refers to unknown node "${nodeId}"`;
     if (!scope.upstream.has(nodeId))
@@ -85,11 +108,14 @@ export function nameProblem(name: string, inSection: boolean, scope: TemplateSco
     if (field !== undefined && !(nodeFields as readonly string[]).includes(field)) {
       return `{{${name}}}: a node has ${nodeFields.join(", ")}`;
     }
+    if (field === "check" && subfield !== undefined && !(checkFields as readonly string[]).includes(subfield)) {
+      return `{{${name}}}: a node's check has ${checkFields.join(", ")}`;
+    }
     return null;
   }
   if (inSection || name === ".") return null;
-  if (!(templateRoots as readonly string[]).includes(root ?? "")) {
-    return `{{${name}}}: names start with ${templateRoots.join(", ")}`;
+  if (!roots.includes(root ?? "")) {
+    return `{{${name}}}: names start with ${roots.join(", ")}`;
   }
   return null;
 }

@@ -1,6 +1,6 @@
 import { describe, expect, it } from "vitest";
 import { InvalidInputError } from "../errors.ts";
-import { shipFeature } from "./engine/test-examples.ts";
+import { implementReviewFix, shipFeature } from "./engine/test-examples.ts";
 import { parseWorkflow, validateWorkflow } from "./validate.ts";
 
 const clone = () => structuredClone(shipFeature) as any;
@@ -247,5 +247,83 @@ describe("bounds checked when a workflow is saved (review A3, A4, A8)", () => {
       graph([{ ...director, tool: "shell", allowed_tools: ["shell"], render_plan_prompts: true }]),
     );
     expect(workflow.definition.nodes[0]).toMatchObject({ allowed_tools: ["shell"], render_plan_prompts: true });
+  });
+});
+
+describe("nodes that work on a repository", () => {
+  const code = () => structuredClone(implementReviewFix) as any;
+
+  it("accepts repo (templates over input and context) and a workspace continuing an upstream node", () => {
+    const workflow = parseWorkflow(code());
+    expect(workflow.definition.nodes[0]).toMatchObject({ repo: { url: "{{input.repo}}", ref: "main", push: false } });
+    expect(workflow.definition.nodes[2]).toMatchObject({ workspace: { from: "implement" } });
+  });
+
+  it("refuses repo and workspace on one node", () => {
+    const body = code();
+    body.definition.nodes[2].repo = { url: "file:///srv/git/app.git" };
+    expect(firstIssue(body)).toEqual({
+      path: "definition.nodes[2].workspace",
+      message:
+        'node "fix": a node works on a new repository (repo) or continues an upstream change (workspace), not both',
+    });
+  });
+
+  it("refuses a tool that does not edit files", () => {
+    const body = code();
+    body.definition.nodes[2].tool = "ollama";
+    expect(firstIssue(body)).toMatchObject({
+      path: "definition.nodes[2].tool",
+      message: expect.stringMatching(/^node "fix": a node with workspace needs a tool that edits files \(claude_code/),
+    });
+  });
+
+  it.each([
+    ["url", "ext::sh%20-c%20touch", "repo.url must not use a git remote helper"],
+    ["url", "https://user:token@git.example/app.git", "repo.url must not contain a password"],
+    ["url", "{{nodes.review.output}}", "repo.url {{nodes.review.output}}: names start with input, context here"],
+    ["ref", "--upload-pack=evil", "repo.ref must not start with '-'"],
+    ["ref", "main..dev", "repo.ref must not contain '..'"],
+    ["ref", "{{secret}}", "repo.ref {{secret}}: names start with input, context here"],
+  ])("refuses a repo %s of %s, naming the field", (field, value, message) => {
+    const body = code();
+    body.definition.nodes[0].repo[field] = value;
+    const issue = firstIssue(body);
+    expect(issue.path).toBe(`definition.nodes[0].repo.${field}`);
+    expect(issue.message).toContain(`node "implement": ${message}`);
+  });
+
+  it("refuses a workspace.from that is unknown, itself, not upstream, or makes no change", () => {
+    const from = (id: string) => {
+      const body = code();
+      body.definition.nodes[2].workspace.from = id;
+      return firstIssue(body);
+    };
+    expect(from("ghost")).toEqual({
+      path: "definition.nodes[2].workspace.from",
+      message: 'node "fix": workspace.from names unknown node "ghost"',
+    });
+    expect(from("fix").message).toMatch(/workspace.from names the node itself/);
+    expect(from("passed")).toEqual({
+      path: "definition.nodes[2].workspace.from",
+      message: 'node "fix": workspace.from: node "passed" is not upstream of this node',
+    });
+    expect(from("review")).toEqual({
+      path: "definition.nodes[2].workspace.from",
+      message: 'node "fix": workspace.from: node "review" makes no change to continue (it has no repo or workspace)',
+    });
+  });
+
+  it("refuses repo and workspace on nodes other than tasks and aggregators", () => {
+    const body = code();
+    body.definition.nodes.push({
+      id: "plan",
+      type: "director",
+      tool: "claude_code",
+      prompt: "Plan",
+      repo: body.definition.nodes[0].repo,
+    });
+    body.definition.edges.push({ from: "implement", to: "plan" });
+    expect(firstIssue(body)).toEqual({ path: "definition.nodes[4]", message: 'node "plan": unknown field "repo"' });
   });
 });

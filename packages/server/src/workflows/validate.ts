@@ -14,6 +14,7 @@ import { InvalidInputError } from "../errors.ts";
 import { conditionProblems } from "./conditions.ts";
 import { reachableFrom } from "./graph.ts";
 import { templateProblems } from "./template.ts";
+import { codeShapeIssues, workspaceIssues } from "./validate-code.ts";
 
 export interface ValidationIssue {
   path: string;
@@ -119,6 +120,11 @@ export function definitionIssues(type: WorkflowType, definition: WorkflowDefinit
   });
 
   issues.push(...typeShapeIssues(type, definition));
+  nodes.forEach((node, i) => {
+    for (const issue of codeShapeIssues(node)) {
+      issues.push({ path: nodePath(i, issue.field), message: `node "${node.id}": ${issue.message}` });
+    }
+  });
   if (issues.length > 0) return issues;
 
   // From here the ids are sound: look at the graph the definition means.
@@ -156,6 +162,9 @@ export function definitionIssues(type: WorkflowType, definition: WorkflowDefinit
     if ("prompt" in node) check("prompt", templateProblems(node.prompt, scope));
     if (node.type === "approval" && node.message !== undefined) check("message", templateProblems(node.message, scope));
     if (node.type === "condition") check("expression", conditionProblems(node.expression, scope));
+    for (const issue of workspaceIssues(node, definition, reachableFrom(node.id, backward))) {
+      issues.push({ path: nodePath(i, issue.field), message: `node "${node.id}": ${issue.message}` });
+    }
   });
   edges.forEach((edge, i) => {
     if (edge.condition === undefined) return;

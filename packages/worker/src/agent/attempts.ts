@@ -112,6 +112,10 @@ export class Attempts {
       options: task.options,
       timeout_seconds: task.timeout_seconds,
       owner_user_id: task.owner_user_id,
+      attempt: task.attempt,
+      attempt_token: task.attempt_token,
+      repo: task.repo ?? null,
+      workspace: task.workspace ?? null,
       ...(task.resume_session_id ? { resume_session_id: task.resume_session_id } : {}),
     });
     const attempt: Attempt = {
@@ -219,6 +223,8 @@ export class Attempts {
         `task ${outcome.task_id}: ${outcome.status} (attempt ${attempt.task.attempt}, no longer ours: not reported)`,
       );
       if (this.byTask.get(outcome.task_id) === attempt) this.byTask.delete(outcome.task_id);
+      // Nothing will be reported: a code task's worktree may go (its branch stays in the clone).
+      await this.options.executor.reported(outcome.task_id);
       return;
     }
     const report = reportOf(outcome, { attempt_token: attempt.task.attempt_token, handedBack: attempt.handedBack });
@@ -238,6 +244,8 @@ export class Attempts {
       log.error(`task ${outcome.task_id}: could not store its report: ${(error as Error).message}`);
     } finally {
       if (this.byTask.get(outcome.task_id) === attempt) this.byTask.delete(outcome.task_id);
+      // Only now may a code task's worktree go: the report carrying its patch is on disk.
+      await this.options.executor.reported(outcome.task_id);
     }
   }
 

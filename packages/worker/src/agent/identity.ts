@@ -30,6 +30,7 @@ export const WorkerConfigFile = z
     max_concurrent: MaxConcurrent.optional(),
     work_dir: z.string().min(1).max(4096).optional(),
     workdir_retention_seconds: z.number().nonnegative().optional(),
+    worktree_retention_seconds: z.number().nonnegative().optional(),
   })
   .strict();
 export type WorkerConfigFile = z.infer<typeof WorkerConfigFile>;

@@ -27,6 +27,53 @@ describe("reportOf", () => {
     );
   });
 
+  it("trims a long output so that a report carrying a patch stays under the 12 MiB body limit", () => {
+    const patch = `${"+".repeat(99)}\n`.repeat(50_000);
+    const code = {
+      repo_url: "file:///r.git",
+      base_ref: null,
+      base_sha: "a".repeat(40),
+      head_sha: "b".repeat(40),
+      branch: "garageswarm/12345678-1",
+      files: [],
+      additions: 50_000,
+      deletions: 0,
+      patch_bytes: patch.length,
+      patch_sha256: "c".repeat(64),
+      patch,
+      setup: null,
+      check: null,
+      pushed: false,
+      behind: null,
+      ahead: 1,
+    };
+    const output = `${"o".repeat(8_999_990)}THE END`;
+    const result = {
+      output,
+      usage: { input_tokens: 1, output_tokens: 2, cost_usd: 0 },
+      exit_code: 0,
+      artifacts: [],
+      detail: {},
+      code,
+    };
+    const report = reportOf({ task_id: "t1", status: "completed", result }, { attempt_token: "a", handedBack: false });
+    if (report.kind !== "complete") throw new Error("expected a complete report");
+    expect(Buffer.byteLength(JSON.stringify(report))).toBeLessThan(12 * 1024 * 1024);
+    expect(report.result.code?.patch).toBe(patch);
+    expect(report.result.output).toMatch(
+      /^\[output truncated to its last \d+ characters to make room for the patch\]\n/,
+    );
+    expect(report.result.output.endsWith("THE END")).toBe(true);
+    expect(report.result.detail).toMatchObject({ output_truncated: true, output_chars: output.length });
+
+    const small = { ...result, output: "short" };
+    const untouched = reportOf(
+      { task_id: "t1", status: "completed", result: small },
+      { attempt_token: "a", handedBack: false },
+    );
+    expect(untouched.kind === "complete" && untouched.result).toEqual(small);
+  });
+
   it("retries a tool failure but not a cancel or a timeout", () => {
     const context = { attempt_token: "a", handedBack: false };
     expect(reportOf(failure("failed"), context)).toMatchObject({ kind: "fail", retryable: true });

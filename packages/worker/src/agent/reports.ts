@@ -10,6 +10,8 @@ const MAX_ERROR_CHARS = 20_000;
 const MAX_OUTPUT_CHARS = 9_000_000;
 /** The longest agent session id the server stores; a longer one is no id any CLI hands out. */
 const MAX_SESSION_ID_CHARS = 200;
+/** POST /complete takes 12 MiB; a report carrying a patch keeps below this, output trimmed to make room. */
+const MAX_REPORT_BYTES = 11 * 1024 * 1024;
 /** Output chunks on the wire: small enough that one envelope stays far below the server's frame limit. */
 export const MAX_CHUNK_CHARS = 65_536;
 
@@ -47,6 +49,31 @@ export function reportOf(outcome: TaskOutcome, context: ReportContext): Report {
 }
 
 function boundResult(result: TaskResult): TaskResult {
+  let bounded = boundOutput(result);
+  if (bounded.code?.patch === undefined) return bounded;
+  // A patch (up to 5 MiB) and a long output together could pass the body limit: the output gives way.
+  let keep = bounded.output.length;
+  for (
+    let excess = reportBytes(bounded) - MAX_REPORT_BYTES;
+    excess > 0;
+    excess = reportBytes(bounded) - MAX_REPORT_BYTES
+  ) {
+    if (keep === 0) break;
+    keep = Math.max(0, keep - excess);
+    bounded = {
+      ...bounded,
+      output: `[output truncated to its last ${keep} characters to make room for the patch]\n${keep > 0 ? result.output.slice(-keep) : ""}`,
+      detail: { ...bounded.detail, output_truncated: true, output_chars: result.output.length },
+    };
+  }
+  return bounded;
+}
+
+function reportBytes(result: TaskResult): number {
+  return Buffer.byteLength(JSON.stringify(result));
+}
+
+function boundOutput(result: TaskResult): TaskResult {
   if (result.output.length <= MAX_OUTPUT_CHARS) return result;
   return {
     ...result,

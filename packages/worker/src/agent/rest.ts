@@ -104,22 +104,29 @@ export class RestClient {
     await this.call("POST", `/api/v1/tasks/${taskId}/fail`, body);
   }
 
-  private async call(method: string, path: string, body?: unknown, signal?: AbortSignal): Promise<unknown> {
+  /** The cumulative patch of the change a follow-up continues (text/x-diff); the attempt's token proves it. */
+  async workspacePatch(taskId: string, attemptToken: string): Promise<string> {
+    const query = new URLSearchParams({ attempt_token: attemptToken });
+    const response = await this.send("GET", `/api/v1/tasks/${taskId}/workspace.patch?${query}`);
+    const text = await response.text();
+    if (!response.ok) throw new ApiError(response.status, problemDetail(text, response.statusText));
+    return text;
+  }
+
+  private async send(method: string, path: string, body?: unknown, signal?: AbortSignal): Promise<Response> {
     const url = `${this.baseUrl}${path}`;
     const headers: Record<string, string> = { authorization: `Bearer ${this.key}` };
     if (body !== undefined) headers["content-type"] = "application/json";
-    let response: Response;
     try {
-      response = await fetch(url, {
-        method,
-        headers,
-        body: body === undefined ? undefined : JSON.stringify(body),
-        signal,
-      });
+      return await fetch(url, { method, headers, body: body === undefined ? undefined : JSON.stringify(body), signal });
     } catch (error) {
       if (signal?.aborted) throw error;
       throw new UnreachableError(this.baseUrl, error);
     }
+  }
+
+  private async call(method: string, path: string, body?: unknown, signal?: AbortSignal): Promise<unknown> {
+    const response = await this.send(method, path, body, signal);
     const text = await response.text();
     if (!response.ok) throw new ApiError(response.status, problemDetail(text, response.statusText));
     return text === "" ? undefined : JSON.parse(text);

@@ -65,6 +65,19 @@ describe("resolveWorkerSettings", () => {
     await expect(resolveWorkerSettings({ ...base, workdirRetention: "-1" }, {})).rejects.toThrow(/--workdir-retention/);
   });
 
+  it("keeps code tasks' worktrees a week unless told otherwise (flag, env, config.json)", async () => {
+    const base = { stateDir, server: "http://h:1", key: "gs_x" };
+    expect((await resolveWorkerSettings(base, {})).worktreeRetentionSeconds).toBe(604_800);
+    await writeFile(join(stateDir, "config.json"), JSON.stringify({ worktree_retention_seconds: 3600 }));
+    expect((await resolveWorkerSettings(base, {})).worktreeRetentionSeconds).toBe(3600);
+    const env = { GARAGESWARM_WORKTREE_RETENTION: "120" };
+    expect((await resolveWorkerSettings(base, env)).worktreeRetentionSeconds).toBe(120);
+    expect((await resolveWorkerSettings({ ...base, worktreeRetention: "0" }, env)).worktreeRetentionSeconds).toBe(0);
+    await expect(resolveWorkerSettings({ ...base, worktreeRetention: "soon" }, {})).rejects.toThrow(
+      /--worktree-retention/,
+    );
+  });
+
   it("names the flag or variable to fix", async () => {
     await expect(resolveWorkerSettings({ stateDir, key: "gs_x" }, {})).rejects.toThrow(/--server.*GARAGESWARM_SERVER/);
     await expect(resolveWorkerSettings({ stateDir, server: "http://h:1" }, {})).rejects.toThrow(/--key/);

@@ -1,6 +1,7 @@
 // A worker's settings from three sources: flags win over env, env over the state dir's config.json.
 import { hostname } from "node:os";
 import { resolve } from "node:path";
+import { DEFAULT_WORKTREE_RETENTION_SECONDS } from "../code/worktrees.ts";
 import { type AgentToolId, parseUnsafeModes } from "../tools/agent-modes.ts";
 import { validatePassEnv } from "../tools/environment.ts";
 import { defaultStateDir, readConfigFile, type WorkerConfigFile } from "./identity.ts";
@@ -24,6 +25,7 @@ export interface WorkerFlags {
   allowUnsafeAgentModes?: boolean | string;
   workDir?: string;
   workdirRetention?: string;
+  worktreeRetention?: string;
 }
 
 export const workerEnvNames = {
@@ -38,6 +40,7 @@ export const workerEnvNames = {
   allowUnsafeAgentModes: "GARAGESWARM_ALLOW_UNSAFE_AGENT_MODES",
   workDir: "GARAGESWARM_WORK_DIR",
   workdirRetention: "GARAGESWARM_WORKDIR_RETENTION",
+  worktreeRetention: "GARAGESWARM_WORKTREE_RETENTION",
 } as const;
 
 export interface WorkerSettings extends SandboxSettings {
@@ -64,9 +67,14 @@ export interface SandboxSettings {
   workDir: string | undefined;
   /** Seconds a finished task's workdir is kept (--workdir-retention). */
   workdirRetentionSeconds: number;
+  /** Seconds a code task's worktree is kept for a review's follow-up (--worktree-retention). */
+  worktreeRetentionSeconds: number;
 }
 
-export type SandboxFlags = Pick<WorkerFlags, "passEnv" | "allowUnsafeAgentModes" | "workDir" | "workdirRetention">;
+export type SandboxFlags = Pick<
+  WorkerFlags,
+  "passEnv" | "allowUnsafeAgentModes" | "workDir" | "workdirRetention" | "worktreeRetention"
+>;
 
 /** Flags win over env, env over config.json; used by `garageswarm worker` and by the local worker of `up`. */
 export function resolveSandboxSettings(
@@ -85,11 +93,20 @@ export function resolveSandboxSettings(
   if (!(retention >= 0) || !Number.isFinite(retention)) {
     throw new Error("--workdir-retention must be zero or a positive number of seconds");
   }
+  const worktreeText = flags.worktreeRetention ?? fromEnv(workerEnvNames.worktreeRetention);
+  const worktreeRetention =
+    worktreeText === undefined
+      ? (file.worktree_retention_seconds ?? DEFAULT_WORKTREE_RETENTION_SECONDS)
+      : Number(worktreeText);
+  if (!(worktreeRetention >= 0) || !Number.isFinite(worktreeRetention)) {
+    throw new Error("--worktree-retention must be zero or a positive number of seconds");
+  }
   return {
     passEnv,
     allowUnsafeAgentModes: parseUnsafeModes(unsafe),
     workDir: workDir === undefined ? undefined : resolve(workDir),
     workdirRetentionSeconds: retention,
+    worktreeRetentionSeconds: worktreeRetention,
   };
 }
 
@@ -178,6 +195,7 @@ export function configOfFlags(flags: WorkerFlags): WorkerConfigFile {
   // Absolute: the service does not start in the directory install was run from.
   if (flags.workDir !== undefined) config.work_dir = resolve(flags.workDir);
   if (flags.workdirRetention !== undefined) config.workdir_retention_seconds = Number(flags.workdirRetention);
+  if (flags.worktreeRetention !== undefined) config.worktree_retention_seconds = Number(flags.worktreeRetention);
   return config;
 }
 

@@ -5,7 +5,9 @@ import type { AddressInfo } from "node:net";
 import { envelope, type ServerToWorker } from "@garageswarm/protocol";
 import { afterEach, describe, expect, it } from "vitest";
 import { WebSocketServer } from "ws";
-import { WorkerSocket } from "./socket.ts";
+import type { ServerLink } from "./link.ts";
+import type { Report } from "./report.ts";
+import { SocketLink, WorkerSocket } from "./socket.ts";
 
 const servers: WebSocketServer[] = [];
 afterEach(async () => {
@@ -76,6 +78,63 @@ describe("WorkerSocket", () => {
     const later = assign();
     for (const client of server.clients) client.send(JSON.stringify(later));
     await expect.poll(() => received.map((message) => message.id)).toEqual([later.id]);
+    socket.close();
+  });
+
+  it("sends a report carrying a patch over REST (the frame limit), and other reports over the session", async () => {
+    const url = await serverSending([]);
+    const { socket } = await WorkerSocket.open(url, randomUUID(), "gs_test", hello);
+    const server = servers[0]!;
+    const overSocket: string[] = [];
+    for (const client of server.clients) {
+      client.on("message", (data) => {
+        const message = JSON.parse(String(data)) as { id: string; type: string };
+        overSocket.push(message.type);
+        client.send(JSON.stringify({ ...envelope<ServerToWorker>("ack", { ok: true }), id: message.id }));
+      });
+    }
+    const overRest: Report[] = [];
+    const rest = {
+      deliver: async (report: Report) => {
+        overRest.push(report);
+        return "delivered" as const;
+      },
+    } as ServerLink;
+    const link = new SocketLink(socket, rest);
+    const result = {
+      output: "done",
+      usage: { input_tokens: 0, output_tokens: 0, cost_usd: 0 },
+      exit_code: 0,
+      artifacts: [],
+      detail: {},
+    };
+    const code = {
+      repo_url: "file:///r.git",
+      base_ref: null,
+      base_sha: "a".repeat(40),
+      head_sha: "b".repeat(40),
+      branch: "garageswarm/12345678-1",
+      files: [],
+      additions: 0,
+      deletions: 0,
+      patch_bytes: 4,
+      patch_sha256: "c".repeat(64),
+      setup: null,
+      check: null,
+      pushed: false,
+      behind: null,
+      ahead: 1,
+    };
+    const fence = { task_id: randomUUID(), attempt_token: randomUUID() };
+    expect(
+      await link.deliver({ ...fence, kind: "complete", result: { ...result, code: { ...code, patch: "diff" } } }),
+    ).toBe("delivered");
+    expect(overRest).toHaveLength(1);
+    expect(overSocket).toEqual([]);
+
+    expect(await link.deliver({ ...fence, kind: "complete", result: { ...result, code } })).toBe("delivered");
+    expect(overRest).toHaveLength(1);
+    expect(overSocket).toEqual(["task.complete"]);
     socket.close();
   });
 });

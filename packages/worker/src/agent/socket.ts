@@ -213,7 +213,9 @@ export class SocketLink implements ServerLink {
   }
 
   async deliver(report: Report): Promise<DeliveryOutcome> {
-    if (this.socket.isOpen) {
+    // A patch may be megabytes: over the server's 1 MiB frame limit, while POST /complete takes 12 MiB.
+    const carriesPatch = report.kind === "complete" && report.result.code?.patch !== undefined;
+    if (this.socket.isOpen && !carriesPatch) {
       try {
         const ack = await this.request(report);
         if (ack.ok) return "delivered";

@@ -22,9 +22,14 @@ import type { EventEmitter } from "node:events";
 import { availableParallelism, hostname, platform as osPlatform, totalmem } from "node:os";
 import { join } from "node:path";
 import type { ToolId, WorkerRegister, WorkerTool } from "@garageswarm/protocol";
+import { CloneCache } from "../code/clone-cache.ts";
+import { CodeTasks } from "../code/code-tasks.ts";
+import { gitEnvironment } from "../code/git.ts";
+import { DEFAULT_WORKTREE_RETENTION_SECONDS, Worktrees } from "../code/worktrees.ts";
 import { Executor } from "../executor/executor.ts";
 import { type WorkdirStore, Workdirs } from "../executor/workdir.ts";
 import { ResourceMonitor } from "../resources/resources.ts";
+import { toolEnvironment } from "../tools/environment.ts";
 import { createToolRegistry, type ToolRegistryOptions } from "../tools/registry.ts";
 import { Activity, type ActivityEvents, type FinishedAttempt, type RunningAttempt } from "./activity.ts";
 import { Attempts } from "./attempts.ts";
@@ -81,6 +86,8 @@ export interface StartWorkerOptions {
   workDir?: string;
   /** Seconds a finished task's workdir is kept (default 0: removed when the task ends). */
   workdirRetentionSeconds?: number;
+  /** Seconds a code task's worktree is kept for a review's follow-up (default a week). */
+  worktreeRetentionSeconds?: number;
   /** Directories task workdirs must stay out of besides the state dir (the data dir under `up`). */
   protectedDirs?: string[];
   log?: WorkerLog;
@@ -174,6 +181,9 @@ class Agent {
   private readonly outbox: Outbox;
   private readonly attempts: Attempts;
   private workdirs: Workdirs | null = null;
+  private worktrees: Worktrees | null = null;
+  /** Whose machine this is, from the registration: other users' code tasks run without the owner's powers. */
+  private ownerUserId: string | null = null;
   private connection: Connection | null = null;
   /** Ends every loop: aborted once the worker has stopped. */
   private readonly stopping = new AbortController();
@@ -218,9 +228,30 @@ class Agent {
       create: (taskId, owner, options) => this.openedWorkdirs().create(taskId, owner, options),
       release: (taskId, options) => this.openedWorkdirs().release(taskId, options),
     };
+    const env = options.env ?? process.env;
+    const commandEnv = toolEnvironment("shell", env, options.passEnv ?? []);
+    const code = new CodeTasks({
+      cache: new CloneCache(join(this.stateDir, "repos")),
+      worktrees: () => {
+        if (!this.worktrees) throw new Error("the worker has not started");
+        return this.worktrees;
+      },
+      sourceEnv: env,
+      commandEnv,
+      ownerUserId: () => this.ownerUserId,
+      fetchStoredPatch: (task, workspace) => {
+        if (!task.attempt_token) throw new Error("a follow-up needs its attempt token to fetch the stored patch");
+        return this.rest.workspacePatch(task.task_id, task.attempt_token).catch((error: unknown) => {
+          throw new Error(
+            `cannot get the stored patch of ${workspace.branch} from the server: ${(error as Error).message}`,
+          );
+        });
+      },
+    });
     this.executor = new Executor({
       tools: registry,
       workdirs,
+      code,
       slots: options.slots ?? 1,
       allowUnsafeAgentModes: unsafeModes,
       maxConcurrent,
@@ -307,6 +338,15 @@ class Agent {
       protectedDirs: this.options.protectedDirs,
     });
     this.log.info(`task workdirs under ${this.workdirs.root}`);
+    // Beside the workdirs' root (apart from the state dir), not in it: their sweep must not take worktrees.
+    this.worktrees = await Worktrees.open({
+      root: `${this.workdirs.root}.worktrees`,
+      retentionSeconds: this.options.worktreeRetentionSeconds ?? DEFAULT_WORKTREE_RETENTION_SECONDS,
+      git: {
+        env: gitEnvironment(toolEnvironment("shell", this.options.env ?? process.env), {}, true),
+        untrusted: true,
+      },
+    });
     const machineId = await loadMachineId(this.stateDir);
     this.machineId = machineId;
     await this.catalog.check();
@@ -326,8 +366,10 @@ class Agent {
       version: this.options.version ?? WORKER_VERSION,
     }).catch((error: unknown) => {
       this.workdirs?.close();
+      this.worktrees?.close();
       throw error;
     });
+    this.ownerUserId = registered.owner_user_id;
     given?.removeEventListener("abort", giveUp);
     this.catalog.advertised(version);
     this.workerId = registered.worker_id;
@@ -482,6 +524,7 @@ class Agent {
     this.stopping.abort();
     this.wakeWatch.stop();
     this.workdirs?.close();
+    this.worktrees?.close();
     this.outbox.stop();
     await Promise.all(this.loops);
     this.phase = "stopped";

@@ -7,11 +7,14 @@
 //   running      → completed | failed | cancelled | timed_out; the slot frees only after the tool settled,
 //                  which for subprocess tools means its whole process tree is gone; then the workdir is
 //                  released (removed now or after its retention: workdir.ts).
+// A code task (with `repo`) runs its tool in a worktree of the repository instead (code/code-tasks.ts), kept
+// for a review's follow-up; `reported(task)` tells when its report is stored and the worktree may go.
 // Invariants: a running task is never dropped — drain() stops admissions and waits, and hands back the
 // ids still running if its deadline passes; it never kills them. Every admitted task emits exactly one
 // `complete` or `fail`.
 import { EventEmitter } from "node:events";
-import type { TaskResult, ToolId, ToolLimit } from "@garageswarm/protocol";
+import type { TaskRepo, TaskResult, TaskWorkspace, ToolId, ToolLimit } from "@garageswarm/protocol";
+import type { CodeTasks } from "../code/code-tasks.ts";
 import { isAgentTool, modelNameProblem, refusalMessage, wideningOptions } from "../tools/agent-modes.ts";
 import type { ToolRegistry } from "../tools/registry.ts";
 import type { OutputStream, ToolTask } from "../tools/tool.ts";
@@ -26,6 +29,13 @@ export interface ExecutorTask extends ToolTask {
   timeout_seconds?: number | null;
   /** Whose task it is: workdirs are kept in one root per owner. */
   owner_user_id?: string | null;
+  /** Which attempt of the task this is (code tasks name their branch after it); 1 when absent. */
+  attempt?: number;
+  attempt_token?: string;
+  /** A code task: the repository its tool works in. */
+  repo?: TaskRepo | null;
+  /** A review's follow-up: the branch it continues. */
+  workspace?: TaskWorkspace | null;
 }
 
 export interface ExecutorEvents {
@@ -48,6 +58,8 @@ export interface ExecutorOptions {
   allowUnsafeAgentModes?: readonly ToolId[];
   /** At most this many tasks of a tool at once (--max-concurrent claude_code=2); tools not named: `slots`. */
   maxConcurrent?: Partial<Record<ToolId, number>>;
+  /** Runs code tasks (tasks with a repo); without it, this worker refuses them. */
+  code?: CodeTasks;
 }
 
 export type RejectReason =
@@ -59,7 +71,9 @@ export type RejectReason =
   | "tool_unavailable"
   | "invalid_task_id"
   | "invalid_model"
-  | "unsafe_options";
+  | "unsafe_options"
+  | "invalid_repo"
+  | "repo_refused";
 
 /** The task was not admitted; nothing ran. The connection layer answers `task.reject` with the reason. */
 export class TaskRejectedError extends Error {
@@ -75,12 +89,12 @@ export class TaskRejectedError extends Error {
 
   /** No worker would run it as it is: failing it beats offering it around. */
   get permanent(): boolean {
-    return this.reason === "invalid_model" || this.reason === "invalid_task_id";
+    return this.reason === "invalid_model" || this.reason === "invalid_task_id" || this.reason === "invalid_repo";
   }
 
   /** This worker will never run it, though another may (its owner allows more). */
   get refusedByPolicy(): boolean {
-    return this.reason === "unsafe_options";
+    return this.reason === "unsafe_options" || this.reason === "repo_refused";
   }
 }
 
@@ -99,6 +113,8 @@ interface RunningTask {
 
 export class Executor extends EventEmitter<ExecutorEvents> {
   private readonly running = new Map<string, RunningTask>();
+  /** Code tasks parked by a limit whose report is not stored yet: their worktree waits for the resume. */
+  private readonly parkedCode = new Set<string>();
   private isDraining = false;
 
   constructor(private readonly options: ExecutorOptions) {
@@ -160,6 +176,14 @@ export class Executor extends EventEmitter<ExecutorEvents> {
       const widening = wideningOptions(task.tool, task.options);
       if (widening.length > 0) throw new TaskRejectedError("unsafe_options", refusalMessage(task.tool, widening));
     }
+    const code = task.repo ? this.options.code : undefined;
+    if (task.repo) {
+      if (!code) throw new TaskRejectedError("tool_unavailable", "This worker runs no code tasks");
+      const admission = code.admit({ repo: task.repo, workspace: task.workspace, owner_user_id: task.owner_user_id });
+      if (!admission.ok) {
+        throw new TaskRejectedError(admission.permanent ? "invalid_repo" : "repo_refused", admission.message);
+      }
+    }
 
     const controller = new AbortController();
     const timeoutSeconds = task.timeout_seconds ?? this.options.defaultTimeoutSeconds;
@@ -169,12 +193,8 @@ export class Executor extends EventEmitter<ExecutorEvents> {
         : controller.signal;
 
     let outputBytes = 0;
-    const run = async (): Promise<TaskOutcome> => {
-      const workdir = await this.options.workdirs.create(task.task_id, task.owner_user_id, {
-        resume: Boolean(task.resume_session_id),
-      });
-      this.emit("progress", { task_id: task.task_id, phase: "started", output_bytes: 0 });
-      const result = await tool.run(
+    const runTool = (workdir: string) =>
+      tool.run(
         {
           task_id: task.task_id,
           prompt: task.prompt,
@@ -199,6 +219,20 @@ export class Executor extends EventEmitter<ExecutorEvents> {
           },
         },
       );
+    const run = async (): Promise<TaskOutcome> => {
+      if (code && task.repo) {
+        this.emit("progress", { task_id: task.task_id, phase: "started", output_bytes: 0 });
+        const onLine = (line: string, stream: "stdout" | "stderr") =>
+          this.emit("output", { task_id: task.task_id, chunk: `${line}\n`, stream });
+        const codeTask = { ...task, attempt: task.attempt ?? 1, repo: task.repo };
+        const result = await code.run(codeTask, signal, onLine, runTool);
+        return { task_id: task.task_id, status: "completed", result };
+      }
+      const workdir = await this.options.workdirs.create(task.task_id, task.owner_user_id, {
+        resume: Boolean(task.resume_session_id),
+      });
+      this.emit("progress", { task_id: task.task_id, phase: "started", output_bytes: 0 });
+      const result = await runTool(workdir);
       return { task_id: task.task_id, status: "completed", result };
     };
 
@@ -207,7 +241,8 @@ export class Executor extends EventEmitter<ExecutorEvents> {
       .then(async (outcome) => {
         // A task parked by a usage limit comes back to resume its session: its files stay for that attempt.
         const parked = outcome.status === "failed" && outcome.error.limit !== undefined;
-        await this.options.workdirs.release(task.task_id, { parked }).catch(() => {});
+        if (!code) await this.options.workdirs.release(task.task_id, { parked }).catch(() => {});
+        else if (parked) this.parkedCode.add(task.task_id);
         this.running.delete(task.task_id);
         if (outcome.status === "completed") this.emit("complete", { task_id: task.task_id, result: outcome.result });
         else this.emit("fail", { task_id: task.task_id, status: outcome.status, error: outcome.error });
@@ -215,6 +250,12 @@ export class Executor extends EventEmitter<ExecutorEvents> {
       });
     this.running.set(task.task_id, { tool: task.tool, controller, done });
     return done;
+  }
+
+  /** The task's report is stored (the outbox): a code task's worktree may be removed after its retention. */
+  async reported(taskId: string): Promise<void> {
+    const parked = this.parkedCode.delete(taskId);
+    await this.options.code?.reported(taskId, { parked }).catch(() => {});
   }
 
   /** Cancels a running task and resolves once it has ended (its process tree killed); null if unknown. */

@@ -27,10 +27,12 @@ export interface FakeCliKnobs {
   reply?: string;
   pidFile?: string;
   argsFile?: string;
+  /** Files the fake agent writes in its cwd: `{ "path": "content" }` (null deletes), or "append-prompt". */
+  edit?: Record<string, string | null> | "append-prompt";
 }
 
 /** The knobs' variable names: tool processes see them only when the worker passes them (--pass-env). */
-export const fakeKnobNames = ["GS_FAKE_MODE", "GS_FAKE_REPLY", "GS_FAKE_PID_FILE", "GS_FAKE_ARGS_FILE"];
+export const fakeKnobNames = ["GS_FAKE_MODE", "GS_FAKE_REPLY", "GS_FAKE_PID_FILE", "GS_FAKE_ARGS_FILE", "GS_FAKE_EDIT"];
 
 /** Registry options for in-process tests: the fakes on PATH, the knobs set and passed to the fakes. */
 export function fakeTools(knobs: FakeCliKnobs = {}, base: NodeJS.ProcessEnv = process.env) {
@@ -53,10 +55,12 @@ export function fakeCliEnv(knobs: FakeCliKnobs = {}, base: NodeJS.ProcessEnv = p
   delete env.GS_FAKE_REPLY;
   delete env.GS_FAKE_PID_FILE;
   delete env.GS_FAKE_ARGS_FILE;
+  delete env.GS_FAKE_EDIT;
   if (knobs.mode) env.GS_FAKE_MODE = knobs.mode;
   if (knobs.reply !== undefined) env.GS_FAKE_REPLY = knobs.reply;
   if (knobs.pidFile) env.GS_FAKE_PID_FILE = knobs.pidFile;
   if (knobs.argsFile) env.GS_FAKE_ARGS_FILE = knobs.argsFile;
+  if (knobs.edit) env.GS_FAKE_EDIT = typeof knobs.edit === "string" ? knobs.edit : JSON.stringify(knobs.edit);
   return env;
 }
 

@@ -50,7 +50,17 @@ describe("plan tools", () => {
 });
 
 describe("plan prompts", () => {
-  const node = (output: string) => ({ output, json: null, status: "completed", exit_code: 0, error: null });
+  const node = (output: string) => ({
+    output,
+    json: null,
+    status: "completed",
+    exit_code: 0,
+    error: null,
+    branch: null,
+    diff: null,
+    check: null,
+    files: [],
+  });
   const view = {
     input: { x: 1 },
     context: { token: "s3cret" },

@@ -25,9 +25,13 @@
 //       edges wait for the whole plan
 //       any non-terminal -> cancelled   when the run is cancelled or fails
 //
+//       code nodes (`repo` or `workspace_from`, code.ts): ready -> failed, without a task or a retry, when
+//       the rendered repository is one git must not be given or the upstream has no change to continue;
+//       completed keeps the task's change (`code`) for templates, conditions and continuing nodes
+//
 // Edges: pending -> taken | skipped when their source turns terminal (`on`, `when`, `condition` decide).
 // A taken loop edge re-enters its target: the target and everything downstream of it go back to pending
-// with iteration + 1 (keeping their latest output for templates), and the target is ready at once.
+// with iteration + 1 (keeping their latest output and change for templates), and the target is ready at once.
 //
 // Invariants: a node runs only after all its non-loop inputs resolved; one attempt per node is out at a
 // time, and events naming any other (iteration, attempt) are ignored, so a late or repeated result can
@@ -41,6 +45,7 @@ import { evaluateCondition, type StepUsage } from "../conditions.ts";
 import { type GraphIndex, indexGraph, type RunEdge, type RunGraph, type RunNode, reachableFrom } from "../graph.ts";
 import { renderTemplate } from "../template.ts";
 import { type BackoffOptions, defaultBackoff, retryDelay } from "./backoff.ts";
+import { type CodeDispatch, codeDispatch, type DispatchCode, type NodeCode } from "./code.ts";
 import { type Expansion, expandPlan, fillPlanOutputs, planInstructions, planTools } from "./plan.ts";
 import { buildResult, conditionData, templateView } from "./view.ts";
 
@@ -53,6 +58,8 @@ export interface NodeState {
   exit_code: number | null;
   error: string | null;
   task_id: string | null;
+  /** What the latest completed attempt's code task changed; null when it made no change or is no code task. */
+  code: NodeCode | null;
 }
 
 export interface EdgeState {
@@ -81,7 +88,13 @@ export type RunEvent =
   | (AttemptRef & { type: "task_created"; task_id: string })
   /** A worker picked up one of the run's tasks (it left `queued`), whichever attempt it was: the run has begun. */
   | (AttemptRef & { type: "task_started" })
-  | (AttemptRef & { type: "node_completed"; output: string; exit_code?: number | null; structured?: unknown })
+  | (AttemptRef & {
+      type: "node_completed";
+      output: string;
+      exit_code?: number | null;
+      structured?: unknown;
+      code?: NodeCode | null;
+    })
   | (AttemptRef & { type: "node_failed"; error: string; retryable?: boolean })
   | (AttemptRef & { type: "node_timed_out" })
   /** `attempt` is the attempt to start: the one schedule_retry named. */
@@ -102,6 +115,8 @@ export type RunAction =
       timeout_seconds: number;
       requirements: Record<string, unknown>;
       pinned_worker_id: string | null;
+      /** A code node's repository, workspace and revision; null for a task in an empty directory. */
+      code: DispatchCode | null;
     })
   | (AttemptRef & { type: "cancel_task"; task_id: string | null })
   | (AttemptRef & { type: "schedule_retry"; delay_ms: number })
@@ -139,6 +154,11 @@ export interface EngineOptions {
   /** In [0, 1): the jitter of retry delays. */
   random?: () => number;
   backoff?: BackoffOptions;
+  /**
+   * The diff templates show for a code task (`{{nodes.ID.diff}}`): the run driver reads the patches before
+   * the step and hands them in, so the engine does no I/O. Absent: no diff.
+   */
+  diffOf?: (taskId: string) => string | null;
 }
 
 const terminalRun: ReadonlySet<RunStatus> = new Set(["completed", "failed", "cancelled"]);
@@ -364,6 +384,7 @@ function freshNode(): NodeState {
     exit_code: null,
     error: null,
     task_id: null,
+    code: null,
   };
 }
 
@@ -404,7 +425,7 @@ function handle(step: Step, event: RunEvent) {
       state.started = true;
       const definition = step.node(event.node_id);
       if (definition.type === "director") return expandDirector(step, definition, event);
-      return completeNode(step, event.node_id, event.output, event.exit_code ?? null, event.structured);
+      return completeNode(step, event.node_id, event.output, event.exit_code ?? null, event.structured, event.code);
     }
     case "node_failed":
       if (!current(step, event, "running")) return;
@@ -445,12 +466,20 @@ function attemptOf(nodeId: string, node: NodeState): AttemptRef {
   return { node_id: nodeId, iteration: node.iteration, attempt: node.attempt };
 }
 
-function completeNode(step: Step, id: string, output: string, exitCode: number | null, json?: unknown) {
+function completeNode(
+  step: Step,
+  id: string,
+  output: string,
+  exitCode: number | null,
+  json?: unknown,
+  code?: NodeCode | null,
+) {
   const node = step.writeNode(id);
   node.status = "completed";
   node.output = output;
   node.json = json !== undefined ? json : parseJson(output);
   node.exit_code = exitCode;
+  node.code = code ?? null;
   node.error = null;
   resolveOutgoing(step, id, "completed");
 }
@@ -488,7 +517,7 @@ function resolveOutgoing(step: Step, id: string, outcome: "completed" | "failed"
     if (taken && edge.condition !== undefined) {
       try {
         const data = {
-          ...conditionData(step.graph, step.state),
+          ...conditionData(step.graph, step.state, step.options.diffOf),
           output: source.output,
           json: source.json,
           exit_code: source.exit_code,
@@ -552,6 +581,7 @@ function followLoop(step: Step, edge: RunEdge) {
       output: node.output,
       json: node.json,
       exit_code: node.exit_code,
+      code: node.code,
     });
   }
   for (const bodyEdge of step.graph.edges) {
@@ -657,23 +687,36 @@ function activate(step: Step, id: string) {
     node.status = "running";
     let value: boolean;
     try {
-      value = evaluateCondition(definition.expression, conditionData(step.graph, step.state), step.usage);
+      value = evaluateCondition(
+        definition.expression,
+        conditionData(step.graph, step.state, step.options.diffOf),
+        step.usage,
+      );
     } catch (error) {
       return failNode(step, id, `condition failed: ${(error as Error).message}`, false);
     }
     return completeNode(step, id, String(value), null, value);
   }
   let text: string;
+  let code: CodeDispatch;
   try {
     const template = definition.message ?? definition.prompt ?? "";
-    const view = templateView(step.graph, step.state, id);
+    const view = templateView(step.graph, step.state, id, step.options.diffOf);
     text = definition.literal_prompt
       ? fillPlanOutputs(template, view, planTaskIds(step, definition.parent_id!))
       : renderTemplate(template, view);
+    const upstream = definition.workspace_from ? step.state.nodes[definition.workspace_from]?.code : null;
+    code = codeDispatch(definition, view, node.code, upstream ?? null);
   } catch (error) {
     node.status = "running";
     step.state.started = true;
     return failNode(step, id, `template failed: ${(error as Error).message}`, false);
+  }
+  if (!code.ok) {
+    // Another attempt would render the same values from the same run: no retry.
+    node.status = "running";
+    step.state.started = true;
+    return failNode(step, id, code.error, false);
   }
   if (definition.type === "approval") {
     node.status = "waiting_approval";
@@ -691,6 +734,7 @@ function activate(step: Step, id: string) {
     timeout_seconds: definition.timeout_seconds,
     requirements: definition.requirements,
     pinned_worker_id: definition.pinned_worker_id ?? null,
+    code: code.code,
   });
 }
 

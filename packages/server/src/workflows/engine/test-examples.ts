@@ -32,3 +32,43 @@ export const shipFeature = {
     ],
   },
 };
+
+/** Implement on a repository, review by a second agent, fix until the check passes (docs/code-tasks-workflows.md). */
+export const implementReviewFix = {
+  name: "implement-review-fix",
+  workflow_type: "graph" as const,
+  input: { feature: "dark mode", repo: "file:///srv/git/app.git" },
+  context: {},
+  definition: {
+    nodes: [
+      {
+        id: "implement",
+        type: "task" as const,
+        tool: "claude_code" as const,
+        prompt: "Implement {{input.feature}}.",
+        repo: { url: "{{input.repo}}", ref: "main", check: "npm test" },
+      },
+      {
+        id: "review",
+        type: "task" as const,
+        tool: "codex_cli" as const,
+        prompt: "Review branch {{nodes.implement.branch}}:\n{{nodes.implement.diff}}",
+      },
+      {
+        id: "fix",
+        type: "task" as const,
+        tool: "claude_code" as const,
+        prompt:
+          "Address the review:\n{{nodes.review.output}}\n{{#nodes.fix.check}}The check failed:\n{{nodes.fix.check.output}}{{/nodes.fix.check}}",
+        workspace: { from: "implement" },
+      },
+      { id: "passed", type: "condition" as const, expression: { "==": [{ var: "nodes.fix.check.exit_code" }, 0] } },
+    ],
+    edges: [
+      { from: "implement", to: "review" },
+      { from: "review", to: "fix" },
+      { from: "fix", to: "passed" },
+      { from: "passed", to: "fix", when: false, loop: true, max_iterations: 3 },
+    ],
+  },
+};

@@ -3,6 +3,7 @@
 import { compileWorkflow } from "../compile.ts";
 import type { RunGraph } from "../graph.ts";
 import { parseWorkflow } from "../validate.ts";
+import type { NodeCode } from "./code.ts";
 import { apply, type EngineOptions, type RunAction, type RunEvent, type RunState, start } from "./state.ts";
 
 type Dispatch = Extract<RunAction, { type: "dispatch" }>;
@@ -56,7 +57,11 @@ export class RunHarness {
     return { node_id: nodeId, iteration: node.iteration, attempt: node.attempt };
   }
 
-  complete(nodeId: string, output: string, extra: { exit_code?: number; structured?: unknown } = {}) {
+  complete(
+    nodeId: string,
+    output: string,
+    extra: { exit_code?: number; structured?: unknown; code?: NodeCode | null } = {},
+  ) {
     return this.send({ type: "node_completed", ...this.ref(nodeId), output, ...extra });
   }
 

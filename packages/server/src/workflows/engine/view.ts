@@ -20,9 +20,23 @@ function replicasOf(graph: GraphIndex): Map<string, string[]> {
   return replicas;
 }
 
-function nodeView(state: RunState, id: string): NodeTemplateView {
+/** Reads a code task's diff (cut to size) by its task id; the engine is handed one (EngineOptions.diffOf). */
+export type DiffOf = (taskId: string) => string | null;
+
+function nodeView(state: RunState, id: string, diffOf: DiffOf | undefined): NodeTemplateView {
   const node = state.nodes[id]!;
-  return { output: node.output, json: node.json, status: node.status, exit_code: node.exit_code, error: node.error };
+  const code = node.code ?? null;
+  return {
+    output: node.output,
+    json: node.json,
+    status: node.status,
+    exit_code: node.exit_code,
+    error: node.error,
+    branch: code?.branch ?? null,
+    diff: code && diffOf ? diffOf(code.task_id) : null,
+    check: code?.check ?? null,
+    files: code?.files ?? [],
+  };
 }
 
 /**
@@ -35,7 +49,8 @@ function nodeView(state: RunState, id: string): NodeTemplateView {
 function nodeViews(
   graph: GraphIndex,
   state: RunState,
-  aliases: ReadonlyMap<string, string> = new Map(),
+  aliases: ReadonlyMap<string, string>,
+  diffOf: DiffOf | undefined,
 ): Record<string, NodeTemplateView> {
   const replicas = replicasOf(graph);
   const lookup = (key: string): NodeTemplateView | undefined => {
@@ -43,16 +58,20 @@ function nodeViews(
     if (alias !== undefined) return lookup(alias);
     const list = replicas.get(key);
     if (list) {
-      const views = list.map((id) => nodeView(state, id));
+      const views = list.map((id) => nodeView(state, id, diffOf));
       return {
         output: views.map((view) => view.output),
         json: views.map((view) => view.json),
         status: views.every((view) => view.status === "completed") ? "completed" : "running",
         exit_code: null,
         error: null,
+        branch: views.map((view) => view.branch),
+        diff: views.map((view) => view.diff),
+        check: views.map((view) => view.check),
+        files: views.map((view) => view.files),
       };
     }
-    return graph.nodes.has(key) && state.nodes[key] ? nodeView(state, key) : undefined;
+    return graph.nodes.has(key) && state.nodes[key] ? nodeView(state, key, diffOf) : undefined;
   };
   const has = (key: string | symbol) => typeof key === "string" && lookup(key) !== undefined;
   return new Proxy({} as Record<string, NodeTemplateView>, {
@@ -65,11 +84,11 @@ function nodeViews(
 }
 
 /** What JSON Logic conditions read: `{input, context, nodes}`. */
-export function conditionData(graph: GraphIndex, state: RunState) {
-  return { input: state.input, context: state.context, nodes: nodeViews(graph, state) };
+export function conditionData(graph: GraphIndex, state: RunState, diffOf?: DiffOf) {
+  return { input: state.input, context: state.context, nodes: nodeViews(graph, state, new Map(), diffOf) };
 }
 
-export function templateView(graph: GraphIndex, state: RunState, nodeId: string): TemplateView {
+export function templateView(graph: GraphIndex, state: RunState, nodeId: string, diffOf?: DiffOf): TemplateView {
   const aliases = new Map<string, string>();
   const parent = graph.nodes.get(nodeId)?.parent_id;
   if (parent) {
@@ -78,7 +97,7 @@ export function templateView(graph: GraphIndex, state: RunState, nodeId: string)
       aliases.set(sibling.id.slice(parent.length + 1), sibling.id);
     }
   }
-  const nodes = nodeViews(graph, state, aliases);
+  const nodes = nodeViews(graph, state, aliases, diffOf);
   return { input: state.input, context: state.context, nodes, upstream: upstreamOutputs(graph, state, nodeId) };
 }
 

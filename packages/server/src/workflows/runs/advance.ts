@@ -24,6 +24,7 @@ import {
   runGraphIndex,
 } from "../engine/state.ts";
 import type { RunGraph } from "../graph.ts";
+import { readStepDiffs } from "./diffs.ts";
 import { type Dispatch, Effects, outcomeEvent, type RunTimer, takeDueTimers } from "./effects.ts";
 import { publishStep, type StepRecord } from "./publish.ts";
 import * as q from "./queries.ts";
@@ -100,7 +101,9 @@ async function step(
   events.push(...due);
   if (events.length === 0) return unchanged;
 
-  const effects = new Effects(graph, state, remaining, now, options.engine, true);
+  // Read before the engine runs (it does no I/O): the diffs its templates may show.
+  const diffOf = await readStepDiffs(tx, graph, state, outcomes);
+  const effects = new Effects(graph, state, remaining, now, { ...options.engine, diffOf }, true);
   effects.feed(events);
   const updated = await q.updateRunState(tx, runId, row.version, runColumns(effects, now, row.started_at));
   if (!updated) throw new VersionConflict();
@@ -145,6 +148,11 @@ export async function writeEffects(
     rows.map((row) => row.task),
     rows.map((row) => ({ ...row.attempt, task_id: row.task.task_id })),
   );
+  await q.markRevisionsContinued(
+    tx,
+    dispatches.flatMap((dispatch) => dispatch.code?.workspace?.from_task_id ?? []),
+    now,
+  );
   const cancelled: TaskRow[] = [];
   for (const taskId of effects.cancels) {
     const row = await cancelTask(tx, run.user_id, taskId, now, "cancelled by its workflow run");
@@ -160,6 +168,12 @@ async function taskRows(tx: Db, run: q.RunHead, graph: RunGraph, state: RunState
   // Affinity: a node prefers the worker that ran a node feeding it (it may hold that node's workspace).
   const upstreamTask = new Map<string, string>();
   for (const dispatch of dispatches) {
+    // A node continuing a change prefers the worker that made it: its worktree is there.
+    const continued = dispatch.code?.workspace?.from_task_id;
+    if (continued) {
+      upstreamTask.set(dispatch.task_id, continued);
+      continue;
+    }
     for (const edge of index.incoming.get(dispatch.node_id) ?? []) {
       const taskId = state.nodes[edge.from]?.task_id;
       if (taskId && !edge.loop) {
@@ -193,6 +207,11 @@ async function taskRows(tx: Db, run: q.RunHead, graph: RunGraph, state: RunState
         // The engine owns retries (with its own backoff), so the queue never retries a node's task.
         max_attempts: 1,
         pinned_worker_id: dispatch.pinned_worker_id,
+        // A code node's task: its repository, the change it continues, and its revision (unreviewed).
+        repo: dispatch.code?.repo ?? null,
+        workspace: dispatch.code?.workspace ?? null,
+        revision: dispatch.code?.revision ?? null,
+        review_state: dispatch.code ? ("unreviewed" as const) : null,
         workflow_id: run.workflow_id,
         run_id: run.run_id,
         node_id: dispatch.node_id,

@@ -3,6 +3,7 @@
 // its task id are decided together, and a task cancelled within the same step is simply never created.
 import { randomUUID } from "node:crypto";
 import type { TaskResult } from "@garageswarm/protocol";
+import { nodeCodeOf } from "../engine/code.ts";
 import {
   applyAll,
   type EngineOptions,
@@ -160,6 +161,7 @@ export function outcomeEvent(outcome: NodeOutcome): RunEvent {
         output: typeof result.output === "string" ? result.output : "",
         exit_code: result.exit_code ?? null,
         structured: result.structured,
+        code: nodeCodeOf({ ...outcome, code: result.code }),
       };
     }
     case "timed_out":

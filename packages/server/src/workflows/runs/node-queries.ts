@@ -37,6 +37,7 @@ export async function upsertRunNodes(db: Db, runId: string, nodes: Array<[string
           json: sql`excluded.json`,
           exit_code: sql`excluded.exit_code`,
           error: sql`excluded.error`,
+          code: sql`excluded.code`,
         },
       });
   }

@@ -1,6 +1,6 @@
 // SQL of workflow runs: the run row (state guarded by `version`), the task of each node attempt
 // (workflow_run_tasks), and the scans the advancer and the API need.
-import type { RunStatus } from "@garageswarm/protocol";
+import type { RunStatus, TaskRepo, TaskWorkspace } from "@garageswarm/protocol";
 import { and, desc, eq, getTableColumns, inArray, lte, notInArray, or, sql } from "drizzle-orm";
 import { tasks, workers, workflowRuns, workflowRunTasks, workflows } from "../../db/schema.ts";
 import type { Db } from "../../db/store.ts";
@@ -80,6 +80,10 @@ export interface NodeOutcome {
   error: string | null;
   /** The worker's word on the last failure: false means another try cannot help. */
   failure_retryable: boolean | null;
+  /** A code task's repository, revision and workspace (null for the others): what the node's change is. */
+  repo: TaskRepo | null;
+  revision: number | null;
+  workspace: TaskWorkspace | null;
 }
 
 /** Finished tasks of the run whose outcome its state has not taken in yet. */
@@ -94,6 +98,9 @@ export async function findUnsettledOutcomes(db: Db, runId: string): Promise<Node
       result: tasks.result,
       error: tasks.error,
       failure_retryable: tasks.failure_retryable,
+      repo: tasks.repo,
+      revision: tasks.revision,
+      workspace: tasks.workspace,
     })
     .from(workflowRunTasks)
     .innerJoin(tasks, eq(tasks.task_id, workflowRunTasks.task_id))
@@ -138,6 +145,18 @@ export async function findStartedTask(
 export async function settleRunTasks(db: Db, taskIds: string[]): Promise<void> {
   if (taskIds.length === 0) return;
   await db.update(workflowRunTasks).set({ settled: true }).where(inArray(workflowRunTasks.task_id, taskIds));
+}
+
+/**
+ * The revisions a node's new task continues leave review (unreviewed → changes_requested), as a review's
+ * follow-up leaves the one it follows: only the latest revision of a chain is reviewed.
+ */
+export async function markRevisionsContinued(db: Db, taskIds: string[], now: Date): Promise<void> {
+  if (taskIds.length === 0) return;
+  await db
+    .update(tasks)
+    .set({ review_state: "changes_requested", updated_at: now })
+    .where(and(inArray(tasks.task_id, taskIds), eq(tasks.review_state, "unreviewed")));
 }
 
 /** The worker that ran each of these tasks (for affinity: a node prefers its upstream node's worker). */

@@ -6,11 +6,14 @@
 //   GS_FAKE_PID_FILE   written once running: {"pid": <fake>, "child_pid": <helper or null>}
 //   GS_FAKE_ARGS_FILE  written at start: {"argv": [...], "cwd": "...", "env": {...}}, and again once the
 //                      prompt is read: {..., "prompt": "..."}
+//   GS_FAKE_EDIT       files the agent writes in its cwd before answering: a JSON map {"path": "content"}
+//                      (a null content deletes the file), or "append-prompt": append the prompt to AGENT.md
 // The knobs reach a fake only when the worker passes them (--pass-env): tool processes get an allow-listed
 // environment. Each fake parses its arguments as the real CLI does, and fails as it does on what it refuses.
 import { spawn } from "node:child_process";
 import { randomUUID } from "node:crypto";
-import { renameSync, writeFileSync } from "node:fs";
+import { appendFileSync, mkdirSync, renameSync, rmSync, writeFileSync } from "node:fs";
+import { dirname, join } from "node:path";
 
 export const mode = process.env.GS_FAKE_MODE ?? "ok";
 export const uuid = randomUUID;
@@ -73,4 +76,23 @@ function writeAtomically(file, value) {
   if (!file) return;
   writeFileSync(`${file}.tmp`, JSON.stringify(value));
   renameSync(`${file}.tmp`, file);
+}
+
+/** Edits files in the cwd as GS_FAKE_EDIT says, like an agent that changed the repository it runs in. */
+export function editFilesIfAsked(prompt) {
+  const edit = process.env.GS_FAKE_EDIT;
+  if (!edit) return;
+  if (edit === "append-prompt") {
+    appendFileSync("AGENT.md", `${prompt}\n`);
+    return;
+  }
+  for (const [path, content] of Object.entries(JSON.parse(edit))) {
+    const target = join(process.cwd(), path);
+    if (content === null) {
+      rmSync(target, { force: true });
+      continue;
+    }
+    mkdirSync(dirname(target), { recursive: true });
+    writeFileSync(target, content);
+  }
 }
