@@ -62,7 +62,7 @@ describe.skipIf(chromiumMissing())("control from the phone", () => {
     const nav = await page.getByRole("navigation", { name: "Main" }).boundingBox();
     expect(nav).not.toBeNull();
     expect(Math.round(nav!.y + nav!.height)).toBe(844);
-    for (const name of ["Overview", "Tasks", "Workflows", "Workers", "Settings"]) {
+    for (const name of ["Overview", "Tasks", "Repositories", "Workflows", "Workers", "Settings"]) {
       await tapNav(page, name);
       await page.waitForLoadState("networkidle");
       expect(await sidewaysOverflow(page), name).toBeLessThanOrEqual(0);

@@ -12,6 +12,7 @@ import { Page } from "./components/page.tsx";
 import { Shell } from "./components/shell.tsx";
 import { Loading } from "./components/states.tsx";
 import { OverviewPage } from "./pages/overview-page.tsx";
+import { ReposPage } from "./pages/repos/repos-page.tsx";
 import { SettingsPage } from "./pages/settings/settings-page.tsx";
 import { TaskDetailPage } from "./pages/tasks/task-detail-page.tsx";
 import { TasksPage } from "./pages/tasks/tasks-page.tsx";
@@ -66,6 +67,9 @@ export function App() {
               <TasksPage />
             </Route>
             <Route path="/tasks/:id">{(params) => <TaskDetailPage taskId={params.id} />}</Route>
+            <Route path="/repositories">
+              <ReposPage />
+            </Route>
             <Route path="/workflows">
               <WorkflowsPage />
             </Route>

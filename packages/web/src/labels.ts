@@ -5,6 +5,7 @@ import type {
   NodeRun,
   NodeStatus,
   NodeType,
+  ReviewState,
   RunStatus,
   TaskStatus,
   ToolId,
@@ -24,6 +25,15 @@ export const toolLabels: Record<ToolId, string> = {
 export const toolIds = Object.keys(toolLabels) as ToolId[];
 /** The tools `tool: "any"` may run on: every one that answers a text prompt (the protocol's TEXT_TOOLS). */
 export const textToolIds = toolIds.filter((tool) => tool !== "shell");
+
+/** The tools that can work on a repository: the protocol's CODE_TOOLS (a value, kept here to keep zod out). */
+export const codeToolIds: readonly ToolId[] = ["claude_code", "codex_cli", "gemini_cli", "shell"];
+
+export const reviewStateLabels: Record<ReviewState, string> = {
+  unreviewed: "Waiting for review",
+  changes_requested: "Changes requested",
+  accepted: "Accepted",
+};
 
 export const limitPolicyLabels: Record<LimitPolicy, string> = {
   wait: "Wait for the reset (resumes the same session)",

@@ -32,7 +32,10 @@ export async function signIn(page: Page, user: Pick<BrowserUser, "username" | "p
   await page.getByRole("button", { name: "Sign in" }).click();
 }
 
-export async function goTo(page: Page, name: "Overview" | "Tasks" | "Workflows" | "Workers" | "Settings" | "Users") {
+export async function goTo(
+  page: Page,
+  name: "Overview" | "Tasks" | "Repositories" | "Workflows" | "Workers" | "Settings" | "Users",
+) {
   await page.getByRole("navigation", { name: "Main" }).getByRole("link", { name }).click();
   await page.getByRole("heading", { name, level: 1 }).waitFor();
 }

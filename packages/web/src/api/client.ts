@@ -45,6 +45,8 @@ export interface RequestOptions {
   /** Send the access token (default). Off for login/register. */
   auth?: boolean;
   signal?: AbortSignal;
+  /** Read the body as text (a patch) rather than JSON. */
+  text?: boolean;
 }
 
 export async function apiRequest<T>(
@@ -55,16 +57,18 @@ export async function apiRequest<T>(
 ): Promise<T> {
   const auth = options.auth ?? true;
   if (auth && !accessTokenFresh() && hasStoredSession()) await refreshOrThrow();
-  let response = await send(method, path, body, auth ? getAccessToken() : null, options.signal);
+  const accept = options.text ? "text/plain, text/x-diff" : "application/json";
+  let response = await send(method, path, body, auth ? getAccessToken() : null, options.signal, accept);
   if (response.status === 401 && auth && !(await namesAField(response))) {
     if ((await refreshOrThrow()) === "refreshed") {
-      response = await send(method, path, body, getAccessToken(), options.signal);
+      response = await send(method, path, body, getAccessToken(), options.signal, accept);
     }
     if (response.status === 401 && !(await namesAField(response))) sessionExpiredHandler();
   }
   if (!response.ok) throw new ApiError(response.status, await readProblem(response));
   if (response.status === 204) return undefined as T;
   const text = await response.text();
+  if (options.text) return text as T;
   return (text ? JSON.parse(text) : undefined) as T;
 }
 
@@ -91,8 +95,9 @@ async function send(
   body: unknown,
   token: string | null,
   signal: AbortSignal | undefined,
+  accept: string,
 ): Promise<Response> {
-  const headers: Record<string, string> = { accept: "application/json" };
+  const headers: Record<string, string> = { accept };
   if (token) headers.authorization = `Bearer ${token}`;
   if (body !== undefined) headers["content-type"] = "application/json";
   let response: Response;

@@ -84,6 +84,8 @@ function retryBody(task: Task): NewTask {
     timeout_seconds: task.timeout_seconds,
     max_attempts: task.max_attempts,
     ...(task.pinned_worker_id ? { worker_id: task.pinned_worker_id } : {}),
+    // A code task starts over from the repository (revision 1), not from where its review stood.
+    ...(task.repo ? { repo: task.repo } : {}),
   };
 }
 

@@ -11,6 +11,7 @@ import { applyTheme, effectiveTheme, theme } from "../theme.ts";
 const pages = [
   { href: "/", label: "Overview" },
   { href: "/tasks", label: "Tasks" },
+  { href: "/repositories", label: "Repositories" },
   { href: "/workflows", label: "Workflows" },
   { href: "/workers", label: "Workers" },
   // A document load, not an in-app link (pages/phone-worker/address.ts says why).

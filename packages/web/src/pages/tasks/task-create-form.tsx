@@ -7,6 +7,8 @@ import { useWorkers } from "../../api/workers.ts";
 import { Field, FormError, fieldErrorsOf, formValues, SelectField, TextAreaField } from "../../components/form.tsx";
 import { formatUntil } from "../../components/format.ts";
 import { limitPolicyLabels, textToolIds, toolIds, toolLabels } from "../../labels.ts";
+import { repoFieldNames, repoFromForm } from "./repo-fields.ts";
+import { RepoSection } from "./repo-section.tsx";
 
 export function TaskCreateForm({ onCreated, onCancel }: { onCreated: (task: Task) => void; onCancel: () => void }) {
   const create = useCreateTask();
@@ -14,6 +16,8 @@ export function TaskCreateForm({ onCreated, onCancel }: { onCreated: (task: Task
   const [tool, setTool] = useState<ToolId | "any">("claude_code");
   // The tools to fall back to, in the order of toolIds: the preference list is [tool, ...fallbacks].
   const [fallbacks, setFallbacks] = useState<ToolId[]>([]);
+  // Bumped after each task made, so the repository fields (controlled by their section) start empty again.
+  const [formRound, setFormRound] = useState(0);
   const fields = fieldErrorsOf(create.error);
   const tools = tool === "any" ? textToolIds : [tool, ...fallbacks.filter((fallback) => fallback !== tool)];
   const choice: TaskCreate["tool"] = tool === "any" ? "any" : tools.length > 1 ? tools : tool;
@@ -30,6 +34,7 @@ export function TaskCreateForm({ onCreated, onCancel }: { onCreated: (task: Task
           onSuccess: (task) => {
             form.reset();
             setFallbacks([]);
+            setFormRound(formRound + 1);
             onCreated(task);
           },
         });
@@ -82,6 +87,7 @@ export function TaskCreateForm({ onCreated, onCancel }: { onCreated: (task: Task
         />
       </div>
       <ToolAvailability workers={workers.data} tools={tools} />
+      <RepoSection key={formRound} tools={tool === "any" ? [] : tools} errors={fields} />
       <details>
         <summary>Requirements and limits</summary>
         <div className="grid three">
@@ -181,6 +187,7 @@ export function TaskCreateForm({ onCreated, onCancel }: { onCreated: (task: Task
           "requirements.labels",
           "requirements.min_memory_gb",
           "requirements.min_cpu_cores",
+          ...repoFieldNames,
         ]}
       />
       <div className="actions">
@@ -201,6 +208,7 @@ function toBody(values: Record<string, string>, tool: TaskCreate["tool"]): NewTa
     .split(",")
     .map((label) => label.trim())
     .filter(Boolean);
+  const repo = repoFromForm(values);
   const requirements = {
     ...(labels.length ? { labels } : {}),
     ...(number("min_memory_gb") !== undefined ? { min_memory_gb: number("min_memory_gb") } : {}),
@@ -216,6 +224,7 @@ function toBody(values: Record<string, string>, tool: TaskCreate["tool"]): NewTa
     ...(number("timeout_seconds") !== undefined ? { timeout_seconds: number("timeout_seconds") } : {}),
     ...(number("max_attempts") !== undefined ? { max_attempts: number("max_attempts") } : {}),
     ...(values.worker_id ? { worker_id: values.worker_id } : {}),
+    ...(repo ? { repo } : {}),
     requirements,
   };
 }

@@ -1,5 +1,5 @@
 import type { Task, ToolId } from "@garageswarm/protocol";
-import { useEffect, useRef } from "react";
+import { lazy, Suspense, useEffect, useRef } from "react";
 import { Link, useLocation } from "wouter";
 import { session } from "../../api/session.ts";
 import { useStore } from "../../api/store.ts";
@@ -12,6 +12,11 @@ import { Page, Section } from "../../components/page.tsx";
 import { ErrorState, Loading } from "../../components/states.tsx";
 import { StatusBadge } from "../../components/status-badge.tsx";
 import { limitPolicyLabels, taskStatusLabels, toolLabels } from "../../labels.ts";
+
+// A code task's review (summary, checks, files, diff, comments): loaded only when a task has a repository.
+const CodeReview = lazy(() =>
+  import("../code-review/code-review.tsx").then((module) => ({ default: module.CodeReview })),
+);
 
 export function TaskDetailPage({ taskId }: { taskId: string }) {
   const task = useTask(taskId);
@@ -76,6 +81,11 @@ function TaskDetail({ task }: { task: Task }) {
         <Link href="/tasks">← All tasks</Link>
       </p>
       <FormError error={action.error} />
+      {task.repo || task.result?.code ? (
+        <Suspense fallback={<Loading what="the change" />}>
+          <CodeReview task={task} />
+        </Suspense>
+      ) : null}
       <div className="grid two">
         <Section title="Details">
           <dl className="facts">
