@@ -33,6 +33,11 @@ export const AssignedTask = z.object({
   owner_user_id: Uuid.optional(),
   /** Resume this agent session (the task was parked by a usage limit on this worker's same tool). */
   resume_session_id: z.string().nullable().optional(),
+  /**
+   * What the resumed session is told: `continue` where it stopped (a task parked by a usage limit; the
+   * default), or this task's `prompt` as a new turn (a review round continuing the agent's session).
+   */
+  resume_turn: z.enum(["continue", "prompt"]).optional(),
   /** A code task: the repository to work in (code.ts). */
   repo: TaskRepo.nullable().optional(),
   /** A review's follow-up: the branch it continues, instead of a fresh one from `repo.ref`. */

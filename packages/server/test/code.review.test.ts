@@ -222,6 +222,7 @@ describe.skipIf(postgresStackMissing())("code tasks", () => {
     expect(claimed.body).toMatchObject({
       task_id: second,
       resume_session_id: "session-abc",
+      resume_turn: "prompt",
       workspace: {
         from_task_id: first,
         root_task_id: first,

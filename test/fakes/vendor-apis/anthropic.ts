@@ -139,14 +139,14 @@ export function rateLimitReply(retryAfterSeconds: number): AnthropicReply {
 
 /**
  * A tool call's input with `{{cwd}}` replaced by the working directory the CLI told the model it runs in
- * (Claude Code's system prompt says "Working directory: …"), so a script can write a file by the absolute
+ * (Claude Code 2.1 says "Primary working directory: …" in its system prompt), so a script can write a file by the absolute
  * path Claude Code's Write tool wants without knowing the task's directory in advance.
  */
 function withWorkingDirectory(reply: AnthropicReply, body: unknown): AnthropicReply {
   if (reply.kind !== "tool_use") return reply;
   const input = JSON.stringify(reply.input);
   if (!input.includes("{{cwd}}")) return reply;
-  const cwd = /Working directory: ([^\s"\\]+)/.exec(JSON.stringify(body))?.[1];
+  const cwd = /working directory: ([^\s"\\]+)/i.exec(JSON.stringify(body))?.[1];
   if (!cwd) throw new Error("the fake was asked for {{cwd}}, but the request names no working directory");
   return { ...reply, input: JSON.parse(input.replaceAll("{{cwd}}", cwd)) as Record<string, unknown> };
 }

@@ -15,6 +15,7 @@ import type {
   Task,
   TaskWorkspace,
 } from "@garageswarm/protocol";
+import type { ResumableSession } from "../db/schema.ts";
 import { ConflictError, InvalidInputError, NotFoundError } from "../errors.ts";
 import { insertTasks } from "../queue/transitions/insert.ts";
 import type { Resources } from "../resources.ts";
@@ -244,16 +245,13 @@ function rootOf(task: TaskRow): string {
  * The worker (and agent session) a follow-up resumes: the one that made the revision, when it is online,
  * the user may still run tasks on it, and the tool reported a session. Null: a fresh session anywhere.
  */
-async function resumableWorker(
-  resources: Resources,
-  task: TaskRow,
-): Promise<{ worker_id: string; tool: string; session_id: string } | null> {
+async function resumableWorker(resources: Resources, task: TaskRow): Promise<ResumableSession | null> {
   const sessionId = task.result?.detail?.session_id;
   if (!task.worker_id || typeof sessionId !== "string" || sessionId === "") return null;
   if (!(await q.isWorkerOnline(resources.db, task.worker_id))) return null;
   const membership = await findMembership(resources.db, task.user_id, task.worker_id);
   if (!membership || !RUNNING_ROLES.includes(membership.role)) return null;
-  return { worker_id: task.worker_id, tool: task.tool, session_id: sessionId };
+  return { worker_id: task.worker_id, tool: task.tool, session_id: sessionId, turn: "prompt" };
 }
 
 function toCommentView(row: q.ReviewCommentRow): ReviewComment {

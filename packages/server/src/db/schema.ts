@@ -82,6 +82,8 @@ export interface ResumableSession {
   worker_id: string;
   tool: string;
   session_id: string;
+  /** `prompt`: the task's prompt is the session's next turn (a review round); absent: continue (a park). */
+  turn?: "prompt";
 }
 
 export const users = pgTable(

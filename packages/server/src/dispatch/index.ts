@@ -28,7 +28,7 @@ import type { Resources } from "../resources.ts";
 import { readAllocatorSettings } from "../settings/allocator.ts";
 import { publishTaskUpdated } from "../tasks/events.ts";
 import type { TaskRow } from "../tasks/queries.ts";
-import { resumeSessionId } from "../tasks/view.ts";
+import { resumeSessionId, resumeTurn } from "../tasks/view.ts";
 import { CandidateLists, countTaken, type SharedListing } from "./candidate-lists.ts";
 import { ClaimGate } from "./claim-gate.ts";
 import { KeyedSerial } from "./keyed-serial.ts";
@@ -282,6 +282,7 @@ export function toAssigned(row: TaskRow): AssignedTask {
     timeout_seconds: row.timeout_seconds,
     owner_user_id: row.user_id,
     resume_session_id: resumeSessionId(row),
+    ...resumeTurn(row),
     repo: row.repo,
     workspace: row.workspace,
   };

@@ -46,6 +46,11 @@ export function resumeSessionId(row: Pick<TaskRow, "resume" | "worker_id" | "too
   return resume && resume.worker_id === row.worker_id && resume.tool === row.tool ? resume.session_id : null;
 }
 
+/** A session resumed for a review round gets the task's prompt as its next turn; a parked one continues. */
+export function resumeTurn(row: Pick<TaskRow, "resume" | "worker_id" | "tool">): { resume_turn?: "prompt" } {
+  return resumeSessionId(row) !== null && row.resume?.turn === "prompt" ? { resume_turn: "prompt" } : {};
+}
+
 function placementOf(row: TaskRow, names: PlacementNames): TaskPlacement | null {
   if (!row.worker_owner_user_id) return null;
   return {
@@ -107,6 +112,7 @@ export async function toClaimedTaskView(db: Db, row: TaskRow): Promise<ClaimedTa
     lease_expires_at: row.lease_expires_at.toISOString(),
     owner_user_id: row.user_id,
     resume_session_id: resumeSessionId(row),
+    ...resumeTurn(row),
     repo: row.repo,
     workspace: row.workspace,
   };

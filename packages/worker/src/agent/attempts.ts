@@ -117,6 +117,7 @@ export class Attempts {
       repo: task.repo ?? null,
       workspace: task.workspace ?? null,
       ...(task.resume_session_id ? { resume_session_id: task.resume_session_id } : {}),
+      ...(task.resume_session_id && task.resume_turn ? { resume_turn: task.resume_turn } : {}),
     });
     const attempt: Attempt = {
       task,

@@ -201,6 +201,7 @@ export class Executor extends EventEmitter<ExecutorEvents> {
           model: task.model ?? null,
           options: task.options,
           ...(task.resume_session_id ? { resume_session_id: task.resume_session_id } : {}),
+          ...(task.resume_session_id && task.resume_turn ? { resume_turn: task.resume_turn } : {}),
         },
         {
           signal,

@@ -201,6 +201,19 @@ describe("claude_code with the fake executable", () => {
     expect(prompt).toBe("Continue the task where you stopped.");
   });
 
+  it("a review round resumes the session with the task's prompt as the next turn", async () => {
+    const recording = await recordingContext();
+    const argsFile = join(recording.context.workdir, "args.json");
+    const tool = createToolRegistry({ ...fakeTools({ argsFile }) }).get("claude_code")!;
+    await tool.run(
+      { task_id: "t-6", prompt: "Rename it", options: {}, resume_session_id: "abc", resume_turn: "prompt" },
+      recording.context,
+    );
+    const { argv, prompt } = await readFakeArgs(argsFile);
+    expect(argv.join(" ")).toContain("--resume abc");
+    expect(prompt).toBe("Rename it");
+  });
+
   it("refuses an unknown permission mode, and the worker's default mode is a setting", async () => {
     const { context } = await recordingContext();
     const tool = createToolRegistry({ ...fakeTools() }).get("claude_code")!;

@@ -94,7 +94,7 @@ export class ClaudeCodeTool implements Tool {
     if (task.resume_session_id) {
       const resumed = await this.runOnce(
         [...args, "--resume", task.resume_session_id],
-        continuationPrompt,
+        task.resume_turn === "prompt" ? promptAsData(task) : continuationPrompt,
         task,
         context,
       );

@@ -81,6 +81,21 @@ describe("codex_cli", () => {
     expect(result.detail).toMatchObject({ session_id: thread, resumed_session: thread });
   });
 
+  it("a review round resumes the thread with the task's prompt as the next turn", async () => {
+    const recording = await recordingContext();
+    const argsFile = join(recording.context.workdir, "args.json");
+    const tool = createToolRegistry({ ...fakeTools({ argsFile }) }).get("codex_cli")!;
+    const thread = "01a25043-6109-73e1-83a0-7c9ec73da8ab";
+    await tool.run(
+      { task_id: "t-r2", prompt: "Address the review", options: {}, resume_session_id: thread, resume_turn: "prompt" },
+      recording.context,
+    );
+    const { argv, prompt } = await readFakeArgs(argsFile);
+    expect(argv.slice(0, 2)).toEqual(["exec", "resume"]);
+    expect(argv).toContain(thread);
+    expect(prompt).toBe("Address the review");
+  });
+
   it("refuses a sandbox Codex does not have, and detects a logged-in CLI", async () => {
     const { context } = await recordingContext();
     const tool = createToolRegistry({ ...fakeTools() }).get("codex_cli")!;

@@ -59,7 +59,8 @@ export class CodexCliTool implements Tool {
     let attempt: { state: CodexRunState; exit: CliOutcome };
     const resumeId = task.resume_session_id;
     if (resumeId && threadIdPattern.test(resumeId)) {
-      attempt = await this.runOnce(["exec", "resume", ...options, resumeId, "-"], continuationPrompt, context);
+      const turn = task.resume_turn === "prompt" ? task.prompt : continuationPrompt;
+      attempt = await this.runOnce(["exec", "resume", ...options, resumeId, "-"], turn, context);
       const missing = /no rollout found for thread id[^\n]*/.exec(attempt.exit.stderr);
       if (attempt.state.threadId === undefined && missing) {
         // The thread is not on this machine (another CODEX_HOME, sessions deleted): do the task from scratch.

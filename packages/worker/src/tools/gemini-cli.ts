@@ -106,7 +106,7 @@ export class GeminiCliTool implements Tool {
       tool: this.id,
       settings: this.settings,
       args,
-      input: resumeId ? continuationPrompt : task.prompt,
+      input: resumeId && task.resume_turn !== "prompt" ? continuationPrompt : task.prompt,
       context,
       outputSoFar: () => stream.output(),
       onStdoutLine: (line) => stream.line(line),

@@ -13,6 +13,11 @@ export interface ToolTask {
    * usage limit and comes back to the same tool on this worker. Tools without sessions ignore it.
    */
   resume_session_id?: string;
+  /**
+   * What the resumed session is sent: `continue` (default: a parked task goes on where it stopped) or
+   * `prompt`, this task's prompt as the session's next turn (a review round with the reviewer's comments).
+   */
+  resume_turn?: "continue" | "prompt";
 }
 
 export type OutputStream = "stdout" | "stderr" | "event";
