@@ -4,6 +4,7 @@ import { join } from "node:path";
 import { describe, expect, it } from "vitest";
 import { fakeTools, readFakeArgs, recordingContext } from "../../test/fakes/index.ts";
 import { ToolInputError, ToolUnavailableError } from "./errors.ts";
+import { continuationPrompt } from "./gemini-cli.ts";
 import { createToolRegistry } from "./registry.ts";
 
 describe("gemini_cli", () => {
@@ -72,6 +73,24 @@ describe("gemini_cli", () => {
     const tool = createToolRegistry({ ...fakeTools({ argsFile }) }).get("gemini_cli")!;
     await tool.run({ task_id: "t-4", prompt: "x", options: {}, resume_session_id: "2" }, recording.context);
     expect((await readFakeArgs(argsFile)).argv).not.toContain("--resume=2");
+  });
+
+  it("resumes a session with the continuation prompt, or with the task's prompt for a review round", async () => {
+    const session = "5f0c2a1e-8d4b-4c9a-9e1f-2b3c4d5e6f70";
+    const recording = await recordingContext();
+    const argsFile = join(recording.context.workdir, "args.json");
+    const tool = createToolRegistry({ ...fakeTools({ argsFile }) }).get("gemini_cli")!;
+    await tool.run({ task_id: "t-5", prompt: "Do it", options: {}, resume_session_id: session }, recording.context);
+    const parked = await readFakeArgs(argsFile);
+    expect(parked.argv).toContain(`--resume=${session}`);
+    expect(parked.prompt).toBe(continuationPrompt);
+    await tool.run(
+      { task_id: "t-6", prompt: "Address the review", options: {}, resume_session_id: session, resume_turn: "prompt" },
+      recording.context,
+    );
+    const review = await readFakeArgs(argsFile);
+    expect(review.argv).toContain(`--resume=${session}`);
+    expect(review.prompt).toBe("Address the review");
   });
 
   it("detects the version and a saved Google login", async () => {
