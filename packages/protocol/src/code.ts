@@ -225,6 +225,24 @@ export const AcceptedChange = z.object({
 });
 export type AcceptedChange = z.infer<typeof AcceptedChange>;
 
+/**
+ * How to take a change: one wording for the server's accept answer and the dashboard's accepted view. The
+ * merge command only for a pushed branch (quoted for a POSIX shell); the apply command through the CLI.
+ */
+export function acceptedChange(
+  taskId: string,
+  code: Pick<CodeResult, "pushed" | "repo_url" | "branch">,
+): Omit<AcceptedChange, "pull_request"> {
+  const quoted = (value: string) => `'${value.replaceAll("'", "'\\''")}'`;
+  return {
+    patch_url: `/api/v1/tasks/${taskId}/patch`,
+    merge_command: code.pushed
+      ? `git fetch ${quoted(code.repo_url)} ${quoted(code.branch)} && git merge --no-ff FETCH_HEAD`
+      : null,
+    apply_command: `garageswarm task patch ${taskId} | git apply --index`,
+  };
+}
+
 /** A repository saved for reuse in the task form. */
 export const SavedRepoCreate = z
   .object({

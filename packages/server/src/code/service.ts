@@ -4,16 +4,17 @@
 // is online (Claude Code and Codex keep their sessions on the machine), else anywhere, starting afresh from
 // the stored patch or the pushed branch.
 import { randomUUID } from "node:crypto";
-import type {
-  AcceptChange,
-  AcceptedChange,
-  CodeResult,
-  PullRequest,
-  RequestChanges,
-  ReviewComment,
-  ReviewCommentCreate,
-  Task,
-  TaskWorkspace,
+import {
+  type AcceptChange,
+  type AcceptedChange,
+  acceptedChange,
+  type CodeResult,
+  type PullRequest,
+  type RequestChanges,
+  type ReviewComment,
+  type ReviewCommentCreate,
+  type Task,
+  type TaskWorkspace,
 } from "@garageswarm/protocol";
 import type { ResumableSession } from "../db/schema.ts";
 import { ConflictError, InvalidInputError, NotFoundError } from "../errors.ts";
@@ -208,17 +209,6 @@ async function openPullRequestFor(resources: Resources, task: TaskRow, code: Cod
     `Made by a GarageSwarm ${task.tool} task (revision ${task.revision}), accepted in review.\n\n` +
     `${code.files.length} file(s), +${code.additions} −${code.deletions}.${checked}\n\n${task.prompt.slice(0, 4_000)}`;
   return openPullRequest(repo, code, task.description, body);
-}
-
-export function acceptedChange(taskId: string, code: CodeResult): Omit<AcceptedChange, "pull_request"> {
-  const quoted = (value: string) => `'${value.replaceAll("'", "'\\''")}'`;
-  return {
-    patch_url: `/api/v1/tasks/${taskId}/patch`,
-    merge_command: code.pushed
-      ? `git fetch ${quoted(code.repo_url)} ${quoted(code.branch)} && git merge --no-ff FETCH_HEAD`
-      : null,
-    apply_command: `garageswarm task patch ${taskId} | git apply --index`,
-  };
 }
 
 async function findCodeTask(resources: Resources, userId: string, taskId: string): Promise<TaskRow> {

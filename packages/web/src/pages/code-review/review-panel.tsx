@@ -1,7 +1,13 @@
 // The reviewer's side: a comment on the whole change, the drafts so far, and the two verdicts. "Request
 // changes" sends the drafts (and a message) back to the agent as the next revision's task; "Accept" gives
 // the ways to take the change.
-import type { AcceptedChange, CodeResult, ReviewComment, Task } from "@garageswarm/protocol";
+import {
+  type AcceptedChange,
+  acceptedChange,
+  type CodeResult,
+  type ReviewComment,
+  type Task,
+} from "@garageswarm/protocol";
 import { useEffect, useMemo, useState } from "react";
 import { Link, useLocation } from "wouter";
 import { useAccept, useAddComment, useDeleteComment, useRequestChanges } from "../../api/code-review.ts";
@@ -184,9 +190,8 @@ function TakeTheChange({
   useEffect(() => () => (download ? URL.revokeObjectURL(download) : undefined), [download]);
   const fileName = patchFileName(task.task_id, task.revision);
   const pullRequest = accepted?.pull_request ?? task.pull_request;
-  const mergeCommand =
-    accepted?.merge_command ??
-    (code.pushed ? `git fetch ${code.repo_url} ${code.branch} && git merge FETCH_HEAD` : null);
+  // Accepted on another device or before a reload: the same wording as the server's answer.
+  const mergeCommand = accepted?.merge_command ?? acceptedChange(task.task_id, code).merge_command;
   return (
     <div className="accepted">
       <p>
