@@ -81,6 +81,8 @@ export async function connect(flags: ConnectionFlags, env: NodeJS.ProcessEnv = p
   if (key !== undefined && !key.startsWith("gs_")) throw new CliError("--key must be an API key starting with gs_");
   const login = stored && stored.server === server ? stored : null;
   if (!key && !login) {
+    // A wrong address is the likelier mistake: say so before asking for a login the server may not need.
+    await send(server, "GET", "/health");
     throw new CliError(`not logged in to ${server}: run "garageswarm login --server ${server}" (or give --key gs_…)`);
   }
 

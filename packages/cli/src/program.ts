@@ -37,7 +37,21 @@ export function registerClientCommands(program: Command): void {
   registerAdminCommands(program);
 }
 
+/**
+ * A reader that stops early (`garageswarm task list | head -1`) closes the pipe: that is the end of the
+ * output, not an error, so the CLI exits quietly as other Unix tools do.
+ */
+export function exitQuietlyOnClosedPipe(): void {
+  for (const stream of [process.stdout, process.stderr]) {
+    stream.on("error", (error: NodeJS.ErrnoException) => {
+      if (error.code === "EPIPE") process.exit(0);
+      throw error;
+    });
+  }
+}
+
 export async function runProgram(program: Command, argv: string[]): Promise<void> {
+  exitQuietlyOnClosedPipe();
   try {
     await program.parseAsync(argv);
   } catch (error) {

@@ -82,6 +82,24 @@ function phoneWorkerPolicy(extraOrigins: readonly string[]): string {
     .join(";");
 }
 
+/** How long a WebSocket peer gets to answer the server's close frame before its connection is cut. */
+const socketCloseGraceMs = 2_000;
+
+/**
+ * On close, every WebSocket (dashboards' feeds, workers) is told the server is going away (1001), so it
+ * reconnects; a peer that never answers (a throttled background tab) would hold the process open, so it is cut.
+ */
+function closeSockets(this: FastifyInstance, done: () => void): void {
+  const server = this.websocketServer;
+  for (const client of server.clients) client.close(1001, "server shutting down");
+  const cut = setTimeout(() => {
+    for (const client of server.clients) client.terminate();
+  }, socketCloseGraceMs);
+  cut.unref();
+  server.close(() => clearTimeout(cut));
+  done();
+}
+
 export async function buildApp(resources: Resources, dispatcher: Dispatcher): Promise<App> {
   const { config } = resources;
   const app = Fastify({
@@ -120,7 +138,7 @@ export async function buildApp(resources: Resources, dispatcher: Dispatcher): Pr
     global: false,
     ...(rateLimitRedis ? { redis: rateLimitRedis, nameSpace: `${config.redisPrefix}rate-limit:` } : {}),
   });
-  await app.register(websocket, { options: { maxPayload: 1_048_576 } });
+  await app.register(websocket, { options: { maxPayload: 1_048_576 }, preClose: closeSockets });
   await app.register(swagger, {
     openapi: {
       info: { title: "GarageSwarm API", version: "0.1.0" },

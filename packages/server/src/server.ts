@@ -49,6 +49,9 @@ export interface StartOptions {
   terminal?: boolean;
 }
 
+/** How long in-flight requests may run on after close() before their connections are cut. */
+const drainGraceMs = 5_000;
+
 export async function startServer(config: ServerConfig, options: StartOptions = {}): Promise<RunningServer> {
   const log = options.log ?? pino({ level: config.logLevel });
   // A store passed in (tests) leaves the data dir alone; otherwise it is made private before anything lands in it.
@@ -107,7 +110,12 @@ export async function startServer(config: ServerConfig, options: StartOptions = 
       await scheduler.stop();
       await advancer.stop();
       await reaper.stop();
+      // In-flight requests get a moment to finish; then every connection still open (keep-alive, a
+      // half-sent request, a socket that ignored its close frame) is cut, or close() would wait on it forever.
+      const cut = setTimeout(() => app.server.closeAllConnections(), drainGraceMs);
+      cut.unref();
       await app.close();
+      clearTimeout(cut);
       await dispatcher.close();
       await resources.push.settled();
       if (!options.bus) await bus.close();

@@ -30,6 +30,11 @@ export function registerLoginCommands(program: Command): void {
       if (!username || !password) throw new CliError("username and password are required");
       const answer = await send(server, "POST", "/api/v1/auth/login", { body: { username, password } });
       if (answer.status === 401) throw new CliError("wrong username or password");
+      if (answer.status === 404 || answer.status === 405) {
+        throw new CliError(
+          `${server} has no GarageSwarm login (HTTP ${answer.status} for /api/v1/auth/login): is this a GarageSwarm server?`,
+        );
+      }
       if (answer.status !== 200) throw new CliError(`login failed: ${problemMessage(answer.status, answer.body)}`);
       const tokens = answer.body as { access_token: string; refresh_token: string };
       const file = await writeLogin({

@@ -63,26 +63,35 @@ async function runServer(flags: ServerFlags, withLocalWorker: boolean): Promise<
   const { startServer } = await import("@garageswarm/server");
   // A generated admin password is printed only to a person at a terminal, never into a service log.
   const server = await startServer(config, { terminal: process.stdout.isTTY === true });
-  const store = config.databaseUrl ? "PostgreSQL" : `embedded PGlite in ${config.dataDir}`;
-  console.log(`GarageSwarm is running at ${server.url}`);
-  console.log(`  store: ${store}; bus: ${config.redisUrl ? "Redis" : "in-process"}`);
-  console.log(`  API docs: ${server.url}/docs`);
-  for (const line of server.notices) console.log(line);
-  const { startLocalWorker } = await import("../local-worker.ts");
-  const localWorker = config.localWorker ? await startLocalWorker(server) : null;
-  if (localWorker) console.log(`  local worker: ${localWorker.worker_id} (turn off with --no-local-worker)`);
-
+  // Stopping is wired before anything is printed, so a Ctrl-C at any moment after start stops cleanly.
+  let localWorker: { stop(): Promise<void> } | null = null;
   let stopping = false;
   const stop = async (signal: string) => {
-    if (stopping) return;
+    if (stopping) {
+      // A second Ctrl-C means now: leases of running tasks expire and the reaper hands them back later.
+      console.log(`\n${signal} again: exiting now.`);
+      process.exit(130);
+    }
     stopping = true;
-    console.log(`\n${signal} received: stopping (running tasks are handed back)…`);
+    console.log(`\n${signal} received: stopping (running tasks are handed back; Ctrl-C again to quit now)…`);
     await localWorker?.stop();
     await server.close();
     process.exit(0);
   };
   process.on("SIGINT", () => void stop("SIGINT"));
   process.on("SIGTERM", () => void stop("SIGTERM"));
+
+  const store = config.databaseUrl ? "PostgreSQL" : `embedded PGlite in ${config.dataDir}`;
+  console.log(`GarageSwarm is running at ${server.url}`);
+  console.log(`  store: ${store}; bus: ${config.redisUrl ? "Redis" : "in-process"}`);
+  console.log(`  API docs: ${server.url}/docs`);
+  for (const line of server.notices) console.log(line);
+  const { startLocalWorker } = await import("../local-worker.ts");
+  if (config.localWorker && !stopping) {
+    const started = await startLocalWorker(server);
+    localWorker = started;
+    console.log(`  local worker: ${started.worker_id} (turn off with --no-local-worker)`);
+  }
 }
 
 export function registerServerCommands(program: Command): void {

@@ -4,6 +4,7 @@ import { type Command, Option } from "commander";
 import { CliError, connect } from "../client.ts";
 import { followTask, type OutputChunk } from "../follow.ts";
 import { printTable } from "../table.ts";
+import { workerNames } from "../worker-names.ts";
 import { changeRows, registerCodeReviewCommands } from "./code-review.ts";
 import { withConnection } from "./connection.ts";
 
@@ -180,12 +181,14 @@ export function registerTaskCommands(program: Command): void {
       if (flags.limit) query.set("limit", String(integer(flags.limit, "--limit")));
       const page = await client.request<{ items: Task[] }>("GET", `/api/v1/tasks${query.size ? `?${query}` : ""}`);
       if (flags.json) return console.log(JSON.stringify(page.items, null, 2));
+      const nameOf = await workerNames(client);
       printTable(
-        ["ID", "STATUS", "TOOL", "ATTEMPT", "CREATED", "DESCRIPTION"],
+        ["ID", "STATUS", "TOOL", "WORKER", "ATTEMPT", "CREATED", "DESCRIPTION"],
         page.items.map((item) => [
           item.task_id,
           item.status,
           item.tool,
+          nameOf(item.worker_id),
           String(item.attempt),
           item.created_at,
           oneLine(item.description, 60),
@@ -201,7 +204,7 @@ export function registerTaskCommands(program: Command): void {
       const client = await connect(flags);
       const found = await client.request<Task>("GET", `/api/v1/tasks/${encodeURIComponent(id)}`);
       if (flags.json) return console.log(JSON.stringify(found, null, 2));
-      printTask(found);
+      printTask(found, await workerNames(client));
     });
 
   withConnection(task.command("cancel <id>").description("Cancel a task; a worker running it is told to stop")).action(
@@ -295,13 +298,13 @@ async function follow(
   return task;
 }
 
-function printTask(task: Task): void {
+function printTask(task: Task, nameOf: (workerId: string | null) => string): void {
   const rows: Array<[string, string]> = [
     ["task", task.task_id],
     ["description", oneLine(task.description, 200)],
     ["status", `${task.status} (${attemptsText(task)})`],
     ["tool", task.model ? `${task.tool} (${task.model})` : task.tool],
-    ["worker", task.worker_id ?? "-"],
+    ["worker", task.worker_id ? `${nameOf(task.worker_id)} (${task.worker_id})` : "-"],
     ["created", task.created_at],
   ];
   if (task.tools.length > 1) rows.push(["tools", `${task.tools.join(", ")} (in this order)`]);

@@ -7,6 +7,7 @@ import { type Command, InvalidArgumentError } from "commander";
 import { parse as parseYaml } from "yaml";
 import { CliError, type Client, connect } from "../client.ts";
 import { printTable } from "../table.ts";
+import { workerNames } from "../worker-names.ts";
 import { withConnection } from "./connection.ts";
 
 interface Flags {
@@ -38,15 +39,18 @@ export function registerWorkflowCommands(program: Command): void {
       .description("Run a workflow (a file is created first) and watch its nodes until it ends"),
   )
     .option(
-      "--input <key=value>",
-      "run input (repeatable); values are JSON when they parse, text otherwise",
+      "--input <key=value|json>",
+      "run input (repeatable): key=value (values are JSON when they parse, text otherwise) or a JSON object",
       collect,
       [],
     )
     .option("--timeout <seconds>", "this run's timeout instead of the workflow's", wholeSeconds)
     .option("--detach", "print the run id and return at once")
     .option("--json", "print the finished run as JSON")
-    .addHelpText("after", "\nExample: garageswarm workflow run ship-feature.yaml --input feature='dark mode'")
+    .addHelpText(
+      "after",
+      '\nExamples:\n  garageswarm workflow run ship-feature.yaml --input feature=\'dark mode\'\n  garageswarm workflow run ship-feature.yaml --input \'{"feature": "dark mode", "files": ["a.ts"]}\'',
+    )
     .action(async (target: string, flags: Flags & { input: string[]; timeout?: number; detach?: boolean }) => {
       const client = await connect(flags);
       const workflowId = UUID.test(target)
@@ -73,7 +77,7 @@ export function registerWorkflowCommands(program: Command): void {
       if (flags.watch) return finish(await watch(client, runId), flags.json);
       const run = await getRun(client, runId);
       if (flags.json) return console.log(JSON.stringify(run, null, 2));
-      for (const line of renderRun(run)) console.log(line);
+      for (const line of renderRun(run, await workerNames(client))) console.log(line);
     });
 
   for (const control of ["pause", "resume", "cancel"] as const) {
@@ -160,11 +164,16 @@ async function readDefinition(file: string): Promise<unknown> {
   }
 }
 
+/** `--input` values in order: a JSON object's keys and `key=value` pairs, later ones over earlier ones. */
 export function parseInputs(pairs: string[]): Record<string, unknown> {
   const input: Record<string, unknown> = {};
   for (const pair of pairs) {
+    if (pair.trimStart().startsWith("{")) {
+      Object.assign(input, jsonObject(pair));
+      continue;
+    }
     const at = pair.indexOf("=");
-    if (at <= 0) throw new CliError(`--input must be key=value, got "${pair}"`);
+    if (at <= 0) throw new CliError(`--input must be key=value or a JSON object, got "${pair}"`);
     const raw = pair.slice(at + 1);
     let value: unknown = raw;
     try {
@@ -177,6 +186,19 @@ export function parseInputs(pairs: string[]): Record<string, unknown> {
   return input;
 }
 
+function jsonObject(text: string): Record<string, unknown> {
+  let value: unknown;
+  try {
+    value = JSON.parse(text);
+  } catch (error) {
+    throw new CliError(`--input: not valid JSON (${(error as Error).message}): ${text}`);
+  }
+  if (typeof value !== "object" || value === null || Array.isArray(value)) {
+    throw new CliError(`--input: a JSON input must be an object, got ${text}`);
+  }
+  return value as Record<string, unknown>;
+}
+
 function getRun(client: Client, runId: string): Promise<WorkflowRun> {
   return client.request<WorkflowRun>("GET", `/api/v1/runs/${encodeURIComponent(runId)}`);
 }
@@ -186,10 +208,11 @@ async function watch(client: Client, runId: string): Promise<WorkflowRun> {
   const tty = process.stderr.isTTY === true;
   let drawn = 0;
   const seen = new Map<string, string>();
+  const nameOf = await workerNames(client);
   for (;;) {
     const run = await getRun(client, runId);
     if (tty) {
-      const lines = renderRun(run);
+      const lines = renderRun(run, nameOf);
       // Move up over the previous frame and clear it, then draw the new one.
       if (drawn > 0) process.stderr.write(`\x1b[${drawn}A\x1b[0J`);
       process.stderr.write(`${lines.join("\n")}\n`);
@@ -200,6 +223,7 @@ async function watch(client: Client, runId: string): Promise<WorkflowRun> {
         if (seen.get(node.node_id) !== line) {
           seen.set(node.node_id, line);
           process.stderr.write(`${node.node_id}: ${line}\n`);
+          if (node.status === "waiting_approval") process.stderr.write(`  ${approveHint(run.run_id, node.node_id)}\n`);
         }
       }
       if (seen.get("") !== run.status) {
@@ -245,7 +269,7 @@ const marks: Record<string, string> = {
   cancelled: "■",
 };
 
-export function renderRun(run: WorkflowRun): string[] {
+export function renderRun(run: WorkflowRun, nameOf: (workerId: string) => string = (id) => id.slice(0, 8)): string[] {
   const lines = [`run ${run.run_id}  ${run.status}${run.error ? `  ${oneLine(run.error, 80)}` : ""}`];
   const started = run.started_at
     ? `started ${run.started_at}`
@@ -261,7 +285,7 @@ export function renderRun(run: WorkflowRun): string[] {
   for (const [index, node] of run.nodes.entries()) {
     const state = states[index]!;
     const detail = [
-      node.status === "running" && node.worker_id ? `on worker ${node.worker_id.slice(0, 8)}` : "",
+      node.status === "running" && node.worker_id ? `on ${nameOf(node.worker_id)}` : "",
       node.attempts > 1 ? `attempt ${node.attempts}` : "",
       node.iteration > 0 ? `iteration ${node.iteration}` : "",
       node.error ? oneLine(node.error, 60) : node.output ? oneLine(node.output, 60) : "",
@@ -271,8 +295,14 @@ export function renderRun(run: WorkflowRun): string[] {
     lines.push(
       `  ${marks[state] ?? " "} ${node.node_id.padEnd(width)}  ${state.padEnd(stateWidth)}${detail}`.trimEnd(),
     );
+    if (node.status === "waiting_approval") lines.push(`      ${approveHint(run.run_id, node.node_id)}`);
   }
   return lines;
+}
+
+/** What to type to let a node waiting for approval go on (or stop it). */
+export function approveHint(runId: string, nodeId: string): string {
+  return `approve with: garageswarm workflow approve ${runId} ${nodeId}  (or: workflow reject ${runId} ${nodeId})`;
 }
 
 function oneLine(text: string, max: number): string {
