@@ -55,10 +55,10 @@ describe("errors a person can act on", () => {
     expect(run.stderr).not.toMatch(/\n\s+at /); // no stack trace
   });
 
-  it("tells you to log in when there is no key and no stored login", async () => {
+  it("tells you to log in when there is no key and no stored login", async ({ server }) => {
     const dir = await mkdtemp(join(tmpdir(), "gs-cli-"));
     try {
-      const run = await runCli(["task", "list", "--server", "http://127.0.0.1:1"], {
+      const run = await runCli(["task", "list", "--server", server.url], {
         GARAGESWARM_CONFIG: join(dir, "cli.json"),
       });
       expect(run.code).toBe(1);

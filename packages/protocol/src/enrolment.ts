@@ -91,3 +91,20 @@ export const WorkerBundle = z.object({
   sha256: z.string().regex(/^[0-9a-f]{64}$/),
 });
 export type WorkerBundle = z.infer<typeof WorkerBundle>;
+
+/**
+ * The addresses another machine could reach this server at, for the Add-worker commands: the one this request
+ * used, whether that is a loopback address (it works on this machine only), and the server's own network
+ * addresses with its port (LAN), when it listens on them.
+ */
+export const ServerAddresses = z.object({
+  /** The origin this request reached the server at (or the configured public URL). */
+  origin: z.string(),
+  /** `origin` names this machine only (localhost, 127.0.0.0/8, ::1): useless on another machine. */
+  loopback: z.boolean(),
+  /** `http://<address>:<port>` for each non-internal network interface, IPv4 first; empty when none or not listened on. */
+  lan_origins: z.array(z.string()),
+  /** The server listens on loopback only (`--host 127.0.0.1`), so other machines cannot reach it at all. */
+  loopback_only: z.boolean(),
+});
+export type ServerAddresses = z.infer<typeof ServerAddresses>;

@@ -7,12 +7,7 @@ import swagger from "@fastify/swagger";
 import swaggerUi from "@fastify/swagger-ui";
 import websocket from "@fastify/websocket";
 import Fastify, { type FastifyBaseLogger, type FastifyInstance, LogController, type RawServerDefault } from "fastify";
-import {
-  jsonSchemaTransform,
-  serializerCompiler,
-  validatorCompiler,
-  type ZodTypeProvider,
-} from "fastify-type-provider-zod";
+import { serializerCompiler, validatorCompiler, type ZodTypeProvider } from "fastify-type-provider-zod";
 import { adminRoutes } from "./admin/routes.ts";
 import { authRoutes } from "./auth/routes.ts";
 import { createRedisClient } from "./bus/redis-client.ts";
@@ -22,6 +17,7 @@ import { enrolmentCodeRoutes, enrolRoutes } from "./enrolment/routes.ts";
 import { healthRoutes } from "./health/routes.ts";
 import { drainUnreadBodies } from "./http/drain.ts";
 import { serializeRequest } from "./http/logging.ts";
+import { openApiTransform } from "./http/openapi.ts";
 import { registerProblemHandlers } from "./http/problem.ts";
 import { keyRoutes } from "./keys/routes.ts";
 import { metricsRoutes } from "./metrics/routes.ts";
@@ -32,7 +28,9 @@ import { savedRepoRoutes } from "./repos/routes.ts";
 import type { Resources } from "./resources.ts";
 import { settingsRoutes } from "./settings/routes.ts";
 import { taskRoutes } from "./tasks/routes.ts";
+import { serverAddressRoutes } from "./web/address-routes.ts";
 import { downloadRoutes } from "./web/download-routes.ts";
+import { publicOrigin } from "./web/origin.ts";
 import { webRoutes } from "./web/routes.ts";
 import { workerRoutes } from "./workers/routes.ts";
 import { workflowRoutes } from "./workflows/routes.ts";
@@ -141,15 +139,33 @@ export async function buildApp(resources: Resources, dispatcher: Dispatcher): Pr
   await app.register(websocket, { options: { maxPayload: 1_048_576 }, preClose: closeSockets });
   await app.register(swagger, {
     openapi: {
-      info: { title: "GarageSwarm API", version: "0.1.0" },
+      info: {
+        title: "GarageSwarm API",
+        version: "0.1.0",
+        description: "Run a swarm of AI agents on your own machines: tasks, workers, workflows and runs.",
+      },
+      // The address is the one the docs were fetched from (swaggerUi below); this is the default install's.
+      servers: [
+        {
+          url: "{origin}",
+          description: "your GarageSwarm server",
+          variables: { origin: { default: "http://localhost:8000", description: "its address and port" } },
+        },
+      ],
       components: {
         securitySchemes: { bearer: { type: "http", scheme: "bearer" } },
       },
       security: [{ bearer: [] }],
     },
-    transform: jsonSchemaTransform,
+    transform: openApiTransform,
   });
-  await app.register(swaggerUi, { routePrefix: "/docs" });
+  await app.register(swaggerUi, {
+    routePrefix: "/docs",
+    transformSpecification: (document, request) => ({
+      ...document,
+      servers: [{ url: publicOrigin(request, config), description: "this server" }],
+    }),
+  });
 
   app.decorateRequest("principal", null);
 
@@ -170,6 +186,7 @@ export async function buildApp(resources: Resources, dispatcher: Dispatcher): Pr
   await app.register(pushRoutes(resources), { prefix: "/api/v1/push" });
   await app.register(enrolmentCodeRoutes(resources), { prefix: "/api/v1/enrolment-codes" });
   await app.register(enrolRoutes(resources), { prefix: "/api/v1/enrol" });
+  await app.register(serverAddressRoutes(resources), { prefix: "/api/v1/server-addresses" });
   await app.register(downloadRoutes(config));
   await app.register(realtimeRoutes(resources, dispatcher));
   // The dashboard's catch-all GET; every more specific route wins over it, whatever the order.

@@ -126,6 +126,33 @@ describe.skipIf(postgresStackMissing())("tasks API", () => {
     expect(empty.status).toBe(400);
   });
 
+  it("answers PUT as PATCH: the fields given change, bad input names the field, a held task is refused", async ({
+    api,
+  }) => {
+    const user = await createUser(api);
+    const key = await createApiKey(api, user);
+    const task = await createTask(api, user.access_token, { tool: "ollama" });
+    const put = await api.put(`/api/v1/tasks/${task.task_id}`, { priority: 9 }, { token: user.access_token });
+    expect(put.status).toBe(200);
+    expect(put.body).toMatchObject({ priority: 9, description: task.description, tool: "ollama" });
+
+    const bad = await api.put(`/api/v1/tasks/${task.task_id}`, { priority: 500 }, { token: user.access_token });
+    expect(bad.status).toBe(400);
+    expect(bad.headers.get("content-type")).toContain("application/problem+json");
+    expect(bad.body.errors[0].field).toBe("body.priority");
+
+    const stranger = await createUser(api);
+    expect(
+      (await api.put(`/api/v1/tasks/${task.task_id}`, { priority: 1 }, { token: stranger.access_token })).status,
+    ).toBe(404);
+
+    const worker = await registerWorker(api, key, { tools: ["ollama"] });
+    expect((await pull(api, key, worker.worker_id)).status).toBe(200);
+    expect((await api.put(`/api/v1/tasks/${task.task_id}`, { priority: 1 }, { token: user.access_token })).status).toBe(
+      409,
+    );
+  });
+
   it("deletes a task that no worker holds", async ({ api }) => {
     const user = await createUser(api);
     const task = await createTask(api, user.access_token);

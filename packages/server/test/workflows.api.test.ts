@@ -43,6 +43,15 @@ describe.skipIf(postgresStackMissing())("workflows API", () => {
     expect(renamed.body).toMatchObject({ name: "ship it", status: "disabled", schedule: null });
     expect(renamed.body.definition).toEqual(created.body.definition);
 
+    // PUT answers as PATCH does: only the fields given change.
+    const put = await api.put(`/api/v1/workflows/${id}`, { name: "ship it again" }, as(user));
+    expect(put.status).toBe(200);
+    expect(put.body).toMatchObject({ name: "ship it again", status: "disabled" });
+    expect(put.body.definition).toEqual(created.body.definition);
+    const badPut = await api.put(`/api/v1/workflows/${id}`, { name: "" }, as(user));
+    expect(badPut.status).toBe(400);
+    expect(badPut.body.errors[0].field).toBe("body.name");
+
     const retyped = await api.patch(
       `/api/v1/workflows/${id}`,
       {
@@ -136,10 +145,10 @@ describe.skipIf(postgresStackMissing())("workflows API", () => {
   it("is described in the OpenAPI document", async ({ api }) => {
     const docs = await api.get("/docs/json");
     expect(Object.keys(docs.body.paths)).toEqual(
-      expect.arrayContaining(["/api/v1/workflows/", "/api/v1/workflows/{id}"]),
+      expect.arrayContaining(["/api/v1/workflows", "/api/v1/workflows/{id}"]),
     );
     expect(Object.keys(docs.body.paths["/api/v1/workflows/{id}"])).toEqual(
-      expect.arrayContaining(["get", "patch", "delete"]),
+      expect.arrayContaining(["get", "patch", "put", "delete"]),
     );
   });
 

@@ -138,11 +138,15 @@ describe.skipIf(chromiumMissing())("dashboard: account, keys and workers", () =>
     await page.getByRole("button", { name: "Create key and show command" }).click();
 
     const command = await page.getByLabel("Worker command").inputValue();
-    expect(command).toMatch(new RegExp(`^garageswarm worker --server ${escapeRegExp(server.url)} --key gs_\\S+$`));
+    expect(command).toMatch(
+      new RegExp(
+        `^GARAGESWARM_KEY=gs_\\S+ npx garageswarm worker --server ${escapeRegExp(server.url)} --name gpu-box$`,
+      ),
+    );
     await screenshot(page, "workers-add");
 
     // The key behind the command is a real one, and a worker key: it authenticates, but may not list keys.
-    const key = command.split("--key ")[1]!;
+    const key = /^GARAGESWARM_KEY=(\S+) /.exec(command)![1]!;
     const keys = await fetch(`${server.url}/api/v1/keys`, { headers: { authorization: `Bearer ${key}` } });
     expect(keys.status).toBe(403);
 

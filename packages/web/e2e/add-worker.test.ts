@@ -72,6 +72,10 @@ describe.skipIf(chromiumMissing())("dashboard: add a worker with a pairing code"
     await page.getByLabel("Machine name").fill("old-box");
     await page.getByRole("button", { name: "Create key and show command" }).click();
     const command = await page.getByLabel("Worker command").inputValue();
-    expect(command).toMatch(new RegExp(`^garageswarm worker --server ${escapeRegExp(server.url)} --key gs_\\S+$`));
+    expect(command).toMatch(
+      new RegExp(
+        `^GARAGESWARM_KEY=gs_\\S+ npx garageswarm worker --server ${escapeRegExp(server.url)} --name old-box$`,
+      ),
+    );
   });
 });

@@ -34,7 +34,8 @@ describe.skipIf(chromiumMissing())("dashboard: live with a real worker", () => {
     await page.getByLabel("Machine name").fill("garage-pc");
     await page.getByRole("button", { name: "Create key and show command" }).click();
     const command = await page.getByLabel("Worker command").inputValue();
-    const [, serverUrl, key] = /--server (\S+) --key (\S+)$/.exec(command) ?? [];
+    const [, key, serverUrl] =
+      /^GARAGESWARM_KEY=(\S+) npx garageswarm worker --server (\S+) --name garage-pc$/.exec(command) ?? [];
     await page.getByRole("button", { name: "Done" }).click();
 
     // Exactly the command the page showed, plus what this test needs from the worker.

@@ -1,7 +1,9 @@
 // `garageswarm workers`: the workers you may use, and consent-based sharing (offer, accept, leave). Not to be
 // confused with `garageswarm worker`, which runs this machine as a worker.
 import {
+  type ApiKeyCreated,
   type EnrolmentCodeCreated,
+  type ServerAddresses,
   type User,
   type Worker,
   type WorkerMember,
@@ -10,7 +12,7 @@ import {
   type WorkerShareAnswer,
 } from "@garageswarm/protocol";
 import { type Command, Option } from "commander";
-import { connect } from "../client.ts";
+import { type Client, connect, normalizeServer } from "../client.ts";
 import { printTable } from "../table.ts";
 import { withConnection } from "./connection.ts";
 
@@ -18,6 +20,13 @@ interface Flags {
   server?: string;
   key?: string;
   json?: boolean;
+}
+
+interface AddFlags extends Flags {
+  labels?: string;
+  withKey?: boolean;
+  address?: string;
+  wait?: boolean;
 }
 
 interface ShareFlags extends Flags {
@@ -56,25 +65,68 @@ export function registerWorkersCommands(program: Command): void {
       .description("Enrol another machine: a pairing code (10 minutes, once) and the line to paste on it, per OS"),
   )
     .option("--labels <a,b>", "labels the worker gets, comma-separated")
+    .option(
+      "--with-key",
+      "instead of a pairing code, make a worker key and show the command for a machine with a checkout of GarageSwarm",
+    )
+    .option("--address <url>", "the server's address as the other machine reaches it (default: a network address)")
+    .option("--wait", "wait until the new worker connects, then say so")
     .option("--json", "print the answer as JSON")
-    .action(async (name: string | undefined, flags: Flags & { labels?: string }) => {
+    .addHelpText(
+      "after",
+      "\nWhen you are connected to this server at a loopback address (localhost, 127.0.0.1), the lines use one of\nthe server's network addresses instead, and say so.",
+    )
+    .action(async (name: string | undefined, flags: AddFlags) => {
       const client = await connect(flags);
       const labels = flags.labels
         ?.split(",")
         .map((label) => label.trim())
         .filter((label) => label !== "");
-      const created = await client.request<EnrolmentCodeCreated>("POST", "/api/v1/enrolment-codes", {
-        ...(name === undefined ? {} : { name }),
-        ...(labels === undefined ? {} : { labels }),
-      });
-      if (flags.json) return console.log(JSON.stringify(created, null, 2));
-      console.log(
-        `Pairing code ${created.code}, valid until ${created.expires_at}, once. On the machine (Node.js >= 20.19):`,
-      );
-      console.log(`\n  Linux, macOS:        ${created.install.sh}`);
-      console.log(`  Windows PowerShell:  ${created.install.ps1}`);
-      console.log(
-        "\nAdd --service to install it as a user service, and worker flags after -- (e.g. -- --enable-shell).",
+      const before = await workerStatuses(client);
+      const origin = await reachableOrigin(client, flags.address);
+      if (flags.withKey) {
+        const key = await client.request<ApiKeyCreated>("POST", "/api/v1/keys", {
+          name: `worker: ${name ?? "worker"}`,
+          scope: "worker",
+        });
+        if (flags.json) console.log(JSON.stringify(key, null, 2));
+        else {
+          const commands = workerCommandLines(origin.use, key.key, name ?? "", labels ?? []);
+          console.log("On the machine, in a checkout of GarageSwarm (npm install once):");
+          console.log(`\n  Linux, macOS:        ${commands.sh}`);
+          console.log(`  Windows PowerShell:  ${commands.ps1}`);
+          console.log(
+            `\nThe key travels in GARAGESWARM_KEY, so it does not show in ps. It is shown only now; revoke it with: garageswarm keys revoke ${key.key_id}`,
+          );
+        }
+      } else {
+        const created = await client.request<EnrolmentCodeCreated>("POST", "/api/v1/enrolment-codes", {
+          ...(name === undefined ? {} : { name }),
+          ...(labels === undefined ? {} : { labels }),
+        });
+        const install = {
+          sh: created.install.sh.replaceAll(origin.given, origin.use),
+          ps1: created.install.ps1.replaceAll(origin.given, origin.use),
+        };
+        if (flags.json)
+          console.log(JSON.stringify({ ...created, install: { ...created.install, ...install } }, null, 2));
+        else {
+          console.log(
+            `Pairing code ${created.code}, valid until ${created.expires_at}, once. On the machine (Node.js >= 20.19):`,
+          );
+          console.log(`\n  Linux, macOS:        ${install.sh}`);
+          console.log(`  Windows PowerShell:  ${install.ps1}`);
+          console.log(
+            "\nAdd --service to install it as a user service, and worker flags after -- (e.g. -- --enable-shell).",
+          );
+        }
+      }
+      if (origin.warning) console.error(origin.warning);
+      if (!flags.wait) return;
+      console.error("Waiting for the worker to connect (Ctrl-C to stop waiting)…");
+      const worker = await waitForNewWorker(client, before, name ?? "");
+      console.error(
+        `✓ ${worker.machine_name} connected — send it a task: garageswarm task create "…" --tool ${worker.tools[0]?.name ?? "<tool>"} --worker ${worker.worker_id}`,
       );
     });
 
@@ -209,4 +261,76 @@ function workerPath(workerId: string): string {
 /** Tool names; an unhealthy one (it takes no tasks now) is marked. */
 function toolList(tools: Worker["tools"]): string {
   return tools.map((tool) => (tool.healthy ? tool.name : `${tool.name}(unhealthy)`)).join(",") || "-";
+}
+
+/** The origin to put in the lines (`use`), the one the server filled in (`given`), and a warning when they differ. */
+async function reachableOrigin(
+  client: Client,
+  address: string | undefined,
+): Promise<{ given: string; use: string; warning: string | null }> {
+  const addresses = await client.request<ServerAddresses>("GET", "/api/v1/server-addresses");
+  if (address) return { given: addresses.origin, use: normalizeServer(address), warning: null };
+  if (!addresses.loopback) return { given: addresses.origin, use: addresses.origin, warning: null };
+  if (addresses.loopback_only) {
+    return {
+      given: addresses.origin,
+      use: addresses.origin,
+      warning: `Note: the server listens on its own machine only (${addresses.origin}); restart it with --host 0.0.0.0 to add other machines.`,
+    };
+  }
+  const [first, ...others] = addresses.lan_origins;
+  if (!first) {
+    return {
+      given: addresses.origin,
+      use: addresses.origin,
+      warning: `Note: ${addresses.origin} works on the server's machine only, and the server has no network address; give --address URL.`,
+    };
+  }
+  const also = others.length > 0 ? ` (also: ${others.join(", ")}; choose with --address)` : "";
+  return {
+    given: addresses.origin,
+    use: first,
+    warning: `Note: ${addresses.origin} works on the server's machine only, so the lines use ${first}${also}.`,
+  };
+}
+
+/** The worker command for a checkout, the key in the environment (not in `ps`), per shell. */
+function workerCommandLines(origin: string, key: string, name: string, labels: string[]): { sh: string; ps1: string } {
+  const word = (text: string, shell: "sh" | "ps1") =>
+    /^[A-Za-z0-9._@%+=:,/-]+$/.test(text)
+      ? text
+      : shell === "sh"
+        ? `'${text.replaceAll("'", `'\\''`)}'`
+        : `'${text.replaceAll("'", "''")}'`;
+  const flags = (shell: "sh" | "ps1") =>
+    [
+      `--server ${origin}`,
+      name ? `--name ${word(name, shell)}` : "",
+      labels.length > 0 ? `--labels ${word(labels.join(","), shell)}` : "",
+    ]
+      .filter(Boolean)
+      .join(" ");
+  return {
+    sh: `GARAGESWARM_KEY=${key} npx garageswarm worker ${flags("sh")}`,
+    ps1: `$env:GARAGESWARM_KEY='${key}'; npx garageswarm worker ${flags("ps1")}`,
+  };
+}
+
+async function workerStatuses(client: Client): Promise<Map<string, Worker["status"]>> {
+  const { items } = await client.request<{ items: Worker[] }>("GET", "/api/v1/workers");
+  return new Map(items.map((worker) => [worker.worker_id, worker.status]));
+}
+
+/** Polls until a worker not seen before (or one offline before, of that name) is online. */
+async function waitForNewWorker(client: Client, before: Map<string, Worker["status"]>, name: string): Promise<Worker> {
+  for (;;) {
+    const { items } = await client.request<{ items: Worker[] }>("GET", "/api/v1/workers");
+    const connected = items.find((worker) => {
+      if (worker.status !== "online") return false;
+      const then = before.get(worker.worker_id);
+      return then === undefined || (then === "offline" && name !== "" && worker.machine_name === name);
+    });
+    if (connected) return connected;
+    await new Promise((resolve) => setTimeout(resolve, 1_000));
+  }
 }

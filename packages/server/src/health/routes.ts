@@ -1,3 +1,4 @@
+import { Problem } from "@garageswarm/protocol";
 import type { FastifyPluginAsyncZod } from "fastify-type-provider-zod";
 import { z } from "zod";
 import { sendProblem } from "../http/problem.ts";
@@ -18,7 +19,12 @@ export function healthRoutes({ store, bus }: Resources): FastifyPluginAsyncZod {
     app.get(
       "/health/ready",
       {
-        schema: { tags: ["health"], summary: "Readiness: the store answers", security: [], response: { 200: Health } },
+        schema: {
+          tags: ["health"],
+          summary: "Readiness: the store answers",
+          security: [],
+          response: { 200: Health, 503: Problem },
+        },
       },
       async (_request, reply) => {
         try {

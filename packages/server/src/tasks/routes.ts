@@ -51,19 +51,26 @@ export function taskRoutes(resources: Resources): FastifyPluginAsyncZod {
       async (request) => tasks.getTask(resources, principalOf(request).user_id, request.params.id),
     );
 
-    app.patch(
-      "/:id",
-      {
+    // PUT answers as PATCH does (only the fields given change): clients written against the API table of
+    // the first design call PUT.
+    for (const method of ["PATCH", "PUT"] as const) {
+      app.route({
+        method,
+        url: "/:id",
         schema: {
           tags: ["tasks"],
-          summary: "Change priority, description or requirements (409 while a worker holds the task)",
+          summary:
+            method === "PATCH"
+              ? "Change priority, description or requirements (409 while a worker holds the task)"
+              : "The same as PATCH: change the fields given (409 while a worker holds the task)",
           params: IdParam,
           body: TaskPatch,
           response: { 200: Task, ...errors },
         },
-      },
-      async (request) => tasks.patchTask(resources, principalOf(request).user_id, request.params.id, request.body),
-    );
+        handler: async (request) =>
+          tasks.patchTask(resources, principalOf(request).user_id, request.params.id, request.body),
+      });
+    }
 
     app.delete(
       "/:id",

@@ -59,26 +59,32 @@ export function workflowRoutes(resources: Resources): FastifyPluginAsyncZod {
       async (request) => getWorkflow(resources, principalOf(request).user_id, request.params.id),
     );
 
-    app.patch(
-      "/:id",
-      {
+    // PUT answers as PATCH does (only the fields given change): clients written against the API table of
+    // the first design call PUT.
+    for (const method of ["PATCH", "PUT"] as const) {
+      app.route({
+        method,
+        url: "/:id",
         attachValidation: true,
         schema: {
           tags: ["workflows"],
-          summary: "Change a workflow; the result is validated as a whole",
+          summary:
+            method === "PATCH"
+              ? "Change a workflow; the result is validated as a whole"
+              : "The same as PATCH: change the fields given; the result is validated as a whole",
           params: IdParam,
           body: WorkflowUpdate,
           response: { 200: Workflow, ...errors },
         },
-      },
-      async (request) => {
-        // attachValidation covers the params too, so the id is checked here.
-        if (!IdParam.safeParse(request.params).success) throw new InvalidInputError("must be a UUID", "path.id");
-        return updateWorkflow(resources, principalOf(request).user_id, request.params.id, request.body, {
-          ip: request.ip,
-        });
-      },
-    );
+        handler: async (request) => {
+          // attachValidation covers the params too, so the id is checked here.
+          if (!IdParam.safeParse(request.params).success) throw new InvalidInputError("must be a UUID", "path.id");
+          return updateWorkflow(resources, principalOf(request).user_id, request.params.id, request.body, {
+            ip: request.ip,
+          });
+        },
+      });
+    }
 
     app.delete(
       "/:id",
