@@ -114,7 +114,8 @@ describe.skipIf(postgresStackMissing())("garageswarm workflow", () => {
     const bad = await runCli(["workflow", "run", workflowId, "--timeout", "soon"], env);
     expect(bad.code).not.toBe(0);
     expect(bad.stderr).toContain("must be a whole number of seconds");
-    expect((await runCli(["workflow", "cancel", runId], env)).stdout).toContain("is cancelled.");
+    const cancelled = await runCli(["workflow", "cancel", runId], env);
+    expect(cancelled.stdout, cancelled.stderr).toContain("is cancelled.");
     const again = await runCli(["workflow", "cancel", runId], env);
     expect(again.code).toBe(1);
     expect(again.stderr).toContain("run is already cancelled");
