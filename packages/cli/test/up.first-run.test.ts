@@ -1,0 +1,91 @@
+// `garageswarm up` on a machine with no AI tool, as a newcomer starts it: the terminal says so in words
+// (which tools it looked for, how to get one, the dashboard's URL), not only in a JSON log line; with
+// --enable-shell the local worker offers the shell tool and says nothing of the kind.
+import { type ChildProcess, spawn } from "node:child_process";
+import { mkdtemp, rm } from "node:fs/promises";
+import { createServer } from "node:net";
+import { tmpdir } from "node:os";
+import { dirname, join, resolve } from "node:path";
+import { fileURLToPath } from "node:url";
+import { afterEach, describe, expect, it } from "vitest";
+
+const cliBin = resolve(dirname(fileURLToPath(import.meta.url)), "../bin/garageswarm.js");
+const running: ChildProcess[] = [];
+const dirs: string[] = [];
+
+afterEach(async () => {
+  for (const child of running.splice(0)) if (child.exitCode === null) child.kill("SIGKILL");
+  for (const dir of dirs.splice(0)) await rm(dir, { recursive: true, force: true });
+});
+
+async function freePort(): Promise<number> {
+  const server = createServer();
+  await new Promise<void>((done) => server.listen(0, "127.0.0.1", done));
+  const { port } = server.address() as { port: number };
+  await new Promise((done) => server.close(done));
+  return port;
+}
+
+/** Starts `garageswarm up` with no tool to find, and resolves with its output once `until` shows in it. */
+async function up(extra: string[], until: RegExp): Promise<{ stdout: string; stop: () => Promise<void> }> {
+  const dir = await mkdtemp(join(tmpdir(), "gs-up-first-"));
+  dirs.push(dir);
+  const port = await freePort();
+  const child = spawn(
+    process.execPath,
+    [cliBin, "up", "--host", "127.0.0.1", "--port", String(port), "--data-dir", join(dir, "data"), ...extra],
+    {
+      cwd: dir,
+      // No claude, gemini or codex on this PATH, no API key, and an Ollama address where nothing listens.
+      env: { PATH: dirname(process.execPath), HOME: dir, OLLAMA_HOST: "http://127.0.0.1:9" },
+      stdio: ["ignore", "pipe", "pipe"],
+    },
+  );
+  running.push(child);
+  let stdout = "";
+  const exited = new Promise<void>((done) => child.once("exit", () => done()));
+  await new Promise<void>((done, fail) => {
+    child.stdout?.on("data", (chunk) => {
+      stdout += chunk;
+      if (until.test(stdout)) done();
+    });
+    child.stderr?.on("data", () => {});
+    child.once("exit", (code) => fail(new Error(`up exited ${code} before printing ${until}:\n${stdout}`)));
+  });
+  return {
+    stdout,
+    stop: async () => {
+      child.kill("SIGINT");
+      await exited;
+    },
+  };
+}
+
+describe("garageswarm up on a machine with no AI tool", () => {
+  it("says in words which tools the local worker looked for, how to get one, and where the dashboard is", {
+    timeout: 90_000,
+  }, async () => {
+    const started = await up([], /create a task\.\n/);
+    await started.stop();
+    const lines = started.stdout.split("\n");
+    expect(lines).toContain("  The local worker found no AI tool on this machine, so tasks will wait. It looked for:");
+    expect(started.stdout).toContain("`claude`, `gemini`, `codex` on PATH");
+    expect(started.stdout).toContain("Ollama at OLLAMA_HOST");
+    expect(started.stdout).toContain("ANTHROPIC_API_KEY");
+    expect(started.stdout).toContain("restart with --enable-shell");
+    expect(started.stdout).toMatch(/^ {2}Then open http:\/\/127\.0\.0\.1:\d+ and create a task\.$/m);
+    // The human lines are plain text, not a JSON log record.
+    expect(lines.filter((line) => line.includes("found no AI tool")).every((line) => !line.startsWith("{"))).toBe(true);
+  });
+
+  it("with --enable-shell, the local worker offers the shell tool and the hint is not printed", {
+    timeout: 90_000,
+  }, async () => {
+    const started = await up(["--enable-shell"], /local worker: [0-9a-f-]{36}/);
+    // The hint would be printed right after the worker's line, in the same write or the next.
+    await new Promise((done) => setTimeout(done, 500));
+    await started.stop();
+    expect(started.stdout).toMatch(/tools: shell/);
+    expect(started.stdout).not.toContain("found no AI tool");
+  });
+});
