@@ -1,6 +1,7 @@
 // `garageswarm up` on a machine with no AI tool, as a newcomer starts it: the terminal says so in words
 // (which tools it looked for, how to get one, the dashboard's URL), not only in a JSON log line; with
-// --enable-shell the local worker offers the shell tool and says nothing of the kind.
+// --enable-shell the local worker offers the shell tool, says nothing of the kind, and runs the README's
+// tool-free example.
 import { type ChildProcess, spawn } from "node:child_process";
 import { mkdtemp, rm } from "node:fs/promises";
 import { createServer } from "node:net";
@@ -8,6 +9,8 @@ import { tmpdir } from "node:os";
 import { dirname, join, resolve } from "node:path";
 import { fileURLToPath } from "node:url";
 import { afterEach, describe, expect, it } from "vitest";
+import { apiClient } from "../../../test/support/http.ts";
+import { runCli } from "./cli.support.ts";
 
 const cliBin = resolve(dirname(fileURLToPath(import.meta.url)), "../bin/garageswarm.js");
 const running: ChildProcess[] = [];
@@ -27,7 +30,12 @@ async function freePort(): Promise<number> {
 }
 
 /** Starts `garageswarm up` with no tool to find, and resolves with its output once `until` shows in it. */
-async function up(extra: string[], until: RegExp): Promise<{ stdout: string; stop: () => Promise<void> }> {
+const adminPassword = "first-run-test-pw";
+
+async function up(
+  extra: string[],
+  until: RegExp,
+): Promise<{ output: () => string; url: string; stop: () => Promise<void> }> {
   const dir = await mkdtemp(join(tmpdir(), "gs-up-first-"));
   dirs.push(dir);
   const port = await freePort();
@@ -37,7 +45,12 @@ async function up(extra: string[], until: RegExp): Promise<{ stdout: string; sto
     {
       cwd: dir,
       // No claude, gemini or codex on this PATH, no API key, and an Ollama address where nothing listens.
-      env: { PATH: dirname(process.execPath), HOME: dir, OLLAMA_HOST: "http://127.0.0.1:9" },
+      env: {
+        PATH: dirname(process.execPath),
+        HOME: dir,
+        OLLAMA_HOST: "http://127.0.0.1:9",
+        GARAGESWARM_ADMIN_PASSWORD: adminPassword,
+      },
       stdio: ["ignore", "pipe", "pipe"],
     },
   );
@@ -53,7 +66,9 @@ async function up(extra: string[], until: RegExp): Promise<{ stdout: string; sto
     child.once("exit", (code) => fail(new Error(`up exited ${code} before printing ${until}:\n${stdout}`)));
   });
   return {
-    stdout,
+    // All it printed so far, read when asked.
+    output: () => stdout,
+    url: `http://127.0.0.1:${port}`,
     stop: async () => {
       child.kill("SIGINT");
       await exited;
@@ -67,13 +82,14 @@ describe("garageswarm up on a machine with no AI tool", () => {
   }, async () => {
     const started = await up([], /create a task\.\n/);
     await started.stop();
-    const lines = started.stdout.split("\n");
+    const stdout = started.output();
+    const lines = stdout.split("\n");
     expect(lines).toContain("  The local worker found no AI tool on this machine, so tasks will wait. It looked for:");
-    expect(started.stdout).toContain("`claude`, `gemini`, `codex` on PATH");
-    expect(started.stdout).toContain("Ollama at OLLAMA_HOST");
-    expect(started.stdout).toContain("ANTHROPIC_API_KEY");
-    expect(started.stdout).toContain("restart with --enable-shell");
-    expect(started.stdout).toMatch(/^ {2}Then open http:\/\/127\.0\.0\.1:\d+ and create a task\.$/m);
+    expect(stdout).toContain("`claude`, `gemini`, `codex` on PATH");
+    expect(stdout).toContain("Ollama at OLLAMA_HOST");
+    expect(stdout).toContain("ANTHROPIC_API_KEY");
+    expect(stdout).toContain("restart with --enable-shell");
+    expect(stdout).toMatch(/^ {2}Then open http:\/\/127\.0\.0\.1:\d+ and create a task\.$/m);
     // The human lines are plain text, not a JSON log record.
     expect(lines.filter((line) => line.includes("found no AI tool")).every((line) => !line.startsWith("{"))).toBe(true);
   });
@@ -82,10 +98,18 @@ describe("garageswarm up on a machine with no AI tool", () => {
     timeout: 90_000,
   }, async () => {
     const started = await up(["--enable-shell"], /local worker: [0-9a-f-]{36}/);
-    // The hint would be printed right after the worker's line, in the same write or the next.
-    await new Promise((done) => setTimeout(done, 500));
+    // The README's tool-free example, run as written against it.
+    const api = apiClient(started.url);
+    const admin = (await api.post("/api/v1/auth/login", { username: "admin", password: adminPassword })).body;
+    const key = (await api.post("/api/v1/keys", { name: "readme" }, { token: admin.access_token })).body.key;
+    const task = await runCli(
+      ["task", "create", "echo hello from the swarm", "--tool", "shell", "--wait", "--server", started.url],
+      { GARAGESWARM_KEY: key, GARAGESWARM_CONFIG: join(dirs[0] as string, "cli.json") },
+    );
     await started.stop();
-    expect(started.stdout).toMatch(/tools: shell/);
-    expect(started.stdout).not.toContain("found no AI tool");
+    expect(task.stdout).toContain("hello from the swarm");
+    expect(task.code).toBe(0);
+    expect(started.output()).toMatch(/tools: shell/);
+    expect(started.output()).not.toContain("found no AI tool");
   });
 });
