@@ -45,7 +45,7 @@ export function CantRunPanel() {
   if (groups.length === 0) return null;
   return (
     <section className="callout cant-run" aria-label="Tasks that can't run">
-      <ul className="plain-list">
+      <ul className="plain-list cant-run-list">
         {groups.map((group) => (
           <li key={group.message}>
             <strong>

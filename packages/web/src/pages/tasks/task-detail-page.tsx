@@ -102,8 +102,11 @@ function TaskDetail({ task }: { task: Task }) {
             {task.waiting_reason ? (
               <>
                 <dt>Waiting</dt>
-                <dd role="status">
-                  <WaitingReasonText reason={task.waiting_reason} />
+                <dd>
+                  {/* In the dd, not on it: a role on the dd would take it out of the list's dt/dd pairs. */}
+                  <span role="status">
+                    <WaitingReasonText reason={task.waiting_reason} />
+                  </span>
                 </dd>
               </>
             ) : null}
