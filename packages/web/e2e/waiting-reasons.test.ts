@@ -36,11 +36,10 @@ async function stepStates(page: Page): Promise<string[]> {
 }
 
 describe.skipIf(chromiumMissing())("dashboard: why work waits", () => {
-  it("Overview: a checklist ticked from real state, and which tasks can't run and why, live, until a task completes", async ({
-    server,
-    page,
-    newPage,
-  }) => {
+  // Two pages, workers arriving and a task run to the end on a loaded 2-core machine: give it room.
+  it("Overview: a checklist ticked from real state, and which tasks can't run and why, live, until a task completes", {
+    timeout: 120_000,
+  }, async ({ server, page, newPage }) => {
     const user = await signInAsNewUser(page, server.url);
     const checklist = page.getByRole("region", { name: "Getting started" });
     await checklist.waitFor();
@@ -150,8 +149,6 @@ describe.skipIf(chromiumMissing())("dashboard: why work waits", () => {
     newPage,
   }) => {
     const user = await signInAsNewUser(page, server.url);
-    const key = await createApiKey(apiClient(server.url), user);
-    await registerWorkerMachine(server.url, key, { name: "laptop", tools: [{ name: "claude_code" }] });
     const api = apiClient(server.url);
     const workflow = await api.post(
       "/api/v1/workflows",
@@ -175,6 +172,13 @@ describe.skipIf(chromiumMissing())("dashboard: why work waits", () => {
     const runPath = `/workflows/${workflowId}/runs/${run.body.run_id}`;
     await page.goto(runPath);
     const nodes = page.getByRole("table", { name: "Node states of this run" });
+    await nodes
+      .getByRole("row", { name: /collect/ })
+      .getByText(/you have no worker to run it on/)
+      .waitFor();
+    // A worker arrives, without the node's tool: the reason follows, live.
+    const key = await createApiKey(api, user);
+    await registerWorkerMachine(server.url, key, { name: "laptop", tools: [{ name: "claude_code" }] });
     await nodes
       .getByRole("row", { name: /collect/ })
       .getByText("no online worker offers Ollama")

@@ -3,6 +3,7 @@
 import type { WaitingReason } from "@garageswarm/protocol";
 import { useQueryClient } from "@tanstack/react-query";
 import { useEffect, useState } from "react";
+import { onLiveMessage } from "../api/realtime.ts";
 import { formatSeconds, formatUntil } from "./format.ts";
 
 const retrying = "; retrying in ";
@@ -49,4 +50,20 @@ function useSecondsUntil(until: string | null): number | null {
     return () => clearInterval(timer);
   }, [end, queryClient]);
   return end === null ? null : Math.max(0, Math.ceil((end - now) / 1000));
+}
+
+/**
+ * A waiting reason depends on the workers as much as on the task: a worker that comes online, gains a tool
+ * or goes away changes it with no task or run event, so the views that show reasons are read again then.
+ */
+export function useReasonsFollowWorkers(queryKey: readonly unknown[]) {
+  const queryClient = useQueryClient();
+  const key = JSON.stringify(queryKey);
+  useEffect(
+    () =>
+      onLiveMessage((message) => {
+        if (message.type === "worker.updated") void queryClient.invalidateQueries({ queryKey: JSON.parse(key) });
+      }),
+    [queryClient, key],
+  );
 }

@@ -2,11 +2,9 @@
 // can fix (a worker, a tool, a model, a label), grouped by reason, with the way out. Tasks that wait for a
 // retry, a usage limit's reset or a free slot are left out: those resolve by themselves.
 import type { Task, WaitingReason } from "@garageswarm/protocol";
-import { useQueryClient } from "@tanstack/react-query";
-import { useEffect } from "react";
 import { Link } from "wouter";
-import { onLiveMessage } from "../../api/realtime.ts";
 import { useTasks } from "../../api/tasks.ts";
+import { useReasonsFollowWorkers } from "../../components/waiting-reason.tsx";
 
 const stuckCodes = new Set<WaitingReason["code"]>([
   "no_online_worker",
@@ -40,7 +38,7 @@ export function stuckGroups(tasks: readonly Task[]): Stuck[] {
 
 export function CantRunPanel() {
   const tasks = useTasks(queued);
-  useReasonsFollowWorkers();
+  useReasonsFollowWorkers(["tasks", queued]);
   const groups = stuckGroups(tasks.data?.items ?? []);
   if (groups.length === 0) return null;
   return (
@@ -67,19 +65,4 @@ function tasksHref(group: Stuck): string {
   const query = new URLSearchParams({ status: "queued" });
   if (group.tools.length === 1 && group.tools[0]) query.set("tool", group.tools[0]);
   return `/tasks?${query}`;
-}
-
-/**
- * A waiting reason depends on the workers as much as on the task: a worker that comes online, gains a tool
- * or goes away changes it without any task event, so the queued tasks are read again on worker events.
- */
-function useReasonsFollowWorkers() {
-  const queryClient = useQueryClient();
-  useEffect(
-    () =>
-      onLiveMessage((message) => {
-        if (message.type === "worker.updated") void queryClient.invalidateQueries({ queryKey: ["tasks", queued] });
-      }),
-    [queryClient],
-  );
 }

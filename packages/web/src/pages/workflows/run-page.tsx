@@ -12,7 +12,7 @@ import { formatDate, formatSeconds } from "../../components/format.ts";
 import { Page, Section } from "../../components/page.tsx";
 import { ErrorState, Loading } from "../../components/states.tsx";
 import { StatusBadge } from "../../components/status-badge.tsx";
-import { WaitingReasonText } from "../../components/waiting-reason.tsx";
+import { useReasonsFollowWorkers, WaitingReasonText } from "../../components/waiting-reason.tsx";
 import { nodeState, nodeStatusLabels, runStatusLabels } from "../../labels.ts";
 import { effectiveTheme, theme } from "../../theme.ts";
 import { layout } from "./definition.ts";
@@ -23,6 +23,7 @@ const finished = new Set<string>(["completed", "failed", "cancelled"]);
 export function RunPage({ workflowId, runId }: { workflowId: string; runId: string }) {
   const workflow = useWorkflow(workflowId);
   const run = useRun(workflowId, runId);
+  useReasonsFollowWorkers(["run", runId]);
 
   if (workflow.isPending || run.isPending) return <Loading what="the run" />;
   if (workflow.isError || run.isError) {
