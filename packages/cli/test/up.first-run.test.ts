@@ -78,7 +78,7 @@ async function up(
 
 describe("garageswarm up on a machine with no AI tool", () => {
   it("says in words which tools the local worker looked for, how to get one, and where the dashboard is", {
-    timeout: 90_000,
+    timeout: 120_000,
   }, async () => {
     const started = await up([], /create a task\.\n/);
     await started.stop();
@@ -95,7 +95,7 @@ describe("garageswarm up on a machine with no AI tool", () => {
   });
 
   it("with --enable-shell, the local worker offers the shell tool and the hint is not printed", {
-    timeout: 90_000,
+    timeout: 120_000,
   }, async () => {
     const started = await up(["--enable-shell"], /local worker: [0-9a-f-]{36}/);
     // The README's tool-free example, run as written against it.
