@@ -1,7 +1,7 @@
 import { z } from "zod";
 import { RepoCommand } from "./code.ts";
 import { Timestamp, Uuid } from "./common.ts";
-import { TaskStatus } from "./tasks.ts";
+import { TaskStatus, WaitingReason } from "./tasks.ts";
 import { storableText } from "./text.ts";
 import { ToolId } from "./tools.ts";
 
@@ -317,6 +317,10 @@ export const NodeRun = z.object({
   ),
   worker_owner_user_id: Uuid.nullable().describe(
     "Whose machine holds or ran the node's current task (kept after the worker is deleted); null with no worker.",
+  ),
+  waiting_reason: WaitingReason.nullable().describe(
+    "Why the node's current task is still queued, when no worker can take it now (as the task's waiting_reason); " +
+      "null otherwise.",
   ),
   /** Set on nodes a director's plan created. */
   parent_id: z.string().nullable(),

@@ -15,6 +15,7 @@ interface ServerFlags {
   trustProxy?: string;
   registration?: string;
   publicUrl?: string;
+  enableShell?: boolean;
 }
 
 function addServerOptions(command: Command): Command {
@@ -88,10 +89,27 @@ async function runServer(flags: ServerFlags, withLocalWorker: boolean): Promise<
   for (const line of server.notices) console.log(line);
   const { startLocalWorker } = await import("../local-worker.ts");
   if (config.localWorker && !stopping) {
-    const started = await startLocalWorker(server);
+    const started = await startLocalWorker(server, flags.enableShell ? { enableShell: true } : {});
     localWorker = started;
     console.log(`  local worker: ${started.worker_id} (turn off with --no-local-worker)`);
+    if (started.tools.length === 0) for (const line of noToolsFound(server.url)) console.log(line);
   }
+}
+
+/** What a newcomer reads when the local worker has nothing to run tasks with, instead of one log line. */
+function noToolsFound(url: string): string[] {
+  return [
+    "",
+    "  The local worker found no AI tool on this machine, so tasks will wait. It looked for:",
+    "    - Claude Code, Gemini CLI, Codex CLI: `claude`, `gemini`, `codex` on PATH",
+    "      (e.g. npm install -g @anthropic-ai/claude-code, then run `claude` once to sign in)",
+    "    - Ollama at OLLAMA_HOST (default http://127.0.0.1:11434): install it from ollama.com and `ollama pull llama3.2`",
+    "    - ANTHROPIC_API_KEY, GEMINI_API_KEY or OPENAI_API_KEY (+ OPENAI_BASE_URL) in this environment",
+    "  Get one and restart, add a worker on a machine that has one, or try it now with the shell tool:",
+    "    restart with --enable-shell (tasks then run any command as this user).",
+    `  Then open ${url} and create a task.`,
+    "",
+  ];
 }
 
 export function registerServerCommands(program: Command): void {
@@ -99,7 +117,8 @@ export function registerServerCommands(program: Command): void {
     program
       .command("up")
       .description("Start the server with the dashboard and a local worker (embedded store, nothing to install)")
-      .option("--no-local-worker", "do not start a worker inside the server process"),
+      .option("--no-local-worker", "do not start a worker inside the server process")
+      .option("--enable-shell", "let the local worker offer the shell tool: tasks may run any command as this user"),
   ).action((flags: ServerFlags) => runServer(flags, true));
 
   addServerOptions(program.command("server").description("Start the server only (no local worker)")).action(

@@ -232,10 +232,6 @@ export function registerTaskCommands(program: Command): void {
     });
 }
 
-/**
- * Says why the task waits, on stderr: once it has waited a few seconds, then whenever the reason changes
- * (another code, or another end of the wait), instead of waiting mute.
- */
 /** As many as the server takes in one `POST /api/v1/tasks`. */
 const TASKS_PER_REQUEST = 1000;
 
@@ -262,6 +258,10 @@ async function readStdin(): Promise<string> {
   return Buffer.concat(chunks).toString("utf8");
 }
 
+/**
+ * Says why the task waits, on stderr: once it has waited a few seconds, then whenever the reason changes
+ * (another code, or another end of the wait), instead of waiting mute.
+ */
 function reportWaiting(quietMs = 3_000): (task: Task) => void {
   const started = Date.now();
   let last = "";

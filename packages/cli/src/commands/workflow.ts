@@ -209,6 +209,7 @@ async function watch(client: Client, runId: string): Promise<WorkflowRun> {
   let drawn = 0;
   const seen = new Map<string, string>();
   const nameOf = await workerNames(client);
+  const reportWaiting = waitingReporter();
   for (;;) {
     const run = await getRun(client, runId);
     if (tty) {
@@ -226,6 +227,7 @@ async function watch(client: Client, runId: string): Promise<WorkflowRun> {
           if (node.status === "waiting_approval") process.stderr.write(`  ${approveHint(run.run_id, node.node_id)}\n`);
         }
       }
+      reportWaiting(run);
       if (seen.get("") !== run.status) {
         seen.set("", run.status);
         process.stderr.write(`run: ${run.status}\n`);
@@ -234,6 +236,25 @@ async function watch(client: Client, runId: string): Promise<WorkflowRun> {
     if (finished.has(run.status)) return run;
     await new Promise((resolve) => setTimeout(resolve, POLL_MS));
   }
+}
+
+/**
+ * Says why a node's task waits (piped output; the live table shows it in place): once the run has waited a
+ * few seconds, then whenever a node's reason changes (another code, or another end of the wait).
+ */
+function waitingReporter(quietMs = 3_000): (run: WorkflowRun) => void {
+  const started = Date.now();
+  const last = new Map<string, string>();
+  return (run) => {
+    if (Date.now() - started < quietMs) return;
+    for (const node of run.nodes) {
+      const reason = node.task_status === "queued" ? node.waiting_reason : null;
+      const key = reason ? `${reason.code} ${reason.until ?? ""}` : "";
+      if (key === (last.get(node.node_id) ?? "")) continue;
+      last.set(node.node_id, key);
+      if (reason) process.stderr.write(`Waiting: ${node.node_id}: ${reason.message}\n`);
+    }
+  };
 }
 
 async function finish(run: WorkflowRun, json: boolean | undefined): Promise<void> {
@@ -286,6 +307,7 @@ export function renderRun(run: WorkflowRun, nameOf: (workerId: string) => string
     const state = states[index]!;
     const detail = [
       node.status === "running" && node.worker_id ? `on ${nameOf(node.worker_id)}` : "",
+      node.task_status === "queued" && node.waiting_reason ? oneLine(node.waiting_reason.message, 80) : "",
       node.attempts > 1 ? `attempt ${node.attempts}` : "",
       node.iteration > 0 ? `iteration ${node.iteration}` : "",
       node.error ? oneLine(node.error, 60) : node.output ? oneLine(node.output, 60) : "",

@@ -7,6 +7,8 @@ import { formatAgo } from "../components/format.ts";
 import { Page, Section } from "../components/page.tsx";
 import { ErrorState, Loading } from "../components/states.tsx";
 import { taskStatuses, taskStatusLabels } from "../labels.ts";
+import { CantRunPanel } from "./overview/cant-run.tsx";
+import { GettingStarted } from "./overview/checklist.tsx";
 import { LatencySummary, ThroughputChart } from "./overview-charts.tsx";
 import { RunningWorkflows } from "./workflows/running-workflows.tsx";
 
@@ -15,6 +17,8 @@ const sampleSize = 200;
 export function OverviewPage() {
   return (
     <Page title="Overview">
+      <CantRunPanel />
+      <GettingStarted />
       <div className="grid two">
         <WorkersSummary />
         <TasksSummary />

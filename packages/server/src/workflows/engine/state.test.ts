@@ -806,6 +806,7 @@ describe("nodeRuns", () => {
       task_status: "completed",
       worker_id: worker,
       worker_owner_user_id: owner,
+      waiting_reason: null,
       parent_id: null,
     });
     expect(rows.map((row) => row.status)).toEqual(["completed", "running", "running", "pending", "pending", "pending"]);

@@ -1,5 +1,5 @@
 // Read-only views of a run: what templates and conditions see, the run's result, the API's node list.
-import type { NodeRun, RunResult, TaskStatus } from "@garageswarm/protocol";
+import type { NodeRun, RunResult, TaskStatus, WaitingReason } from "@garageswarm/protocol";
 import type { GraphIndex } from "../graph.ts";
 import type { NodeTemplateView, TemplateView } from "../template.ts";
 import type { RunState } from "./state.ts";
@@ -140,6 +140,8 @@ export interface TaskPlace {
   worker_id: string | null;
   /** Whose machine holds or ran it (kept after the worker is deleted). */
   worker_owner_user_id: string | null;
+  /** Why it is still queued, when it is and no worker can take it now. */
+  waiting_reason?: WaitingReason | null;
 }
 
 /**
@@ -163,6 +165,7 @@ export function nodeRuns(graph: GraphIndex, state: RunState, tasks: ReadonlyMap<
       task_status: task?.status ?? null,
       worker_id: task?.worker_id ?? null,
       worker_owner_user_id: task?.worker_owner_user_id ?? null,
+      waiting_reason: task?.waiting_reason ?? null,
       parent_id: node.parent_id ?? null,
     };
   });

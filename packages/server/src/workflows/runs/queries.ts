@@ -5,6 +5,7 @@ import { and, desc, eq, getTableColumns, inArray, lte, notInArray, or, sql } fro
 import { tasks, workers, workflowRuns, workflowRunTasks, workflows } from "../../db/schema.ts";
 import type { Db } from "../../db/store.ts";
 import { TERMINAL_STATUSES } from "../../queue/task-machine.ts";
+import type { WaitingTask } from "../../tasks/waiting-reason.ts";
 import { mayRunTasksOn, uuidParam } from "../../workers/membership.ts";
 import type { TaskPlace } from "../engine/view.ts";
 
@@ -171,26 +172,33 @@ export async function findTaskWorkers(db: Db, taskIds: string[]): Promise<Map<st
 
 /**
  * Status and worker of each of these tasks (the nodes' current tasks of one run or of a page of runs), in one
- * statement by primary key however many runs asked.
+ * statement by primary key however many runs asked; a queued one also carries what its waiting reason reads.
  */
-export async function findTaskPlaces(db: Db, taskIds: string[]): Promise<Map<string, TaskPlace>> {
+export async function findTaskPlaces(db: Db, taskIds: string[]): Promise<Map<string, TaskPlaceRow>> {
   if (taskIds.length === 0) return new Map();
   const rows = await db
     .select({
       task_id: tasks.task_id,
+      user_id: tasks.user_id,
       status: tasks.status,
       worker_id: tasks.worker_id,
       worker_owner_user_id: tasks.worker_owner_user_id,
+      tools: tasks.tools,
+      model: tasks.model,
+      requirements: tasks.requirements,
+      pinned_worker_id: tasks.pinned_worker_id,
+      available_at: tasks.available_at,
+      attempt: tasks.attempt,
+      error: tasks.error,
+      parked: tasks.parked,
     })
     .from(tasks)
     .where(sql`${tasks.task_id} = any(${`{${taskIds.join(",")}}`}::uuid[])`);
-  return new Map(
-    rows.map((row) => [
-      row.task_id,
-      { status: row.status, worker_id: row.worker_id, worker_owner_user_id: row.worker_owner_user_id },
-    ]),
-  );
+  return new Map(rows.map((row) => [row.task_id, row]));
 }
+
+/** A node's task as findTaskPlaces reads it: where it is, and what its waiting reason is computed from. */
+export type TaskPlaceRow = TaskPlace & WaitingTask & { task_id: string; user_id: string };
 
 /** Online workers the user may run `tool` on (owned, or an accepted share): the fan-out targets of `replicas: "all"`. */
 export async function findEligibleWorkerIds(db: Db, userId: string, tool: string): Promise<string[]> {

@@ -47,13 +47,13 @@ export async function executeWorkflow(
     ip: origin.ip,
     detail: { workflow_id: workflowId },
   });
-  return toRunView(resources.db, row!);
+  return toRunView(resources.db, row!, resources.clock.now());
 }
 
 export async function getRun(resources: Resources, userId: string, runId: string): Promise<WorkflowRun> {
   const row = await q.findRun(resources.db, runId, userId);
   if (!row) throw new NotFoundError("run not found");
-  return toRunView(resources.db, row);
+  return toRunView(resources.db, row, resources.clock.now());
 }
 
 export async function listRuns(
@@ -68,7 +68,7 @@ export async function listRuns(
   const pageRows = rows.slice(0, query.limit);
   const last = pageRows.at(-1);
   return {
-    items: await toRunViews(resources.db, pageRows),
+    items: await toRunViews(resources.db, pageRows, resources.clock.now()),
     next_cursor:
       rows.length > query.limit && last
         ? encodeCursor({ created_at: last.cursor_created_at, run_id: last.run_id })
@@ -113,7 +113,7 @@ export async function controlRun(
     object_id: runId,
     ip: origin.ip,
   });
-  return toRunView(resources.db, row!);
+  return toRunView(resources.db, row!, resources.clock.now());
 }
 
 export async function decideApproval(
@@ -154,7 +154,7 @@ export async function decideApproval(
     ip: origin.ip,
     detail: { node_id: nodeId },
   });
-  return toRunView(resources.db, row!);
+  return toRunView(resources.db, row!, resources.clock.now());
 }
 
 /** Pause or resume every active run of a workflow; runs whose status does not allow it are left alone. */
@@ -174,7 +174,7 @@ export async function controlWorkflowRuns(
     });
     if (row) rows.push(row);
   }
-  const items = await toRunViews(resources.db, rows);
+  const items = await toRunViews(resources.db, rows, resources.clock.now());
   await recordAudit(resources.db, {
     user_id: userId,
     action: `workflow.${control}`,

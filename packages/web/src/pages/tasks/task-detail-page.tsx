@@ -7,10 +7,11 @@ import { useTaskOutput } from "../../api/task-output.ts";
 import { terminalStatuses, useTask, useTaskAction } from "../../api/tasks.ts";
 import { useWorkers } from "../../api/workers.ts";
 import { FormError } from "../../components/form.tsx";
-import { formatCost, formatDate, formatNumber, formatUntil } from "../../components/format.ts";
+import { formatCost, formatDate, formatNumber } from "../../components/format.ts";
 import { Page, Section } from "../../components/page.tsx";
 import { ErrorState, Loading } from "../../components/states.tsx";
 import { StatusBadge } from "../../components/status-badge.tsx";
+import { WaitingReasonText } from "../../components/waiting-reason.tsx";
 import { limitPolicyLabels, taskStatusLabels, toolLabels } from "../../labels.ts";
 
 // A code task's review (summary, checks, files, diff, comments): loaded only when a task has a repository.
@@ -101,11 +102,11 @@ function TaskDetail({ task }: { task: Task }) {
             {task.waiting_reason ? (
               <>
                 <dt>Waiting</dt>
-                <dd role="status">
-                  {task.waiting_reason.message}
-                  {task.waiting_reason.until ? (
-                    <span className="muted"> · until {formatUntil(task.waiting_reason.until)}</span>
-                  ) : null}
+                <dd>
+                  {/* In the dd, not on it: a role on the dd would take it out of the list's dt/dd pairs. */}
+                  <span role="status">
+                    <WaitingReasonText reason={task.waiting_reason} />
+                  </span>
                 </dd>
               </>
             ) : null}

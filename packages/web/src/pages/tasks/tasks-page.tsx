@@ -8,6 +8,7 @@ import { formatAgo } from "../../components/format.ts";
 import { Page } from "../../components/page.tsx";
 import { EmptyState, ErrorState, Loading } from "../../components/states.tsx";
 import { StatusBadge } from "../../components/status-badge.tsx";
+import { WaitingReasonText } from "../../components/waiting-reason.tsx";
 import { taskStatuses, taskStatusLabels, toolLabels } from "../../labels.ts";
 import { TaskCreateForm } from "./task-create-form.tsx";
 
@@ -95,7 +96,10 @@ export function TasksPage() {
                     <td className="wrap">
                       <StatusBadge status={task.status} label={taskStatusLabels[task.status]} />
                       {task.waiting_reason ? (
-                        <small className="muted waiting-reason"> {task.waiting_reason.message}</small>
+                        <small className="muted waiting-reason">
+                          {" "}
+                          <WaitingReasonText reason={task.waiting_reason} />
+                        </small>
                       ) : null}
                     </td>
                     <td>

@@ -11,7 +11,8 @@ import { WorkerCard } from "./worker-card.tsx";
 
 export function WorkersPage({ user }: { user: User }) {
   const workers = useWorkers();
-  const [adding, setAdding] = useState(false);
+  // The Overview's "Add worker" links here with ?add=1, opening the form at once.
+  const [adding, setAdding] = useState(() => new URLSearchParams(location.search).has("add"));
   const mine = workers.data?.filter((worker) => worker.owner_user_id === user.user_id) ?? [];
   const sharedWithMe = workers.data?.filter((worker) => worker.owner_user_id !== user.user_id) ?? [];
   return (

@@ -12,6 +12,7 @@ import { formatDate, formatSeconds } from "../../components/format.ts";
 import { Page, Section } from "../../components/page.tsx";
 import { ErrorState, Loading } from "../../components/states.tsx";
 import { StatusBadge } from "../../components/status-badge.tsx";
+import { useReasonsFollowWorkers, WaitingReasonText } from "../../components/waiting-reason.tsx";
 import { nodeState, nodeStatusLabels, runStatusLabels } from "../../labels.ts";
 import { effectiveTheme, theme } from "../../theme.ts";
 import { layout } from "./definition.ts";
@@ -22,6 +23,7 @@ const finished = new Set<string>(["completed", "failed", "cancelled"]);
 export function RunPage({ workflowId, runId }: { workflowId: string; runId: string }) {
   const workflow = useWorkflow(workflowId);
   const run = useRun(workflowId, runId);
+  useReasonsFollowWorkers(["run", runId]);
 
   if (workflow.isPending || run.isPending) return <Loading what="the run" />;
   if (workflow.isError || run.isError) {
@@ -173,8 +175,13 @@ function RunView({ workflow, run }: { workflow: Workflow; run: WorkflowRun }) {
                     {node.node_id}
                     {node.iteration ? <span className="muted"> (iteration {node.iteration + 1})</span> : null}
                   </th>
-                  <td>
+                  <td className="wrap">
                     <StatusBadge status={nodeState(node)} label={nodeStatusLabels[nodeState(node)]} />
+                    {waitingOf(node) && node.waiting_reason ? (
+                      <small className="muted waiting-reason">
+                        <WaitingReasonText reason={node.waiting_reason} />
+                      </small>
+                    ) : null}
                   </td>
                   <td>{node.attempts}</td>
                   <td>{node.task_id ? <Link href={`/tasks/${node.task_id}`}>Open task</Link> : "—"}</td>
@@ -196,6 +203,11 @@ function RunView({ workflow, run }: { workflow: Workflow; run: WorkflowRun }) {
   );
 }
 
+/** Why the node's task still waits in the queue, when it does. */
+function waitingOf(node: NodeRun): string | undefined {
+  return node.task_status === "queued" && node.waiting_reason ? node.waiting_reason.message : undefined;
+}
+
 function describe(states: Map<string, NodeRun>): string {
   return [...states.values()].map((node) => `${node.node_id} ${nodeStatusLabels[nodeState(node)]}`).join(", ");
 }
@@ -212,12 +224,13 @@ function runGraph(workflow: Workflow, run: WorkflowRun) {
   const nodes: WorkflowFlowNode[] = workflow.definition.nodes.map((definition) => {
     const state = states.get(definition.id);
     const status = state ? nodeState(state) : undefined;
+    const waiting = state ? waitingOf(state) : undefined;
     return {
       id: definition.id,
       type: "workflow",
       position: positions.get(definition.id) ?? { x: 0, y: 0 },
-      ariaLabel: nodeAriaLabel(definition, status),
-      data: { definition, ...(status ? { status } : {}) },
+      ariaLabel: `${nodeAriaLabel(definition, status)}${waiting ? `: ${waiting}` : ""}`,
+      data: { definition, ...(status ? { status } : {}), ...(waiting ? { waiting } : {}) },
     };
   });
   const edges = drawnEdges.map((edge, index) => ({

@@ -8,12 +8,14 @@ export interface NodeData extends Record<string, unknown> {
   definition: NodeDefinition;
   errors?: string[];
   status?: NodeState;
+  /** Why the node's task waits in the queue (its waiting reason), on a run's canvas. */
+  waiting?: string;
 }
 
 export type WorkflowFlowNode = Node<NodeData, "workflow">;
 
 export function WorkflowNode({ data, selected }: NodeProps<WorkflowFlowNode>) {
-  const { definition, errors = [], status } = data;
+  const { definition, errors = [], status, waiting } = data;
   const tool = "tool" in definition ? toolLabels[definition.tool] : null;
   return (
     <div
@@ -29,6 +31,7 @@ export function WorkflowNode({ data, selected }: NodeProps<WorkflowFlowNode>) {
         </div>
       ) : null}
       {status ? <div className="flow-node-status">{nodeStatusLabels[status]}</div> : null}
+      {waiting ? <div className="flow-node-waiting">{waiting}</div> : null}
       {errors.map((error) => (
         <div key={error} className="flow-node-error">
           {error}
