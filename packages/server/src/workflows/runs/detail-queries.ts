@@ -5,7 +5,7 @@ import { runNodes, tasks, workers, workflowRuns, workflowRunTasks, workflows } f
 import type { Db } from "../../db/store.ts";
 import { ACTIVE_RUN_STATUSES } from "./queries.ts";
 
-/** Each task the run's nodes ran, in the order they were made. */
+/** Each task the run's nodes ran, by node, then iteration and attempt. */
 export async function findRunAttempts(db: Db, runId: string) {
   return db
     .select({
@@ -28,7 +28,7 @@ export async function findRunAttempts(db: Db, runId: string) {
     .innerJoin(tasks, eq(tasks.task_id, workflowRunTasks.task_id))
     .leftJoin(workers, eq(workers.worker_id, tasks.worker_id))
     .where(eq(workflowRunTasks.run_id, runId))
-    .orderBy(asc(tasks.created_at), asc(workflowRunTasks.iteration), asc(workflowRunTasks.attempt));
+    .orderBy(asc(workflowRunTasks.node_id), asc(workflowRunTasks.iteration), asc(workflowRunTasks.attempt));
 }
 
 /** Nodes waiting for approval in the user's active runs, oldest first. */
