@@ -40,7 +40,9 @@ export async function findPendingApprovals(db: Db, userId: string) {
       workflow_name: workflows.name,
       run_number: workflowRuns.run_number,
       node_id: runNodes.node_id,
-      message: sql<string | null>`(select node->>'message' from jsonb_array_elements(${workflowRuns.graph}->'nodes') as node
+      message: sql<
+        string | null
+      >`(select node->>'message' from jsonb_array_elements(${workflowRuns.graph}->'nodes') as node
                                    where node->>'id' = ${runNodes.node_id} limit 1)`,
       waiting_since: workflowRuns.updated_at,
     })

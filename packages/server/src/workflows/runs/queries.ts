@@ -47,9 +47,11 @@ export async function findRunGraph(db: Db, runId: string): Promise<unknown> {
  * concurrent start's row lock and then reads the committed count, so two starts never take one number.
  */
 export async function insertRun(db: Db, values: Omit<NewRunRow, "run_number">): Promise<RunRow | null> {
-  const bumped = db.$with("bumped", { run_count: sql<number>`run_count` }).as(
-    sql`update ${workflows} set run_count = run_count + 1 where ${workflows.workflow_id} = ${values.workflow_id} returning run_count`,
-  );
+  const bumped = db
+    .$with("bumped", { run_count: sql<number>`run_count` })
+    .as(
+      sql`update ${workflows} set run_count = run_count + 1 where ${workflows.workflow_id} = ${values.workflow_id} returning run_count`,
+    );
   const [row] = await db
     .with(bumped)
     .insert(workflowRuns)

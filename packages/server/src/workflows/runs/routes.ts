@@ -19,6 +19,7 @@ import { z } from "zod";
 import { principalOf, requireUser } from "../../auth/authenticate.ts";
 import { NotFoundError } from "../../errors.ts";
 import type { Resources } from "../../resources.ts";
+import { listRunAttempts, rerun } from "./details.ts";
 import {
   controlRun,
   controlWorkflowRuns,
@@ -28,7 +29,6 @@ import {
   listRuns,
   type RunControl,
 } from "./service.ts";
-import { listRunAttempts, rerun } from "./details.ts";
 
 const errors = { 400: Problem, 401: Problem, 404: Problem, 409: Problem };
 const RunListQuery = CursorQuery.extend({ status: RunStatus.optional() }).strict();
