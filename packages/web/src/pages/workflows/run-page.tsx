@@ -246,7 +246,16 @@ function RunView({ workflow, run }: { workflow: Workflow; run: WorkflowRun }) {
         </div>
       ) : null}
       <div className={`run-body${drawerNode ? " with-drawer" : ""}`}>
-        <div className="canvas run-canvas" role="img" aria-label={`Run graph: ${describe(states)}`}>
+        {/* A figure, not an image: it holds controls and focusable nodes. Enter on a focused node opens it. */}
+        <div
+          className="canvas run-canvas"
+          role="figure"
+          aria-label={`Run graph: ${describe(states, failure)}`}
+          onKeyDown={(event) => {
+            const node = (event.target as HTMLElement).closest<HTMLElement>(".react-flow__node");
+            if (event.key === "Enter" && node?.dataset.id) setSelected(node.dataset.id);
+          }}
+        >
           <ReactFlowProvider>
             <ReactFlow
               nodes={nodes}
@@ -310,12 +319,7 @@ function RunView({ workflow, run }: { workflow: Workflow; run: WorkflowRun }) {
               {shown.map((node) => (
                 <tr key={`${node.node_id}:${node.iteration}`}>
                   <th scope="row">
-                    <button
-                      type="button"
-                      className="link-button"
-                      onClick={() => setSelected(node.node_id)}
-                      aria-label={`Details of ${node.node_id}`}
-                    >
+                    <button type="button" className="link-button" onClick={() => setSelected(node.node_id)}>
                       {node.node_id}
                     </button>
                     {node.iteration ? <span className="muted"> (iteration {node.iteration + 1})</span> : null}
@@ -343,17 +347,17 @@ function RunView({ workflow, run }: { workflow: Workflow; run: WorkflowRun }) {
   );
 }
 
-function describe(states: Map<string, NodeRun>): string {
-  return [...states.values()].map((node) => `${node.node_id} ${nodeStatusLabels[nodeState(node)]}`).join(", ");
+function describe(states: Map<string, NodeRun>, failure: FailurePoint): string {
+  const nodes = [...states.values()].map(
+    (node) =>
+      `${node.node_id} ${nodeStatusLabels[nodeState(node)]}${failure.nodeId === node.node_id ? " (the run failed here)" : ""}`,
+  );
+  if (failure.edgeId) nodes.push(`the edge ${failure.edgeId} stopped the run`);
+  return nodes.join(", ");
 }
 
 /** The saved graph plus the nodes a director's plan added at run time (ids `DIRECTOR/TASK`), under it. */
-function runGraph(
-  workflow: Workflow,
-  shown: NodeRun[],
-  failure: FailurePoint,
-  selected: string | null,
-) {
+function runGraph(workflow: Workflow, shown: NodeRun[], failure: FailurePoint, selected: string | null) {
   const states = latestByNode(shown);
   // Drawn as the run goes: a sequential, concurrent, mixture or hierarchical workflow saves few or no edges.
   const drawnEdges = effectiveEdges(workflow.workflow_type, workflow.definition);
