@@ -99,6 +99,7 @@ describe.skipIf(chromiumMissing())("dashboard: runs you can inspect", () => {
     const graph = page.getByRole("figure", { name: /^Run graph:/ });
     expect(await graph.getAttribute("aria-label")).toContain("deploy Failed (the run failed here)");
     await page.getByRole("button", { name: "Close" }).click();
+    await page.evaluate("window.scrollTo(0, 0)");
     await screenshot(page, "runs-failed-node");
     await expectAccessible(page);
 
