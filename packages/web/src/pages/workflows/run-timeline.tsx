@@ -89,7 +89,9 @@ export function RunTimeline({
                   );
                 })}
               </div>
-              <span className="timeline-total">{formatSeconds(total)}</span>
+              <span className="timeline-total">
+                {total === 0 && row.attempts.some((attempt) => attempt.started_at) ? "under 1 s" : formatSeconds(total)}
+              </span>
             </li>
           );
         })}
