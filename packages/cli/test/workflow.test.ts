@@ -91,7 +91,7 @@ describe.skipIf(postgresStackMissing())("garageswarm workflow", () => {
     const status = await runCli(["workflow", "status", runId], env);
     const run = await getRun(api, owner, runId);
     expect(run.deadline_at).toBe(new Date(Date.parse(run.created_at) + 600_000).toISOString());
-    expect(status.stdout).toContain(`run ${runId}  pending`);
+    expect(status.stdout).toContain(`run #1 ${runId}  pending`);
     expect(status.stdout).toContain(
       `  created ${run.created_at}  not started: waiting for a worker  deadline ${run.deadline_at} (timeout 600 s)`,
     );
@@ -108,7 +108,7 @@ describe.skipIf(postgresStackMissing())("garageswarm workflow", () => {
     await answer(api, owner, await pullUntil(api, owner), "hold");
     const begun = await waitForRun(api, owner, runId, (current) => current.status === "running");
     const shown = await runCli(["workflow", "status", runId], env);
-    expect(shown.stdout).toContain(`run ${runId}  running`);
+    expect(shown.stdout).toContain(`run #1 ${runId}  running`);
     expect(shown.stdout).toMatch(/▶ research\s+running\s+on test box$/m);
     expect(shown.stdout).toContain(`  started ${begun.started_at}  deadline ${run.deadline_at}`);
     const bad = await runCli(["workflow", "run", workflowId, "--timeout", "soon"], env);
@@ -153,7 +153,7 @@ definition:
       "",
       undefined,
       (stderr) => {
-        const hint = /approve with: (garageswarm workflow approve (\S+) gate)/.exec(stderr);
+        const hint = /waits for approval: (garageswarm workflow approve (\S+) gate)/.exec(stderr);
         if (hint && approvals.length === 0)
           approvals.push(runCli(["workflow", "approve", hint[2] as string, "gate"], env));
       },
@@ -162,7 +162,7 @@ definition:
     await answer(api, owner, claimed, { output: "shipped" });
     const result = await cli;
     expect(result.stderr).toMatch(
-      /gate: waiting_approval\n {2}approve with: garageswarm workflow approve \S+ gate {2}\(or: workflow reject \S+ gate\)/,
+      /gate: waiting_approval\n {2}gate waits for approval: garageswarm workflow approve \S+ gate \[--comment "…"\] {2}\(or: workflow reject\)/,
     );
     expect(approvals).toHaveLength(1);
     expect((await approvals[0])?.code).toBe(0);
@@ -174,6 +174,58 @@ definition:
     expect(bad.stderr).toContain("--input must be key=value or a JSON object");
     const broken = await runCli(["workflow", "run", file, "--input", "{version: 2}"], env);
     expect(broken.stderr).toContain("--input: not valid JSON");
+  });
+
+  it("prints the approve command for a waiting run, approves, and re-runs with the same input", async ({
+    api,
+    owner,
+    env,
+  }) => {
+    const created = await api.post(
+      "/api/v1/workflows",
+      {
+        name: "gated",
+        workflow_type: "sequential",
+        definition: {
+          nodes: [
+            { id: "build", type: "task", tool: "claude_code", prompt: "Build {{input.topic}}" },
+            { id: "gate", type: "approval", message: "Ship it?" },
+          ],
+        },
+      },
+      { token: owner.access_token },
+    );
+    const workflowId = created.body.workflow_id;
+    let runId = "";
+    let hinted = false;
+    const watching = runCli(["workflow", "run", workflowId, "--input", "topic=moths"], env, "", undefined, (stderr) => {
+      runId ||= /Run (\S+) started\./.exec(stderr)?.[1] ?? "";
+      hinted ||= stderr.includes("gate waits for approval: garageswarm workflow approve");
+    });
+    await answer(api, owner, await pullUntil(api, owner), { output: "built" });
+    for (let tries = 0; !hinted && tries < 200; tries++)
+      await new Promise((resolveWait) => setTimeout(resolveWait, 100));
+    expect(hinted).toBe(true);
+
+    // `workflow status` says the same to someone who looks later.
+    const status = await runCli(["workflow", "status", runId], env);
+    expect(status.stdout).toContain(`run #1 ${runId}  waiting_approval`);
+    expect(status.stdout).toContain(`gate waits for approval: garageswarm workflow approve ${runId} gate`);
+
+    const approved = await runCli(["workflow", "approve", runId, "gate", "--comment", "go"], env);
+    expect(approved.stdout).toContain("Node gate approved");
+    const finished = await watching;
+    expect(finished.code).toBe(0);
+    expect(finished.stderr).toContain(`  gate waits for approval: garageswarm workflow approve ${runId} gate`);
+
+    const rerun = await runCli(["workflow", "rerun", runId], env);
+    expect(rerun.code).toBe(0);
+    const again = await getRun(api, owner, rerun.stdout.trim());
+    expect(again).toMatchObject({ workflow_id: workflowId, run_number: 2, input: { topic: "moths" } });
+    expect(rerun.stderr).toContain("Run #2 started with the same input.");
+    const runs = await runCli(["workflow", "runs", workflowId], env);
+    expect(runs.stdout).toMatch(new RegExp(`^2\\s+${again.run_id}`, "m"));
+    expect((await runCli(["workflow", "cancel", again.run_id], env)).code).toBe(0);
   });
 
   it("says what is wrong with a bad file", async ({ dir, env }) => {

@@ -8,6 +8,7 @@ export * from "./enrolment.ts";
 export * from "./keys.ts";
 export * from "./push.ts";
 export * from "./realtime.ts";
+export * from "./run-details.ts";
 export * from "./settings.ts";
 export * from "./tasks.ts";
 export * from "./text.ts";

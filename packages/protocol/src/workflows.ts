@@ -342,6 +342,8 @@ export type RunTrigger = z.infer<typeof RunTrigger>;
 export const WorkflowRun = z.object({
   run_id: Uuid,
   workflow_id: Uuid,
+  /** The run's number within its workflow: 1 for the first run, then one more per run (shown as #1, #2…). */
+  run_number: z.number().int().positive(),
   status: RunStatus,
   trigger: RunTrigger,
   input: JsonObject,

@@ -34,6 +34,7 @@ import { publicOrigin } from "./web/origin.ts";
 import { webRoutes } from "./web/routes.ts";
 import { workerRoutes } from "./workers/routes.ts";
 import { workflowRoutes } from "./workflows/routes.ts";
+import { approvalRoutes } from "./workflows/runs/approval-routes.ts";
 import { runRoutes, workflowRunRoutes } from "./workflows/runs/routes.ts";
 
 /** The app as every route plugin sees it: zod schemas give the request and reply types. */
@@ -182,6 +183,7 @@ export async function buildApp(resources: Resources, dispatcher: Dispatcher): Pr
   await app.register(workflowRoutes(resources), { prefix: "/api/v1/workflows" });
   await app.register(workflowRunRoutes(resources), { prefix: "/api/v1/workflows" });
   await app.register(runRoutes(resources), { prefix: "/api/v1/runs" });
+  await app.register(approvalRoutes(resources), { prefix: "/api/v1/approvals" });
   await app.register(settingsRoutes(resources), { prefix: "/api/v1/settings" });
   await app.register(pushRoutes(resources), { prefix: "/api/v1/push" });
   await app.register(enrolmentCodeRoutes(resources), { prefix: "/api/v1/enrolment-codes" });

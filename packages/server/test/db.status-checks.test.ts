@@ -35,9 +35,10 @@ describe.skipIf(postgresStackMissing())("status CHECK constraints", () => {
   const insertTask = (status: string) =>
     run(sql`insert into tasks (user_id, description, prompt, tool, tools, status)
       values (${userId}::uuid, 'd', 'p', 'shell', '["shell"]'::jsonb, ${status})`);
+  let runNumber = 0;
   const insertRun = (status: string, trigger = "manual") =>
-    run(sql`insert into workflow_runs (workflow_id, user_id, status, trigger, graph)
-      values (${workflowId}::uuid, ${userId}::uuid, ${status}, ${trigger}, '{}'::jsonb)`);
+    run(sql`insert into workflow_runs (workflow_id, user_id, status, trigger, graph, run_number)
+      values (${workflowId}::uuid, ${userId}::uuid, ${status}, ${trigger}, '{}'::jsonb, ${++runNumber})`);
 
   it("tasks.status: every TaskStatus, nothing else", async () => {
     for (const status of TaskStatus.options) await insertTask(status);

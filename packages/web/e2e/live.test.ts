@@ -105,7 +105,7 @@ describe.skipIf(chromiumMissing())("dashboard: live with a real worker", () => {
     await page.getByRole("heading", { name: "Ship it", level: 1 }).waitFor();
 
     await page.getByRole("button", { name: "Run workflow" }).click();
-    await page.getByRole("heading", { name: "Ship it: run", level: 1 }).waitFor();
+    await page.getByRole("heading", { name: "Ship it #1", level: 1 }).waitFor();
     const approval = page.getByRole("region", { name: "Approval for approval_1" });
     await approval.waitFor({ timeout: 30_000 });
     await page.getByRole("group", { name: "Task node task_1: Completed" }).waitFor();

@@ -11,6 +11,7 @@ import { ConnectionBanner } from "./components/connection-banner.tsx";
 import { Page } from "./components/page.tsx";
 import { Shell } from "./components/shell.tsx";
 import { Loading } from "./components/states.tsx";
+import { ApprovalsPage } from "./pages/approvals/approvals-page.tsx";
 import { OverviewPage } from "./pages/overview-page.tsx";
 import { ReposPage } from "./pages/repos/repos-page.tsx";
 import { SettingsPage } from "./pages/settings/settings-page.tsx";
@@ -79,6 +80,9 @@ export function App() {
             <Route path="/workflows/:id">{(params) => <WorkflowEditorPage workflowId={params.id} />}</Route>
             <Route path="/workflows/:id/runs/:runId">
               {(params) => <RunPage workflowId={params.id} runId={params.runId} />}
+            </Route>
+            <Route path="/approvals">
+              <ApprovalsPage />
             </Route>
             <Route path="/workers">
               <WorkersPage user={user} />

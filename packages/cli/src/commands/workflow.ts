@@ -95,6 +95,25 @@ export function registerWorkflowCommands(program: Command): void {
     );
   }
 
+  withConnection(
+    workflow.command("rerun <run>").description("Run a run's workflow again with the same input (and timeout)"),
+  )
+    .option("-w, --watch", "watch the new run until it ends")
+    .option("--json", "print the new run (or, with --watch, the finished run) as JSON")
+    .action(async (runId: string, flags: Flags & { watch?: boolean }) => {
+      const client = await connect(flags);
+      const run = await client.request<WorkflowRun>("POST", `/api/v1/runs/${encodeURIComponent(runId)}/rerun`);
+      if (flags.watch) {
+        console.error(`Run #${run.run_number} (${run.run_id}) started with the same input.`);
+        return finish(await watch(client, run.run_id), flags.json);
+      }
+      if (flags.json) return console.log(JSON.stringify(run, null, 2));
+      console.log(run.run_id);
+      console.error(
+        `Run #${run.run_number} started with the same input. Watch it with: garageswarm workflow status ${run.run_id} --watch`,
+      );
+    });
+
   for (const verdict of ["approve", "reject"] as const) {
     withConnection(
       workflow
@@ -143,8 +162,15 @@ export function registerWorkflowCommands(program: Command): void {
       );
       if (flags.json) return console.log(JSON.stringify(page.items, null, 2));
       printTable(
-        ["RUN", "STATUS", "TRIGGER", "CREATED", "ERROR"],
-        page.items.map((run) => [run.run_id, run.status, run.trigger, run.created_at, oneLine(run.error ?? "", 60)]),
+        ["#", "RUN", "STATUS", "TRIGGER", "CREATED", "ERROR"],
+        page.items.map((run) => [
+          String(run.run_number),
+          run.run_id,
+          run.status,
+          run.trigger,
+          run.created_at,
+          oneLine(run.error ?? "", 60),
+        ]),
       );
     });
 }
@@ -224,7 +250,7 @@ async function watch(client: Client, runId: string): Promise<WorkflowRun> {
         if (seen.get(node.node_id) !== line) {
           seen.set(node.node_id, line);
           process.stderr.write(`${node.node_id}: ${line}\n`);
-          if (node.status === "waiting_approval") process.stderr.write(`  ${approveHint(run.run_id, node.node_id)}\n`);
+          if (node.status === "waiting_approval") process.stderr.write(`${approvalHint(run.run_id, node.node_id)}\n`);
         }
       }
       reportWaiting(run);
@@ -291,7 +317,9 @@ const marks: Record<string, string> = {
 };
 
 export function renderRun(run: WorkflowRun, nameOf: (workerId: string) => string = (id) => id.slice(0, 8)): string[] {
-  const lines = [`run ${run.run_id}  ${run.status}${run.error ? `  ${oneLine(run.error, 80)}` : ""}`];
+  const lines = [
+    `run #${run.run_number} ${run.run_id}  ${run.status}${run.error ? `  ${oneLine(run.error, 80)}` : ""}`,
+  ];
   const started = run.started_at
     ? `started ${run.started_at}`
     : finished.has(run.status)
@@ -317,14 +345,17 @@ export function renderRun(run: WorkflowRun, nameOf: (workerId: string) => string
     lines.push(
       `  ${marks[state] ?? " "} ${node.node_id.padEnd(width)}  ${state.padEnd(stateWidth)}${detail}`.trimEnd(),
     );
-    if (node.status === "waiting_approval") lines.push(`      ${approveHint(run.run_id, node.node_id)}`);
+  }
+  for (const node of run.nodes) {
+    if (node.status === "waiting_approval") lines.push(approvalHint(run.run_id, node.node_id));
   }
   return lines;
 }
 
-/** What to type to let a node waiting for approval go on (or stop it). */
-export function approveHint(runId: string, nodeId: string): string {
-  return `approve with: garageswarm workflow approve ${runId} ${nodeId}  (or: workflow reject ${runId} ${nodeId})`;
+/** What to type to decide a node waiting for approval. */
+function approvalHint(runId: string, nodeId: string): string {
+  const node = /^[\w.-]+$/.test(nodeId) ? nodeId : `'${nodeId.replace(/'/g, "'\\''")}'`;
+  return `  ${nodeId} waits for approval: garageswarm workflow approve ${runId} ${node} [--comment "…"]  (or: workflow reject)`;
 }
 
 function oneLine(text: string, max: number): string {

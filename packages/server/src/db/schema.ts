@@ -264,6 +264,8 @@ export const workflows = pgTable(
     schedule: jsonb("schedule").$type<Schedule>(),
     /** A run's limit from its start, in seconds; null: none. */
     timeout_seconds: integer("timeout_seconds"),
+    /** How many runs the workflow has had: the last run's `run_number` (bumped by the statement inserting a run). */
+    run_count: integer("run_count").notNull().default(0),
     status: text("status", { enum: valuesOf(WorkflowStatus) })
       .notNull()
       .default("active"),
@@ -323,6 +325,8 @@ export const workflowRuns = pgTable(
       .default("manual"),
     /** Unique per scheduled occurrence so two replicas cannot fire the same one. */
     occurrence_key: text("occurrence_key"),
+    /** #1, #2… per workflow, taken from `workflows.run_count` in the statement that inserts the run. */
+    run_number: integer("run_number").notNull(),
     graph: jsonb("graph").$type<RunGraph>().notNull(),
     input: jsonb("input").$type<JsonObject>().notNull().default(sql`'{}'::jsonb`),
     /** The engine's state; `{}` on a run that failed before it began (a schedule that could not start one). */
@@ -345,6 +349,7 @@ export const workflowRuns = pgTable(
   (t) => [
     index("workflow_runs_workflow_idx").on(t.workflow_id, t.created_at),
     uniqueIndex("workflow_runs_occurrence_key").on(t.workflow_id, t.occurrence_key),
+    uniqueIndex("workflow_runs_number_key").on(t.workflow_id, t.run_number),
     index("workflow_runs_wake_idx")
       .on(t.wake_at)
       .where(sql`${t.status} in ('pending', 'running', 'paused', 'waiting_approval')`),

@@ -5,6 +5,7 @@ import { Link, useRoute } from "wouter";
 import { liveStatus } from "../api/realtime.ts";
 import { signOut } from "../api/session.ts";
 import { useStore } from "../api/store.ts";
+import { ApprovalsBadge } from "../pages/approvals/approvals-badge.tsx";
 import { documentLoadedAtPhonePage } from "../pages/phone-worker/address.ts";
 import { applyTheme, effectiveTheme, theme } from "../theme.ts";
 
@@ -13,6 +14,7 @@ const pages = [
   { href: "/tasks", label: "Tasks" },
   { href: "/repositories", label: "Repositories" },
   { href: "/workflows", label: "Workflows" },
+  { href: "/approvals", label: "Approvals", badge: ApprovalsBadge },
   { href: "/workers", label: "Workers" },
   // A document load, not an in-app link (pages/phone-worker/address.ts says why).
   { href: "/phone", label: "Phone", document: true },
@@ -20,7 +22,17 @@ const pages = [
   { href: "/users", label: "Users", adminOnly: true },
 ];
 
-function NavLink({ href, label, document }: { href: string; label: string; document?: boolean }) {
+function NavLink({
+  href,
+  label,
+  document,
+  badge: Badge,
+}: {
+  href: string;
+  label: string;
+  document?: boolean;
+  badge?: () => ReactNode;
+}) {
   const [exact] = useRoute(href);
   const [nested] = useRoute(`${href}/*`);
   const active = exact || (href !== "/" && nested);
@@ -34,6 +46,7 @@ function NavLink({ href, label, document }: { href: string; label: string; docum
   return (
     <Link href={href} aria-current={active ? "page" : undefined}>
       {label}
+      {Badge ? <Badge /> : null}
     </Link>
   );
 }
@@ -55,7 +68,13 @@ export function Shell({ user, children }: { user: User; children: ReactNode }) {
           {pages
             .filter((page) => !page.adminOnly || user.is_admin)
             .map((page) => (
-              <NavLink key={page.href} href={page.href} label={page.label} document={page.document} />
+              <NavLink
+                key={page.href}
+                href={page.href}
+                label={page.label}
+                document={page.document}
+                badge={page.badge}
+              />
             ))}
         </nav>
         <div className="topbar-end">

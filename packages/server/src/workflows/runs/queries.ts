@@ -42,11 +42,21 @@ export async function findRunGraph(db: Db, runId: string): Promise<unknown> {
   return row?.graph;
 }
 
-/** Inserts a run; a scheduled run whose occurrence another replica already fired inserts nothing (null). */
-export async function insertRun(db: Db, values: NewRunRow): Promise<RunRow | null> {
+/**
+ * Inserts a run numbered one past the workflow's count; a scheduled run whose occurrence another replica
+ * already fired inserts nothing (null). The count is bumped by an UPDATE in the same statement: it waits for a
+ * concurrent start's row lock and then reads the committed count, so two starts never take one number.
+ */
+export async function insertRun(db: Db, values: Omit<NewRunRow, "run_number">): Promise<RunRow | null> {
+  const bumped = db
+    .$with("bumped", { run_count: sql<number>`run_count` })
+    .as(
+      sql`update ${workflows} set run_count = run_count + 1 where ${workflows.workflow_id} = ${values.workflow_id} returning run_count`,
+    );
   const [row] = await db
+    .with(bumped)
     .insert(workflowRuns)
-    .values(values)
+    .values({ ...values, run_number: sql`(select run_count from ${bumped})` })
     .onConflictDoNothing({ target: [workflowRuns.workflow_id, workflowRuns.occurrence_key] })
     .returning();
   return row ?? null;

@@ -5,6 +5,7 @@ import {
   ApprovalDecision,
   CursorQuery,
   IdParam,
+  NodeAttempt,
   Problem,
   page,
   RunStatus,
@@ -18,6 +19,7 @@ import { z } from "zod";
 import { principalOf, requireUser } from "../../auth/authenticate.ts";
 import { NotFoundError } from "../../errors.ts";
 import type { Resources } from "../../resources.ts";
+import { listRunAttempts, rerun } from "./details.ts";
 import {
   controlRun,
   controlWorkflowRuns,
@@ -197,6 +199,35 @@ export function runRoutes(resources: Resources): FastifyPluginAsyncZod {
         async (request) => controlRun(resources, user(request), request.params.run_id, control, origin(request)),
       );
     }
+
+    app.get(
+      "/:run_id/attempts",
+      {
+        schema: {
+          tags: ["runs"],
+          summary: "Every task the run's nodes ran (each attempt of each loop iteration), oldest first",
+          params: RunParams,
+          response: { 200: z.object({ items: z.array(NodeAttempt) }), ...errors },
+        },
+      },
+      async (request) => listRunAttempts(resources, user(request), request.params.run_id),
+    );
+
+    app.post(
+      "/:run_id/rerun",
+      {
+        schema: {
+          tags: ["runs"],
+          summary: "Run the run's workflow again with the same input (and the same timeout)",
+          params: RunParams,
+          response: { 201: WorkflowRun, ...errors },
+        },
+      },
+      async (request, reply) => {
+        const run = await rerun(resources, user(request), request.params.run_id, origin(request));
+        return reply.status(201).send(run);
+      },
+    );
 
     for (const verdict of ["approve", "reject"] as const) {
       app.post(

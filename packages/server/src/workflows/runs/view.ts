@@ -58,6 +58,7 @@ function runView(row: RunHead, graph: RunGraph, state: RunState, tasks: Readonly
   return {
     run_id: row.run_id,
     workflow_id: row.workflow_id,
+    run_number: row.run_number,
     status: row.status as RunStatus,
     trigger: row.trigger as WorkflowRun["trigger"],
     input: row.input as Record<string, unknown>,

@@ -1,13 +1,15 @@
-// A run as it happens: the graph with each node coloured by its state, run controls, approvals, outputs.
-import type { NodeRun, Workflow, WorkflowRun } from "@garageswarm/protocol";
+// A run as it happens: the graph with each node coloured by its state (click one for its drawer), run controls,
+// approvals, the input, a timeline of node durations, loop iterations to browse, outputs.
+import type { NodeAttempt, NodeRun, TaskStatus, Workflow, WorkflowRun } from "@garageswarm/protocol";
 // The subpath, not the package: its index would bring every zod schema into the bundle.
 import { effectiveEdges } from "@garageswarm/protocol/workflow-edges";
 import { Background, Controls, MarkerType, ReactFlow, ReactFlowProvider } from "@xyflow/react";
-import { useMemo } from "react";
-import { Link } from "wouter";
+import { useCallback, useMemo, useState } from "react";
+import { Link, useLocation } from "wouter";
+import { useRerun, useRunAttempts } from "../../api/run-details.ts";
 import { useStore } from "../../api/store.ts";
 import { useApproval, useRun, useRunControl, useWorkflow } from "../../api/workflows.ts";
-import { FormError, formValues, TextAreaField } from "../../components/form.tsx";
+import { FormError } from "../../components/form.tsx";
 import { formatDate, formatSeconds } from "../../components/format.ts";
 import { Page, Section } from "../../components/page.tsx";
 import { ErrorState, Loading } from "../../components/states.tsx";
@@ -15,7 +17,11 @@ import { StatusBadge } from "../../components/status-badge.tsx";
 import { useReasonsFollowWorkers, WaitingReasonText } from "../../components/waiting-reason.tsx";
 import { nodeState, nodeStatusLabels, runStatusLabels } from "../../labels.ts";
 import { effectiveTheme, theme } from "../../theme.ts";
+import { ApprovalForm } from "./approval-request.tsx";
 import { layout } from "./definition.ts";
+import { RunNodeDrawer } from "./run-drawer.tsx";
+import { type FailurePoint, failurePoint } from "./run-failure.ts";
+import { RunTimeline } from "./run-timeline.tsx";
 import { edgeLabel, nodeAriaLabel, nodeTypes, type WorkflowFlowNode } from "./workflow-node.tsx";
 
 const finished = new Set<string>(["completed", "failed", "cancelled"]);
@@ -86,16 +92,82 @@ function latestByNode(nodes: NodeRun[]): Map<string, NodeRun> {
   return latest;
 }
 
+const taskToNode: Record<TaskStatus, NodeRun["status"]> = {
+  pending: "running",
+  queued: "running",
+  assigned: "running",
+  running: "running",
+  completed: "completed",
+  failed: "failed",
+  timed_out: "failed",
+  cancelled: "cancelled",
+};
+
+/**
+ * The nodes as they were in one loop iteration: the run keeps each node's latest state only, so an earlier
+ * iteration is read from its task attempts (nodes that run no task show nothing there).
+ */
+function nodesInIteration(run: WorkflowRun, attempts: NodeAttempt[], iteration: number): NodeRun[] {
+  return run.nodes.flatMap((node) => {
+    if (node.iteration === iteration) return [node];
+    const ran = attempts.filter((attempt) => attempt.node_id === node.node_id && attempt.iteration === iteration);
+    const last = ran.at(-1);
+    if (!last) return [];
+    return [
+      {
+        ...node,
+        status: taskToNode[last.status],
+        output: last.output,
+        error: last.error,
+        attempts: last.attempt,
+        iteration,
+        task_id: last.task_id,
+        task_status: last.status,
+        worker_id: last.worker_id,
+      },
+    ];
+  });
+}
+
 function RunView({ workflow, run }: { workflow: Workflow; run: WorkflowRun }) {
   const control = useRunControl(workflow.workflow_id, run.run_id);
+  const rerun = useRerun(workflow.workflow_id, run.run_id);
+  const approval = useApproval(workflow.workflow_id, run.run_id);
+  const attemptsQuery = useRunAttempts(run.run_id);
+  const attempts = attemptsQuery.data ?? [];
+  const [, navigate] = useLocation();
   const colorMode = effectiveTheme(useStore(theme));
-  const states = latestByNode(run.nodes);
-  const { nodes, edges } = useMemo(() => runGraph(workflow, run), [workflow, run]);
-  const waiting = [...states.values()].filter((node) => node.status === "waiting_approval");
+  const [selected, setSelected] = useState<string | null>(null);
+  const closeDrawer = useCallback(() => setSelected(null), []);
+  const lastIteration = Math.max(0, ...run.nodes.map((node) => node.iteration));
+  // null: each node's latest state; a number: that loop iteration (0-based).
+  const [iteration, setIteration] = useState<number | null>(null);
+  const shown = iteration === null ? run.nodes : nodesInIteration(run, attempts, iteration);
+  const states = latestByNode(shown);
+  const failure = iteration === null ? failurePoint(run) : {};
+  const { nodes, edges } = useMemo(
+    () => runGraph(workflow, shown, failure, selected),
+    [workflow, shown, failure, selected],
+  );
+  const waiting = [...latestByNode(run.nodes).values()].filter((node) => node.status === "waiting_approval");
+  const definitionOf = (nodeId: string) => workflow.definition.nodes.find((candidate) => candidate.id === nodeId);
+  const drawerNode = selected
+    ? {
+        nodeId: selected,
+        definition: definitionOf(selected),
+        state: states.get(selected) ?? null,
+        attempts: attempts.filter(
+          (attempt) =>
+            attempt.node_id === selected &&
+            attempt.iteration === (iteration ?? states.get(selected)?.iteration ?? attempt.iteration),
+        ),
+        iteration: iteration ?? states.get(selected)?.iteration ?? null,
+      }
+    : null;
 
   return (
     <Page
-      title={`${workflow.name}: run`}
+      title={`${workflow.name} #${run.run_number}`}
       actions={
         <>
           <span role="status" aria-label="Run status">
@@ -121,6 +193,17 @@ function RunView({ workflow, run }: { workflow: Workflow; run: WorkflowRun }) {
               Cancel run
             </button>
           )}
+          <button
+            type="button"
+            onClick={() =>
+              rerun.mutate(undefined, {
+                onSuccess: (next) => navigate(`/workflows/${workflow.workflow_id}/runs/${next.run_id}`),
+              })
+            }
+            disabled={rerun.isPending}
+          >
+            Re-run (same input)
+          </button>
         </>
       }
     >
@@ -128,33 +211,98 @@ function RunView({ workflow, run }: { workflow: Workflow; run: WorkflowRun }) {
         <Link href={`/workflows/${workflow.workflow_id}`}>← {workflow.name}</Link>
       </p>
       <RunTimes run={run} />
-      <FormError error={control.error} />
+      <FormError error={control.error ?? rerun.error} />
       {run.error ? (
         <p className="form-error" role="alert">
           {run.error}
         </p>
       ) : null}
-      {waiting.map((node) => (
-        <ApprovalRequest key={node.node_id} workflow={workflow} run={run} node={node} />
-      ))}
-      <div className="canvas run-canvas" role="img" aria-label={`Run graph: ${describe(states)}`}>
-        <ReactFlowProvider>
-          <ReactFlow
-            nodes={nodes}
-            edges={edges}
-            nodeTypes={nodeTypes}
-            nodesDraggable={false}
-            nodesConnectable={false}
-            fitView
-            fitViewOptions={{ maxZoom: 1 }}
-            proOptions={{ hideAttribution: true }}
-            colorMode={colorMode}
+      {waiting.map((node) => {
+        const definition = definitionOf(node.node_id);
+        return (
+          <ApprovalForm
+            key={node.node_id}
+            nodeId={node.node_id}
+            message={definition?.type === "approval" ? definition.message : undefined}
+            pending={approval.isPending}
+            error={approval.error}
+            onDecide={(decision) => approval.mutate({ nodeId: node.node_id, ...decision })}
+          />
+        );
+      })}
+      {lastIteration > 0 ? (
+        <div className="iteration-picker">
+          <label htmlFor="run-iteration">Loop iteration</label>
+          <select
+            id="run-iteration"
+            value={iteration === null ? "latest" : String(iteration)}
+            onChange={(event) => setIteration(event.target.value === "latest" ? null : Number(event.target.value))}
           >
-            <Background />
-            <Controls showInteractive={false} />
-          </ReactFlow>
-        </ReactFlowProvider>
+            <option value="latest">Latest of each node</option>
+            {Array.from({ length: lastIteration + 1 }, (_, index) => index).map((number) => (
+              <option key={number} value={number}>
+                Iteration {number + 1}
+              </option>
+            ))}
+          </select>
+        </div>
+      ) : null}
+      <div className={`run-body${drawerNode ? " with-drawer" : ""}`}>
+        {/* A figure, not an image: it holds controls and focusable nodes. Enter on a focused node opens it. */}
+        <figure
+          className="canvas run-canvas"
+          aria-label={`Run graph: ${describe(states, failure)}`}
+          onKeyDown={(event) => {
+            const node = (event.target as HTMLElement).closest<HTMLElement>(".react-flow__node");
+            if (event.key === "Enter" && node?.dataset.id) setSelected(node.dataset.id);
+          }}
+        >
+          <ReactFlowProvider>
+            <ReactFlow
+              nodes={nodes}
+              edges={edges}
+              nodeTypes={nodeTypes}
+              nodesDraggable={false}
+              nodesConnectable={false}
+              onNodeClick={(_event, node) => setSelected(node.id)}
+              fitView
+              fitViewOptions={{ maxZoom: 1 }}
+              proOptions={{ hideAttribution: true }}
+              colorMode={colorMode}
+            >
+              <Background />
+              <Controls showInteractive={false} />
+            </ReactFlow>
+          </ReactFlowProvider>
+        </figure>
+        {drawerNode ? (
+          <RunNodeDrawer
+            key={`${drawerNode.nodeId}:${drawerNode.iteration}`}
+            node={drawerNode}
+            onClose={closeDrawer}
+            approval={{
+              pending: approval.isPending,
+              error: approval.error,
+              decide: (decision) => approval.mutate({ nodeId: drawerNode.nodeId, ...decision }),
+            }}
+          />
+        ) : null}
       </div>
+      <Section title="Timeline">
+        <RunTimeline
+          run={run}
+          attempts={iteration === null ? attempts : attempts.filter((attempt) => attempt.iteration === iteration)}
+          order={run.nodes.map((node) => node.node_id)}
+          onSelect={setSelected}
+        />
+      </Section>
+      <Section title="Input">
+        {Object.keys(run.input).length === 0 ? (
+          <p className="muted">This run had no input.</p>
+        ) : (
+          <pre className="log">{JSON.stringify(run.input, null, 2)}</pre>
+        )}
+      </Section>
       <Section title="Nodes">
         <div className="table-wrap">
           <table>
@@ -169,10 +317,12 @@ function RunView({ workflow, run }: { workflow: Workflow; run: WorkflowRun }) {
               </tr>
             </thead>
             <tbody>
-              {run.nodes.map((node) => (
+              {shown.map((node) => (
                 <tr key={`${node.node_id}:${node.iteration}`}>
                   <th scope="row">
-                    {node.node_id}
+                    <button type="button" className="link-button" onClick={() => setSelected(node.node_id)}>
+                      {node.node_id}
+                    </button>
                     {node.iteration ? <span className="muted"> (iteration {node.iteration + 1})</span> : null}
                   </th>
                   <td className="wrap">
@@ -208,13 +358,18 @@ function waitingOf(node: NodeRun): string | undefined {
   return node.task_status === "queued" && node.waiting_reason ? node.waiting_reason.message : undefined;
 }
 
-function describe(states: Map<string, NodeRun>): string {
-  return [...states.values()].map((node) => `${node.node_id} ${nodeStatusLabels[nodeState(node)]}`).join(", ");
+function describe(states: Map<string, NodeRun>, failure: FailurePoint): string {
+  const nodes = [...states.values()].map(
+    (node) =>
+      `${node.node_id} ${nodeStatusLabels[nodeState(node)]}${failure.nodeId === node.node_id ? " (the run failed here)" : ""}`,
+  );
+  if (failure.edgeId) nodes.push(`the edge ${failure.edgeId} stopped the run`);
+  return nodes.join(", ");
 }
 
 /** The saved graph plus the nodes a director's plan added at run time (ids `DIRECTOR/TASK`), under it. */
-function runGraph(workflow: Workflow, run: WorkflowRun) {
-  const states = latestByNode(run.nodes);
+function runGraph(workflow: Workflow, shown: NodeRun[], failure: FailurePoint, selected: string | null) {
+  const states = latestByNode(shown);
   // Drawn as the run goes: a sequential, concurrent, mixture or hierarchical workflow saves few or no edges.
   const drawnEdges = effectiveEdges(workflow.workflow_type, workflow.definition);
   const positions = layout({ ...workflow.definition, edges: drawnEdges });
@@ -225,23 +380,37 @@ function runGraph(workflow: Workflow, run: WorkflowRun) {
     const state = states.get(definition.id);
     const status = state ? nodeState(state) : undefined;
     const waiting = state ? waitingOf(state) : undefined;
+    const failing = failure.nodeId === definition.id;
     return {
       id: definition.id,
       type: "workflow",
       position: positions.get(definition.id) ?? { x: 0, y: 0 },
-      ariaLabel: `${nodeAriaLabel(definition, status)}${waiting ? `: ${waiting}` : ""}`,
+      ariaLabel: `${nodeAriaLabel(definition, status)}${waiting ? `: ${waiting}` : ""}${failing ? " (the run failed here)" : ""}`,
+      className: failing ? "failing" : undefined,
+      selected: selected === definition.id,
       data: { definition, ...(status ? { status } : {}), ...(waiting ? { waiting } : {}) },
     };
   });
-  const edges = drawnEdges.map((edge, index) => ({
-    id: `${edge.from}->${edge.to}#${index}`,
-    source: edge.from,
-    target: edge.to,
-    label: edgeLabel(edge),
-    markerEnd: { type: MarkerType.ArrowClosed },
-    // Flowing only into a node that runs on a worker, not one whose task still waits in the queue.
-    animated: states.get(edge.from)?.status === "completed" && flowing.has(edge.to),
-  }));
+  const edges = drawnEdges.map((edge, index) => {
+    const failing = failure.edgeId === `${edge.from}->${edge.to}`;
+    const label = edgeLabel(edge);
+    return {
+      id: `${edge.from}->${edge.to}#${index}`,
+      source: edge.from,
+      target: edge.to,
+      label: failing ? `${label ? `${label}: ` : ""}stopped the run` : label,
+      markerEnd: { type: MarkerType.ArrowClosed, ...(failing ? { color: "var(--bad)" } : {}) },
+      ...(failing
+        ? {
+            className: "failing",
+            style: { stroke: "var(--bad)", strokeWidth: 2.5 },
+            labelStyle: { fill: "var(--bad)" },
+          }
+        : {}),
+      // Flowing only into a node that runs on a worker, not one whose task still waits in the queue.
+      animated: states.get(edge.from)?.status === "completed" && flowing.has(edge.to),
+    };
+  });
   const children = [...states.values()].filter((node) => node.parent_id);
   children.forEach((child, index) => {
     const parent = positions.get(child.parent_id ?? "") ?? { x: 0, y: 0 };
@@ -273,36 +442,4 @@ function runGraph(workflow: Workflow, run: WorkflowRun) {
     });
   });
   return { nodes, edges };
-}
-
-function ApprovalRequest({ workflow, run, node }: { workflow: Workflow; run: WorkflowRun; node: NodeRun }) {
-  const approval = useApproval(workflow.workflow_id, run.run_id);
-  const definition = workflow.definition.nodes.find((candidate) => candidate.id === node.node_id);
-  const message = definition?.type === "approval" ? definition.message : undefined;
-  return (
-    <section className="callout" aria-label={`Approval for ${node.node_id}`}>
-      <p>
-        <strong>{node.node_id} waits for your approval.</strong> {message}
-      </p>
-      <form
-        onSubmit={(event) => {
-          event.preventDefault();
-          const submitter = (event.nativeEvent as SubmitEvent).submitter as HTMLButtonElement | null;
-          const { comment = "" } = formValues(event.currentTarget);
-          approval.mutate({ nodeId: node.node_id, approved: submitter?.value === "approve", comment });
-        }}
-      >
-        <TextAreaField label="Comment" name="comment" rows={2} />
-        <div className="actions">
-          <button type="submit" name="decision" value="approve" className="primary" disabled={approval.isPending}>
-            Approve
-          </button>
-          <button type="submit" name="decision" value="reject" className="danger" disabled={approval.isPending}>
-            Reject
-          </button>
-        </div>
-      </form>
-      <FormError error={approval.error} />
-    </section>
-  );
 }

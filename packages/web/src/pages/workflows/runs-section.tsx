@@ -61,7 +61,7 @@ export function RunsSection({ workflow, dirty }: { workflow: Workflow; dirty: bo
           {runs.data.map((run) => (
             <li key={run.run_id}>
               <Link href={`/workflows/${workflow.workflow_id}/runs/${run.run_id}`}>
-                Run {formatAgo(run.created_at)}
+                Run #{run.run_number} · {formatAgo(run.created_at)}
               </Link>{" "}
               <StatusBadge status={run.status} label={runStatusLabels[run.status]} />{" "}
               <span className="muted">{run.trigger}</span>
