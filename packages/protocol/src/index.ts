@@ -6,6 +6,7 @@ export * from "./code.ts";
 export * from "./common.ts";
 export * from "./enrolment.ts";
 export * from "./keys.ts";
+export * from "./output-events.ts";
 export * from "./push.ts";
 export * from "./realtime.ts";
 export * from "./settings.ts";
