@@ -1,6 +1,7 @@
 // The contract shared by server, worker, CLI and dashboard. Types come from these schemas, never beside them.
 
 export * from "./admin.ts";
+export * from "./attempts.ts";
 export * from "./auth.ts";
 export * from "./code.ts";
 export * from "./common.ts";

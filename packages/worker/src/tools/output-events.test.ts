@@ -16,7 +16,13 @@ const fixture = (cli: string, name: string) =>
 
 function claude(name: string): Streamed {
   const streamed: Streamed = [];
-  const context = { onOutput: (chunk, stream = "stdout") => streamed.push({ chunk, stream }) } as RunContext;
+  const context: RunContext = {
+    signal: new AbortController().signal,
+    workdir: "/nonexistent",
+    onOutput: (chunk, stream = "stdout") => {
+      streamed.push({ chunk, stream });
+    },
+  };
   const reader = new ClaudeStream(context);
   for (const line of fixture("claude-code", name)) reader.read(line);
   return streamed;
