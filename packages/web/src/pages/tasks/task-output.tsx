@@ -106,7 +106,7 @@ const outcomeBadges: Record<AttemptOutcome, string> = {
   failed: "failed",
   timed_out: "timed_out",
   cancelled: "cancelled",
-  retried: "waiting_retry",
+  retried: "failed",
   parked: "limited",
 };
 
@@ -165,7 +165,7 @@ function AttemptFacts({ attempt }: { attempt: TaskAttempt }) {
 }
 
 function Conversation({ entries, live, label }: { entries: ConversationEntry[]; live: boolean; label: string }) {
-  const list = useRef<HTMLOListElement>(null);
+  const list = useRef<HTMLDivElement>(null);
   // Follow the tail while live, unless the reader has scrolled up.
   // biome-ignore lint/correctness/useExhaustiveDependencies: runs after each new entry on purpose.
   useEffect(() => {
@@ -176,13 +176,15 @@ function Conversation({ entries, live, label }: { entries: ConversationEntry[]; 
   }, [entries, live]);
   return (
     // biome-ignore lint/a11y/noNoninteractiveTabindex: a scrollable log must be reachable by keyboard to scroll it.
-    <ol ref={list} className="conversation" role="log" aria-label={label} tabIndex={0}>
-      {entries.map((entry) => (
-        <li key={entry.key} className={`turn turn-${entry.type}`}>
-          <Turn entry={entry} />
-        </li>
-      ))}
-    </ol>
+    <div ref={list} className="conversation" role="log" aria-label={label} tabIndex={0}>
+      <ol>
+        {entries.map((entry) => (
+          <li key={entry.key} className={`turn turn-${entry.type}`}>
+            <Turn entry={entry} />
+          </li>
+        ))}
+      </ol>
+    </div>
   );
 }
 
