@@ -69,12 +69,12 @@ async function showsConversation(page: Page, taskId: string) {
   await page.goto(`/tasks/${taskId}`);
   await page.getByRole("heading", { name: "Attempt 2 of 3" }).waitFor();
   const first = page.getByRole("region", { name: "Attempt 1 of 3" });
-  await first.getByText("Failed, retried").waitFor();
+  await first.getByText("Outcome: Failed, retried").waitFor();
   expect(await first.textContent()).toContain("on laptop · Claude Code");
   expect(await first.textContent()).toContain("took 12 s");
   expect(await first.textContent()).toContain("Claude Code exited with code 1");
   const second = page.getByRole("region", { name: "Attempt 2 of 3" });
-  await second.getByText("Completed").waitFor();
+  await second.getByText("Outcome: Completed").waitFor();
   expect(await second.textContent()).toContain("on desktop · Claude Code");
   expect(await second.textContent()).toContain("took 4 s");
 
@@ -155,7 +155,7 @@ describe.skipIf(chromiumMissing())("dashboard: a task as a conversation", () => 
     await signInAs(page, user);
     await page.goto(`/tasks/${task.task_id}`);
     const section = page.getByRole("region", { name: "Attempt 1 of 3" });
-    await section.getByText("Running", { exact: true }).waitFor();
+    await section.getByText("Outcome: Running").waitFor();
     expect(await section.textContent()).toContain("running for");
     await page.getByRole("button", { name: "Cancel task" }).click();
     await section.getByText(`cancelled by ${user.username}`).waitFor();

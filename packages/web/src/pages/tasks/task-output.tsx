@@ -13,7 +13,6 @@ import { useTaskAttempts } from "../../api/task-attempts.ts";
 import { type OutputChunk, useTaskOutput } from "../../api/task-output.ts";
 import { formatDateSeconds, formatElapsed } from "../../components/format.ts";
 import { Section } from "../../components/page.tsx";
-import { StatusBadge } from "../../components/status-badge.tsx";
 import { toolLabels } from "../../labels.ts";
 import { useNow } from "./use-now.ts";
 import "./task-output.css";
@@ -146,7 +145,11 @@ function AttemptFacts({ attempt }: { attempt: TaskAttempt }) {
   const by = attempt.cancelled_by;
   return (
     <p className="attempt-facts">
-      <StatusBadge status={outcomeBadges[attempt.outcome]} label={outcomeLabels[attempt.outcome]} />
+      {/* Named as the attempt's outcome, so it reads apart from the task's own status badge. */}
+      <span className={`badge badge-${outcomeBadges[attempt.outcome]}`}>
+        <span className="visually-hidden">Outcome: </span>
+        {outcomeLabels[attempt.outcome]}
+      </span>
       <span>
         on {machine}
         {tool ? ` · ${tool}` : ""}
