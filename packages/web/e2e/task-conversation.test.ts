@@ -65,6 +65,23 @@ async function setUp(baseUrl: string) {
   return { api, user, laptop: worker(laptop), desktop: worker(desktop), createTask };
 }
 
+/** A task whose first attempt (laptop, 12 s) failed and whose second (desktop, 4 s) completed. */
+async function retriedTask(baseUrl: string) {
+  clockOffsetMs = 0;
+  const { user, laptop, desktop, createTask } = await setUp(baseUrl);
+  const task = await createTask("Fix the flaky test");
+  const one = await laptop.claim(task.task_id);
+  expect((await one.output(claudeChunks("tool-use"))).status).toBe(204);
+  clockOffsetMs += 12_000;
+  expect((await one.fail("Claude Code exited with code 1")).status).toBe(200);
+  clockOffsetMs += 6_000; // past the first retry's 5 s backoff
+  const two = await desktop.claim(task.task_id);
+  await two.output(claudeChunks("tool-use-accept-edits"));
+  clockOffsetMs += 4_000;
+  expect((await two.complete("Done.")).status).toBe(200);
+  return { user, task };
+}
+
 async function showsConversation(page: Page, taskId: string) {
   await page.goto(`/tasks/${taskId}`);
   await page.getByRole("heading", { name: "Attempt 2 of 3" }).waitFor();
@@ -92,23 +109,8 @@ describe.skipIf(chromiumMissing())("dashboard: a task as a conversation", () => 
   it("a retried task: an attempt section each, tool calls with their results, the Raw tab, the score explained", async ({
     server,
     page,
-    newPage,
   }) => {
-    clockOffsetMs = 0;
-    const { user, laptop, desktop, createTask } = await setUp(server.url);
-    const task = await createTask("Fix the flaky test");
-
-    const one = await laptop.claim(task.task_id);
-    expect((await one.output(claudeChunks("tool-use"))).status).toBe(204);
-    clockOffsetMs += 12_000;
-    expect((await one.fail("Claude Code exited with code 1")).status).toBe(200);
-
-    clockOffsetMs += 6_000; // past the first retry's 5 s backoff
-    const two = await desktop.claim(task.task_id);
-    await two.output(claudeChunks("tool-use-accept-edits"));
-    clockOffsetMs += 4_000;
-    expect((await two.complete("Done.")).status).toBe(200);
-
+    const { user, task } = await retriedTask(server.url);
     await signInAs(page, user);
     await showsConversation(page, task.task_id);
     await screenshot(page, "task-conversation-retried");
@@ -137,7 +139,10 @@ describe.skipIf(chromiumMissing())("dashboard: a task as a conversation", () => 
     expect(await page.getByRole("tab", { name: "Raw" }).getAttribute("aria-selected")).toBe("true");
     await screenshot(page, "task-conversation-raw");
     await expectAccessible(page);
+  });
 
+  it("on a phone: the attempt sections and tool results of a retried task", async ({ server, newPage }) => {
+    const { user, task } = await retriedTask(server.url);
     const phone = await newPage({ mobile: true });
     await signInAs(phone, user);
     await showsConversation(phone, task.task_id);
