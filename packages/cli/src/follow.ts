@@ -8,6 +8,7 @@ import type { Client } from "./client.ts";
 export const terminalStatuses = new Set(["completed", "failed", "cancelled", "timed_out"]);
 
 export interface OutputChunk {
+  attempt?: number;
   stream: "stdout" | "stderr" | "event";
   chunk: string;
 }
@@ -85,7 +86,7 @@ export async function followTask(
         if (seen.has(key)) return;
         seen.add(key);
         streamed = true;
-        onChunk({ stream: message.data.stream, chunk: message.data.chunk });
+        onChunk({ attempt: message.data.attempt, stream: message.data.stream, chunk: message.data.chunk });
       } else if (message.type === "task.updated" && message.data.task_id === taskId) {
         if (terminalStatuses.has(message.data.status)) void getTask().then(finish, fail);
       }

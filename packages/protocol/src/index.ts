@@ -1,11 +1,13 @@
 // The contract shared by server, worker, CLI and dashboard. Types come from these schemas, never beside them.
 
 export * from "./admin.ts";
+export * from "./attempts.ts";
 export * from "./auth.ts";
 export * from "./code.ts";
 export * from "./common.ts";
 export * from "./enrolment.ts";
 export * from "./keys.ts";
+export * from "./output-events.ts";
 export * from "./push.ts";
 export * from "./realtime.ts";
 export * from "./run-details.ts";

@@ -83,6 +83,13 @@ describe.skipIf(postgresStackMissing())("allocator choice", () => {
     });
     // `other` lacks the tool: it is not even a candidate, and hears nothing.
     expect(stored.body.score.candidates).toBe(2);
+    // What the task page explains the score with: the weights applied, the ranking, who was left out and why.
+    const weights = { match: expect.any(Number), availability: expect.any(Number), balance: expect.any(Number) };
+    expect(stored.body.score.weights).toMatchObject({ ...weights, affinity: expect.any(Number) });
+    expect(stored.body.score.ranked[0]).toEqual({ worker_id: idle.worker_id, total: stored.body.score.total });
+    const everyone = [...stored.body.score.ranked, ...stored.body.score.rejected].map((entry) => entry.worker_id);
+    expect(everyone).toHaveLength(2);
+    expect(everyone).toContain(busy.worker_id);
     expect(other.peer.received.some((message) => message.type === "task.assign")).toBe(false);
     expect(
       busy.peer.received.some(
@@ -108,7 +115,14 @@ describe.skipIf(postgresStackMissing())("allocator choice", () => {
     expect(pulled.status).toBe(200);
     expect(pulled.body.task_id).toBe(created.body.task_id);
     const stored = await api.get(`/api/v1/tasks/${created.body.task_id}`, { token: puller.access_token });
-    expect(stored.body.score).toMatchObject({ worker_id: registered.body.worker_id, via: "pull", rank: 1, match: 1 });
+    expect(stored.body.score).toMatchObject({
+      worker_id: registered.body.worker_id,
+      via: "pull",
+      rank: 1,
+      match: 1,
+      rejected: [],
+      ranked: [{ worker_id: registered.body.worker_id, total: stored.body.score.total }],
+    });
     expect(stored.body.score.total).toBeGreaterThan(0);
   });
 });

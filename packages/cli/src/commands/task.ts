@@ -1,9 +1,10 @@
 import { readFile } from "node:fs/promises";
-import type { SavedRepo, Task, WaitingReason } from "@garageswarm/protocol";
+import type { SavedRepo, StoredOutputChunk, Task, TaskAttempt, WaitingReason } from "@garageswarm/protocol";
 import { type Command, Option } from "commander";
 import { CliError, connect } from "../client.ts";
-import { followTask, type OutputChunk } from "../follow.ts";
+import { followTask } from "../follow.ts";
 import { printTable } from "../table.ts";
+import { attemptSummary, outputWriter } from "../task-output.ts";
 import { workerNames } from "../worker-names.ts";
 import { changeRows, registerCodeReviewCommands } from "./code-review.ts";
 import { withConnection } from "./connection.ts";
@@ -202,9 +203,14 @@ export function registerTaskCommands(program: Command): void {
     .option("--json", "print the task as JSON")
     .action(async (id: string, flags: Flags) => {
       const client = await connect(flags);
-      const found = await client.request<Task>("GET", `/api/v1/tasks/${encodeURIComponent(id)}`);
+      const path = `/api/v1/tasks/${encodeURIComponent(id)}`;
+      const found = await client.request<Task>("GET", path);
       if (flags.json) return console.log(JSON.stringify(found, null, 2));
-      printTask(found, await workerNames(client));
+      const [nameOf, attempts] = await Promise.all([
+        workerNames(client),
+        client.request<TaskAttempt[]>("GET", `${path}/attempts`),
+      ]);
+      printTask(found, nameOf, attempts);
     });
 
   withConnection(task.command("cancel <id>").description("Cancel a task; a worker running it is told to stop")).action(
@@ -215,15 +221,26 @@ export function registerTaskCommands(program: Command): void {
     },
   );
 
-  withConnection(task.command("logs <id>").description("Show a task's output; with --follow, live until it ends"))
+  withConnection(
+    task
+      .command("logs <id>")
+      .description(
+        "Show a task's output, attempt by attempt: the agent's text on stdout, its tool calls with their results " +
+          "on stderr; with --follow, live until it ends",
+      ),
+  )
     .option("-f, --follow", "stream the output live until the task ends")
-    .option("--events", "also show the tool's structured events (JSON lines)")
+    .option("--events", "show the tool's events as the raw JSON lines received, instead of readable lines")
     .action(async (id: string, flags: Flags & { follow?: boolean; events?: boolean }) => {
       const client = await connect(flags);
       if (!flags.follow) {
-        const found = await client.request<Task>("GET", `/api/v1/tasks/${encodeURIComponent(id)}`);
-        if (found.result) process.stdout.write(withNewline(found.result.output));
-        else console.error(`Task ${found.task_id} is ${found.status}; no result yet (use --follow to watch it).`);
+        const path = `/api/v1/tasks/${encodeURIComponent(id)}`;
+        const [found, chunks, attempts] = await Promise.all([
+          client.request<Task>("GET", path),
+          client.request<StoredOutputChunk[]>("GET", `${path}/output`),
+          client.request<TaskAttempt[]>("GET", `${path}/attempts`),
+        ]);
+        printLog(found, chunks, attempts, flags.events);
         return;
       }
       const ended = await follow(client, id, flags.events);
@@ -282,23 +299,40 @@ async function follow(
   events = false,
   onTask?: (task: Task) => void,
 ): Promise<Task> {
-  let last = "\n";
-  const write = ({ stream, chunk }: OutputChunk) => {
-    if (stream === "event" && !events) return;
-    if (stream === "stdout") process.stdout.write(chunk);
-    else process.stderr.write(stream === "event" ? withNewline(chunk) : chunk);
-    if (stream === "stdout") last = chunk;
-  };
-  const { task, streamed } = await followTask(client, id, write, onTask);
+  const writer = outputWriter(events);
+  const { task, streamed } = await followTask(client, id, (chunk) => writer.write(chunk), onTask);
   if (!streamed && task.result) {
     process.stdout.write(withNewline(task.result.output));
-  } else if (!last.endsWith("\n")) {
+  } else if (!writer.lastStdout().endsWith("\n")) {
     process.stdout.write("\n");
   }
   return task;
 }
 
-function printTask(task: Task, nameOf: (workerId: string | null) => string): void {
+/** A task's stored output, each attempt under a line saying where it ran, how long and how it ended. */
+function printLog(task: Task, chunks: StoredOutputChunk[], attempts: TaskAttempt[], raw = false): void {
+  const numbers = [...new Set([...attempts.map((a) => a.attempt), ...chunks.map((c) => c.attempt)])].sort(
+    (a, b) => a - b,
+  );
+  if (chunks.length === 0 && task.result) {
+    process.stdout.write(withNewline(task.result.output));
+    return;
+  }
+  if (numbers.length === 0) {
+    console.error(`Task ${task.task_id} is ${task.status}; no output yet (use --follow to watch it).`);
+    return;
+  }
+  const writer = outputWriter(raw);
+  for (const number of numbers) {
+    const attempt = attempts.find((a) => a.attempt === number);
+    const summary = attempt ? `: ${attemptSummary(attempt)}` : "";
+    process.stderr.write(`── attempt ${number} of ${task.max_attempts}${summary} ──\n`);
+    for (const chunk of chunks) if (chunk.attempt === number) writer.write(chunk);
+    if (!writer.lastStdout().endsWith("\n")) process.stdout.write("\n");
+  }
+}
+
+function printTask(task: Task, nameOf: (workerId: string | null) => string, attempts: TaskAttempt[] = []): void {
   const rows: Array<[string, string]> = [
     ["task", task.task_id],
     ["description", oneLine(task.description, 200)],
@@ -312,6 +346,7 @@ function printTask(task: Task, nameOf: (workerId: string | null) => string): voi
   if (task.waiting_reason) rows.push(["waiting", waitingText(task.waiting_reason)]);
   if (task.started_at) rows.push(["started", task.started_at]);
   if (task.completed_at) rows.push(["ended", task.completed_at]);
+  for (const attempt of attempts) rows.push([`attempt ${attempt.attempt}`, attemptSummary(attempt)]);
   if (task.result) {
     const usage = task.result.usage;
     rows.push(["usage", `${usage.input_tokens} in, ${usage.output_tokens} out, $${usage.cost_usd.toFixed(4)}`]);

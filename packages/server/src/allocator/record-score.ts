@@ -123,6 +123,9 @@ function scoreOfClaim(
     via,
     rank: rank > 0 ? rank : null,
     candidates: candidates.length,
+    rejected: allocation.rejected,
+    weights,
+    ranked: allocation.ranked.map(({ worker_id, total }) => ({ worker_id, total })),
     ...(passedOver ? { note: `the allocator would have passed it over: ${passedOver}` } : {}),
   };
 }

@@ -197,6 +197,9 @@ export function createDispatcher(resources: Resources, connections: WorkerConnec
         rank: index + 1,
         candidates: listed,
         rejected: allocation.rejected,
+        // What the task page explains the score with: the weights applied, and every ranked worker's total.
+        weights,
+        ranked: allocation.ranked.map(({ worker_id, total }) => ({ worker_id, total })),
       };
       await serial.run(connection.worker_id, async () => {
         await gate.claimsLanded();

@@ -1,11 +1,13 @@
 // `POST /api/v1/tasks/{id}/output`: live output from a worker that has no WebSocket (pull mode). The
 // chunks join the same store and live feed as those sent over a socket.
-import { IdParam, Problem, TaskOutput } from "@garageswarm/protocol";
+import { IdParam, Problem, StoredOutputChunk, TaskOutput } from "@garageswarm/protocol";
 import type { FastifyPluginAsyncZod } from "fastify-type-provider-zod";
 import { z } from "zod";
 import { principalOf, requireUser, WORKER_ROUTE } from "../auth/authenticate.ts";
+import { NotFoundError } from "../errors.ts";
 import { refuse } from "../queue/service.ts";
 import type { Resources } from "../resources.ts";
+import { findTaskOfUser } from "../tasks/queries.ts";
 import type { OutputStore } from "./output-store.ts";
 import { findCurrentAttempt } from "./queries.ts";
 
@@ -14,6 +16,25 @@ export const OUTPUT_TRUNCATED_HEADER = "garageswarm-output-truncated";
 
 export function outputRoutes(resources: Resources, output: OutputStore): FastifyPluginAsyncZod {
   return async (app) => {
+    app.get(
+      "/api/v1/tasks/:id/output",
+      {
+        onRequest: requireUser(resources),
+        schema: {
+          tags: ["tasks"],
+          summary: "A task's stored output, every attempt in order (the backlog the live feed starts with)",
+          params: IdParam,
+          response: { 200: z.array(StoredOutputChunk), 400: Problem, 401: Problem, 404: Problem },
+        },
+      },
+      async (request) => {
+        const task = await findTaskOfUser(resources.db, principalOf(request).user_id, request.params.id);
+        if (!task) throw new NotFoundError("task not found");
+        const chunks = await output.backlog(task.task_id);
+        return chunks.map(({ attempt, seq, stream, chunk }) => ({ attempt, seq, stream, chunk }));
+      },
+    );
+
     app.post(
       "/api/v1/tasks/:id/output",
       {

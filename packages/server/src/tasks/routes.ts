@@ -1,4 +1,13 @@
-import { IdParam, Problem, page, Task, TaskCreateBody, TaskListQuery, TaskPatch } from "@garageswarm/protocol";
+import {
+  IdParam,
+  Problem,
+  page,
+  Task,
+  TaskAttempt,
+  TaskCreateBody,
+  TaskListQuery,
+  TaskPatch,
+} from "@garageswarm/protocol";
 import type { FastifyPluginAsyncZod } from "fastify-type-provider-zod";
 import { z } from "zod";
 import { principalOf, requireUser } from "../auth/authenticate.ts";
@@ -49,6 +58,19 @@ export function taskRoutes(resources: Resources): FastifyPluginAsyncZod {
       "/:id",
       { schema: { tags: ["tasks"], summary: "Get a task", params: IdParam, response: { 200: Task, ...errors } } },
       async (request) => tasks.getTask(resources, principalOf(request).user_id, request.params.id),
+    );
+
+    app.get(
+      "/:id/attempts",
+      {
+        schema: {
+          tags: ["tasks"],
+          summary: "A task's attempts, oldest first: worker, start, end, outcome and who cancelled",
+          params: IdParam,
+          response: { 200: z.array(TaskAttempt), ...errors },
+        },
+      },
+      async (request) => tasks.listAttempts(resources, principalOf(request).user_id, request.params.id),
     );
 
     // PUT answers as PATCH does (only the fields given change): clients written against the API table of

@@ -3,14 +3,17 @@
 import { randomUUID } from "node:crypto";
 import {
   type Task,
+  type TaskAttempt,
   type TaskCreate,
   type TaskListQuery,
   type TaskPatch,
   TEXT_TOOLS,
   type ToolId,
 } from "@garageswarm/protocol";
+import { eq } from "drizzle-orm";
 import { taskNeeds } from "../allocator/record-score.ts";
 import { publish } from "../bus/channels.ts";
+import { users } from "../db/schema.ts";
 import type { Db } from "../db/store.ts";
 import { ConflictError, InvalidInputError, NotFoundError } from "../errors.ts";
 import { cancelTask as cancelQueuedOrHeld } from "../queue/transitions/cancel.ts";
@@ -18,6 +21,7 @@ import { insertTasks } from "../queue/transitions/insert.ts";
 import type { Resources } from "../resources.ts";
 import { RUNNING_ROLES } from "../workers/membership.ts";
 import { findMembership } from "../workers/queries.ts";
+import { foldAttempts, listStatusEvents } from "./attempts.ts";
 import { publishTaskUpdated } from "./events.ts";
 import * as q from "./queries.ts";
 import { toTaskViewOf, toTaskViews } from "./view.ts";
@@ -124,6 +128,21 @@ export async function getTask(resources: Resources, userId: string, taskId: stri
   return toTaskViewOf(resources.db, row, resources.clock.now());
 }
 
+/** The task's attempts, oldest first: worker, times, outcome, and who cancelled (tasks/attempts.ts). */
+export async function listAttempts(resources: Resources, userId: string, taskId: string): Promise<TaskAttempt[]> {
+  const row = await q.findTaskOfUser(resources.db, userId, taskId);
+  if (!row) throw new NotFoundError("task not found");
+  const [events, owner] = await Promise.all([
+    listStatusEvents(resources.db, taskId),
+    resources.db.select({ username: users.username }).from(users).where(eq(users.user_id, row.user_id)),
+  ]);
+  return foldAttempts(
+    events,
+    { user_id: row.user_id, username: owner[0]?.username ?? null },
+    { attempt: row.attempt, status: row.status },
+  );
+}
+
 export async function listTasks(
   resources: Resources,
   userId: string,
@@ -165,7 +184,7 @@ export async function deleteTask(resources: Resources, userId: string, taskId: s
 export async function cancelTask(resources: Resources, userId: string, taskId: string): Promise<Task> {
   const { db, clock } = resources;
   const now = clock.now();
-  const row = await cancelQueuedOrHeld(db, userId, taskId, now, "cancelled by user");
+  const row = await cancelQueuedOrHeld(db, userId, taskId, now, "cancelled by user", userId);
   if (!row) {
     const existing = await q.findTaskOfUser(db, userId, taskId);
     if (!existing) throw new NotFoundError("task not found");

@@ -49,3 +49,21 @@ export function formatSeconds(total: number): string {
   const parts = [hours ? `${hours} h` : "", minutes ? `${minutes} min` : "", seconds ? `${seconds} s` : ""];
   return parts.filter(Boolean).join(" ") || "0 s";
 }
+
+const dateTimeSeconds = new Intl.DateTimeFormat(undefined, { dateStyle: "medium", timeStyle: "medium" });
+
+/** A moment to the second: "Dec 1, 2026, 7:21:08 PM". */
+export function formatDateSeconds(iso: string | null | undefined): string {
+  return iso ? dateTimeSeconds.format(new Date(iso)) : "—";
+}
+
+/** How long from `start` to `end` (or to `now` while it lasts), to the second: "1 min 12 s". */
+export function formatElapsed(
+  start: string | null | undefined,
+  end: string | null | undefined,
+  now = Date.now(),
+): string {
+  if (!start) return "—";
+  const until = end ? new Date(end).getTime() : now;
+  return formatSeconds(Math.max(0, Math.round((until - new Date(start).getTime()) / 1000)));
+}

@@ -33,18 +33,20 @@ describe("reading codex exec --json", () => {
       {
         type: "item.started",
         item_type: "command_execution",
+        id: "item_0",
         command: "/bin/bash -lc 'echo made > made.txt && cat made.txt'",
         status: "in_progress",
       },
       {
         type: "item.completed",
         item_type: "command_execution",
+        id: "item_0",
         command: "/bin/bash -lc 'echo made > made.txt && cat made.txt'",
         exit_code: 0,
         status: "completed",
         output: "made\n",
       },
-      { type: "item.completed", item_type: "reasoning", text: "The file exists now." },
+      { type: "item.completed", item_type: "reasoning", id: "item_1", text: "The file exists now." },
     ]);
     expect(state.messages).toEqual(["Made made.txt"]);
     expect(state.usage).toMatchObject({ input: 100, cachedInput: 40, output: 18, reasoningOutput: 6 });
@@ -54,7 +56,7 @@ describe("reading codex exec --json", () => {
     // file-change.jsonl: {kind: "patch", patch: "*** Add File: hello.txt …"} (the workdir's path replaced by
     // /tmp/gs-task-recorded after recording).
     const { state, streamed } = replay("file-change");
-    const change = { changes: [{ path: "/tmp/gs-task-recorded/hello.txt", kind: "add" }] };
+    const change = { id: "item_0", changes: [{ path: "/tmp/gs-task-recorded/hello.txt", kind: "add" }] };
     expect(events(streamed)).toEqual([
       { type: "item.started", item_type: "file_change", status: "in_progress", ...change },
       { type: "item.completed", item_type: "file_change", status: "completed", ...change },

@@ -100,6 +100,7 @@ function readItem(state: CodexRunState, event: Json, emit: Emit): void {
   if (item.type === "error" && event.type === "item.completed") warn(state, stringField(item, "message") ?? "error");
   const summary: Json = { type: event.type, item_type: item.type };
   for (const key of [
+    "id",
     "command",
     "exit_code",
     "status",

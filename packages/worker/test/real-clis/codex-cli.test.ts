@@ -114,12 +114,13 @@ describeWithRealClis("codex_cli against the real Codex CLI", () => {
       {
         type: "item.completed",
         item_type: "command_execution",
+        id: expect.any(String),
         command: "/bin/bash -lc 'echo made > made.txt && cat made.txt'",
         exit_code: 0,
         status: "completed",
         output: "made\n",
       },
-      { type: "item.completed", item_type: "reasoning", text: "The file is there." },
+      { type: "item.completed", item_type: "reasoning", id: expect.any(String), text: "The file is there." },
     ]);
   });
 
@@ -135,6 +136,7 @@ describeWithRealClis("codex_cli against the real Codex CLI", () => {
     expect(events(recording.chunks).at(-1)).toEqual({
       type: "item.completed",
       item_type: "file_change",
+      id: expect.any(String),
       status: "completed",
       changes: [{ path: join(recording.context.workdir, "hello.txt"), kind: "add" }],
     });

@@ -14,6 +14,8 @@ export async function cancelTask(
   taskId: string,
   now: Date,
   reason: string,
+  /** The user who cancelled, kept in the event so the task page can say who (none: its workflow run). */
+  byUserId?: string,
 ): Promise<TaskRow | undefined> {
   const [row] = await updateLogged(
     db,
@@ -22,6 +24,7 @@ export async function cancelTask(
         where task_id = ${taskId}::uuid and user_id = ${userId}::uuid and status in ${LIVE}
         returning tasks.*`,
     sql`${reason}`,
+    byUserId ? sql`jsonb_build_object('by_user_id', ${byUserId}::text)` : undefined,
   );
   return row;
 }

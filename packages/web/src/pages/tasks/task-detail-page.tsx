@@ -1,18 +1,21 @@
-import type { Task, ToolId } from "@garageswarm/protocol";
-import { lazy, Suspense, useEffect, useRef } from "react";
+import type { Task } from "@garageswarm/protocol";
+import { lazy, Suspense } from "react";
 import { Link, useLocation } from "wouter";
 import { session } from "../../api/session.ts";
 import { useStore } from "../../api/store.ts";
-import { useTaskOutput } from "../../api/task-output.ts";
+import { useTaskAttempts } from "../../api/task-attempts.ts";
 import { terminalStatuses, useTask, useTaskAction } from "../../api/tasks.ts";
 import { useWorkers } from "../../api/workers.ts";
 import { FormError } from "../../components/form.tsx";
-import { formatCost, formatDate, formatNumber } from "../../components/format.ts";
+import { formatCost, formatDateSeconds, formatElapsed, formatNumber, formatUntil } from "../../components/format.ts";
 import { Page, Section } from "../../components/page.tsx";
 import { ErrorState, Loading } from "../../components/states.tsx";
 import { StatusBadge } from "../../components/status-badge.tsx";
 import { WaitingReasonText } from "../../components/waiting-reason.tsx";
 import { limitPolicyLabels, taskStatusLabels, toolLabels } from "../../labels.ts";
+import { ScoreBreakdown } from "./score-breakdown.tsx";
+import { TaskOutput } from "./task-output.tsx";
+import { useNow } from "./use-now.ts";
 
 // A code task's review (summary, checks, files, diff, comments): loaded only when a task has a repository.
 const CodeReview = lazy(() =>
@@ -144,12 +147,7 @@ function TaskDetail({ task }: { task: Task }) {
                 <span className="muted"> · {task.limited_attempts} stopped by a usage limit, not counted</span>
               ) : null}
             </dd>
-            <dt>Created</dt>
-            <dd>{formatDate(task.created_at)}</dd>
-            <dt>Started</dt>
-            <dd>{formatDate(task.started_at)}</dd>
-            <dt>Finished</dt>
-            <dd>{formatDate(task.completed_at)}</dd>
+            <Timing task={task} />
             {task.requirements.labels?.length ? (
               <>
                 <dt>Labels</dt>
@@ -171,9 +169,9 @@ function TaskDetail({ task }: { task: Task }) {
               <dd>{task.result.exit_code ?? "—"}</dd>
             </dl>
           ) : (
-            <p className="muted">Usage is reported when the task finishes.</p>
+            <p className="muted">{finished ? "No usage was reported." : "Usage is reported when the task finishes."}</p>
           )}
-          <ScoreBreakdown score={task.score} />
+          <ScoreBreakdown score={task.score} workers={workers.data ?? []} />
         </Section>
       </div>
       {task.error ? (
@@ -181,7 +179,7 @@ function TaskDetail({ task }: { task: Task }) {
           <pre className="log error-text">{task.error}</pre>
         </Section>
       ) : null}
-      <LiveLog taskId={task.task_id} finished={finished} />
+      <TaskOutput task={task} finished={finished} />
       {task.result ? (
         <Section title="Result">
           <pre className="log">{task.result.output || "(no output)"}</pre>
@@ -212,71 +210,47 @@ function RanOn({ task, fallbackName }: { task: Task; fallbackName: string | unde
   );
 }
 
-const scoreOrder = ["total", "match", "availability", "balance", "affinity"];
-const scoreNames: Record<string, string> = { total: "Total (weighted)", candidates: "Workers considered" };
-
-function ScoreBreakdown({ score }: { score: Record<string, unknown> | null }) {
-  if (!score) return <p className="muted">No allocator score: the task was not pushed to a worker.</p>;
-  const rank = (name: string) => (scoreOrder.includes(name) ? scoreOrder.indexOf(name) : scoreOrder.length);
-  const entries = (Object.entries(score).filter(([, value]) => typeof value === "number") as [string, number][]).sort(
-    ([a], [b]) => rank(a) - rank(b),
-  );
-  const tool = typeof score.tool === "string" ? (score.tool as ToolId) : null;
-  const passedOver = Array.isArray(score.passed_over)
-    ? (score.passed_over as Array<{ tool: ToolId; reason: string }>)
-    : [];
+/** Created, started and finished to the second; how long it waited and ran (live while it runs); who cancelled. */
+function Timing({ task }: { task: Task }) {
+  const running = task.status === "running" || task.status === "assigned";
+  const now = useNow(running || task.status === "queued");
+  const attempts = useTaskAttempts(task.task_id).data ?? [];
+  const cancelledBy = attempts.findLast((attempt) => attempt.cancelled_by)?.cancelled_by;
   return (
-    <table>
-      <caption>Why this worker (allocator score)</caption>
-      <tbody>
-        {tool ? (
-          <tr>
-            <th scope="row">Tool chosen</th>
-            <td>{toolLabels[tool] ?? tool}</td>
-          </tr>
+    <>
+      <dt>Created</dt>
+      <dd>{formatDateSeconds(task.created_at)}</dd>
+      <dt>Started</dt>
+      <dd>
+        {formatDateSeconds(task.started_at)}
+        {task.started_at ? (
+          <span className="muted"> · waited {formatElapsed(task.created_at, task.started_at)}</span>
         ) : null}
-        {passedOver.map((passed) => (
-          <tr key={passed.tool}>
-            <th scope="row">Passed over {toolLabels[passed.tool] ?? passed.tool}</th>
-            <td>{passed.reason}</td>
-          </tr>
-        ))}
-        {entries.map(([name, value]) => (
-          <tr key={name}>
-            <th scope="row">{scoreNames[name] ?? name.replace(/_/g, " ")}</th>
-            <td>{Number.isInteger(value) && name !== "total" ? value : value.toFixed(2)}</td>
-          </tr>
-        ))}
-      </tbody>
-    </table>
-  );
-}
-
-function LiveLog({ taskId, finished }: { taskId: string; finished: boolean }) {
-  const chunks = useTaskOutput(taskId);
-  const log = useRef<HTMLPreElement>(null);
-  // Follow the tail unless the reader has scrolled up.
-  // biome-ignore lint/correctness/useExhaustiveDependencies: runs after each new chunk on purpose.
-  useEffect(() => {
-    const element = log.current;
-    if (element && element.scrollHeight - element.scrollTop - element.clientHeight < 80) {
-      element.scrollTop = element.scrollHeight;
-    }
-  }, [chunks]);
-  return (
-    <Section title="Output">
-      {chunks.length === 0 ? (
-        <p className="muted">{finished ? "No output was recorded." : "Waiting for output…"}</p>
-      ) : (
-        // biome-ignore lint/a11y/noNoninteractiveTabindex: a scrollable log must be reachable by keyboard to scroll it.
-        <pre ref={log} className="log tail" role="log" aria-label="Task output" tabIndex={0}>
-          {chunks.map((chunk) => (
-            <span key={`${chunk.attempt}:${chunk.seq}`} className={`stream-${chunk.stream}`}>
-              {chunk.chunk}
-            </span>
-          ))}
-        </pre>
-      )}
-    </Section>
+      </dd>
+      <dt>Finished</dt>
+      <dd>{formatDateSeconds(task.completed_at)}</dd>
+      {task.started_at ? (
+        <>
+          <dt>{running ? "Running for" : "Duration"}</dt>
+          <dd>
+            <time aria-live="off">{formatElapsed(task.started_at, running ? null : task.completed_at, now)}</time>
+          </dd>
+        </>
+      ) : null}
+      {task.status === "cancelled" ? (
+        <>
+          <dt>Cancelled by</dt>
+          <dd>
+            {cancelledBy
+              ? cancelledBy.workflow_run
+                ? "its workflow run"
+                : (cancelledBy.username ?? "a deleted user")
+              : task.run_id
+                ? "you or its workflow run"
+                : "you"}
+          </dd>
+        </>
+      ) : null}
+    </>
   );
 }
