@@ -218,12 +218,37 @@ export const Task = z.object({
 });
 export type Task = z.infer<typeof Task>;
 
+/** The columns the task list sorts by; `duration` is from start to finish (or to now while running). */
+export const TaskSort = z.enum(["created_at", "updated_at", "description", "status", "tool", "duration", "priority"]);
+export type TaskSort = z.infer<typeof TaskSort>;
+
 export const TaskListQuery = CursorQuery.extend({
   status: TaskStatus.optional(),
   worker_id: Uuid.optional(),
   workflow_id: Uuid.optional(),
-}).strict();
+  /** Words the description or prompt contains (case-insensitive). */
+  q: z.string().trim().min(1).max(200).optional(),
+  /** The tool of the task's current (or last) attempt. */
+  tool: ToolId.optional(),
+  sort: TaskSort.default("created_at"),
+  order: z.enum(["asc", "desc"]).default("desc"),
+  /** Skip this many rows instead of following a cursor: for lists that jump to a page number. */
+  offset: z.coerce.number().int().min(0).max(100_000).optional(),
+})
+  .strict()
+  .refine((query) => query.offset === undefined || query.cursor === undefined, {
+    message: "give either cursor or offset, not both",
+    path: ["offset"],
+  });
 export type TaskListQuery = z.infer<typeof TaskListQuery>;
+
+/** A page of the task list with how many tasks match the filters in all. */
+export const TaskListPage = z.object({
+  items: z.array(Task),
+  next_cursor: z.string().nullable(),
+  total: z.number().int().min(0),
+});
+export type TaskListPage = z.infer<typeof TaskListPage>;
 
 /**
  * A task as handed to the worker that claimed it (pull): the task's view and the attempt it holds. It *is*

@@ -1,4 +1,4 @@
-import { IdParam, Problem, page, Task, TaskCreateBody, TaskListQuery, TaskPatch } from "@garageswarm/protocol";
+import { IdParam, Problem, Task, TaskCreateBody, TaskListPage, TaskListQuery, TaskPatch } from "@garageswarm/protocol";
 import type { FastifyPluginAsyncZod } from "fastify-type-provider-zod";
 import { z } from "zod";
 import { principalOf, requireUser } from "../auth/authenticate.ts";
@@ -17,9 +17,9 @@ export function taskRoutes(resources: Resources): FastifyPluginAsyncZod {
       {
         schema: {
           tags: ["tasks"],
-          summary: "List your tasks, newest first",
+          summary: "List your tasks (newest first unless sorted), filtered, with the total that match",
           querystring: TaskListQuery,
-          response: { 200: page(Task), ...errors },
+          response: { 200: TaskListPage, ...errors },
         },
       },
       async (request) => tasks.listTasks(resources, principalOf(request).user_id, request.query),

@@ -4,6 +4,7 @@ import { randomUUID } from "node:crypto";
 import {
   type Task,
   type TaskCreate,
+  type TaskListPage,
   type TaskListQuery,
   type TaskPatch,
   TEXT_TOOLS,
@@ -124,23 +125,41 @@ export async function getTask(resources: Resources, userId: string, taskId: stri
   return toTaskViewOf(resources.db, row, resources.clock.now());
 }
 
-export async function listTasks(
-  resources: Resources,
-  userId: string,
-  query: TaskListQuery,
-): Promise<{ items: Task[]; next_cursor: string | null }> {
-  const after = query.cursor ? decodeCursor(query.cursor) : null;
-  // One extra row tells whether another page exists without a count query.
-  const rows = await q.listTasksOfUser(resources.db, userId, query, after, query.limit + 1);
+export async function listTasks(resources: Resources, userId: string, query: TaskListQuery): Promise<TaskListPage> {
+  const window = listWindow(query);
+  // One extra row tells whether another page exists; the total is counted beside it.
+  const [rows, total] = await Promise.all([
+    q.listTasksOfUser(resources.db, userId, query, window, query.limit + 1),
+    q.countTasksOfUser(resources.db, userId, query),
+  ]);
   const pageRows = rows.slice(0, query.limit);
   const last = pageRows.at(-1);
+  const more = rows.length > query.limit && last;
   return {
     items: await toTaskViews(resources.db, pageRows, resources.clock.now()),
-    next_cursor:
-      rows.length > query.limit && last
+    next_cursor: !more
+      ? null
+      : window.kind === "after"
         ? encodeCursor({ created_at: last.cursor_created_at, task_id: last.task_id })
-        : null,
+        : encodeOffset(window.offset + query.limit),
+    total,
   };
+}
+
+/**
+ * Newest first follows a keyset cursor (stable under inserts); any other sort, or an explicit offset, skips
+ * rows, and its cursor carries the offset (the sort travels in the query, as the next request repeats it).
+ */
+function listWindow(query: TaskListQuery): q.TaskListWindow {
+  const keyset = query.sort === "created_at" && query.order === "desc" && query.offset === undefined;
+  const offset = query.offset ?? 0;
+  if (!query.cursor) {
+    return keyset ? { kind: "after", cursor: null } : { kind: "offset", offset, sort: query.sort, order: query.order };
+  }
+  const decoded = decodeCursor(query.cursor);
+  if ("offset" in decoded) return { kind: "offset", offset: decoded.offset, sort: query.sort, order: query.order };
+  if (!keyset) throw new InvalidInputError("this cursor belongs to the newest-first order", "query.cursor");
+  return { kind: "after", cursor: decoded };
 }
 
 export async function patchTask(resources: Resources, userId: string, taskId: string, patch: TaskPatch): Promise<Task> {
@@ -192,10 +211,18 @@ function encodeCursor(cursor: q.TaskCursor): string {
   return Buffer.from(`${cursor.created_at}|${cursor.task_id}`).toString("base64url");
 }
 
-const CURSOR_PATTERN = /^(\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d\.\d{6}Z)\|([0-9a-f-]{36})$/;
+function encodeOffset(offset: number): string {
+  return Buffer.from(`@${offset}`).toString("base64url");
+}
 
-function decodeCursor(raw: string): q.TaskCursor {
-  const match = CURSOR_PATTERN.exec(Buffer.from(raw, "base64url").toString());
+const CURSOR_PATTERN = /^(\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d\.\d{6}Z)\|([0-9a-f-]{36})$/;
+const OFFSET_PATTERN = /^@(\d{1,6})$/;
+
+function decodeCursor(raw: string): q.TaskCursor | { offset: number } {
+  const text = Buffer.from(raw, "base64url").toString();
+  const offset = OFFSET_PATTERN.exec(text);
+  if (offset?.[1]) return { offset: Number(offset[1]) };
+  const match = CURSOR_PATTERN.exec(text);
   if (!match?.[1] || !match[2]) throw new InvalidInputError("invalid cursor", "query.cursor");
   return { created_at: match[1], task_id: match[2] };
 }
