@@ -2,7 +2,7 @@
 // offset, and the total that match; bad parameters are a 400 naming the parameter.
 import { describe, expect } from "vitest";
 import { serverTest } from "../../../test/support/fixtures.ts";
-import type { ApiClient } from "../../../test/support/server.ts";
+import type { ApiClient } from "../../../test/support/http.ts";
 import { postgresStackMissing } from "../../../test/support/server.ts";
 import { createUserWithKey } from "../../../test/support/users.ts";
 import { createTask, pull, registerWorker, report } from "./queue.support.ts";
