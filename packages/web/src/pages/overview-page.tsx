@@ -8,6 +8,7 @@ import { Page, Section } from "../components/page.tsx";
 import { ErrorState, Loading } from "../components/states.tsx";
 import { taskStatuses, taskStatusLabels } from "../labels.ts";
 import { LatencySummary, ThroughputChart } from "./overview-charts.tsx";
+import { taskListHref } from "./tasks/task-list-query.ts";
 import { RunningWorkflows } from "./workflows/running-workflows.tsx";
 
 const sampleSize = 200;
@@ -97,7 +98,12 @@ function TasksSummary() {
             {taskStatuses
               .filter((status) => counts.has(status))
               .map((status) => (
-                <Stat key={status} label={taskStatusLabels[status]} value={counts.get(status) ?? 0} href="/tasks" />
+                <Stat
+                  key={status}
+                  label={taskStatusLabels[status]}
+                  value={counts.get(status) ?? 0}
+                  href={taskListHref(status)}
+                />
               ))}
           </ul>
           {sampled ? <p className="muted">Counted over the latest {sampleSize} tasks.</p> : null}
