@@ -5,6 +5,7 @@ import { Link } from "wouter";
 import { formatAgo, formatSeconds } from "../../components/format.ts";
 import { StatusBadge } from "../../components/status-badge.tsx";
 import { taskStatusLabels, toolLabels } from "../../labels.ts";
+import "./task-list.css";
 
 interface SortState {
   sort: TaskSort;

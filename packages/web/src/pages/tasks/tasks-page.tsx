@@ -20,7 +20,6 @@ import {
   writeTaskListView,
 } from "./task-list-query.ts";
 import { TaskTable } from "./task-table.tsx";
-import "./task-list.css";
 
 const retryable = new Set(["failed", "timed_out"]);
 const cancellable = new Set(["queued", "pending"]);
