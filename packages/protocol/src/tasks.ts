@@ -104,6 +104,8 @@ export const TaskCreate = z
     max_attempts: z.number().int().min(1).max(10).default(3),
     /** Pin the task to this worker: no other worker will be given it. */
     worker_id: Uuid.optional(),
+    /** The finished task of yours this one retries: recorded so each links to the other. */
+    retry_of: Uuid.optional(),
     /** A code task: the agent works in a worktree of this repository, on a branch of its own. */
     repo: TaskRepo.optional(),
   })
@@ -208,6 +210,8 @@ export const Task = z.object({
   /** The repository of a code task; null for a task that works in an empty directory. */
   repo: TaskRepo.nullable(),
   /** A follow-up of a review: the task whose revision this one continues. */
+  /** The task this one retries (`retry_of` when it was created), if it still exists. */
+  retry_of_task_id: Uuid.nullable(),
   follows_task_id: Uuid.nullable(),
   /** Which revision of the change this task makes: 1, then one more per review round. Null unless a code task. */
   revision: z.number().int().positive().nullable(),

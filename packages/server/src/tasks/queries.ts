@@ -1,7 +1,7 @@
 // SQL of the tasks a user manages: read, list, patch, delete, and the event log. Every status transition
 // (insert and cancel included) is in queue/transitions/, listed in queue/task-machine.ts.
 import type { TaskPatch, TaskSort, TaskStatus, ToolId } from "@garageswarm/protocol";
-import { and, desc, eq, notInArray, type SQL, sql } from "drizzle-orm";
+import { and, desc, eq, inArray, notInArray, type SQL, sql } from "drizzle-orm";
 import { heldTasksOf } from "../allocator/queries.ts";
 import { tasks, users, workers } from "../db/schema.ts";
 import { type Db, selectRows, uuidArray } from "../db/store.ts";
@@ -18,6 +18,15 @@ export async function findTaskOfUser(db: Db, userId: string, taskId: string): Pr
     .from(tasks)
     .where(and(eq(tasks.task_id, taskId), eq(tasks.user_id, userId)));
   return row;
+}
+
+/** Which of these ids are the user's tasks. */
+export async function findTaskIdsOfUser(db: Db, userId: string, taskIds: readonly string[]): Promise<string[]> {
+  const rows = await db
+    .select({ task_id: tasks.task_id })
+    .from(tasks)
+    .where(and(eq(tasks.user_id, userId), inArray(tasks.task_id, [...taskIds])));
+  return rows.map((row) => row.task_id);
 }
 
 export interface TaskListFilter {

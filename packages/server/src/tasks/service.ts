@@ -42,6 +42,7 @@ export async function createTasks(
   const { db, clock } = resources;
   const now = clock.now();
   await checkPinnedWorkers(db, userId, inputs, fieldOf);
+  await checkRetriedTasks(db, userId, inputs, fieldOf);
   const rows = await insertTasks(
     db,
     inputs.map((input) => {
@@ -61,6 +62,7 @@ export async function createTasks(
         timeout_seconds: input.timeout_seconds,
         max_attempts: input.max_attempts,
         pinned_worker_id: input.worker_id ?? null,
+        retry_of_task_id: input.retry_of ?? null,
         ...(input.repo ? { repo: input.repo, revision: 1, review_state: "unreviewed" as const } : {}),
         available_at: now,
         created_at: now,
@@ -92,6 +94,23 @@ async function checkPinnedWorkers(
     input.worker_id && refused.has(input.worker_id) ? [{ field: `${fieldOf(index)}.worker_id`, message }] : [],
   );
   throw new InvalidInputError(message, issues[0]?.field, issues);
+}
+
+/** A retry names a task of the user's own; another user's is indistinguishable from a missing one. */
+async function checkRetriedTasks(
+  db: Db,
+  userId: string,
+  inputs: readonly TaskCreate[],
+  fieldOf: (index: number) => string,
+): Promise<void> {
+  const named = [...new Set(inputs.flatMap((input) => (input.retry_of ? [input.retry_of] : [])))];
+  if (named.length === 0) return;
+  const found = new Set(await q.findTaskIdsOfUser(db, userId, named));
+  const message = "no task of yours has this id";
+  const issues = inputs.flatMap((input, index) =>
+    input.retry_of && !found.has(input.retry_of) ? [{ field: `${fieldOf(index)}.retry_of`, message }] : [],
+  );
+  if (issues.length > 0) throw new InvalidInputError(message, issues[0]?.field, issues);
 }
 
 /** A task's preference list: one tool, the list as given, or every text tool for `"any"`. */

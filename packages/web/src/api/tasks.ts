@@ -101,6 +101,7 @@ export function useCancelTasks() {
 
 function retryBody(task: Task): NewTask {
   return {
+    retry_of: task.task_id,
     description: task.description,
     prompt: task.prompt,
     tool: task.tools.length > 1 ? task.tools : task.tool,

@@ -128,6 +128,14 @@ function TaskDetail({ task }: { task: Task }) {
             <dd>
               <RanOn task={task} fallbackName={worker?.machine_name} />
             </dd>
+            {task.retry_of_task_id ? (
+              <>
+                <dt>Retry of</dt>
+                <dd>
+                  <Link href={`/tasks/${task.retry_of_task_id}`}>the task it retries</Link>
+                </dd>
+              </>
+            ) : null}
             {task.workflow_id && task.run_id ? (
               <>
                 <dt>Workflow</dt>

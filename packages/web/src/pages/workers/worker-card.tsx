@@ -12,7 +12,7 @@ import {
   workerState,
 } from "../../api/workers.ts";
 import { Field, FormError, fieldErrorsOf, formValues, SelectField } from "../../components/form.tsx";
-import { formatAgo, formatUntil } from "../../components/format.ts";
+import { formatUntil } from "../../components/format.ts";
 import { Sparkline } from "../../components/sparkline.tsx";
 import { ErrorState } from "../../components/states.tsx";
 import { StatusBadge } from "../../components/status-badge.tsx";
