@@ -114,6 +114,34 @@ describe.skipIf(postgresStackMissing())("task list", () => {
     expect(offsetDefault.items.map((task) => task.description)).toEqual(["task 3", "task 2"]);
   });
 
+  it("records the task a retry retries, and refuses another user's task as a missing one", async ({ api }) => {
+    const alice = await createUserWithKey(api);
+    const bob = await createUserWithKey(api);
+    const original = await createTask(api, alice.access_token, { description: "flaky" });
+    expect(original.retry_of_task_id).toBeNull();
+    const retry = await createTask(api, alice.access_token, { description: "flaky", retry_of: original.task_id });
+    expect(retry.retry_of_task_id).toBe(original.task_id);
+    const fetched = await api.get(`/api/v1/tasks/${retry.task_id}`, { token: alice.access_token });
+    expect(fetched.body.retry_of_task_id).toBe(original.task_id);
+
+    const refused = await api.post(
+      "/api/v1/tasks",
+      [
+        { description: "mine", tool: "shell" },
+        { description: "not mine", tool: "shell", retry_of: original.task_id },
+      ],
+      { token: bob.access_token },
+    );
+    expect(refused.status).toBe(400);
+    expect(refused.body.errors.map((error: { field: string }) => error.field)).toEqual(["body[1].retry_of"]);
+    expect((await list(api, bob.access_token, "")).total).toBe(0);
+
+    // The original deleted, the retry stays and forgets the link.
+    expect((await api.delete(`/api/v1/tasks/${original.task_id}`, { token: alice.access_token })).status).toBe(204);
+    const orphan = await api.get(`/api/v1/tasks/${retry.task_id}`, { token: alice.access_token });
+    expect(orphan.body.retry_of_task_id).toBeNull();
+  });
+
   it("answers a bad parameter with a 400 problem naming it", async ({ api }) => {
     const user = await createUserWithKey(api);
     const cases: Array<[string, string]> = [

@@ -102,6 +102,17 @@ describe.skipIf(chromiumMissing())("dashboard: lists that find things", () => {
     await page.getByRole("button", { name: "Retry failed (1)" }).click();
     await page.getByText("Retried 1 failed task.").waitFor();
     await page.getByText("3 tasks match").waitFor();
+    // The retry links to the task it retries.
+    await page
+      .getByRole("row", { name: /Break the build.*Queued/ })
+      .getByRole("link", { name: "Break the build" })
+      .click();
+    await page.getByRole("heading", { name: "Break the build", level: 1 }).waitFor();
+    await page.getByRole("link", { name: "the task it retries" }).click();
+    await page.getByText("make: *** [all] Error 2").first().waitFor();
+    await page.goBack();
+    await page.goBack();
+    await page.getByText("3 tasks match").waitFor();
     await page.getByLabel("Select Tidy the docs folder").check();
     await page.getByRole("button", { name: "Cancel queued (1)" }).click();
     await page.getByText("Cancelled 1 queued task.").waitFor();
