@@ -42,10 +42,7 @@ async function seed(serverUrl: string) {
 }
 
 describe.skipIf(chromiumMissing())("dashboard: lists that find things", () => {
-  it("searches, filters, sorts and pages in the URL, keeps them on Back, and acts on selected rows", async ({
-    server,
-    page,
-  }) => {
+  it("searches, filters and sorts in the URL, and keeps them on Back", async ({ server, page }) => {
     const { user } = await seed(server.url);
     await signInAs(page, user);
 
@@ -93,7 +90,16 @@ describe.skipIf(chromiumMissing())("dashboard: lists that find things", () => {
     await page.getByText("2 tasks match").waitFor();
     expect(await page.getByLabel("Tool").inputValue()).toBe("shell");
     await expect.poll(descriptions).toEqual(["Break the build", "Tidy the docs folder"]);
+  });
 
+  it("retries the selected failed tasks and cancels the selected queued ones; a retry links to its original", async ({
+    server,
+    page,
+  }) => {
+    const { user } = await seed(server.url);
+    await signInAs(page, user);
+    await page.goto("/tasks?tool=shell&sort=description&order=asc");
+    await page.getByText("2 tasks match").waitFor();
     // Bulk: both rows selected; only the failed one is retried, only the queued one cancelled.
     await page.getByLabel("Select every task on this page").check();
     await page.getByText("2 selected").waitFor();
@@ -118,7 +124,8 @@ describe.skipIf(chromiumMissing())("dashboard: lists that find things", () => {
     await page.getByText("Cancelled 1 queued task.").waitFor();
     await page.getByRole("button", { name: "Clear filters" }).click();
     await page.getByText("5 tasks").waitFor();
-    expect(new URL(page.url()).search).toBe("");
+    // Clearing the filters keeps the sort.
+    expect(new URL(page.url()).search).toBe("?sort=description&order=asc");
   });
 
   it("opens a worker's page from its card: its tools, slots, heartbeat and recent tasks", async ({ server, page }) => {
