@@ -38,7 +38,7 @@ async function seed(serverUrl: string) {
     { token: key },
   );
   expect(failed.status).toBe(200);
-  return { user, workerId };
+  return { user, workerId, key };
 }
 
 describe.skipIf(chromiumMissing())("dashboard: lists that find things", () => {
@@ -66,7 +66,7 @@ describe.skipIf(chromiumMissing())("dashboard: lists that find things", () => {
     await page.getByLabel("Search").fill("");
     await page.getByText("4 tasks").waitFor();
 
-    await page.getByLabel("Tool").selectOption({ label: "Shell" });
+    await page.getByLabel("Ran with").selectOption({ label: "Shell" });
     await page.getByText("2 tasks match").waitFor();
     await page.getByRole("button", { name: "Description" }).click();
     await expect
@@ -88,7 +88,7 @@ describe.skipIf(chromiumMissing())("dashboard: lists that find things", () => {
     await page.getByRole("heading", { name: "Tidy the docs folder", level: 1 }).waitFor();
     await page.goBack();
     await page.getByText("2 tasks match").waitFor();
-    expect(await page.getByLabel("Tool").inputValue()).toBe("shell");
+    expect(await page.getByLabel("Ran with").inputValue()).toBe("shell");
     await expect.poll(descriptions).toEqual(["Break the build", "Tidy the docs folder"]);
   });
 
@@ -129,12 +129,23 @@ describe.skipIf(chromiumMissing())("dashboard: lists that find things", () => {
   });
 
   it("opens a worker's page from its card: its tools, slots, heartbeat and recent tasks", async ({ server, page }) => {
-    const { user } = await seed(server.url);
+    const { user, workerId, key } = await seed(server.url);
     await signInAs(page, user);
     await goTo(page, "Workers");
     await page.getByRole("article", { name: "builder" }).getByRole("link", { name: "builder" }).click();
     await page.getByRole("heading", { name: "builder", level: 1 }).waitFor();
     await page.getByText(/last heard/).waitFor();
+    // A heartbeat on the live feed moves "last heard" without a reload.
+    const heardAt = () => page.getByRole("article", { name: "builder" }).locator("time").getAttribute("datetime");
+    const before = await heardAt();
+    const beat = await fetch(`${server.url}/api/v1/workers/${workerId}/heartbeat`, {
+      method: "POST",
+      headers: { authorization: `Bearer ${key}`, "content-type": "application/json" },
+      body: JSON.stringify({ cpu_percent: 30, memory_percent: 50, disk_percent: 71, running_task_ids: [] }),
+    });
+    expect(beat.status).toBe(200);
+    await expect.poll(heardAt).not.toBe(before);
+    await page.getByText("30%").waitFor();
     await page.getByText("Running 0 of 2 slots").waitFor();
     const recent = page.getByRole("region", { name: "Recent tasks" });
     await recent.getByRole("link", { name: "Break the build" }).waitFor();

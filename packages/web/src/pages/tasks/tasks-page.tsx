@@ -81,7 +81,7 @@ export function TasksPage() {
           ]}
         />
         <SelectField
-          label="Tool"
+          label="Ran with"
           value={view.tool}
           onChange={(event) => update({ tool: event.target.value as TaskListView["tool"] })}
           options={[{ value: "", label: "All tools" }, ...toolIds.map((t) => ({ value: t, label: toolLabels[t] }))]}
