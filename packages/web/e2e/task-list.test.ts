@@ -53,7 +53,7 @@ describe.skipIf(chromiumMissing())("dashboard: lists that find things", () => {
       .click();
     await page.getByRole("heading", { name: "Tasks", level: 1 }).waitFor();
     expect(new URL(page.url()).search).toBe("?status=failed");
-    await page.getByText("1 task match").waitFor();
+    await page.getByText("1 task matches").waitFor();
     const failedRow = page.getByRole("row", { name: /Break the build/ });
     expect(await failedRow.textContent()).toContain("make: *** [all] Error 2");
     expect(await page.getByLabel("Status").inputValue()).toBe("failed");
@@ -153,7 +153,7 @@ describe.skipIf(chromiumMissing())("dashboard: lists that find things", () => {
     await screenshot(page, "worker-page");
     await expectAccessible(page);
     await recent.getByRole("link", { name: "All 1 task" }).click();
-    await page.getByText("1 task match").waitFor();
+    await page.getByText("1 task matches").waitFor();
   });
 
   it("shows the filtered list and the worker page on a phone", async ({ server, newPage }) => {
@@ -161,7 +161,7 @@ describe.skipIf(chromiumMissing())("dashboard: lists that find things", () => {
     const phone = await newPage({ mobile: true });
     await signInAs(phone, user);
     await phone.goto("/tasks?status=failed");
-    await phone.getByText("1 task match").waitFor();
+    await phone.getByText("1 task matches").waitFor();
     await phone.getByRole("link", { name: "Break the build" }).waitFor();
     await screenshot(phone, "task-list-phone-failed");
     await expectAccessible(phone);

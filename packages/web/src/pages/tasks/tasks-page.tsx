@@ -120,7 +120,7 @@ export function TasksPage() {
         <>
           <p className="list-total" aria-live="polite">
             {total === 1 ? "1 task" : `${total.toLocaleString()} tasks`}
-            {isFiltered(view) ? " match" : ""}
+            {isFiltered(view) ? (total === 1 ? " matches" : " match") : ""}
           </p>
           <BulkActions
             tasks={tasks.data.items.filter((task) => selected.has(task.task_id))}
