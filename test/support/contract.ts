@@ -20,6 +20,7 @@ import {
   ReviewComment,
   SavedRepo,
   Task,
+  TaskListPage,
   TokenPair,
   User,
   VapidPublicKey,
@@ -58,7 +59,7 @@ const routes: readonly Route[] = [
   ["POST", "/api/v1/admin/invites", { 201: InviteCreated }],
   ["POST", "/api/v1/keys", { 201: ApiKeyCreated }],
   ["GET", "/api/v1/keys", { 200: items(ApiKey) }],
-  ["GET", "/api/v1/tasks", { 200: page(Task) }],
+  ["GET", "/api/v1/tasks", { 200: TaskListPage }],
   // One task, or an array of them (bulk create) in the order given.
   ["POST", "/api/v1/tasks", { 201: z.union([Task, z.array(Task)]) }],
   ["GET", "/api/v1/tasks/:id", { 200: Task }],

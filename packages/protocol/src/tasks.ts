@@ -104,6 +104,8 @@ export const TaskCreate = z
     max_attempts: z.number().int().min(1).max(10).default(3),
     /** Pin the task to this worker: no other worker will be given it. */
     worker_id: Uuid.optional(),
+    /** The finished task of yours this one retries: recorded so each links to the other. */
+    retry_of: Uuid.optional(),
     /** A code task: the agent works in a worktree of this repository, on a branch of its own. */
     repo: TaskRepo.optional(),
   })
@@ -208,6 +210,8 @@ export const Task = z.object({
   /** The repository of a code task; null for a task that works in an empty directory. */
   repo: TaskRepo.nullable(),
   /** A follow-up of a review: the task whose revision this one continues. */
+  /** The task this one retries (`retry_of` when it was created), if it still exists. */
+  retry_of_task_id: Uuid.nullable(),
   follows_task_id: Uuid.nullable(),
   /** Which revision of the change this task makes: 1, then one more per review round. Null unless a code task. */
   revision: z.number().int().positive().nullable(),
@@ -218,12 +222,37 @@ export const Task = z.object({
 });
 export type Task = z.infer<typeof Task>;
 
+/** The columns the task list sorts by; `duration` is from start to finish (or to now while running). */
+export const TaskSort = z.enum(["created_at", "updated_at", "description", "status", "tool", "duration", "priority"]);
+export type TaskSort = z.infer<typeof TaskSort>;
+
 export const TaskListQuery = CursorQuery.extend({
   status: TaskStatus.optional(),
   worker_id: Uuid.optional(),
   workflow_id: Uuid.optional(),
-}).strict();
+  /** Words the description or prompt contains (case-insensitive). */
+  q: z.string().trim().min(1).max(200).optional(),
+  /** The tool of the task's current (or last) attempt. */
+  tool: ToolId.optional(),
+  sort: TaskSort.default("created_at"),
+  order: z.enum(["asc", "desc"]).default("desc"),
+  /** Skip this many rows instead of following a cursor: for lists that jump to a page number. */
+  offset: z.coerce.number().int().min(0).max(100_000).optional(),
+})
+  .strict()
+  .refine((query) => query.offset === undefined || query.cursor === undefined, {
+    message: "give either cursor or offset, not both",
+    path: ["offset"],
+  });
 export type TaskListQuery = z.infer<typeof TaskListQuery>;
+
+/** A page of the task list with how many tasks match the filters in all. */
+export const TaskListPage = z.object({
+  items: z.array(Task),
+  next_cursor: z.string().nullable(),
+  total: z.number().int().min(0),
+});
+export type TaskListPage = z.infer<typeof TaskListPage>;
 
 /**
  * A task as handed to the worker that claimed it (pull): the task's view and the attempt it holds. It *is*

@@ -95,7 +95,7 @@ describe.skipIf(postgresStackMissing())("tasks API", () => {
     const inWorkflow = await api.get("/api/v1/tasks?workflow_id=00000000-0000-4000-8000-000000000000", {
       token: user.access_token,
     });
-    expect(inWorkflow.body).toEqual({ items: [], next_cursor: null });
+    expect(inWorkflow.body).toEqual({ items: [], next_cursor: null, total: 0 });
 
     const badCursor = await api.get("/api/v1/tasks?cursor=bm9wZQ", { token: user.access_token });
     expect(badCursor.status).toBe(400);

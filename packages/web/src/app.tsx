@@ -18,6 +18,7 @@ import { SettingsPage } from "./pages/settings/settings-page.tsx";
 import { TaskDetailPage } from "./pages/tasks/task-detail-page.tsx";
 import { TasksPage } from "./pages/tasks/tasks-page.tsx";
 import { UsersPage } from "./pages/users/users-page.tsx";
+import { WorkerPage } from "./pages/workers/worker-page.tsx";
 import { WorkersPage } from "./pages/workers/workers-page.tsx";
 import { WorkflowsPage } from "./pages/workflows/workflows-page.tsx";
 
@@ -87,6 +88,7 @@ export function App() {
             <Route path="/workers">
               <WorkersPage user={user} />
             </Route>
+            <Route path="/workers/:id">{(params) => <WorkerPage workerId={params.id} user={user} />}</Route>
             <Route path="/phone">
               <PhoneWorkerPage user={user} />
             </Route>

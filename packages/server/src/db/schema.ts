@@ -419,6 +419,8 @@ export const tasks = pgTable(
     completed_at: ts("completed_at"),
     /** A code task's repository (protocol code.ts); null for a task that works in an empty directory. */
     repo: jsonb("repo").$type<TaskRepo>(),
+    /** The finished task this one retries (a fresh task with its inputs), for the "retry of" link. */
+    retry_of_task_id: uuid("retry_of_task_id").references((): AnyPgColumn => tasks.task_id, { onDelete: "set null" }),
     /** A review's follow-up: the task whose revision this one continues (its branch, maybe its session). */
     follows_task_id: uuid("follows_task_id").references((): AnyPgColumn => tasks.task_id, { onDelete: "set null" }),
     /** Where a follow-up starts: the branch (and SHAs) of the revision it continues, fixed when it is made. */

@@ -84,3 +84,28 @@ export async function findExistingTaskIds(db: Db, taskIds: string[]): Promise<Se
   const rows = await db.select({ task_id: tasks.task_id }).from(tasks).where(inArray(tasks.task_id, taskIds));
   return new Set(rows.map((row) => row.task_id));
 }
+
+/**
+ * The worker said it is stopping (its socket closed with 1001): offline now rather than after the missed
+ * heartbeats, and the leases it still holds end now for the reaper to re-queue. Undefined if already offline.
+ */
+export async function markWorkerStopped(
+  db: Db,
+  workerId: string,
+  now: Date,
+): Promise<{ worker_id: string; owner_user_id: string; status: WorkerStatus; draining: boolean } | undefined> {
+  const [row] = await selectRows<{ worker_id: string; owner_user_id: string; status: WorkerStatus; draining: boolean }>(
+    db,
+    sql`with gone as (
+      update workers set status = 'offline', updated_at = ${now.toISOString()}::timestamptz
+      where worker_id = ${workerId}::uuid and status <> 'offline'
+      returning worker_id, owner_user_id, status, draining
+    ),
+    expired as (
+      update tasks set lease_expires_at = ${now.toISOString()}::timestamptz
+      from gone where tasks.worker_id = gone.worker_id and tasks.status in ('assigned', 'running')
+    )
+    select worker_id::text as worker_id, owner_user_id::text as owner_user_id, status, draining from gone`,
+  );
+  return row;
+}

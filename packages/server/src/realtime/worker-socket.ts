@@ -33,7 +33,7 @@ import { findWorkerForUser } from "../workers/queries.ts";
 import * as workersService from "../workers/service.ts";
 import { greetWorker } from "./greeting.ts";
 import type { OutputStore } from "./output-store.ts";
-import { findCurrentAttempt } from "./queries.ts";
+import { findCurrentAttempt, markWorkerStopped } from "./queries.ts";
 import { LocalCapacity, type WorkerConnection } from "./worker-connections.ts";
 
 const SERVER_VERSION = "0.1.0";
@@ -113,6 +113,13 @@ export function workerSocketRoutes(
   };
 }
 
+const WORKER_GOING_AWAY = 1001;
+
+async function workerStopped(resources: Resources, workerId: string): Promise<void> {
+  const row = await markWorkerStopped(resources.db, workerId, resources.clock.now());
+  if (row) await workersService.publishWorkerUpdated(resources, row);
+}
+
 function envelope<T extends ServerToWorker["type"]>(
   type: T,
   data: Extract<ServerToWorker, { type: T }>["data"],
@@ -140,10 +147,13 @@ function handleWorkerSocket(
       if (socket.readyState === socket.OPEN) socket.send(JSON.stringify(message));
     },
     close(code, reason) {
+      closedByServer = true;
       socket.close(code, reason);
     },
   };
   let greeted = false;
+  // The server's own closes (shutdown, replaced, deleted) say nothing about whether the worker is stopping.
+  let closedByServer = false;
   // Attempts whose token was checked: output chunks are the hot path and skip the lookup.
   const attempts = new Map<string, { task_id: string; user_id: string; attempt: number }>();
   const forgetAttempt = (taskId: string) => {
@@ -160,9 +170,16 @@ function handleWorkerSocket(
       .then(() => handle(raw.toString()))
       .catch((error) => log.warn({ err: error }, "worker message failed"));
   });
-  socket.on("close", () => {
+  socket.on("close", (code) => {
     clearTimeout(helloTimer);
+    const current = connections.get(worker_id) === connection;
     connections.remove(connection);
+    // 1001 "going away" from the worker: it is stopping cleanly, so it is offline now, not in three heartbeats.
+    if (code === WORKER_GOING_AWAY && greeted && current && !closedByServer) {
+      void workerStopped(resources, worker_id).catch((error) =>
+        log.warn({ err: error }, "marking a stopped worker offline failed"),
+      );
+    }
   });
   socket.on("error", () => {});
 

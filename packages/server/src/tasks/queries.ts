@@ -1,7 +1,7 @@
 // SQL of the tasks a user manages: read, list, patch, delete, and the event log. Every status transition
 // (insert and cancel included) is in queue/transitions/, listed in queue/task-machine.ts.
-import type { TaskPatch, TaskStatus } from "@garageswarm/protocol";
-import { and, desc, eq, notInArray, sql } from "drizzle-orm";
+import type { TaskPatch, TaskSort, TaskStatus, ToolId } from "@garageswarm/protocol";
+import { and, desc, eq, inArray, notInArray, type SQL, sql } from "drizzle-orm";
 import { heldTasksOf } from "../allocator/queries.ts";
 import { tasks, users, workers } from "../db/schema.ts";
 import { type Db, selectRows, uuidArray } from "../db/store.ts";
@@ -20,10 +20,21 @@ export async function findTaskOfUser(db: Db, userId: string, taskId: string): Pr
   return row;
 }
 
+/** Which of these ids are the user's tasks. */
+export async function findTaskIdsOfUser(db: Db, userId: string, taskIds: readonly string[]): Promise<string[]> {
+  const rows = await db
+    .select({ task_id: tasks.task_id })
+    .from(tasks)
+    .where(and(eq(tasks.user_id, userId), inArray(tasks.task_id, [...taskIds])));
+  return rows.map((row) => row.task_id);
+}
+
 export interface TaskListFilter {
   status?: TaskStatus | undefined;
   worker_id?: string | undefined;
   workflow_id?: string | undefined;
+  q?: string | undefined;
+  tool?: ToolId | undefined;
 }
 
 /** Where the previous page ended: `created_at` at full (microsecond) precision, then the id. */
@@ -32,23 +43,59 @@ export interface TaskCursor {
   task_id: string;
 }
 
-/** Newest first, by keyset on (created_at, task_id), so pages never repeat or skip under inserts. */
+/** How a page is found: by keyset after a row (newest first only), or by skipping rows (any sort). */
+export type TaskListWindow =
+  | { kind: "after"; cursor: TaskCursor | null }
+  | { kind: "offset"; offset: number; sort: TaskSort; order: "asc" | "desc" };
+
+function filterConditions(userId: string, filter: TaskListFilter): SQL[] {
+  const conditions: SQL[] = [eq(tasks.user_id, userId)];
+  if (filter.status) conditions.push(eq(tasks.status, filter.status));
+  if (filter.worker_id) conditions.push(eq(tasks.worker_id, filter.worker_id));
+  if (filter.workflow_id) conditions.push(eq(tasks.workflow_id, filter.workflow_id));
+  if (filter.tool) conditions.push(eq(tasks.tool, filter.tool));
+  if (filter.q) {
+    // A user's tasks are few enough (tasks_user_created_idx narrows to them) that a scan of their text is fine.
+    const pattern = `%${filter.q.replace(/[\\%_]/g, (c) => `\\${c}`)}%`;
+    conditions.push(sql`(${tasks.description} ilike ${pattern} or ${tasks.prompt} ilike ${pattern})`);
+  }
+  return conditions;
+}
+
+// Null durations (never started) sort last either way; a running task's duration grows until now.
+const sortColumns: Record<TaskSort, SQL> = {
+  created_at: sql`${tasks.created_at}`,
+  updated_at: sql`${tasks.updated_at}`,
+  description: sql`lower(${tasks.description})`,
+  status: sql`${tasks.status}`,
+  tool: sql`${tasks.tool}`,
+  duration: sql`(coalesce(${tasks.completed_at}, now()) - ${tasks.started_at})`,
+  priority: sql`${tasks.priority}`,
+};
+
+/** One page of a user's tasks; the keyset window is newest first by (created_at, task_id), so pages never repeat or skip under inserts. */
 export async function listTasksOfUser(
   db: Db,
   userId: string,
   filter: TaskListFilter,
-  after: TaskCursor | null,
+  window: TaskListWindow,
   limit: number,
 ): Promise<Array<TaskRow & { cursor_created_at: string }>> {
-  const conditions = [eq(tasks.user_id, userId)];
-  if (filter.status) conditions.push(eq(tasks.status, filter.status));
-  if (filter.worker_id) conditions.push(eq(tasks.worker_id, filter.worker_id));
-  if (filter.workflow_id) conditions.push(eq(tasks.workflow_id, filter.workflow_id));
-  if (after) {
+  const conditions = filterConditions(userId, filter);
+  if (window.kind === "after" && window.cursor) {
     conditions.push(
-      sql`(${tasks.created_at}, ${tasks.task_id}) < (${after.created_at}::timestamptz, ${after.task_id}::uuid)`,
+      sql`(${tasks.created_at}, ${tasks.task_id}) < (${window.cursor.created_at}::timestamptz, ${window.cursor.task_id}::uuid)`,
     );
   }
+  const order =
+    window.kind === "after"
+      ? [desc(tasks.created_at), desc(tasks.task_id)]
+      : [
+          sql`${sortColumns[window.sort]} ${window.order === "asc" ? sql`asc` : sql`desc`} nulls last`,
+          // Ties broken by the keyset order, so offset pages are stable.
+          desc(tasks.created_at),
+          desc(tasks.task_id),
+        ];
   const rows = await db
     .select({
       task: tasks,
@@ -56,9 +103,19 @@ export async function listTasksOfUser(
     })
     .from(tasks)
     .where(and(...conditions))
-    .orderBy(desc(tasks.created_at), desc(tasks.task_id))
-    .limit(limit);
+    .orderBy(...order)
+    .limit(limit)
+    .offset(window.kind === "offset" ? window.offset : 0);
   return rows.map((row) => ({ ...row.task, cursor_created_at: row.cursor_created_at }));
+}
+
+/** How many of the user's tasks match the filter: the list's total. */
+export async function countTasksOfUser(db: Db, userId: string, filter: TaskListFilter): Promise<number> {
+  const [row] = await db
+    .select({ total: sql<number>`count(*)::int` })
+    .from(tasks)
+    .where(and(...filterConditions(userId, filter)));
+  return Number(row?.total ?? 0);
 }
 
 /** Guarded: only while no worker holds the task. */

@@ -1,10 +1,10 @@
 import {
   IdParam,
   Problem,
-  page,
   Task,
   TaskAttempt,
   TaskCreateBody,
+  TaskListPage,
   TaskListQuery,
   TaskPatch,
 } from "@garageswarm/protocol";
@@ -26,9 +26,9 @@ export function taskRoutes(resources: Resources): FastifyPluginAsyncZod {
       {
         schema: {
           tags: ["tasks"],
-          summary: "List your tasks, newest first",
+          summary: "List your tasks (newest first unless sorted), filtered, with the total that match",
           querystring: TaskListQuery,
-          response: { 200: page(Task), ...errors },
+          response: { 200: TaskListPage, ...errors },
         },
       },
       async (request) => tasks.listTasks(resources, principalOf(request).user_id, request.query),

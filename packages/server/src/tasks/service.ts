@@ -5,6 +5,7 @@ import {
   type Task,
   type TaskAttempt,
   type TaskCreate,
+  type TaskListPage,
   type TaskListQuery,
   type TaskPatch,
   TEXT_TOOLS,
@@ -45,6 +46,7 @@ export async function createTasks(
   const { db, clock } = resources;
   const now = clock.now();
   await checkPinnedWorkers(db, userId, inputs, fieldOf);
+  await checkRetriedTasks(db, userId, inputs, fieldOf);
   const rows = await insertTasks(
     db,
     inputs.map((input) => {
@@ -64,6 +66,7 @@ export async function createTasks(
         timeout_seconds: input.timeout_seconds,
         max_attempts: input.max_attempts,
         pinned_worker_id: input.worker_id ?? null,
+        retry_of_task_id: input.retry_of ?? null,
         ...(input.repo ? { repo: input.repo, revision: 1, review_state: "unreviewed" as const } : {}),
         available_at: now,
         created_at: now,
@@ -95,6 +98,23 @@ async function checkPinnedWorkers(
     input.worker_id && refused.has(input.worker_id) ? [{ field: `${fieldOf(index)}.worker_id`, message }] : [],
   );
   throw new InvalidInputError(message, issues[0]?.field, issues);
+}
+
+/** A retry names a task of the user's own; another user's is indistinguishable from a missing one. */
+async function checkRetriedTasks(
+  db: Db,
+  userId: string,
+  inputs: readonly TaskCreate[],
+  fieldOf: (index: number) => string,
+): Promise<void> {
+  const named = [...new Set(inputs.flatMap((input) => (input.retry_of ? [input.retry_of] : [])))];
+  if (named.length === 0) return;
+  const found = new Set(await q.findTaskIdsOfUser(db, userId, named));
+  const message = "no task of yours has this id";
+  const issues = inputs.flatMap((input, index) =>
+    input.retry_of && !found.has(input.retry_of) ? [{ field: `${fieldOf(index)}.retry_of`, message }] : [],
+  );
+  if (issues.length > 0) throw new InvalidInputError(message, issues[0]?.field, issues);
 }
 
 /** A task's preference list: one tool, the list as given, or every text tool for `"any"`. */
@@ -143,23 +163,41 @@ export async function listAttempts(resources: Resources, userId: string, taskId:
   );
 }
 
-export async function listTasks(
-  resources: Resources,
-  userId: string,
-  query: TaskListQuery,
-): Promise<{ items: Task[]; next_cursor: string | null }> {
-  const after = query.cursor ? decodeCursor(query.cursor) : null;
-  // One extra row tells whether another page exists without a count query.
-  const rows = await q.listTasksOfUser(resources.db, userId, query, after, query.limit + 1);
+export async function listTasks(resources: Resources, userId: string, query: TaskListQuery): Promise<TaskListPage> {
+  const window = listWindow(query);
+  // One extra row tells whether another page exists; the total is counted beside it.
+  const [rows, total] = await Promise.all([
+    q.listTasksOfUser(resources.db, userId, query, window, query.limit + 1),
+    q.countTasksOfUser(resources.db, userId, query),
+  ]);
   const pageRows = rows.slice(0, query.limit);
   const last = pageRows.at(-1);
+  const more = rows.length > query.limit && last;
   return {
     items: await toTaskViews(resources.db, pageRows, resources.clock.now()),
-    next_cursor:
-      rows.length > query.limit && last
+    next_cursor: !more
+      ? null
+      : window.kind === "after"
         ? encodeCursor({ created_at: last.cursor_created_at, task_id: last.task_id })
-        : null,
+        : encodeOffset(window.offset + query.limit),
+    total,
   };
+}
+
+/**
+ * Newest first follows a keyset cursor (stable under inserts); any other sort, or an explicit offset, skips
+ * rows, and its cursor carries the offset (the sort travels in the query, as the next request repeats it).
+ */
+function listWindow(query: TaskListQuery): q.TaskListWindow {
+  const keyset = query.sort === "created_at" && query.order === "desc" && query.offset === undefined;
+  const offset = query.offset ?? 0;
+  if (!query.cursor) {
+    return keyset ? { kind: "after", cursor: null } : { kind: "offset", offset, sort: query.sort, order: query.order };
+  }
+  const decoded = decodeCursor(query.cursor);
+  if ("offset" in decoded) return { kind: "offset", offset: decoded.offset, sort: query.sort, order: query.order };
+  if (!keyset) throw new InvalidInputError("this cursor belongs to the newest-first order", "query.cursor");
+  return { kind: "after", cursor: decoded };
 }
 
 export async function patchTask(resources: Resources, userId: string, taskId: string, patch: TaskPatch): Promise<Task> {
@@ -211,10 +249,18 @@ function encodeCursor(cursor: q.TaskCursor): string {
   return Buffer.from(`${cursor.created_at}|${cursor.task_id}`).toString("base64url");
 }
 
-const CURSOR_PATTERN = /^(\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d\.\d{6}Z)\|([0-9a-f-]{36})$/;
+function encodeOffset(offset: number): string {
+  return Buffer.from(`@${offset}`).toString("base64url");
+}
 
-function decodeCursor(raw: string): q.TaskCursor {
-  const match = CURSOR_PATTERN.exec(Buffer.from(raw, "base64url").toString());
+const CURSOR_PATTERN = /^(\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d\.\d{6}Z)\|([0-9a-f-]{36})$/;
+const OFFSET_PATTERN = /^@(\d{1,6})$/;
+
+function decodeCursor(raw: string): q.TaskCursor | { offset: number } {
+  const text = Buffer.from(raw, "base64url").toString();
+  const offset = OFFSET_PATTERN.exec(text);
+  if (offset?.[1]) return { offset: Number(offset[1]) };
+  const match = CURSOR_PATTERN.exec(text);
   if (!match?.[1] || !match[2]) throw new InvalidInputError("invalid cursor", "query.cursor");
   return { created_at: match[1], task_id: match[2] };
 }

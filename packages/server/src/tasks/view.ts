@@ -95,6 +95,7 @@ export function toTaskView(row: TaskRow, names: PlacementNames, waiting: Waiting
     run_id: row.run_id,
     node_id: row.node_id,
     repo: row.repo,
+    retry_of_task_id: row.retry_of_task_id,
     follows_task_id: row.follows_task_id,
     revision: row.revision,
     review_state: row.review_state,

@@ -1,16 +1,23 @@
-import type { Task, TaskCreate, TaskStatus } from "@garageswarm/protocol";
+import type { Task, TaskCreate, TaskSort, TaskStatus, ToolId } from "@garageswarm/protocol";
 import { keepPreviousData, useMutation, useQuery, useQueryClient } from "@tanstack/react-query";
 import { api } from "./client.ts";
 
 export interface TaskPage {
   items: Task[];
   next_cursor: string | null;
+  /** How many tasks match the filters in all. */
+  total: number;
 }
 
 export interface TaskFilters {
   status?: TaskStatus | undefined;
   worker_id?: string | undefined;
   workflow_id?: string | undefined;
+  q?: string | undefined;
+  tool?: ToolId | undefined;
+  sort?: TaskSort | undefined;
+  order?: "asc" | "desc" | undefined;
+  offset?: number | undefined;
   cursor?: string | undefined;
   limit?: number;
 }
@@ -71,8 +78,30 @@ export function useTaskAction() {
   });
 }
 
+/** Retries finished tasks in one all-or-none request: each a fresh task with the same inputs. */
+export function useRetryTasks() {
+  const queryClient = useQueryClient();
+  return useMutation({
+    mutationFn: (tasks: readonly Task[]) => api.post<Task[]>("/tasks", tasks.map(retryBody)),
+    onSuccess: () => queryClient.invalidateQueries({ queryKey: ["tasks"] }),
+  });
+}
+
+/** Cancels each task; answers how many the server cancelled (one may have finished meanwhile). */
+export function useCancelTasks() {
+  const queryClient = useQueryClient();
+  return useMutation({
+    mutationFn: async (tasks: readonly Task[]) => {
+      const answers = await Promise.allSettled(tasks.map((task) => api.post<Task>(`/tasks/${task.task_id}/cancel`)));
+      return answers.filter((answer) => answer.status === "fulfilled").length;
+    },
+    onSuccess: () => queryClient.invalidateQueries({ queryKey: ["tasks"] }),
+  });
+}
+
 function retryBody(task: Task): NewTask {
   return {
+    retry_of: task.task_id,
     description: task.description,
     prompt: task.prompt,
     tool: task.tools.length > 1 ? task.tools : task.tool,

@@ -9,6 +9,10 @@ export function useWorkers() {
   });
 }
 
+export function useWorker(workerId: string) {
+  return useQuery({ queryKey: ["workers", workerId], queryFn: () => api.get<Worker>(`/workers/${workerId}`) });
+}
+
 export function useWorkerMembers(workerId: string, enabled: boolean) {
   return useQuery({
     queryKey: ["workers", workerId, "members"],

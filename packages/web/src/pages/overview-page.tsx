@@ -10,6 +10,7 @@ import { taskStatuses, taskStatusLabels } from "../labels.ts";
 import { CantRunPanel } from "./overview/cant-run.tsx";
 import { GettingStarted } from "./overview/checklist.tsx";
 import { LatencySummary, ThroughputChart } from "./overview-charts.tsx";
+import { taskListHref } from "./tasks/task-list-query.ts";
 import { RunningWorkflows } from "./workflows/running-workflows.tsx";
 
 const sampleSize = 200;
@@ -101,7 +102,12 @@ function TasksSummary() {
             {taskStatuses
               .filter((status) => counts.has(status))
               .map((status) => (
-                <Stat key={status} label={taskStatusLabels[status]} value={counts.get(status) ?? 0} href="/tasks" />
+                <Stat
+                  key={status}
+                  label={taskStatusLabels[status]}
+                  value={counts.get(status) ?? 0}
+                  href={taskListHref(status)}
+                />
               ))}
           </ul>
           {sampled ? <p className="muted">Counted over the latest {sampleSize} tasks.</p> : null}

@@ -155,7 +155,7 @@ export class Connection {
       else stopped.addEventListener("abort", done, { once: true });
     });
     if (this.socket === socket) this.socket = null;
-    socket.close();
+    socket.close(stopped.aborted ? "going_away" : "reconnect");
   }
 
   private use(link: ServerLink, welcome?: Welcome): void {

@@ -135,13 +135,18 @@ export class WorkerSocket extends EventEmitter<SocketEvents> {
     });
   }
 
-  close(): void {
+  /**
+   * Closes the session. `going_away` (1001) tells the server the worker is stopping, so it shows offline at
+   * once; a plain close (1000: a reconnect, a pause) says nothing about the worker's state.
+   */
+  close(why: "reconnect" | "going_away" = "reconnect"): void {
+    const [code, reason] = why === "going_away" ? [1001, "worker stopped"] : [1000, "worker closing"];
     if (this.ws.readyState === WebSocket.CONNECTING || this.ws.readyState === WebSocket.OPEN) {
-      this.ws.close(1000, "worker closing");
+      this.ws.close(code, reason);
       // A peer that never answers the close handshake must not keep the process alive.
       setTimeout(() => this.ws.terminate(), 2_000).unref();
     }
-    this.finish(1000, "worker closing");
+    this.finish(code, reason);
   }
 
   private onFrame(text: string): void {

@@ -7,7 +7,7 @@ import { useTaskAttempts } from "../../api/task-attempts.ts";
 import { terminalStatuses, useTask, useTaskAction } from "../../api/tasks.ts";
 import { useWorkers } from "../../api/workers.ts";
 import { FormError } from "../../components/form.tsx";
-import { formatCost, formatDateSeconds, formatElapsed, formatNumber, formatUntil } from "../../components/format.ts";
+import { formatCost, formatDateSeconds, formatElapsed, formatNumber } from "../../components/format.ts";
 import { Page, Section } from "../../components/page.tsx";
 import { ErrorState, Loading } from "../../components/states.tsx";
 import { StatusBadge } from "../../components/status-badge.tsx";
@@ -132,6 +132,14 @@ function TaskDetail({ task }: { task: Task }) {
             <dd>
               <RanOn task={task} fallbackName={worker?.machine_name} />
             </dd>
+            {task.retry_of_task_id ? (
+              <>
+                <dt>Retry of</dt>
+                <dd>
+                  <Link href={`/tasks/${task.retry_of_task_id}`}>the task it retries</Link>
+                </dd>
+              </>
+            ) : null}
             {task.workflow_id && task.run_id ? (
               <>
                 <dt>Workflow</dt>

@@ -1,30 +1,55 @@
-import type { TaskStatus } from "@garageswarm/protocol";
-import { useState } from "react";
-import { Link } from "wouter";
-import { useTasks } from "../../api/tasks.ts";
+// The task list: search, filters, sort and page live in the URL (task-list-query.ts), so a link or Back
+// opens the same list; rows can be selected to retry the failed ones or cancel the queued ones at once.
+import type { Task } from "@garageswarm/protocol";
+import { useEffect, useState } from "react";
+import { useSearchParams } from "wouter";
+import { useCancelTasks, useRetryTasks, useTasks } from "../../api/tasks.ts";
 import { useWorkers } from "../../api/workers.ts";
-import { SelectField } from "../../components/form.tsx";
-import { formatAgo } from "../../components/format.ts";
+import { Field, SelectField } from "../../components/form.tsx";
 import { Page } from "../../components/page.tsx";
 import { EmptyState, ErrorState, Loading } from "../../components/states.tsx";
-import { StatusBadge } from "../../components/status-badge.tsx";
-import { WaitingReasonText } from "../../components/waiting-reason.tsx";
-import { taskStatuses, taskStatusLabels, toolLabels } from "../../labels.ts";
+import { useNow } from "../../components/use-now.ts";
+import { taskStatuses, taskStatusLabels, toolIds, toolLabels } from "../../labels.ts";
 import { TaskCreateForm } from "./task-create-form.tsx";
+import {
+  isFiltered,
+  PAGE_SIZE,
+  readTaskListView,
+  type TaskListView,
+  toTaskFilters,
+  writeTaskListView,
+} from "./task-list-query.ts";
+import { TaskTable } from "./task-table.tsx";
 
-const pageSize = 25;
+const retryable = new Set(["failed", "timed_out"]);
+const cancellable = new Set(["queued", "pending"]);
 
 export function TasksPage() {
   const [creating, setCreating] = useState(false);
-  const [status, setStatus] = useState<TaskStatus | "">("");
-  const [workerId, setWorkerId] = useState("");
-  // Cursors of the pages before this one, so "Previous page" can go back.
-  const [cursors, setCursors] = useState<(string | undefined)[]>([undefined]);
-  const cursor = cursors[cursors.length - 1];
-  const tasks = useTasks({ status: status || undefined, worker_id: workerId || undefined, cursor, limit: pageSize });
+  const [params, setParams] = useSearchParams();
+  const view = readTaskListView(params);
+  // Typing searches after a pause, replacing the history entry rather than adding one per key.
+  const [search, setSearch] = useState(view.q);
+  const [searched, setSearched] = useState(view.q);
+  if (view.q !== searched) {
+    // The URL changed under the box (Back, a link): the box follows it.
+    setSearched(view.q);
+    setSearch(view.q);
+  }
+  const update = (change: Partial<TaskListView>, replace = false) =>
+    setParams(writeTaskListView({ ...view, page: 1, ...change }), { replace });
+  useEffect(() => {
+    if (search.trim() === view.q) return;
+    const timer = setTimeout(() => update({ q: search.trim() }, true), 300);
+    return () => clearTimeout(timer);
+  });
+  const tasks = useTasks(toTaskFilters(view));
   const workers = useWorkers();
   const workerNames = new Map((workers.data ?? []).map((worker) => [worker.worker_id, worker.machine_name]));
-  const resetPaging = () => setCursors([undefined]);
+  const [selected, setSelected] = useState<ReadonlySet<string>>(new Set());
+  const now = useNow();
+  const total = tasks.data?.total ?? 0;
+  const pages = Math.max(1, Math.ceil(total / PAGE_SIZE));
 
   return (
     <Page
@@ -37,110 +62,150 @@ export function TasksPage() {
         )
       }
     >
-      {creating ? <TaskCreateForm onCreated={resetPaging} onCancel={() => setCreating(false)} /> : null}
+      {creating ? <TaskCreateForm onCreated={() => update({})} onCancel={() => setCreating(false)} /> : null}
       <search className="filters" aria-label="Filter tasks">
+        <Field
+          label="Search"
+          type="search"
+          placeholder="Description or prompt"
+          value={search}
+          onChange={(event) => setSearch(event.target.value)}
+        />
         <SelectField
           label="Status"
-          value={status}
-          onChange={(event) => {
-            setStatus(event.target.value as TaskStatus | "");
-            resetPaging();
-          }}
+          value={view.status}
+          onChange={(event) => update({ status: event.target.value as TaskListView["status"] })}
           options={[
             { value: "", label: "All statuses" },
             ...taskStatuses.map((s) => ({ value: s, label: taskStatusLabels[s] })),
           ]}
         />
         <SelectField
+          label="Ran with"
+          value={view.tool}
+          onChange={(event) => update({ tool: event.target.value as TaskListView["tool"] })}
+          options={[{ value: "", label: "All tools" }, ...toolIds.map((t) => ({ value: t, label: toolLabels[t] }))]}
+        />
+        <SelectField
           label="Worker"
-          value={workerId}
-          onChange={(event) => {
-            setWorkerId(event.target.value);
-            resetPaging();
-          }}
+          value={view.worker_id}
+          onChange={(event) => update({ worker_id: event.target.value })}
           options={[
             { value: "", label: "All workers" },
             ...(workers.data ?? []).map((worker) => ({ value: worker.worker_id, label: worker.machine_name })),
           ]}
         />
+        {isFiltered(view) ? (
+          <button
+            type="button"
+            className="clear-filters"
+            onClick={() => {
+              setSearch("");
+              update({ q: "", status: "", tool: "", worker_id: "" });
+            }}
+          >
+            Clear filters
+          </button>
+        ) : null}
       </search>
       {tasks.isPending ? (
         <Loading what="tasks" />
       ) : tasks.isError ? (
         <ErrorState error={tasks.error} what="tasks" onRetry={() => tasks.refetch()} />
-      ) : tasks.data.items.length === 0 ? (
-        <EmptyState title={status || workerId ? "No tasks match these filters." : "No tasks yet."}>
-          {status || workerId ? null : <p>Create one with "New task".</p>}
+      ) : tasks.data.items.length === 0 && view.page === 1 ? (
+        <EmptyState title={isFiltered(view) ? "No tasks match these filters." : "No tasks yet."}>
+          {isFiltered(view) ? null : <p>Create one with "New task".</p>}
         </EmptyState>
       ) : (
         <>
-          <div className="table-wrap">
-            <table>
-              <caption className="visually-hidden">Tasks, newest first</caption>
-              <thead>
-                <tr>
-                  <th scope="col">Description</th>
-                  <th scope="col">Status</th>
-                  <th scope="col">Tool</th>
-                  <th scope="col">Worker</th>
-                  <th scope="col">Attempt</th>
-                  <th scope="col">Created</th>
-                </tr>
-              </thead>
-              <tbody>
-                {tasks.data.items.map((task) => (
-                  <tr key={task.task_id}>
-                    <td className="wrap">
-                      <Link href={`/tasks/${task.task_id}`}>{task.description}</Link>
-                    </td>
-                    <td className="wrap">
-                      <StatusBadge status={task.status} label={taskStatusLabels[task.status]} />
-                      {task.waiting_reason ? (
-                        <small className="muted waiting-reason">
-                          {" "}
-                          <WaitingReasonText reason={task.waiting_reason} />
-                        </small>
-                      ) : null}
-                    </td>
-                    <td>
-                      {toolLabels[task.tool]}
-                      {task.model ? <span className="muted"> · {task.model}</span> : null}
-                      {task.tools.length > 1 ? (
-                        <span
-                          className="muted"
-                          title={`Tools in order of preference: ${task.tools.map((tool) => toolLabels[tool]).join(", ")}`}
-                        >
-                          {" "}
-                          +{task.tools.length - 1}
-                        </span>
-                      ) : null}
-                      {task.on_limit === "failover" ? <span className="chip">fails over</span> : null}
-                    </td>
-                    <td>{task.worker_id ? (workerNames.get(task.worker_id) ?? "another worker") : "—"}</td>
-                    <td>
-                      {task.attempt}/{task.max_attempts}
-                    </td>
-                    <td>{formatAgo(task.created_at)}</td>
-                  </tr>
-                ))}
-              </tbody>
-            </table>
-          </div>
+          <p className="list-total" aria-live="polite">
+            {total === 1 ? "1 task" : `${total.toLocaleString()} tasks`}
+            {isFiltered(view) ? (total === 1 ? " matches" : " match") : ""}
+          </p>
+          <BulkActions
+            tasks={tasks.data.items.filter((task) => selected.has(task.task_id))}
+            onDone={() => setSelected(new Set())}
+          />
+          <TaskTable
+            tasks={tasks.data.items}
+            workerNames={workerNames}
+            selected={selected}
+            onSelect={(ids, on) => {
+              const next = new Set(selected);
+              for (const id of ids) on ? next.add(id) : next.delete(id);
+              setSelected(next);
+            }}
+            sort={view.sort}
+            order={view.order}
+            onSort={(sort) => update(sort)}
+            now={now}
+          />
           <nav className="pager" aria-label="Task pages">
-            <button type="button" disabled={cursors.length === 1} onClick={() => setCursors(cursors.slice(0, -1))}>
+            <button type="button" disabled={view.page <= 1} onClick={() => update({ page: view.page - 1 })}>
               Previous page
             </button>
-            <span className="muted">Page {cursors.length}</span>
-            <button
-              type="button"
-              disabled={!tasks.data.next_cursor}
-              onClick={() => setCursors([...cursors, tasks.data.next_cursor ?? undefined])}
-            >
+            <span className="muted">
+              Page {view.page} of {pages}
+            </span>
+            <button type="button" disabled={!tasks.data.next_cursor} onClick={() => update({ page: view.page + 1 })}>
               Next page
             </button>
           </nav>
         </>
       )}
     </Page>
+  );
+}
+
+/** Acts on the selected rows it applies to: failed ones are retried (one request), queued ones cancelled. */
+function BulkActions({ tasks, onDone }: { tasks: readonly Task[]; onDone: () => void }) {
+  const retry = useRetryTasks();
+  const cancel = useCancelTasks();
+  const [message, setMessage] = useState("");
+  const failed = tasks.filter((task) => retryable.has(task.status));
+  const queued = tasks.filter((task) => cancellable.has(task.status));
+  const busy = retry.isPending || cancel.isPending;
+  return (
+    <div className="bulk-actions" role="toolbar" aria-label="Selected tasks">
+      <span className="muted">
+        {tasks.length === 0 ? "Select tasks to act on several at once." : `${tasks.length} selected`}
+      </span>
+      {tasks.length > 0 ? (
+        <>
+          <button
+            type="button"
+            disabled={busy || failed.length === 0}
+            onClick={() =>
+              retry.mutate(failed, {
+                onSuccess: (created) => {
+                  setMessage(`Retried ${created.length} failed ${created.length === 1 ? "task" : "tasks"}.`);
+                  onDone();
+                },
+                onError: (error) => setMessage(`Retry failed: ${error.message}`),
+              })
+            }
+          >
+            Retry failed ({failed.length})
+          </button>
+          <button
+            type="button"
+            disabled={busy || queued.length === 0}
+            onClick={() =>
+              cancel.mutate(queued, {
+                onSuccess: (count) => {
+                  setMessage(`Cancelled ${count} queued ${count === 1 ? "task" : "tasks"}.`);
+                  onDone();
+                },
+              })
+            }
+          >
+            Cancel queued ({queued.length})
+          </button>
+        </>
+      ) : null}
+      <span role="status" className="bulk-message">
+        {message}
+      </span>
+    </div>
   );
 }

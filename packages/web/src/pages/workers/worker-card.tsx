@@ -1,5 +1,6 @@
 import type { User, Worker, WorkerRole } from "@garageswarm/protocol";
 import { useState } from "react";
+import { Link } from "wouter";
 import { useWorkerSamples, type WorkerSample } from "../../api/worker-samples.ts";
 import {
   useDrainWorker,
@@ -11,13 +12,15 @@ import {
   workerState,
 } from "../../api/workers.ts";
 import { Field, FormError, fieldErrorsOf, formValues, SelectField } from "../../components/form.tsx";
-import { formatAgo, formatUntil } from "../../components/format.ts";
+import { formatUntil } from "../../components/format.ts";
 import { Sparkline } from "../../components/sparkline.tsx";
 import { ErrorState } from "../../components/states.tsx";
 import { StatusBadge } from "../../components/status-badge.tsx";
 import { toolLabels, workerRoleLabels, workerRoles } from "../../labels.ts";
+import { LastHeard } from "./last-heard.tsx";
 
-export function WorkerCard({ worker, user }: { worker: Worker; user: User }) {
+/** `linked`: the name opens the worker's page (off on that page itself). */
+export function WorkerCard({ worker, user, linked = true }: { worker: Worker; user: User; linked?: boolean }) {
   const state = workerState(worker);
   const drain = useDrainWorker();
   const remove = useRemoveWorker();
@@ -30,12 +33,14 @@ export function WorkerCard({ worker, user }: { worker: Worker; user: User }) {
   return (
     <article className="card worker" aria-labelledby={titleId}>
       <header className="section-head">
-        <h2 id={titleId}>{worker.machine_name}</h2>
+        <h2 id={titleId}>
+          {linked ? <Link href={`/workers/${worker.worker_id}`}>{worker.machine_name}</Link> : worker.machine_name}
+        </h2>
         <StatusBadge status={state} label={worker.draining ? `${state}, draining` : state} />
       </header>
       <p className="muted">
         {worker.platform}
-        {worker.version ? ` · v${worker.version}` : ""} · last heard {formatAgo(worker.last_heartbeat_at)}
+        {worker.version ? ` · v${worker.version}` : ""} · <LastHeard worker={worker} />
         {shared ? ` · ${worker.owner_username}'s machine, shared with you as ${worker.role}` : ""}
       </p>
       {worker.battery ? <Battery battery={worker.battery} /> : null}

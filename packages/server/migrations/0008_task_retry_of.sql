@@ -1,0 +1,2 @@
+ALTER TABLE "tasks" ADD COLUMN "retry_of_task_id" uuid;--> statement-breakpoint
+ALTER TABLE "tasks" ADD CONSTRAINT "tasks_retry_of_task_id_tasks_task_id_fk" FOREIGN KEY ("retry_of_task_id") REFERENCES "public"."tasks"("task_id") ON DELETE set null ON UPDATE no action;
