@@ -15,7 +15,7 @@ import { StatusBadge } from "../../components/status-badge.tsx";
 import { nodeState, nodeStatusLabels, runStatusLabels } from "../../labels.ts";
 import { effectiveTheme, theme } from "../../theme.ts";
 import { layout } from "./definition.ts";
-import { edgeLabel, nodeAriaLabel, nodeTypes, type WorkflowFlowNode } from "./workflow-node.tsx";
+import { edgeLabel, nodeAriaLabel, nodeTypes, sourceHandleOf, type WorkflowFlowNode } from "./workflow-node.tsx";
 
 const finished = new Set<string>(["completed", "failed", "cancelled"]);
 
@@ -215,7 +215,7 @@ function runGraph(workflow: Workflow, run: WorkflowRun) {
     return {
       id: definition.id,
       type: "workflow",
-      position: positions.get(definition.id) ?? { x: 0, y: 0 },
+      position: definition.position ?? positions.get(definition.id) ?? { x: 0, y: 0 },
       ariaLabel: nodeAriaLabel(definition, status),
       data: { definition, ...(status ? { status } : {}) },
     };
@@ -223,6 +223,7 @@ function runGraph(workflow: Workflow, run: WorkflowRun) {
   const edges = drawnEdges.map((edge, index) => ({
     id: `${edge.from}->${edge.to}#${index}`,
     source: edge.from,
+    sourceHandle: sourceHandleOf(edge),
     target: edge.to,
     label: edgeLabel(edge),
     markerEnd: { type: MarkerType.ArrowClosed },
@@ -253,6 +254,7 @@ function runGraph(workflow: Workflow, run: WorkflowRun) {
     edges.push({
       id: `${child.parent_id}->${child.node_id}`,
       source: child.parent_id ?? "",
+      sourceHandle: null,
       target: child.node_id,
       label: "plan",
       markerEnd: { type: MarkerType.ArrowClosed },

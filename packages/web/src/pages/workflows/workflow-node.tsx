@@ -34,12 +34,42 @@ export function WorkflowNode({ data, selected }: NodeProps<WorkflowFlowNode>) {
           {error}
         </div>
       ))}
-      <Handle type="source" position={Position.Bottom} aria-label={`Output of ${definition.id}`} />
+      {definition.type === "condition" ? (
+        <>
+          <Handle
+            type="source"
+            id="true"
+            position={Position.Bottom}
+            className="handle-true"
+            style={{ left: "30%" }}
+            aria-label={`True output of ${definition.id}`}
+          />
+          <Handle
+            type="source"
+            id="false"
+            position={Position.Bottom}
+            className="handle-false"
+            style={{ left: "70%" }}
+            aria-label={`False output of ${definition.id}`}
+          />
+          <div className="flow-node-branches" aria-hidden="true">
+            <span>true</span>
+            <span>false</span>
+          </div>
+        </>
+      ) : (
+        <Handle type="source" position={Position.Bottom} aria-label={`Output of ${definition.id}`} />
+      )}
     </div>
   );
 }
 
 export const nodeTypes = { workflow: WorkflowNode };
+
+/** The source handle an edge leaves from: a condition's true or false output, or the node's one output. */
+export function sourceHandleOf(edge: EdgeDefinition): string | null {
+  return edge.when === undefined ? null : String(edge.when);
+}
 
 /** The short text on an edge: what makes it followed. */
 export function edgeLabel(edge: EdgeDefinition): string {
