@@ -51,8 +51,8 @@ const toolError = {
 /** Where the editor draws a node (canvas units). Layout only: the engine never reads it. */
 export const NodePosition = z
   .object({
-    x: z.number().finite().min(-1_000_000).max(1_000_000),
-    y: z.number().finite().min(-1_000_000).max(1_000_000),
+    x: z.number({ error: "must be a number" }).min(-1_000_000).max(1_000_000),
+    y: z.number({ error: "must be a number" }).min(-1_000_000).max(1_000_000),
   })
   .strict();
 export type NodePosition = z.infer<typeof NodePosition>;

@@ -73,7 +73,6 @@ export function DefinitionText({
             apply(dropped, format === "json" && dropped.trimStart().startsWith("{") ? "json" : "yaml");
         }}
       />
-      <ImportSources onText={apply} />
       <div className="actions">
         <button type="button" disabled={!edited} onClick={() => apply(text, format)}>
           Apply text
@@ -90,6 +89,7 @@ export function DefinitionText({
           Discard text edits
         </button>
       </div>
+      <ImportSources onText={apply} />
     </Section>
   );
 }

@@ -12,6 +12,8 @@ export interface NodeData extends Record<string, unknown> {
 
 export type WorkflowFlowNode = Node<NodeData, "workflow">;
 
+// Handles are drawn connection points (role img, so their names are allowed); the keyboard way to connect
+// is the editor's "Connect nodes" form.
 export function WorkflowNode({ data, selected }: NodeProps<WorkflowFlowNode>) {
   const { definition, errors = [], status } = data;
   const tool = "tool" in definition ? toolLabels[definition.tool] : null;
@@ -19,7 +21,7 @@ export function WorkflowNode({ data, selected }: NodeProps<WorkflowFlowNode>) {
     <div
       className={`flow-node type-${definition.type}${status ? ` status-${status}` : ""}${errors.length ? " has-errors" : ""}${selected ? " selected" : ""}`}
     >
-      <Handle type="target" position={Position.Top} aria-label={`Input of ${definition.id}`} />
+      <Handle type="target" position={Position.Top} role="img" aria-label={`Input of ${definition.id}`} />
       <div className="flow-node-type">{nodeTypeLabels[definition.type]}</div>
       <div className="flow-node-id">{definition.name || definition.id}</div>
       {tool ? (
@@ -41,6 +43,7 @@ export function WorkflowNode({ data, selected }: NodeProps<WorkflowFlowNode>) {
             id="true"
             position={Position.Bottom}
             className="handle-true"
+            role="img"
             style={{ left: "30%" }}
             aria-label={`True output of ${definition.id}`}
           />
@@ -49,6 +52,7 @@ export function WorkflowNode({ data, selected }: NodeProps<WorkflowFlowNode>) {
             id="false"
             position={Position.Bottom}
             className="handle-false"
+            role="img"
             style={{ left: "70%" }}
             aria-label={`False output of ${definition.id}`}
           />
@@ -58,7 +62,7 @@ export function WorkflowNode({ data, selected }: NodeProps<WorkflowFlowNode>) {
           </div>
         </>
       ) : (
-        <Handle type="source" position={Position.Bottom} aria-label={`Output of ${definition.id}`} />
+        <Handle type="source" position={Position.Bottom} role="img" aria-label={`Output of ${definition.id}`} />
       )}
     </div>
   );
