@@ -10,6 +10,7 @@ import {
   type Edge,
   MarkerType,
   MiniMap,
+  Panel,
   ReactFlow,
   ReactFlowProvider,
   useEdgesState,
@@ -471,13 +472,6 @@ function Editor({ workflow }: { workflow: Workflow | null }) {
           hint="A run still going this long after it was created fails, and its running tasks are cancelled."
         />
       </div>
-      <WorkflowSettings
-        value={settings}
-        onChange={setSettings}
-        definition={definition}
-        errors={fields}
-        isNew={!workflow}
-      />
       <FormError
         error={save.error}
         fields={["name", "workflow_type", "timeout_seconds", "input", "schedule", "schedule.cron", "schedule.timezone"]}
@@ -515,64 +509,64 @@ function Editor({ workflow }: { workflow: Workflow | null }) {
             </button>
           ))}
         </div>
-        <div className="canvas-column">
-          <div className="canvas-toolbar" role="toolbar" aria-label="Canvas">
-            <button type="button" onClick={() => travel(undo)} disabled={!canUndo(history)} title="Ctrl+Z">
-              Undo
-            </button>
-            <button type="button" onClick={() => travel(redo)} disabled={!canRedo(history)} title="Ctrl+Shift+Z">
-              Redo
-            </button>
-            <button type="button" onClick={copySelection} disabled={!selectedNode} title="Ctrl+C">
-              Copy
-            </button>
-            <button type="button" onClick={paste} disabled={!clipboardFull} title="Ctrl+V">
-              Paste
-            </button>
-            <button type="button" onClick={duplicate} disabled={!selectedNode} title="Ctrl+D">
-              Duplicate
-            </button>
-            <button type="button" onClick={tidyUp} title="Lay the graph out again, top to bottom">
-              Tidy up
-            </button>
-            <button
-              type="button"
-              className="danger"
-              onClick={deleteSelection}
-              disabled={!selectedNode && !selectedEdge}
-            >
-              Delete selected
-            </button>
-          </div>
-          <div
-            ref={canvas}
-            className="canvas"
-            role="application"
-            aria-label="Workflow canvas"
-            onDragOver={(event) => {
-              event.preventDefault();
-              event.dataTransfer.dropEffect = "move";
-            }}
-            onDrop={onDrop}
+        <div
+          ref={canvas}
+          className="canvas"
+          role="application"
+          aria-label="Workflow canvas"
+          onDragOver={(event) => {
+            event.preventDefault();
+            event.dataTransfer.dropEffect = "move";
+          }}
+          onDrop={onDrop}
+        >
+          <ReactFlow<WorkflowFlowNode, WorkflowFlowEdge>
+            nodes={shownNodes}
+            edges={shownEdges}
+            nodeTypes={nodeTypes}
+            onNodesChange={onNodesChange}
+            onEdgesChange={onEdgesChange}
+            onConnect={connect}
+            fitView
+            fitViewOptions={{ maxZoom: 1 }}
+            proOptions={{ hideAttribution: true }}
+            colorMode={colorMode}
+            deleteKeyCode={["Backspace", "Delete"]}
           >
-            <ReactFlow<WorkflowFlowNode, WorkflowFlowEdge>
-              nodes={shownNodes}
-              edges={shownEdges}
-              nodeTypes={nodeTypes}
-              onNodesChange={onNodesChange}
-              onEdgesChange={onEdgesChange}
-              onConnect={connect}
-              fitView
-              fitViewOptions={{ maxZoom: 1 }}
-              proOptions={{ hideAttribution: true }}
-              colorMode={colorMode}
-              deleteKeyCode={["Backspace", "Delete"]}
-            >
-              <Background />
-              <Controls />
-              <MiniMap pannable zoomable ariaLabel="Minimap of the workflow" />
-            </ReactFlow>
-          </div>
+            <Background />
+            <Controls />
+            <MiniMap pannable zoomable ariaLabel="Minimap of the workflow" />
+            <Panel position="top-left">
+              <div className="canvas-toolbar" role="toolbar" aria-label="Canvas">
+                <button type="button" onClick={() => travel(undo)} disabled={!canUndo(history)} title="Ctrl+Z">
+                  Undo
+                </button>
+                <button type="button" onClick={() => travel(redo)} disabled={!canRedo(history)} title="Ctrl+Shift+Z">
+                  Redo
+                </button>
+                <button type="button" onClick={copySelection} disabled={!selectedNode} title="Ctrl+C">
+                  Copy
+                </button>
+                <button type="button" onClick={paste} disabled={!clipboardFull} title="Ctrl+V">
+                  Paste
+                </button>
+                <button type="button" onClick={duplicate} disabled={!selectedNode} title="Ctrl+D">
+                  Duplicate
+                </button>
+                <button type="button" onClick={tidyUp} title="Lay the graph out again, top to bottom">
+                  Tidy up
+                </button>
+                <button
+                  type="button"
+                  className="danger"
+                  onClick={deleteSelection}
+                  disabled={!selectedNode && !selectedEdge}
+                >
+                  Delete selected
+                </button>
+              </div>
+            </Panel>
+          </ReactFlow>
         </div>
         <div className="side">
           {selectedNode ? (
@@ -610,10 +604,18 @@ function Editor({ workflow }: { workflow: Workflow | null }) {
         </div>
       </div>
 
+      <WorkflowSettings
+        value={settings}
+        onChange={setSettings}
+        definition={definition}
+        errors={fields}
+        isNew={!workflow}
+      />
       <DefinitionText definition={definition} onApply={(next, fields) => loadDefinition(next, fields)} />
       {workflow ? (
         <>
-          <RunsSection workflow={workflow} dirty={dirty} />
+          {/* Keyed by the save: the run form takes the defaults just saved. */}
+          <RunsSection key={workflow.updated_at} workflow={workflow} dirty={dirty} />
           <Section title="Danger zone">
             <button
               type="button"
