@@ -61,7 +61,7 @@ definition:
 `;
 
 describe.skipIf(chromiumMissing())("dashboard: the workflow editor as an editor", () => {
-  it("places new nodes in free space, undoes and redoes, copies, pastes and duplicates", async ({ server, page }) => {
+  it("places new nodes in free space, and undoes and redoes", async ({ server, page }) => {
     await signInAsNewUser(page, server.url);
     await page.goto("/workflows/new");
     await node(page, "Task node task_1").waitFor();
@@ -74,6 +74,8 @@ describe.skipIf(chromiumMissing())("dashboard: the workflow editor as an editor"
     const boxes = [];
     for (const name of names) boxes.push((await node(page, name).boundingBox())!);
     for (const [i, a] of boxes.entries()) for (const b of boxes.slice(i + 1)) expect(overlap(a, b)).toBe(false);
+    await screenshot(page, "workflow-editor-free-space");
+    await expectAccessible(page);
 
     // Delete, then Ctrl+Z brings it back and Ctrl+Shift+Z deletes it again.
     await node(page, "Approval node approval_2").click();
@@ -87,6 +89,16 @@ describe.skipIf(chromiumMissing())("dashboard: the workflow editor as an editor"
     await node(page, "Approval node approval_2").waitFor();
     await page.getByRole("button", { name: "Redo" }).click();
     await expect.poll(() => node(page, "Approval node approval_2").count()).toBe(0);
+  });
+
+  it("copies, pastes and duplicates nodes; keyboard focus on a node is visible; a minimap shows the graph", async ({
+    server,
+    page,
+  }) => {
+    await signInAsNewUser(page, server.url);
+    await page.goto("/workflows/new");
+    await page.getByRole("button", { name: "Add approval node" }).click();
+    await page.getByRole("button", { name: "Add task node" }).click();
 
     // Copy and paste a node: a copy under a fresh id, beside the original, not on it.
     await node(page, "Task node task_1").click();
