@@ -27,6 +27,9 @@ import { Page, Section } from "../../components/page.tsx";
 import { ErrorState, Loading } from "../../components/states.tsx";
 import { nodeTypes as allNodeTypes, nodeTypeLabels } from "../../labels.ts";
 import { effectiveTheme, theme } from "../../theme.ts";
+import { useCanvasHistory } from "./canvas-history.ts";
+import { pasteCopies } from "./clipboard.ts";
+import { ConnectForm } from "./connect-form.tsx";
 import {
   edgeId,
   errorsByElement,
@@ -40,7 +43,7 @@ import {
   withPositions,
 } from "./definition.ts";
 import { DefinitionText } from "./definition-text.tsx";
-import { canRedo, canUndo, type History, record, redo, startHistory, undo } from "./history.ts";
+import { canRedo, canUndo, redo, undo } from "./history.ts";
 import { EdgeInspector, NodeInspector } from "./inspector.tsx";
 import { freeSpot } from "./placement.ts";
 import { RunsSection } from "./runs-section.tsx";
@@ -96,23 +99,6 @@ export function toFlowEdge(edge: GraphEdge): WorkflowFlowEdge {
     data: { definition: edge.definition },
   };
 }
-
-/** One undoable state of the canvas; `key` (definitions and positions, no selection) tells steps apart. */
-interface CanvasState {
-  key: string;
-  nodes: WorkflowFlowNode[];
-  edges: WorkflowFlowEdge[];
-}
-
-function canvasState(nodes: WorkflowFlowNode[], edges: WorkflowFlowEdge[]): CanvasState {
-  const key = JSON.stringify([
-    nodes.map((node) => [node.data.definition, Math.round(node.position.x), Math.round(node.position.y)]),
-    edges.map((edge) => [edge.id, edge.data!.definition]),
-  ]);
-  return { key, nodes, edges };
-}
-
-const sameCanvas = (a: CanvasState, b: CanvasState) => a.key === b.key;
 
 /** True when a key press belongs to a text field, not to the canvas's shortcuts. */
 function typingIn(target: EventTarget | null): boolean {
@@ -177,19 +163,7 @@ function Editor({ workflow }: { workflow: Workflow | null }) {
       settings.enabled,
     ]) !== savedSnapshot || positionsKey(nodes) !== savedPositions;
 
-  // Undo history: every settled canvas state is a step (a drag records once, when it ends).
-  const [history, setHistory] = useState<History<CanvasState>>(() => startHistory(canvasState(nodes, edges)));
-  const dragging = nodes.some((node) => node.dragging);
-  useEffect(() => {
-    if (!dragging) setHistory((current) => record(current, canvasState(nodes, edges), sameCanvas));
-  }, [nodes, edges, dragging]);
-  function travel(step: typeof undo) {
-    const next = step(history);
-    if (next === history) return;
-    setHistory(next);
-    setNodes(next.present.nodes);
-    setEdges(next.present.edges);
-  }
+  const { history, travel } = useCanvasHistory(nodes, edges, setNodes, setEdges);
   const clipboard = useRef<{ nodes: WorkflowFlowNode[]; edges: WorkflowFlowEdge[] } | null>(null);
   const [clipboardFull, setClipboardFull] = useState(false);
   const placed = useMemo(() => {
@@ -331,33 +305,20 @@ function Editor({ workflow }: { workflow: Workflow | null }) {
   function paste() {
     const copied = clipboard.current;
     if (!copied) return;
-    const taken = new Set(nodes.map((node) => node.id));
-    const occupied = nodes.map((node) => node.position);
-    const renamed = new Map<string, string>();
-    const added: WorkflowFlowNode[] = [];
-    const left = Math.min(...copied.nodes.map((node) => node.position.x));
-    const right = Math.max(...copied.nodes.map((node) => node.position.x));
-    const shift = { x: right - left + 260, y: 40 };
-    for (const node of copied.nodes) {
-      let n = 1;
-      const base = node.id.replace(/_copy(_\d+)?$/, "");
-      while (taken.has(n === 1 ? `${base}_copy` : `${base}_copy_${n}`)) n++;
-      const id = n === 1 ? `${base}_copy` : `${base}_copy_${n}`;
-      taken.add(id);
-      renamed.set(node.id, id);
-      const position = freeSpot(occupied, { x: node.position.x + shift.x, y: node.position.y + shift.y });
-      occupied.push(position);
-      const definition = { ...node.data.definition, id };
-      added.push({ ...toFlowNode({ id, position, definition }), selected: true });
-    }
-    const addedEdges = copied.edges.map((edge) => {
-      const definition = {
-        ...edge.data!.definition,
-        from: renamed.get(edge.source)!,
-        to: renamed.get(edge.target)!,
-      };
-      return toFlowEdge({ id: `${edgeId(definition, edges.length)}:${edgeCounter.current++}`, definition });
-    });
+    const pasted = pasteCopies(
+      {
+        nodes: copied.nodes.map((node) => ({ position: node.position, definition: node.data.definition })),
+        edges: copied.edges.map((edge) => edge.data!.definition),
+      },
+      nodes,
+    );
+    const added = pasted.nodes.map(({ position, definition }) => ({
+      ...toFlowNode({ id: definition.id, position, definition }),
+      selected: true,
+    }));
+    const addedEdges = pasted.edges.map((definition) =>
+      toFlowEdge({ id: `${edgeId(definition, edges.length)}:${edgeCounter.current++}`, definition }),
+    );
     setNodes((current) => [...current.map((node) => ({ ...node, selected: false })), ...added]);
     setEdges((current) => [...current.map((edge) => ({ ...edge, selected: false })), ...addedEdges]);
   }
@@ -639,44 +600,4 @@ function Editor({ workflow }: { workflow: Workflow | null }) {
 
 function positionsKey(nodes: { id: string; position: Position }[]): string {
   return JSON.stringify(nodes.map((node) => [node.id, Math.round(node.position.x), Math.round(node.position.y)]));
-}
-
-/** Connecting without a mouse: pick both ends. */
-function ConnectForm({
-  nodeIds,
-  onConnect,
-}: {
-  nodeIds: string[];
-  onConnect: (source: string, target: string) => void;
-}) {
-  const [source, setSource] = useState("");
-  const [target, setTarget] = useState("");
-  const options = [{ value: "", label: "choose a node" }, ...nodeIds.map((id) => ({ value: id, label: id }))];
-  return (
-    <form
-      className="connect-form"
-      aria-label="Connect nodes"
-      onSubmit={(event) => {
-        event.preventDefault();
-        if (source && target) onConnect(source, target);
-      }}
-    >
-      <h3>Connect nodes</h3>
-      <SelectField
-        label="From node"
-        value={source}
-        onChange={(event) => setSource(event.target.value)}
-        options={options}
-      />
-      <SelectField
-        label="To node"
-        value={target}
-        onChange={(event) => setTarget(event.target.value)}
-        options={options}
-      />
-      <button type="submit" disabled={!source || !target}>
-        Add edge
-      </button>
-    </form>
-  );
 }
