@@ -232,7 +232,7 @@ function runGraph(workflow: Workflow, run: WorkflowRun) {
   }));
   const children = [...states.values()].filter((node) => node.parent_id);
   children.forEach((child, index) => {
-    const parent = positions.get(child.parent_id ?? "") ?? { x: 0, y: 0 };
+    const parent = nodes.find((node) => node.id === child.parent_id)?.position ?? { x: 0, y: 0 };
     nodes.push({
       id: child.node_id,
       type: "workflow",
