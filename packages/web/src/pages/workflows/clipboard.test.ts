@@ -39,4 +39,19 @@ describe("pasting copied nodes", () => {
     ]);
     expect(pasted.nodes[0]!.definition.id).toBe("a_copy_2");
   });
+
+  it("copies deeply: the copy shares no object with the original", () => {
+    const task: NodeDefinition = {
+      id: "t",
+      type: "task",
+      tool: "shell",
+      prompt: "x",
+      retries: 0,
+      timeout_seconds: 60,
+      requirements: { labels: ["gpu"] },
+    };
+    const [copy] = pasteCopies({ nodes: [{ position: { x: 0, y: 0 }, definition: task }], edges: [] }, []).nodes;
+    expect(copy!.definition).toMatchObject({ id: "t_copy", requirements: { labels: ["gpu"] } });
+    expect((copy!.definition as typeof task).requirements).not.toBe(task.requirements);
+  });
 });

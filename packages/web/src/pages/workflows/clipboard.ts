@@ -30,7 +30,8 @@ export function pasteCopies(
     renamed.set(definition.id, id);
     const at = freeSpot(occupied, { x: position.x + shift.x, y: position.y + shift.y });
     occupied.push(at);
-    return { position: at, definition: { ...definition, id } };
+    // A deep copy: editing the copy must never reach into the original's objects.
+    return { position: at, definition: { ...structuredClone(definition), id } };
   });
   const edges = copied.edges
     .filter((edge) => renamed.has(edge.from) && renamed.has(edge.to))

@@ -95,7 +95,8 @@ export function withPositions(definition: WorkflowDefinition, positions: Readonl
 
 export function formatDefinition(definition: WorkflowDefinition, format: TextFormat): string {
   const shown = withoutPositions(definition);
-  return format === "json" ? `${JSON.stringify(shown, null, 2)}\n` : stringify(shown);
+  // No YAML anchors: a pasted copy shares objects with its original, and `&a1`/`*a1` would puzzle a reader.
+  return format === "json" ? `${JSON.stringify(shown, null, 2)}\n` : stringify(shown, { aliasDuplicateObjects: false });
 }
 
 /** The fields of a whole workflow file (docs/workflows.md) besides its definition. */
