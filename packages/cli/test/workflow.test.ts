@@ -228,6 +228,42 @@ definition:
     expect((await runCli(["workflow", "cancel", again.run_id], env)).code).toBe(0);
   });
 
+  it("runs a file again by updating the workflow of its name; --new creates another", async ({
+    api,
+    owner,
+    dir,
+    env,
+  }) => {
+    // An approval node only: the runs wait for a person, and no task reaches the shared worker.
+    const gate = (message: string) =>
+      `name: gated-flow\nworkflow_type: graph\ndefinition:\n  nodes:\n    - { id: gate, type: approval, message: "${message}" }\n`;
+    const named = async () => {
+      const page = (await api.get("/api/v1/workflows?limit=200", { token: owner.access_token })).body;
+      return page.items.filter((item: { name: string }) => item.name === "gated-flow");
+    };
+    const file = join(dir, "gated.yaml");
+    await writeFile(file, gate("first"));
+    const first = await runCli(["workflow", "run", file, "--detach"], env);
+    expect(first.code).toBe(0);
+    expect(first.stderr).toContain('Created "gated-flow"');
+    const [created] = await named();
+
+    await writeFile(file, gate("second"));
+    const second = await runCli(["workflow", "run", file, "--detach"], env);
+    expect(second.code).toBe(0);
+    expect(second.stderr).toContain(`Updated "gated-flow" (${created.workflow_id}) from the file.`);
+    const afterUpdate = await named();
+    expect(afterUpdate).toHaveLength(1);
+    expect(afterUpdate[0].definition.nodes[0].message).toBe("second");
+    const run = await getRun(api, owner, second.stdout.trim());
+    expect(run.workflow_id).toBe(created.workflow_id);
+
+    const forced = await runCli(["workflow", "run", file, "--detach", "--new"], env);
+    expect(forced.code).toBe(0);
+    expect(forced.stderr).toContain('Created "gated-flow"');
+    expect(await named()).toHaveLength(2);
+  });
+
   it("says what is wrong with a bad file", async ({ dir, env }) => {
     const file = join(dir, "bad.yaml");
     await writeFile(file, "name: [unclosed");

@@ -48,7 +48,16 @@ const toolError = {
     issue.input === undefined ? "is required" : `must be one of ${ToolId.options.join(", ")}`,
 };
 
-const nodeBase = { id: NodeId, name: z.string().max(200).optional() };
+/** Where the editor draws a node (canvas units). Layout only: the engine never reads it. */
+export const NodePosition = z
+  .object({
+    x: z.number({ error: "must be a number" }).min(-1_000_000).max(1_000_000),
+    y: z.number({ error: "must be a number" }).min(-1_000_000).max(1_000_000),
+  })
+  .strict();
+export type NodePosition = z.infer<typeof NodePosition>;
+
+const nodeBase = { id: NodeId, name: z.string().max(200).optional(), position: NodePosition.optional() };
 
 /**
  * The repository a task or aggregator node works on: a {@link TaskRepo} whose `url` and `ref` may be

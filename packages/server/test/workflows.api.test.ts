@@ -84,6 +84,19 @@ describe.skipIf(postgresStackMissing())("workflows API", () => {
     expect((await api.delete(`/api/v1/workflows/${id}`, as(user))).status).toBe(404);
   });
 
+  it("keeps each node's editor position with the definition", async ({ api, user }) => {
+    const placed = structuredClone(shipFeature) as typeof shipFeature & {
+      definition: { nodes: Record<string, unknown>[] };
+    };
+    placed.definition.nodes[0]!.position = { x: 120, y: -80 };
+    const created = await api.post("/api/v1/workflows", placed, as(user));
+    expect(created.status).toBe(201);
+    expect(created.body.definition.nodes[0].position).toEqual({ x: 120, y: -80 });
+    expect(created.body.definition.nodes[1].position).toBeUndefined();
+    const read = await api.get(`/api/v1/workflows/${created.body.workflow_id}`, as(user));
+    expect(read.body.definition.nodes[0].position).toEqual({ x: 120, y: -80 });
+  });
+
   it("keeps the node and edge index in step with the definition", async ({ server, api, user }) => {
     const created = await api.post("/api/v1/workflows", shipFeature, as(user));
     const { workflowNodes, workflowEdges } = await import("../src/db/schema.ts");

@@ -72,6 +72,14 @@ describe.skipIf(postgresStackMissing())("workflows API: bad input", () => {
       'loop edge "fix->generate" needs max_iterations',
     ],
     [
+      "a node position that is not a number",
+      (body) => {
+        body.definition.nodes[0].position = { x: "left", y: 0 };
+      },
+      "body.definition.nodes[0].position.x",
+      'node "generate": x must be a number',
+    ],
+    [
       "an unparseable template",
       (body) => {
         body.definition.nodes[1].prompt = "Review {{nodes.generate.output";

@@ -98,7 +98,7 @@ describe.skipIf(chromiumMissing())("dashboard: live with a real worker", () => {
     await page.getByLabel("Prompt").fill("echo shipped");
     await page.getByRole("button", { name: "Fit View" }).click();
     await connectNodes(page, "task_1", "condition_1");
-    await connectNodes(page, "condition_1", "approval_1");
+    await connectNodes(page, "condition_1", "approval_1", "True output of condition_1");
     await connectNodes(page, "approval_1", "aggregator_1");
     await page.getByLabel("Name", { exact: true }).fill("Ship it");
     await page.getByRole("button", { name: "Save workflow" }).click();

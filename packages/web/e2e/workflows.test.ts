@@ -49,7 +49,7 @@ describe.skipIf(chromiumMissing())("dashboard: workflow editor", () => {
     }
     await page.getByRole("button", { name: "Fit View" }).click();
     await connect(page, "task_1", "condition_1");
-    await connect(page, "condition_1", "approval_1");
+    await connect(page, "condition_1", "approval_1", "True output of condition_1");
     await connect(page, "approval_1", "aggregator_1");
 
     const drawn = parse(await definitionText(page));
@@ -64,6 +64,7 @@ describe.skipIf(chromiumMissing())("dashboard: workflow editor", () => {
       "condition_1->approval_1",
       "approval_1->aggregator_1",
     ]);
+    expect(drawn.edges[1].when).toBe(true);
 
     // The condition's true branch leads to the approval.
     await page.getByRole("group", { name: "Condition node condition_1" }).click();

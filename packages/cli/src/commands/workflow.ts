@@ -45,29 +45,34 @@ export function registerWorkflowCommands(program: Command): void {
       [],
     )
     .option("--timeout <seconds>", "this run's timeout instead of the workflow's", wholeSeconds)
+    .option("--new", "create a new workflow from the file even if one of that name exists")
     .option("--detach", "print the run id and return at once")
     .option("--json", "print the finished run as JSON")
     .addHelpText(
       "after",
-      '\nExamples:\n  garageswarm workflow run ship-feature.yaml --input feature=\'dark mode\'\n  garageswarm workflow run ship-feature.yaml --input \'{"feature": "dark mode", "files": ["a.ts"]}\'',
+      "\nA file updates your workflow of the same name (or creates it), then runs it; --new always creates one." +
+        "\nExamples:\n  garageswarm workflow run ship-feature.yaml --input feature='dark mode'" +
+        `\n  garageswarm workflow run ship-feature.yaml --input '{"feature": "dark mode", "files": ["a.ts"]}'`,
     )
-    .action(async (target: string, flags: Flags & { input: string[]; timeout?: number; detach?: boolean }) => {
-      const client = await connect(flags);
-      const workflowId = UUID.test(target)
-        ? target
-        : (await client.request<Workflow>("POST", "/api/v1/workflows", await readDefinition(target))).workflow_id;
-      const run = await client.request<WorkflowRun>("POST", `/api/v1/workflows/${workflowId}/execute`, {
-        ...(flags.input.length > 0 ? { input: parseInputs(flags.input) } : {}),
-        ...(flags.timeout === undefined ? {} : { timeout_seconds: flags.timeout }),
-      });
-      if (flags.detach) {
-        console.log(run.run_id);
-        console.error(`Started. Watch it with: garageswarm workflow status ${run.run_id} --watch`);
-        return;
-      }
-      console.error(`Run ${run.run_id} started.`);
-      await finish(await watch(client, run.run_id), flags.json);
-    });
+    .action(
+      async (target: string, flags: Flags & { input: string[]; timeout?: number; detach?: boolean; new?: boolean }) => {
+        const client = await connect(flags);
+        const workflowId = UUID.test(target)
+          ? target
+          : (await saveFromFile(client, await readDefinition(target), flags.new === true)).workflow_id;
+        const run = await client.request<WorkflowRun>("POST", `/api/v1/workflows/${workflowId}/execute`, {
+          ...(flags.input.length > 0 ? { input: parseInputs(flags.input) } : {}),
+          ...(flags.timeout === undefined ? {} : { timeout_seconds: flags.timeout }),
+        });
+        if (flags.detach) {
+          console.log(run.run_id);
+          console.error(`Started. Watch it with: garageswarm workflow status ${run.run_id} --watch`);
+          return;
+        }
+        console.error(`Run ${run.run_id} started.`);
+        await finish(await watch(client, run.run_id), flags.json);
+      },
+    );
 
   withConnection(workflow.command("status <run>").description("Show a run and each node's state"))
     .option("-w, --watch", "keep the view live until the run ends")
@@ -173,6 +178,26 @@ export function registerWorkflowCommands(program: Command): void {
         ]),
       );
     });
+}
+
+/**
+ * The workflow a file describes, saved: running the same file again updates the workflow of its name
+ * rather than piling up copies. Several of that name: the newest is updated (the list is newest first).
+ */
+async function saveFromFile(client: Client, body: unknown, forceNew: boolean): Promise<Workflow> {
+  const name = typeof body === "object" && body !== null ? (body as { name?: unknown }).name : undefined;
+  if (!forceNew && typeof name === "string" && name.trim()) {
+    const page = await client.request<{ items: Workflow[] }>("GET", "/api/v1/workflows?limit=200");
+    const existing = page.items.find((item) => item.name === name.trim());
+    if (existing) {
+      const updated = await client.request<Workflow>("PATCH", `/api/v1/workflows/${existing.workflow_id}`, body);
+      console.error(`Updated "${updated.name}" (${updated.workflow_id}) from the file.`);
+      return updated;
+    }
+  }
+  const created = await client.request<Workflow>("POST", "/api/v1/workflows", body);
+  console.error(`Created "${created.name}" (${created.workflow_id}).`);
+  return created;
 }
 
 async function readDefinition(file: string): Promise<unknown> {

@@ -109,9 +109,10 @@ export async function dragPaletteItem(page: Page, name: string, to: { x: number;
 }
 
 /** Drags from one node's output handle to another's input handle, as a person would. */
-export async function connectNodes(page: Page, from: string, to: string) {
-  const source = await page.getByLabel(`Output of ${from}`).boundingBox();
-  const target = await page.getByLabel(`Input of ${to}`).boundingBox();
+export async function connectNodes(page: Page, from: string, to: string, output = `Output of ${from}`) {
+  // A condition has two outputs: "True output of ID" and "False output of ID".
+  const source = await page.getByLabel(output, { exact: true }).boundingBox();
+  const target = await page.getByLabel(`Input of ${to}`, { exact: true }).boundingBox();
   if (!source || !target) throw new Error("handle not on screen");
   await page.mouse.move(source.x + source.width / 2, source.y + source.height / 2);
   await page.mouse.down();

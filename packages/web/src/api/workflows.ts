@@ -1,9 +1,11 @@
 // Workflows and their runs. Paths live here only, so the pages stay the same if a route moves.
 import type {
+  Schedule,
   Workflow,
   WorkflowCreate,
   WorkflowDefinition,
   WorkflowRun,
+  WorkflowStatus,
   WorkflowType,
   WorkflowUpdate,
 } from "@garageswarm/protocol";
@@ -37,14 +39,18 @@ export interface WorkflowDraft {
   definition: WorkflowDefinition;
   /** The run timeout; null: none. */
   timeout_seconds: number | null;
+  input?: Record<string, unknown>;
+  schedule?: Schedule | null;
+  /** Updates only: a new workflow starts active. */
+  status?: WorkflowStatus;
 }
 
 export function useSaveWorkflow(workflowId: string | null) {
   const queryClient = useQueryClient();
   return useMutation({
-    mutationFn: (draft: WorkflowDraft) =>
+    mutationFn: ({ status, ...draft }: WorkflowDraft) =>
       workflowId
-        ? api.patch<Workflow>(`/workflows/${workflowId}`, draft satisfies WorkflowUpdate)
+        ? api.patch<Workflow>(`/workflows/${workflowId}`, { ...draft, status } satisfies WorkflowUpdate)
         : api.post<Workflow>("/workflows", draft satisfies Partial<WorkflowCreate>),
     onSuccess: (saved) => {
       queryClient.setQueryData(["workflows", saved.workflow_id], saved);

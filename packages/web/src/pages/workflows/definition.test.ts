@@ -6,8 +6,11 @@ import {
   layout,
   newNode,
   parseDefinition,
+  parseWorkflowDocument,
   toDefinition,
   toGraph,
+  withoutPositions,
+  withPositions,
 } from "./definition.ts";
 
 const review: WorkflowDefinition = {
@@ -91,5 +94,49 @@ describe("workflow definition <-> editor graph and text", () => {
     expect(placed.edges.get(1)).toEqual(["creates a cycle"]);
     expect(placed.nodes.get("draft")).toEqual(['node "draft": tool must be one of …']);
     expect(placed.other).toEqual(["name: is required"]);
+  });
+});
+
+describe("positions and whole workflow files", () => {
+  it("draws a node where its saved position says, and lays out the rest", () => {
+    const placed: WorkflowDefinition = {
+      ...review,
+      nodes: review.nodes.map((node, index) => (index === 0 ? { ...node, position: { x: 500, y: -40 } } : node)),
+    };
+    const graph = toGraph(placed);
+    expect(graph.nodes[0]!.position).toEqual({ x: 500, y: -40 });
+    expect(graph.nodes[1]!.position).toEqual(toGraph(review).nodes[1]!.position);
+  });
+
+  it("keeps positions out of the text view and rounds them when saving", () => {
+    const placed = withPositions(review, new Map([["draft", { x: 10.4, y: 20.6 }]]));
+    expect(placed.nodes[0]!.position).toEqual({ x: 10, y: 21 });
+    expect(formatDefinition(placed, "yaml")).toBe(formatDefinition(review, "yaml"));
+    expect(withoutPositions(placed)).toEqual(review);
+  });
+
+  it("reads the whole workflow file of docs/workflows.md, not only its definition", () => {
+    const text = [
+      "name: ship-feature",
+      "workflow_type: graph",
+      "input: { feature: dark mode }",
+      "schedule: { cron: '0 9 * * 1', timezone: UTC }",
+      "definition:",
+      "  nodes:",
+      "    - { id: generate, type: task, tool: claude_code, prompt: 'Write {{input.feature}}' }",
+      "  edges: []",
+    ].join("\n");
+    const { definition, fields } = parseWorkflowDocument(text, "yaml");
+    expect(definition.nodes.map((node) => node.id)).toEqual(["generate"]);
+    expect(fields).toEqual({
+      name: "ship-feature",
+      workflow_type: "graph",
+      input: { feature: "dark mode" },
+      schedule: { cron: "0 9 * * 1", timezone: "UTC" },
+    });
+    expect(() => parseWorkflowDocument("name: x\ndefinition: {}", "yaml")).toThrow(/^definition: .*list of nodes/);
+    expect(() => parseWorkflowDocument("name: x\ncolour: red\ndefinition: {nodes: []}", "yaml")).toThrow(
+      /Unknown field: colour/,
+    );
   });
 });

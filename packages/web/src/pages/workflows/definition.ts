@@ -1,6 +1,6 @@
 // A workflow definition <-> the editor's graph, and <-> its JSON/YAML text. The definition is the truth;
-// positions are layout only (the definition has no place for them), recomputed when a definition is loaded.
-import type { EdgeDefinition, NodeDefinition, NodeType, WorkflowDefinition } from "@garageswarm/protocol";
+// a node's optional `position` is where the editor drew it (layout only); nodes without one are laid out.
+import type { EdgeDefinition, NodeDefinition, NodeType, Workflow, WorkflowDefinition } from "@garageswarm/protocol";
 import { parse, stringify } from "yaml";
 
 export interface Position {
@@ -60,7 +60,7 @@ export function toGraph(definition: WorkflowDefinition): { nodes: GraphNode[]; e
   return {
     nodes: definition.nodes.map((node) => ({
       id: node.id,
-      position: positions.get(node.id) ?? { x: 0, y: 0 },
+      position: node.position ?? positions.get(node.id) ?? { x: 0, y: 0 },
       definition: node,
     })),
     edges: definition.edges.map((edge, index) => ({ id: edgeId(edge, index), definition: edge })),
@@ -74,8 +74,69 @@ export function toDefinition(nodes: GraphNode[], edges: GraphEdge[]): WorkflowDe
   };
 }
 
+/** The definition without the editor's positions: what the text view shows, so the text stays about the work. */
+export function withoutPositions(definition: WorkflowDefinition): WorkflowDefinition {
+  return {
+    ...definition,
+    nodes: definition.nodes.map(({ position: _position, ...node }) => node as NodeDefinition),
+  };
+}
+
+/** Each node with the position it has on the canvas (whole canvas units). */
+export function withPositions(definition: WorkflowDefinition, positions: ReadonlyMap<string, Position>) {
+  return {
+    ...definition,
+    nodes: definition.nodes.map((node) => {
+      const at = positions.get(node.id);
+      return at ? { ...node, position: { x: Math.round(at.x), y: Math.round(at.y) } } : node;
+    }),
+  };
+}
+
 export function formatDefinition(definition: WorkflowDefinition, format: TextFormat): string {
-  return format === "json" ? `${JSON.stringify(definition, null, 2)}\n` : stringify(definition);
+  const shown = withoutPositions(definition);
+  // No YAML anchors: a pasted copy shares objects with its original, and `&a1`/`*a1` would puzzle a reader.
+  return format === "json" ? `${JSON.stringify(shown, null, 2)}\n` : stringify(shown, { aliasDuplicateObjects: false });
+}
+
+/** The fields of a whole workflow file (docs/workflows.md) besides its definition. */
+export type WorkflowFields = Partial<
+  Pick<Workflow, "name" | "description" | "workflow_type" | "input" | "context" | "schedule" | "timeout_seconds">
+>;
+
+/** Reads a YAML or JSON text (YAML is a superset of JSON: one parser reads both). */
+export function parseText(text: string, format: TextFormat): unknown {
+  try {
+    return format === "json" ? JSON.parse(text) : parse(text);
+  } catch (error) {
+    throw new Error(`Not valid ${format.toUpperCase()}: ${(error as Error).message}`);
+  }
+}
+
+/**
+ * A whole workflow file (`name`, `workflow_type`, `input`, `schedule`, …, `definition`) or a bare definition
+ * (`nodes`, `edges`): its definition (outline checked) and the other fields it carries, as written.
+ */
+export function parseWorkflowDocument(
+  text: string,
+  format: TextFormat,
+): { definition: WorkflowDefinition; fields: WorkflowFields } {
+  const value = parseText(text, format);
+  if (typeof value !== "object" || value === null || Array.isArray(value)) {
+    throw new Error("Expected a workflow (name, definition, …) or a definition (nodes, edges).");
+  }
+  if (!("definition" in value)) return { definition: checkOutline(value), fields: {} };
+  const { definition, ...rest } = value as { definition: unknown } & Record<string, unknown>;
+  const fields: WorkflowFields = {};
+  const known = ["name", "description", "workflow_type", "input", "context", "schedule", "timeout_seconds"] as const;
+  for (const key of known) if (key in rest) Object.assign(fields, { [key]: rest[key] });
+  const unknown = Object.keys(rest).filter((key) => !(known as readonly string[]).includes(key));
+  if (unknown.length) throw new Error(`Unknown field${unknown.length > 1 ? "s" : ""}: ${unknown.join(", ")}.`);
+  try {
+    return { definition: checkOutline(definition), fields };
+  } catch (error) {
+    throw new Error(`definition: ${(error as Error).message}`);
+  }
 }
 
 /**
@@ -83,14 +144,12 @@ export function formatDefinition(definition: WorkflowDefinition, format: TextFor
  * type, edges with from and to); the server validates the rest and its errors land on the nodes.
  */
 export function parseDefinition(text: string, format: TextFormat): WorkflowDefinition {
-  let value: unknown;
-  try {
-    value = format === "json" ? JSON.parse(text) : parse(text);
-  } catch (error) {
-    throw new Error(`Not valid ${format.toUpperCase()}: ${(error as Error).message}`);
-  }
+  return parseWorkflowDocument(text, format).definition;
+}
+
+function checkOutline(value: unknown): WorkflowDefinition {
   if (typeof value !== "object" || value === null || !Array.isArray((value as { nodes?: unknown }).nodes)) {
-    throw new Error("The definition needs a list of nodes.");
+    throw new Error("The definition needs a list of nodes (or paste a whole workflow with a definition: block).");
   }
   const { nodes, edges = [] } = value as { nodes: unknown[]; edges?: unknown };
   if (!Array.isArray(edges)) throw new Error("edges must be a list.");
@@ -107,7 +166,7 @@ export function parseDefinition(text: string, format: TextFormat): WorkflowDefin
     if (typeof from !== "string" || typeof to !== "string") throw new Error(`Edge ${index + 1} needs from and to.`);
     if (!ids.has(from) || !ids.has(to)) throw new Error(`Edge ${from} → ${to} names a node that does not exist.`);
   });
-  return value as WorkflowDefinition;
+  return { ...(value as WorkflowDefinition), edges: edges as WorkflowDefinition["edges"] };
 }
 
 /** A fresh node of a type with the fields it needs, under an id not yet taken. */

@@ -3,6 +3,9 @@ import type { EdgeDefinition, NodeDefinition, ToolId } from "@garageswarm/protoc
 import { useEffect, useState } from "react";
 import { Field, SelectField, TextAreaField } from "../../components/form.tsx";
 import { nodeTypeLabels, toolIds, toolLabels } from "../../labels.ts";
+import { ConditionBuilder } from "./condition-builder-field.tsx";
+import { PromptField } from "./prompt-field.tsx";
+import type { TemplateSuggestion } from "./variables.ts";
 
 const nodeIdPattern = /^[A-Za-z0-9_-]{1,64}$/;
 
@@ -12,12 +15,15 @@ export function NodeInspector({
   onChange,
   onRename,
   errors,
+  suggestions,
 }: {
   node: NodeDefinition;
   takenIds: ReadonlySet<string>;
   onChange: (next: NodeDefinition) => void;
   onRename: (nextId: string) => void;
   errors: string[];
+  /** Templates this node's prompt may use, for the autocomplete and the condition builder. */
+  suggestions: TemplateSuggestion[];
 }) {
   const [id, setId] = useState(node.id);
   useEffect(() => setId(node.id), [node.id]);
@@ -71,13 +77,7 @@ export function NodeInspector({
             placeholder="tool default"
             onChange={(event) => update({ model: event.target.value || undefined })}
           />
-          <TextAreaField
-            label="Prompt"
-            rows={5}
-            value={node.prompt}
-            onChange={(event) => update({ prompt: event.target.value })}
-            hint="Templates: {{input.x}}, {{context.x}}, {{nodes.ID.output}}, {{upstream}}"
-          />
+          <PromptField value={node.prompt} onChange={(prompt) => update({ prompt })} suggestions={suggestions} />
           <div className="grid two">
             <Field
               label="Retries"
@@ -111,12 +111,23 @@ export function NodeInspector({
         </>
       ) : null}
       {node.type === "condition" ? (
-        <JsonLogicField
-          label="Expression (JSON Logic)"
-          value={node.expression}
-          required
-          onCommit={(expression) => update({ expression })}
-        />
+        <>
+          <ConditionBuilder
+            key={node.id}
+            expression={node.expression}
+            variables={suggestions
+              .map((suggestion) => suggestion.text.slice(2, -2))
+              .filter((name) => name !== "upstream")}
+            onChange={(expression) => update({ expression })}
+          />
+          <JsonLogicField
+            label="Expression (JSON Logic)"
+            value={node.expression}
+            required
+            hint='Over {input, context, nodes}: {"==": [{"var": "nodes.test.output"}, "PASS"]}'
+            onCommit={(expression) => update({ expression })}
+          />
+        </>
       ) : null}
       {node.type === "approval" ? (
         <TextAreaField
@@ -221,6 +232,7 @@ export function EdgeInspector({
       />
       <JsonLogicField
         label="Condition (JSON Logic, optional)"
+        hint='Over the run and the source: {"==": [{"var": "json.ok"}, true]}'
         value={edge.condition}
         onCommit={(condition) => update({ condition })}
       />
@@ -256,10 +268,12 @@ function JsonLogicField({
   label,
   value,
   required = false,
+  hint,
   onCommit,
 }: {
   label: string;
   value: unknown;
+  hint: string;
   required?: boolean;
   onCommit: (value: unknown) => void;
 }) {
@@ -274,7 +288,7 @@ function JsonLogicField({
       className="mono"
       value={text}
       error={error}
-      hint='For example {"==": [{"var": "json.ok"}, true]}'
+      hint={hint}
       onChange={(event) => setText(event.target.value)}
       onBlur={() => {
         if (text.trim() === "") {

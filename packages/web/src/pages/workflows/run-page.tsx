@@ -22,7 +22,7 @@ import { layout } from "./definition.ts";
 import { RunNodeDrawer } from "./run-drawer.tsx";
 import { type FailurePoint, failurePoint } from "./run-failure.ts";
 import { RunTimeline } from "./run-timeline.tsx";
-import { edgeLabel, nodeAriaLabel, nodeTypes, type WorkflowFlowNode } from "./workflow-node.tsx";
+import { edgeLabel, nodeAriaLabel, nodeTypes, sourceHandleOf, type WorkflowFlowNode } from "./workflow-node.tsx";
 
 const finished = new Set<string>(["completed", "failed", "cancelled"]);
 
@@ -384,7 +384,7 @@ function runGraph(workflow: Workflow, shown: NodeRun[], failure: FailurePoint, s
     return {
       id: definition.id,
       type: "workflow",
-      position: positions.get(definition.id) ?? { x: 0, y: 0 },
+      position: definition.position ?? positions.get(definition.id) ?? { x: 0, y: 0 },
       ariaLabel: `${nodeAriaLabel(definition, status)}${waiting ? `: ${waiting}` : ""}${failing ? " (the run failed here)" : ""}`,
       className: failing ? "failing" : undefined,
       selected: selected === definition.id,
@@ -397,6 +397,7 @@ function runGraph(workflow: Workflow, shown: NodeRun[], failure: FailurePoint, s
     return {
       id: `${edge.from}->${edge.to}#${index}`,
       source: edge.from,
+      sourceHandle: sourceHandleOf(edge),
       target: edge.to,
       label: failing ? `${label ? `${label}: ` : ""}stopped the run` : label,
       markerEnd: { type: MarkerType.ArrowClosed, ...(failing ? { color: "var(--bad)" } : {}) },
@@ -413,7 +414,7 @@ function runGraph(workflow: Workflow, shown: NodeRun[], failure: FailurePoint, s
   });
   const children = [...states.values()].filter((node) => node.parent_id);
   children.forEach((child, index) => {
-    const parent = positions.get(child.parent_id ?? "") ?? { x: 0, y: 0 };
+    const parent = nodes.find((node) => node.id === child.parent_id)?.position ?? { x: 0, y: 0 };
     nodes.push({
       id: child.node_id,
       type: "workflow",
@@ -435,6 +436,7 @@ function runGraph(workflow: Workflow, shown: NodeRun[], failure: FailurePoint, s
     edges.push({
       id: `${child.parent_id}->${child.node_id}`,
       source: child.parent_id ?? "",
+      sourceHandle: null,
       target: child.node_id,
       label: "plan",
       markerEnd: { type: MarkerType.ArrowClosed },

@@ -1,6 +1,7 @@
 // The workflow editor: drag node types from the palette onto the canvas, connect handles to make edges,
-// edit the selection in the inspector, or edit the whole definition as YAML/JSON. Saving sends the
-// definition; the server's validation errors come back onto the nodes and edges they name.
+// edit the selection in the inspector, or edit the whole definition as YAML/JSON. Undo/redo, copy/paste and
+// duplicate work on the canvas; node positions are saved in the definition. Saving sends the definition;
+// the server's validation errors come back onto the nodes and edges they name.
 import type { NodeDefinition, NodeType, Workflow, WorkflowDefinition, WorkflowType } from "@garageswarm/protocol";
 import {
   Background,
@@ -8,13 +9,15 @@ import {
   Controls,
   type Edge,
   MarkerType,
+  MiniMap,
+  Panel,
   ReactFlow,
   ReactFlowProvider,
   useEdgesState,
   useNodesState,
   useReactFlow,
 } from "@xyflow/react";
-import { type DragEvent, useMemo, useRef, useState } from "react";
+import { type DragEvent, useEffect, useMemo, useRef, useState } from "react";
 import { Link, useLocation } from "wouter";
 import { ApiError } from "../../api/client.ts";
 import { useStore } from "../../api/store.ts";
@@ -24,11 +27,30 @@ import { Page, Section } from "../../components/page.tsx";
 import { ErrorState, Loading } from "../../components/states.tsx";
 import { nodeTypes as allNodeTypes, nodeTypeLabels } from "../../labels.ts";
 import { effectiveTheme, theme } from "../../theme.ts";
-import { edgeId, errorsByElement, type GraphEdge, type GraphNode, newNode, toGraph } from "./definition.ts";
+import { useCanvasHistory } from "./canvas-history.ts";
+import { pasteCopies } from "./clipboard.ts";
+import { ConnectForm } from "./connect-form.tsx";
+import {
+  edgeId,
+  errorsByElement,
+  type GraphEdge,
+  type GraphNode,
+  newNode,
+  type Position,
+  toGraph,
+  type WorkflowFields,
+  withoutPositions,
+  withPositions,
+} from "./definition.ts";
 import { DefinitionText } from "./definition-text.tsx";
+import { canRedo, canUndo, redo, undo } from "./history.ts";
 import { EdgeInspector, NodeInspector } from "./inspector.tsx";
+import { freeSpot } from "./placement.ts";
 import { RunsSection } from "./runs-section.tsx";
-import { edgeLabel, nodeAriaLabel, nodeTypes, type WorkflowFlowNode } from "./workflow-node.tsx";
+import { UnsavedChangesGuard } from "./unsaved-guard.tsx";
+import { templateSuggestions } from "./variables.ts";
+import { edgeLabel, nodeAriaLabel, nodeTypes, sourceHandleOf, type WorkflowFlowNode } from "./workflow-node.tsx";
+import { WorkflowSettings, type WorkflowSettingsValue } from "./workflow-settings.tsx";
 
 export type WorkflowFlowEdge = Edge<{ definition: GraphEdge["definition"] }>;
 
@@ -78,6 +100,14 @@ export function toFlowEdge(edge: GraphEdge): WorkflowFlowEdge {
   };
 }
 
+/** True when a key press belongs to a text field, not to the canvas's shortcuts. */
+function typingIn(target: EventTarget | null): boolean {
+  return (
+    target instanceof HTMLElement &&
+    (target.isContentEditable || ["INPUT", "TEXTAREA", "SELECT"].includes(target.tagName))
+  );
+}
+
 function Editor({ workflow }: { workflow: Workflow | null }) {
   const [, navigate] = useLocation();
   const flow = useReactFlow<WorkflowFlowNode, WorkflowFlowEdge>();
@@ -89,6 +119,11 @@ function Editor({ workflow }: { workflow: Workflow | null }) {
   const [workflowType, setWorkflowType] = useState<WorkflowType>(workflow?.workflow_type ?? "graph");
   // Kept as typed: "" is no timeout; the server names a bad value (body.timeout_seconds).
   const [runTimeout, setRunTimeout] = useState(String(workflow?.timeout_seconds ?? ""));
+  const [settings, setSettings] = useState<WorkflowSettingsValue>(() => ({
+    input: workflow?.input ?? {},
+    schedule: workflow?.schedule ?? null,
+    enabled: (workflow?.status ?? "active") === "active",
+  }));
   const initial = useMemo(() => toGraph(workflow?.definition ?? starter), [workflow]);
   const [nodes, setNodes, onNodesChange] = useNodesState<WorkflowFlowNode>(initial.nodes.map(toFlowNode));
   const [edges, setEdges, onEdgesChange] = useEdgesState<WorkflowFlowEdge>(initial.edges.map(toFlowEdge));
@@ -97,7 +132,16 @@ function Editor({ workflow }: { workflow: Workflow | null }) {
   // What was last sent, so the server's indexed errors can be put on the right node and edge.
   const [sent, setSent] = useState<{ definition: WorkflowDefinition; edgeIds: string[] } | null>(null);
   const snapshotOf = (saved: Workflow) =>
-    JSON.stringify([saved.name, saved.description, saved.workflow_type, saved.definition, saved.timeout_seconds]);
+    JSON.stringify([
+      saved.name,
+      saved.description,
+      saved.workflow_type,
+      withoutPositions(saved.definition),
+      saved.timeout_seconds,
+      saved.input,
+      saved.schedule,
+      saved.status === "active",
+    ]);
   const [savedSnapshot, setSavedSnapshot] = useState(() => (workflow ? snapshotOf(workflow) : ""));
   const timeoutSeconds = runTimeout.trim() === "" ? null : Number(runTimeout);
 
@@ -105,7 +149,23 @@ function Editor({ workflow }: { workflow: Workflow | null }) {
     () => ({ nodes: nodes.map((node) => node.data.definition), edges: edges.map((edge) => edge.data!.definition) }),
     [nodes, edges],
   );
-  const dirty = JSON.stringify([name, description, workflowType, definition, timeoutSeconds]) !== savedSnapshot;
+  // Moving a node is a change worth saving too: positions are part of the saved definition.
+  const [savedPositions, setSavedPositions] = useState(() => positionsKey(initial.nodes));
+  const dirty =
+    JSON.stringify([
+      name,
+      description,
+      workflowType,
+      withoutPositions(definition),
+      timeoutSeconds,
+      settings.input,
+      settings.schedule,
+      settings.enabled,
+    ]) !== savedSnapshot || positionsKey(nodes) !== savedPositions;
+
+  const { history, travel } = useCanvasHistory(nodes, edges, setNodes, setEdges);
+  const clipboard = useRef<{ nodes: WorkflowFlowNode[]; edges: WorkflowFlowEdge[] } | null>(null);
+  const [clipboardFull, setClipboardFull] = useState(false);
   const placed = useMemo(() => {
     if (!(save.error instanceof ApiError) || !sent) return null;
     return errorsByElement(save.error.problem?.errors ?? [], sent.definition);
@@ -125,6 +185,7 @@ function Editor({ workflow }: { workflow: Workflow | null }) {
     const label = [edgeLabel(edge.data!.definition), ...errors].filter(Boolean).join(" · ");
     return {
       ...edge,
+      sourceHandle: sourceHandleOf(edge.data!.definition),
       label,
       ariaLabel: `Edge from ${edge.source} to ${edge.target}${label ? `, ${label}` : ""}`,
       markerEnd: { type: MarkerType.ArrowClosed },
@@ -137,14 +198,22 @@ function Editor({ workflow }: { workflow: Workflow | null }) {
   const selectedEdge = selectedNode ? undefined : edges.find((edge) => edge.selected);
   const takenIds = new Set(nodes.map((node) => node.id));
 
-  function addNode(type: NodeType, position?: { x: number; y: number }) {
-    const definition = newNode(type, takenIds);
+  function canvasCentre(): Position {
     const bounds = canvas.current?.getBoundingClientRect();
+    return bounds
+      ? flow.screenToFlowPosition({ x: bounds.left + bounds.width / 2, y: bounds.top + bounds.height / 2 })
+      : { x: 0, y: 0 };
+  }
+
+  function addNode(type: NodeType, position?: Position) {
+    const definition = newNode(type, takenIds);
+    // A drop goes where it was dropped; a click finds free space near the middle of the view.
     const at =
       position ??
-      (bounds
-        ? flow.screenToFlowPosition({ x: bounds.left + bounds.width / 2, y: bounds.top + bounds.height / 2 })
-        : { x: 0, y: 0 });
+      freeSpot(
+        nodes.map((node) => node.position),
+        canvasCentre(),
+      );
     setNodes((current) => [
       ...current.map((node) => ({ ...node, selected: false })),
       { ...toFlowNode({ id: definition.id, position: at, definition }), selected: true },
@@ -152,9 +221,15 @@ function Editor({ workflow }: { workflow: Workflow | null }) {
     setEdges((current) => current.map((edge) => ({ ...edge, selected: false })));
   }
 
-  function connect({ source, target }: Pick<Connection, "source" | "target">) {
+  function connect({
+    source,
+    target,
+    sourceHandle,
+  }: Pick<Connection, "source" | "target"> & { sourceHandle?: string | null }) {
     if (!source || !target) return;
-    const edge = { from: source, to: target, on: "success" as const, loop: source === target };
+    // A condition's true or false output makes the edge follow that branch.
+    const branch = sourceHandle === "true" || sourceHandle === "false" ? { when: sourceHandle === "true" } : {};
+    const edge = { from: source, to: target, ...branch, on: "success" as const, loop: source === target };
     const id = `${edgeId(edge, edges.length)}:${edgeCounter.current++}`;
     setEdges((current) => [
       ...current,
@@ -194,12 +269,91 @@ function Editor({ workflow }: { workflow: Workflow | null }) {
     );
   }
 
-  function loadDefinition(next: WorkflowDefinition) {
-    const graph = toGraph(next);
+  /** Loads a definition from text: nodes already on the canvas keep their place, new ones are laid out. */
+  function loadDefinition(next: WorkflowDefinition, fields: WorkflowFields = {}, keepPositions = true) {
+    const kept = new Map(keepPositions ? nodes.map((node) => [node.id, node.position] as const) : []);
+    const graph = toGraph(keepPositions ? withPositions(next, kept) : withoutPositions(next));
     setNodes(graph.nodes.map(toFlowNode));
     setEdges(graph.edges.map(toFlowEdge));
+    if (fields.name !== undefined) setName(String(fields.name));
+    if (fields.description !== undefined) setDescription(String(fields.description));
+    if (fields.workflow_type !== undefined) setWorkflowType(fields.workflow_type);
+    if (fields.timeout_seconds !== undefined) setRunTimeout(String(fields.timeout_seconds ?? ""));
+    if (fields.input !== undefined || fields.schedule !== undefined) {
+      setSettings((current) => ({
+        ...current,
+        ...(fields.input !== undefined ? { input: fields.input } : {}),
+        ...(fields.schedule !== undefined ? { schedule: fields.schedule } : {}),
+      }));
+    }
     requestAnimationFrame(() => void flow.fitView());
   }
+
+  function copySelection() {
+    const picked = nodes.filter((node) => node.selected);
+    if (picked.length === 0) return false;
+    const ids = new Set(picked.map((node) => node.id));
+    clipboard.current = {
+      nodes: picked,
+      edges: edges.filter((edge) => ids.has(edge.source) && ids.has(edge.target)),
+    };
+    setClipboardFull(true);
+    return true;
+  }
+
+  /** Pastes copies under fresh ids, in free space beside the originals, with the edges among them. */
+  function paste() {
+    const copied = clipboard.current;
+    if (!copied) return;
+    const pasted = pasteCopies(
+      {
+        nodes: copied.nodes.map((node) => ({ position: node.position, definition: node.data.definition })),
+        edges: copied.edges.map((edge) => edge.data!.definition),
+      },
+      nodes,
+    );
+    const added = pasted.nodes.map(({ position, definition }) => ({
+      ...toFlowNode({ id: definition.id, position, definition }),
+      selected: true,
+    }));
+    const addedEdges = pasted.edges.map((definition) =>
+      toFlowEdge({ id: `${edgeId(definition, edges.length)}:${edgeCounter.current++}`, definition }),
+    );
+    setNodes((current) => [...current.map((node) => ({ ...node, selected: false })), ...added]);
+    setEdges((current) => [...current.map((edge) => ({ ...edge, selected: false })), ...addedEdges]);
+  }
+
+  function duplicate() {
+    if (copySelection()) paste();
+  }
+
+  function tidyUp() {
+    loadDefinition(definition, {}, false);
+  }
+
+  // The canvas's shortcuts, whatever has focus, except while typing in a field.
+  const shortcuts = useRef<(event: KeyboardEvent) => void>(() => {});
+  shortcuts.current = (event: KeyboardEvent) => {
+    if (!(event.ctrlKey || event.metaKey) || typingIn(event.target)) return;
+    const key = event.key.toLowerCase();
+    if (key === "z" && !event.shiftKey) travel(undo);
+    else if ((key === "z" && event.shiftKey) || key === "y") travel(redo);
+    else if (key === "c") {
+      // Text selected on the page is the user's to copy.
+      if (window.getSelection()?.toString()) return;
+      if (!copySelection()) return;
+    } else if (key === "v") {
+      if (!clipboard.current) return;
+      paste();
+    } else if (key === "d") duplicate();
+    else return;
+    event.preventDefault();
+  };
+  useEffect(() => {
+    const listener = (event: KeyboardEvent) => shortcuts.current(event);
+    document.addEventListener("keydown", listener);
+    return () => document.removeEventListener("keydown", listener);
+  }, []);
 
   function onDrop(event: DragEvent) {
     const type = event.dataTransfer.getData(dragType) as NodeType;
@@ -209,11 +363,24 @@ function Editor({ workflow }: { workflow: Workflow | null }) {
   }
 
   function saveWorkflow() {
-    setSent({ definition, edgeIds: edges.map((edge) => edge.id) });
-    const draft = { name, description, workflow_type: workflowType, definition, timeout_seconds: timeoutSeconds };
+    const placed = withPositions(definition, new Map(nodes.map((node) => [node.id, node.position] as const)));
+    setSent({ definition: placed, edgeIds: edges.map((edge) => edge.id) });
+    const draft = {
+      name,
+      description,
+      workflow_type: workflowType,
+      definition: placed,
+      timeout_seconds: timeoutSeconds,
+      input: settings.input,
+      schedule: settings.schedule,
+      // A new workflow starts active (the create body has no status); disabling it is an update.
+      ...(workflow ? { status: settings.enabled ? ("active" as const) : ("disabled" as const) } : {}),
+    };
+    const positionsSent = positionsKey(nodes);
     save.mutate(draft, {
       onSuccess: (saved) => {
         setSavedSnapshot(snapshotOf(saved));
+        setSavedPositions(positionsSent);
         if (!workflow) navigate(`/workflows/${saved.workflow_id}`, { replace: true });
       },
     });
@@ -234,6 +401,7 @@ function Editor({ workflow }: { workflow: Workflow | null }) {
         </>
       }
     >
+      <UnsavedChangesGuard dirty={dirty && !save.isPending} />
       <p>
         <Link href="/workflows">← All workflows</Link>
       </p>
@@ -265,7 +433,10 @@ function Editor({ workflow }: { workflow: Workflow | null }) {
           hint="A run still going this long after it was created fails, and its running tasks are cancelled."
         />
       </div>
-      <FormError error={save.error} fields={["name", "workflow_type", "timeout_seconds"]} />
+      <FormError
+        error={save.error}
+        fields={["name", "workflow_type", "timeout_seconds", "input", "schedule", "schedule.cron", "schedule.timezone"]}
+      />
       {placed?.other.length ? (
         <ul className="form-error" role="alert">
           {placed.other.map((text) => (
@@ -298,9 +469,6 @@ function Editor({ workflow }: { workflow: Workflow | null }) {
               Add {nodeTypeLabels[type].toLowerCase()} node
             </button>
           ))}
-          <button type="button" className="danger" onClick={deleteSelection} disabled={!selectedNode && !selectedEdge}>
-            Delete selected
-          </button>
         </div>
         <div
           ref={canvas}
@@ -328,6 +496,37 @@ function Editor({ workflow }: { workflow: Workflow | null }) {
           >
             <Background />
             <Controls />
+            <MiniMap pannable zoomable ariaLabel="Minimap of the workflow" />
+            <Panel position="top-left">
+              <div className="canvas-toolbar" role="toolbar" aria-label="Canvas">
+                <button type="button" onClick={() => travel(undo)} disabled={!canUndo(history)} title="Ctrl+Z">
+                  Undo
+                </button>
+                <button type="button" onClick={() => travel(redo)} disabled={!canRedo(history)} title="Ctrl+Shift+Z">
+                  Redo
+                </button>
+                <button type="button" onClick={copySelection} disabled={!selectedNode} title="Ctrl+C">
+                  Copy
+                </button>
+                <button type="button" onClick={paste} disabled={!clipboardFull} title="Ctrl+V">
+                  Paste
+                </button>
+                <button type="button" onClick={duplicate} disabled={!selectedNode} title="Ctrl+D">
+                  Duplicate
+                </button>
+                <button type="button" onClick={tidyUp} title="Lay the graph out again, top to bottom">
+                  Tidy up
+                </button>
+                <button
+                  type="button"
+                  className="danger"
+                  onClick={deleteSelection}
+                  disabled={!selectedNode && !selectedEdge}
+                >
+                  Delete selected
+                </button>
+              </div>
+            </Panel>
           </ReactFlow>
         </div>
         <div className="side">
@@ -338,6 +537,10 @@ function Editor({ workflow }: { workflow: Workflow | null }) {
               onChange={(next) => updateNode(selectedNode.id, next)}
               onRename={(next) => renameNode(selectedNode.id, next)}
               errors={placed?.nodes.get(selectedNode.id) ?? []}
+              suggestions={templateSuggestions(definition, selectedNode.id, {
+                input: settings.input,
+                context: workflow?.context ?? {},
+              })}
             />
           ) : selectedEdge ? (
             <EdgeInspector
@@ -362,10 +565,18 @@ function Editor({ workflow }: { workflow: Workflow | null }) {
         </div>
       </div>
 
-      <DefinitionText definition={definition} onApply={loadDefinition} />
+      <WorkflowSettings
+        value={settings}
+        onChange={setSettings}
+        definition={definition}
+        errors={fields}
+        isNew={!workflow}
+      />
+      <DefinitionText definition={definition} onApply={(next, fields) => loadDefinition(next, fields)} />
       {workflow ? (
         <>
-          <RunsSection workflow={workflow} dirty={dirty} />
+          {/* Keyed by the save: the run form takes the defaults just saved. */}
+          <RunsSection key={workflow.updated_at} workflow={workflow} dirty={dirty} />
           <Section title="Danger zone">
             <button
               type="button"
@@ -387,42 +598,6 @@ function Editor({ workflow }: { workflow: Workflow | null }) {
   );
 }
 
-/** Connecting without a mouse: pick both ends. */
-function ConnectForm({
-  nodeIds,
-  onConnect,
-}: {
-  nodeIds: string[];
-  onConnect: (source: string, target: string) => void;
-}) {
-  const [source, setSource] = useState("");
-  const [target, setTarget] = useState("");
-  const options = [{ value: "", label: "choose a node" }, ...nodeIds.map((id) => ({ value: id, label: id }))];
-  return (
-    <form
-      className="connect-form"
-      aria-label="Connect nodes"
-      onSubmit={(event) => {
-        event.preventDefault();
-        if (source && target) onConnect(source, target);
-      }}
-    >
-      <h3>Connect nodes</h3>
-      <SelectField
-        label="From node"
-        value={source}
-        onChange={(event) => setSource(event.target.value)}
-        options={options}
-      />
-      <SelectField
-        label="To node"
-        value={target}
-        onChange={(event) => setTarget(event.target.value)}
-        options={options}
-      />
-      <button type="submit" disabled={!source || !target}>
-        Add edge
-      </button>
-    </form>
-  );
+function positionsKey(nodes: { id: string; position: Position }[]): string {
+  return JSON.stringify(nodes.map((node) => [node.id, Math.round(node.position.x), Math.round(node.position.y)]));
 }

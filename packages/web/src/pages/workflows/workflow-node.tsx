@@ -14,6 +14,8 @@ export interface NodeData extends Record<string, unknown> {
 
 export type WorkflowFlowNode = Node<NodeData, "workflow">;
 
+// Handles are drawn connection points (role img, so their names are allowed); the keyboard way to connect
+// is the editor's "Connect nodes" form.
 export function WorkflowNode({ data, selected }: NodeProps<WorkflowFlowNode>) {
   const { definition, errors = [], status, waiting } = data;
   const tool = "tool" in definition ? toolLabels[definition.tool] : null;
@@ -21,7 +23,7 @@ export function WorkflowNode({ data, selected }: NodeProps<WorkflowFlowNode>) {
     <div
       className={`flow-node type-${definition.type}${status ? ` status-${status}` : ""}${errors.length ? " has-errors" : ""}${selected ? " selected" : ""}`}
     >
-      <Handle type="target" position={Position.Top} aria-label={`Input of ${definition.id}`} />
+      <Handle type="target" position={Position.Top} role="img" aria-label={`Input of ${definition.id}`} />
       <div className="flow-node-type">{nodeTypeLabels[definition.type]}</div>
       <div className="flow-node-id">{definition.name || definition.id}</div>
       {tool ? (
@@ -37,12 +39,44 @@ export function WorkflowNode({ data, selected }: NodeProps<WorkflowFlowNode>) {
           {error}
         </div>
       ))}
-      <Handle type="source" position={Position.Bottom} aria-label={`Output of ${definition.id}`} />
+      {definition.type === "condition" ? (
+        <>
+          <Handle
+            type="source"
+            id="true"
+            position={Position.Bottom}
+            className="handle-true"
+            role="img"
+            style={{ left: "30%" }}
+            aria-label={`True output of ${definition.id}`}
+          />
+          <Handle
+            type="source"
+            id="false"
+            position={Position.Bottom}
+            className="handle-false"
+            role="img"
+            style={{ left: "70%" }}
+            aria-label={`False output of ${definition.id}`}
+          />
+          <div className="flow-node-branches" aria-hidden="true">
+            <span>true</span>
+            <span>false</span>
+          </div>
+        </>
+      ) : (
+        <Handle type="source" position={Position.Bottom} role="img" aria-label={`Output of ${definition.id}`} />
+      )}
     </div>
   );
 }
 
 export const nodeTypes = { workflow: WorkflowNode };
+
+/** The source handle an edge leaves from: a condition's true or false output, or the node's one output. */
+export function sourceHandleOf(edge: EdgeDefinition): string | null {
+  return edge.when === undefined ? null : String(edge.when);
+}
 
 /** The short text on an edge: what makes it followed. */
 export function edgeLabel(edge: EdgeDefinition): string {

@@ -1,28 +1,40 @@
+import { useState } from "react";
 import { Link } from "wouter";
 import { useWorkflows } from "../../api/workflows.ts";
 import { formatAgo } from "../../components/format.ts";
 import { Page } from "../../components/page.tsx";
 import { EmptyState, ErrorState, Loading } from "../../components/states.tsx";
 import { StatusBadge } from "../../components/status-badge.tsx";
+import { ImportWorkflow } from "./import-workflow.tsx";
 
 export function WorkflowsPage() {
   const workflows = useWorkflows();
+  const [importing, setImporting] = useState(false);
   return (
     <Page
       title="Workflows"
       actions={
-        <Link href="/workflows/new" className="button primary">
-          New workflow
-        </Link>
+        <>
+          <button type="button" onClick={() => setImporting(true)} disabled={importing}>
+            Import
+          </button>
+          <Link href="/workflows/new" className="button primary">
+            New workflow
+          </Link>
+        </>
       }
     >
+      {importing ? <ImportWorkflow onCancel={() => setImporting(false)} /> : null}
       {workflows.isPending ? (
         <Loading what="workflows" />
       ) : workflows.isError ? (
         <ErrorState error={workflows.error} what="workflows" onRetry={() => workflows.refetch()} />
       ) : workflows.data.length === 0 ? (
         <EmptyState title="No workflows yet.">
-          <p>A workflow chains tasks, conditions and approvals into one run. Start with "New workflow".</p>
+          <p>
+            A workflow chains tasks, conditions and approvals into one run. Start with "New workflow", or import a YAML
+            file.
+          </p>
         </EmptyState>
       ) : (
         <div className="table-wrap">
