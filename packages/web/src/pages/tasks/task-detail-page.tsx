@@ -6,6 +6,7 @@ import { useStore } from "../../api/store.ts";
 import { useTaskOutput } from "../../api/task-output.ts";
 import { terminalStatuses, useTask, useTaskAction } from "../../api/tasks.ts";
 import { useWorkers } from "../../api/workers.ts";
+import { confirmAction } from "../../components/confirm-dialog.tsx";
 import { FormError } from "../../components/form.tsx";
 import { formatCost, formatDate, formatNumber, formatUntil } from "../../components/format.ts";
 import { Page, Section } from "../../components/page.tsx";
@@ -69,7 +70,14 @@ function TaskDetail({ task }: { task: Task }) {
               type="button"
               className="danger"
               disabled={action.isPending}
-              onClick={() => confirm("Delete this task and its log?") && run("delete")}
+              onClick={async () => {
+                const yes = await confirmAction({
+                  title: "Delete this task and its log?",
+                  confirm: "Delete",
+                  danger: true,
+                });
+                if (yes) run("delete");
+              }}
             >
               Delete task
             </button>

@@ -89,16 +89,16 @@ export function TasksPage() {
               <tbody>
                 {tasks.data.items.map((task) => (
                   <tr key={task.task_id}>
-                    <td className="wrap">
+                    <td data-label="Description" className="wrap">
                       <Link href={`/tasks/${task.task_id}`}>{task.description}</Link>
                     </td>
-                    <td className="wrap">
+                    <td data-label="Status" className="wrap">
                       <StatusBadge status={task.status} label={taskStatusLabels[task.status]} />
                       {task.waiting_reason ? (
                         <small className="muted waiting-reason"> {task.waiting_reason.message}</small>
                       ) : null}
                     </td>
-                    <td>
+                    <td data-label="Tool">
                       {toolLabels[task.tool]}
                       {task.model ? <span className="muted"> · {task.model}</span> : null}
                       {task.tools.length > 1 ? (
@@ -112,11 +112,13 @@ export function TasksPage() {
                       ) : null}
                       {task.on_limit === "failover" ? <span className="chip">fails over</span> : null}
                     </td>
-                    <td>{task.worker_id ? (workerNames.get(task.worker_id) ?? "another worker") : "—"}</td>
-                    <td>
+                    <td data-label="Worker">
+                      {task.worker_id ? (workerNames.get(task.worker_id) ?? "another worker") : "—"}
+                    </td>
+                    <td data-label="Attempt">
                       {task.attempt}/{task.max_attempts}
                     </td>
-                    <td>{formatAgo(task.created_at)}</td>
+                    <td data-label="Created">{formatAgo(task.created_at)}</td>
                   </tr>
                 ))}
               </tbody>

@@ -173,12 +173,14 @@ function RunView({ workflow, run }: { workflow: Workflow; run: WorkflowRun }) {
                     {node.node_id}
                     {node.iteration ? <span className="muted"> (iteration {node.iteration + 1})</span> : null}
                   </th>
-                  <td>
+                  <td data-label="State">
                     <StatusBadge status={nodeState(node)} label={nodeStatusLabels[nodeState(node)]} />
                   </td>
-                  <td>{node.attempts}</td>
-                  <td>{node.task_id ? <Link href={`/tasks/${node.task_id}`}>Open task</Link> : "—"}</td>
-                  <td className="wrap">
+                  <td data-label="Attempts">{node.attempts}</td>
+                  <td data-label="Task">
+                    {node.task_id ? <Link href={`/tasks/${node.task_id}`}>Open task</Link> : "—"}
+                  </td>
+                  <td data-label="Output or error" className="wrap">
                     <div className={`clamp${node.error ? " error-text" : ""}`}>{node.error ?? node.output ?? "—"}</div>
                   </td>
                 </tr>

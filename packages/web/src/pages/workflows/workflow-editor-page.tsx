@@ -19,14 +19,17 @@ import { Link, useLocation } from "wouter";
 import { ApiError } from "../../api/client.ts";
 import { useStore } from "../../api/store.ts";
 import { useDeleteWorkflow, useSaveWorkflow, useWorkflow } from "../../api/workflows.ts";
+import { confirmAction } from "../../components/confirm-dialog.tsx";
 import { Field, FormError, fieldErrorsOf, SelectField } from "../../components/form.tsx";
 import { Page, Section } from "../../components/page.tsx";
 import { ErrorState, Loading } from "../../components/states.tsx";
+import { usePhone } from "../../components/use-media.ts";
 import { nodeTypes as allNodeTypes, nodeTypeLabels } from "../../labels.ts";
 import { effectiveTheme, theme } from "../../theme.ts";
 import { edgeId, errorsByElement, type GraphEdge, type GraphNode, newNode, toGraph } from "./definition.ts";
 import { DefinitionText } from "./definition-text.tsx";
 import { EdgeInspector, NodeInspector } from "./inspector.tsx";
+import { PhoneViewOnly } from "./phone-view-only.tsx";
 import { RunsSection } from "./runs-section.tsx";
 import { edgeLabel, nodeAriaLabel, nodeTypes, type WorkflowFlowNode } from "./workflow-node.tsx";
 
@@ -82,6 +85,7 @@ function Editor({ workflow }: { workflow: Workflow | null }) {
   const [, navigate] = useLocation();
   const flow = useReactFlow<WorkflowFlowNode, WorkflowFlowEdge>();
   const colorMode = effectiveTheme(useStore(theme));
+  const phone = usePhone();
   const canvas = useRef<HTMLDivElement>(null);
   const edgeCounter = useRef(0);
   const [name, setName] = useState(workflow?.name ?? "");
@@ -237,6 +241,7 @@ function Editor({ workflow }: { workflow: Workflow | null }) {
       <p>
         <Link href="/workflows">← All workflows</Link>
       </p>
+      {phone ? <PhoneViewOnly /> : null}
       <div className="grid three">
         <Field
           label="Name"
@@ -324,7 +329,10 @@ function Editor({ workflow }: { workflow: Workflow | null }) {
             fitViewOptions={{ maxZoom: 1 }}
             proOptions={{ hideAttribution: true }}
             colorMode={colorMode}
-            deleteKeyCode={["Backspace", "Delete"]}
+            deleteKeyCode={phone ? null : ["Backspace", "Delete"]}
+            nodesDraggable={!phone}
+            nodesConnectable={!phone}
+            elementsSelectable={!phone}
           >
             <Background />
             <Controls />
@@ -371,10 +379,13 @@ function Editor({ workflow }: { workflow: Workflow | null }) {
               type="button"
               className="danger"
               disabled={remove.isPending}
-              onClick={() => {
-                if (confirm(`Delete the workflow "${workflow.name}" and its run history?`)) {
-                  remove.mutate(workflow.workflow_id, { onSuccess: () => navigate("/workflows") });
-                }
+              onClick={async () => {
+                const yes = await confirmAction({
+                  title: `Delete the workflow "${workflow.name}" and its run history?`,
+                  confirm: "Delete workflow",
+                  danger: true,
+                });
+                if (yes) remove.mutate(workflow.workflow_id, { onSuccess: () => navigate("/workflows") });
               }}
             >
               Delete workflow
