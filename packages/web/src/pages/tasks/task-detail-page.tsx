@@ -73,7 +73,7 @@ function TaskDetail({ task }: { task: Task }) {
               onClick={async () => {
                 const yes = await confirmAction({
                   title: "Delete this task and its log?",
-                  confirm: "Delete",
+                  confirm: "Delete task",
                   danger: true,
                 });
                 if (yes) run("delete");

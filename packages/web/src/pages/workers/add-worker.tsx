@@ -4,7 +4,7 @@ import type { ApiKeyCreated, EnrolmentCodeCreated } from "@garageswarm/protocol"
 import { useState } from "react";
 import { useCreateEnrolmentCode } from "../../api/enrolment.ts";
 import { useCreateApiKey } from "../../api/keys.ts";
-import { Field, FormError, fieldErrorsOf, formValues } from "../../components/form.tsx";
+import { Field, FormError, fieldErrorsOf, formValues, useOpenedForm } from "../../components/form.tsx";
 import { CopyableValue } from "../../components/secret.tsx";
 import { EnrolmentCodeView } from "./enrolment-code.tsx";
 
@@ -20,11 +20,12 @@ export function AddWorker({ onClose }: { onClose: () => void }) {
   const [name, setName] = useState("");
   const error = createCode.error ?? createKey.error;
   const fields = fieldErrorsOf(error);
+  const opened = useOpenedForm<HTMLElement>();
   const newCode = (machine: string) =>
     createCode.mutate(machine ? { name: machine } : {}, { onSuccess: (created) => setCode(created) });
 
   return (
-    <section className="card" aria-labelledby="add-worker-title">
+    <section ref={opened} className="card" aria-labelledby="add-worker-title">
       <h2 id="add-worker-title">Add a worker</h2>
       {code ? (
         <>
