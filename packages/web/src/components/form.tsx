@@ -142,6 +142,15 @@ function nameOf(element: Element): string {
   return element.getAttribute("aria-label") ?? element.textContent ?? "";
 }
 
+// What last had focus, even if the page has since removed it: a page that hides its "New task" button while the
+// form shows removes the opener before the form's effect runs, so document.activeElement is already <body>.
+let lastFocused: HTMLElement | null = null;
+if (typeof document !== "undefined") {
+  document.addEventListener("focusin", (event) => {
+    if (event.target instanceof HTMLElement) lastFocused = event.target;
+  });
+}
+
 /**
  * For a form that opens in place: focus moves to its first field when it opens, and back to what opened it when
  * it closes. Pages often hide the opener while the form shows, so it is found again by tag and name.
@@ -150,7 +159,7 @@ export function useOpenedForm<T extends HTMLElement>() {
   const container = useRef<T>(null);
   useEffect(() => {
     const active = document.activeElement;
-    const opener = active instanceof HTMLElement && active !== document.body ? active : null;
+    const opener = active instanceof HTMLElement && active !== document.body ? active : lastFocused;
     const tag = opener?.tagName ?? "";
     const name = opener ? nameOf(opener) : "";
     focusFirstField(container.current);

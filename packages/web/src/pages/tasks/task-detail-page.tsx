@@ -109,11 +109,14 @@ function TaskDetail({ task }: { task: Task }) {
             {task.waiting_reason ? (
               <>
                 <dt>Waiting</dt>
-                <dd role="status">
-                  {task.waiting_reason.message}
-                  {task.waiting_reason.until ? (
-                    <span className="muted"> · until {formatUntil(task.waiting_reason.until)}</span>
-                  ) : null}
+                <dd>
+                  {/* The live region sits inside the <dd>: a <dl> may hold only dt/dd groups (axe definition-list). */}
+                  <span role="status">
+                    {task.waiting_reason.message}
+                    {task.waiting_reason.until ? (
+                      <span className="muted"> · until {formatUntil(task.waiting_reason.until)}</span>
+                    ) : null}
+                  </span>
                 </dd>
               </>
             ) : null}
