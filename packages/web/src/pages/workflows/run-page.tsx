@@ -135,7 +135,8 @@ function RunView({ workflow, run }: { workflow: Workflow; run: WorkflowRun }) {
       {waiting.map((node) => (
         <ApprovalRequest key={node.node_id} workflow={workflow} run={run} node={node} />
       ))}
-      <div className="canvas run-canvas" role="img" aria-label={`Run graph: ${describe(states)}`}>
+      {/* A group, not an image: its zoom controls and nodes take focus (axe nested-interactive). */}
+      <div className="canvas run-canvas" role="group" aria-label={`Run graph: ${describe(states)}`}>
         <ReactFlowProvider>
           <ReactFlow
             nodes={nodes}
