@@ -335,7 +335,7 @@ function Editor({ workflow }: { workflow: Workflow | null }) {
             elementsSelectable={!phone}
           >
             <Background />
-            <Controls />
+            <Controls showInteractive={!phone} />
           </ReactFlow>
         </div>
         <div className="side">
