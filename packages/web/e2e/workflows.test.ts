@@ -272,7 +272,7 @@ describe.skipIf(chromiumMissing())("dashboard: workflow editor", () => {
     const workflowId = created.body.workflow_id;
     const runId = (await api.post(`/api/v1/workflows/${workflowId}/execute`, undefined, as)).body.run_id;
     await page.goto(`/workflows/${workflowId}/runs/${runId}`);
-    const graph = page.getByRole("group", { name: /^Run graph:/ });
+    const graph = page.getByRole("figure", { name: /^Run graph:/ });
     await graph.waitFor();
     // Live: the page hears events over its socket, and does not poll.
     await page.getByText("Live", { exact: true }).waitFor();

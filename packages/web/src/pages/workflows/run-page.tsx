@@ -135,8 +135,8 @@ function RunView({ workflow, run }: { workflow: Workflow; run: WorkflowRun }) {
       {waiting.map((node) => (
         <ApprovalRequest key={node.node_id} workflow={workflow} run={run} node={node} />
       ))}
-      {/* A group, not an image: its zoom controls and nodes take focus (axe nested-interactive). */}
-      <div className="canvas run-canvas" role="group" aria-label={`Run graph: ${describe(states)}`}>
+      {/* A figure, not an image: its zoom controls and nodes take focus (axe nested-interactive). */}
+      <figure className="canvas run-canvas" aria-label={`Run graph: ${describe(states)}`}>
         <ReactFlowProvider>
           <ReactFlow
             nodes={nodes}
@@ -153,7 +153,7 @@ function RunView({ workflow, run }: { workflow: Workflow; run: WorkflowRun }) {
             <Controls showInteractive={false} />
           </ReactFlow>
         </ReactFlowProvider>
-      </div>
+      </figure>
       <Section title="Nodes">
         <div className="table-wrap">
           <table>
