@@ -4,7 +4,7 @@ import { describe, expect } from "vitest";
 import { startTestServer } from "../../../test/support/server.ts";
 import { chromiumMissing, screenshot } from "./support/browser.ts";
 import { dashboardTest } from "./support/fixtures.ts";
-import { goTo, newBrowserUser, register, signIn } from "./support/flows.ts";
+import { answerDialog, goTo, newBrowserUser, register, signIn } from "./support/flows.ts";
 
 // Moved forward to expire sessions without waiting.
 let clockOffsetMs = 0;
@@ -101,8 +101,8 @@ describe.skipIf(chromiumMissing())("dashboard: account, keys and workers", () =>
     expect(await page.getByLabel("API key (shown once)").count()).toBe(0);
     expect(await page.content()).not.toContain(secret);
 
-    page.once("dialog", (dialog) => void dialog.accept());
     await page.getByRole("button", { name: "Revoke laptop" }).click();
+    await answerDialog(page, "Revoke key");
     await expect.poll(() => row.textContent()).toContain("Revoked");
   });
 

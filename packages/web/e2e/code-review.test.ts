@@ -7,7 +7,7 @@ import { apiClient } from "../../../test/support/http.ts";
 import { createApiKey, createUser } from "../../../test/support/users.ts";
 import { chromiumMissing, type Page, screenshot } from "./support/browser.ts";
 import { dashboardTest } from "./support/fixtures.ts";
-import { goTo, registerWorkerMachine, signInAs, signInAsNewUser } from "./support/flows.ts";
+import { answerDialog, goTo, registerWorkerMachine, signInAs, signInAsNewUser } from "./support/flows.ts";
 import { codeResultOf, completeAsWorker, createGreeterRepo } from "./support/git-change.ts";
 
 const it = dashboardTest();
@@ -91,8 +91,8 @@ describe.skipIf(chromiumMissing())("dashboard: code tasks", () => {
     await page.getByText(`${repo.url} @ main`).waitFor();
 
     await goTo(page, "Repositories");
-    page.once("dialog", (dialog) => void dialog.accept());
     await page.getByRole("button", { name: "Delete greeter" }).click();
+    await answerDialog(page, "Delete repository");
     await page.getByText("No saved repositories yet.").waitFor();
   });
 

@@ -7,7 +7,7 @@ import { createApiKey, createUser, type TestUser } from "../../../test/support/u
 import { cleanUpWorkers, spawnWorker } from "../../worker/test/e2e/support.ts";
 import { chromiumMissing, type Page, screenshot } from "./support/browser.ts";
 import { dashboardTest } from "./support/fixtures.ts";
-import { signInAs } from "./support/flows.ts";
+import { mainNavLink, signInAs } from "./support/flows.ts";
 
 const it = dashboardTest();
 
@@ -20,7 +20,7 @@ function sidewaysOverflow(page: Page): Promise<number> {
 }
 
 async function tapNav(page: Page, name: string): Promise<void> {
-  await page.getByRole("navigation", { name: "Main" }).getByRole("link", { name }).tap();
+  await (await mainNavLink(page, name)).tap();
   await page.getByRole("heading", { name, level: 1 }).waitFor();
 }
 

@@ -9,7 +9,7 @@ import type { FakeServer } from "../../worker/test/fakes/index.ts";
 import { startFakeAnthropic } from "../../worker/test/fakes/index.ts";
 import { chromiumMissing, type Page, screenshot } from "./support/browser.ts";
 import { dashboardTest } from "./support/fixtures.ts";
-import { goTo, signInAsNewUser } from "./support/flows.ts";
+import { goTo, mainNavLink, signInAsNewUser } from "./support/flows.ts";
 
 const vendorKey = "sk-ant-phone-only";
 const reply = "Hello from the phone";
@@ -91,7 +91,7 @@ describe.skipIf(chromiumMissing())("phone worker", () => {
     const api = apiClient(server.url);
     const token = { token: user.access_token };
 
-    await page.getByRole("navigation", { name: "Main" }).getByRole("link", { name: "Phone" }).click();
+    await (await mainNavLink(page, "Phone")).click();
     await page.getByRole("heading", { name: "Work on this phone", level: 1 }).waitFor();
     await page.getByText("Keys stay on this phone").waitFor();
     await page.getByLabel("Anthropic API key").fill(vendorKey);
@@ -158,7 +158,7 @@ describe.skipIf(chromiumMissing())("phone worker", () => {
     await waitForTask(api, user.access_token, lowTask, "completed");
 
     // Stop deregisters: the worker is gone and its key revoked.
-    await page.getByRole("navigation", { name: "Main" }).getByRole("link", { name: "Phone" }).click();
+    await (await mainNavLink(page, "Phone")).click();
     await page.getByRole("button", { name: "Stop working on this phone" }).click();
     await page.getByRole("button", { name: "Work on this phone" }).waitFor();
     expect((await api.get("/api/v1/workers", token)).body.items).toEqual([]);

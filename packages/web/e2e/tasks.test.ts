@@ -4,7 +4,7 @@ import { apiClient } from "../../../test/support/http.ts";
 import { createApiKey, createUser } from "../../../test/support/users.ts";
 import { chromiumMissing, screenshot } from "./support/browser.ts";
 import { dashboardTest } from "./support/fixtures.ts";
-import { createTask, goTo, registerWorkerMachine, signInAs, signInAsNewUser } from "./support/flows.ts";
+import { answerDialog, createTask, goTo, registerWorkerMachine, signInAs, signInAsNewUser } from "./support/flows.ts";
 
 const it = dashboardTest();
 
@@ -36,8 +36,8 @@ describe.skipIf(chromiumMissing())("dashboard: tasks and workers", () => {
     await page.getByRole("button", { name: "Cancel task" }).waitFor();
     const copyUrl = page.url();
     await page.getByRole("button", { name: "Cancel task" }).click();
-    page.once("dialog", (dialog) => void dialog.accept());
     await page.getByRole("button", { name: "Delete task" }).click();
+    await answerDialog(page, "Delete task");
     await page.getByRole("heading", { name: "Tasks", level: 1 }).waitFor();
     expect(page.url()).not.toBe(copyUrl);
     await expect.poll(() => page.getByRole("link", { name: "Summarise the changelog" }).count()).toBe(1);
@@ -154,8 +154,8 @@ describe.skipIf(chromiumMissing())("dashboard: tasks and workers", () => {
     await friendPage.getByText("not yours").waitFor();
 
     await goTo(friendPage, "Workers");
-    friendPage.once("dialog", (dialog) => void dialog.accept());
     await shared.getByRole("button", { name: "Leave shared-box" }).click();
+    await answerDialog(friendPage, "Leave worker");
     await expect.poll(() => shared.count()).toBe(0);
   });
 

@@ -4,7 +4,7 @@ import { describe, expect } from "vitest";
 import { startTestServer } from "../../../test/support/server.ts";
 import { chromiumMissing, screenshot } from "./support/browser.ts";
 import { dashboardTest } from "./support/fixtures.ts";
-import { goTo, newBrowserUser, signIn, signInAs } from "./support/flows.ts";
+import { answerDialog, goTo, newBrowserUser, signIn, signInAs } from "./support/flows.ts";
 
 const ADMIN = { username: "admin", password: "users-page-admin-pw" };
 const it = dashboardTest(() => startTestServer({ registration: "invite", adminPassword: ADMIN.password }));
@@ -69,8 +69,8 @@ describe.skipIf(chromiumMissing())("dashboard: the admin Users page", () => {
     const theirs = await newPage();
     await signInAs(theirs, person);
 
-    page.once("dialog", (dialog) => void dialog.accept());
     await page.getByRole("button", { name: `Disable ${person.username}` }).click();
+    await answerDialog(page, "Disable user");
     await expect.poll(() => row.textContent()).toContain("Disabled");
     // No button to disable oneself.
     expect(await page.getByRole("button", { name: "Disable admin" }).count()).toBe(0);

@@ -17,7 +17,7 @@ export async function expectAccessible(page: Page, options: { exclude?: string[]
       rule: violation.id,
       impact: violation.impact,
       help: violation.help,
-      where: violation.nodes.slice(0, 5).map((node) => node.target.join(" ")),
+      where: violation.nodes.slice(0, 5).map((node) => `${node.target.join(" ")} ${node.html} ${node.failureSummary}`),
     }));
   expect(found, `axe found serious violations on ${page.url()}`).toEqual([]);
 }

@@ -36,8 +36,23 @@ export async function goTo(
   page: Page,
   name: "Overview" | "Tasks" | "Repositories" | "Workflows" | "Workers" | "Settings" | "Users",
 ) {
-  await page.getByRole("navigation", { name: "Main" }).getByRole("link", { name }).click();
+  await (await mainNavLink(page, name)).click();
   await page.getByRole("heading", { name, level: 1 }).waitFor();
+}
+
+/** A page's link in the main navigation; on a phone the less used ones sit behind the bar's Menu button. */
+export async function mainNavLink(page: Page, name: string) {
+  const nav = page.getByRole("navigation", { name: "Main" });
+  const link = nav.getByRole("link", { name, exact: true });
+  if (!(await link.isVisible())) await nav.getByRole("button", { name: "Menu" }).click();
+  return link;
+}
+
+/** Answers the dashboard's confirmation dialog by pressing the button of that name. */
+export async function answerDialog(page: Page, button: string) {
+  const dialog = page.getByRole("dialog");
+  await dialog.getByRole("button", { name: button, exact: true }).click();
+  await dialog.waitFor({ state: "detached" });
 }
 
 export async function createTask(page: Page, description: string, prompt?: string): Promise<void> {

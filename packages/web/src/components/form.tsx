@@ -4,7 +4,9 @@ import {
   type ReactNode,
   type SelectHTMLAttributes,
   type TextareaHTMLAttributes,
+  useEffect,
   useId,
+  useRef,
 } from "react";
 import { ApiError, errorMessage } from "../api/client.ts";
 
@@ -124,4 +126,53 @@ export function formValues(form: HTMLFormElement): Record<string, string> {
   const values: Record<string, string> = {};
   for (const [key, value] of new FormData(form)) if (typeof value === "string") values[key] = value;
   return values;
+}
+
+/** Puts the cursor in the first field a person types into. */
+export function focusFirstField(container: HTMLElement | null): void {
+  container
+    ?.querySelector<HTMLElement>(
+      "input:not([type=hidden]):not(:disabled), select:not(:disabled), textarea:not(:disabled), button:not(:disabled)",
+    )
+    ?.focus();
+}
+
+/** How a control is told apart from its neighbours: its accessible name, by label or by words. */
+function nameOf(element: Element): string {
+  return element.getAttribute("aria-label") ?? element.textContent ?? "";
+}
+
+// What last had focus, even if the page has since removed it: a page that hides its "New task" button while the
+// form shows removes the opener before the form's effect runs, so document.activeElement is already <body>.
+let lastFocused: HTMLElement | null = null;
+if (typeof document !== "undefined") {
+  document.addEventListener("focusin", (event) => {
+    if (event.target instanceof HTMLElement) lastFocused = event.target;
+  });
+}
+
+/**
+ * For a form that opens in place: focus moves to its first field when it opens, and back to what opened it when
+ * it closes. Pages often hide the opener while the form shows, so it is found again by tag and name.
+ */
+export function useOpenedForm<T extends HTMLElement>() {
+  const container = useRef<T>(null);
+  useEffect(() => {
+    const active = document.activeElement;
+    const opener = active instanceof HTMLElement && active !== document.body ? active : lastFocused;
+    const tag = opener?.tagName ?? "";
+    const name = opener ? nameOf(opener) : "";
+    focusFirstField(container.current);
+    return () => {
+      if (!opener) return;
+      // After the page has rendered without the form, so a re-shown opener exists.
+      requestAnimationFrame(() => {
+        const target = opener.isConnected
+          ? opener
+          : [...document.querySelectorAll<HTMLElement>(tag)].find((element) => nameOf(element) === name);
+        target?.focus();
+      });
+    };
+  }, []);
+  return container;
 }

@@ -2,7 +2,7 @@
 import type { SavedRepo } from "@garageswarm/protocol";
 import { useId } from "react";
 import { useCreateSavedRepo, useUpdateSavedRepo } from "../../api/repos.ts";
-import { Field, FormError, fieldErrorsOf, formValues } from "../../components/form.tsx";
+import { Field, FormError, fieldErrorsOf, formValues, useOpenedForm } from "../../components/form.tsx";
 
 const fieldNames = ["name", "url", "default_ref", "setup", "check", "push"];
 
@@ -13,9 +13,11 @@ export function RepoForm({ repo, onDone }: { repo: SavedRepo | null; onDone: () 
   const fields = fieldErrorsOf(mutation.error);
   const pushId = useId();
   const title = repo ? `Edit ${repo.name}` : "Add a repository";
+  const opened = useOpenedForm<HTMLFormElement>();
 
   return (
     <form
+      ref={opened}
       className="card"
       aria-label={title}
       onSubmit={(event) => {

@@ -2,6 +2,7 @@
 import type { SavedRepo } from "@garageswarm/protocol";
 import { useState } from "react";
 import { useDeleteSavedRepo, useSavedRepos } from "../../api/repos.ts";
+import { confirmAction } from "../../components/confirm-dialog.tsx";
 import { FormError } from "../../components/form.tsx";
 import { Page } from "../../components/page.tsx";
 import { EmptyState, ErrorState, Loading } from "../../components/states.tsx";
@@ -50,10 +51,15 @@ export function ReposPage() {
                 <RepoCard
                   repo={repo}
                   onEdit={() => setEditing(repo.repo_id)}
-                  onDelete={() =>
-                    confirm(`Delete the saved repository ${repo.name}? Tasks made with it keep their copy.`) &&
-                    remove.mutate(repo.repo_id)
-                  }
+                  onDelete={async () => {
+                    const yes = await confirmAction({
+                      title: `Delete the saved repository ${repo.name}?`,
+                      message: "Tasks made with it keep their copy.",
+                      confirm: "Delete repository",
+                      danger: true,
+                    });
+                    if (yes) remove.mutate(repo.repo_id);
+                  }}
                   busy={remove.isPending}
                 />
               </li>

@@ -1,6 +1,7 @@
 import type { ApiKeyCreated } from "@garageswarm/protocol";
 import { useState } from "react";
 import { useApiKeys, useCreateApiKey, useRevokeApiKey } from "../../api/keys.ts";
+import { confirmAction } from "../../components/confirm-dialog.tsx";
 import { Field, FormError, fieldErrorsOf, formValues, SelectField } from "../../components/form.tsx";
 import { formatAgo, formatDate } from "../../components/format.ts";
 import { Section } from "../../components/page.tsx";
@@ -94,12 +95,14 @@ export function ApiKeysSection() {
             <tbody>
               {keys.data.map((key) => (
                 <tr key={key.key_id}>
-                  <td>{key.name}</td>
-                  <td>{key.scope === "full" ? "Full" : "Worker"}</td>
-                  <td className="mono">{key.prefix}…</td>
-                  <td>{formatDate(key.created_at)}</td>
-                  <td>{formatAgo(key.last_used_at)}</td>
-                  <td>{key.revoked_at ? `Revoked ${formatAgo(key.revoked_at)}` : "Active"}</td>
+                  <td data-label="Name">{key.name}</td>
+                  <td data-label="Scope">{key.scope === "full" ? "Full" : "Worker"}</td>
+                  <td data-label="Prefix" className="mono">
+                    {key.prefix}…
+                  </td>
+                  <td data-label="Created">{formatDate(key.created_at)}</td>
+                  <td data-label="Last used">{formatAgo(key.last_used_at)}</td>
+                  <td data-label="Status">{key.revoked_at ? `Revoked ${formatAgo(key.revoked_at)}` : "Active"}</td>
                   <td>
                     {key.revoked_at ? null : (
                       <button
@@ -107,13 +110,14 @@ export function ApiKeysSection() {
                         className="danger"
                         aria-label={`Revoke ${key.name}`}
                         disabled={revoke.isPending}
-                        onClick={() => {
-                          if (
-                            confirm(
-                              `Revoke the key "${key.name}"? Anything using it, and any key made with it, stops working.`,
-                            )
-                          )
-                            revoke.mutate(key.key_id);
+                        onClick={async () => {
+                          const yes = await confirmAction({
+                            title: `Revoke the key "${key.name}"?`,
+                            message: "Anything using it, and any key made with it, stops working.",
+                            confirm: "Revoke key",
+                            danger: true,
+                          });
+                          if (yes) revoke.mutate(key.key_id);
                         }}
                       >
                         Revoke

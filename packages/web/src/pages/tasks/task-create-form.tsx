@@ -4,7 +4,16 @@ import type { LimitPolicy, Task, TaskCreate, ToolId, Worker } from "@garageswarm
 import { useMemo, useState } from "react";
 import { type NewTask, useCreateTask } from "../../api/tasks.ts";
 import { useWorkers } from "../../api/workers.ts";
-import { Field, FormError, fieldErrorsOf, formValues, SelectField, TextAreaField } from "../../components/form.tsx";
+import {
+  Field,
+  FormError,
+  fieldErrorsOf,
+  focusFirstField,
+  formValues,
+  SelectField,
+  TextAreaField,
+  useOpenedForm,
+} from "../../components/form.tsx";
 import { formatUntil } from "../../components/format.ts";
 import { limitPolicyLabels, textToolIds, toolIds, toolLabels } from "../../labels.ts";
 import { repoFieldNames, repoFromForm } from "./repo-fields.ts";
@@ -21,10 +30,12 @@ export function TaskCreateForm({ onCreated, onCancel }: { onCreated: (task: Task
   const fields = fieldErrorsOf(create.error);
   const tools = tool === "any" ? textToolIds : [tool, ...fallbacks.filter((fallback) => fallback !== tool)];
   const choice: TaskCreate["tool"] = tool === "any" ? "any" : tools.length > 1 ? tools : tool;
+  const opened = useOpenedForm<HTMLFormElement>();
   const models = useMemo(() => (tool === "any" ? [] : modelsFor(workers.data ?? [], tool)), [workers.data, tool]);
 
   return (
     <form
+      ref={opened}
       className="card"
       aria-label="New task"
       onSubmit={(event) => {
@@ -36,6 +47,8 @@ export function TaskCreateForm({ onCreated, onCancel }: { onCreated: (task: Task
             setFallbacks([]);
             setFormRound(formRound + 1);
             onCreated(task);
+            // The form stays open for the next task: the cursor goes back to its first field.
+            focusFirstField(form);
           },
         });
       }}

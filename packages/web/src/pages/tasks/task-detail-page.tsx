@@ -6,6 +6,7 @@ import { useStore } from "../../api/store.ts";
 import { useTaskAttempts } from "../../api/task-attempts.ts";
 import { terminalStatuses, useTask, useTaskAction } from "../../api/tasks.ts";
 import { useWorkers } from "../../api/workers.ts";
+import { confirmAction } from "../../components/confirm-dialog.tsx";
 import { FormError } from "../../components/form.tsx";
 import { formatCost, formatDateSeconds, formatElapsed, formatNumber } from "../../components/format.ts";
 import { Page, Section } from "../../components/page.tsx";
@@ -73,7 +74,14 @@ function TaskDetail({ task }: { task: Task }) {
               type="button"
               className="danger"
               disabled={action.isPending}
-              onClick={() => confirm("Delete this task and its log?") && run("delete")}
+              onClick={async () => {
+                const yes = await confirmAction({
+                  title: "Delete this task and its log?",
+                  confirm: "Delete task",
+                  danger: true,
+                });
+                if (yes) run("delete");
+              }}
             >
               Delete task
             </button>

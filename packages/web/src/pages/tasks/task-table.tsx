@@ -84,7 +84,7 @@ export function TaskTable({ tasks, workerNames, selected, onSelect, onSort, sort
             const snippet = errorSnippet(task.error);
             return (
               <tr key={task.task_id} className={selected.has(task.task_id) ? "selected" : undefined}>
-                <td className="select-cell">
+                <td className="select-cell" data-label="Select">
                   <input
                     type="checkbox"
                     aria-label={`Select ${task.description}`}
@@ -92,10 +92,10 @@ export function TaskTable({ tasks, workerNames, selected, onSelect, onSort, sort
                     onChange={(event) => onSelect([task.task_id], event.target.checked)}
                   />
                 </td>
-                <td className="wrap">
+                <td className="wrap" data-label="Description">
                   <Link href={`/tasks/${task.task_id}`}>{task.description}</Link>
                 </td>
-                <td className="wrap">
+                <td className="wrap" data-label="Status">
                   <StatusBadge status={task.status} label={taskStatusLabels[task.status]} />
                   {task.waiting_reason ? (
                     <small className="muted waiting-reason">
@@ -109,7 +109,7 @@ export function TaskTable({ tasks, workerNames, selected, onSelect, onSort, sort
                     </small>
                   ) : null}
                 </td>
-                <td>
+                <td data-label="Tool">
                   {toolLabels[task.tool]}
                   {task.model ? <span className="muted"> · {task.model}</span> : null}
                   {task.tools.length > 1 ? (
@@ -123,7 +123,7 @@ export function TaskTable({ tasks, workerNames, selected, onSelect, onSort, sort
                   ) : null}
                   {task.on_limit === "failover" ? <span className="chip">fails over</span> : null}
                 </td>
-                <td>
+                <td data-label="Worker">
                   {task.worker_id ? (
                     <Link href={`/workers/${task.worker_id}`}>
                       {workerNames.get(task.worker_id) ?? "another worker"}
@@ -132,11 +132,11 @@ export function TaskTable({ tasks, workerNames, selected, onSelect, onSort, sort
                     "—"
                   )}
                 </td>
-                <td>
+                <td data-label="Attempt">
                   {task.attempt}/{task.max_attempts}
                 </td>
-                <td>{duration === null ? "—" : formatSeconds(duration)}</td>
-                <td>
+                <td data-label="Duration">{duration === null ? "—" : formatSeconds(duration)}</td>
+                <td data-label="Created">
                   <time dateTime={task.created_at} title={new Date(task.created_at).toLocaleString()}>
                     {formatAgo(task.created_at)}
                   </time>

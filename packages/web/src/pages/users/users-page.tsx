@@ -12,6 +12,7 @@ import {
   useSetUserActive,
   useUsers,
 } from "../../api/admin.ts";
+import { confirmAction } from "../../components/confirm-dialog.tsx";
 import { Field, FormError, fieldErrorsOf, formValues, SelectField } from "../../components/form.tsx";
 import { formatAgo, formatDate } from "../../components/format.ts";
 import { Page, Section } from "../../components/page.tsx";
@@ -68,17 +69,17 @@ function UsersSection({ me }: { me: User }) {
             <tbody>
               {users.data.map((account) => (
                 <tr key={account.user_id}>
-                  <td>{account.username}</td>
-                  <td>{account.email}</td>
-                  <td>{account.is_admin ? "Administrator" : "User"}</td>
-                  <td>
+                  <td data-label="Username">{account.username}</td>
+                  <td data-label="Email">{account.email}</td>
+                  <td data-label="Role">{account.is_admin ? "Administrator" : "User"}</td>
+                  <td data-label="Status">
                     <StatusBadge
                       status={account.is_active ? "active" : "failed"}
                       label={account.is_active ? "Active" : "Disabled"}
                     />
                   </td>
-                  <td>{formatDate(account.created_at)}</td>
-                  <td>{formatAgo(account.last_login_at)}</td>
+                  <td data-label="Created">{formatDate(account.created_at)}</td>
+                  <td data-label="Last sign-in">{formatAgo(account.last_login_at)}</td>
                   <td>
                     {account.user_id === me.user_id ? null : account.is_active ? (
                       <button
@@ -86,13 +87,15 @@ function UsersSection({ me }: { me: User }) {
                         className="danger"
                         aria-label={`Disable ${account.username}`}
                         disabled={setActive.isPending}
-                        onClick={() => {
-                          if (
-                            confirm(
-                              `Disable ${account.username}? They are signed out at once, their API keys stop working and their workers go offline.`,
-                            )
-                          )
-                            setActive.mutate({ userId: account.user_id, active: false });
+                        onClick={async () => {
+                          const yes = await confirmAction({
+                            title: `Disable ${account.username}?`,
+                            message:
+                              "They are signed out at once, their API keys stop working and their workers go offline.",
+                            confirm: "Disable user",
+                            danger: true,
+                          });
+                          if (yes) setActive.mutate({ userId: account.user_id, active: false });
                         }}
                       >
                         Disable
@@ -264,8 +267,8 @@ function InvitesSection() {
             <tbody>
               {invites.data.map((invite) => (
                 <tr key={invite.invite_id}>
-                  <td>{invite.email ?? "anyone"}</td>
-                  <td>
+                  <td data-label="For">{invite.email ?? "anyone"}</td>
+                  <td data-label="Status">
                     <StatusBadge
                       status={
                         invite.status === "pending" ? "pending" : invite.status === "used" ? "completed" : "failed"
@@ -273,8 +276,8 @@ function InvitesSection() {
                       label={invite.status}
                     />
                   </td>
-                  <td>{formatDate(invite.created_at)}</td>
-                  <td>{formatDate(invite.expires_at)}</td>
+                  <td data-label="Created">{formatDate(invite.created_at)}</td>
+                  <td data-label="Expires">{formatDate(invite.expires_at)}</td>
                   <td>
                     {invite.status === "pending" ? (
                       <button

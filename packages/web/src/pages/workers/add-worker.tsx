@@ -8,7 +8,7 @@ import { Link } from "wouter";
 import { useCreateEnrolmentCode, useServerAddresses } from "../../api/enrolment.ts";
 import { useCreateApiKey } from "../../api/keys.ts";
 import { useWorkers } from "../../api/workers.ts";
-import { Field, FormError, fieldErrorsOf, formValues } from "../../components/form.tsx";
+import { Field, FormError, fieldErrorsOf, formValues, useOpenedForm } from "../../components/form.tsx";
 import { CopyableValue } from "../../components/secret.tsx";
 import { EnrolmentCodeView } from "./enrolment-code.tsx";
 import { defaultOrigin, ServerAddressChoice } from "./server-address.tsx";
@@ -50,6 +50,7 @@ export function AddWorker({ onClose }: { onClose: () => void }) {
   const remember = () => {
     before.current = new Map((workers.data ?? []).map((worker) => [worker.worker_id, worker.status]));
   };
+  const opened = useOpenedForm<HTMLElement>();
   const newCode = (machine: string) =>
     createCode.mutate(machine ? { name: machine } : {}, {
       onSuccess: (created) => {
@@ -75,7 +76,7 @@ export function AddWorker({ onClose }: { onClose: () => void }) {
   );
 
   return (
-    <section className="card" aria-labelledby="add-worker-title">
+    <section ref={opened} className="card" aria-labelledby="add-worker-title">
       <h2 id="add-worker-title">Add a worker</h2>
       {code ? (
         <>

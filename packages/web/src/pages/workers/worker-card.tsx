@@ -11,6 +11,7 @@ import {
   useWorkerMembers,
   workerState,
 } from "../../api/workers.ts";
+import { confirmAction } from "../../components/confirm-dialog.tsx";
 import { Field, FormError, fieldErrorsOf, formValues, SelectField } from "../../components/form.tsx";
 import { formatUntil } from "../../components/format.ts";
 import { Sparkline } from "../../components/sparkline.tsx";
@@ -121,10 +122,14 @@ export function WorkerCard({ worker, user, linked = true }: { worker: Worker; us
               className="danger"
               aria-label={`Remove ${worker.machine_name}`}
               disabled={remove.isPending}
-              onClick={() => {
-                if (confirm(`Remove ${worker.machine_name}? Tasks it holds go back to the queue.`)) {
-                  remove.mutate(worker.worker_id);
-                }
+              onClick={async () => {
+                const yes = await confirmAction({
+                  title: `Remove ${worker.machine_name}?`,
+                  message: "Tasks it holds go back to the queue.",
+                  confirm: "Remove worker",
+                  danger: true,
+                });
+                if (yes) remove.mutate(worker.worker_id);
               }}
             >
               Remove
@@ -136,14 +141,14 @@ export function WorkerCard({ worker, user, linked = true }: { worker: Worker; us
             type="button"
             aria-label={`Leave ${worker.machine_name}`}
             disabled={leave.isPending}
-            onClick={() => {
-              if (
-                confirm(
-                  `Leave ${worker.machine_name}? Your tasks stop running there; those it holds go back to the queue.`,
-                )
-              ) {
-                leave.mutate({ workerId: worker.worker_id, userId: user.user_id });
-              }
+            onClick={async () => {
+              const yes = await confirmAction({
+                title: `Leave ${worker.machine_name}?`,
+                message: "Your tasks stop running there; those it holds go back to the queue.",
+                confirm: "Leave worker",
+                danger: true,
+              });
+              if (yes) leave.mutate({ workerId: worker.worker_id, userId: user.user_id });
             }}
           >
             Leave

@@ -325,7 +325,7 @@ function RunView({ workflow, run }: { workflow: Workflow; run: WorkflowRun }) {
                     </button>
                     {node.iteration ? <span className="muted"> (iteration {node.iteration + 1})</span> : null}
                   </th>
-                  <td className="wrap">
+                  <td className="wrap" data-label="State">
                     <StatusBadge status={nodeState(node)} label={nodeStatusLabels[nodeState(node)]} />
                     {waitingOf(node) && node.waiting_reason ? (
                       <small className="muted waiting-reason">
@@ -333,9 +333,11 @@ function RunView({ workflow, run }: { workflow: Workflow; run: WorkflowRun }) {
                       </small>
                     ) : null}
                   </td>
-                  <td>{node.attempts}</td>
-                  <td>{node.task_id ? <Link href={`/tasks/${node.task_id}`}>Open task</Link> : "—"}</td>
-                  <td className="wrap">
+                  <td data-label="Attempts">{node.attempts}</td>
+                  <td data-label="Task">
+                    {node.task_id ? <Link href={`/tasks/${node.task_id}`}>Open task</Link> : "—"}
+                  </td>
+                  <td data-label="Output or error" className="wrap">
                     <div className={`clamp${node.error ? " error-text" : ""}`}>{node.error ?? node.output ?? "—"}</div>
                   </td>
                 </tr>

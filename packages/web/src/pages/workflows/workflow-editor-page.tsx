@@ -22,9 +22,11 @@ import { Link, useLocation } from "wouter";
 import { ApiError } from "../../api/client.ts";
 import { useStore } from "../../api/store.ts";
 import { useDeleteWorkflow, useSaveWorkflow, useWorkflow } from "../../api/workflows.ts";
+import { confirmAction } from "../../components/confirm-dialog.tsx";
 import { Field, FormError, fieldErrorsOf, SelectField } from "../../components/form.tsx";
 import { Page, Section } from "../../components/page.tsx";
 import { ErrorState, Loading } from "../../components/states.tsx";
+import { usePhone } from "../../components/use-media.ts";
 import { nodeTypes as allNodeTypes, nodeTypeLabels } from "../../labels.ts";
 import { effectiveTheme, theme } from "../../theme.ts";
 import { useCanvasHistory } from "./canvas-history.ts";
@@ -45,6 +47,7 @@ import {
 import { DefinitionText } from "./definition-text.tsx";
 import { canRedo, canUndo, redo, undo } from "./history.ts";
 import { EdgeInspector, NodeInspector } from "./inspector.tsx";
+import { PhoneViewOnly } from "./phone-view-only.tsx";
 import { freeSpot } from "./placement.ts";
 import { RunsSection } from "./runs-section.tsx";
 import { UnsavedChangesGuard } from "./unsaved-guard.tsx";
@@ -112,6 +115,7 @@ function Editor({ workflow }: { workflow: Workflow | null }) {
   const [, navigate] = useLocation();
   const flow = useReactFlow<WorkflowFlowNode, WorkflowFlowEdge>();
   const colorMode = effectiveTheme(useStore(theme));
+  const phone = usePhone();
   const canvas = useRef<HTMLDivElement>(null);
   const edgeCounter = useRef(0);
   const [name, setName] = useState(workflow?.name ?? "");
@@ -405,6 +409,7 @@ function Editor({ workflow }: { workflow: Workflow | null }) {
       <p>
         <Link href="/workflows">← All workflows</Link>
       </p>
+      {phone ? <PhoneViewOnly /> : null}
       <div className="grid three">
         <Field
           label="Name"
@@ -492,41 +497,46 @@ function Editor({ workflow }: { workflow: Workflow | null }) {
             fitViewOptions={{ maxZoom: 1 }}
             proOptions={{ hideAttribution: true }}
             colorMode={colorMode}
-            deleteKeyCode={["Backspace", "Delete"]}
+            deleteKeyCode={phone ? null : ["Backspace", "Delete"]}
+            nodesDraggable={!phone}
+            nodesConnectable={!phone}
+            elementsSelectable={!phone}
           >
             <Background />
-            <Controls />
+            <Controls showInteractive={!phone} />
             <MiniMap pannable zoomable ariaLabel="Minimap of the workflow" />
-            <Panel position="top-left">
-              <div className="canvas-toolbar" role="toolbar" aria-label="Canvas">
-                <button type="button" onClick={() => travel(undo)} disabled={!canUndo(history)} title="Ctrl+Z">
-                  Undo
-                </button>
-                <button type="button" onClick={() => travel(redo)} disabled={!canRedo(history)} title="Ctrl+Shift+Z">
-                  Redo
-                </button>
-                <button type="button" onClick={copySelection} disabled={!selectedNode} title="Ctrl+C">
-                  Copy
-                </button>
-                <button type="button" onClick={paste} disabled={!clipboardFull} title="Ctrl+V">
-                  Paste
-                </button>
-                <button type="button" onClick={duplicate} disabled={!selectedNode} title="Ctrl+D">
-                  Duplicate
-                </button>
-                <button type="button" onClick={tidyUp} title="Lay the graph out again, top to bottom">
-                  Tidy up
-                </button>
-                <button
-                  type="button"
-                  className="danger"
-                  onClick={deleteSelection}
-                  disabled={!selectedNode && !selectedEdge}
-                >
-                  Delete selected
-                </button>
-              </div>
-            </Panel>
+            {phone ? null : (
+              <Panel position="top-left">
+                <div className="canvas-toolbar" role="toolbar" aria-label="Canvas">
+                  <button type="button" onClick={() => travel(undo)} disabled={!canUndo(history)} title="Ctrl+Z">
+                    Undo
+                  </button>
+                  <button type="button" onClick={() => travel(redo)} disabled={!canRedo(history)} title="Ctrl+Shift+Z">
+                    Redo
+                  </button>
+                  <button type="button" onClick={copySelection} disabled={!selectedNode} title="Ctrl+C">
+                    Copy
+                  </button>
+                  <button type="button" onClick={paste} disabled={!clipboardFull} title="Ctrl+V">
+                    Paste
+                  </button>
+                  <button type="button" onClick={duplicate} disabled={!selectedNode} title="Ctrl+D">
+                    Duplicate
+                  </button>
+                  <button type="button" onClick={tidyUp} title="Lay the graph out again, top to bottom">
+                    Tidy up
+                  </button>
+                  <button
+                    type="button"
+                    className="danger"
+                    onClick={deleteSelection}
+                    disabled={!selectedNode && !selectedEdge}
+                  >
+                    Delete selected
+                  </button>
+                </div>
+              </Panel>
+            )}
           </ReactFlow>
         </div>
         <div className="side">
@@ -582,10 +592,13 @@ function Editor({ workflow }: { workflow: Workflow | null }) {
               type="button"
               className="danger"
               disabled={remove.isPending}
-              onClick={() => {
-                if (confirm(`Delete the workflow "${workflow.name}" and its run history?`)) {
-                  remove.mutate(workflow.workflow_id, { onSuccess: () => navigate("/workflows") });
-                }
+              onClick={async () => {
+                const yes = await confirmAction({
+                  title: `Delete the workflow "${workflow.name}" and its run history?`,
+                  confirm: "Delete workflow",
+                  danger: true,
+                });
+                if (yes) remove.mutate(workflow.workflow_id, { onSuccess: () => navigate("/workflows") });
               }}
             >
               Delete workflow

@@ -23,6 +23,7 @@ export function WorkflowNode({ data, selected }: NodeProps<WorkflowFlowNode>) {
     <div
       className={`flow-node type-${definition.type}${status ? ` status-${status}` : ""}${errors.length ? " has-errors" : ""}${selected ? " selected" : ""}`}
     >
+      {/* role="img": a named connection point (axe refuses aria-label on a role-less div); dragged, not pressed. */}
       <Handle type="target" position={Position.Top} role="img" aria-label={`Input of ${definition.id}`} />
       <div className="flow-node-type">{nodeTypeLabels[definition.type]}</div>
       <div className="flow-node-id">{definition.name || definition.id}</div>

@@ -53,16 +53,18 @@ export function WorkflowsPage() {
             <tbody>
               {workflows.data.map((workflow) => (
                 <tr key={workflow.workflow_id}>
-                  <td className="wrap">
+                  <td data-label="Name" className="wrap">
                     <Link href={`/workflows/${workflow.workflow_id}`}>{workflow.name}</Link>
                   </td>
-                  <td>{workflow.workflow_type}</td>
-                  <td>{workflow.definition.nodes.length}</td>
-                  <td>
+                  <td data-label="Type">{workflow.workflow_type}</td>
+                  <td data-label="Nodes">{workflow.definition.nodes.length}</td>
+                  <td data-label="Status">
                     <StatusBadge status={workflow.status} />
                   </td>
-                  <td className="mono">{workflow.schedule ? workflow.schedule.cron : "—"}</td>
-                  <td>{formatAgo(workflow.updated_at)}</td>
+                  <td data-label="Schedule" className="mono">
+                    {workflow.schedule ? workflow.schedule.cron : "—"}
+                  </td>
+                  <td data-label="Updated">{formatAgo(workflow.updated_at)}</td>
                 </tr>
               ))}
             </tbody>
