@@ -78,7 +78,7 @@ function routes({
     { name: "workflows", path: "/workflows", heading: "Workflows" },
     { name: "workflow-new", path: "/workflows/new", heading: "New workflow" },
     { name: "workflow", path: `/workflows/${workflowId}`, heading: "nightly release" },
-    { name: "run", path: `/workflows/${workflowId}/runs/${runId}`, heading: "nightly release: run" },
+    { name: "run", path: `/workflows/${workflowId}/runs/${runId}`, heading: "nightly release #1" },
     { name: "workers", path: "/workers", heading: "Workers" },
     { name: "phone", path: "/phone", heading: "Work on this phone" },
     { name: "settings", path: "/settings", heading: "Settings" },

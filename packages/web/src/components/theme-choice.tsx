@@ -2,10 +2,11 @@
 import { useStore } from "../api/store.ts";
 import { applyTheme, type Theme, theme } from "../theme.ts";
 
+// Glyphs, not words, so the header keeps to one row at 1280 px with every page in the nav; the names say it.
 const choices: ReadonlyArray<{ value: Theme; text: string; name: string }> = [
-  { value: "system", text: "System", name: "Follow the system theme" },
-  { value: "light", text: "Light", name: "Light theme" },
-  { value: "dark", text: "Dark", name: "Dark theme" },
+  { value: "system", text: "◐", name: "Follow the system theme" },
+  { value: "light", text: "☀", name: "Light theme" },
+  { value: "dark", text: "☾", name: "Dark theme" },
 ];
 
 export function ThemeChoice() {
@@ -18,6 +19,7 @@ export function ThemeChoice() {
           key={choice.value}
           type="button"
           aria-label={choice.name}
+          title={choice.name}
           aria-pressed={current === choice.value}
           onClick={() => applyTheme(choice.value)}
         >

@@ -42,47 +42,51 @@ export function ScoreBreakdown({ score, workers }: { score: Record<string, unkno
   const chosen = typeof score.worker_id === "string" ? score.worker_id : null;
   return (
     <div className="score">
-      <table>
-        <caption>Why this worker (allocator score)</caption>
-        <thead>
-          <tr>
-            <th scope="col">Part</th>
-            <th scope="col">Score</th>
-            <th scope="col">Weight</th>
-            <th scope="col">What it measures</th>
-          </tr>
-        </thead>
-        <tbody>
-          {parts.map((part) => {
-            const value = numberOf(score[part.name]);
-            if (value === null) return null;
-            return (
-              <tr key={part.name}>
-                <th scope="row">{part.label}</th>
-                <td>{value.toFixed(2)}</td>
-                <td>{weights[part.name] === undefined ? "—" : `× ${weights[part.name]}`}</td>
-                <td className="muted">{part.means}</td>
+      <div className="table-wrap">
+        <table>
+          <caption>Why this worker (allocator score)</caption>
+          <thead>
+            <tr>
+              <th scope="col">Part</th>
+              <th scope="col">Score</th>
+              <th scope="col">Weight</th>
+              <th scope="col">What it measures</th>
+            </tr>
+          </thead>
+          <tbody>
+            {parts.map((part) => {
+              const value = numberOf(score[part.name]);
+              if (value === null) return null;
+              return (
+                <tr key={part.name}>
+                  <th scope="row">{part.label}</th>
+                  <td data-label="Score">{value.toFixed(2)}</td>
+                  <td data-label="Weight">{weights[part.name] === undefined ? "—" : `× ${weights[part.name]}`}</td>
+                  <td data-label="What it measures" className="muted">
+                    {part.means}
+                  </td>
+                </tr>
+              );
+            })}
+            {total !== null ? (
+              <tr>
+                <th scope="row">Total</th>
+                <td data-label="Score">{total.toFixed(2)}</td>
+                <td />
+                <td className="muted">the sum of each part times its weight (weights are in Settings)</td>
               </tr>
-            );
-          })}
-          {total !== null ? (
-            <tr>
-              <th scope="row">Total</th>
-              <td>{total.toFixed(2)}</td>
-              <td />
-              <td className="muted">the sum of each part times its weight (weights are in Settings)</td>
-            </tr>
-          ) : null}
-          {rank !== null ? (
-            <tr>
-              <th scope="row">Rank</th>
-              <td>{rank}</td>
-              <td />
-              <td className="muted">its place among the workers that could take the task, by total (1 = the best)</td>
-            </tr>
-          ) : null}
-        </tbody>
-      </table>
+            ) : null}
+            {rank !== null ? (
+              <tr>
+                <th scope="row">Rank</th>
+                <td data-label="Rank">{rank}</td>
+                <td />
+                <td className="muted">its place among the workers that could take the task, by total (1 = the best)</td>
+              </tr>
+            ) : null}
+          </tbody>
+        </table>
+      </div>
       <ul className="score-notes">
         {typeof score.via === "string" && via[score.via] ? <li>{via[score.via]}</li> : null}
         {tool ? <li>Ran with {toolLabels[tool] ?? tool}.</li> : null}

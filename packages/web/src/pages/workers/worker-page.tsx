@@ -97,10 +97,10 @@ function TaskRows({ tasks, now }: { tasks: readonly Task[]; now: number }) {
             const snippet = errorSnippet(task.error);
             return (
               <tr key={task.task_id}>
-                <td className="wrap">
+                <td className="wrap" data-label="Description">
                   <Link href={`/tasks/${task.task_id}`}>{task.description}</Link>
                 </td>
-                <td className="wrap">
+                <td className="wrap" data-label="Status">
                   <StatusBadge status={task.status} label={taskStatusLabels[task.status]} />
                   {snippet && task.status !== "completed" ? (
                     <small className="error-snippet" title={task.error ?? undefined}>
@@ -108,9 +108,9 @@ function TaskRows({ tasks, now }: { tasks: readonly Task[]; now: number }) {
                     </small>
                   ) : null}
                 </td>
-                <td>{toolLabels[task.tool]}</td>
-                <td>{duration === null ? "—" : formatSeconds(duration)}</td>
-                <td>{formatAgo(task.created_at)}</td>
+                <td data-label="Tool">{toolLabels[task.tool]}</td>
+                <td data-label="Duration">{duration === null ? "—" : formatSeconds(duration)}</td>
+                <td data-label="Created">{formatAgo(task.created_at)}</td>
               </tr>
             );
           })}

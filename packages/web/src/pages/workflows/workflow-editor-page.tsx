@@ -575,13 +575,16 @@ function Editor({ workflow }: { workflow: Workflow | null }) {
         </div>
       </div>
 
-      <WorkflowSettings
-        value={settings}
-        onChange={setSettings}
-        definition={definition}
-        errors={fields}
-        isNew={!workflow}
-      />
+      {/* Settings are edits too, and a phone has no Save button (phone-view-only.tsx). */}
+      {phone ? null : (
+        <WorkflowSettings
+          value={settings}
+          onChange={setSettings}
+          definition={definition}
+          errors={fields}
+          isNew={!workflow}
+        />
+      )}
       <DefinitionText definition={definition} onApply={(next, fields) => loadDefinition(next, fields)} />
       {workflow ? (
         <>
