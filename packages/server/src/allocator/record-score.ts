@@ -6,7 +6,15 @@ import type { Resources } from "../resources.ts";
 import { readAllocatorSettings } from "../settings/allocator.ts";
 import type { TaskRow } from "../tasks/queries.ts";
 import { listCandidateWorkers } from "./queries.ts";
-import { allocate, type CandidateWorker, load, rejectionReason, scoreWorker, type TaskNeeds } from "./score.ts";
+import {
+  allocate,
+  allocationExplained,
+  type CandidateWorker,
+  load,
+  rejectionReason,
+  scoreWorker,
+  type TaskNeeds,
+} from "./score.ts";
 
 export type ClaimPath = "allocator" | "pull" | "free_slot";
 
@@ -123,9 +131,7 @@ function scoreOfClaim(
     via,
     rank: rank > 0 ? rank : null,
     candidates: candidates.length,
-    rejected: allocation.rejected,
-    weights,
-    ranked: allocation.ranked.map(({ worker_id, total }) => ({ worker_id, total })),
+    ...allocationExplained(allocation, weights),
     ...(passedOver ? { note: `the allocator would have passed it over: ${passedOver}` } : {}),
   };
 }

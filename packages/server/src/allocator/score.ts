@@ -80,6 +80,18 @@ export interface Allocation {
   rejected: Rejection[];
 }
 
+/**
+ * What a stored score explains its allocation with (the task page's "workers considered"): the weights applied,
+ * every ranked worker's total and the workers left out with why. One shape for push, pull and free-slot claims.
+ */
+export function allocationExplained(allocation: Allocation, weights: AllocatorWeights) {
+  return {
+    rejected: allocation.rejected,
+    weights,
+    ranked: allocation.ranked.map(({ worker_id, total }) => ({ worker_id, total })),
+  };
+}
+
 /** Why this worker cannot take the task, or null when it can. */
 export function rejectionReason(
   worker: CandidateWorker,

@@ -20,7 +20,7 @@
 import { randomUUID } from "node:crypto";
 import type { AssignedTask, WorkerTool } from "@garageswarm/protocol";
 import { createScoreRecorder } from "../allocator/record-score.ts";
-import { allocate, type TaskNeeds } from "../allocator/score.ts";
+import { allocate, allocationExplained, type TaskNeeds } from "../allocator/score.ts";
 import { type BusMessages, subscribe } from "../bus/channels.ts";
 import { claimForWorker } from "../queue/service.ts";
 import type { WorkerConnection, WorkerConnections } from "../realtime/worker-connections.ts";
@@ -196,10 +196,7 @@ export function createDispatcher(resources: Resources, connections: WorkerConnec
         via: "allocator",
         rank: index + 1,
         candidates: listed,
-        rejected: allocation.rejected,
-        // What the task page explains the score with: the weights applied, and every ranked worker's total.
-        weights,
-        ranked: allocation.ranked.map(({ worker_id, total }) => ({ worker_id, total })),
+        ...allocationExplained(allocation, weights),
       };
       await serial.run(connection.worker_id, async () => {
         await gate.claimsLanded();
